@@ -1,0 +1,23 @@
+package org.messagebus;
+
+import java.util.Objects;
+
+/**
+ * A {@link ClientMessageFilter} registered for a channel prefix with {@link
+ * MessageBus#registerClientMessageFilter}.
+ *
+ * @param prefix the filter applies to every channel starting with this text
+ * @param filter the filter
+ */
+public record ClientMessageFilterRegistration(String prefix, ClientMessageFilter filter) {
+
+  /**
+   * Validates the components.
+   *
+   * @throws NullPointerException if either is null
+   */
+  public ClientMessageFilterRegistration {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(filter, "filter");
+  }
+}

@@ -1,0 +1,164 @@
+package org.messagebus;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.messagebus.spi.BackendListener;
+import org.messagebus.spi.BackendMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every message of the backend's firehose to the matching server-side subscriptions (SPEC
+ * §2.4).
+ *
+ * <p><b>Threads.</b> {@link #onMessage} runs on the backend's subscription thread, one message at a
+ * time; it decodes each message once and calls the listeners of (1) its channel for every site, (2)
+ * its channel for its site, (3) every channel for every site, (4) every channel for its site, in
+ * that order. Registration and removal happen on any thread: the registry is a concurrent map of
+ * copy-on-write lists, so the dispatch thread never blocks on them. A failing listener is isolated
+ * by {@link ListenerSubscription}; a message that cannot be decoded is logged and skipped.
+ */
+final class Dispatcher implements BackendListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  /**
+   * A registry key.
+   *
+   * @param site the site, or null for every site
+   * @param channel the plain channel, or null for every channel
+   */
+  record Key(String site, String channel) {}
+
+  /** Which messages form the sequence a subscription replays, and their position in it. */
+  interface Stream {
+    boolean contains(Message m);
+
+    long position(Message m);
+  }
+
+  private final MessageBus bus;
+  private final ConcurrentHashMap<Key, CopyOnWriteArrayList<ListenerSubscription>> registry =
+      new ConcurrentHashMap<>();
+  private volatile long lastReceivedMillis;
+  private volatile long lastGlobalId = -1;
+
+  Dispatcher(MessageBus bus) {
+    this.bus = bus;
+  }
+
+  @Override
+  public void onMessage(BackendMessage raw) {
+    lastReceivedMillis = bus.clock().millis();
+    lastGlobalId = raw.globalId();
+    Message m;
+    try {
+      m = bus.decode(raw);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot decode message {} on {}, skipping: {}",
+          raw.globalId(),
+          raw.channel(),
+          e.getMessage());
+      bus.reportBackgroundError(e);
+      return;
+    }
+    String site = m.siteId();
+    deliver(new Key(null, m.channel()), m);
+    if (site != null) {
+      deliver(new Key(site, m.channel()), m);
+    }
+    deliver(new Key(null, null), m);
+    if (site != null) {
+      deliver(new Key(site, null), m);
+    }
+  }
+
+  private void deliver(Key key, Message m) {
+    List<ListenerSubscription> subs = registry.get(key);
+    if (subs != null) {
+      for (ListenerSubscription s : subs) {
+        s.offer(m);
+      }
+    }
+  }
+
+  ListenerSubscription register(Key key, MessageListener listener) {
+    ListenerSubscription sub = new ListenerSubscription(this, key, listener);
+    registry.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(sub);
+    return sub;
+  }
+
+  void remove(ListenerSubscription sub) {
+    registry.computeIfPresent(
+        sub.key,
+        (k, list) -> {
+          list.remove(sub);
+          return list.isEmpty() ? null : list;
+        });
+  }
+
+  /** Unsubscribes every subscription registered under this key. */
+  void removeAll(Key key) {
+    CopyOnWriteArrayList<ListenerSubscription> subs = registry.get(key);
+    if (subs != null) {
+      subs.forEach(ListenerSubscription::unsubscribe);
+    }
+  }
+
+  boolean hasSubscriptions() {
+    return !registry.isEmpty();
+  }
+
+  void listenerFailed(ListenerSubscription sub, Message m, Throwable error) {
+    LOG.warn("subscriber {} failed on message {}, skipping", sub, m.globalId(), error);
+    try {
+      bus.errorListener().onListenerError(sub, m, error);
+    } catch (RuntimeException e) {
+      LOG.warn("error listener failed", e);
+    }
+  }
+
+  /** The wall-clock millis of the last message received, or 0 before the first. */
+  long lastReceivedMillis() {
+    return lastReceivedMillis;
+  }
+
+  void markReceivedNow() {
+    lastReceivedMillis = bus.clock().millis();
+  }
+
+  /** The global id of the last message received, or -1 before the first. */
+  long lastGlobalId() {
+    return lastGlobalId;
+  }
+
+  static Stream channelStream(String channel, String site) {
+    return new Stream() {
+      @Override
+      public boolean contains(Message m) {
+        return m.channel().equals(channel) && Objects.equals(m.siteId(), site);
+      }
+
+      @Override
+      public long position(Message m) {
+        return m.messageId();
+      }
+    };
+  }
+
+  static final Stream GLOBAL_STREAM =
+      new Stream() {
+        @Override
+        public boolean contains(Message m) {
+          return true;
+        }
+
+        @Override
+        public long position(Message m) {
+          return m.globalId();
+        }
+      };
+}

@@ -1,0 +1,167 @@
+package org.messagebus.spi;
+
+import java.util.List;
+
+/**
+ * Storage and fan-out for a {@link org.messagebus.MessageBus}: the contract of SPEC §3.1 that the
+ * memory, Redis and PostgreSQL backends implement.
+ *
+ * <p>Every method takes and returns <em>encoded</em> channels (with the site suffix, see {@link
+ * ChannelNames}) and undecoded payloads. Implementations are thread-safe. Store failures surface as
+ * {@link org.messagebus.BackendException}.
+ *
+ * <p>A backend is owned by one bus, which closes it when the bus is closed. {@link #reconnect()}
+ * makes a closed backend usable again.
+ */
+public interface Backend extends AutoCloseable {
+
+  /**
+   * Stores a message, trims the backlogs as the retention says, and announces the message to every
+   * subscription of every process sharing the store.
+   *
+   * @param channel the encoded channel
+   * @param payload the encoded envelope
+   * @param options per-publish overrides, never null ({@link BackendPublishOptions#NONE})
+   * @return the message id of the new message, or {@link #QUEUED} when the store refused writes for
+   *     now and the message was queued to be written later
+   */
+  long publish(String channel, String payload, BackendPublishOptions options);
+
+  /** What {@link #publish} returns when the message was queued rather than stored. */
+  long QUEUED = 0L;
+
+  /**
+   * Returns the id of the newest message of a channel.
+   *
+   * @param channel the encoded channel
+   * @return the id, or 0 when the channel has no message
+   */
+  long lastId(String channel);
+
+  /**
+   * Returns the ids of the newest messages of several channels, in one round trip where the store
+   * allows it.
+   *
+   * @param channels encoded channels
+   * @return the ids in input order, 0 for a channel without messages
+   */
+  default long[] lastIds(List<String> channels) {
+    long[] ids = new long[channels.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = lastId(channels.get(i));
+    }
+    return ids;
+  }
+
+  /**
+   * Returns the newest global id handed out by the store.
+   *
+   * @return the id, or 0 for an empty or reset store
+   */
+  long lastGlobalId();
+
+  /**
+   * Returns the retained messages of a channel after a message id, ascending.
+   *
+   * @param channel the encoded channel
+   * @param lastId the id to read after (0 for everything retained)
+   * @return the messages, possibly empty
+   */
+  List<BackendMessage> backlog(String channel, long lastId);
+
+  /**
+   * Returns the retained messages of every channel after a global id, ascending by global id.
+   *
+   * @param lastGlobalId the id to read after (0 for everything retained)
+   * @return the messages, possibly empty
+   */
+  List<BackendMessage> globalBacklog(long lastGlobalId);
+
+  /**
+   * Returns one message.
+   *
+   * @param channel the encoded channel
+   * @param messageId its message id
+   * @return the message, or null when it is not retained
+   */
+  BackendMessage getMessage(String channel, long messageId);
+
+  /**
+   * Subscribes to every message published to the store (the firehose), delivered on a thread of the
+   * backend. Returns once the subscription is registered.
+   *
+   * <p>With {@code lastGlobalId >= 0} the global backlog after that id is delivered first, then
+   * live messages, with no gap and no duplicate. A {@code lastGlobalId} beyond the store's newest
+   * id (the store was reset) replays from 0. With a negative {@code lastGlobalId} only messages
+   * published after registration are delivered. A backend that loses its connection reconnects on
+   * its own and delivers what was published meanwhile.
+   *
+   * @param lastGlobalId the global id to replay after, or negative for live messages only
+   * @param listener receives the messages
+   * @return the running subscription
+   */
+  BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener);
+
+  /**
+   * Subscribes to one channel: a filtered {@link #globalSubscribe}. With {@code lastMessageId >= 0}
+   * the channel's messages after that message id are delivered first.
+   *
+   * @param channel the encoded channel
+   * @param lastMessageId the message id to replay after, or negative for live messages only
+   * @param listener receives the messages
+   * @return the running subscription
+   */
+  default BackendSubscription subscribe(
+      String channel, long lastMessageId, BackendListener listener) {
+    long fromGlobal = -1;
+    if (lastMessageId >= 0) {
+      BackendMessage known = lastMessageId == 0 ? null : getMessage(channel, lastMessageId);
+      // A message that is gone maps to its number: at worst a few messages replay, and the
+      // channel filter keeps other channels out.
+      fromGlobal = known != null ? known.globalId() : lastMessageId;
+    }
+    // Until the first delivery, skip what a replay from a mapped-by-number position may repeat;
+    // afterwards deliver everything, so ids that restart after a reset still arrive.
+    long[] after = {lastMessageId};
+    return globalSubscribe(
+        fromGlobal,
+        m -> {
+          if (m.channel().equals(channel) && m.messageId() > after[0]) {
+            after[0] = Long.MIN_VALUE;
+            listener.onMessage(m);
+          }
+        });
+  }
+
+  /**
+   * Deletes every message and id counter of the store: ids start again at 1. Running subscriptions
+   * survive and keep delivering.
+   */
+  void reset();
+
+  /**
+   * Deletes the backlogs; running subscriptions keep delivering new messages. What else goes
+   * differs per backend (Ruby quirk, SPEC §3.2.5).
+   */
+  void expireAllBacklogs();
+
+  /**
+   * Returns the retention this backend applies.
+   *
+   * @return the retention
+   */
+  Retention retention();
+
+  /**
+   * Drops and re-creates connections, restarts background work stopped by {@link #close()} (Ruby:
+   * {@code after_fork}). Existing data is kept.
+   */
+  void reconnect();
+
+  /**
+   * Closes every subscription and connection this backend opened. Resources the application handed
+   * in (a client, a data source) are left open. Idempotent.
+   */
+  @Override
+  void close();
+}
