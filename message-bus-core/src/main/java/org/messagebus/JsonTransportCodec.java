@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,13 +16,15 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The default {@link TransportCodec}: JSON written the way Ruby's generator writes it, so that Java
  * and Ruby processes store byte-identical envelopes (SPEC §1.4): compact, non-ASCII characters raw
- * (no {@code \\uXXXX}), {@code /} and U+2028/U+2029 not escaped, control characters escaped,
+ * (no backslash-u escapes), {@code /} and U+2028/U+2029 not escaped, control characters escaped,
  * integers without a decimal point.
  *
  * <p>Decoding keeps JSON types: integers become {@code Long} (or {@code BigInteger} beyond 64
@@ -58,13 +63,45 @@ public final class JsonTransportCodec implements TransportCodec {
    * @return a fresh mapper with the default settings
    */
   public static ObjectMapper defaultMapper() {
-    return JsonMapper.builder()
+    JsonMapper mapper =
+        JsonMapper.builder()
         .disable(SerializationFeature.INDENT_OUTPUT)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .disable(JsonWriteFeature.ESCAPE_NON_ASCII)
         .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
         .enable(DeserializationFeature.USE_LONG_FOR_INTS)
         .build();
+    mapper.getFactory().setCharacterEscapes(RubyEscapes.INSTANCE);
+    return mapper;
+  }
+
+  /**
+   * Ruby's generator escapes control characters without a short form as a backslash-u escape with
+   * lowercase hex digits; Jackson writes uppercase. Everything else is Jackson's standard set.
+   */
+  private static final class RubyEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    static final RubyEscapes INSTANCE = new RubyEscapes();
+    private static final int[] CODES = standardAsciiEscapesForJSON();
+
+    static {
+      for (int c = 0; c < 0x20; c++) {
+        if (CODES[c] == ESCAPE_STANDARD) {
+          CODES[c] = ESCAPE_CUSTOM;
+        }
+      }
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return CODES;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      // Jackson asks about every non-ASCII character too: those are written raw.
+      return ch < 0x20 ? new SerializedString(String.format("\\u%04x", ch)) : null;
+    }
   }
 
   /**
@@ -122,7 +159,7 @@ public final class JsonTransportCodec implements TransportCodec {
         String field = p.currentName();
         p.nextToken();
         switch (field) {
-          case "data" -> data = mapper.readValue(p, Object.class);
+          case "data" -> data = readValue(p);
           case "user_ids" -> userIds = readIds(p, field);
           case "group_ids" -> groupIds = readIds(p, field);
           case "client_ids" -> clientIds = readIds(p, field);
@@ -138,6 +175,45 @@ public final class JsonTransportCodec implements TransportCodec {
     }
   }
 
+  /**
+   * Reads the current JSON value as plain Java objects: integers as {@code Long} (or {@code
+   * BigInteger} beyond 64 bits), floats as {@code Double}, objects as insertion-ordered maps.
+   */
+  private static Object readValue(JsonParser p) throws IOException {
+    switch (p.currentToken()) {
+      case START_OBJECT:
+        Map<String, Object> map = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          map.put(name, readValue(p));
+        }
+        return map;
+      case START_ARRAY:
+        List<Object> list = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          list.add(readValue(p));
+        }
+        return list;
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? p.getBigIntegerValue()
+            : (Object) p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new IllegalArgumentException("unexpected JSON token " + p.currentToken());
+    }
+  }
+
   private List<Object> readIds(JsonParser p, String field) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return null;
@@ -147,7 +223,7 @@ public final class JsonTransportCodec implements TransportCodec {
     }
     List<Object> ids = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      ids.add(mapper.readValue(p, Object.class));
+      ids.add(readValue(p));
     }
     return Collections.unmodifiableList(ids);
   }
