@@ -65,12 +65,12 @@ public final class JsonTransportCodec implements TransportCodec {
   public static ObjectMapper defaultMapper() {
     JsonMapper mapper =
         JsonMapper.builder()
-        .disable(SerializationFeature.INDENT_OUTPUT)
-        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-        .disable(JsonWriteFeature.ESCAPE_NON_ASCII)
-        .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
-        .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-        .build();
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .build();
     mapper.getFactory().setCharacterEscapes(RubyEscapes.INSTANCE);
     return mapper;
   }

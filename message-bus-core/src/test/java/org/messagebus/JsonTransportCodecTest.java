@@ -33,12 +33,14 @@ class JsonTransportCodecTest {
     String encoded = codec.encode(new Envelope(List.of(1, 2), null, null, List.of("abc")));
 
     assertThat(encoded)
-        .isEqualTo("{\"data\":[1,2],\"user_ids\":null,\"group_ids\":null,\"client_ids\":[\"abc\"]}");
+        .isEqualTo(
+            "{\"data\":[1,2],\"user_ids\":null,\"group_ids\":null,\"client_ids\":[\"abc\"]}");
   }
 
   @Test
   void encode_controlCharacters_useShortFormsOrLowercaseHex() {
-    String encoded = codec.encode(new Envelope("a\n\t\b\f\r\"\\\u0001\u001f\u007f", null, null, null));
+    String encoded =
+        codec.encode(new Envelope("a\n\t\b\f\r\"\\\u0001\u001f\u007f", null, null, null));
 
     assertThat(encoded)
         .startsWith("{\"data\":\"a\\n\\t\\b\\f\\r\\\"\\\\" + "\\u0001\\u001f\u007f\",");

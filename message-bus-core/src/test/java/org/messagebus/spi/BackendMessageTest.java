@@ -62,6 +62,7 @@ class BackendMessageTest {
 
   @Test
   void encodeWithoutIds_isEscapedChannelAndPayload() {
-    assertThat(BackendMessage.encodeWithoutIds("/a|b$|$s2", "{}")).isEqualTo("/a$$123$$b$$$123$$$s2|{}");
+    assertThat(BackendMessage.encodeWithoutIds("/a|b$|$s2", "{}"))
+        .isEqualTo("/a$$123$$b$$$123$$$s2|{}");
   }
 }
