@@ -22,6 +22,7 @@ import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.ChannelNames;
+import org.messagebus.spi.PreparedPublish;
 
 /**
  * A message bus: publish to channels, keep per-channel backlogs in a {@link Backend}, and deliver
@@ -144,6 +145,25 @@ public final class MessageBus implements AutoCloseable {
       return NO_ID;
     }
     requireOpen("publish");
+    PreparedPublish p = prepare(channel, data, options);
+    return backend.publish(p.channel(), p.payload(), p.options());
+  }
+
+  /**
+   * Validates and encodes a message exactly as {@link #publish} does (site suffix, envelope,
+   * overrides) without storing it, for a backend that publishes on the caller's own connection or
+   * transaction (for example the PostgreSQL backend's transactional publish).
+   *
+   * @param channel the channel
+   * @param data the data
+   * @param options targeting, site and retention overrides
+   * @return what {@link Backend#publish} would receive
+   * @throws IllegalArgumentException as {@link #publish} does
+   * @throws InvalidMessageException as {@link #publish} does
+   */
+  public PreparedPublish prepare(String channel, Object data, PublishOptions options) {
+    requireChannel(channel);
+    Objects.requireNonNull(options, "options");
     if (ChannelNames.isGlobal(channel)
         && (options.userIds() != null || options.groupIds() != null)) {
       throw new InvalidMessageException(
@@ -152,7 +172,8 @@ public final class MessageBus implements AutoCloseable {
     String payload =
         codec.encode(
             new Envelope(data, options.userIds(), options.groupIds(), options.clientIds()));
-    return backend.publish(encode(channel, options.siteId()), payload, options.toBackendOptions());
+    return new PreparedPublish(
+        encode(channel, options.siteId()), payload, options.toBackendOptions());
   }
 
   // ---------------------------------------------------------------- subscribing
