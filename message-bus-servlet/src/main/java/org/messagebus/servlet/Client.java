@@ -1,0 +1,392 @@
+package org.messagebus.servlet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll of one web client (SPEC §5.2): who it is, what it subscribed to, and, once held, its
+ * asynchronous response.
+ *
+ * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by the bus
+ * dispatch thread ({@link #offer}), the timeout scheduler and a newer poll of the same client
+ * ({@link #close}), and the container ({@link #onWritePossible}, async events). Every output
+ * operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in {@link
+ * #pending} until the container reports that the socket takes more, so no thread ever blocks on a
+ * slow or dead client.
+ *
+ * <p><b>Exactly once.</b> The response completes once: the first of a message (non-streaming), the
+ * timeout, a replacing poll, a write failure or the container's error ends it; later attempts are
+ * no-ops ({@link #finishing} and {@link #completed} decide). While the poll is being registered,
+ * live messages are buffered; {@link #goLive} merges them with the messages read after
+ * registration, dropping any id already delivered, so nothing published during registration is lost
+ * or sent twice.
+ */
+final class Client implements WriteListener, AsyncListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Client.class);
+
+  final String id;
+  final Object userId;
+  final List<Object> groupIds;
+  final String siteId;
+  final long seq;
+  final LinkedHashMap<String, Long> subscriptions;
+
+  private final ObjectMapper json;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicBoolean done = new AtomicBoolean();
+  // guarded by lock
+  private AsyncContext async;
+  private ServletOutputStream out;
+  private boolean streaming;
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private boolean needsFlush;
+  private boolean finishing;
+  private boolean completed;
+  private boolean live;
+  private List<Message> buffered = new ArrayList<>();
+  private ScheduledFuture<?> timeout;
+  private Runnable onDone = () -> {};
+
+  Client(
+      String id,
+      Object userId,
+      List<Object> groupIds,
+      String siteId,
+      long seq,
+      LinkedHashMap<String, Long> subscriptions,
+      ObjectMapper json) {
+    this.id = id;
+    this.userId = userId;
+    this.groupIds = groupIds;
+    this.siteId = siteId;
+    this.seq = seq;
+    this.subscriptions = subscriptions;
+    this.json = json;
+  }
+
+  /**
+   * Computes what the client has missed (SPEC §4.6): the permitted messages after each position,
+   * and a trailing {@code /__status} for channels at -1, ahead of the server, or with a withheld
+   * message. Updates {@link #subscriptions} to the positions the client will hold.
+   */
+  List<Message> backlog(MessageBus bus) {
+    List<String> channels = new ArrayList<>(subscriptions.keySet());
+    if (channels.isEmpty()) {
+      return new ArrayList<>();
+    }
+    Map<String, Long> current = bus.lastIds(channels, siteId);
+    List<Message> result = new ArrayList<>();
+    Set<String> needStatus = new LinkedHashSet<>();
+    for (String channel : channels) {
+      long requested = subscriptions.get(channel);
+      long now = current.get(channel);
+      long after;
+      if (requested == PollRequest.FROM_NOW) {
+        subscriptions.put(channel, now);
+        continue;
+      } else if (requested < -1) {
+        after = Math.max(0, now + requested + 1);
+      } else if (requested == -1) {
+        needStatus.add(channel);
+        continue;
+      } else if (requested == now) {
+        continue;
+      } else if (requested > now) {
+        subscriptions.put(channel, -1L);
+        needStatus.add(channel);
+        continue;
+      } else {
+        after = requested;
+      }
+      for (Message m : bus.backlog(channel, after, siteId)) {
+        if (Permissions.allowed(bus, this, m)) {
+          result.add(m);
+        } else {
+          needStatus.add(channel);
+        }
+      }
+    }
+    if (!needStatus.isEmpty()) {
+      Map<String, Long> status = new LinkedHashMap<>();
+      for (String channel : channels) {
+        if (needStatus.contains(channel)) {
+          long now = current.get(channel);
+          status.put(channel, now);
+          subscriptions.put(channel, now);
+        }
+      }
+      result.add(Message.status(status));
+    }
+    return result;
+  }
+
+  /**
+   * The highest message id the client has, per channel, once the backlog is delivered: the position
+   * it holds or the newest backlog message, whichever is greater.
+   */
+  Map<String, Long> positionsAfter(List<Message> backlog) {
+    Map<String, Long> delivered = new LinkedHashMap<>(subscriptions);
+    for (Message m : backlog) {
+      if (!m.isStatus()) {
+        delivered.merge(m.channel(), m.messageId(), Math::max);
+      }
+    }
+    return delivered;
+  }
+
+  /**
+   * Holds the response: installs the non-blocking writer and, when streaming, queues the first
+   * piece (the backlog, or {@code []}). Headers must already be set. Runs on the request thread.
+   */
+  void hold(AsyncContext ac, boolean stream, List<Message> backlog, Runnable whenDone)
+      throws IOException {
+    lock.lock();
+    try {
+      this.async = ac;
+      this.streaming = stream;
+      this.onDone = whenDone;
+      if (stream) {
+        pending.add(backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog)));
+      }
+      ac.addListener(this);
+      out = ac.getResponse().getOutputStream();
+      out.setWriteListener(this);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void timeout(ScheduledFuture<?> future) {
+    lock.lock();
+    try {
+      if (finishing || completed) {
+        future.cancel(false);
+      } else {
+        timeout = future;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Delivers a live message (already permitted). Buffered until {@link #goLive}. Returns whether
+   * the client is finished afterwards.
+   */
+  boolean offer(Message m) {
+    lock.lock();
+    try {
+      if (finishing || completed) {
+        return true;
+      }
+      if (!live) {
+        buffered.add(m);
+        return false;
+      }
+      write(m);
+      return finishing || completed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Switches to live delivery: sends what was read after registration and what was buffered
+   * meanwhile, each message once, in order.
+   */
+  void goLive(List<Message> caughtUp, Map<String, Long> delivered) {
+    lock.lock();
+    try {
+      live = true;
+      List<Message> all = new ArrayList<>(caughtUp);
+      all.addAll(buffered);
+      buffered = null;
+      for (Message m : all) {
+        Long had = delivered.get(m.channel());
+        if (had != null && m.messageId() <= had) {
+          continue;
+        }
+        delivered.put(m.channel(), m.messageId());
+        if (finishing || completed) {
+          return;
+        }
+        write(m);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void write(Message m) {
+    byte[] body = Wire.json(json, List.of(m));
+    if (streaming) {
+      pending.add(Wire.piece(body));
+      drain();
+    } else {
+      respond(body);
+    }
+  }
+
+  private void respond(byte[] body) {
+    ((HttpServletResponse) async.getResponse()).setContentLength(body.length);
+    pending.add(body);
+    finishing = true;
+    cancelTimeout();
+    drain();
+  }
+
+  /** Ends the poll with {@code []} (timeout, replaced by a newer poll, shutdown). Idempotent. */
+  void close() {
+    lock.lock();
+    try {
+      if (finishing || completed || async == null) {
+        return;
+      }
+      cancelTimeout();
+      if (streaming) {
+        pending.add(Wire.EMPTY_PIECE);
+        finishing = true;
+        drain();
+      } else {
+        respond(Wire.EMPTY_ARRAY);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return finishing || completed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes what the socket takes now; the container calls back when it takes more. */
+  private void drain() {
+    if (out == null || completed) {
+      return;
+    }
+    try {
+      while (out.isReady()) {
+        byte[] next = pending.poll();
+        if (next != null) {
+          out.write(next);
+          needsFlush = true;
+        } else if (needsFlush) {
+          needsFlush = false;
+          out.flush();
+        } else {
+          if (finishing) {
+            completed = true;
+            async.complete();
+          }
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      failLocked(e);
+    }
+  }
+
+  private void failLocked(Throwable t) {
+    if (!completed) {
+      completed = true;
+      pending.clear();
+      cancelTimeout();
+      LOG.debug("poll of client {} ended by a write failure: {}", id, t.toString());
+      try {
+        async.complete();
+      } catch (RuntimeException ignored) {
+        // already completed by the container
+      }
+    }
+  }
+
+  private void cancelTimeout() {
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+  }
+
+  private void finished() {
+    if (done.compareAndSet(false, true)) {
+      onDone.run();
+    }
+  }
+
+  @Override
+  public void onWritePossible() {
+    lock.lock();
+    try {
+      drain();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    lock.lock();
+    try {
+      failLocked(t);
+    } finally {
+      lock.unlock();
+    }
+    finished();
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    lock.lock();
+    try {
+      completed = true;
+      cancelTimeout();
+    } finally {
+      lock.unlock();
+    }
+    finished();
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    close();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    onError(event.getThrowable() == null ? new IOException("async error") : event.getThrowable());
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+
+  @Override
+  public String toString() {
+    return "Client{" + id + ", seq=" + seq + '}';
+  }
+}

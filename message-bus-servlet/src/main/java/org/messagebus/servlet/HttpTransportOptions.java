@@ -1,0 +1,437 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * How the HTTP subscriber endpoint behaves: routes, long polling, streaming, the lookups that
+ * identify a web client, and the limits applied to requests. Immutable; build with {@link
+ * #builder()}. Every setter documents its default and rejects a bad value at once.
+ */
+public final class HttpTransportOptions {
+
+  /** Default of {@link Builder#baseRoute}: {@code /}, so the endpoint is {@code /message-bus/}. */
+  public static final String DEFAULT_BASE_ROUTE = "/";
+
+  /** Default of {@link Builder#longPollingInterval}: 25 seconds. */
+  public static final Duration DEFAULT_LONG_POLLING_INTERVAL = Duration.ofSeconds(25);
+
+  /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
+  public static final int DEFAULT_MAX_ACTIVE_CLIENTS = 1000;
+
+  /** Default of {@link Builder#maxBodyBytes}: 64 KiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+  /** Default of {@link Builder#maxChannels}: 1,000 channels per poll. */
+  public static final int DEFAULT_MAX_CHANNELS = 1000;
+
+  /** Default of {@link Builder#maxClientIdLength}: 128 characters. */
+  public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 128;
+
+  private final String baseRoute;
+  private final boolean longPollingEnabled;
+  private final Duration longPollingInterval;
+  private final boolean chunkedEncodingEnabled;
+  private final int maxActiveClients;
+  private final boolean allowBroadcast;
+  private final int maxBodyBytes;
+  private final int maxChannels;
+  private final int maxClientIdLength;
+  private final Function<HttpServletRequest, Object> userIdLookup;
+  private final Function<HttpServletRequest, List<?>> groupIdsLookup;
+  private final Function<HttpServletRequest, String> siteIdLookup;
+  private final Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
+  private final MiddlewareErrorHandler onMiddlewareError;
+
+  private HttpTransportOptions(Builder b) {
+    this.baseRoute = b.baseRoute;
+    this.longPollingEnabled = b.longPollingEnabled;
+    this.longPollingInterval = b.longPollingInterval;
+    this.chunkedEncodingEnabled = b.chunkedEncodingEnabled;
+    this.maxActiveClients = b.maxActiveClients;
+    this.allowBroadcast = b.allowBroadcast;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.maxChannels = b.maxChannels;
+    this.maxClientIdLength = b.maxClientIdLength;
+    this.userIdLookup = b.userIdLookup;
+    this.groupIdsLookup = b.groupIdsLookup;
+    this.siteIdLookup = b.siteIdLookup;
+    this.extraResponseHeadersLookup = b.extraResponseHeadersLookup;
+    this.onMiddlewareError = b.onMiddlewareError;
+  }
+
+  /**
+   * Starts a builder holding the defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the defaults.
+   *
+   * @return options with every default
+   */
+  public static HttpTransportOptions defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Normalises a base route as Ruby does: a leading and a trailing {@code /}, runs of {@code /}
+   * collapsed ({@code my/base/route} and {@code //my///base/route} both become {@code
+   * /my/base/route/}).
+   *
+   * @param route the route
+   * @return the normalised route
+   */
+  public static String normalizeBaseRoute(String route) {
+    Objects.requireNonNull(route, "baseRoute");
+    return ("/" + route + "/").replaceAll("/+", "/");
+  }
+
+  /**
+   * Returns the normalised base route; the endpoint is this plus {@code message-bus/}.
+   *
+   * @return the base route
+   */
+  public String baseRoute() {
+    return baseRoute;
+  }
+
+  /**
+   * Returns whether polls may be held open.
+   *
+   * @return true when long polling is enabled
+   */
+  public boolean longPollingEnabled() {
+    return longPollingEnabled;
+  }
+
+  /**
+   * Returns how long a poll is held at most.
+   *
+   * @return the interval
+   */
+  public Duration longPollingInterval() {
+    return longPollingInterval;
+  }
+
+  /**
+   * Returns whether held polls may stream (chunked transfer encoding).
+   *
+   * @return true when streaming is enabled
+   */
+  public boolean chunkedEncodingEnabled() {
+    return chunkedEncodingEnabled;
+  }
+
+  /**
+   * Returns the number of held polls from which new polls are answered at once.
+   *
+   * @return the limit
+   */
+  public int maxActiveClients() {
+    return maxActiveClients;
+  }
+
+  /**
+   * Returns whether the debug broadcast route is served.
+   *
+   * @return true when broadcast is allowed
+   */
+  public boolean allowBroadcast() {
+    return allowBroadcast;
+  }
+
+  /**
+   * Returns the largest accepted request body.
+   *
+   * @return the limit in bytes
+   */
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  /**
+   * Returns the most channels one poll may subscribe to.
+   *
+   * @return the limit
+   */
+  public int maxChannels() {
+    return maxChannels;
+  }
+
+  /**
+   * Returns the longest accepted client id.
+   *
+   * @return the limit in characters
+   */
+  public int maxClientIdLength() {
+    return maxClientIdLength;
+  }
+
+  /**
+   * Returns the user id lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpServletRequest, Object> userIdLookup() {
+    return userIdLookup;
+  }
+
+  /**
+   * Returns the group ids lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpServletRequest, List<?>> groupIdsLookup() {
+    return groupIdsLookup;
+  }
+
+  /**
+   * Returns the per-request site id lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpServletRequest, String> siteIdLookup() {
+    return siteIdLookup;
+  }
+
+  /**
+   * Returns the extra response headers lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup() {
+    return extraResponseHeadersLookup;
+  }
+
+  /**
+   * Returns the error handler.
+   *
+   * @return the handler, or null
+   */
+  public MiddlewareErrorHandler onMiddlewareError() {
+    return onMiddlewareError;
+  }
+
+  /** Builds {@link HttpTransportOptions}. Not thread-safe. */
+  public static final class Builder {
+    private String baseRoute = DEFAULT_BASE_ROUTE;
+    private boolean longPollingEnabled = true;
+    private Duration longPollingInterval = DEFAULT_LONG_POLLING_INTERVAL;
+    private boolean chunkedEncodingEnabled = true;
+    private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
+    private boolean allowBroadcast;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxChannels = DEFAULT_MAX_CHANNELS;
+    private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
+    private Function<HttpServletRequest, Object> userIdLookup;
+    private Function<HttpServletRequest, List<?>> groupIdsLookup;
+    private Function<HttpServletRequest, String> siteIdLookup;
+    private Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
+    private MiddlewareErrorHandler onMiddlewareError;
+
+    private Builder() {}
+
+    /**
+     * Sets the path prefix (within the web application) before {@code message-bus/}. Default {@code
+     * /}. Normalised with {@link #normalizeBaseRoute}.
+     *
+     * @param route the route, e.g. {@code /api/}
+     * @return this builder
+     */
+    public Builder baseRoute(String route) {
+      this.baseRoute = normalizeBaseRoute(route);
+      return this;
+    }
+
+    /**
+     * Enables or disables holding polls open. Default true; false answers every poll at once.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder longPollingEnabled(boolean enabled) {
+      this.longPollingEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how long a poll is held at most before it is answered with what it has ({@code []}).
+     * Default 25 s.
+     *
+     * @param interval positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder longPollingInterval(Duration interval) {
+      Objects.requireNonNull(interval, "longPollingInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("longPollingInterval must be positive: " + interval);
+      }
+      this.longPollingInterval = interval;
+      return this;
+    }
+
+    /**
+     * Enables or disables streaming held polls with chunked encoding. Default true.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder chunkedEncodingEnabled(boolean enabled) {
+      this.chunkedEncodingEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the number of held polls from which new polls are answered at once (clients fall back to
+     * polling). Default 1,000.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxActiveClients(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxActiveClients must be at least 1: " + max);
+      }
+      this.maxActiveClients = max;
+      return this;
+    }
+
+    /**
+     * Serves the debug route {@code message-bus/broadcast?channel=..&data=..} that publishes a
+     * string. Default false: never enable it in production.
+     *
+     * @param allow the choice
+     * @return this builder
+     */
+    public Builder allowBroadcast(boolean allow) {
+      this.allowBroadcast = allow;
+      return this;
+    }
+
+    /**
+     * Sets the largest accepted request body; a larger one gets 413. Default 64 KiB.
+     *
+     * @param bytes at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxBodyBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes must be at least 1: " + bytes);
+      }
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the most channels one poll may subscribe to; more get 400. Default 1,000.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxChannels(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxChannels must be at least 1: " + max);
+      }
+      this.maxChannels = max;
+      return this;
+    }
+
+    /**
+     * Sets the longest accepted client id; a longer one gets 400. Default 128.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxClientIdLength(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxClientIdLength must be at least 1: " + max);
+      }
+      this.maxClientIdLength = max;
+      return this;
+    }
+
+    /**
+     * Sets how the polling web client's user is found (a number or a string; null for an anonymous
+     * client). Default: none (every client is anonymous).
+     *
+     * @param lookup called on the request thread
+     * @return this builder
+     */
+    public Builder userIdLookup(Function<HttpServletRequest, Object> lookup) {
+      this.userIdLookup = Objects.requireNonNull(lookup, "userIdLookup");
+      return this;
+    }
+
+    /**
+     * Sets how the polling web client's groups are found (null or empty for none). Default: none.
+     *
+     * @param lookup called on the request thread
+     * @return this builder
+     */
+    public Builder groupIdsLookup(Function<HttpServletRequest, List<?>> lookup) {
+      this.groupIdsLookup = Objects.requireNonNull(lookup, "groupIdsLookup");
+      return this;
+    }
+
+    /**
+     * Sets how the polling web client's site is found. Default: none, in which case the bus's own
+     * site lookup (without request) is used.
+     *
+     * @param lookup called on the request thread
+     * @return this builder
+     */
+    public Builder siteIdLookup(Function<HttpServletRequest, String> lookup) {
+      this.siteIdLookup = Objects.requireNonNull(lookup, "siteIdLookup");
+      return this;
+    }
+
+    /**
+     * Sets extra headers for every poll and preflight response, e.g. CORS headers. Default: none.
+     *
+     * @param lookup called on the request thread; may return null
+     * @return this builder
+     */
+    public Builder extraResponseHeadersLookup(
+        Function<HttpServletRequest, Map<String, String>> lookup) {
+      this.extraResponseHeadersLookup =
+          Objects.requireNonNull(lookup, "extraResponseHeadersLookup");
+      return this;
+    }
+
+    /**
+     * Sets the handler that may answer a request whose handling failed (a lookup threw, the backend
+     * failed). Default: none, which answers 400 for bad input, 503 for a backend failure and 500
+     * otherwise, with a one-line reason.
+     *
+     * @param handler the handler
+     * @return this builder
+     */
+    public Builder onMiddlewareError(MiddlewareErrorHandler handler) {
+      this.onMiddlewareError = Objects.requireNonNull(handler, "onMiddlewareError");
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the immutable options
+     */
+    public HttpTransportOptions build() {
+      return new HttpTransportOptions(this);
+    }
+  }
+}

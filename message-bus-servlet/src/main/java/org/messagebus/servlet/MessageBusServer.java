@@ -1,0 +1,270 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.messagebus.MessageBus;
+
+/**
+ * An embedded Jetty 12 (ee10) server with the {@link MessageBusFilter} mounted: the quickest way to
+ * serve a bus over HTTP. Needs {@code org.eclipse.jetty.ee10:jetty-ee10-servlet} on the class path
+ * (an optional dependency of this module).
+ *
+ * <pre>{@code
+ * try (MessageBusServer server = MessageBusServer.builder(bus).port(9292).build().start()) {
+ *   System.out.println("listening on " + server.port());
+ *   server.join();
+ * }
+ * }</pre>
+ *
+ * <p>The connector's idle timeout is set above the long-polling interval, so held polls are never
+ * cut by Jetty. The server sends no {@code Server} or {@code Date} header, and never creates
+ * sessions. Closing the server closes the filter (held polls answer {@code []}) but not the bus.
+ */
+public final class MessageBusServer implements AutoCloseable {
+
+  /** Default of {@link Builder#host}: the loopback address. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /** Default of {@link Builder#port}: 9292. */
+  public static final int DEFAULT_PORT = 9292;
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final MessageBusFilter filter;
+
+  private MessageBusServer(Builder b) {
+    this.filter = new MessageBusFilter(b.bus, b.options);
+    this.server = new Server();
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    http.setSendXPoweredBy(false);
+    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(b.host);
+    connector.setPort(b.port);
+    connector.setIdleTimeout(
+        b.options.longPollingInterval().plus(Duration.ofSeconds(30)).toMillis());
+    connector.setAcceptQueueSize(b.acceptQueueSize);
+    server.addConnector(connector);
+
+    ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+    context.setContextPath("/");
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    b.servlets.forEach(
+        (path, servlet) -> {
+          ServletHolder sh = new ServletHolder(servlet);
+          sh.setAsyncSupported(true);
+          context.addServlet(sh, path);
+        });
+    if (b.staticResources != null) {
+      Resource base = ResourceFactory.of(context).newClassLoaderResource(b.staticResources);
+      if (base == null) {
+        throw new IllegalArgumentException(
+            "staticResources not found on the class path: " + b.staticResources);
+      }
+      context.setBaseResource(base);
+      ServletHolder def = new ServletHolder("default", DefaultServlet.class);
+      def.setInitParameter("dirAllowed", "false");
+      context.addServlet(def, "/");
+    } else if (!b.servlets.containsKey("/")) {
+      context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
+    }
+    server.setHandler(context);
+  }
+
+  /**
+   * Starts a builder for a server on a bus.
+   *
+   * @param bus the bus to serve (not closed by the server)
+   * @return a new builder
+   */
+  public static Builder builder(MessageBus bus) {
+    return new Builder(bus);
+  }
+
+  /**
+   * Starts listening.
+   *
+   * @return this server
+   * @throws IllegalStateException if Jetty fails to start (e.g. the port is taken)
+   */
+  public MessageBusServer start() {
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception ignored) {
+        // best effort
+      }
+      throw new IllegalStateException("cannot start the HTTP server: " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  /**
+   * Returns the port listened on (the chosen one when the builder was given 0).
+   *
+   * @return the local port
+   */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /**
+   * Returns the mounted filter.
+   *
+   * @return the filter
+   */
+  public MessageBusFilter filter() {
+    return filter;
+  }
+
+  /**
+   * Blocks until the server stops.
+   *
+   * @throws InterruptedException if interrupted
+   */
+  public void join() throws InterruptedException {
+    server.join();
+  }
+
+  /** Answers held polls, then stops Jetty. Idempotent. The bus stays open. */
+  @Override
+  public void close() {
+    filter.close();
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the HTTP server", e);
+    }
+  }
+
+  /** Builds a {@link MessageBusServer}. Not thread-safe. */
+  public static final class Builder {
+    private final MessageBus bus;
+    private HttpTransportOptions options = HttpTransportOptions.defaults();
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private int acceptQueueSize = 1024;
+    private String staticResources;
+    private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+
+    private Builder(MessageBus bus) {
+      this.bus = Objects.requireNonNull(bus, "bus");
+    }
+
+    /**
+     * Sets the endpoint options. Default {@link HttpTransportOptions#defaults()}.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder httpOptions(HttpTransportOptions options) {
+      this.options = Objects.requireNonNull(options, "httpOptions");
+      return this;
+    }
+
+    /**
+     * Sets the address to bind. Default {@value #DEFAULT_HOST}.
+     *
+     * @param host a host name or address
+     * @return this builder
+     */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * Sets the port. Default {@value #DEFAULT_PORT}; 0 picks a free port.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets the TCP accept backlog. Default 1,024.
+     *
+     * @param size at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder acceptQueueSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("acceptQueueSize must be at least 1: " + size);
+      }
+      this.acceptQueueSize = size;
+      return this;
+    }
+
+    /**
+     * Serves files from a class-path folder at the root (e.g. {@code static/}). Default: none.
+     *
+     * @param classPathFolder the folder
+     * @return this builder
+     */
+    public Builder staticResources(String classPathFolder) {
+      this.staticResources = Objects.requireNonNull(classPathFolder, "staticResources");
+      return this;
+    }
+
+    /**
+     * Mounts an application servlet (the bus filter runs in front of it). Default: none.
+     *
+     * @param pathSpec a servlet path spec such as {@code /say}
+     * @param servlet the servlet
+     * @return this builder
+     */
+    public Builder servlet(String pathSpec, HttpServlet servlet) {
+      servlets.put(Objects.requireNonNull(pathSpec, "pathSpec"), Objects.requireNonNull(servlet));
+      return this;
+    }
+
+    /**
+     * Builds the server (not started).
+     *
+     * @return the server
+     */
+    public MessageBusServer build() {
+      return new MessageBusServer(this);
+    }
+  }
+
+  private static final class NotFoundServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.sendError(404);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package org.messagebus.servlet;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The channels, positions and sequence number of one poll (SPEC §4.2), read from request attributes
+ * set upstream, a JSON body or a form body. Positions follow Ruby's integer conversion (leading
+ * digits, anything else 0); {@link #FROM_NOW} marks an empty value. Input Ruby would answer with a
+ * 500 is rejected with a {@link BadRequestException} instead.
+ */
+final class PollRequest {
+
+  /** Request attribute an upstream filter sets to force the channels (a {@code Map}). */
+  static final String CHANNELS_ATTRIBUTE = "message_bus.channels";
+
+  /** Request attribute an upstream filter sets to force the sequence number. */
+  static final String SEQ_ATTRIBUTE = "message_bus.seq";
+
+  /** Position meaning "from the channel's current id" (an empty or null value). */
+  static final long FROM_NOW = Long.MIN_VALUE;
+
+  private static final String SEQ_KEY = "__seq";
+
+  final LinkedHashMap<String, Long> channels;
+  final long seq;
+
+  private PollRequest(LinkedHashMap<String, Long> channels, long seq) {
+    this.channels = channels;
+    this.seq = seq;
+  }
+
+  static PollRequest read(HttpServletRequest req, HttpTransportOptions options, ObjectMapper json)
+      throws IOException {
+    Object forced = req.getAttribute(CHANNELS_ATTRIBUTE);
+    if (forced instanceof Map<?, ?> map) {
+      LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        channels.put(
+            String.valueOf(e.getKey()), position(String.valueOf(e.getKey()), e.getValue()));
+      }
+      Object seq = req.getAttribute(SEQ_ATTRIBUTE);
+      return checked(channels, seq == null ? 0 : seq(seq), options);
+    }
+    byte[] body = readBody(req, options.maxBodyBytes());
+    String contentType = req.getContentType();
+    if (contentType != null && contentType.contains("application/json")) {
+      return readJson(body, options, json);
+    }
+    return readForm(body, options);
+  }
+
+  private static PollRequest readJson(byte[] body, HttpTransportOptions options, ObjectMapper json)
+      throws IOException {
+    if (body.length == 0) {
+      return new PollRequest(new LinkedHashMap<>(), 0);
+    }
+    LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
+    long seq = 0;
+    try (JsonParser p = json.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new BadRequestException(400, "the JSON body must be an object of channel positions");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken t = p.nextToken();
+        Object value =
+            switch (t) {
+              case VALUE_NULL -> null;
+              case VALUE_STRING -> p.getText();
+              case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+              default ->
+                  throw new BadRequestException(
+                      400, "the position of " + abbreviate(key) + " must be a number or a string");
+            };
+        if (SEQ_KEY.equals(key)) {
+          seq = value == null ? 0 : seq(value);
+        } else {
+          channels.put(key, position(key, value));
+          if (channels.size() > options.maxChannels()) {
+            throw tooManyChannels(options);
+          }
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new BadRequestException(400, "the JSON body has trailing content");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BadRequestException(400, "the JSON body is invalid: " + e.getOriginalMessage());
+    }
+    return checked(channels, seq, options);
+  }
+
+  private static PollRequest readForm(byte[] body, HttpTransportOptions options) {
+    LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
+    long seq = 0;
+    String text = new String(body, StandardCharsets.UTF_8);
+    if (!text.isEmpty()) {
+      for (String pair : text.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+        String value = eq < 0 ? null : decode(pair.substring(eq + 1));
+        if (SEQ_KEY.equals(key)) {
+          seq = value == null || value.isEmpty() ? 0 : seq(value);
+        } else {
+          channels.put(key, position(key, value));
+          if (channels.size() > options.maxChannels()) {
+            throw tooManyChannels(options);
+          }
+        }
+      }
+    }
+    return checked(channels, seq, options);
+  }
+
+  private static PollRequest checked(
+      LinkedHashMap<String, Long> channels, long seq, HttpTransportOptions options) {
+    if (channels.size() > options.maxChannels()) {
+      throw tooManyChannels(options);
+    }
+    for (String channel : channels.keySet()) {
+      if (channel.isEmpty() || channel.contains("$|$")) {
+        throw new BadRequestException(400, "invalid channel name: " + abbreviate(channel));
+      }
+    }
+    return new PollRequest(channels, seq);
+  }
+
+  private static BadRequestException tooManyChannels(HttpTransportOptions options) {
+    return new BadRequestException(
+        400, "too many channels: at most " + options.maxChannels() + " per poll");
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(400, "the form body is not valid URL encoding");
+    }
+  }
+
+  /** Ruby's {@code to_i} for strings; numbers truncate; null and "" mean "from now". */
+  static long position(String channel, Object value) {
+    if (value == null) {
+      return FROM_NOW;
+    }
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    if (value instanceof String s) {
+      return s.isEmpty() ? FROM_NOW : leadingLong(s);
+    }
+    throw new BadRequestException(
+        400, "the position of " + abbreviate(channel) + " must be a number or a string");
+  }
+
+  private static long seq(Object value) {
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    String s = String.valueOf(value).trim();
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(400, "__seq must be an integer: " + abbreviate(s));
+    }
+  }
+
+  private static long leadingLong(String s) {
+    int i = 0;
+    int n = s.length();
+    while (i < n && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    boolean negative = false;
+    if (i < n && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+      negative = s.charAt(i) == '-';
+      i++;
+    }
+    long v = 0;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      if (v > (Long.MAX_VALUE - (c - '0')) / 10) {
+        return negative ? Long.MIN_VALUE + 1 : Long.MAX_VALUE;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return negative ? -v : v;
+  }
+
+  private static byte[] readBody(HttpServletRequest req, int max) throws IOException {
+    long declared = req.getContentLengthLong();
+    if (declared > max) {
+      throw new BadRequestException(413, "request body too large: at most " + max + " bytes");
+    }
+    try (InputStream in = req.getInputStream()) {
+      byte[] body = in.readNBytes(max + 1);
+      if (body.length > max) {
+        throw new BadRequestException(413, "request body too large: at most " + max + " bytes");
+      }
+      return body;
+    }
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+  }
+}

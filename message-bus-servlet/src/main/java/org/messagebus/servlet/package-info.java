@@ -1,0 +1,6 @@
+/**
+ * The HTTP subscriber endpoint of message_bus for Jakarta Servlet 6 containers: {@link
+ * org.messagebus.servlet.MessageBusFilter}, its {@link org.messagebus.servlet.HttpTransportOptions}
+ * and the embedded Jetty launcher {@link org.messagebus.servlet.MessageBusServer}.
+ */
+package org.messagebus.servlet;

@@ -1,0 +1,94 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Malformed requests get a 4xx with a one-line reason, never a 500 (Ruby answers some with 500).
+ */
+class BadInputTest {
+
+  private static ServerFixture f;
+
+  @BeforeAll
+  static void start() {
+    f =
+        ServerFixture.start(
+            HttpTransportOptions.builder().maxBodyBytes(1024).maxChannels(3).maxClientIdLength(16));
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  static Stream<Arguments> badRequests() {
+    String json = "application/json";
+    String form = "application/x-www-form-urlencoded";
+    return Stream.of(
+        Arguments.of("invalid JSON", json, "{\"/foo\":", "abc", 400, "the JSON body is invalid"),
+        Arguments.of("JSON array", json, "[1,2]", "abc", 400, "must be an object"),
+        Arguments.of("JSON string", json, "\"x\"", "abc", 400, "must be an object"),
+        Arguments.of("boolean position", json, "{\"/foo\":true}", "abc", 400, "must be a number"),
+        Arguments.of("object position", json, "{\"/foo\":{}}", "abc", 400, "must be a number"),
+        Arguments.of("trailing JSON", json, "{\"/foo\":1} x", "abc", 400, "invalid"),
+        Arguments.of("body too large", form, "/foo=" + "1".repeat(2000), "abc", 413, "too large"),
+        Arguments.of("too many channels", form, "/a=1&/b=1&/c=1&/d=1", "abc", 400, "too many"),
+        Arguments.of(
+            "too many JSON channels",
+            json,
+            "{\"/a\":1,\"/b\":1,\"/c\":1,\"/d\":1}",
+            "abc",
+            400,
+            "too many"),
+        Arguments.of(
+            "overlong client id", form, "/foo=1", "x".repeat(17), 400, "client id too long"),
+        Arguments.of("non-numeric __seq", form, "/foo=1&__seq=abc", "abc", 400, "__seq"),
+        Arguments.of("non-numeric JSON __seq", json, "{\"__seq\":\"x\"}", "abc", 400, "__seq"),
+        Arguments.of(
+            "site separator in channel", form, "%2Ffoo%24%7C%24s=1", "abc", 400, "invalid channel"),
+        Arguments.of("bad URL encoding", form, "%zz=1", "abc", 400, "URL encoding"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void badRequest_gets4xxWithOneLineReason(
+      String name, String contentType, String body, String clientId, int status, String reason)
+      throws Exception {
+    HttpResponse<String> r =
+        f.send(
+            HttpRequest.newBuilder(f.uri("/message-bus/" + clientId + "/poll?dlp=t"))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+
+    assertThat(r.statusCode()).isEqualTo(status);
+    assertThat(r.body()).contains(reason).doesNotContain("\n").doesNotContain("Exception");
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/plain;charset=utf-8");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void badRequest_leavesTheServerServing(
+      String name, String contentType, String body, String clientId, int status, String reason)
+      throws Exception {
+    f.send(
+        HttpRequest.newBuilder(f.uri("/message-bus/" + clientId + "/poll?dlp=t"))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+    long id = f.bus.publish("/after", "still here");
+
+    assertThat(f.pollNow("ok", "/after=" + (id - 1)))
+        .extracting(m -> m.get("data"))
+        .containsExactly("still here");
+  }
+}

@@ -1,0 +1,231 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Exact bytes on the wire (SPEC Appendix A, §4.7, §4.12), over raw sockets to a real Jetty. */
+class WireFormatTest {
+
+  private static final String FORM = "application/x-www-form-urlencoded";
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final AtomicInteger lookups = new AtomicInteger();
+  private ServerFixture f;
+
+  @BeforeEach
+  void start() {
+    f =
+        ServerFixture.start(
+            HttpTransportOptions.builder()
+                .longPollingInterval(Duration.ofMillis(600))
+                .allowBroadcast(true)
+                .userIdLookup(
+                    r -> {
+                      lookups.incrementAndGet();
+                      return null;
+                    })
+                .extraResponseHeadersLookup(r -> Map.of("Access-Control-Allow-Origin", "*")));
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  @Test
+  void immediatePoll_isByteIdenticalToAppendixA() throws Exception {
+    f.bus.publish("/foo", "hello");
+    f.bus.publish("/foo", "world");
+
+    String raw = exchange("/message-bus/abc/poll?dlp=t", FORM, "/foo=0&/bar=-1&__seq=1");
+
+    assertThat(raw)
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\n"
+                + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                + "Content-Type: application/json; charset=utf-8\r\n"
+                + "Pragma: no-cache\r\n"
+                + "Expires: 0\r\n"
+                + "Access-Control-Allow-Origin: *\r\n"
+                + "Content-Length: 200\r\n"
+                + "Connection: close\r\n"
+                + "\r\n"
+                + "[{\"global_id\":1,\"message_id\":1,\"channel\":\"/foo\",\"data\":\"hello\"},"
+                + "{\"global_id\":2,\"message_id\":2,\"channel\":\"/foo\",\"data\":\"world\"},"
+                + "{\"global_id\":-1,\"message_id\":-1,\"channel\":\"/__status\",\"data\":{\"/bar\":0}}]");
+  }
+
+  @Test
+  void heldPoll_answeredByLiveMessage_isByteIdenticalToAppendixA() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      f.bus.publish("/foo", "old" + i);
+    }
+    try (RawConnection c = RawConnection.open(f.port())) {
+      c.send(
+          RawConnection.post("/message-bus/abc/poll", FORM, "/foo=5&__seq=1", "Dont-Chunk: true"));
+      await(() -> f.server.filter().heldPolls() == 1);
+      f.bus.publish("/foo", "live3");
+
+      assertThat(c.awaitClosed(WAIT))
+          .isEqualTo(
+              "HTTP/1.1 200 OK\r\n"
+                  + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                  + "Pragma: no-cache\r\n"
+                  + "Expires: 0\r\n"
+                  + "Access-Control-Allow-Origin: *\r\n"
+                  // Ruby writes connection: close before the content headers; Jetty writes it
+                  // last. Header order carries no meaning in HTTP.
+                  + "Content-Type: application/json; charset=utf-8\r\n"
+                  + "Content-Length: 64\r\n"
+                  + "Connection: close\r\n"
+                  + "\r\n"
+                  + "[{\"global_id\":6,\"message_id\":6,\"channel\":\"/foo\",\"data\":\"live3\"}]");
+    }
+  }
+
+  @Test
+  void stream_fromMinusOne_twoLiveMessagesThenTimeout_matchesSpecFraming() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      f.bus.publish("/foo", "old" + i);
+    }
+    try (RawConnection c = RawConnection.open(f.port())) {
+      c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=-1&__seq=1"));
+      c.awaitContains("/__status", WAIT);
+      await(() -> f.server.filter().heldPolls() == 1);
+      f.bus.publish("/foo", "live1");
+      f.bus.publish("/foo", "live2");
+      String raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
+
+      assertThat(Streams.head(raw))
+          .isEqualTo(
+              "HTTP/1.1 200 OK\r\n"
+                  + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                  + "Pragma: no-cache\r\n"
+                  + "Expires: 0\r\n"
+                  + "Access-Control-Allow-Origin: *\r\n"
+                  + "Content-Type: text/plain; charset=utf-8\r\n"
+                  + "X-Content-Type-Options: nosniff\r\n"
+                  + "X-Accel-Buffering: no\r\n"
+                  + "Transfer-Encoding: chunked");
+      List<String[]> chunks = Streams.chunks(Streams.rawBody(raw));
+      assertThat(chunks).extracting(c0 -> c0[0]).containsExactly("4f", "45", "45", "7", "0");
+      assertThat(chunks)
+          .extracting(c0 -> c0[1])
+          .containsExactly(
+              "[{\"global_id\":-1,\"message_id\":-1,\"channel\":\"/__status\",\"data\":{\"/foo\":3}}]"
+                  + "\r\n|\r\n",
+              "[{\"global_id\":4,\"message_id\":4,\"channel\":\"/foo\",\"data\":\"live1\"}]\r\n|\r\n",
+              "[{\"global_id\":5,\"message_id\":5,\"channel\":\"/foo\",\"data\":\"live2\"}]\r\n|\r\n",
+              "[]\r\n|\r\n",
+              "");
+    }
+  }
+
+  @Test
+  void stream_upToDateThenTimeout_sendsEmptyArrayTwiceThenTerminator() throws Exception {
+    f.bus.publish("/foo", "x");
+    try (RawConnection c = RawConnection.open(f.port())) {
+      c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=1&__seq=1"));
+      String raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
+
+      assertThat(Streams.rawBody(raw))
+          .isEqualTo("7\r\n[]\r\n|\r\n\r\n7\r\n[]\r\n|\r\n\r\n0\r\n\r\n");
+    }
+  }
+
+  @Test
+  void stream_dataContainingSeparator_isEscapedAndRoundTrips() throws Exception {
+    try (RawConnection c = RawConnection.open(f.port())) {
+      c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=0&__seq=1"));
+      await(() -> f.server.filter().heldPolls() == 1);
+      f.bus.publish("/foo", "a|\r\n|\r\n|b");
+      String raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
+
+      // JSON escapes CR and LF, so the separator never appears inside a piece.
+      assertThat(Streams.pieces(raw))
+          .containsExactly(
+              "[]",
+              "[{\"global_id\":1,\"message_id\":1,\"channel\":\"/foo\",\"data\":\"a|\\r\\n|\\r\\n|b\"}]",
+              "[]");
+    }
+  }
+
+  @Test
+  void options_answersOkWithHeaders_withoutCallingLookups() throws Exception {
+    String raw = exchange("OPTIONS", "/message-bus/abc/poll", null, "");
+
+    assertThat(raw)
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\n"
+                + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                + "Content-Type: application/json; charset=utf-8\r\n"
+                + "Pragma: no-cache\r\n"
+                + "Expires: 0\r\n"
+                + "Access-Control-Allow-Origin: *\r\n"
+                + "Content-Length: 2\r\n"
+                + "Connection: close\r\n"
+                + "\r\n"
+                + "OK");
+    assertThat(lookups).hasValue(0);
+  }
+
+  @Test
+  void missingClientId_is404NotFound_withoutExtraHeaders() throws Exception {
+    String raw = exchange("/message-bus/?dlp=t", FORM, "");
+
+    assertThat(raw).startsWith("HTTP/1.1 404 ");
+    assertThat(raw).endsWith("\r\n\r\nnot found");
+    assertThat(raw).doesNotContain("Access-Control-Allow-Origin");
+  }
+
+  @Test
+  void broadcast_publishesAndAnswersSent() throws Exception {
+    String raw = exchange("/message-bus/broadcast", FORM, "channel=%2Fnews&data=hi");
+
+    assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n");
+    assertThat(raw).containsIgnoringCase("Content-Type: text/html");
+    assertThat(raw).endsWith("\r\n\r\nsent");
+    assertThat(f.bus.backlog("/news", 0)).extracting(m -> m.data()).containsExactly("hi");
+  }
+
+  @Test
+  void responses_neverSetCookies_norRepeatAHeader() throws Exception {
+    String immediate = exchange("/message-bus/abc?dlp=t", FORM, "/a=-1");
+    String held;
+    try (RawConnection c = RawConnection.open(f.port())) {
+      c.send(RawConnection.post("/message-bus/abc", FORM, "/a=0&__seq=2"));
+      held = c.awaitContains("\r\n0\r\n\r\n", WAIT);
+    }
+
+    for (String raw : List.of(immediate, held)) {
+      List<String> names = Streams.headerNames(raw);
+      assertThat(names).doesNotHaveDuplicates().doesNotContain("set-cookie");
+    }
+  }
+
+  private String exchange(String path, String contentType, String body) throws Exception {
+    return exchange("POST", path, contentType, body);
+  }
+
+  private String exchange(String method, String path, String contentType, String body)
+      throws Exception {
+    try (RawConnection c = RawConnection.open(f.port())) {
+      String request =
+          RawConnection.post(path, contentType, body, "Connection: close")
+              .replaceFirst("^POST", method);
+      c.send(request);
+      return c.awaitClosed(WAIT);
+    }
+  }
+
+  private static void await(java.util.concurrent.Callable<Boolean> condition) {
+    org.awaitility.Awaitility.await().atMost(WAIT).until(condition);
+  }
+}
