@@ -1,0 +1,146 @@
+package org.messagebus.examples.chat;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.messagebus.MessageBus;
+import org.messagebus.memory.MemoryBackend;
+import org.messagebus.servlet.HttpTransportOptions;
+import org.messagebus.servlet.MessageBusServer;
+import org.messagebus.spi.Backend;
+
+/**
+ * The live chat demo: an embedded Jetty on 127.0.0.1 serving a chat page whose messages travel over
+ * the bus. Configuration comes from the environment:
+ *
+ * <ul>
+ *   <li>{@code PORT}: the port, default 9292;
+ *   <li>{@code MESSAGE_BUS_BACKEND}: {@code memory} (default); {@code redis} and {@code postgres}
+ *       arrive with their backend modules.
+ * </ul>
+ *
+ * <p>Run it with {@code bin/demo} from the repository root.
+ */
+public final class ChatDemo {
+
+  /** The channel chat messages are published to. */
+  public static final String CHANNEL = "/chat";
+
+  private ChatDemo() {}
+
+  /**
+   * Starts the demo and blocks until the process is stopped.
+   *
+   * @param args ignored
+   * @throws Exception if the server cannot start
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    int port = port(env.get("PORT"));
+    String backendName = env.getOrDefault("MESSAGE_BUS_BACKEND", "memory");
+    MessageBus bus = MessageBus.builder().backend(backend(backendName)).build();
+    MessageBusServer server = start(bus, port);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  bus.close();
+                },
+                "chat-demo-shutdown"));
+    System.out.printf(
+        "MessageBus chat demo: http://127.0.0.1:%d/  (backend: %s)%n", server.port(), backendName);
+    server.join();
+  }
+
+  /**
+   * Starts the demo server on a bus: the chat page at {@code /}, the publish endpoint {@code /say},
+   * the bus endpoint under {@code /message-bus/} with the broadcast route enabled.
+   *
+   * @param bus the bus
+   * @param port the port, 0 for a free one
+   * @return the started server
+   */
+  public static MessageBusServer start(MessageBus bus, int port) {
+    return MessageBusServer.builder(bus)
+        .port(port)
+        .httpOptions(HttpTransportOptions.builder().allowBroadcast(true).build())
+        .staticResources("static/")
+        .servlet("/say", new SayServlet(bus))
+        .build()
+        .start();
+  }
+
+  static int port(String value) {
+    if (value == null || value.isBlank()) {
+      return MessageBusServer.DEFAULT_PORT;
+    }
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("PORT must be a number from 0 to 65535: " + value);
+    }
+  }
+
+  static Backend backend(String name) {
+    return switch (name.trim().toLowerCase(Locale.ROOT)) {
+      case "memory", "" -> MemoryBackend.create();
+      case "redis", "postgres" ->
+          throw new IllegalArgumentException(
+              "MESSAGE_BUS_BACKEND=" + name + " is not available in this build yet; use memory");
+      default ->
+          throw new IllegalArgumentException(
+              "MESSAGE_BUS_BACKEND must be memory, redis or postgres: " + name);
+    };
+  }
+
+  /** {@code POST /say} with form fields {@code name} and {@code text}: publishes to the chat. */
+  static final class SayServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient MessageBus bus;
+
+    SayServlet(MessageBus bus) {
+      this.bus = bus;
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      req.setCharacterEncoding("UTF-8");
+      String name = trimmed(req.getParameter("name"));
+      String text = trimmed(req.getParameter("text"));
+      if (text.isEmpty()) {
+        reject(resp, "text must not be empty");
+        return;
+      }
+      if (text.length() > 500 || name.length() > 40) {
+        reject(resp, "name is limited to 40 characters and text to 500");
+        return;
+      }
+      Map<String, Object> message = new LinkedHashMap<>();
+      message.put("name", name.isEmpty() ? "anonymous" : name);
+      message.put("text", text);
+      message.put("at", System.currentTimeMillis());
+      bus.publish(CHANNEL, message);
+      resp.setStatus(204);
+    }
+
+    private static String trimmed(String s) {
+      return s == null ? "" : s.strip();
+    }
+
+    private static void reject(HttpServletResponse resp, String reason) throws IOException {
+      resp.setStatus(400);
+      resp.setContentType("text/plain; charset=utf-8");
+      resp.getOutputStream().write(reason.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

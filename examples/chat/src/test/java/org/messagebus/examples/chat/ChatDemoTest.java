@@ -1,0 +1,106 @@
+package org.messagebus.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.messagebus.MessageBus;
+import org.messagebus.servlet.MessageBusServer;
+
+/** The demo over real sockets: the page, publishing through /say, receiving by long poll. */
+class ChatDemoTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private MessageBus bus;
+  private MessageBusServer server;
+
+  @BeforeEach
+  void start() {
+    bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    server = ChatDemo.start(bus, 0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    bus.close();
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private HttpResponse<String> post(String path, String form, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void servesTheChatPage() throws Exception {
+    HttpResponse<String> page =
+        http.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("live chat").contains("/message-bus/");
+  }
+
+  @Test
+  void aMessageSaid_reachesAHeldPoll() throws Exception {
+    CompletableFuture<HttpResponse<String>> held =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri("/message-bus/reader/poll"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Dont-Chunk", "true")
+                .POST(HttpRequest.BodyPublishers.ofString("%2Fchat=0&__seq=1"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.filter().heldPolls() == 1);
+
+    assertThat(post("/say", "name=sam&text=hello+%E2%9C%93").statusCode()).isEqualTo(204);
+
+    String body = held.get(10, TimeUnit.SECONDS).body();
+    assertThat(body)
+        .contains("\"channel\":\"/chat\"")
+        .contains("\"name\":\"sam\"")
+        .contains("hello ✓");
+  }
+
+  @Test
+  void emptyText_isRejectedWithAReason() throws Exception {
+    HttpResponse<String> r = post("/say", "name=sam&text=");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("text must not be empty");
+    assertThat(bus.backlog(ChatDemo.CHANNEL, 0)).isEmpty();
+  }
+
+  @Test
+  void broadcastRoute_isEnabled() throws Exception {
+    assertThat(post("/message-bus/broadcast", "channel=%2Fchat&data=hi").body()).isEqualTo("sent");
+  }
+
+  @Test
+  void configuration_rejectsBadValuesWithTheirName() {
+    assertThat(ChatDemo.port(null)).isEqualTo(9292);
+    assertThat(ChatDemo.port("8080")).isEqualTo(8080);
+    assertThatThrownBy(() -> ChatDemo.port("eighty")).hasMessageContaining("PORT");
+    assertThatThrownBy(() -> ChatDemo.backend("mongo")).hasMessageContaining("MESSAGE_BUS_BACKEND");
+  }
+}
