@@ -302,6 +302,8 @@ public final class MessageBus implements AutoCloseable {
       }
       List<BackendMessage> raw =
           encoded == null ? backend.globalBacklog(position) : backend.backlog(encoded, position);
+      // The firehose may still be behind what the backlog read returned (SPEC §2.3 ADOPT).
+      long horizon = backend.lastGlobalId();
       List<Message> replay = new ArrayList<>(raw.size());
       for (BackendMessage r : raw) {
         Message m = decodeOrSkip(r);
@@ -314,7 +316,8 @@ public final class MessageBus implements AutoCloseable {
           encoded == null
               ? Dispatcher.GLOBAL_STREAM
               : Dispatcher.channelStream(key.channel(), replaySite),
-          position);
+          position,
+          horizon);
       return sub;
     } catch (RuntimeException e) {
       sub.unsubscribe();
@@ -341,6 +344,7 @@ public final class MessageBus implements AutoCloseable {
         from = backend.lastGlobalId();
       }
       dispatcher.markReceivedNow();
+      dispatcher.firehoseStartsAfter(from);
       firehose = backend.globalSubscribe(from, dispatcher);
       startKeepalive();
     } finally {
