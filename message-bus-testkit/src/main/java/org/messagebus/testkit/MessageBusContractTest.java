@@ -412,6 +412,19 @@ public abstract class MessageBusContractTest {
   }
 
   @Test
+  void localSubscribeAll_receivesEveryChannelOfItsSiteOnly() throws Exception {
+    MessageBus bus = bus();
+    Inbox local = new Inbox();
+    bus.localSubscribeAll(local);
+
+    bus.publish(CHANNEL, "other site", PublishOptions.builder().siteId("other").build());
+    bus.publish("/bruce", "mine");
+    bus.publish(CHANNEL, "end");
+
+    assertThat(local.dataUntil("end")).containsExactly("mine", "end");
+  }
+
+  @Test
   void localSubscribe_fromZero_replaysAndDeliversOnlyItsSite() throws Exception {
     MessageBus bus = bus();
     PublishOptions otherSite = PublishOptions.builder().siteId("other").build();
