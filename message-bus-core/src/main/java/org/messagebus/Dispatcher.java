@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.slf4j.Logger;
@@ -44,6 +45,9 @@ final class Dispatcher implements BackendListener {
       new ConcurrentHashMap<>();
   private volatile long lastReceivedMillis;
   private volatile long lastGlobalId = -1;
+  // The highest global id the firehose has delivered or started after; only ever grows, so it
+  // tells a subscription whether the firehose has caught up with the backlog it replayed.
+  private final AtomicLong highestGlobalId = new AtomicLong(-1);
 
   Dispatcher(MessageBus bus) {
     this.bus = bus;
@@ -53,6 +57,7 @@ final class Dispatcher implements BackendListener {
   public void onMessage(BackendMessage raw) {
     lastReceivedMillis = bus.clock().millis();
     lastGlobalId = raw.globalId();
+    long before = highestGlobalId.getAndAccumulate(raw.globalId(), Math::max);
     Message m;
     try {
       m = bus.decode(raw);
@@ -66,21 +71,21 @@ final class Dispatcher implements BackendListener {
       return;
     }
     String site = m.siteId();
-    deliver(new Key(null, m.channel()), m);
+    deliver(new Key(null, m.channel()), m, before);
     if (site != null) {
-      deliver(new Key(site, m.channel()), m);
+      deliver(new Key(site, m.channel()), m, before);
     }
-    deliver(new Key(null, null), m);
+    deliver(new Key(null, null), m, before);
     if (site != null) {
-      deliver(new Key(site, null), m);
+      deliver(new Key(site, null), m, before);
     }
   }
 
-  private void deliver(Key key, Message m) {
+  private void deliver(Key key, Message m, long highestBefore) {
     List<ListenerSubscription> subs = registry.get(key);
     if (subs != null) {
       for (ListenerSubscription s : subs) {
-        s.offer(m);
+        s.offer(m, highestBefore);
       }
     }
   }
@@ -128,6 +133,11 @@ final class Dispatcher implements BackendListener {
 
   void markReceivedNow() {
     lastReceivedMillis = bus.clock().millis();
+  }
+
+  /** Records that the firehose (re)starts after this global id. */
+  void firehoseStartsAfter(long globalId) {
+    highestGlobalId.accumulateAndGet(globalId, Math::max);
   }
 
   /** The global id of the last message received, or -1 before the first. */

@@ -7,10 +7,17 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One server-side subscription. Starts in catch-up mode, in which the dispatch thread buffers live
- * messages while the subscribing thread replays the backlog; {@link #goLive} drains the buffer
+ * messages while the subscribing thread replays the backlog; {@link #catchUp} drains the buffer
  * (dropping what the replay already delivered) and switches to direct delivery on the dispatch
  * thread. The lock makes the switch atomic, so the listener is never called by two threads at once
  * and sees each message once, in order.
+ *
+ * <p>The replay reads the store, which may be ahead of the firehose: when the switch happens the
+ * dispatch thread may still have to deliver messages the replay already covered. So a message is
+ * also dropped after the switch while the firehose has not yet passed the <em>horizon</em> (the
+ * store's newest global id once the replay was read) and its position is at or before the last one
+ * delivered. Once the firehose passed the horizon nothing is dropped, so positions that restart (a
+ * reset, an expired Redis channel) are delivered.
  */
 final class ListenerSubscription implements Subscription {
 
@@ -19,7 +26,11 @@ final class ListenerSubscription implements Subscription {
   private final MessageListener listener;
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock until live is true; afterwards touched by the dispatch thread only
-  private List<Message> buffer = new ArrayList<>();
+  private List<Pending> buffer = new ArrayList<>();
+  // written before live becomes true, read by the dispatch thread after it sees live
+  private Dispatcher.Stream stream;
+  private long delivered;
+  private long horizon;
   private volatile boolean live;
   private volatile boolean active = true;
 
@@ -29,8 +40,16 @@ final class ListenerSubscription implements Subscription {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
-  /** Called on the dispatch thread for every message matching {@link #key}. */
-  void offer(Message m) {
+  /** A live message buffered during catch-up, with the firehose's highest global id before it. */
+  private record Pending(Message message, long highestBefore) {}
+
+  /**
+   * Called on the dispatch thread for every message matching {@link #key}.
+   *
+   * @param m the message
+   * @param highestBefore the highest global id the firehose delivered before this message
+   */
+  void offer(Message m, long highestBefore) {
     if (!active) {
       return;
     }
@@ -38,14 +57,21 @@ final class ListenerSubscription implements Subscription {
       lock.lock();
       try {
         if (!live) {
-          buffer.add(m);
+          buffer.add(new Pending(m, highestBefore));
           return;
         }
       } finally {
         lock.unlock();
       }
     }
-    invoke(m);
+    if (!alreadyDelivered(m, highestBefore)) {
+      invoke(m);
+    }
+  }
+
+  /** True for a message the replay covered, delivered late by a firehose behind the horizon. */
+  private boolean alreadyDelivered(Message m, long highestBefore) {
+    return highestBefore < horizon && stream.contains(m) && stream.position(m) <= delivered;
   }
 
   /**
@@ -55,15 +81,19 @@ final class ListenerSubscription implements Subscription {
    * @param replay the backlog after the starting position, ascending
    * @param stream tells which messages belong to the replayed sequence, and their position in it
    * @param position the starting position
+   * @param horizon the store's newest global id, read after the backlog
    */
-  void catchUp(List<Message> replay, Dispatcher.Stream stream, long position) {
-    long delivered = position;
+  void catchUp(List<Message> replay, Dispatcher.Stream stream, long position, long horizon) {
+    this.stream = stream;
+    this.horizon = horizon;
+    long last = position;
     for (Message m : replay) {
       invoke(m);
-      delivered = stream.position(m);
+      last = stream.position(m);
     }
+    this.delivered = last;
     while (true) {
-      List<Message> batch;
+      List<Pending> batch;
       lock.lock();
       try {
         if (buffer.isEmpty()) {
@@ -76,13 +106,13 @@ final class ListenerSubscription implements Subscription {
       } finally {
         lock.unlock();
       }
-      for (Message m : batch) {
-        if (stream.contains(m)) {
-          long p = stream.position(m);
-          if (p <= delivered) {
-            continue;
-          }
-          delivered = p;
+      for (Pending p : batch) {
+        Message m = p.message();
+        if (alreadyDelivered(m, p.highestBefore())) {
+          continue;
+        }
+        if (stream.contains(m) && stream.position(m) > delivered) {
+          delivered = stream.position(m);
         }
         invoke(m);
       }

@@ -323,6 +323,8 @@ public final class MessageBus implements AutoCloseable {
       }
       List<BackendMessage> raw =
           encoded == null ? backend.globalBacklog(position) : backend.backlog(encoded, position);
+      // The firehose may still be behind what the backlog read returned (SPEC §2.3 ADOPT).
+      long horizon = backend.lastGlobalId();
       List<Message> replay = new ArrayList<>(raw.size());
       for (BackendMessage r : raw) {
         Message m = decodeOrSkip(r);
@@ -335,7 +337,8 @@ public final class MessageBus implements AutoCloseable {
           encoded == null
               ? Dispatcher.GLOBAL_STREAM
               : Dispatcher.channelStream(key.channel(), replaySite),
-          position);
+          position,
+          horizon);
       return sub;
     } catch (RuntimeException e) {
       sub.unsubscribe();
@@ -362,6 +365,7 @@ public final class MessageBus implements AutoCloseable {
         from = backend.lastGlobalId();
       }
       dispatcher.markReceivedNow();
+      dispatcher.firehoseStartsAfter(from);
       firehose = backend.globalSubscribe(from, dispatcher);
       startKeepalive();
     } finally {
