@@ -1,0 +1,12 @@
+package org.messagebus.client;
+
+/**
+ * A message received from a message_bus endpoint.
+ *
+ * @param channel the channel
+ * @param data the data as plain Java objects (maps, lists, strings, {@code Long}, {@code Double},
+ *     {@code Boolean}, null)
+ * @param globalId the id in the server's store-wide sequence
+ * @param messageId the id within the channel
+ */
+public record ClientMessage(String channel, Object data, long globalId, long messageId) {}

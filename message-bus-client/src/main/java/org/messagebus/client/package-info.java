@@ -1,0 +1,5 @@
+/**
+ * A Java client of the message_bus HTTP endpoint: {@link org.messagebus.client.MessageBusClient}.
+ * Depends on {@code java.net.http}, Jackson and SLF4J only.
+ */
+package org.messagebus.client;
