@@ -14,6 +14,8 @@ public record ClientMessageFilterRegistration(String prefix, ClientMessageFilter
   /**
    * Validates the components.
    *
+   * @param prefix see the record component
+   * @param filter see the record component
    * @throws NullPointerException if either is null
    */
   public ClientMessageFilterRegistration {

@@ -24,6 +24,10 @@ public record BackendMessage(long globalId, long messageId, String channel, Stri
   /**
    * Validates the components.
    *
+   * @param globalId see the record component
+   * @param messageId see the record component
+   * @param channel see the record component
+   * @param payload see the record component
    * @throws NullPointerException if {@code channel} or {@code payload} is null
    */
   public BackendMessage {

@@ -20,6 +20,9 @@ public record BackendPublishOptions(
   /**
    * Validates the components.
    *
+   * @param maxBacklogAge see the record component
+   * @param maxBacklogSize see the record component
+   * @param queueInMemory see the record component
    * @throws IllegalArgumentException if an age is not positive or a size is below 1
    */
   public BackendPublishOptions {

@@ -16,6 +16,9 @@ public record PreparedPublish(String channel, String payload, BackendPublishOpti
   /**
    * Validates the components.
    *
+   * @param channel see the record component
+   * @param payload see the record component
+   * @param options see the record component
    * @throws NullPointerException if a component is null
    */
   public PreparedPublish {

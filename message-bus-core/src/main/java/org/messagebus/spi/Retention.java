@@ -42,6 +42,10 @@ public record Retention(
   /**
    * Validates the components.
    *
+   * @param maxBacklogSize see the record component
+   * @param maxGlobalBacklogSize see the record component
+   * @param maxBacklogAge see the record component
+   * @param clearEvery see the record component
    * @throws IllegalArgumentException naming the option when a value is out of range
    */
   public Retention {
