@@ -319,7 +319,13 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
   private void fail(HttpServletRequest req, HttpServletResponse resp, Exception e)
       throws IOException {
     if (req.isAsyncStarted()) {
+      // Headers may be out already: end the exchange rather than leave it hanging.
       LOG.warn("held poll failed", e);
+      try {
+        req.getAsyncContext().complete();
+      } catch (IllegalStateException alreadyCompleted) {
+        // completed by the client's own error handling
+      }
       return;
     }
     if (options.onMiddlewareError() != null && !(e instanceof BadRequestException)) {

@@ -1,0 +1,123 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.messagebus.BackendException;
+import org.messagebus.MessageBus;
+import org.messagebus.memory.MemoryBackend;
+import org.messagebus.spi.Backend;
+import org.messagebus.spi.BackendListener;
+import org.messagebus.spi.BackendMessage;
+import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.Retention;
+
+/** A backend outage is answered 503 with a reason, and the endpoint recovers with the backend. */
+class BackendOutageTest {
+
+  /** A memory backend whose reads fail while {@link #down} is set. */
+  static final class FlakyBackend implements Backend {
+    final MemoryBackend delegate = MemoryBackend.create();
+    final AtomicBoolean down = new AtomicBoolean();
+
+    private void check() {
+      if (down.get()) {
+        throw new BackendException("store unreachable (simulated)");
+      }
+    }
+
+    @Override
+    public long publish(String channel, String payload, BackendPublishOptions options) {
+      check();
+      return delegate.publish(channel, payload, options);
+    }
+
+    @Override
+    public long lastId(String channel) {
+      check();
+      return delegate.lastId(channel);
+    }
+
+    @Override
+    public long[] lastIds(List<String> channels) {
+      check();
+      return delegate.lastIds(channels);
+    }
+
+    @Override
+    public long lastGlobalId() {
+      return delegate.lastGlobalId();
+    }
+
+    @Override
+    public List<BackendMessage> backlog(String channel, long lastId) {
+      check();
+      return delegate.backlog(channel, lastId);
+    }
+
+    @Override
+    public List<BackendMessage> globalBacklog(long lastGlobalId) {
+      return delegate.globalBacklog(lastGlobalId);
+    }
+
+    @Override
+    public BackendMessage getMessage(String channel, long messageId) {
+      return delegate.getMessage(channel, messageId);
+    }
+
+    @Override
+    public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
+      return delegate.globalSubscribe(lastGlobalId, listener);
+    }
+
+    @Override
+    public void reset() {
+      delegate.reset();
+    }
+
+    @Override
+    public void expireAllBacklogs() {
+      delegate.expireAllBacklogs();
+    }
+
+    @Override
+    public Retention retention() {
+      return delegate.retention();
+    }
+
+    @Override
+    public void reconnect() {
+      delegate.reconnect();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  @Test
+  void outage_is503WithReason_thenServiceResumes() throws Exception {
+    FlakyBackend backend = new FlakyBackend();
+    MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+    try (ServerFixture f = new ServerFixture(bus, HttpTransportOptions.builder().build())) {
+      bus.publish("/foo", "before");
+      backend.down.set(true);
+
+      HttpResponse<String> during = f.poll("/message-bus/abc/poll?dlp=t", "/foo=0");
+
+      assertThat(during.statusCode()).isEqualTo(503);
+      assertThat(during.body()).isEqualTo("message bus backend unavailable");
+
+      backend.down.set(false);
+      assertThat(f.pollNow("abc", "/foo=0"))
+          .extracting(m -> m.get("data"))
+          .containsExactly("before");
+    }
+  }
+}
