@@ -87,7 +87,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
         bus.codec() instanceof JsonTransportCodec codec
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
-    this.manager = new ConnectionManager(bus);
+    this.manager = new ConnectionManager(bus, json);
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
