@@ -192,6 +192,7 @@ public final class LoadClient {
       throw new IllegalStateException("publish refused: " + pub.body());
     }
     long publishStart = System.nanoTime();
+    long clientCpuStart = ownCpuNanos();
     long publishEnd = publishStart + (long) ((count - 1) / rate * 1e9);
     long drainDeadline =
         publishEnd
@@ -208,6 +209,7 @@ public final class LoadClient {
     }
     double runSeconds = (System.nanoTime() - publishStart) / 1e9;
     Map<String, Object> after = stats(false);
+    double clientCpu = (ownCpuNanos() - clientCpuStart) / 1e9;
     for (Worker w : workers) {
       w.stop = true;
       w.selector.wakeup();
@@ -270,6 +272,7 @@ public final class LoadClient {
     r.put("rssPerPollBytes", rssPerPoll);
     r.put("serverFds", num(loaded, "fds"));
     r.put("serverCpuSecondsDuringPublish", Math.round(cpu * 100) / 100.0);
+    r.put("clientCpuSecondsDuringPublish", Math.round(clientCpu * 100) / 100.0);
     r.put("publishPhaseSeconds", Math.round(runSeconds * 10) / 10.0);
 
     System.out.println();
@@ -308,12 +311,21 @@ public final class LoadClient {
         rssPerPoll / 1024.0);
     System.out.printf(
         Locale.ROOT,
-        "server CPU         %.2f s over %.1f s of publishing (%d fds open)%n",
+        "CPU                server %.2f s, client %.2f s over %.1f s of publishing (server fds %d)%n",
         cpu,
+        clientCpu,
         runSeconds,
         num(loaded, "fds"));
     System.out.println("RESULT " + JSON.writeValueAsString(r));
     return r;
+  }
+
+  private static long ownCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   private static double percentile(long[] sorted, double p) {
