@@ -13,6 +13,7 @@
 #   INTERVAL_MS [25000] the server's long-polling interval (each poll is re-issued after it)
 #   SERVER_HEAP [1g]    -Xms/-Xmx of the server JVM
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
+#   SERVER_GC [G1GC]    the server's collector (-XX:+Use<SERVER_GC>), e.g. ParallelGC, ZGC
 #   SERVER_OPTS []      extra server JVM options
 #   JFR [] / JFR=1      record the server with JFR (target/load-<N>.jfr)
 #   OUT [target/load-results.jsonl]  where the client appends its result line
@@ -56,7 +57,7 @@ if [[ -n "${JFR:-}" ]]; then
   jfr=("-XX:StartFlightRecording=filename=$here/target/load-$N.jfr,settings=profile,dumponexit=true")
 fi
 # shellcheck disable=SC2086
-java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+UseG1GC "${jfr[@]}" ${SERVER_OPTS:-} \
+java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
   -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 \
   -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
 server_pid=$!

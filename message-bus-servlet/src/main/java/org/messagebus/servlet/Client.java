@@ -212,26 +212,51 @@ final class Client implements WriteListener, AsyncListener {
   boolean offer(Push p) {
     lock.lock();
     try {
-      if (finishing || completed) {
-        return true;
+      return offerLocked(p, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Delivers several live messages at once (a fan-out lane that fell behind): a streaming client
+   * gets them in one write. Returns whether the client is finished afterwards.
+   */
+  boolean offer(List<Push> pushes) {
+    lock.lock();
+    try {
+      for (Push p : pushes) {
+        if (offerLocked(p, false)) {
+          break;
+        }
       }
-      if (!live) {
-        buffered.add(p);
-        return false;
-      }
-      if (!advance(p)) {
-        return false;
-      }
-      if (streaming) {
-        pending.add(p.piece());
-        drain();
-      } else {
-        respond(p.body());
-      }
+      drain();
       return finishing || completed;
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean offerLocked(Push p, boolean flush) {
+    if (finishing || completed) {
+      return true;
+    }
+    if (!live) {
+      buffered.add(p);
+      return false;
+    }
+    if (!advance(p)) {
+      return false;
+    }
+    if (streaming) {
+      pending.add(p.piece());
+      if (flush) {
+        drain();
+      }
+    } else {
+      respond(p.body());
+    }
+    return finishing || completed;
   }
 
   /**

@@ -38,6 +38,7 @@ final class ConnectionManager {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionManager.class);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final Client[] NONE = new Client[0];
+  private static final int MAX_BATCH = 64;
 
   private final MessageBus bus;
   private final ObjectMapper json;
@@ -78,28 +79,93 @@ final class ConnectionManager {
 
     @Override
     public void run() {
+      List<Object[]> batch = new ArrayList<>();
+      List<Push> pushes = new ArrayList<>();
       try {
         while (true) {
-          Object[] task = queue.poll(1, TimeUnit.SECONDS);
-          if (task == null) {
+          Object[] first = queue.poll(1, TimeUnit.SECONDS);
+          if (first == null) {
             if (closed) {
               return;
             }
             continue;
           }
-          Push push = (Push) task[0];
-          for (int t = 1; t < task.length; t++) {
-            for (Client c : (Client[]) task[t]) {
-              if (c.lane == index) {
-                deliver(c, push);
-              }
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+          // Messages that go to the same subscribers (the common case when the lane is behind)
+          // are written to each client together, in one write.
+          int i = 0;
+          while (i < batch.size()) {
+            Object[] task = batch.get(i);
+            int j = i + 1;
+            while (j < batch.size() && sameTargets(task, batch.get(j))) {
+              j++;
             }
+            if (j - i == 1) {
+              deliverTask(task);
+            } else {
+              pushes.clear();
+              for (int k = i; k < j; k++) {
+                pushes.add((Push) batch.get(k)[0]);
+              }
+              deliverBatch(task, pushes);
+            }
+            i = j;
           }
+          batch.clear();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+
+    private void deliverTask(Object[] task) {
+      Push push = (Push) task[0];
+      for (int t = 1; t < task.length; t++) {
+        for (Client c : (Client[]) task[t]) {
+          if (c.lane == index) {
+            deliver(c, push);
+          }
+        }
+      }
+    }
+
+    private void deliverBatch(Object[] task, List<Push> pushes) {
+      List<Push> allowed = new ArrayList<>(pushes.size());
+      for (int t = 1; t < task.length; t++) {
+        for (Client c : (Client[]) task[t]) {
+          if (c.lane != index) {
+            continue;
+          }
+          try {
+            allowed.clear();
+            for (Push p : pushes) {
+              if (Permissions.allowed(c, p)) {
+                allowed.add(p);
+              }
+            }
+            if (!allowed.isEmpty() && c.offer(allowed)) {
+              remove(c);
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("failed to notify client {} of {} messages", c.id, pushes.size(), e);
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether two fan-out tasks go to the very same subscriber snapshots. */
+  private static boolean sameTargets(Object[] a, Object[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 1; i < a.length; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private volatile boolean closed;
