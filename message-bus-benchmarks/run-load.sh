@@ -79,6 +79,7 @@ java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   -cp "$jar" org.messagebus.benchmarks.load.LoadClient \
   port="$port" n="$N" rate="$RATE" count="$COUNT" threads="$THREADS" sources="$SOURCES" out="$OUT"
 
+echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ -n "${JFR:-}" ]]; then
   curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true
   wait "$server_pid" || true

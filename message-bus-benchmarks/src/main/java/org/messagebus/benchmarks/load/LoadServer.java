@@ -36,9 +36,9 @@ import org.messagebus.servlet.MessageBusServer;
  * </ul>
  *
  * <p>System properties: {@code port} (default 0: any free port), {@code host} (127.0.0.1), {@code
- * channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads} (200). The
- * server prints {@code LISTENING <port>} once it accepts connections, and stops on {@code POST
- * /control/stop}.
+ * channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads} (200), {@code
+ * fanOutThreads} (the endpoint's default). The server prints {@code LISTENING <port>} once it
+ * accepts connections, and stops on {@code POST /control/stop}.
  */
 public final class LoadServer {
 
@@ -60,7 +60,8 @@ public final class LoadServer {
   private final Object stopped = new Object();
   private volatile boolean stop;
 
-  private LoadServer(String host, int port, String channel, Duration interval, int maxThreads) {
+  private LoadServer(
+      String host, int port, String channel, Duration interval, int maxThreads, int fanOut) {
     this.channel = channel;
     this.bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
     this.server =
@@ -73,6 +74,7 @@ public final class LoadServer {
                 HttpTransportOptions.builder()
                     .longPollingInterval(interval)
                     .maxActiveClients(Integer.MAX_VALUE)
+                    .fanOutThreads(fanOut)
                     .build())
             .servlet("/control/*", new Control())
             .build();
@@ -91,7 +93,8 @@ public final class LoadServer {
             Integer.getInteger("port", 0),
             System.getProperty("channel", "/load"),
             Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
-            Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS));
+            Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
+            Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS));
     s.server.start();
     System.out.println("LISTENING " + s.server.port());
     System.out.flush();
