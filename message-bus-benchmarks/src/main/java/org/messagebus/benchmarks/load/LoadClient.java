@@ -247,6 +247,17 @@ public final class LoadClient {
       w.errors.forEach((k, v) -> errors.merge(k, v.get(), Long::sum));
     }
     Arrays.sort(latencies);
+    int bl = 0;
+    for (Worker w : workers) {
+      bl += w.backlogCount;
+    }
+    long[] backlog = new long[bl];
+    off = 0;
+    for (Worker w : workers) {
+      System.arraycopy(w.backlogLatencies, 0, backlog, off, w.backlogCount);
+      off += w.backlogCount;
+    }
+    Arrays.sort(backlog);
 
     long heapPerPoll = (num(loaded, "heapUsed") - num(base, "heapUsed")) / Math.max(1, serverHeld);
     long rssPerPoll = (num(loaded, "rss") - num(base, "rss")) / Math.max(1, serverHeld);
@@ -268,6 +279,9 @@ public final class LoadClient {
     r.put("latencyP50Ms", percentile(latencies, 0.50));
     r.put("latencyP99Ms", percentile(latencies, 0.99));
     r.put("latencyMaxMs", latencies.length == 0 ? -1 : latencies[latencies.length - 1] / 1000.0);
+    r.put("viaBacklog", backlog.length);
+    r.put("viaBacklogP50Ms", percentile(backlog, 0.50));
+    r.put("viaBacklogP99Ms", percentile(backlog, 0.99));
     r.put("repolls", repolls);
     r.put("reconnects", reconnects);
     r.put("errors", errors);
@@ -293,6 +307,12 @@ public final class LoadClient {
         expected,
         delivered * 100.0 / expected);
     System.out.printf(Locale.ROOT, "duplicates         %d%n", duplicates);
+    System.out.printf(
+        Locale.ROOT,
+        "via a poll backlog %d deliveries (p50 %.1f ms, p99 %.1f ms): published between two polls%n",
+        backlog.length,
+        r.get("viaBacklogP50Ms"),
+        r.get("viaBacklogP99Ms"));
     System.out.printf(
         Locale.ROOT,
         "latency ms         p50 %.1f  p99 %.1f  max %.1f%n",
@@ -384,6 +404,7 @@ public final class LoadClient {
     boolean closeExpected;
     boolean inResponse;
     boolean held;
+    boolean backlogPiece;
 
     Conn(int index, long position) {
       this.index = index;
@@ -408,6 +429,8 @@ public final class LoadClient {
     long reconnects;
     long[] latencies = new long[1 << 16];
     int latencyCount;
+    long[] backlogLatencies = new long[1 << 10];
+    int backlogCount;
     int connecting;
 
     Worker(int index, InetSocketAddress server, long startPosition) throws IOException {
@@ -722,6 +745,9 @@ public final class LoadClient {
         error("status " + c.status);
         return;
       }
+      // The first piece of a response is the poll's backlog: what was published while the client
+      // was between two polls.
+      c.backlogPiece = !c.held;
       if (!c.held) {
         c.held = true;
         held.incrementAndGet();
@@ -804,6 +830,12 @@ public final class LoadClient {
         latencies = Arrays.copyOf(latencies, latencies.length * 2);
       }
       latencies[latencyCount++] = now - t;
+      if (c.backlogPiece) {
+        if (backlogCount == backlogLatencies.length) {
+          backlogLatencies = Arrays.copyOf(backlogLatencies, backlogLatencies.length * 2);
+        }
+        backlogLatencies[backlogCount++] = now - t;
+      }
       delivered.incrementAndGet();
     }
 
