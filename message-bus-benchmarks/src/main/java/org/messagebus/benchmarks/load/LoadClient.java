@@ -48,9 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (1000 connections), {@code rate} (2 messages per second), {@code count} (60 messages), {@code
  * channel} ({@code /load}), {@code threads} (1 selector thread), {@code sources} (1: how many
  * loopback source addresses 127.0.0.x to spread the connections over, for more source ports),
- * {@code rampSeconds} (120: how long to wait for every poll to be held), {@code drainSeconds} (30:
- * how long to wait for late deliveries after the last publish), {@code out} (a file to append the
- * result to as one JSON line).
+ * {@code rampSeconds} (120: how long to wait for every poll to be held), {@code warmup} (20:
+ * messages published, at the same rate and not counted, before measuring, so that the server's JIT
+ * has compiled the fan-out path), {@code drainSeconds} (30: how long to wait for late deliveries
+ * after the last publish), {@code out} (a file to append the result to as one JSON line).
  */
 public final class LoadClient {
 
@@ -136,6 +137,29 @@ public final class LoadClient {
     return JSON.readValue(r.body(), new TypeReference<Map<String, Object>>() {});
   }
 
+  private void publish(int messages, boolean warmup) throws IOException, InterruptedException {
+    HttpResponse<String> pub =
+        control.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://"
+                            + host
+                            + ":"
+                            + port
+                            + "/control/publish?rate="
+                            + rate
+                            + "&count="
+                            + messages
+                            + "&warmup="
+                            + warmup))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (pub.statusCode() != 200) {
+      throw new IllegalStateException("publish refused: " + pub.body());
+    }
+  }
+
   private static long num(Map<String, Object> m, String key) {
     return ((Number) m.get(key)).longValue();
   }
@@ -181,24 +205,15 @@ public final class LoadClient {
         rampSeconds);
 
     long expected = (long) n * count;
-    HttpResponse<String> pub =
-        control.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://"
-                            + host
-                            + ":"
-                            + port
-                            + "/control/publish?rate="
-                            + rate
-                            + "&count="
-                            + count))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (pub.statusCode() != 200) {
-      throw new IllegalStateException("publish refused: " + pub.body());
+    int warmup = Integer.parseInt(args.getOrDefault("warmup", "20"));
+    if (warmup > 0) {
+      // Let the server's JIT compile the fan-out path before measuring (a long-running server is
+      // warm); these messages carry n = -1 and are not counted.
+      publish(warmup, true);
+      Thread.sleep((long) (warmup / rate * 1000) + 3000);
+      System.out.println("warm-up: " + warmup + " messages published and not counted");
     }
+    publish(count, false);
     long publishStart = System.nanoTime();
     long clientCpuStart = ownCpuNanos();
     long publishEnd = publishStart + (long) ((count - 1) / rate * 1e9);
@@ -814,6 +829,9 @@ public final class LoadClient {
 
     private void record(Conn c, long messageId, int idx, long t, long now) {
       c.position = Math.max(c.position, messageId);
+      if (idx == -1) {
+        return; // warm-up
+      }
       if (idx < 0 || idx >= count) {
         error("unexpected message");
         return;
