@@ -220,8 +220,9 @@ final class Client implements WriteListener, AsyncListener {
   }
 
   /**
-   * Delivers several live messages at once (a fan-out lane that fell behind): a streaming client
-   * gets them in one write. Returns whether the client is finished afterwards.
+   * Delivers several live messages at once (a fan-out lane that fell behind): one lock and one
+   * drain for all of them (each is still its own chunk). Returns whether the client is finished
+   * afterwards.
    */
   boolean offer(List<Push> pushes) {
     lock.lock();
@@ -392,13 +393,17 @@ final class Client implements WriteListener, AsyncListener {
     }
     try {
       while (out.isReady()) {
+        // Flush after every piece: each piece is exactly one HTTP chunk (SPEC §4.12), also when
+        // several are queued.
+        if (needsFlush) {
+          needsFlush = false;
+          out.flush();
+          continue;
+        }
         byte[] next = pending.poll();
         if (next != null) {
           out.write(next);
           needsFlush = true;
-        } else if (needsFlush) {
-          needsFlush = false;
-          out.flush();
         } else {
           if (finishing) {
             completed = true;
