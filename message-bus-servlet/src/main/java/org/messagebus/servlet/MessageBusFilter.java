@@ -63,6 +63,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
   private final ConnectionManager manager;
   private final ScheduledThreadPoolExecutor timer;
   private final Subscription subscription;
+  private final DiagnosticsRoutes diagnostics;
 
   /**
    * Creates the endpoint with default options.
@@ -88,6 +89,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
     this.manager = new ConnectionManager(bus);
+    this.diagnostics = new DiagnosticsRoutes(bus, options);
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -144,6 +146,10 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
 
   private void handle(HttpServletRequest req, HttpServletResponse resp, String rest)
       throws IOException {
+    if (DiagnosticsRoutes.matches(rest)) {
+      diagnostics.handle(req, resp, prefix, rest);
+      return;
+    }
     if (options.allowBroadcast() && rest.equals("broadcast")) {
       broadcast(req, resp);
       return;
