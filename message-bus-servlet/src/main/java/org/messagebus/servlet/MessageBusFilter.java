@@ -88,7 +88,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
         bus.codec() instanceof JsonTransportCodec codec
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
-    this.manager = new ConnectionManager(bus);
+    this.manager = new ConnectionManager(bus, json);
     this.diagnostics = new DiagnosticsRoutes(bus, options);
     this.timer =
         new ScheduledThreadPoolExecutor(
