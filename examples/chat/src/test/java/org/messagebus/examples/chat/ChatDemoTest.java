@@ -92,6 +92,24 @@ class ChatDemoTest {
   }
 
   @Test
+  void diagnostics_areOpenToLocalVisitors_andThisProcessAnswers() throws Exception {
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus/_diagnostics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("diagnostics.js");
+
+    assertThat(post("/message-bus/_diagnostics/discover", "").statusCode()).isEqualTo(200);
+    String channel = "/_diagnostics/process-discovery";
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> post("/message-bus/demo-client/poll?dlp=t", channel + "=0").body(),
+            body -> body.contains("\"pid\":" + ProcessHandle.current().pid()));
+  }
+
+  @Test
   void broadcastRoute_isEnabled() throws Exception {
     assertThat(post("/message-bus/broadcast", "channel=%2Fchat&data=hi").body()).isEqualTo("sent");
   }
