@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -55,14 +56,24 @@ final class RedisTestSupport {
     }
   }
 
-  /** A plain connection to a database of the shared Redis, for setting up and inspecting. */
-  static synchronized RedisCommands<String, String> redis(int db) {
+  private static synchronized RedisClient client() {
     if (client == null) {
       client = RedisClient.create();
     }
+    return client;
+  }
+
+  /** A plain connection to a database of the shared Redis, for setting up and inspecting. */
+  static RedisCommands<String, String> redis(int db) {
     StatefulRedisConnection<String, String> c =
-        client.connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
+        client().connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
     return c.sync();
+  }
+
+  /** A plain pub/sub connection to a database of the shared Redis. */
+  static StatefulRedisPubSubConnection<String, String> pubSub(int db) {
+    return client()
+        .connectPubSub(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
   }
 
   /** Empties one database of the shared Redis (FLUSHDB, never FLUSHALL). */
