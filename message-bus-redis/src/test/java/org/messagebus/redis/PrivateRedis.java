@@ -1,0 +1,112 @@
+package org.messagebus.redis;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A {@code redis-server} of the test's own on a free port, so tests may kill, restart and demote it
+ * without disturbing anyone else's Redis. It keeps an append-only file (fsync always) in a
+ * temporary folder, so a restart keeps the data and ids continue, as on a production Redis.
+ */
+final class PrivateRedis implements AutoCloseable {
+
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  private PrivateRedis(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts one; skips the test (fails on CI) when {@code redis-server} is not installed. */
+  static PrivateRedis start() throws IOException {
+    boolean installed =
+        Stream.of(System.getenv("PATH").split(File.pathSeparator))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "redis-server")));
+    String why = "redis-server is not installed (apt-get install redis-server, or run .ci/run)";
+    if (!installed && "true".equals(System.getenv("CI"))) {
+      fail(why);
+    }
+    assumeTrue(installed, why);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    PrivateRedis r = new PrivateRedis(port, Files.createTempDirectory("mb-redis-"));
+    r.startProcess();
+    return r;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port + "/0";
+  }
+
+  private void startProcess() throws IOException {
+    process =
+        new ProcessBuilder(
+                List.of(
+                    "redis-server",
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--dir",
+                    dir.toString(),
+                    "--logfile",
+                    dir.resolve("redis.log").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> RedisTestSupport.reachable("127.0.0.1", port));
+  }
+
+  /** Stops the server (SIGTERM: Redis flushes its append-only file) and waits for it to exit. */
+  void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+      process = null;
+    }
+  }
+
+  /** Starts the server again on the same port with the same data. */
+  void restart() throws IOException {
+    startProcess();
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
