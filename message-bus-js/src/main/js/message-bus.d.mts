@@ -1,3 +1,7 @@
-// Typings of message-bus.mjs (the ES module build); the declarations live in message-bus.d.ts.
-export * from "./message-bus.js";
-export { default } from "./message-bus.js";
+// Typings of message-bus.mjs (the ES module build); the interfaces live in message-bus.d.ts.
+import type { MessageBusClient } from "./message-bus.js";
+export type * from "./message-bus.js";
+
+declare const MessageBus: MessageBusClient;
+export default MessageBus;
+export { MessageBus };
