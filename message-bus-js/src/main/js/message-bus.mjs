@@ -83,6 +83,7 @@ function createMessageBus(env) {
   var heads = {}; // channel -> last message id this tab has seen (messages and statuses)
   var visibilityListener = null;
   var pagehideListener = null;
+  var pageshowListener = null;
   var shared = null; // shared-connection state when shareConnection is on and supported
   var poller = null; // the request loop, in a non-shared tab or the leader
   var stats = { totalAjaxCalls: 0, totalAjaxFailures: 0, lastAjaxAt: 0 };
@@ -856,10 +857,18 @@ function createMessageBus(env) {
     if (bus.shareConnection && sharedSupported()) {
       joinShared();
       if (typeof env.addEventListener === "function") {
+        // Leaving the page (or entering the back/forward cache): stop polling and hand the
+        // connection over at once; a page restored from that cache joins again.
         pagehideListener = function () {
+          if (poller) poller.stop();
+          poller = null;
           leaveShared();
         };
+        pageshowListener = function (event) {
+          if (event && event.persisted && started && !shared && !poller) joinShared();
+        };
         env.addEventListener("pagehide", pagehideListener);
+        env.addEventListener("pageshow", pageshowListener);
       }
     } else {
       if (bus.shareConnection) {
@@ -878,8 +887,10 @@ function createMessageBus(env) {
     visibilityListener = null;
     if (pagehideListener && typeof env.removeEventListener === "function") {
       env.removeEventListener("pagehide", pagehideListener);
+      env.removeEventListener("pageshow", pageshowListener);
     }
     pagehideListener = null;
+    pageshowListener = null;
     if (poller) poller.stop();
     poller = null;
     leaveShared();
