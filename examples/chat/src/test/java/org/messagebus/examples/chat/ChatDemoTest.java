@@ -56,7 +56,23 @@ class ChatDemoTest {
         http.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("live chat").contains("/message-bus/");
+    assertThat(page.body())
+        .contains("live chat")
+        .contains("<script src=\"/message-bus-assets/message-bus.js\"></script>")
+        .contains("MessageBus.shareConnection = true");
+  }
+
+  @Test
+  void servesTheJavaScriptClientThePageLoads() throws Exception {
+    HttpResponse<String> script =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus-assets/message-bus.js")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("root.MessageBus = bus");
   }
 
   @Test
