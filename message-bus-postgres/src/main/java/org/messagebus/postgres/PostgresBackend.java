@@ -304,10 +304,12 @@ public final class PostgresBackend implements Backend {
       ps.setInt(4, retention.clearEvery());
       ps.setInt(5, retention.maxGlobalBacklogSize());
       ps.setString(6, seconds(options.effectiveMaxBacklogAge(retention)));
-      ps.setString(7, channel);
+      ps.setInt(7, retention.clearEvery());
       ps.setString(8, channel);
-      ps.setInt(9, options.effectiveMaxBacklogSize(retention) - 1);
-      ps.setString(10, notificationChannel);
+      ps.setString(9, channel);
+      ps.setInt(10, retention.clearEvery());
+      ps.setInt(11, options.effectiveMaxBacklogSize(retention) - 1);
+      ps.setString(12, notificationChannel);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
