@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Connections.</b> Publishing and reading borrow a connection of the {@link DataSource} per
  * call (autocommit). Given a JDBC URL the backend builds a HikariCP pool and closes it on {@link
  * #close()}; a {@code DataSource} handed in is never closed. One more connection of that source,
- * held for as long as subscriptions exist, runs {@code LISTEN}; when it is lost it is opened again
- * after {@link Builder#reconnectDelay reconnectDelay}.
+ * held from the first subscription until {@link #close()}, runs {@code LISTEN}; when it is lost it
+ * is opened again after {@link Builder#reconnectDelay reconnectDelay}.
  *
  * <p><b>No loss, no duplicate.</b> Each subscription remembers the highest global id it delivered
  * and the ids below it it has not seen yet (a transaction that took an id commits later, or rolled
@@ -304,10 +304,12 @@ public final class PostgresBackend implements Backend {
       ps.setInt(4, retention.clearEvery());
       ps.setInt(5, retention.maxGlobalBacklogSize());
       ps.setString(6, seconds(options.effectiveMaxBacklogAge(retention)));
-      ps.setString(7, channel);
+      ps.setInt(7, retention.clearEvery());
       ps.setString(8, channel);
-      ps.setInt(9, options.effectiveMaxBacklogSize(retention) - 1);
-      ps.setString(10, notificationChannel);
+      ps.setString(9, channel);
+      ps.setInt(10, retention.clearEvery());
+      ps.setInt(11, options.effectiveMaxBacklogSize(retention) - 1);
+      ps.setString(12, notificationChannel);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -53,24 +53,31 @@ final class Sql {
     this.tableExists = "SELECT to_regclass('" + table + "') IS NOT NULL";
     this.dropTable = "DROP TABLE IF EXISTS " + table;
     // Insert, trim and notify in one statement: one round trip, one commit, atomic. The trim is
-    // Ruby's clear_global_backlog, expire and clear_channel_backlog (run when the new id is a
-    // multiple of clear_every). The DELETE sees the table without the new row, so "keep the
-    // newest N rows of the channel up to the new id" becomes "keep the newest N - 1 older ones".
+    // Ruby's clear_global_backlog, expire and clear_channel_backlog, each a DELETE of its own so
+    // each can use its index, run when the new id is a multiple of clear_every. The DELETEs see
+    // the table without the new row, so "keep the newest N rows of the channel up to the new id"
+    // becomes "keep the newest N - 1 older ones".
     // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 max global backlog
-    // size, 6 max age in seconds, 7 channel, 8 channel, 9 max backlog size - 1, 10 notification
-    // channel.
+    // size, 6 max age in seconds, 7 clear every, 8 channel, 9 channel, 10 clear every, 11 max
+    // backlog size - 1, 12 notification channel.
     this.publish =
         "WITH m AS (INSERT INTO "
             + table
             + " (channel, value) VALUES (?, ?) RETURNING id, value),"
             + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
-            + " d AS (DELETE FROM "
+            + " g AS (DELETE FROM "
             + table
-            + " WHERE (SELECT id FROM m) % ? = 0 AND (id <= (SELECT id FROM m) - ?"
-            + " OR added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
-            + " OR (channel = ? AND id <= (SELECT id FROM "
+            + " WHERE id <= (SELECT id FROM m WHERE id % ? = 0) - ?),"
+            + " e AS (DELETE FROM "
             + table
-            + " WHERE channel = ? AND id < (SELECT id FROM m) ORDER BY id DESC OFFSET ? LIMIT 1))))"
+            + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
+            + " AND EXISTS (SELECT 1 FROM m WHERE id % ? = 0)),"
+            + " c AS (DELETE FROM "
+            + table
+            + " WHERE channel = ? AND id <= (SELECT id FROM "
+            + table
+            + " WHERE channel = ? AND id < (SELECT id FROM m WHERE id % ? = 0)"
+            + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
             + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
             + NOTIFY_LIMIT_BYTES
             + " THEN head || value ELSE head END) FROM a";

@@ -1,99 +1,143 @@
 package org.messagebus.postgres;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
-import org.messagebus.spi.BackendSubscription;
 
 /**
- * Publish throughput and publish-to-subscriber latency of {@link PostgresBackend} on the real
- * PostgreSQL (figures in {@code docs/benchmarks-postgres.md}). Not a test: run it with
+ * Publish throughput (1 and 8 threads) and publish-to-subscriber latency of the PostgreSQL backend,
+ * for {@code docs/benchmarks-postgres.md}; the same measurements as the Redis backend's {@code
+ * RedisBenchmark}, so the figures sit side by side. Not a test: run it by hand. It works on a
+ * schema of its own in the test database and drops it afterwards.
  *
  * <pre>
- * mvn -B -q -pl message-bus-postgres -am test-compile -Dspotless.check.skip=true
- * java -cp "$(cat message-bus-postgres/target/bench.cp):message-bus-postgres/target/classes:message-bus-postgres/target/test-classes:message-bus-core/target/classes" \
- *   org.messagebus.postgres.PostgresBenchmark [messages] [payloadBytes] [publisherThreads]
+ * mvn -B -q -pl message-bus-postgres -am test-compile dependency:build-classpath \
+ *   -Dmdep.outputFile=target/bench.cp -Dspotless.check.skip=true
+ * java -cp "$(cat message-bus-postgres/target/bench.cp):message-bus-postgres/target/classes:message-bus-postgres/target/test-classes" \
+ *   org.messagebus.postgres.PostgresBenchmark 10
  * </pre>
- *
- * (write the classpath first with {@code mvn -q -pl message-bus-postgres dependency:build-classpath
- * -Dmdep.outputFile=target/bench.cp}). It works in a schema of its own and drops it afterwards.
  */
 public final class PostgresBenchmark {
+
+  private static final String DATA = "hello world 0123456789";
 
   private PostgresBenchmark() {}
 
   /**
    * Runs the benchmark.
    *
-   * @param args message count (default 20,000), payload bytes (default 100), publisher threads
-   *     (default 1)
+   * @param args the seconds per measurement (default 10)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
-    int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int size = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    String payload = "x".repeat(size);
-    try (PgTestSupport pg = PgTestSupport.create("bench");
-        PostgresBackend backend = pg.backend().build()) {
-      backend.publish("/warmup", payload, BackendPublishOptions.NONE);
-      // Warm-up.
-      for (int i = 0; i < 2_000; i++) {
-        backend.publish("/warmup", payload, BackendPublishOptions.NONE);
-      }
-      // Throughput: publishers only, no subscriber.
-      long t0 = System.nanoTime();
-      Thread[] ts = new Thread[threads];
-      int per = count / threads;
-      for (int t = 0; t < threads; t++) {
-        ts[t] =
-            new Thread(
-                () -> {
-                  for (int i = 0; i < per; i++) {
-                    backend.publish("/bench", payload, BackendPublishOptions.NONE);
-                  }
-                });
-        ts[t].start();
-      }
-      for (Thread t : ts) {
-        t.join();
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
-          "publish throughput: %d messages of %d bytes, %d thread(s): %.0f msg/s%n",
-          per * threads, size, threads, per * threads / seconds);
-
-      // Latency: one publisher, one global subscriber, one message at a time.
-      BlockingQueue<Long> arrivals = new ArrayBlockingQueue<>(16);
-      int samples = Math.min(count, 5_000);
-      long[] latencies = new long[samples];
-      try (BackendSubscription sub =
-          backend.globalSubscribe(-1, m -> arrivals.add(System.nanoTime()))) {
-        for (int i = 0; i < 200; i++) {
-          backend.publish("/lat", payload, BackendPublishOptions.NONE);
-          arrivals.poll(5, TimeUnit.SECONDS);
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    System.out.printf(
+        Locale.ROOT,
+        "JDK %s, %d cores, %s, %d s per measurement%n",
+        Runtime.version(),
+        Runtime.getRuntime().availableProcessors(),
+        PgTestSupport.URL,
+        seconds);
+    try (PgTestSupport pg = PgTestSupport.create("bench")) {
+      PostgresBackend backend =
+          PostgresBackend.builder().jdbcUrl(pg.url()).poolSize(10).schema(pg.schema).build();
+      try (MessageBus bus =
+          MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build()) {
+        for (int threads : new int[] {1, 8}) {
+          throughput(threads, 2, () -> publishRaw(backend)); // warm-up
+          double raw = throughput(threads, seconds, () -> publishRaw(backend));
+          double viaBus = throughput(threads, seconds, () -> bus.publish("/b", DATA));
+          System.out.printf(
+              Locale.ROOT,
+              "throughput %d thread(s): backend.publish %.0f msg/s, bus.publish %.0f msg/s%n",
+              threads,
+              raw,
+              viaBus);
         }
-        for (int i = 0; i < samples; i++) {
-          long start = System.nanoTime();
-          backend.publish("/lat", payload, BackendPublishOptions.NONE);
-          Long at = arrivals.poll(5, TimeUnit.SECONDS);
-          if (at == null) {
-            throw new IllegalStateException("message " + i + " not delivered");
-          }
-          latencies[i] = at - start;
-        }
+        latency(bus, seconds, "");
+        // Announced by id only (over the 8,000-byte NOTIFY limit): the subscriber reads the row.
+        latency(bus, seconds, "x".repeat(10_000));
       }
-      Arrays.sort(latencies);
-      System.out.printf(
-          "publish->subscriber latency over %d messages: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-          samples,
-          latencies[samples / 2] / 1e6,
-          latencies[(int) (samples * 0.99)] / 1e6,
-          latencies[samples - 1] / 1e6);
-      System.out.println("(" + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s)");
     }
+  }
+
+  private static void publishRaw(PostgresBackend backend) {
+    backend.publish(
+        "/b",
+        "{\"data\":\"" + DATA + "\",\"user_ids\":null,\"group_ids\":null,\"client_ids\":null}",
+        BackendPublishOptions.NONE);
+  }
+
+  private static double throughput(int threads, int seconds, Runnable op)
+      throws InterruptedException {
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder count = new LongAdder();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  op.run();
+                  count.increment();
+                }
+              }));
+    }
+    long start = System.nanoTime();
+    workers.forEach(Thread::start);
+    TimeUnit.SECONDS.sleep(seconds);
+    stop.set(true);
+    for (Thread w : workers) {
+      w.join();
+    }
+    return count.sum() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** One message in flight at a time: publish, wait for the subscriber, repeat. */
+  private static void latency(MessageBus bus, int seconds, String padding)
+      throws InterruptedException {
+    LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+    String channel = "/lat" + padding.length();
+    bus.subscribe(
+        channel,
+        m -> {
+          Map<?, ?> data = (Map<?, ?>) m.data();
+          arrivals.add(System.nanoTime() - ((Number) data.get("t")).longValue());
+        });
+    List<Long> samples = new ArrayList<>();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    int warmup = 500;
+    while (System.nanoTime() < end || samples.size() < 1000) {
+      bus.publish(channel, Map.of("t", System.nanoTime(), "pad", padding));
+      Long took = arrivals.poll(10, TimeUnit.SECONDS);
+      if (took == null) {
+        throw new IllegalStateException("a message did not arrive within 10 s");
+      }
+      if (warmup > 0) {
+        warmup--;
+      } else {
+        samples.add(took);
+      }
+    }
+    long[] sorted = samples.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(sorted);
+    System.out.printf(
+        Locale.ROOT,
+        "latency publish->subscriber, %d-byte padding (%d samples, one in flight): p50 %.0f us,"
+            + " p99 %.0f us, p99.9 %.0f us%n",
+        padding.length(),
+        sorted.length,
+        sorted[sorted.length / 2] / 1e3,
+        sorted[(int) (sorted.length * 0.99)] / 1e3,
+        sorted[(int) (sorted.length * 0.999)] / 1e3);
   }
 }
