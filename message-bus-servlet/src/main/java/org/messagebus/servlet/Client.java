@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.messagebus.Message;
@@ -53,6 +52,8 @@ final class Client implements WriteListener, AsyncListener {
   final String siteId;
   final long seq;
   final LinkedHashMap<String, Long> subscriptions;
+  // The fan-out lane that writes live messages to this poll; set at registration.
+  volatile int lane;
 
   private final ObjectMapper json;
   private final ReentrantLock lock = new ReentrantLock();
@@ -72,7 +73,12 @@ final class Client implements WriteListener, AsyncListener {
   private String[] positionChannels;
   private long[] positions;
   private Map<String, Integer> positionIndex;
-  private ScheduledFuture<?> timeout;
+  private TimeoutWheel wheel;
+  // Links of the timeout wheel, guarded by the wheel's bucket monitor.
+  Object wheelBucket;
+  Client wheelPrev;
+  Client wheelNext;
+  long wheelDeadline;
   private Runnable onDone = () -> {};
 
   Client(
@@ -184,13 +190,13 @@ final class Client implements WriteListener, AsyncListener {
     }
   }
 
-  void timeout(ScheduledFuture<?> future) {
+  /** Arms the long-polling timeout, unless the poll is already finishing. */
+  void timeout(TimeoutWheel timeouts, long deadlineNanos) {
     lock.lock();
     try {
-      if (finishing || completed) {
-        future.cancel(false);
-      } else {
-        timeout = future;
+      if (!finishing && !completed) {
+        wheel = timeouts;
+        timeouts.add(this, deadlineNanos);
       }
     } finally {
       lock.unlock();
@@ -206,26 +212,51 @@ final class Client implements WriteListener, AsyncListener {
   boolean offer(Push p) {
     lock.lock();
     try {
-      if (finishing || completed) {
-        return true;
+      return offerLocked(p, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Delivers several live messages at once (a fan-out lane that fell behind): a streaming client
+   * gets them in one write. Returns whether the client is finished afterwards.
+   */
+  boolean offer(List<Push> pushes) {
+    lock.lock();
+    try {
+      for (Push p : pushes) {
+        if (offerLocked(p, false)) {
+          break;
+        }
       }
-      if (!live) {
-        buffered.add(p);
-        return false;
-      }
-      if (!advance(p)) {
-        return false;
-      }
-      if (streaming) {
-        pending.add(p.piece());
-        drain();
-      } else {
-        respond(p.body());
-      }
+      drain();
       return finishing || completed;
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean offerLocked(Push p, boolean flush) {
+    if (finishing || completed) {
+      return true;
+    }
+    if (!live) {
+      buffered.add(p);
+      return false;
+    }
+    if (!advance(p)) {
+      return false;
+    }
+    if (streaming) {
+      pending.add(p.piece());
+      if (flush) {
+        drain();
+      }
+    } else {
+      respond(p.body());
+    }
+    return finishing || completed;
   }
 
   /**
@@ -395,9 +426,9 @@ final class Client implements WriteListener, AsyncListener {
   }
 
   private void cancelTimeout() {
-    if (timeout != null) {
-      timeout.cancel(false);
-      timeout = null;
+    if (wheel != null) {
+      wheel.remove(this);
+      wheel = null;
     }
   }
 

@@ -24,6 +24,10 @@ public final class HttpTransportOptions {
   /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
   public static final int DEFAULT_MAX_ACTIVE_CLIENTS = 1000;
 
+  /** Default of {@link Builder#fanOutThreads}: the number of available processors, at most 4. */
+  public static final int DEFAULT_FAN_OUT_THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
   /** Default of {@link Builder#maxBodyBytes}: 64 KiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -38,6 +42,7 @@ public final class HttpTransportOptions {
   private final Duration longPollingInterval;
   private final boolean chunkedEncodingEnabled;
   private final int maxActiveClients;
+  private final int fanOutThreads;
   private final boolean allowBroadcast;
   private final int maxBodyBytes;
   private final int maxChannels;
@@ -55,6 +60,7 @@ public final class HttpTransportOptions {
     this.longPollingInterval = b.longPollingInterval;
     this.chunkedEncodingEnabled = b.chunkedEncodingEnabled;
     this.maxActiveClients = b.maxActiveClients;
+    this.fanOutThreads = b.fanOutThreads;
     this.allowBroadcast = b.allowBroadcast;
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxChannels = b.maxChannels;
@@ -141,6 +147,15 @@ public final class HttpTransportOptions {
    */
   public int maxActiveClients() {
     return maxActiveClients;
+  }
+
+  /**
+   * Returns how many threads write live messages to held polls.
+   *
+   * @return the thread count; 1 writes on the bus's dispatch thread
+   */
+  public int fanOutThreads() {
+    return fanOutThreads;
   }
 
   /**
@@ -241,6 +256,7 @@ public final class HttpTransportOptions {
     private Duration longPollingInterval = DEFAULT_LONG_POLLING_INTERVAL;
     private boolean chunkedEncodingEnabled = true;
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
+    private int fanOutThreads = DEFAULT_FAN_OUT_THREADS;
     private boolean allowBroadcast;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxChannels = DEFAULT_MAX_CHANNELS;
@@ -318,6 +334,24 @@ public final class HttpTransportOptions {
         throw new IllegalArgumentException("maxActiveClients must be at least 1: " + max);
       }
       this.maxActiveClients = max;
+      return this;
+    }
+
+    /**
+     * Sets how many threads write each live message to the held polls. Each held poll belongs to
+     * one of them, so a client still receives its messages in order; with 1 the bus's dispatch
+     * thread writes them itself. Default {@link #DEFAULT_FAN_OUT_THREADS} (available processors, at
+     * most 4).
+     *
+     * @param threads 1 to 64
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder fanOutThreads(int threads) {
+      if (threads < 1 || threads > 64) {
+        throw new IllegalArgumentException("fanOutThreads must be between 1 and 64: " + threads);
+      }
+      this.fanOutThreads = threads;
       return this;
     }
 

@@ -16,9 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.messagebus.BackendException;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
@@ -54,14 +51,13 @@ import org.slf4j.LoggerFactory;
 public final class MessageBusFilter implements Filter, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageBusFilter.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
   private final MessageBus bus;
   private final HttpTransportOptions options;
   private final String prefix;
   private final ObjectMapper json;
   private final ConnectionManager manager;
-  private final ScheduledThreadPoolExecutor timer;
+  private final TimeoutWheel timeouts;
   private final Subscription subscription;
   private final DiagnosticsRoutes diagnostics;
 
@@ -88,17 +84,15 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
         bus.codec() instanceof JsonTransportCodec codec
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
-    this.manager = new ConnectionManager(bus, json);
+    this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
     this.diagnostics = new DiagnosticsRoutes(bus, options);
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "message-bus-http-timer-" + THREAD_IDS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
+    this.timeouts =
+        new TimeoutWheel(
+            options.longPollingInterval(),
+            client -> {
+              client.close();
+              manager.remove(client);
             });
-    timer.setRemoveOnCancelPolicy(true);
     this.subscription = bus.isOff() ? null : bus.subscribeAll(manager::notify);
   }
 
@@ -248,14 +242,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       manager.remove(client);
       return;
     }
-    client.timeout(
-        timer.schedule(
-            () -> {
-              client.close();
-              manager.remove(client);
-            },
-            options.longPollingInterval().toNanos(),
-            TimeUnit.NANOSECONDS));
+    client.timeout(timeouts, System.nanoTime() + options.longPollingInterval().toNanos());
   }
 
   /**
@@ -398,7 +385,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       subscription.unsubscribe();
     }
     manager.closeAll();
-    timer.shutdownNow();
+    timeouts.close();
   }
 
   @Override

@@ -15,6 +15,22 @@ final class Permissions {
   private Permissions() {}
 
   static boolean allowed(MessageBus bus, Client client, Message m) {
+    return targets(client, m) && bus.passesClientMessageFilters(m);
+  }
+
+  /**
+   * The same check for a live push: the client message filters do not depend on the client, so they
+   * are asked once per message, and an untargeted message needs no per-client work.
+   */
+  static boolean allowed(Client client, Push push) {
+    if (push.targeted && !targets(client, push.message)) {
+      return false;
+    }
+    return push.passesFilters();
+  }
+
+  /** Whether a message's user, group and client-id targeting admits the client. */
+  static boolean targets(Client client, Message m) {
     List<Object> clientIds = m.clientIds();
     if (!clientIds.isEmpty() && !clientIds.contains(client.id)) {
       return false;
@@ -32,11 +48,9 @@ final class Permissions {
           }
         }
       }
-      if (!userOk && !groupOk) {
-        return false;
-      }
+      return userOk || groupOk;
     }
-    return bus.passesClientMessageFilters(m);
+    return true;
   }
 
   private static boolean containsId(List<Object> ids, Object id) {

@@ -20,16 +20,32 @@ final class Push {
   private static final long UNKNOWN = Long.MIN_VALUE;
 
   final Message message;
+  final boolean targeted;
   private final ObjectMapper json;
   private final MessageBus bus;
   private volatile byte[] body;
   private volatile byte[] piece;
   private volatile long storeLastId = UNKNOWN;
+  private volatile Boolean passes;
 
   Push(Message message, ObjectMapper json, MessageBus bus) {
     this.message = message;
     this.json = json;
     this.bus = bus;
+    this.targeted =
+        !message.userIds().isEmpty()
+            || !message.groupIds().isEmpty()
+            || !message.clientIds().isEmpty();
+  }
+
+  /** Whether the client message filters let the message through (asked once). */
+  boolean passesFilters() {
+    Boolean p = passes;
+    if (p == null) {
+      p = bus.passesClientMessageFilters(message);
+      passes = p;
+    }
+    return p;
   }
 
   /** The one-message JSON array, as a complete response body. */

@@ -1,0 +1,139 @@
+package org.messagebus.servlet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-polling timeouts of the held polls: a hashed wheel of coarse buckets. Arming and
+ * cancelling a timeout is O(1), allocates nothing (a client is linked into its bucket through its
+ * own fields) and only locks one bucket, so thousands of polls registering at once do not queue on
+ * one timer lock. One daemon thread advances the wheel every tick and expires what is due; a
+ * timeout fires up to one tick late (the tick is 1/64 of the interval, between 1 ms and 250 ms).
+ *
+ * <p><b>Threads.</b> {@link #add} and {@link #remove} run on any thread, under the client's lock;
+ * they take the bucket's monitor (lock order: client, then bucket). Expiry runs on the wheel's
+ * thread outside every bucket monitor.
+ */
+final class TimeoutWheel implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TimeoutWheel.class);
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  private static final int BUCKETS = 256;
+
+  private final long tickNanos;
+  private final Bucket[] buckets = new Bucket[BUCKETS];
+  private final Consumer<Client> onExpiry;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /** The clients whose deadline falls on this slot (of any round), doubly linked. */
+  private static final class Bucket {
+    Client head;
+  }
+
+  TimeoutWheel(Duration interval, Consumer<Client> onExpiry) {
+    long tick = interval.toNanos() / 64;
+    this.tickNanos = Math.max(1_000_000L, Math.min(250_000_000L, tick));
+    this.onExpiry = onExpiry;
+    for (int i = 0; i < BUCKETS; i++) {
+      buckets[i] = new Bucket();
+    }
+    this.thread = new Thread(this::run, "message-bus-http-timer-" + THREAD_IDS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private int slot(long nanos) {
+    return (int) Math.floorMod(Math.floorDiv(nanos, tickNanos), (long) BUCKETS);
+  }
+
+  /** Arms the client's timeout at a {@link System#nanoTime} deadline. */
+  void add(Client c, long deadlineNanos) {
+    Bucket b = buckets[slot(deadlineNanos)];
+    synchronized (b) {
+      c.wheelDeadline = deadlineNanos;
+      c.wheelBucket = b;
+      c.wheelPrev = null;
+      c.wheelNext = b.head;
+      if (b.head != null) {
+        b.head.wheelPrev = c;
+      }
+      b.head = c;
+    }
+  }
+
+  /** Disarms the client's timeout, if armed. */
+  void remove(Client c) {
+    Object owner = c.wheelBucket;
+    if (owner == null) {
+      return;
+    }
+    Bucket b = (Bucket) owner;
+    synchronized (b) {
+      if (c.wheelBucket != b) {
+        return;
+      }
+      unlink(b, c);
+    }
+  }
+
+  private static void unlink(Bucket b, Client c) {
+    if (c.wheelPrev != null) {
+      c.wheelPrev.wheelNext = c.wheelNext;
+    } else {
+      b.head = c.wheelNext;
+    }
+    if (c.wheelNext != null) {
+      c.wheelNext.wheelPrev = c.wheelPrev;
+    }
+    c.wheelPrev = null;
+    c.wheelNext = null;
+    c.wheelBucket = null;
+  }
+
+  private void run() {
+    long done = Math.floorDiv(System.nanoTime(), tickNanos);
+    List<Client> due = new ArrayList<>();
+    while (!closed) {
+      LockSupport.parkNanos(tickNanos);
+      long now = System.nanoTime();
+      long current = Math.floorDiv(now, tickNanos);
+      // Visit every slot passed since the last turn (all of them at most once).
+      for (long t = done + 1; t <= current && t <= done + BUCKETS; t++) {
+        Bucket b = buckets[(int) Math.floorMod(t, (long) BUCKETS)];
+        synchronized (b) {
+          Client c = b.head;
+          while (c != null) {
+            Client next = c.wheelNext;
+            if (c.wheelDeadline - now <= 0) {
+              unlink(b, c);
+              due.add(c);
+            }
+            c = next;
+          }
+        }
+      }
+      done = current;
+      for (Client c : due) {
+        try {
+          onExpiry.accept(c);
+        } catch (RuntimeException e) {
+          LOG.warn("failed to expire the poll of client {}", c.id, e);
+        }
+      }
+      due.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+  }
+}
