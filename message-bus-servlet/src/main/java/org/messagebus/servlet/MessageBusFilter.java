@@ -373,6 +373,10 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     resp.setStatus(status);
     resp.setContentType("text/plain; charset=utf-8");
     headers.forEach(resp::setHeader);
+    if (status == 413) {
+      // The body was not read: tell the client not to reuse this connection.
+      resp.setHeader("Connection", "close");
+    }
     byte[] bytes = (body == null ? "" : body).getBytes(StandardCharsets.UTF_8);
     resp.setContentLength(bytes.length);
     resp.getOutputStream().write(bytes);
