@@ -257,6 +257,22 @@ describe("our client only", { skip }, () => {
       assert.equal(await page.evaluate(() => typeof globalThis.MessageBus.noConflict), "function");
     }));
 
+  for (const [mode, settings] of [
+    ["streaming", {}],
+    ["long polling", { enableChunkedEncoding: false }],
+  ]) {
+    it(`delivers through jQuery.ajax as the transport (${mode})`, () =>
+      withContext(async (context) => {
+        const page = await openClient(context, server.busUrl, "ours-jquery", { ...FAST, ...settings });
+        const ch = unique("jquery");
+        await page.evaluate((c) => window.sub(c), ch);
+        await positioned(page);
+        await server.publish(ch, "j1");
+        await server.publish(ch, { j: 2 });
+        assert.deepEqual(await receivedData(page, 2), ["j1", { j: 2 }]);
+      }));
+  }
+
   it("waits out a 429 for Retry-After, then delivers", () =>
     withContext(async (context) => {
       const page = await openClient(context, server.busUrl, "ours", { ...FAST, minRetryAfter: 0 });

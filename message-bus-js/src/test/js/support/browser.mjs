@@ -34,7 +34,8 @@ export async function launch() {
 
 /**
  * Opens the empty e2e page and loads a client: "ours" (from /message-bus-assets/, served by
- * MessageBusServer), "ours-esm" (the ES module build) or "stock" (message-bus-client 4.5 with jQuery).
+ * MessageBusServer), "ours-esm" (the ES module build), "ours-jquery" (ours with ajax = jQuery.ajax) or
+ * "stock" (message-bus-client 4.5 with jQuery).
  * Applies `settings` to MessageBus and installs window.received plus window.sub(channel, lastId).
  */
 export async function openClient(context, busUrl, flavor, settings = {}) {
@@ -49,6 +50,12 @@ export async function openClient(context, busUrl, flavor, settings = {}) {
       content: 'import MB from "/message-bus-assets/message-bus.mjs"; window.MessageBus = MB;',
     });
     await page.waitForFunction(() => window.MessageBus !== undefined);
+  } else if (flavor === "ours-jquery") {
+    await page.addScriptTag({ url: "/stock/jquery.js" });
+    await page.addScriptTag({ url: "/message-bus-assets/message-bus.js" });
+    await page.evaluate(() => {
+      window.MessageBus.ajax = window.jQuery.ajax;
+    });
   } else if (flavor === "stock") {
     await page.addScriptTag({ url: "/stock/jquery.js" });
     await page.addScriptTag({ url: "/stock/message-bus.js" });

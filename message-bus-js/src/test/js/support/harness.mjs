@@ -8,10 +8,97 @@ import vm from "node:vm";
 export const SOURCE_PATH = new URL("../../../main/js/message-bus.js", import.meta.url);
 const SOURCE = readFileSync(SOURCE_PATH, "utf8");
 
-export function load({ hidden = false, progress = true, storage = true, previous } = {}) {
+/**
+ * A fake browser shared by several tabs: one clock and timer queue, one localStorage, and what tabs
+ * need to share a connection (BroadcastChannel, Web Locks). Pass it as `world` to load() per tab.
+ */
+export function browserWorld() {
+  const world = {
+    clock: 1_000_000,
+    timerIds: 0,
+    timers: new Map(),
+    store: new Map(),
+    channels: new Set(),
+    locks: new Map(), // name -> {holder, queue: [{cb, resolve, reject, signal}]}
+  };
+  world.setTimeout = (fn, ms) => {
+    const id = ++world.timerIds;
+    world.timers.set(id, { at: world.clock + Math.max(0, ms | 0), fn, id });
+    return id;
+  };
+  world.BroadcastChannel = class {
+    constructor(name) {
+      this.name = name;
+      this.onmessage = null;
+      world.channels.add(this);
+    }
+    postMessage(data) {
+      const copy = structuredClone(data);
+      for (const other of world.channels) {
+        if (other !== this && other.name === this.name) {
+          world.setTimeout(() => other.onmessage?.({ data: structuredClone(copy) }), 0);
+        }
+      }
+    }
+    close() {
+      world.channels.delete(this);
+    }
+  };
+  const grant = (name) => {
+    const lock = world.locks.get(name);
+    if (lock.holder || lock.queue.length === 0) return;
+    const next = lock.queue.shift();
+    lock.holder = next;
+    world.setTimeout(() => {
+      Promise.resolve(next.cb())
+        .then(next.resolve, next.reject)
+        .finally(() => {
+          lock.holder = null;
+          grant(name);
+        });
+    }, 0);
+  };
+  world.navigator = {
+    locks: {
+      request(name, options, cb) {
+        const lock = world.locks.get(name) ?? { holder: null, queue: [] };
+        world.locks.set(name, lock);
+        return new Promise((resolve, reject) => {
+          const entry = { cb, resolve, reject };
+          options?.signal?.addEventListener("abort", () => {
+            const i = lock.queue.indexOf(entry);
+            if (i >= 0) {
+              lock.queue.splice(i, 1);
+              reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
+            }
+          });
+          lock.queue.push(entry);
+          grant(name);
+        });
+      },
+    },
+  };
+  /** Advances the clock by ms, running due timers in order and letting promises settle between them. */
+  world.tick = async (ms) => {
+    const end = world.clock + ms;
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      const due = [...world.timers.values()].filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      world.timers.delete(due.id);
+      world.clock = due.at;
+      due.fn();
+    }
+    world.clock = end;
+  };
+  return world;
+}
+
+export function load({ hidden = false, progress = true, storage = true, previous, world } = {}) {
+  const own = world ?? browserWorld();
   let clock = 1_000_000;
   let timerIds = 0;
-  const timers = new Map();
+  const timers = world ? own.timers : new Map();
   const requests = [];
   const logs = [];
   const listeners = {};
@@ -69,7 +156,7 @@ export function load({ hidden = false, progress = true, storage = true, previous
     }
   }
 
-  const store = new Map();
+  const store = world ? own.store : new Map();
   const localStorage = storage
     ? {
         getItem: (k) => (store.has(k) ? store.get(k) : null),
@@ -84,14 +171,20 @@ export function load({ hidden = false, progress = true, storage = true, previous
     removeEventListener: (type, fn) => (listeners[type] = (listeners[type] ?? []).filter((f) => f !== fn)),
   };
 
+  const windowListeners = {};
   const sandbox = {
-    Date: { now: () => clock },
-    setTimeout: (fn, ms) => {
-      const id = ++timerIds;
-      timers.set(id, { at: clock + Math.max(0, ms | 0), fn, id });
-      return id;
-    },
+    Date: { now: () => (world ? own.clock : clock) },
+    setTimeout: world
+      ? own.setTimeout
+      : (fn, ms) => {
+          const id = ++timerIds;
+          timers.set(id, { at: clock + Math.max(0, ms | 0), fn, id });
+          return id;
+        },
     clearTimeout: (id) => timers.delete(id),
+    addEventListener: (type, fn) => (windowListeners[type] ??= []).push(fn),
+    removeEventListener: (type, fn) =>
+      (windowListeners[type] = (windowListeners[type] ?? []).filter((f) => f !== fn)),
     XMLHttpRequest: FakeXHR,
     document,
     localStorage,
@@ -102,6 +195,13 @@ export function load({ hidden = false, progress = true, storage = true, previous
       error: (m) => logs.push(["error", String(m)]),
     },
   };
+  if (world) {
+    sandbox.BroadcastChannel = own.BroadcastChannel;
+    sandbox.navigator = own.navigator;
+    sandbox.AbortController = AbortController;
+    sandbox.URL = URL;
+    sandbox.location = { href: "http://app.test/page" };
+  }
   if (previous !== undefined) sandbox.MessageBus = previous;
   const context = vm.createContext(sandbox);
   vm.runInContext(SOURCE, context, { filename: "message-bus.js" });
@@ -127,9 +227,14 @@ export function load({ hidden = false, progress = true, storage = true, previous
     store,
     document,
     tick,
-    now: () => clock,
+    now: () => (world ? own.clock : clock),
+    /** Fires a window event, e.g. "pagehide" when the tab closes. */
+    fire(type, event = {}) {
+      for (const fn of windowListeners[type] ?? []) fn(event);
+    },
     last: () => requests[requests.length - 1],
-    pendingTimers: () => [...timers.values()].map((t) => t.at - clock).sort((a, b) => a - b),
+    pendingTimers: () =>
+      [...timers.values()].map((t) => t.at - (world ? own.clock : clock)).sort((a, b) => a - b),
     setHidden(value) {
       document.hidden = value;
       for (const fn of listeners.visibilitychange ?? []) fn();
