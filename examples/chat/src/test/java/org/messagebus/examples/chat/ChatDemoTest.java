@@ -135,6 +135,18 @@ class ChatDemoTest {
     assertThat(ChatDemo.port(null)).isEqualTo(9292);
     assertThat(ChatDemo.port("8080")).isEqualTo(8080);
     assertThatThrownBy(() -> ChatDemo.port("eighty")).hasMessageContaining("PORT");
-    assertThatThrownBy(() -> ChatDemo.backend("mongo")).hasMessageContaining("MESSAGE_BUS_BACKEND");
+    assertThatThrownBy(() -> ChatDemo.backend(java.util.Map.of("MESSAGE_BUS_BACKEND", "mongo")))
+        .hasMessageContaining("MESSAGE_BUS_BACKEND");
+    assertThatThrownBy(
+            () ->
+                ChatDemo.backend(
+                    java.util.Map.of(
+                        "MESSAGE_BUS_BACKEND",
+                        "postgres",
+                        "MESSAGE_BUS_POSTGRES_URL",
+                        "mysql://x")))
+        .hasMessageContaining("jdbc:postgresql:");
+    assertThat(ChatDemo.backend(java.util.Map.of()))
+        .isInstanceOf(org.messagebus.memory.MemoryBackend.class);
   }
 }
