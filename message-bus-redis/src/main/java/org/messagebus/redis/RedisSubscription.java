@@ -261,7 +261,8 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     StatefulRedisPubSubConnection<String, String> c = pubSub;
     pubSub = null;
     if (c != null) {
-      c.closeAsync();
+      // Synchronous, so a client shutdown right after does not close it a second time.
+      c.close();
     }
   }
 
