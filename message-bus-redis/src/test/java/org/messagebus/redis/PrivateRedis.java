@@ -97,6 +97,17 @@ final class PrivateRedis implements AutoCloseable {
     }
   }
 
+  /** Starts the server again on the same port, empty (as a Redis that keeps nothing on disk). */
+  void restartEmpty() throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files
+          .sorted(Comparator.reverseOrder())
+          .filter(p -> !p.equals(dir) && !p.toString().endsWith(".log"))
+          .forEach(p -> p.toFile().delete());
+    }
+    startProcess();
+  }
+
   /** Starts the server again on the same port with the same data. */
   void restart() throws IOException {
     startProcess();

@@ -171,6 +171,33 @@ class RedisFaultTest {
   }
 
   @Test
+  void restart_ofRedisThatLostItsData_keepsDeliveringWithRestartedIds() throws Exception {
+    RedisBackend backend = backend(b -> b);
+    MessageBus bus = bus(backend);
+    List<Long> got = new CopyOnWriteArrayList<>();
+    bus.subscribe(CHANNEL, m -> got.add(((Number) m.data()).longValue()));
+    for (int i = 1; i <= 50; i++) {
+      bus.publish(CHANNEL, i);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 50);
+
+    redis.stop();
+    for (int i = 51; i <= 60; i++) {
+      assertThat(bus.publish(CHANNEL, i)).isEqualTo(MessageBus.NO_ID);
+    }
+    redis.restartEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.queuedPublishes() == 0);
+    for (int i = 61; i <= 100; i++) {
+      bus.publish(CHANNEL, i);
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 100);
+    assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+    // The queued messages were the first written to the empty Redis.
+    assertThat(bus.lastId(CHANNEL)).isEqualTo(50);
+  }
+
+  @Test
   void subscribe_whileRedisIsDown_failsWithBackendExceptionThenWorksOnceBack() throws Exception {
     MessageBus bus = bus(backend(b -> b));
     bus.publish(CHANNEL, 1);
