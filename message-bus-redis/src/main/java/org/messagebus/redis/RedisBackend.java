@@ -750,7 +750,7 @@ public final class RedisBackend implements Backend {
       lifecycle.unlock();
     }
     if (old != null) {
-      old.closeAsync();
+      old.close();
     }
     synchronized (queue) {
       startFlusher();

@@ -129,7 +129,7 @@ class RedisFaultTest {
   void clientKill_ofSubscriberAndPublisherConnections_losesAndDuplicatesNothing() {
     MessageBus bus = bus(backend(b -> b));
     Observers o = observe(bus);
-    int count = 3000;
+    int count = 2000;
 
     for (int i = 1; i <= count; i++) {
       bus.publish(CHANNEL, i);
