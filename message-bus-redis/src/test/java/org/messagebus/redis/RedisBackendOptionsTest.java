@@ -51,6 +51,7 @@ class RedisBackendOptionsTest {
             RedisBackend.create(
                 "redis-sentinel://:secret@127.0.0.1:26379,127.0.0.1:26380/2#mymaster")) {
       assertThat(tls.notificationChannel()).isEqualTo("_message_bus_3");
+      assertThat(tls.toString()).doesNotContain("secret");
       assertThat(sentinel.notificationChannel()).isEqualTo("_message_bus_2");
     }
   }
