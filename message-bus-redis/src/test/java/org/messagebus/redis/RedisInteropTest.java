@@ -204,6 +204,42 @@ class RedisInteropTest {
     assertThat(m.data()).isEqualTo(Map.of("a", 1L, "s", TRICKY));
   }
 
+  // ---------------------------------------------------------------- gaps and duplicates
+
+  private static String stored(long gid, long mid, String channel, String data) {
+    return gid + "|" + mid + "|" + channel + "|{\"data\":\"" + data + "\"," + rest();
+  }
+
+  @Test
+  void missedNotification_isFilledFromGlobalBacklogAndDuplicateIsDropped() throws Exception {
+    MessageBus bus = bus();
+    LinkedBlockingQueue<Message> got = new LinkedBlockingQueue<>();
+    bus.subscribe("/g", got::add);
+    bus.publish("/g", "a");
+    // Message 2 is stored as the script would, but its notification is lost.
+    redis.incr("__mb_global_id_n");
+    redis.incr("__mb_backlog_id_n_/g");
+    redis.zadd("__mb_backlog_n_/g", 2, stored(2, 2, "/g", "b"));
+    redis.zadd("__mb_global_backlog_n", 2, "2|/g");
+    bus.publish("/g", "c");
+    // A notification heard twice (message 2 again) must not be delivered twice.
+    redis.publish(NOTIFICATIONS, stored(2, 2, "/g", "b"));
+    bus.publish("/g", "d");
+
+    List<Object> data = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Message m = got.poll(10, TimeUnit.SECONDS);
+      assertThat(m).as("message %s", i + 1).isNotNull();
+      data.add(m.data());
+      ids.add(m.globalId());
+    }
+    assertThat(data).containsExactly("a", "b", "c", "d");
+    assertThat(ids).containsExactly(1L, 2L, 3L, 4L);
+    bus.publish("/g", "e");
+    assertThat(got.poll(10, TimeUnit.SECONDS).data()).isEqualTo("e");
+  }
+
   // ---------------------------------------------------------------- unsubscribe hazard
 
   @Test
