@@ -204,6 +204,51 @@ class RedisInteropTest {
     assertThat(m.data()).isEqualTo(Map.of("a", 1L, "s", TRICKY));
   }
 
+  @Test
+  void retention_followsTheScriptArithmeticAndPerPublishAge() {
+    RedisBackend backend =
+        RedisBackend.builder()
+            .uri(RedisTestSupport.uri(DB))
+            .retention(
+                org.messagebus.spi.Retention.builder()
+                    .maxBacklogSize(2)
+                    .maxGlobalBacklogSize(3)
+                    .clearEvery(3)
+                    .build())
+            .build();
+    MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+    buses.add(bus);
+    List<List<Long>> channelIds = new ArrayList<>();
+    List<List<Long>> globalIds = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      bus.publish("/c", i);
+      channelIds.add(bus.backlog("/c", 0).stream().map(Message::messageId).toList());
+      globalIds.add(
+          redis.zrangeWithScores("__mb_global_backlog_n", 0, -1).stream()
+              .map(sv -> (long) sv.getScore())
+              .toList());
+    }
+
+    // Trimming runs only when the id is a multiple of clearEvery, then keeps the newest N.
+    assertThat(channelIds)
+        .containsExactly(
+            List.of(1L),
+            List.of(1L, 2L),
+            List.of(2L, 3L),
+            List.of(2L, 3L, 4L),
+            List.of(2L, 3L, 4L, 5L),
+            List.of(5L, 6L));
+    assertThat(globalIds.get(4)).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(globalIds.get(5)).containsExactly(4L, 5L, 6L);
+
+    bus.publish(
+        "/aged", "x", PublishOptions.builder().maxBacklogAge(Duration.ofSeconds(90)).build());
+    assertThat(redis.ttl("__mb_backlog_n_/aged")).isBetween(85L, 90L);
+    assertThat(redis.ttl("__mb_backlog_id_n_/aged")).isBetween(85L, 90L);
+    // SPEC §3.2.2 QUIRK, kept for interop: the global backlog takes the age of the last publish.
+    assertThat(redis.ttl("__mb_global_backlog_n")).isBetween(85L, 90L);
+  }
+
   // ---------------------------------------------------------------- gaps and duplicates
 
   private static String stored(long gid, long mid, String channel, String data) {
