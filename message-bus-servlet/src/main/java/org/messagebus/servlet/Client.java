@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +45,7 @@ import org.slf4j.LoggerFactory;
 final class Client implements WriteListener, AsyncListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(Client.class);
+  private static final int LINEAR_SEARCH_LIMIT = 8;
 
   final String id;
   final Object userId;
@@ -64,7 +66,12 @@ final class Client implements WriteListener, AsyncListener {
   private boolean finishing;
   private boolean completed;
   private boolean live;
-  private List<Message> buffered = new ArrayList<>();
+  private List<Push> buffered = new ArrayList<>();
+  // The high-water mark: per subscribed channel, the highest message id the client has. Set when
+  // the poll goes live; a HashMap index only for polls with many channels.
+  private String[] positionChannels;
+  private long[] positions;
+  private Map<String, Integer> positionIndex;
   private ScheduledFuture<?> timeout;
   private Runnable onDone = () -> {};
 
@@ -191,20 +198,30 @@ final class Client implements WriteListener, AsyncListener {
   }
 
   /**
-   * Delivers a live message (already permitted). Buffered until {@link #goLive}. Returns whether
-   * the client is finished afterwards.
+   * Delivers a live message (already permitted). Buffered until {@link #goLive}. A message at or
+   * before the position the client already holds on its channel (read from the backlog, or pushed
+   * earlier) was delivered already and is dropped, unless the channel's ids restarted (SPEC §5.1).
+   * Returns whether the client is finished afterwards.
    */
-  boolean offer(Message m) {
+  boolean offer(Push p) {
     lock.lock();
     try {
       if (finishing || completed) {
         return true;
       }
       if (!live) {
-        buffered.add(m);
+        buffered.add(p);
         return false;
       }
-      write(m);
+      if (!advance(p)) {
+        return false;
+      }
+      if (streaming) {
+        pending.add(p.piece());
+        drain();
+      } else {
+        respond(p.body());
+      }
       return finishing || completed;
     } finally {
       lock.unlock();
@@ -213,29 +230,80 @@ final class Client implements WriteListener, AsyncListener {
 
   /**
    * Switches to live delivery: sends what was read after registration and what was buffered
-   * meanwhile, each message once, in order.
+   * meanwhile, each message once, in order. {@code delivered} holds the highest id the client has
+   * per channel; it becomes the client's high-water mark.
    */
   void goLive(List<Message> caughtUp, Map<String, Long> delivered) {
     lock.lock();
     try {
+      int n = delivered.size();
+      positionChannels = new String[n];
+      positions = new long[n];
+      int i = 0;
+      for (Map.Entry<String, Long> e : delivered.entrySet()) {
+        positionChannels[i] = e.getKey();
+        positions[i] = e.getValue();
+        i++;
+      }
+      if (n > LINEAR_SEARCH_LIMIT) {
+        positionIndex = new HashMap<>(n * 2);
+        for (int k = 0; k < n; k++) {
+          positionIndex.put(positionChannels[k], k);
+        }
+      }
       live = true;
-      List<Message> all = new ArrayList<>(caughtUp);
-      all.addAll(buffered);
+      List<Push> held = buffered;
       buffered = null;
-      for (Message m : all) {
-        Long had = delivered.get(m.channel());
-        if (had != null && m.messageId() <= had) {
+      for (Message m : caughtUp) {
+        int k = indexOf(m.channel());
+        if (k < 0 || m.messageId() <= positions[k]) {
           continue;
         }
-        delivered.put(m.channel(), m.messageId());
+        positions[k] = m.messageId();
         if (finishing || completed) {
           return;
         }
         write(m);
       }
+      for (Push p : held) {
+        if (finishing || completed) {
+          return;
+        }
+        if (advance(p)) {
+          write(p.message);
+        }
+      }
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Moves the high-water mark of the message's channel; false if the client has the message. */
+  private boolean advance(Push p) {
+    Message m = p.message;
+    int k = indexOf(m.channel());
+    if (k < 0) {
+      return true;
+    }
+    long had = positions[k];
+    if (m.messageId() <= had && !p.idsRestartedBelow(had)) {
+      return false;
+    }
+    positions[k] = m.messageId();
+    return true;
+  }
+
+  private int indexOf(String channel) {
+    if (positionIndex != null) {
+      Integer k = positionIndex.get(channel);
+      return k == null ? -1 : k;
+    }
+    for (int k = 0; k < positionChannels.length; k++) {
+      if (positionChannels[k].equals(channel)) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   private void write(Message m) {

@@ -1,5 +1,6 @@
 package org.messagebus.servlet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.ChannelNames;
@@ -30,13 +32,23 @@ final class ConnectionManager {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionManager.class);
 
   private final MessageBus bus;
+  private final ObjectMapper json;
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final Map<String, Client> clients = new HashMap<>();
   private final Map<String, Map<String, Set<Client>>> bySite = new HashMap<>();
 
   ConnectionManager(MessageBus bus) {
+    this(
+        bus,
+        bus.codec() instanceof JsonTransportCodec codec
+            ? codec.mapper()
+            : JsonTransportCodec.defaultMapper());
+  }
+
+  ConnectionManager(MessageBus bus, ObjectMapper json) {
     this.bus = bus;
+    this.json = json;
   }
 
   /**
@@ -123,9 +135,10 @@ final class ConnectionManager {
     } finally {
       lock.unlock();
     }
+    Push push = new Push(m, json, bus);
     for (Client c : targets) {
       try {
-        if (Permissions.allowed(bus, c, m) && c.offer(m)) {
+        if (Permissions.allowed(bus, c, m) && c.offer(push)) {
           remove(c);
         }
       } catch (RuntimeException e) {

@@ -1,13 +1,16 @@
 package org.messagebus.servlet;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
@@ -20,6 +23,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.messagebus.MessageBus;
 
 /**
@@ -35,8 +39,14 @@ import org.messagebus.MessageBus;
  * }</pre>
  *
  * <p>The connector's idle timeout is set above the long-polling interval, so held polls are never
- * cut by Jetty. The server sends no {@code Server} or {@code Date} header, and never creates
- * sessions. Closing the server closes the filter (held polls answer {@code []}) but not the bus.
+ * cut by Jetty. Jetty's per-connection header cache is off (it costs about 100 KiB of heap per
+ * kept-alive connection). The server sends no {@code Server} or {@code Date} header, and never
+ * creates sessions. Closing the server closes the filter (held polls answer {@code []}) but not the
+ * bus.
+ *
+ * <p>It also serves the JavaScript client of {@code message-bus-js}, when that jar is on the class
+ * path, at {@value #ASSETS_PATH}{@code message-bus.js} (and {@code message-bus.mjs}, {@code
+ * message-bus.d.ts}): a path outside {@code /message-bus/}, so it never collides with a client id.
  */
 public final class MessageBusServer implements AutoCloseable {
 
@@ -46,22 +56,52 @@ public final class MessageBusServer implements AutoCloseable {
   /** Default of {@link Builder#port}: 9292. */
   public static final int DEFAULT_PORT = 9292;
 
+  /** Default of {@link Builder#maxThreads}: 200 (Jetty's default). */
+  public static final int DEFAULT_MAX_THREADS = 200;
+
+  /** Default of {@link Builder#outputBufferSize}: 32 KiB (Jetty's default). */
+  public static final int DEFAULT_OUTPUT_BUFFER_SIZE = 32 * 1024;
+
+  /** What the default {@link Builder#idleTimeout} adds to the long-polling interval: 30 seconds. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT_MARGIN = Duration.ofSeconds(30);
+
+  /** Where the JavaScript client files are served: {@value}. */
+  public static final String ASSETS_PATH = AssetServlet.PATH;
+
   private final Server server;
   private final ServerConnector connector;
+  private final HttpConfiguration httpConfiguration;
   private final MessageBusFilter filter;
 
   private MessageBusServer(Builder b) {
+    Duration idleTimeout =
+        b.idleTimeout != null
+            ? b.idleTimeout
+            : b.options.longPollingInterval().plus(DEFAULT_IDLE_TIMEOUT_MARGIN);
+    if (idleTimeout.compareTo(b.options.longPollingInterval()) <= 0) {
+      throw new IllegalArgumentException(
+          "idleTimeout must exceed the long-polling interval ("
+              + b.options.longPollingInterval()
+              + "): "
+              + idleTimeout);
+    }
     this.filter = new MessageBusFilter(b.bus, b.options);
-    this.server = new Server();
+    QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
+    threads.setName("message-bus-http");
+    this.server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
     http.setSendXPoweredBy(false);
+    // Jetty's parser keeps a per-connection cache of recently seen header fields (about 100 KiB of
+    // heap per kept-alive connection); with thousands of held polls that dominates the heap.
+    http.setHeaderCacheSize(0);
+    http.setOutputBufferSize(b.outputBufferSize);
+    this.httpConfiguration = http;
     this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(b.host);
     connector.setPort(b.port);
-    connector.setIdleTimeout(
-        b.options.longPollingInterval().plus(Duration.ofSeconds(30)).toMillis());
+    connector.setIdleTimeout(idleTimeout.toMillis());
     connector.setAcceptQueueSize(b.acceptQueueSize);
     server.addConnector(connector);
 
@@ -69,7 +109,15 @@ public final class MessageBusServer implements AutoCloseable {
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(true);
+    for (Filter applicationFilter : b.filters) {
+      FilterHolder app = new FilterHolder(applicationFilter);
+      app.setAsyncSupported(true);
+      context.addFilter(app, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(
+        new ServletHolder(new AssetServlet(MessageBusServer.class.getClassLoader())),
+        ASSETS_PATH + "*");
     b.servlets.forEach(
         (path, servlet) -> {
           ServletHolder sh = new ServletHolder(servlet);
@@ -140,6 +188,18 @@ public final class MessageBusServer implements AutoCloseable {
     return filter;
   }
 
+  HttpConfiguration httpConfiguration() {
+    return httpConfiguration;
+  }
+
+  long idleTimeoutMillis() {
+    return connector.getIdleTimeout();
+  }
+
+  int maxThreads() {
+    return ((QueuedThreadPool) server.getThreadPool()).getMaxThreads();
+  }
+
   /**
    * Blocks until the server stops.
    *
@@ -167,8 +227,12 @@ public final class MessageBusServer implements AutoCloseable {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private int acceptQueueSize = 1024;
+    private int maxThreads = DEFAULT_MAX_THREADS;
+    private int outputBufferSize = DEFAULT_OUTPUT_BUFFER_SIZE;
+    private Duration idleTimeout;
     private String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+    private final List<Filter> filters = new ArrayList<>();
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -227,6 +291,60 @@ public final class MessageBusServer implements AutoCloseable {
     }
 
     /**
+     * Sets the largest number of Jetty threads. Held polls use no thread while they wait, so this
+     * bounds the requests being processed at once, not the connections. Default {@value
+     * #DEFAULT_MAX_THREADS}.
+     *
+     * @param maxThreads at least 8 (Jetty needs some for accepting and selecting)
+     * @return this builder
+     * @throws IllegalArgumentException if below 8
+     */
+    public Builder maxThreads(int maxThreads) {
+      if (maxThreads < 8) {
+        throw new IllegalArgumentException("maxThreads must be at least 8: " + maxThreads);
+      }
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    /**
+     * Sets how long a connection may stay silent before Jetty closes it. It must exceed the
+     * long-polling interval, or held polls would be cut. Default: the long-polling interval plus
+     * {@link #DEFAULT_IDLE_TIMEOUT_MARGIN} (55 seconds with the default interval).
+     *
+     * @param idleTimeout a positive duration above the long-polling interval (checked by {@link
+     *     #build})
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+        throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the size of a response's output buffer (Jetty's {@code outputBufferSize}). Buffers are
+     * pooled and taken only while a response is written. Default {@value
+     * #DEFAULT_OUTPUT_BUFFER_SIZE} bytes.
+     *
+     * @param bytes 1,024 to 1,048,576
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder outputBufferSize(int bytes) {
+      if (bytes < 1024 || bytes > 1024 * 1024) {
+        throw new IllegalArgumentException(
+            "outputBufferSize must be between 1024 and 1048576: " + bytes);
+      }
+      this.outputBufferSize = bytes;
+      return this;
+    }
+
+    /**
      * Serves files from a class-path folder at the root (e.g. {@code static/}). Default: none.
      *
      * @param classPathFolder the folder
@@ -250,9 +368,24 @@ public final class MessageBusServer implements AutoCloseable {
     }
 
     /**
+     * Mounts an application filter on every request, in front of the bus filter (e.g.
+     * authentication, so the lookups can see the user, or rate limiting). Filters run in the order
+     * added. Default: none.
+     *
+     * @param filter the filter (must support async requests if it wraps bus requests)
+     * @return this builder
+     */
+    public Builder filter(Filter filter) {
+      filters.add(Objects.requireNonNull(filter, "filter"));
+      return this;
+    }
+
+    /**
      * Builds the server (not started).
      *
      * @return the server
+     * @throws IllegalArgumentException if the idle timeout does not exceed the long-polling
+     *     interval
      */
     public MessageBusServer build() {
       return new MessageBusServer(this);

@@ -4,11 +4,14 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.messagebus.MessageBus;
+import org.messagebus.diagnostics.Diagnostics;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
@@ -60,20 +63,37 @@ public final class ChatDemo {
 
   /**
    * Starts the demo server on a bus: the chat page at {@code /}, the publish endpoint {@code /say},
-   * the bus endpoint under {@code /message-bus/} with the broadcast route enabled.
+   * the bus endpoint under {@code /message-bus/} with the broadcast route enabled, and the
+   * diagnostics page {@code /message-bus/_diagnostics} for local visitors.
    *
    * @param bus the bus
    * @param port the port, 0 for a free one
    * @return the started server
    */
   public static MessageBusServer start(MessageBus bus, int port) {
+    // Diagnostics: this process answers discovery requests; the page at /message-bus/_diagnostics
+    // is open to local visitors only, who all count as the user "demo".
+    Diagnostics.builder(bus).enable();
     return MessageBusServer.builder(bus)
         .port(port)
-        .httpOptions(HttpTransportOptions.builder().allowBroadcast(true).build())
+        .httpOptions(
+            HttpTransportOptions.builder()
+                .allowBroadcast(true)
+                .isAdminLookup(ChatDemo::isLocal)
+                .userIdLookup(req -> isLocal(req) ? "demo" : null)
+                .build())
         .staticResources("static/")
         .servlet("/say", new SayServlet(bus))
         .build()
         .start();
+  }
+
+  private static boolean isLocal(HttpServletRequest req) {
+    try {
+      return InetAddress.getByName(req.getRemoteAddr()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   static int port(String value) {

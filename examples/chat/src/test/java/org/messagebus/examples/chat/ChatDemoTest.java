@@ -56,7 +56,23 @@ class ChatDemoTest {
         http.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("live chat").contains("/message-bus/");
+    assertThat(page.body())
+        .contains("live chat")
+        .contains("<script src=\"/message-bus-assets/message-bus.js\"></script>")
+        .contains("MessageBus.shareConnection = true");
+  }
+
+  @Test
+  void servesTheJavaScriptClientThePageLoads() throws Exception {
+    HttpResponse<String> script =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus-assets/message-bus.js")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("root.MessageBus = bus");
   }
 
   @Test
@@ -89,6 +105,24 @@ class ChatDemoTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).isEqualTo("text must not be empty");
     assertThat(bus.backlog(ChatDemo.CHANNEL, 0)).isEmpty();
+  }
+
+  @Test
+  void diagnostics_areOpenToLocalVisitors_andThisProcessAnswers() throws Exception {
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus/_diagnostics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("diagnostics.js");
+
+    assertThat(post("/message-bus/_diagnostics/discover", "").statusCode()).isEqualTo(200);
+    String channel = "/_diagnostics/process-discovery";
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> post("/message-bus/demo-client/poll?dlp=t", channel + "=0").body(),
+            body -> body.contains("\"pid\":" + ProcessHandle.current().pid()));
   }
 
   @Test

@@ -1,0 +1,87 @@
+package org.messagebus.benchmarks;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.messagebus.MessageBus;
+import org.messagebus.Subscription;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Publish on the memory backend with one live subscriber.
+ *
+ * <ul>
+ *   <li>{@code publishOnly}: the publisher's cost (store, encode, announce); the subscriber's
+ *       dispatch runs on the bus's listener thread, concurrently.
+ *   <li>{@code roundTrip}: publish, then wait until the subscriber has seen that very message — the
+ *       publish→dispatch latency as one operation.
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class PublishDispatchBenchmark {
+
+  private static final Map<String, Object> PAYLOAD =
+      Map.of("user", "sam", "text", "hello there, how are you today?");
+
+  private MessageBus bus;
+  private Subscription subscription;
+  private final AtomicLong lastSeen = new AtomicLong();
+
+  /** Builds a memory bus with one subscriber that records the last id it saw. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    bus = MessageBus.builder().build();
+    subscription = bus.subscribe("/bench", m -> lastSeen.set(m.messageId()));
+  }
+
+  /** Closes the bus. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    subscription.unsubscribe();
+    bus.close();
+  }
+
+  /**
+   * Publishes one message without waiting for its delivery.
+   *
+   * @return the message id
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public long publishOnly() {
+    return bus.publish("/bench", PAYLOAD);
+  }
+
+  /**
+   * Publishes one message and spins until the subscriber has received it.
+   *
+   * @return the message id
+   */
+  @Benchmark
+  @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long roundTrip() {
+    long id = bus.publish("/bench", PAYLOAD);
+    while (lastSeen.get() < id) {
+      Thread.onSpinWait();
+    }
+    return id;
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * JMH benchmarks of the core bus. Build with {@code mvn -B -pl message-bus-benchmarks -am package}
+ * and run {@code java -jar message-bus-benchmarks/target/benchmarks.jar}; see BENCHMARKS.md.
+ */
+package org.messagebus.benchmarks;

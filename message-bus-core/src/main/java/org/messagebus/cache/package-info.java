@@ -1,0 +1,5 @@
+/**
+ * The distributed cache of SPEC §7: per-process maps kept in sync across processes through the bus,
+ * interoperable with Ruby {@code message_bus}'s {@code DistributedCache}.
+ */
+package org.messagebus.cache;

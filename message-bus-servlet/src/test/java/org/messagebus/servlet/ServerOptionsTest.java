@@ -1,0 +1,93 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.messagebus.MessageBus;
+
+/**
+ * The Jetty knobs of {@link MessageBusServer}: thread pool, idle timeout, buffers, header cache.
+ */
+class ServerOptionsTest {
+
+  private final MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+
+  @AfterEach
+  void close() {
+    bus.close();
+  }
+
+  @Test
+  void defaults_disableTheHeaderCache_andKeepTheIdleTimeoutAboveTheInterval() {
+    try (MessageBusServer server = MessageBusServer.builder(bus).port(0).build().start()) {
+      assertThat(server.httpConfiguration().getHeaderCacheSize()).isZero();
+      assertThat(server.httpConfiguration().getOutputBufferSize())
+          .isEqualTo(MessageBusServer.DEFAULT_OUTPUT_BUFFER_SIZE);
+      assertThat(server.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+      assertThat(server.idleTimeoutMillis()).isEqualTo(Duration.ofSeconds(55).toMillis());
+    }
+  }
+
+  @Test
+  void keptAliveConnection_answersRepeatedRequests_withoutTheHeaderCache() throws Exception {
+    try (MessageBusServer server = MessageBusServer.builder(bus).port(0).build().start();
+        RawConnection c = RawConnection.open(server.port())) {
+      String options =
+          "OPTIONS /message-bus/abc/poll HTTP/1.1\r\nHost: localhost\r\n"
+              + "X-Custom: same-value\r\nContent-Length: 0\r\n\r\n";
+      c.send(options + options + options);
+
+      String text = c.awaitContains("OK", Duration.ofSeconds(10));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> countOf(c.text(), "HTTP/1.1 200") == 3);
+      assertThat(text).doesNotContain("HTTP/1.1 4");
+      assertThat(c.isClosedByServer()).isFalse();
+    }
+  }
+
+  @Test
+  void configuredKnobs_areApplied_andAnIdleConnectionIsClosed() throws Exception {
+    try (MessageBusServer server =
+            MessageBusServer.builder(bus)
+                .port(0)
+                .httpOptions(
+                    HttpTransportOptions.builder()
+                        .longPollingInterval(Duration.ofMillis(200))
+                        .build())
+                .maxThreads(16)
+                .outputBufferSize(4096)
+                .idleTimeout(Duration.ofMillis(500))
+                .build()
+                .start();
+        RawConnection c = RawConnection.open(server.port())) {
+      assertThat(server.maxThreads()).isEqualTo(16);
+      assertThat(server.httpConfiguration().getOutputBufferSize()).isEqualTo(4096);
+      assertThat(server.idleTimeoutMillis()).isEqualTo(500);
+
+      c.awaitClosed(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void badKnobs_areRejected_namingTheArgument() {
+    MessageBusServer.Builder b = MessageBusServer.builder(bus);
+    assertThatThrownBy(() -> b.maxThreads(2)).hasMessageContaining("maxThreads");
+    assertThatThrownBy(() -> b.outputBufferSize(10)).hasMessageContaining("outputBufferSize");
+    assertThatThrownBy(() -> b.idleTimeout(Duration.ZERO)).hasMessageContaining("idleTimeout");
+    assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(5)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("idleTimeout must exceed the long-polling interval");
+  }
+
+  private static int countOf(String text, String fragment) {
+    int n = 0;
+    for (int i = text.indexOf(fragment); i >= 0; i = text.indexOf(fragment, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
