@@ -326,7 +326,10 @@ public final class RedisBackend implements Backend {
           return enqueue(new QueuedPublish(channel, payload, options), e);
         }
       }
-      throw asBackendException("publish to " + channel + " failed", e);
+      if (e instanceof RedisCommandInterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new BackendException("publish to " + channel + " failed: " + e.getMessage(), e);
     }
   }
 

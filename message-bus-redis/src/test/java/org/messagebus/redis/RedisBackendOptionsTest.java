@@ -118,5 +118,13 @@ class RedisBackendOptionsTest {
               () -> b.publish("/x", "refused", new BackendPublishOptions(null, null, false)))
           .isInstanceOf(org.messagebus.BackendException.class);
     }
+    try (RedisBackend b =
+        RedisBackend.builder().uri("redis://127.0.0.1:1/0").queueInMemory(false).build()) {
+      assertThatThrownBy(() -> b.publish("/x", "refused", BackendPublishOptions.NONE))
+          .isInstanceOf(org.messagebus.BackendException.class)
+          .isNotInstanceOf(PublishQueueFullException.class)
+          .hasMessageContaining("publish to /x failed");
+      assertThat(b.queuedPublishes()).isZero();
+    }
   }
 }

@@ -275,6 +275,26 @@ class RedisFaultTest {
   }
 
   @Test
+  void close_withQueuedPublishes_keepsThemAndReconnectFlushesThem() {
+    RedisBackend backend = backend(b -> b);
+    MessageBus bus = bus(backend);
+    makeReadOnly();
+    assertThat(bus.publish(CHANNEL, 1)).isEqualTo(MessageBus.NO_ID);
+    assertThat(bus.publish(CHANNEL, 2)).isEqualTo(MessageBus.NO_ID);
+
+    bus.close();
+    assertThat(backend.queuedPublishes()).isEqualTo(2);
+    admin(r -> r.replicaofNoOne());
+    bus.on();
+    bus.reconnect();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.queuedPublishes() == 0);
+    assertThat(bus.backlog(CHANNEL, 0))
+        .extracting(m -> ((Number) m.data()).longValue())
+        .containsExactly(1L, 2L);
+  }
+
+  @Test
   void readOnly_publishWithQueueInMemoryFalse_throwsAtOnce() {
     RedisBackend backend = backend(b -> b);
     MessageBus bus = bus(backend);
