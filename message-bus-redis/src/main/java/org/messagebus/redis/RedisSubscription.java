@@ -39,7 +39,12 @@ import org.slf4j.LoggerFactory;
  * fails (Redis unreachable) is retried every {@code retryInterval}; notifications that arrive
  * meanwhile trigger catch-up rather than being delivered out of order. A global backlog trimmed
  * past {@code highest} (a long outage with heavy traffic) loses those messages: it is logged as a
- * warning.
+ * warning. The notification that revealed a gap carries its own message, so it is delivered even
+ * when its backlog entries were trimmed before catch-up read them.
+ *
+ * <p><b>Known limit (as Ruby).</b> A store whose global id went backwards is taken as reset and
+ * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
+ * second) therefore re-delivers the retained messages it still has.
  */
 final class RedisSubscription implements BackendSubscription, Runnable {
 
