@@ -67,19 +67,24 @@ import org.slf4j.LoggerFactory;
  * pipelines concurrent commands on it). {@code lifecycle} guards creating and dropping connections
  * and the client. Each {@link #globalSubscribe} opens its own pub/sub connection and runs its own
  * daemon thread ({@link RedisSubscription}), which is the only thread calling its listener:
- * Lettuce's I/O threads only put notifications on that subscription's queue, so a slow listener
- * never stalls I/O. After a lost connection Lettuce reconnects and re-subscribes; the subscription
- * then reads the global backlog after the last global id it delivered (catch-up), so what was
- * published meanwhile arrives in order, exactly once.
+ * Lettuce's I/O threads only put notifications on that subscription's (unbounded) queue, so a slow
+ * listener never stalls I/O; it makes only its own queue grow. After a lost connection Lettuce
+ * reconnects and re-subscribes; the subscription then reads the global backlog after the last
+ * global id it delivered (catch-up), so what was published meanwhile arrives in order, exactly
+ * once.
  *
  * <p><b>Failures.</b> When Redis refuses a publish because it is read-only ({@code READONLY}, a
  * replica after a failover), unreachable or loading, the message goes to a bounded in-memory FIFO
  * (unless the publish says {@code queueInMemory=false}) and {@link #publish} returns {@link
  * Backend#QUEUED}; one flusher thread writes the queue in order once Redis accepts writes again.
- * While the queue is not empty, new publishes join its tail so order is kept. When the queue holds
- * {@link Builder#maxInMemoryPublishBacklog maxInMemoryPublishBacklog} messages, a publish fails
- * with {@link PublishQueueFullException} (Ruby drops the oldest silently; we never drop). Reads
- * fail with {@link BackendException} while Redis is unreachable.
+ * While the queue is not empty, new publishes join its tail so order is kept (a publish with {@code
+ * queueInMemory=false} goes to Redis directly, possibly ahead of queued ones). A message Redis
+ * rejects for good (not a transient refusal) is logged at ERROR and dropped from the queue. {@link
+ * #close()} stops the flusher and keeps what is queued (logged); {@link #reconnect()} resumes
+ * flushing. When the queue holds {@link Builder#maxInMemoryPublishBacklog
+ * maxInMemoryPublishBacklog} messages, a publish fails with {@link PublishQueueFullException} (Ruby
+ * drops the oldest silently; we never drop). Reads fail with {@link BackendException} while Redis
+ * is unreachable.
  *
  * <p><b>Unsubscribe hazard (SPEC §3.2.6).</b> Closing a subscription or this backend only closes
  * its own connections; it never broadcasts {@code $$UNSUBSCRIBE}, and a {@code $$UNSUBSCRIBE} sent
@@ -321,7 +326,10 @@ public final class RedisBackend implements Backend {
           return enqueue(new QueuedPublish(channel, payload, options), e);
         }
       }
-      throw asBackendException("publish to " + channel + " failed", e);
+      if (e instanceof RedisCommandInterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new BackendException("publish to " + channel + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -412,6 +420,11 @@ public final class RedisBackend implements Backend {
           }
           flushed++;
         } catch (RuntimeException e) {
+          if (e instanceof RedisCommandInterruptedException
+              || Thread.currentThread().isInterrupted()) {
+            // close() stops us: keep the message queued for a later reconnect().
+            throw new InterruptedException("flusher stopped");
+          }
           if (isTransient(e)) {
             LOG.debug("Redis still refuses writes ({}), retrying", e.getMessage());
             Thread.sleep(retryInterval.toMillis());
@@ -740,7 +753,7 @@ public final class RedisBackend implements Backend {
       lifecycle.unlock();
     }
     if (old != null) {
-      old.closeAsync();
+      old.close();
     }
     synchronized (queue) {
       startFlusher();

@@ -24,15 +24,68 @@ final class PrivateRedis implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> command;
   private Process process;
 
-  private PrivateRedis(int port, Path dir) {
+  private PrivateRedis(int port, Path dir, List<String> command) {
     this.port = port;
     this.dir = dir;
+    this.command = command;
   }
 
   /** Starts one; skips the test (fails on CI) when {@code redis-server} is not installed. */
   static PrivateRedis start() throws IOException {
+    requireInstalled();
+    int port = freePort();
+    Path dir = Files.createTempDirectory("mb-redis-");
+    PrivateRedis r =
+        new PrivateRedis(
+            port,
+            dir,
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                dir.resolve("redis.log").toString()));
+    r.startProcess();
+    return r;
+  }
+
+  /** Starts a Sentinel that monitors {@code master} under the name {@code mymaster}. */
+  static PrivateRedis startSentinel(PrivateRedis master) throws IOException {
+    requireInstalled();
+    int port = freePort();
+    Path dir = Files.createTempDirectory("mb-sentinel-");
+    Path conf = dir.resolve("sentinel.conf");
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "port " + port,
+            "bind 127.0.0.1",
+            "dir " + dir,
+            "logfile " + dir.resolve("sentinel.log"),
+            "sentinel monitor mymaster 127.0.0.1 " + master.port() + " 1",
+            "sentinel down-after-milliseconds mymaster 60000",
+            ""));
+    PrivateRedis s =
+        new PrivateRedis(port, dir, List.of("redis-server", conf.toString(), "--sentinel"));
+    s.startProcess();
+    return s;
+  }
+
+  private static void requireInstalled() {
     boolean installed =
         Stream.of(System.getenv("PATH").split(File.pathSeparator))
             .anyMatch(d -> Files.isExecutable(Path.of(d, "redis-server")));
@@ -41,13 +94,12 @@ final class PrivateRedis implements AutoCloseable {
       fail(why);
     }
     assumeTrue(installed, why);
-    int port;
+  }
+
+  private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
     }
-    PrivateRedis r = new PrivateRedis(port, Files.createTempDirectory("mb-redis-"));
-    r.startProcess();
-    return r;
   }
 
   int port() {
@@ -60,23 +112,7 @@ final class PrivateRedis implements AutoCloseable {
 
   private void startProcess() throws IOException {
     process =
-        new ProcessBuilder(
-                List.of(
-                    "redis-server",
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "yes",
-                    "--appendfsync",
-                    "always",
-                    "--dir",
-                    dir.toString(),
-                    "--logfile",
-                    dir.resolve("redis.log").toString()))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
@@ -95,6 +131,17 @@ final class PrivateRedis implements AutoCloseable {
       }
       process = null;
     }
+  }
+
+  /** Starts the server again on the same port, empty (as a Redis that keeps nothing on disk). */
+  void restartEmpty() throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files
+          .sorted(Comparator.reverseOrder())
+          .filter(p -> !p.equals(dir) && !p.toString().endsWith(".log"))
+          .forEach(p -> p.toFile().delete());
+    }
+    startProcess();
   }
 
   /** Starts the server again on the same port with the same data. */

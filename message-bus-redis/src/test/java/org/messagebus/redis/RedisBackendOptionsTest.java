@@ -51,6 +51,7 @@ class RedisBackendOptionsTest {
             RedisBackend.create(
                 "redis-sentinel://:secret@127.0.0.1:26379,127.0.0.1:26380/2#mymaster")) {
       assertThat(tls.notificationChannel()).isEqualTo("_message_bus_3");
+      assertThat(tls.toString()).doesNotContain("secret");
       assertThat(sentinel.notificationChannel()).isEqualTo("_message_bus_2");
     }
   }
@@ -116,6 +117,14 @@ class RedisBackendOptionsTest {
       assertThatThrownBy(
               () -> b.publish("/x", "refused", new BackendPublishOptions(null, null, false)))
           .isInstanceOf(org.messagebus.BackendException.class);
+    }
+    try (RedisBackend b =
+        RedisBackend.builder().uri("redis://127.0.0.1:1/0").queueInMemory(false).build()) {
+      assertThatThrownBy(() -> b.publish("/x", "refused", BackendPublishOptions.NONE))
+          .isInstanceOf(org.messagebus.BackendException.class)
+          .isNotInstanceOf(PublishQueueFullException.class)
+          .hasMessageContaining("publish to /x failed");
+      assertThat(b.queuedPublishes()).isZero();
     }
   }
 }

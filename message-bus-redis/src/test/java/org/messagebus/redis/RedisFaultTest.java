@@ -129,7 +129,7 @@ class RedisFaultTest {
   void clientKill_ofSubscriberAndPublisherConnections_losesAndDuplicatesNothing() {
     MessageBus bus = bus(backend(b -> b));
     Observers o = observe(bus);
-    int count = 3000;
+    int count = 2000;
 
     for (int i = 1; i <= count; i++) {
       bus.publish(CHANNEL, i);
@@ -168,6 +168,33 @@ class RedisFaultTest {
     assertEveryMessageOnceInOrder(o, count);
     assertThat(backend.queuedPublishes()).isZero();
     assertThat(bus.lastId(CHANNEL)).isEqualTo(count);
+  }
+
+  @Test
+  void restart_ofRedisThatLostItsData_keepsDeliveringWithRestartedIds() throws Exception {
+    RedisBackend backend = backend(b -> b);
+    MessageBus bus = bus(backend);
+    List<Long> got = new CopyOnWriteArrayList<>();
+    bus.subscribe(CHANNEL, m -> got.add(((Number) m.data()).longValue()));
+    for (int i = 1; i <= 50; i++) {
+      bus.publish(CHANNEL, i);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 50);
+
+    redis.stop();
+    for (int i = 51; i <= 60; i++) {
+      assertThat(bus.publish(CHANNEL, i)).isEqualTo(MessageBus.NO_ID);
+    }
+    redis.restartEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.queuedPublishes() == 0);
+    for (int i = 61; i <= 100; i++) {
+      bus.publish(CHANNEL, i);
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 100);
+    assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+    // The queued messages were the first written to the empty Redis.
+    assertThat(bus.lastId(CHANNEL)).isEqualTo(50);
   }
 
   @Test
@@ -240,6 +267,26 @@ class RedisFaultTest {
         .hasMessageContaining(CHANNEL);
 
     admin(r -> r.replicaofNoOne());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.queuedPublishes() == 0);
+    assertThat(bus.backlog(CHANNEL, 0))
+        .extracting(m -> ((Number) m.data()).longValue())
+        .containsExactly(1L, 2L);
+  }
+
+  @Test
+  void close_withQueuedPublishes_keepsThemAndReconnectFlushesThem() {
+    RedisBackend backend = backend(b -> b);
+    MessageBus bus = bus(backend);
+    makeReadOnly();
+    assertThat(bus.publish(CHANNEL, 1)).isEqualTo(MessageBus.NO_ID);
+    assertThat(bus.publish(CHANNEL, 2)).isEqualTo(MessageBus.NO_ID);
+
+    bus.close();
+    assertThat(backend.queuedPublishes()).isEqualTo(2);
+    admin(r -> r.replicaofNoOne());
+    bus.on();
+    bus.reconnect();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> backend.queuedPublishes() == 0);
     assertThat(bus.backlog(CHANNEL, 0))
