@@ -142,6 +142,9 @@ final class Listener implements Runnable {
         // The failure was seen on the unwrapped connection, so the pool does not know it is dead.
         hikari.evictConnection(c);
       } else {
+        try (Statement st = c.createStatement()) {
+          st.execute("UNLISTEN *"); // the connection goes back to a pool: leave it clean
+        }
         c.close();
       }
     } catch (SQLException | RuntimeException e) {

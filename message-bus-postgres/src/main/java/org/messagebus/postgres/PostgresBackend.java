@@ -302,14 +302,13 @@ public final class PostgresBackend implements Backend {
       ps.setString(2, payload);
       ps.setString(3, BackendMessage.escapeChannel(channel));
       ps.setInt(4, retention.clearEvery());
-      ps.setInt(5, retention.maxGlobalBacklogSize());
-      ps.setString(6, seconds(options.effectiveMaxBacklogAge(retention)));
-      ps.setInt(7, retention.clearEvery());
+      ps.setString(5, "message_bus trim:" + sql.table);
+      ps.setInt(6, retention.maxGlobalBacklogSize());
+      ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
       ps.setString(8, channel);
       ps.setString(9, channel);
-      ps.setInt(10, retention.clearEvery());
-      ps.setInt(11, options.effectiveMaxBacklogSize(retention) - 1);
-      ps.setString(12, notificationChannel);
+      ps.setInt(10, options.effectiveMaxBacklogSize(retention) - 1);
+      ps.setString(11, notificationChannel);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -54,29 +54,34 @@ final class Sql {
     this.dropTable = "DROP TABLE IF EXISTS " + table;
     // Insert, trim and notify in one statement: one round trip, one commit, atomic. The trim is
     // Ruby's clear_global_backlog, expire and clear_channel_backlog, each a DELETE of its own so
-    // each can use its index, run when the new id is a multiple of clear_every. The DELETEs see
-    // the table without the new row, so "keep the newest N rows of the channel up to the new id"
-    // becomes "keep the newest N - 1 older ones".
-    // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 max global backlog
-    // size, 6 max age in seconds, 7 clear every, 8 channel, 9 channel, 10 clear every, 11 max
-    // backlog size - 1, 12 notification channel.
+    // each can use its index, run when the new id is a multiple of clear_every and this
+    // transaction gets the table's trim lock without waiting: concurrent trims would lock the same
+    // rows in different orders and deadlock, so a publish that finds another one trimming skips
+    // its trim (the next publish does it; trimming is "keep the newest N", idempotent). The
+    // DELETEs see the table without the new row, so "keep the newest N rows of the channel up to
+    // the new id" becomes "keep the newest N - 1 older ones".
+    // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 trim lock name, 6 max
+    // global backlog size, 7 max age in seconds, 8 channel, 9 channel, 10 max backlog size - 1,
+    // 11 notification channel.
     this.publish =
         "WITH m AS (INSERT INTO "
             + table
             + " (channel, value) VALUES (?, ?) RETURNING id, value),"
             + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
+            + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
+            + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
             + " g AS (DELETE FROM "
             + table
-            + " WHERE id <= (SELECT id FROM m WHERE id % ? = 0) - ?),"
+            + " WHERE id <= (SELECT id FROM t) - ?),"
             + " e AS (DELETE FROM "
             + table
             + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
-            + " AND EXISTS (SELECT 1 FROM m WHERE id % ? = 0)),"
+            + " AND EXISTS (SELECT 1 FROM t)),"
             + " c AS (DELETE FROM "
             + table
             + " WHERE channel = ? AND id <= (SELECT id FROM "
             + table
-            + " WHERE channel = ? AND id < (SELECT id FROM m WHERE id % ? = 0)"
+            + " WHERE channel = ? AND id < (SELECT id FROM t)"
             + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
             + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
             + NOTIFY_LIMIT_BYTES

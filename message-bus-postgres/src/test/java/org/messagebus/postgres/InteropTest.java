@@ -226,6 +226,37 @@ class InteropTest {
   }
 
   @Test
+  void resetByAnotherProcess_isNoticedAndDeliveryGoesOnFromIdOne() throws Exception {
+    String name = pg.uniqueName();
+    PostgresBackend.Builder common =
+        PostgresBackend.builder()
+            .dataSource(pg.dataSource())
+            .schema(pg.schema)
+            .tablePrefix(name)
+            .notificationChannel(pg.schema + "_" + name);
+    try (PostgresBackend ours = common.build();
+        PostgresBackend theirs = common.build()) {
+      LinkedBlockingQueue<BackendMessage> inbox = new LinkedBlockingQueue<>();
+      ours.globalSubscribe(-1, inbox::add);
+      for (String data : List.of("a1", "a2", "a3")) {
+        theirs.publish("/x", data, BackendPublishOptions.NONE);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isNotNull();
+      }
+
+      theirs.reset(); // Ruby's reset!: the table is dropped and re-created elsewhere
+      long id = theirs.publish("/x", "b1", BackendPublishOptions.NONE);
+
+      assertThat(id).isEqualTo(1);
+      assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo(new BackendMessage(1, 1, "/x", "b1"));
+      theirs.publish("/x", "b2", BackendPublishOptions.NONE);
+      assertThat(inbox.poll(10, TimeUnit.SECONDS).payload()).isEqualTo("b2");
+      assertThat(inbox).isEmpty();
+    }
+  }
+
+  @Test
   void payloadShorterThanTwoBytes_isRejectedBeforeStoring() {
     try (PostgresBackend b = pg.backend().build()) {
       assertThatThrownBy(() -> b.publish("/foo", "x", BackendPublishOptions.NONE))

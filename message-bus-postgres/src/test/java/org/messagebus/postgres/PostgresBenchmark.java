@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.Retention;
 
 /**
  * Publish throughput (1 and 8 threads) and publish-to-subscriber latency of the PostgreSQL backend,
@@ -23,7 +24,7 @@ import org.messagebus.spi.BackendPublishOptions;
  * mvn -B -q -pl message-bus-postgres -am test-compile dependency:build-classpath \
  *   -Dmdep.outputFile=target/bench.cp -Dspotless.check.skip=true
  * java -cp "$(cat message-bus-postgres/target/bench.cp):message-bus-postgres/target/classes:message-bus-postgres/target/test-classes" \
- *   org.messagebus.postgres.PostgresBenchmark 10
+ *   org.messagebus.postgres.PostgresBenchmark 10 1
  * </pre>
  */
 public final class PostgresBenchmark {
@@ -35,21 +36,28 @@ public final class PostgresBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args the seconds per measurement (default 10)
+   * @param args the seconds per measurement (default 10) and {@code clearEvery} (default 1)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int clearEvery = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %s, %d s per measurement%n",
+        "JDK %s, %d cores, %s, %d s per measurement, clearEvery %d%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         PgTestSupport.URL,
-        seconds);
+        seconds,
+        clearEvery);
     try (PgTestSupport pg = PgTestSupport.create("bench")) {
       PostgresBackend backend =
-          PostgresBackend.builder().jdbcUrl(pg.url()).poolSize(10).schema(pg.schema).build();
+          PostgresBackend.builder()
+              .jdbcUrl(pg.url())
+              .poolSize(10)
+              .schema(pg.schema)
+              .retention(Retention.builder().clearEvery(clearEvery).build())
+              .build();
       try (MessageBus bus =
           MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build()) {
         for (int threads : new int[] {1, 8}) {
