@@ -27,19 +27,20 @@ import org.slf4j.LoggerFactory;
  * One poll of one web client (SPEC §5.2): who it is, what it subscribed to, and, once held, its
  * asynchronous response.
  *
- * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by the bus
- * dispatch thread ({@link #offer}), the timeout scheduler and a newer poll of the same client
- * ({@link #close}), and the container ({@link #onWritePossible}, async events). Every output
- * operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in {@link
- * #pending} until the container reports that the socket takes more, so no thread ever blocks on a
- * slow or dead client.
+ * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by its
+ * fan-out lane or the bus dispatch thread ({@link #offer}), the timeout wheel and a newer poll of
+ * the same client ({@link #close}), and the container ({@link #onWritePossible}, async events).
+ * Every output operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in
+ * {@link #pending} until the container reports that the socket takes more, so no thread ever blocks
+ * on a slow or dead client.
  *
  * <p><b>Exactly once.</b> The response completes once: the first of a message (non-streaming), the
  * timeout, a replacing poll, a write failure or the container's error ends it; later attempts are
  * no-ops ({@link #finishing} and {@link #completed} decide). While the poll is being registered,
  * live messages are buffered; {@link #goLive} merges them with the messages read after
  * registration, dropping any id already delivered, so nothing published during registration is lost
- * or sent twice.
+ * or sent twice. Afterwards a per-channel high-water mark drops live pushes the client already has
+ * (a dispatch thread lagging behind the store pushes what the backlog read already returned).
  */
 final class Client implements WriteListener, AsyncListener {
 

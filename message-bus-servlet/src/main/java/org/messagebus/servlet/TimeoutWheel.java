@@ -31,6 +31,8 @@ final class TimeoutWheel implements AutoCloseable {
   private final Consumer<Client> onExpiry;
   private final Thread thread;
   private volatile boolean closed;
+  // The last tick whose slot was scanned; written inside that slot's monitor.
+  private volatile long visited;
 
   /** The clients whose deadline falls on this slot (of any round), doubly linked. */
   private static final class Bucket {
@@ -44,6 +46,7 @@ final class TimeoutWheel implements AutoCloseable {
     for (int i = 0; i < BUCKETS; i++) {
       buckets[i] = new Bucket();
     }
+    this.visited = Math.floorDiv(System.nanoTime(), tickNanos);
     this.thread = new Thread(this::run, "message-bus-http-timer-" + THREAD_IDS.incrementAndGet());
     thread.setDaemon(true);
     thread.start();
@@ -53,18 +56,30 @@ final class TimeoutWheel implements AutoCloseable {
     return (int) Math.floorMod(Math.floorDiv(nanos, tickNanos), (long) BUCKETS);
   }
 
-  /** Arms the client's timeout at a {@link System#nanoTime} deadline. */
+  /**
+   * Arms the client's timeout at a {@link System#nanoTime} deadline. A deadline whose slot the
+   * wheel has already passed (it is due, or the wheel is scanning that tick) goes to the next slot
+   * to be scanned, so it is never left for a whole turn.
+   */
   void add(Client c, long deadlineNanos) {
-    Bucket b = buckets[slot(deadlineNanos)];
-    synchronized (b) {
-      c.wheelDeadline = deadlineNanos;
-      c.wheelBucket = b;
-      c.wheelPrev = null;
-      c.wheelNext = b.head;
-      if (b.head != null) {
-        b.head.wheelPrev = c;
+    long tick = Math.floorDiv(deadlineNanos, tickNanos);
+    while (true) {
+      long target = Math.max(tick, visited + 1);
+      Bucket b = buckets[(int) Math.floorMod(target, (long) BUCKETS)];
+      synchronized (b) {
+        if (visited >= target) {
+          continue; // the wheel scanned that slot meanwhile
+        }
+        c.wheelDeadline = deadlineNanos;
+        c.wheelBucket = b;
+        c.wheelPrev = null;
+        c.wheelNext = b.head;
+        if (b.head != null) {
+          b.head.wheelPrev = c;
+        }
+        b.head = c;
+        return;
       }
-      b.head = c;
     }
   }
 
@@ -98,16 +113,18 @@ final class TimeoutWheel implements AutoCloseable {
   }
 
   private void run() {
-    long done = Math.floorDiv(System.nanoTime(), tickNanos);
+    long done = visited;
     List<Client> due = new ArrayList<>();
     while (!closed) {
       LockSupport.parkNanos(tickNanos);
       long now = System.nanoTime();
       long current = Math.floorDiv(now, tickNanos);
-      // Visit every slot passed since the last turn (all of them at most once).
-      for (long t = done + 1; t <= current && t <= done + BUCKETS; t++) {
+      // Visit every slot whose whole time span has passed since the last turn (each at most once
+      // per turn): every deadline of this round in it is due; later rounds stay.
+      for (long t = done + 1; t < current && t <= done + BUCKETS; t++) {
         Bucket b = buckets[(int) Math.floorMod(t, (long) BUCKETS)];
         synchronized (b) {
+          visited = t;
           Client c = b.head;
           while (c != null) {
             Client next = c.wheelNext;
@@ -119,7 +136,7 @@ final class TimeoutWheel implements AutoCloseable {
           }
         }
       }
-      done = current;
+      done = current - 1;
       for (Client c : due) {
         try {
           onExpiry.accept(c);

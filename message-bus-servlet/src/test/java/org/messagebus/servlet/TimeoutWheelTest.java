@@ -25,8 +25,30 @@ class TimeoutWheelTest {
       wheel.add(c, armed + Duration.ofMillis(100).toNanos());
 
       assertThat(expired.poll(10, TimeUnit.SECONDS)).isSameAs(c);
-      assertThat(System.nanoTime() - armed).isGreaterThanOrEqualTo(100_000_000L);
+      long waited = System.nanoTime() - armed;
+      assertThat(waited).isGreaterThanOrEqualTo(100_000_000L);
+      // Not a whole turn of the wheel (256 ticks of 10 ms) late.
+      assertThat(waited).isLessThan(Duration.ofMillis(100 + 2_000).toNanos());
       assertThat(expired.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  @Test
+  void manyTimeouts_expireWithinTwoTicks_notAfterATurnOfTheWheel() throws Exception {
+    LinkedBlockingQueue<Long> lateness = new LinkedBlockingQueue<>();
+    // 6.4 s interval: 100 ms ticks, so one turn of the wheel is 25.6 s.
+    try (TimeoutWheel wheel =
+        new TimeoutWheel(
+            Duration.ofMillis(6400), c -> lateness.add(System.nanoTime() - c.wheelDeadline))) {
+      long now = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        wheel.add(client("c" + i), now + Duration.ofMillis(20L * i).toNanos());
+      }
+      for (int i = 0; i < 20; i++) {
+        Long late = lateness.poll(10, TimeUnit.SECONDS);
+        assertThat(late).as("expiry %d", i).isNotNull();
+        assertThat(late).isBetween(0L, Duration.ofSeconds(5).toNanos());
+      }
     }
   }
 

@@ -48,9 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (1000 connections), {@code rate} (2 messages per second), {@code count} (60 messages), {@code
  * channel} ({@code /load}), {@code threads} (1 selector thread), {@code sources} (1: how many
  * loopback source addresses 127.0.0.x to spread the connections over, for more source ports),
- * {@code rampSeconds} (120: how long to wait for every poll to be held), {@code drainSeconds} (30:
- * how long to wait for late deliveries after the last publish), {@code out} (a file to append the
- * result to as one JSON line).
+ * {@code rampSeconds} (120: how long to wait for every poll to be held), {@code warmup} (20:
+ * messages published, at the same rate and not counted, before measuring, so that the server's JIT
+ * has compiled the fan-out path), {@code drainSeconds} (30: how long to wait for late deliveries
+ * after the last publish), {@code out} (a file to append the result to as one JSON line).
  */
 public final class LoadClient {
 
@@ -136,6 +137,29 @@ public final class LoadClient {
     return JSON.readValue(r.body(), new TypeReference<Map<String, Object>>() {});
   }
 
+  private void publish(int messages, boolean warmup) throws IOException, InterruptedException {
+    HttpResponse<String> pub =
+        control.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://"
+                            + host
+                            + ":"
+                            + port
+                            + "/control/publish?rate="
+                            + rate
+                            + "&count="
+                            + messages
+                            + "&warmup="
+                            + warmup))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (pub.statusCode() != 200) {
+      throw new IllegalStateException("publish refused: " + pub.body());
+    }
+  }
+
   private static long num(Map<String, Object> m, String key) {
     return ((Number) m.get(key)).longValue();
   }
@@ -181,24 +205,15 @@ public final class LoadClient {
         rampSeconds);
 
     long expected = (long) n * count;
-    HttpResponse<String> pub =
-        control.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://"
-                            + host
-                            + ":"
-                            + port
-                            + "/control/publish?rate="
-                            + rate
-                            + "&count="
-                            + count))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (pub.statusCode() != 200) {
-      throw new IllegalStateException("publish refused: " + pub.body());
+    int warmup = Integer.parseInt(args.getOrDefault("warmup", "20"));
+    if (warmup > 0) {
+      // Let the server's JIT compile the fan-out path before measuring (a long-running server is
+      // warm); these messages carry n = -1 and are not counted.
+      publish(warmup, true);
+      Thread.sleep((long) (warmup / rate * 1000) + 3000);
+      System.out.println("warm-up: " + warmup + " messages published and not counted");
     }
+    publish(count, false);
     long publishStart = System.nanoTime();
     long clientCpuStart = ownCpuNanos();
     long publishEnd = publishStart + (long) ((count - 1) / rate * 1e9);
@@ -247,6 +262,17 @@ public final class LoadClient {
       w.errors.forEach((k, v) -> errors.merge(k, v.get(), Long::sum));
     }
     Arrays.sort(latencies);
+    int bl = 0;
+    for (Worker w : workers) {
+      bl += w.backlogCount;
+    }
+    long[] backlog = new long[bl];
+    off = 0;
+    for (Worker w : workers) {
+      System.arraycopy(w.backlogLatencies, 0, backlog, off, w.backlogCount);
+      off += w.backlogCount;
+    }
+    Arrays.sort(backlog);
 
     long heapPerPoll = (num(loaded, "heapUsed") - num(base, "heapUsed")) / Math.max(1, serverHeld);
     long rssPerPoll = (num(loaded, "rss") - num(base, "rss")) / Math.max(1, serverHeld);
@@ -268,6 +294,9 @@ public final class LoadClient {
     r.put("latencyP50Ms", percentile(latencies, 0.50));
     r.put("latencyP99Ms", percentile(latencies, 0.99));
     r.put("latencyMaxMs", latencies.length == 0 ? -1 : latencies[latencies.length - 1] / 1000.0);
+    r.put("viaBacklog", backlog.length);
+    r.put("viaBacklogP50Ms", percentile(backlog, 0.50));
+    r.put("viaBacklogP99Ms", percentile(backlog, 0.99));
     r.put("repolls", repolls);
     r.put("reconnects", reconnects);
     r.put("errors", errors);
@@ -293,6 +322,12 @@ public final class LoadClient {
         expected,
         delivered * 100.0 / expected);
     System.out.printf(Locale.ROOT, "duplicates         %d%n", duplicates);
+    System.out.printf(
+        Locale.ROOT,
+        "via a poll backlog %d deliveries (p50 %.1f ms, p99 %.1f ms): published between two polls%n",
+        backlog.length,
+        r.get("viaBacklogP50Ms"),
+        r.get("viaBacklogP99Ms"));
     System.out.printf(
         Locale.ROOT,
         "latency ms         p50 %.1f  p99 %.1f  max %.1f%n",
@@ -384,6 +419,7 @@ public final class LoadClient {
     boolean closeExpected;
     boolean inResponse;
     boolean held;
+    boolean backlogPiece;
 
     Conn(int index, long position) {
       this.index = index;
@@ -408,6 +444,8 @@ public final class LoadClient {
     long reconnects;
     long[] latencies = new long[1 << 16];
     int latencyCount;
+    long[] backlogLatencies = new long[1 << 10];
+    int backlogCount;
     int connecting;
 
     Worker(int index, InetSocketAddress server, long startPosition) throws IOException {
@@ -722,6 +760,9 @@ public final class LoadClient {
         error("status " + c.status);
         return;
       }
+      // The first piece of a response is the poll's backlog: what was published while the client
+      // was between two polls.
+      c.backlogPiece = !c.held;
       if (!c.held) {
         c.held = true;
         held.incrementAndGet();
@@ -788,6 +829,9 @@ public final class LoadClient {
 
     private void record(Conn c, long messageId, int idx, long t, long now) {
       c.position = Math.max(c.position, messageId);
+      if (idx == -1) {
+        return; // warm-up
+      }
       if (idx < 0 || idx >= count) {
         error("unexpected message");
         return;
@@ -804,6 +848,12 @@ public final class LoadClient {
         latencies = Arrays.copyOf(latencies, latencies.length * 2);
       }
       latencies[latencyCount++] = now - t;
+      if (c.backlogPiece) {
+        if (backlogCount == backlogLatencies.length) {
+          backlogLatencies = Arrays.copyOf(backlogLatencies, backlogLatencies.length * 2);
+        }
+        backlogLatencies[backlogCount++] = now - t;
+      }
       delivered.incrementAndGet();
     }
 

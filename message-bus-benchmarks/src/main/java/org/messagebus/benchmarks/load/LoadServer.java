@@ -31,8 +31,9 @@ import org.messagebus.servlet.MessageBusServer;
  *   <li>{@code GET /control/stats[?gc=true]}: held polls, heap used (after two full GCs when
  *       asked), resident set size, open file descriptors, process CPU time, messages published, and
  *       the channel's last id, as JSON.
- *   <li>{@code POST /control/publish?rate=R&count=C}: publishes C messages on the load channel at R
- *       per second, each {@code {"n": index, "t": epoch microseconds at publish}}.
+ *   <li>{@code POST /control/publish?rate=R&count=C[&warmup=true]}: publishes C messages on the
+ *       load channel at R per second, each {@code {"n": index, "t": epoch microseconds at publish}}
+ *       ({@code "n": -1} for warm-up messages, which the client does not count).
  * </ul>
  *
  * <p>System properties: {@code port} (default 0: any free port), {@code host} (127.0.0.1), {@code
@@ -154,7 +155,7 @@ public final class LoadServer {
     return -1;
   }
 
-  private synchronized void startPublishing(double rate, long count) {
+  private synchronized void startPublishing(double rate, long count, boolean warmup) {
     if (publishing != null) {
       publishing.cancel(false);
     }
@@ -168,7 +169,7 @@ public final class LoadServer {
                 throw new IllegalStateException("done"); // ends the schedule
               }
               try {
-                bus.publish(channel, Map.of("n", n, "t", epochMicros()));
+                bus.publish(channel, Map.of("n", warmup ? -1 : n, "t", epochMicros()));
                 published.incrementAndGet();
               } catch (RuntimeException e) {
                 publishFailures.incrementAndGet();
@@ -195,7 +196,7 @@ public final class LoadServer {
             resp.sendError(400, "rate must be positive and count at least 1");
             return;
           }
-          startPublishing(rate, count);
+          startPublishing(rate, count, "true".equals(req.getParameter("warmup")));
           body = Map.of("publishing", count, "rate", rate);
         }
         case "/stop" -> {
