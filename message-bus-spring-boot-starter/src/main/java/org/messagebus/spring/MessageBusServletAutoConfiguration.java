@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Registers the message_bus HTTP endpoint ({@link MessageBusFilter}) in a servlet web application
@@ -83,7 +84,7 @@ public final class MessageBusServletAutoConfiguration {
     Settings.apply(
         "message-bus.http.max-body-size",
         h.getMaxBodySize(),
-        () -> b.maxBodyBytes(Math.toIntExact(h.getMaxBodySize().toBytes())));
+        () -> b.maxBodyBytes(bodyBytes(h.getMaxBodySize())));
     Settings.apply(
         "message-bus.http.max-channels",
         h.getMaxChannels(),
@@ -99,6 +100,14 @@ public final class MessageBusServletAutoConfiguration {
     errorHandler.ifAvailable(b::onMiddlewareError);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
+  }
+
+  private static int bodyBytes(DataSize size) {
+    long bytes = size.toBytes();
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("maxBodyBytes must be below 2 GB: " + bytes);
+    }
+    return (int) bytes;
   }
 
   /**
