@@ -77,6 +77,11 @@ final class ExactContentType {
     }
   }
 
+  /** Tells whether writing a header verbatim ever failed in this JVM (for tests). */
+  static boolean failedOnce() {
+    return WARNED.get();
+  }
+
   private static ServletResponse unwrap(ServletResponse resp) {
     ServletResponse r = resp;
     while (r instanceof ServletResponseWrapper w) {
