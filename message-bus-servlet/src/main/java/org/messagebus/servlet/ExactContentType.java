@@ -17,17 +17,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Sets a Content-Type header byte for byte. The stock JavaScript client compares it with {@code
  * application/json; charset=utf-8} exactly (SPEC §4.7), but containers normalise what {@code
- * setContentType} is given: Jetty 12 (ee10 and ee11) and Tomcat 10.1/11 both send {@code
+ * setContentType} is given: Jetty 12 (ee10 and ee11) and Tomcat 11 both send {@code
  * application/json;charset=utf-8}. So after {@code setContentType} (which keeps the container's own
  * view consistent) the header is written again, as given:
  *
  * <ul>
  *   <li>Jetty 12 ee10/ee11: into the fields of the wrapped core response, which are sent verbatim
  *       (found through {@code ServletContextRequest.getServletContextRequest}, public API);
- *   <li>Tomcat: the Coyote response's character encoding is cleared and its content type set
- *       verbatim with {@code setContentTypeNoCharset}, reached through the {@code ResponseFacade}'s
- *       protected {@code response} field. Our bodies are written as UTF-8 bytes to the output
- *       stream, never through a writer, so the cleared encoding changes nothing else.
+ *   <li>Tomcat (11; 10.1 has the same members): the Coyote response's character encoding is cleared
+ *       and its content type set verbatim with {@code setContentTypeNoCharset}, reached through the
+ *       {@code ResponseFacade}'s protected {@code response} field. Our bodies are written as UTF-8
+ *       bytes to the output stream, never through a writer, so the cleared encoding changes nothing
+ *       else.
  * </ul>
  *
  * <p>Anything else (or a container whose internals moved) keeps {@code setContentType}'s result; a
