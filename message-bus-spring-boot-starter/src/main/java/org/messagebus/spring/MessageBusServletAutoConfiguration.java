@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.unit.DataSize;
 
@@ -121,6 +122,18 @@ public final class MessageBusServletAutoConfiguration {
   @ConditionalOnMissingBean
   public MessageBusFilter messageBusFilter(MessageBus bus, HttpTransportOptions options) {
     return new MessageBusFilter(bus, options);
+  }
+
+  /**
+   * Answers held polls first when the context stops, so a graceful shutdown does not wait for them.
+   *
+   * @param filter the endpoint
+   * @return the lifecycle
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "messageBusHeldPollsShutdown")
+  public SmartLifecycle messageBusHeldPollsShutdown(MessageBusFilter filter) {
+    return new HeldPollsShutdown(filter);
   }
 
   /**
