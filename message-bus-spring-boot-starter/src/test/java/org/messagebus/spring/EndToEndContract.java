@@ -46,11 +46,11 @@ abstract class EndToEndContract {
 
   /**
    * A poll whose client went away stays held until the server next writes to it or the long-polling
-   * interval (4 s here) ends; wait for that so every test starts with none held.
+   * interval (8 s here) ends; wait for that so every test starts with none held.
    */
   @AfterEach
   void noPollLeftHeld() {
-    await().atMost(Duration.ofSeconds(15)).until(() -> filter.heldPolls() == 0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> filter.heldPolls() == 0);
   }
 
   @Test

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "message-bus.keepalive-interval=0",
-      "message-bus.http.long-polling-interval=4s",
+      "message-bus.http.long-polling-interval=8s",
       "server.address=127.0.0.1"
     })
 class JettyEndToEndTest extends EndToEndContract {
