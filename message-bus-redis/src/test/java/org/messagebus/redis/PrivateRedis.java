@@ -63,6 +63,75 @@ final class PrivateRedis implements AutoCloseable {
   }
 
   /** Starts a Sentinel that monitors {@code master} under the name {@code mymaster}. */
+  /**
+   * Starts a redis-server that accepts only TLS, with a self-signed certificate for 127.0.0.1 made
+   * by the {@code openssl} command ({@link #certificate()}).
+   */
+  static PrivateRedis startTls() throws IOException, InterruptedException {
+    requireInstalled();
+    int port = freePort();
+    Path dir = Files.createTempDirectory("mb-redis-tls-");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                dir.resolve("key.pem").toString(),
+                "-out",
+                dir.resolve("cert.pem").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
+    if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+      throw new IOException("openssl could not make a test certificate: see " + dir);
+    }
+    PrivateRedis r =
+        new PrivateRedis(
+            port,
+            dir,
+            List.of(
+                "redis-server",
+                "--port",
+                "0",
+                "--tls-port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--tls-cert-file",
+                dir.resolve("cert.pem").toString(),
+                "--tls-key-file",
+                dir.resolve("key.pem").toString(),
+                "--tls-ca-cert-file",
+                dir.resolve("cert.pem").toString(),
+                "--tls-auth-clients",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                dir.resolve("redis.log").toString()));
+    r.startProcess();
+    return r;
+  }
+
+  /** The self-signed certificate of a {@link #startTls()} server (PEM). */
+  File certificate() {
+    return dir.resolve("cert.pem").toFile();
+  }
+
   static PrivateRedis startSentinel(PrivateRedis master) throws IOException {
     requireInstalled();
     int port = freePort();
