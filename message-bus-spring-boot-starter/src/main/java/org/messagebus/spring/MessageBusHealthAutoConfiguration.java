@@ -3,6 +3,7 @@ package org.messagebus.spring;
 import org.messagebus.MessageBus;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
@@ -12,11 +13,12 @@ import org.springframework.context.annotation.Bean;
 /**
  * Adds a {@link MessageBusHealthIndicator} (contributor {@code messageBus}) when the application
  * uses Spring Boot's health support and has a {@link MessageBus} bean. Off with {@code
- * management.health.messagebus.enabled=false}; backs off when the application defines a bean named
- * {@code messageBusHealthIndicator}.
+ * management.health.messagebus.enabled=false} or {@code message-bus.enabled=false}; backs off when
+ * the application defines a bean named {@code messageBusHealthIndicator}.
  */
 @AutoConfiguration(after = MessageBusAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @ConditionalOnBean(MessageBus.class)
 @ConditionalOnEnabledHealthIndicator("messagebus")
 public final class MessageBusHealthAutoConfiguration {

@@ -65,9 +65,14 @@ class MessageBusHealthAutoConfigurationTest {
   }
 
   @Test
-  void busDisabled_noIndicator() {
+  void busDisabled_noIndicator_evenWithTheApplicationsOwnBus() {
     runner
         .withPropertyValues("message-bus.enabled=false")
-        .run(ctx -> assertThat(ctx).doesNotHaveBean(MessageBusHealthIndicator.class));
+        .withBean(MessageBus.class, () -> MessageBus.builder().build())
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(MessageBus.class);
+              assertThat(ctx).doesNotHaveBean(MessageBusHealthIndicator.class);
+            });
   }
 }
