@@ -1,5 +1,6 @@
 package org.messagebus.spring;
 
+import java.util.List;
 import org.messagebus.ErrorListener;
 import org.messagebus.MessageBus;
 import org.messagebus.TransportCodec;
@@ -24,7 +25,7 @@ import org.springframework.context.annotation.Import;
  * being present), contributes one; the memory backend ({@link MemoryBackendConfiguration}) is the
  * default. The bus owns its backend and closes it on close.
  *
- * <p>Also taken from the context when present: an {@link ErrorListener} bean, a {@link
+ * <p>Also taken from the context when present: every {@link ErrorListener} bean, a {@link
  * TransportCodec} bean, and every {@link MessageBusBuilderCustomizer} bean (applied last).
  */
 @AutoConfiguration
@@ -41,7 +42,7 @@ public final class MessageBusAutoConfiguration {
    *
    * @param properties the {@code message-bus.*} properties
    * @param backend the backend bean
-   * @param errorListener an optional error listener bean
+   * @param errorListener error listener beans; each is told, in order
    * @param codec an optional codec bean
    * @param customizers builder customizers, applied in order
    * @return the bus; Spring closes it when the context closes
@@ -68,7 +69,12 @@ public final class MessageBusAutoConfiguration {
         "message-bus.keepalive-interval",
         properties.getKeepaliveInterval(),
         () -> b.keepaliveInterval(properties.getKeepaliveInterval()));
-    errorListener.ifAvailable(b::errorListener);
+    List<ErrorListener> listeners = errorListener.orderedStream().toList();
+    if (listeners.size() == 1) {
+      b.errorListener(listeners.get(0));
+    } else if (listeners.size() > 1) {
+      b.errorListener(new CompositeErrorListener(listeners));
+    }
     codec.ifAvailable(b::codec);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();

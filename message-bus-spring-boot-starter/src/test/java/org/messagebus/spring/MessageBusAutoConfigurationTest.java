@@ -208,6 +208,27 @@ class MessageBusAutoConfigurationTest {
   }
 
   @Test
+  void severalErrorListenerBeans_areAllTold_evenWhenOneThrows() {
+    runner
+        .withUserConfiguration(Hooks.class, MoreListeners.class)
+        .withPropertyValues("message-bus.keepalive-interval=0")
+        .run(
+            ctx -> {
+              MessageBus bus = ctx.getBean(MessageBus.class);
+              bus.subscribe(
+                  "/boom",
+                  m -> {
+                    throw new IllegalStateException("listener failed");
+                  });
+              bus.publish("/boom", "x");
+              assertThat(ctx.getBean(Hooks.class).errors.poll(10, TimeUnit.SECONDS))
+                  .hasMessage("listener failed");
+              assertThat(ctx.getBean(MoreListeners.class).errors.poll(10, TimeUnit.SECONDS))
+                  .hasMessage("listener failed");
+            });
+  }
+
+  @Test
   void publishAndSubscribe_throughTheInjectedBus() {
     runner.run(
         ctx -> {
@@ -237,6 +258,35 @@ class MessageBusAutoConfigurationTest {
     @Bean(destroyMethod = "close")
     MessageBus ownBus() {
       return MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class MoreListeners {
+    final BlockingQueue<Throwable> errors = new ArrayBlockingQueue<>(10);
+
+    @Bean
+    @org.springframework.core.annotation.Order(1)
+    ErrorListener throwingListener() {
+      return new ErrorListener() {
+        @Override
+        public void onListenerError(
+            org.messagebus.Subscription subscription, Message message, Throwable error) {
+          throw new IllegalStateException("error listener failed too");
+        }
+      };
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(2)
+    ErrorListener recordingListener() {
+      return new ErrorListener() {
+        @Override
+        public void onListenerError(
+            org.messagebus.Subscription subscription, Message message, Throwable error) {
+          errors.add(error);
+        }
+      };
     }
   }
 
