@@ -31,7 +31,11 @@ import org.springframework.context.annotation.Import;
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MessageBusProperties.class)
-@Import(MemoryBackendConfiguration.class)
+@Import({
+  MemoryBackendConfiguration.class,
+  RedisBackendConfiguration.class,
+  PostgresBackendConfiguration.class
+})
 public final class MessageBusAutoConfiguration {
 
   /** Creates the auto-configuration (called by Spring). */

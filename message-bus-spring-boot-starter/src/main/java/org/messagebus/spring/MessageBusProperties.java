@@ -22,8 +22,8 @@ public class MessageBusProperties {
   private boolean enabled = true;
 
   /**
-   * Which backend to create when the application defines no Backend bean. Only "memory" is built
-   * in; other values need their backend module.
+   * Which backend to create when the application defines no Backend bean: "memory" (built in),
+   * "redis" (with message-bus-redis) or "postgres" (with message-bus-postgres).
    */
   private String backend = MEMORY_BACKEND;
 
@@ -38,6 +38,14 @@ public class MessageBusProperties {
 
   /** Options of the memory backend. */
   private final Memory memory = new Memory();
+
+  /** Options of the Redis backend (message-bus.backend=redis, with message-bus-redis). */
+  private final Redis redis = new Redis();
+
+  /**
+   * Options of the PostgreSQL backend (message-bus.backend=postgres, with message-bus-postgres).
+   */
+  private final Postgres postgres = new Postgres();
 
   /** The distributed cache manager. */
   private final Cache cache = new Cache();
@@ -116,6 +124,24 @@ public class MessageBusProperties {
    */
   public Memory getMemory() {
     return memory;
+  }
+
+  /**
+   * Returns the Redis backend properties.
+   *
+   * @return {@code message-bus.redis.*}
+   */
+  public Redis getRedis() {
+    return redis;
+  }
+
+  /**
+   * Returns the PostgreSQL backend properties.
+   *
+   * @return {@code message-bus.postgres.*}
+   */
+  public Postgres getPostgres() {
+    return postgres;
   }
 
   /**
@@ -272,6 +298,161 @@ public class MessageBusProperties {
      */
     public void setExpiryInterval(Duration expiryInterval) {
       this.expiryInterval = expiryInterval;
+    }
+  }
+
+  /** {@code message-bus.redis.*}: the Redis backend ({@code message-bus-redis}). */
+  public static class Redis {
+
+    /** The Redis URI: redis://, rediss:// (TLS) or redis-sentinel://. */
+    private String url = "redis://127.0.0.1:6379/0";
+
+    /** How many publishes wait in memory while Redis is down or read-only, at most. */
+    private int maxInMemoryPublishBacklog = 1000;
+
+    /** How long a Redis command may take. */
+    private Duration commandTimeout = Duration.ofSeconds(5);
+
+    /**
+     * Returns the Redis URI.
+     *
+     * @return {@code message-bus.redis.url}
+     */
+    public String getUrl() {
+      return url;
+    }
+
+    /**
+     * Sets the Redis URI. Default {@code redis://127.0.0.1:6379/0}.
+     *
+     * @param url {@code message-bus.redis.url}
+     */
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    /**
+     * Returns the in-memory publish queue bound.
+     *
+     * @return {@code message-bus.redis.max-in-memory-publish-backlog}
+     */
+    public int getMaxInMemoryPublishBacklog() {
+      return maxInMemoryPublishBacklog;
+    }
+
+    /**
+     * Sets the in-memory publish queue bound. Default 1,000.
+     *
+     * @param max {@code message-bus.redis.max-in-memory-publish-backlog}
+     */
+    public void setMaxInMemoryPublishBacklog(int max) {
+      this.maxInMemoryPublishBacklog = max;
+    }
+
+    /**
+     * Returns the command timeout.
+     *
+     * @return {@code message-bus.redis.command-timeout}
+     */
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    /**
+     * Sets the command timeout. Default 5 s.
+     *
+     * @param timeout {@code message-bus.redis.command-timeout}
+     */
+    public void setCommandTimeout(Duration timeout) {
+      this.commandTimeout = timeout;
+    }
+  }
+
+  /** {@code message-bus.postgres.*}: the PostgreSQL backend ({@code message-bus-postgres}). */
+  public static class Postgres {
+
+    /** A JDBC URL for a pool of the bus's own; unset, the application's DataSource bean is used. */
+    private String url;
+
+    /** The schema of the message_bus table; unset, the connection's search_path decides. */
+    private String schema;
+
+    /** A prefix of the table and index names (empty: Ruby's message_bus). */
+    private String tablePrefix = "";
+
+    /** Whether to create the table and its indexes when missing. */
+    private boolean createSchema = true;
+
+    /**
+     * Returns the JDBC URL.
+     *
+     * @return {@code message-bus.postgres.url}, or null to use the DataSource bean
+     */
+    public String getUrl() {
+      return url;
+    }
+
+    /**
+     * Sets the JDBC URL. Default: none, the application's DataSource bean.
+     *
+     * @param url {@code message-bus.postgres.url}
+     */
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    /**
+     * Returns the schema.
+     *
+     * @return {@code message-bus.postgres.schema}, or null
+     */
+    public String getSchema() {
+      return schema;
+    }
+
+    /**
+     * Sets the schema. Default: none.
+     *
+     * @param schema {@code message-bus.postgres.schema}
+     */
+    public void setSchema(String schema) {
+      this.schema = schema;
+    }
+
+    /**
+     * Returns the table prefix.
+     *
+     * @return {@code message-bus.postgres.table-prefix}
+     */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /**
+     * Sets the table prefix. Default empty.
+     *
+     * @param tablePrefix {@code message-bus.postgres.table-prefix}
+     */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+
+    /**
+     * Returns whether the table is created when missing.
+     *
+     * @return {@code message-bus.postgres.create-schema}
+     */
+    public boolean isCreateSchema() {
+      return createSchema;
+    }
+
+    /**
+     * Sets whether the table is created when missing. Default true.
+     *
+     * @param createSchema {@code message-bus.postgres.create-schema}
+     */
+    public void setCreateSchema(boolean createSchema) {
+      this.createSchema = createSchema;
     }
   }
 

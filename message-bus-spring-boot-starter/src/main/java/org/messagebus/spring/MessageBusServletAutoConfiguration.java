@@ -26,10 +26,10 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>Lookups come from beans when the application declares them: {@link MessageBusUserIdLookup},
  * {@link MessageBusGroupIdsLookup}, {@link MessageBusSiteIdLookup}, {@link
- * MessageBusExtraHeadersLookup} and {@link MiddlewareErrorHandler}; then every {@link
- * HttpTransportOptionsCustomizer} bean is applied. {@code message-bus.enabled=false} or {@code
- * message-bus.http.enabled=false} turns the endpoint off; each bean backs off when the application
- * defines its own.
+ * MessageBusExtraHeadersLookup}, {@link MessageBusIsAdminLookup} and {@link
+ * MiddlewareErrorHandler}; then every {@link HttpTransportOptionsCustomizer} bean is applied.
+ * {@code message-bus.enabled=false} or {@code message-bus.http.enabled=false} turns the endpoint
+ * off; each bean backs off when the application defines its own.
  */
 @AutoConfiguration(after = MessageBusAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -53,6 +53,7 @@ public final class MessageBusServletAutoConfiguration {
    * @param groupIdsLookup an optional group ids lookup bean
    * @param siteIdLookup an optional site id lookup bean
    * @param extraHeadersLookup an optional extra headers lookup bean
+   * @param isAdminLookup an optional administrator lookup bean (the diagnostics page)
    * @param errorHandler an optional middleware error handler bean
    * @param customizers customizers, applied last in order
    * @return the options
@@ -65,6 +66,7 @@ public final class MessageBusServletAutoConfiguration {
       ObjectProvider<MessageBusGroupIdsLookup> groupIdsLookup,
       ObjectProvider<MessageBusSiteIdLookup> siteIdLookup,
       ObjectProvider<MessageBusExtraHeadersLookup> extraHeadersLookup,
+      ObjectProvider<MessageBusIsAdminLookup> isAdminLookup,
       ObjectProvider<MiddlewareErrorHandler> errorHandler,
       ObjectProvider<HttpTransportOptionsCustomizer> customizers) {
     MessageBusProperties.Http h = properties.getHttp();
@@ -98,6 +100,7 @@ public final class MessageBusServletAutoConfiguration {
     groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
     siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));
     extraHeadersLookup.ifAvailable(l -> b.extraResponseHeadersLookup(l::extraHeaders));
+    isAdminLookup.ifAvailable(l -> b.isAdminLookup(l::isAdmin));
     errorHandler.ifAvailable(b::onMiddlewareError);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();

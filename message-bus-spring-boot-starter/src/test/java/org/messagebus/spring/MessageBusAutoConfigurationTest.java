@@ -107,13 +107,13 @@ class MessageBusAutoConfigurationTest {
   @Test
   void unknownBackendName_withoutBackendBean_failsWithAClearMessage() {
     runner
-        .withPropertyValues("message-bus.backend=redis")
+        .withPropertyValues("message-bus.backend=mongo")
         .run(
             ctx -> {
               assertThat(ctx).hasFailed();
               assertThat(ctx)
                   .getFailure()
-                  .hasStackTraceContaining("message-bus.backend=redis but no Backend bean exists");
+                  .hasStackTraceContaining("message-bus.backend=mongo but no Backend bean exists");
             });
   }
 

@@ -137,6 +137,9 @@ class MessageBusServletAutoConfigurationTest {
               assertThat(o.extraResponseHeadersLookup().apply(req))
                   .isEqualTo(Map.of("Access-Control-Allow-Origin", "*"));
               assertThat(o.onMiddlewareError()).isSameAs(ctx.getBean(MiddlewareErrorHandler.class));
+              assertThat(o.isAdminLookup().test(req)).isFalse();
+              req.addHeader("X-Admin", "yes");
+              assertThat(o.isAdminLookup().test(req)).isTrue();
               // customizers run after the properties, in order
               assertThat(o.maxChannels()).isEqualTo(2);
             });
@@ -227,6 +230,11 @@ class MessageBusServletAutoConfigurationTest {
     @Bean
     MessageBusExtraHeadersLookup extraHeadersLookup() {
       return req -> Map.of("Access-Control-Allow-Origin", "*");
+    }
+
+    @Bean
+    MessageBusIsAdminLookup isAdminLookup() {
+      return req -> req.getHeader("X-Admin") != null;
     }
 
     @Bean
