@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * How the HTTP subscriber endpoint behaves: routes, long polling, streaming, the lookups that
@@ -51,6 +52,7 @@ public final class HttpTransportOptions {
   private final Function<HttpServletRequest, String> siteIdLookup;
   private final Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
   private final MiddlewareErrorHandler onMiddlewareError;
+  private final Predicate<HttpServletRequest> isAdminLookup;
 
   private HttpTransportOptions(Builder b) {
     this.baseRoute = b.baseRoute;
@@ -68,6 +70,7 @@ public final class HttpTransportOptions {
     this.siteIdLookup = b.siteIdLookup;
     this.extraResponseHeadersLookup = b.extraResponseHeadersLookup;
     this.onMiddlewareError = b.onMiddlewareError;
+    this.isAdminLookup = b.isAdminLookup;
   }
 
   /**
@@ -236,6 +239,16 @@ public final class HttpTransportOptions {
     return onMiddlewareError;
   }
 
+  /**
+   * Returns the lookup that tells whether a request comes from an administrator (the gate of the
+   * diagnostics page).
+   *
+   * @return the lookup, or null
+   */
+  public Predicate<HttpServletRequest> isAdminLookup() {
+    return isAdminLookup;
+  }
+
   /** Builds {@link HttpTransportOptions}. Not thread-safe. */
   public static final class Builder {
     private String baseRoute = DEFAULT_BASE_ROUTE;
@@ -253,6 +266,7 @@ public final class HttpTransportOptions {
     private Function<HttpServletRequest, String> siteIdLookup;
     private Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
     private MiddlewareErrorHandler onMiddlewareError;
+    private Predicate<HttpServletRequest> isAdminLookup;
 
     private Builder() {}
 
@@ -456,6 +470,19 @@ public final class HttpTransportOptions {
      */
     public Builder onMiddlewareError(MiddlewareErrorHandler handler) {
       this.onMiddlewareError = Objects.requireNonNull(handler, "onMiddlewareError");
+      return this;
+    }
+
+    /**
+     * Sets how an administrator is recognised: only they may use the diagnostics page and routes
+     * under {@code message-bus/_diagnostics} (SPEC §6.2). Default: none, every diagnostics request
+     * is refused with 403.
+     *
+     * @param lookup called on the request thread
+     * @return this builder
+     */
+    public Builder isAdminLookup(Predicate<HttpServletRequest> lookup) {
+      this.isAdminLookup = Objects.requireNonNull(lookup, "isAdminLookup");
       return this;
     }
 

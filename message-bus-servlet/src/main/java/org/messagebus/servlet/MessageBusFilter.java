@@ -59,6 +59,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
   private final Subscription subscription;
+  private final DiagnosticsRoutes diagnostics;
 
   /**
    * Creates the endpoint with default options.
@@ -84,6 +85,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
     this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
+    this.diagnostics = new DiagnosticsRoutes(bus, options);
     this.timeouts =
         new TimeoutWheel(
             options.longPollingInterval(),
@@ -138,6 +140,10 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
 
   private void handle(HttpServletRequest req, HttpServletResponse resp, String rest)
       throws IOException {
+    if (DiagnosticsRoutes.matches(rest)) {
+      diagnostics.handle(req, resp, prefix, rest);
+      return;
+    }
     if (options.allowBroadcast() && rest.equals("broadcast")) {
       broadcast(req, resp);
       return;
@@ -315,6 +321,9 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       }
       return;
     }
+    // Error replies keep the extra headers (CORS): without them a cross-origin browser sees
+    // status 0 instead of the 4xx/5xx and its reason.
+    Map<String, String> extra = extraHeadersOrNone(req);
     if (options.onMiddlewareError() != null && !(e instanceof BadRequestException)) {
       MiddlewareErrorHandler.ErrorResponse custom;
       try {
@@ -324,25 +333,38 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
         custom = null;
       }
       if (custom != null) {
-        sendPlain(resp, custom.status(), custom.body());
+        Map<String, String> headers = new LinkedHashMap<>(extra);
+        headers.putAll(custom.headers());
+        sendPlain(resp, custom.status(), custom.body(), headers);
         return;
       }
     }
     if (e instanceof BadRequestException bad) {
       LOG.debug("bad message-bus request: {}", bad.getMessage());
-      sendPlain(resp, bad.status, bad.getMessage());
+      sendPlain(resp, bad.status, bad.getMessage(), extra);
     } else if (e instanceof BackendException) {
       LOG.warn("message-bus backend failed", e);
-      sendPlain(resp, 503, "message bus backend unavailable");
+      sendPlain(resp, 503, "message bus backend unavailable", extra);
     } else if (e instanceof IOException) {
       LOG.debug("message-bus request I/O failed: {}", e.toString());
     } else {
       LOG.error("message-bus request failed", e);
-      sendPlain(resp, 500, "internal error");
+      sendPlain(resp, 500, "internal error", extra);
     }
   }
 
-  private static void sendPlain(HttpServletResponse resp, int status, String body)
+  /** The extra headers for an error reply; none if the lookup itself fails. */
+  private Map<String, String> extraHeadersOrNone(HttpServletRequest req) {
+    try {
+      return extraHeaders(req);
+    } catch (RuntimeException lookupFailure) {
+      LOG.debug("extraResponseHeadersLookup failed while answering an error", lookupFailure);
+      return Map.of();
+    }
+  }
+
+  private static void sendPlain(
+      HttpServletResponse resp, int status, String body, Map<String, String> headers)
       throws IOException {
     if (resp.isCommitted()) {
       return;
@@ -350,6 +372,11 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     resp.reset();
     resp.setStatus(status);
     resp.setContentType("text/plain; charset=utf-8");
+    headers.forEach(resp::setHeader);
+    if (status == 413) {
+      // The body was not read: tell the client not to reuse this connection.
+      resp.setHeader("Connection", "close");
+    }
     byte[] bytes = (body == null ? "" : body).getBytes(StandardCharsets.UTF_8);
     resp.setContentLength(bytes.length);
     resp.getOutputStream().write(bytes);

@@ -1,13 +1,16 @@
 package org.messagebus.servlet;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
@@ -40,6 +43,10 @@ import org.messagebus.MessageBus;
  * kept-alive connection). The server sends no {@code Server} or {@code Date} header, and never
  * creates sessions. Closing the server closes the filter (held polls answer {@code []}) but not the
  * bus.
+ *
+ * <p>It also serves the JavaScript client of {@code message-bus-js}, when that jar is on the class
+ * path, at {@value #ASSETS_PATH}{@code message-bus.js} (and {@code message-bus.mjs}, {@code
+ * message-bus.d.ts}): a path outside {@code /message-bus/}, so it never collides with a client id.
  */
 public final class MessageBusServer implements AutoCloseable {
 
@@ -57,6 +64,9 @@ public final class MessageBusServer implements AutoCloseable {
 
   /** What the default {@link Builder#idleTimeout} adds to the long-polling interval: 30 seconds. */
   public static final Duration DEFAULT_IDLE_TIMEOUT_MARGIN = Duration.ofSeconds(30);
+
+  /** Where the JavaScript client files are served: {@value}. */
+  public static final String ASSETS_PATH = AssetServlet.PATH;
 
   private final Server server;
   private final ServerConnector connector;
@@ -99,7 +109,15 @@ public final class MessageBusServer implements AutoCloseable {
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(true);
+    for (Filter applicationFilter : b.filters) {
+      FilterHolder app = new FilterHolder(applicationFilter);
+      app.setAsyncSupported(true);
+      context.addFilter(app, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(
+        new ServletHolder(new AssetServlet(MessageBusServer.class.getClassLoader())),
+        ASSETS_PATH + "*");
     b.servlets.forEach(
         (path, servlet) -> {
           ServletHolder sh = new ServletHolder(servlet);
@@ -214,6 +232,7 @@ public final class MessageBusServer implements AutoCloseable {
     private Duration idleTimeout;
     private String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+    private final List<Filter> filters = new ArrayList<>();
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -345,6 +364,19 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder servlet(String pathSpec, HttpServlet servlet) {
       servlets.put(Objects.requireNonNull(pathSpec, "pathSpec"), Objects.requireNonNull(servlet));
+      return this;
+    }
+
+    /**
+     * Mounts an application filter on every request, in front of the bus filter (e.g.
+     * authentication, so the lookups can see the user, or rate limiting). Filters run in the order
+     * added. Default: none.
+     *
+     * @param filter the filter (must support async requests if it wraps bus requests)
+     * @return this builder
+     */
+    public Builder filter(Filter filter) {
+      filters.add(Objects.requireNonNull(filter, "filter"));
       return this;
     }
 

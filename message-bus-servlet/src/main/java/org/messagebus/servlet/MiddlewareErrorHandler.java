@@ -1,6 +1,7 @@
 package org.messagebus.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
 
 /**
  * Chooses the response for a bus request whose handling failed (Ruby: {@code on_middleware_error}).
@@ -24,6 +25,30 @@ public interface MiddlewareErrorHandler {
    *
    * @param status the HTTP status
    * @param body the body, sent as {@code text/plain; charset=utf-8}
+   * @param headers headers to send with it (e.g. {@code Retry-After} with a 429), after the extra
+   *     response headers, which they override; never null
    */
-  record ErrorResponse(int status, String body) {}
+  record ErrorResponse(int status, String body, Map<String, String> headers) {
+
+    /**
+     * Copies the headers.
+     *
+     * @param status the HTTP status
+     * @param body the body
+     * @param headers the headers, or null for none
+     */
+    public ErrorResponse {
+      headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /**
+     * A response without headers of its own.
+     *
+     * @param status the HTTP status
+     * @param body the body
+     */
+    public ErrorResponse(int status, String body) {
+      this(status, body, Map.of());
+    }
+  }
 }

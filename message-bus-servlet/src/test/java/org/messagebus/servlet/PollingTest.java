@@ -294,6 +294,36 @@ class PollingTest {
   }
 
   @Test
+  void errorReplies_keepTheExtraHeaders_andCustomOnesAddTheirOwn() throws Exception {
+    try (ServerFixture f =
+        ServerFixture.start(
+            HttpTransportOptions.builder()
+                .maxChannels(1)
+                .extraResponseHeadersLookup(r -> Map.of("Access-Control-Allow-Origin", "*"))
+                .groupIdsLookup(
+                    r -> {
+                      if (r.getHeader("X-Busy") != null) {
+                        throw new IllegalStateException("busy");
+                      }
+                      return List.of();
+                    })
+                .onMiddlewareError(
+                    (r, e) ->
+                        new MiddlewareErrorHandler.ErrorResponse(
+                            429, "slow down", Map.of("Retry-After", "7"))))) {
+      HttpResponse<String> bad = f.poll("/message-bus/abc/poll?dlp=t", "/a=0&/b=0");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+
+      HttpResponse<String> busy = f.poll("/message-bus/abc/poll?dlp=t", "/a=0", "X-Busy", "1");
+      assertThat(busy.statusCode()).isEqualTo(429);
+      assertThat(busy.body()).isEqualTo("slow down");
+      assertThat(busy.headers().firstValue("Retry-After")).hasValue("7");
+      assertThat(busy.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+    }
+  }
+
+  @Test
   void failingLookup_withoutHandler_is500WithOneLineReason() throws Exception {
     try (ServerFixture f =
         ServerFixture.start(

@@ -98,6 +98,26 @@ public abstract class MessageBusContractTest {
     return Duration.ofSeconds(10);
   }
 
+  /**
+   * Returns how many messages the two-subscriber ordering test publishes. Default 100,000 (the
+   * figure of the memory backend's acceptance test); a backend whose every publish is a commit
+   * (PostgreSQL) may lower it.
+   *
+   * @return the count, at least 100
+   */
+  protected int manyMessagesCount() {
+    return 100_000;
+  }
+
+  /**
+   * Returns how many messages the publish-while-subscribing test publishes. Default 20,000.
+   *
+   * @return the count, at least 100
+   */
+  protected int concurrentPublishCount() {
+    return 20_000;
+  }
+
   @AfterEach
   final void closeBuses() {
     MessageBus bus;
@@ -859,7 +879,7 @@ public abstract class MessageBusContractTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void subscribers_fromZeroAndLive_seeHundredThousandMessagesOnceInOrder() {
-    int count = 100_000;
+    int count = manyMessagesCount();
     MessageBus bus = bus();
     Sequenced fromZero = new Sequenced();
     Sequenced live = new Sequenced();
@@ -900,7 +920,7 @@ public abstract class MessageBusContractTest {
 
   @Test
   void subscribe_whilePublishing_deliversWithoutGapOrDuplicate() throws Exception {
-    int count = 20_000;
+    int count = concurrentPublishCount();
     MessageBus bus = bus();
     ExecutorService publisher = Executors.newSingleThreadExecutor();
     List<Sequenced> subscribers = new ArrayList<>();

@@ -56,7 +56,23 @@ class ChatDemoTest {
         http.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("live chat").contains("/message-bus/");
+    assertThat(page.body())
+        .contains("live chat")
+        .contains("<script src=\"/message-bus-assets/message-bus.js\"></script>")
+        .contains("MessageBus.shareConnection = true");
+  }
+
+  @Test
+  void servesTheJavaScriptClientThePageLoads() throws Exception {
+    HttpResponse<String> script =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus-assets/message-bus.js")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("root.MessageBus = bus");
   }
 
   @Test
@@ -92,6 +108,24 @@ class ChatDemoTest {
   }
 
   @Test
+  void diagnostics_areOpenToLocalVisitors_andThisProcessAnswers() throws Exception {
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(uri("/message-bus/_diagnostics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("diagnostics.js");
+
+    assertThat(post("/message-bus/_diagnostics/discover", "").statusCode()).isEqualTo(200);
+    String channel = "/_diagnostics/process-discovery";
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> post("/message-bus/demo-client/poll?dlp=t", channel + "=0").body(),
+            body -> body.contains("\"pid\":" + ProcessHandle.current().pid()));
+  }
+
+  @Test
   void broadcastRoute_isEnabled() throws Exception {
     assertThat(post("/message-bus/broadcast", "channel=%2Fchat&data=hi").body()).isEqualTo("sent");
   }
@@ -101,6 +135,18 @@ class ChatDemoTest {
     assertThat(ChatDemo.port(null)).isEqualTo(9292);
     assertThat(ChatDemo.port("8080")).isEqualTo(8080);
     assertThatThrownBy(() -> ChatDemo.port("eighty")).hasMessageContaining("PORT");
-    assertThatThrownBy(() -> ChatDemo.backend("mongo")).hasMessageContaining("MESSAGE_BUS_BACKEND");
+    assertThatThrownBy(() -> ChatDemo.backend(java.util.Map.of("MESSAGE_BUS_BACKEND", "mongo")))
+        .hasMessageContaining("MESSAGE_BUS_BACKEND");
+    assertThatThrownBy(
+            () ->
+                ChatDemo.backend(
+                    java.util.Map.of(
+                        "MESSAGE_BUS_BACKEND",
+                        "postgres",
+                        "MESSAGE_BUS_POSTGRES_URL",
+                        "mysql://x")))
+        .hasMessageContaining("jdbc:postgresql:");
+    assertThat(ChatDemo.backend(java.util.Map.of()))
+        .isInstanceOf(org.messagebus.memory.MemoryBackend.class);
   }
 }

@@ -1,0 +1,376 @@
+// Unit tests of message-bus.js in a fake browser (support/harness.mjs): the wire it speaks, the
+// callbacks it makes and the delays it keeps (SPEC §9, §10.11).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { load, msg, SEP, status } from "./support/harness.mjs";
+
+const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
+
+/** Objects made inside the client's context have that context's prototypes: compare plain copies. */
+const plain = (value) => JSON.parse(JSON.stringify(value));
+
+function subscribed(options, channel = "/test", lastId) {
+  const h = load(options);
+  const got = [];
+  h.bus.subscribe(channel, (data, globalId, messageId) => got.push([data, globalId, messageId]), lastId);
+  return { ...h, got };
+}
+
+describe("requests", () => {
+  it("posts form-encoded positions and __seq with the silence header, streaming by default", () => {
+    const h = subscribed({}, "/test");
+    const r = h.last();
+
+    assert.equal(h.requests.length, 1);
+    assert.equal(r.method, "POST");
+    assert.equal(r.url, `/message-bus/${h.bus.clientId}/poll`);
+    assert.equal(r.body, "%2Ftest=-1&__seq=1");
+    assert.deepEqual(r.requestHeaders, {
+      "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+      "X-SILENCE-LOGGER": "true",
+    });
+  });
+
+  it("adds custom headers, and Dont-Chunk when streaming is off", () => {
+    const h = load();
+    h.bus.headers = { "X-Custom": "1" };
+    h.bus.enableChunkedEncoding = false;
+    h.bus.subscribe("/test", () => {});
+
+    assert.equal(h.last().requestHeaders["X-Custom"], "1");
+    assert.equal(h.last().requestHeaders["Dont-Chunk"], "true");
+  });
+
+  it("sends dlp=t without long polling, and uses baseUrl (adding a missing slash)", () => {
+    const h = load();
+    h.bus.enableLongPolling = false;
+    h.bus.baseUrl = "https://bus.example/app";
+    h.bus.subscribe("/test", () => {});
+
+    assert.equal(h.last().url, `https://bus.example/app/message-bus/${h.bus.clientId}/poll?dlp=t`);
+    assert.equal(h.last().requestHeaders["Dont-Chunk"], "true");
+  });
+
+  it("generates a UUID-v4-like client id of 32 hex characters", () => {
+    const { bus } = load();
+    assert.match(bus.clientId, /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+  });
+
+  it("never has two requests in flight; a new channel aborts and re-polls with both", () => {
+    const h = subscribed({}, "/a");
+    h.bus.subscribe("/b", () => {}, 5);
+
+    assert.equal(h.requests[0].aborted, true);
+    h.tick(100);
+    assert.equal(h.requests.length, 2);
+    assert.deepEqual(h.last().fields, { "/a": "-1", "/b": "5", __seq: "2" });
+  });
+});
+
+describe("delivery", () => {
+  it("calls back with (data, globalId, messageId) and polls on from the new position", () => {
+    const h = subscribed({}, "/test");
+    h.bus.enableChunkedEncoding = false;
+    h.last().respond(200, [status({ "/test": 3 })]);
+    h.tick(100);
+    h.last().respond(200, [msg("/test", 4, { a: 1 }, 40), msg("/other", 9, "x")]);
+    h.tick(100);
+
+    assert.deepEqual(plain(h.got), [[{ a: 1 }, 40, 4]]);
+    assert.equal(h.last().fields["/test"], "4");
+  });
+
+  it("delivers a message once even when a reply repeats it", () => {
+    const h = subscribed({}, "/test", 0);
+    h.last().respond(200, [msg("/test", 1, "a"), msg("/test", 2, "b")]);
+    h.tick(100);
+    h.last().respond(200, [msg("/test", 2, "b"), msg("/test", 3, "c")]);
+
+    assert.deepEqual(h.got.map((g) => g[0]), ["a", "b", "c"]);
+  });
+
+  it("a later -1 subscriber starts at the known position; an older position re-reads for it only", () => {
+    const h = subscribed({}, "/test", 0);
+    h.last().respond(200, [msg("/test", 1, "a"), msg("/test", 2, "b")]);
+    const late = [];
+    const old = [];
+    h.bus.subscribe("/test", (d) => late.push(d));
+    h.bus.subscribe("/test", (d) => old.push(d), 1);
+    h.tick(100);
+    assert.equal(h.last().fields["/test"], "1");
+    h.last().respond(200, [msg("/test", 2, "b"), msg("/test", 3, "c")]);
+
+    assert.deepEqual(h.got.map((g) => g[0]), ["a", "b", "c"]);
+    assert.deepEqual(late, ["c"]);
+    assert.deepEqual(old, ["b", "c"]);
+  });
+
+  it("follows a status that moves a channel back (server reset)", () => {
+    const h = subscribed({}, "/test", 10);
+    h.last().respond(200, [status({ "/test": 2 })]);
+    h.tick(100);
+    assert.equal(h.last().fields["/test"], "2");
+    h.last().respond(200, [msg("/test", 3, "after reset")]);
+
+    assert.deepEqual(h.got.map((g) => g[0]), ["after reset"]);
+  });
+
+  it("a throwing callback is logged and the others still get the message", () => {
+    const h = load();
+    const got = [];
+    h.bus.subscribe("/test", () => {
+      throw new Error("boom");
+    }, 0);
+    h.bus.subscribe("/test", (d) => got.push(d), 0);
+    h.tick(100);
+    h.last().respond(200, [msg("/test", 1, "x")]);
+
+    assert.deepEqual(got, ["x"]);
+    assert.ok(h.logs.some(([level, text]) => level === "error" && text.includes("MESSAGE BUS FAIL")));
+  });
+});
+
+describe("streaming", () => {
+  it("parses pieces split across progress events and un-escapes the separator", () => {
+    const h = subscribed({}, "/test", 0);
+    const r = h.last();
+    const one = JSON.stringify([msg("/test", 1, "a|b")]);
+    const two = JSON.stringify([msg("/test", 2, "x\r\n|\r\ny")]).replace(/\r\n\|\r\n/g, "\r\n||\r\n");
+    r.stream(one.slice(0, 10));
+    assert.equal(h.got.length, 0);
+    r.stream(one + SEP + two.slice(0, 5));
+    assert.deepEqual(h.got.map((g) => g[0]), ["a|b"]);
+    r.stream(one + SEP + two + SEP + "[]" + SEP);
+
+    assert.deepEqual(h.got.map((g) => g[0]), ["a|b", "x\r\n|\r\ny"]);
+  });
+
+  it("treats a JSON reply to a streaming request as one array", () => {
+    const h = subscribed({}, "/test", 0);
+    h.last().stream("[", JSON_TYPE);
+    h.last().respond(200, [msg("/test", 1, "whole")]);
+
+    assert.deepEqual(h.got.map((g) => g[0]), ["whole"]);
+  });
+
+  it("without a first piece in firstChunkTimeout, aborts and stops streaming for retryChunkedAfterRequests", () => {
+    const h = subscribed({}, "/test", 0);
+    h.bus.retryChunkedAfterRequests = 2;
+    h.tick(2999);
+    assert.equal(h.requests[0].aborted, false);
+    h.tick(1);
+    assert.equal(h.requests[0].aborted, true);
+    h.tick(100);
+    assert.equal(h.requests[1].requestHeaders["Dont-Chunk"], "true");
+    h.requests[1].respond(200, []);
+    h.tick(15000);
+    assert.equal(h.requests[2].requestHeaders["Dont-Chunk"], "true");
+    h.requests[2].respond(200, []);
+    h.tick(15000);
+    assert.equal(h.requests[3].requestHeaders["Dont-Chunk"], undefined);
+  });
+});
+
+describe("timing of the next poll", () => {
+  function after(h, respond) {
+    const before = h.requests.length;
+    respond(h.last());
+    const delays = h.pendingTimers();
+    assert.equal(h.requests.length, before);
+    return delays[0];
+  }
+
+  it("waits Retry-After on a 429, but at least minRetryAfter (15 s)", () => {
+    const h = subscribed({}, "/test", 0);
+    assert.equal(after(h, (r) => r.respond(429, "", { "Retry-After": "23" })), 23000);
+    h.tick(23000);
+    assert.equal(after(h, (r) => r.respond(429, "", { "Retry-After": "13" })), 15000);
+    h.tick(14999);
+    h.bus.subscribe("/other", () => {});
+    assert.equal(h.requests.length, 2, "a subscription does not cut the 429 wait short");
+    h.tick(1);
+    assert.equal(h.requests.length, 3);
+  });
+
+  it("backs off linearly after three failures, up to maxPollInterval", () => {
+    const h = subscribed({}, "/test", 0);
+    h.bus.maxPollInterval = 50000;
+    for (const expected of [15000, 15000, 45000, 50000]) {
+      assert.equal(after(h, (r) => r.respond(500, "oops", {})), expected);
+      h.tick(expected);
+    }
+    assert.equal(h.bus.diagnostics().totalAjaxFailures, 4);
+  });
+
+  it("non-streaming long poll: minPollInterval after data, callbackInterval from the start otherwise", () => {
+    const h = load();
+    h.bus.enableChunkedEncoding = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 100);
+    h.tick(100);
+    h.tick(4000);
+    assert.equal(after(h, (r) => r.respond(200, [])), 11000);
+  });
+
+  it("polling mode: backgroundCallbackInterval between polls", () => {
+    const h = load();
+    h.bus.enableLongPolling = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 60000);
+  });
+});
+
+describe("hidden tabs", () => {
+  it("poll without long polling, spaced by minHiddenPollInterval across tabs, and long-poll again when shown", () => {
+    const h = load({ hidden: true });
+    h.store.set("__mbLastAjax", String(h.now() - 1000)); // another tab polled 1 s ago
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.equal(h.requests.length, 0);
+    h.tick(1000);
+    assert.equal(h.requests.length, 1);
+    assert.match(h.last().url, /\?dlp=t$/);
+    assert.ok(Number(h.store.get("__mbLastAjax")) > h.now() - 1000, "this tab's poll is recorded for the others");
+
+    h.last().respond(200, []);
+    h.setHidden(false);
+    assert.equal(h.requests.length, 2, "shown: polls at once");
+    assert.doesNotMatch(h.last().url, /dlp/);
+  });
+
+  it("alwaysLongPoll and shouldLongPollCallback override the visibility check", () => {
+    const h = load({ hidden: true });
+    h.bus.alwaysLongPoll = true;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.doesNotMatch(h.last().url, /dlp/);
+
+    const g = load();
+    g.bus.shouldLongPollCallback = () => false;
+    g.bus.subscribe("/test", () => {}, 0);
+    assert.match(g.last().url, /dlp=t/);
+  });
+});
+
+describe("API", () => {
+  it("status: stopped, started, paused, stopped", () => {
+    const h = load();
+    assert.equal(h.bus.status(), "stopped");
+    h.bus.start();
+    assert.equal(h.bus.status(), "started");
+    h.bus.pause();
+    assert.equal(h.bus.status(), "paused");
+    h.bus.resume();
+    h.bus.stop();
+    assert.equal(h.bus.status(), "stopped");
+  });
+
+  it("pause queues without re-fetching; resume delivers in order, once", () => {
+    const h = subscribed({}, "/test", 0);
+    h.bus.pause();
+    h.last().respond(200, [msg("/test", 1, "a")]);
+    h.tick(100);
+    assert.equal(h.last().fields["/test"], "1", "the position advanced while paused");
+    h.last().respond(200, [msg("/test", 2, "b")]);
+    assert.deepEqual(h.got, []);
+
+    h.bus.resume();
+    assert.deepEqual(h.got.map((g) => g[0]), ["a", "b"]);
+  });
+
+  it("unsubscribe removes one callback, all of a channel, or a prefix with *", () => {
+    const h = load();
+    const f = () => {};
+    const g = () => {};
+    h.bus.subscribe("/chat/1", f);
+    h.bus.subscribe("/chat/1", g);
+    h.bus.subscribe("/chat/2", f);
+    h.bus.subscribe("/news", f);
+
+    assert.equal(h.bus.unsubscribe("/chat/1", g), true);
+    assert.equal(h.bus.unsubscribe("/nothing"), false);
+    assert.equal(h.bus.unsubscribe("/chat/*"), true);
+    assert.deepEqual(plain(h.bus.callbacks.map((c) => c.channel)), ["/news"]);
+    h.tick(100);
+    assert.deepEqual(Object.keys(h.last().fields), ["/news", "__seq"]);
+  });
+
+  it("subscribe rejects a bad channel, callback or lastId", () => {
+    const { bus } = load();
+    assert.throws(() => bus.subscribe(42, () => {}), { name: "TypeError" });
+    assert.throws(() => bus.subscribe("", () => {}), { name: "TypeError" });
+    assert.throws(() => bus.subscribe("/a"), /func must be a function/);
+    assert.throws(() => bus.subscribe("/a", () => {}, "5"), /lastId must be an integer/);
+    assert.throws(() => bus.subscribe("/a", () => {}, 1.5), /lastId must be an integer/);
+    assert.equal(bus.callbacks.length, 0);
+  });
+
+  it("start rejects invalid settings, naming them", () => {
+    const { bus } = load();
+    bus.callbackInterval = "soon";
+    assert.throws(() => bus.start(), /MessageBus.callbackInterval must be a number/);
+    bus.callbackInterval = 15000;
+    bus.ajax = null;
+    assert.throws(() => bus.start(), /MessageBus.ajax must be a function/);
+  });
+
+  it("stop aborts the request in flight and polls no more; start resumes from the last ids", () => {
+    const h = subscribed({}, "/test", 0);
+    h.last().respond(200, [msg("/test", 7, "x")]);
+    h.tick(100);
+    h.bus.stop();
+    assert.equal(h.last().aborted, true);
+    h.tick(600000);
+    const count = h.requests.length;
+    h.bus.start();
+
+    assert.equal(h.requests.length, count + 1);
+    assert.equal(h.last().fields["/test"], "7");
+  });
+
+  it("noConflict restores the previous global and returns the client", () => {
+    const previous = { mine: true };
+    const h = load({ previous });
+    const client = h.bus.noConflict();
+
+    assert.equal(h.context.MessageBus, previous);
+    assert.equal(typeof client.subscribe, "function");
+  });
+
+  it("diagnostics returns and logs the state", () => {
+    const h = subscribed({}, "/test", 0);
+    const d = h.bus.diagnostics();
+
+    assert.equal(d.status, "started");
+    assert.equal(d.role, "alone");
+    assert.deepEqual(plain(d.callbacks), [{ channel: "/test", last_id: 0 }]);
+    assert.equal(d.totalAjaxCalls, 1);
+    assert.ok(h.logs.some(([, text]) => text.startsWith("MessageBus diagnostics:")));
+  });
+
+  it("uses a jQuery-style ajax override", () => {
+    const h = load();
+    const calls = [];
+    h.bus.ajax = (o) => {
+      calls.push(o);
+      return { abort() {} };
+    };
+    h.bus.subscribe("/test", () => {}, 0);
+    const o = calls[0];
+    assert.equal(o.type, "POST");
+    assert.deepEqual(plain(o.data), { "/test": 0, __seq: 1 });
+    assert.equal(o.dataType, "text");
+    o.success(`[${JSON.stringify(msg("/test", 1, "via ajax"))}]`, "success", {
+      getResponseHeader: () => "application/json; charset=utf-8",
+    });
+    o.complete();
+    assert.deepEqual(h.bus.callbacks[0].last_id, 1);
+  });
+
+  it("shareConnection without BroadcastChannel or Web Locks polls alone and says so", () => {
+    const h = load();
+    h.bus.shareConnection = true;
+    h.bus.subscribe("/test", () => {});
+    assert.equal(h.requests.length, 1);
+    assert.equal(h.bus.diagnostics().role, "alone");
+    assert.ok(h.logs.some(([level, text]) => level === "warn" && text.includes("shareConnection")));
+  });
+});

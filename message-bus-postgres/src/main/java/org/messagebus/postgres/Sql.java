@@ -1,0 +1,122 @@
+package org.messagebus.postgres;
+
+/**
+ * The SQL of SPEC §3.3 for one table name. Table, column and index names and the trimming semantics
+ * are those of Ruby {@code message_bus}, so processes of both share one table.
+ *
+ * <p>Publishing inserts the row, trims and calls {@code pg_notify} in one statement (one round
+ * trip, one commit, atomic: a failed notify stores nothing). The announcement is the stored form
+ * {@code id|id|escaped channel|payload}; when that reaches PostgreSQL's 8,000-byte NOTIFY limit it
+ * is announced without its payload ({@code id|id|escaped channel|}, see {@link #isIdOnly}), and
+ * subscribers read the row. A stored value is never empty (check constraint), so the empty payload
+ * is unambiguous.
+ */
+final class Sql {
+
+  /** PostgreSQL rejects a NOTIFY payload of this many bytes or more. */
+  static final int NOTIFY_LIMIT_BYTES = 8000;
+
+  final String table;
+  final String createTable;
+  final String createChannelIndex;
+  final String createAddedAtIndex;
+  final String tableExists;
+  final String dropTable;
+  final String publish;
+  final String channelBacklog;
+  final String globalBacklog;
+  final String catchUp;
+  final String getMessage;
+  final String getById;
+  final String maxChannelId;
+  final String maxChannelIds;
+  final String maxId;
+
+  Sql(String schema, String prefix) {
+    String qualifier = schema == null ? "" : schema + ".";
+    String name = prefix + "message_bus";
+    this.table = qualifier + name;
+    this.createTable =
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " (id bigserial PRIMARY KEY, channel text NOT NULL, value text NOT NULL CHECK"
+            + " (octet_length(value) >= 2), added_at timestamp DEFAULT CURRENT_TIMESTAMP NOT"
+            + " NULL)";
+    this.createChannelIndex =
+        "CREATE INDEX IF NOT EXISTS "
+            + prefix
+            + "table_channel_id_index ON "
+            + table
+            + " (channel, id)";
+    this.createAddedAtIndex =
+        "CREATE INDEX IF NOT EXISTS " + prefix + "table_added_at_index ON " + table + " (added_at)";
+    this.tableExists = "SELECT to_regclass('" + table + "') IS NOT NULL";
+    this.dropTable = "DROP TABLE IF EXISTS " + table;
+    // Insert, trim and notify in one statement: one round trip, one commit, atomic. The trim is
+    // Ruby's clear_global_backlog, expire and clear_channel_backlog, each a DELETE of its own so
+    // each can use its index, run when the new id is a multiple of clear_every and this
+    // transaction gets the table's trim lock without waiting: concurrent trims would lock the same
+    // rows in different orders and deadlock, so a publish that finds another one trimming skips
+    // its trim (the next publish does it; trimming is "keep the newest N", idempotent). The
+    // DELETEs see the table without the new row, so "keep the newest N rows of the channel up to
+    // the new id" becomes "keep the newest N - 1 older ones".
+    // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 trim lock name, 6 max
+    // global backlog size, 7 max age in seconds, 8 channel, 9 channel, 10 max backlog size - 1,
+    // 11 notification channel.
+    this.publish =
+        "WITH m AS (INSERT INTO "
+            + table
+            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
+            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
+            + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
+            + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
+            + " g AS (DELETE FROM "
+            + table
+            + " WHERE id <= (SELECT id FROM t) - ?),"
+            + " e AS (DELETE FROM "
+            + table
+            + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
+            + " AND EXISTS (SELECT 1 FROM t)),"
+            + " c AS (DELETE FROM "
+            + table
+            + " WHERE channel = ? AND id <= (SELECT id FROM "
+            + table
+            + " WHERE channel = ? AND id < (SELECT id FROM t)"
+            + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
+            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+            + NOTIFY_LIMIT_BYTES
+            + " THEN head || value ELSE head END) FROM a";
+    this.channelBacklog =
+        "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? ORDER BY id";
+    this.globalBacklog = "SELECT id, channel, value FROM " + table + " WHERE id > ? ORDER BY id";
+    this.catchUp =
+        "SELECT id, channel, value FROM " + table + " WHERE id > ? OR id = ANY(?) ORDER BY id";
+    this.getMessage = "SELECT value FROM " + table + " WHERE channel = ? AND id = ?";
+    this.getById = "SELECT channel, value FROM " + table + " WHERE id = ?";
+    this.maxChannelId = "SELECT max(id) FROM " + table + " WHERE channel = ?";
+    this.maxChannelIds =
+        "SELECT channel, max(id) FROM " + table + " WHERE channel = ANY(?) GROUP BY channel";
+    this.maxId = "SELECT max(id) FROM " + table;
+  }
+
+  /**
+   * Tells whether an announcement carries no payload (the message was too large to announce) so the
+   * row must be read.
+   *
+   * @param announcement the NOTIFY payload
+   * @return true for {@code id|id|escaped channel|}
+   */
+  static boolean isIdOnly(String announcement) {
+    return announcement.endsWith("|") && countPipes(announcement) == 3;
+  }
+
+  private static int countPipes(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == '|') {
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The PostgreSQL backend ({@link org.messagebus.postgres.PostgresBackend}): Ruby-compatible table
+ * and LISTEN/NOTIFY on pgjdbc, catch-up after lost connections, payloads beyond the NOTIFY limit,
+ * and publishing inside the caller's transaction.
+ */
+package org.messagebus.postgres;

@@ -1,0 +1,176 @@
+package org.messagebus.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.messagebus.BackendException;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.messagebus.spi.BackendPublishOptions;
+
+/**
+ * Lost connections: the LISTEN connection killed by {@code pg_terminate_backend} mid-stream, every
+ * connection cut (what a PostgreSQL restart looks like to the client) and the database unreachable
+ * while publishing. The outage is simulated with a {@link TcpProxy} of our own, so the shared
+ * server keeps running. Nothing may be lost or delivered twice.
+ */
+@Timeout(90)
+class FaultTest {
+
+  private static final Duration FAST_RECONNECT = Duration.ofMillis(100);
+  private static PgTestSupport pg;
+
+  @BeforeAll
+  static void createSchema() {
+    pg = PgTestSupport.create("fault");
+  }
+
+  @AfterAll
+  static void dropSchema() throws Exception {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  private static List<Long> expected(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @Test
+  void terminatingTheListenConnectionMidStream_losesAndRepeatsNothing() throws Exception {
+    int count = 1500;
+    try (PostgresBackend b = pg.backend().reconnectDelay(FAST_RECONNECT).build()) {
+      List<Long> received = new CopyOnWriteArrayList<>();
+      b.globalSubscribe(0, m -> received.add(Long.parseLong(m.payload())));
+      ExecutorService publisher = Executors.newSingleThreadExecutor();
+      try {
+        Future<?> publishing =
+            publisher.submit(
+                () -> {
+                  for (long i = 10; i < 10 + count; i++) {
+                    b.publish("/stream", Long.toString(i), BackendPublishOptions.NONE);
+                  }
+                });
+        for (int kill = 1; kill <= 3; kill++) {
+          long mark = (long) count * kill / 4;
+          await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= mark);
+          int pid = awaitListenerPid(b);
+          pg.exec("SELECT pg_terminate_backend(" + pid + ")");
+          await().atMost(Duration.ofSeconds(30)).until(() -> b.listenerPid() != pid);
+        }
+        publishing.get(60, TimeUnit.SECONDS);
+      } finally {
+        publisher.shutdownNow();
+      }
+      b.publish("/stream", Long.toString(10 + count), BackendPublishOptions.NONE);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= count + 1);
+      assertThat(received).isEqualTo(expected(10, 10 + count));
+    }
+  }
+
+  private static int awaitListenerPid(PostgresBackend b) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.listenerPid() > 0);
+    return b.listenerPid();
+  }
+
+  @Test
+  void cuttingEveryConnectionWhileAnotherProcessPublishes_losesAndRepeatsNothing()
+      throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+        HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(PgTestSupport.URL), 4)) {
+      String name = pg.uniqueName();
+      PostgresBackend.Builder common =
+          PostgresBackend.builder()
+              .schema(pg.schema)
+              .tablePrefix(name)
+              .notificationChannel(pg.schema + "_" + name)
+              .reconnectDelay(FAST_RECONNECT);
+      try (PostgresBackend subscriber = common.dataSource(viaProxy).build();
+          PostgresBackend publisher = common.dataSource(pg.dataSource()).build()) {
+        List<Long> received = new CopyOnWriteArrayList<>();
+        subscriber.globalSubscribe(-1, m -> received.add(Long.parseLong(m.payload())));
+        int count = 600;
+        for (int round = 0; round < 3; round++) {
+          long from = 10 + round * count / 3;
+          long to = from + count / 3 - 1;
+          for (long i = from; i <= to; i++) {
+            publisher.publish("/stream", Long.toString(i), BackendPublishOptions.NONE);
+            if (i == from + 50) {
+              proxy.cut(); // the "restart": every connection of the subscriber drops
+            }
+            if (i == from + 150) {
+              proxy.restore();
+            }
+          }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= count);
+        publisher.publish("/stream", Long.toString(10 + count), BackendPublishOptions.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= count + 1);
+        assertThat(received).isEqualTo(expected(10, 10 + count));
+      }
+    }
+  }
+
+  @Test
+  void databaseDownDuringPublish_throwsClearlyThenTheBusRecovers() throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+        HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(PgTestSupport.URL), 4)) {
+      String name = pg.uniqueName();
+      PostgresBackend.Builder common =
+          PostgresBackend.builder()
+              .schema(pg.schema)
+              .tablePrefix(name)
+              .notificationChannel(pg.schema + "_" + name)
+              .reconnectDelay(FAST_RECONNECT);
+      PostgresBackend other = common.dataSource(pg.dataSource()).build();
+      try (MessageBus bus =
+              MessageBus.builder()
+                  .backend(common.dataSource(viaProxy).build())
+                  .keepaliveInterval(Duration.ZERO)
+                  .build();
+          other) {
+        LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        bus.subscribe("/news", (Message m) -> inbox.add(m.data()));
+        bus.publish("/news", "before");
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("before");
+
+        proxy.cut();
+        assertThatThrownBy(() -> bus.publish("/news", "during"))
+            .isInstanceOf(BackendException.class)
+            .hasMessageContaining("PostgreSQL backend: publish to /news")
+            .hasMessageContaining("failed");
+        // Another process keeps publishing while we cannot reach the database.
+        other.publish("/news", "{\"data\":\"elsewhere 1\"}", BackendPublishOptions.NONE);
+        other.publish("/news", "{\"data\":\"elsewhere 2\"}", BackendPublishOptions.NONE);
+        proxy.restore();
+
+        assertThat(inbox.poll(20, TimeUnit.SECONDS)).isEqualTo("elsewhere 1");
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("elsewhere 2");
+        await().atMost(Duration.ofSeconds(20)).until(bus::isListening);
+        bus.publish("/news", "after");
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("after");
+        assertThat(new ArrayList<>(inbox)).isEmpty();
+        assertThat(bus.backlog("/news", 0))
+            .extracting(Message::data)
+            .containsExactly("before", "elsewhere 1", "elsewhere 2", "after");
+      }
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package org.messagebus.redis;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.messagebus.spi.BackendListener;
+import org.messagebus.spi.BackendMessage;
+import org.messagebus.spi.BackendSubscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One firehose subscription of a {@link RedisBackend} (SPEC §3.2.4): its own pub/sub connection and
+ * its own daemon thread.
+ *
+ * <p><b>Threads.</b> Lettuce's I/O thread only appends events (a notification, "subscribed") to
+ * {@link #events}. The subscription thread takes them one at a time and is the only thread that
+ * reads {@link #highest}, runs catch-up and calls the listener, so the listener sees messages one
+ * at a time in global-id order. {@link #close()} may run on any thread: it sets {@link #closed}
+ * (the listener is not called after that) and wakes the thread.
+ *
+ * <p><b>Ordering.</b> {@link #highest} is the global id delivered last. A notification with exactly
+ * {@code highest + 1} is delivered. Anything else is a gap (a lost connection, a notification
+ * missed) or a duplicate (one that catch-up already delivered): a gap runs catch-up, which reads
+ * the global backlog after {@code highest} and delivers it in order; a duplicate is dropped unless
+ * the store's global id fell below {@code highest} (the store was reset or flushed), in which case
+ * catch-up starts again from 0. Every (re-)subscription, including Lettuce's automatic one after a
+ * reconnect, runs catch-up before live messages: nothing published while disconnected is lost, and
+ * nothing is delivered twice.
+ *
+ * <p><b>Failures.</b> If the first connection fails, the thread retries every {@code
+ * retryInterval}; once connected, Lettuce reconnects and re-subscribes by itself. A catch-up that
+ * fails (Redis unreachable) is retried every {@code retryInterval}; notifications that arrive
+ * meanwhile trigger catch-up rather than being delivered out of order. A global backlog trimmed
+ * past {@code highest} (a long outage with heavy traffic) loses those messages: it is logged as a
+ * warning. The notification that revealed a gap carries its own message, so it is delivered even
+ * when its backlog entries were trimmed before catch-up read them.
+ *
+ * <p><b>Known limit (as Ruby).</b> A store whose global id went backwards is taken as reset and
+ * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
+ * second) therefore re-delivers the retained messages it still has.
+ */
+final class RedisSubscription implements BackendSubscription, Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSubscription.class);
+  private static final Object SUBSCRIBED = new Object();
+  private static final Object STOP = new Object();
+
+  private final RedisBackend backend;
+  private final BackendListener listener;
+  private final Thread thread;
+  private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+  private final CountDownLatch firstAttempt = new CountDownLatch(1);
+
+  private volatile boolean closed;
+  private volatile boolean subscribed;
+  private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+
+  // subscription thread only
+  private long highest;
+  private boolean catchUpPending;
+
+  RedisSubscription(
+      RedisBackend backend, long lastGlobalId, BackendListener listener, String threadName) {
+    this.backend = backend;
+    this.listener = listener;
+    this.highest = lastGlobalId;
+    this.thread = new Thread(this, threadName);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Waits until the first connection attempt succeeded or failed, at most {@code max}. */
+  void awaitFirstAttempt(Duration max) {
+    try {
+      if (!firstAttempt.await(max.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Redis subscription not established after {}; it keeps trying", max);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!closed) {
+        try {
+          connect();
+          break;
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "Redis subscription failed ({}), retrying in {}",
+              e.getMessage(),
+              backend.retryInterval());
+          closeConnection();
+          firstAttempt.countDown();
+          if (events.poll(backend.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
+            return;
+          }
+        }
+      }
+      loop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      subscribed = false;
+      closeConnection();
+      firstAttempt.countDown();
+    }
+  }
+
+  /** Opens the pub/sub connection and subscribes; the "subscribed" event follows. */
+  private void connect() {
+    if (highest < 0) {
+      // Live only: start after what exists now, so catch-up after a reconnect has a position.
+      highest = backend.lastGlobalId();
+    }
+    StatefulRedisPubSubConnection<String, String> c = backend.connectPubSub();
+    pubSub = c;
+    c.addListener(
+        new RedisPubSubAdapter<String, String>() {
+          @Override
+          public void message(String channel, String message) {
+            events.add(message);
+          }
+
+          @Override
+          public void subscribed(String channel, long count) {
+            events.add(SUBSCRIBED);
+          }
+        });
+    c.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            subscribed = false;
+          }
+        });
+    if (closed) {
+      return;
+    }
+    c.sync().subscribe(backend.notificationChannel());
+  }
+
+  private void loop() throws InterruptedException {
+    long retryMillis = backend.retryInterval().toMillis();
+    while (!closed) {
+      Object event =
+          catchUpPending ? events.poll(retryMillis, TimeUnit.MILLISECONDS) : events.take();
+      if (event == STOP) {
+        return;
+      }
+      if (event == null || event == SUBSCRIBED) {
+        // A retry tick, or a (re-)subscription: everything since highest comes from the backlog.
+        catchUp(null);
+        if (event == SUBSCRIBED) {
+          subscribed = true;
+          firstAttempt.countDown();
+        }
+        continue;
+      }
+      onNotification((String) event);
+    }
+  }
+
+  private void onNotification(String payload) {
+    if (RedisBackend.UNSUBSCRIBE_TOKEN.equals(payload)) {
+      // SPEC §3.2.6: a Ruby process shutting down broadcasts this; it must not silence us.
+      LOG.debug("ignoring a foreign {} notification", RedisBackend.UNSUBSCRIBE_TOKEN);
+      return;
+    }
+    BackendMessage m;
+    try {
+      m = BackendMessage.decode(payload);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring an unreadable notification: {}", e.getMessage());
+      return;
+    }
+    if (catchUpPending) {
+      catchUp(m);
+      return;
+    }
+    if (m.globalId() == highest + 1) {
+      highest = m.globalId();
+      deliver(m);
+    } else if (m.globalId() > highest) {
+      catchUp(m);
+    } else {
+      // A duplicate, unless the store restarted its ids.
+      try {
+        if (backend.lastGlobalId() < highest) {
+          catchUp(null);
+        }
+      } catch (RuntimeException e) {
+        catchUpPending = true;
+      }
+    }
+  }
+
+  /**
+   * Delivers the global backlog after {@link #highest}. Returns false (and leaves catch-up pending)
+   * when Redis cannot be read.
+   *
+   * @param trigger the notification that revealed the gap, or null: it carries its own message, so
+   *     it is delivered from the notification if its backlog entry is already gone (trimmed)
+   */
+  private boolean catchUp(BackendMessage trigger) {
+    try {
+      long current = backend.lastGlobalId();
+      if (highest > current) {
+        LOG.info(
+            "Redis global id went back from {} to {} (reset or flushed): replaying from 0",
+            highest,
+            current);
+        highest = 0;
+      }
+      List<RedisBackend.GlobalEntry> entries = backend.globalEntries(highest);
+      for (RedisBackend.GlobalEntry e : entries) {
+        if (e.globalId() <= highest) {
+          continue;
+        }
+        if (trigger != null && trigger.globalId() > highest && trigger.globalId() < e.globalId()) {
+          // The notified message has no entry any more, but later ones do: keep the order.
+          highest = trigger.globalId();
+          deliver(trigger);
+        }
+        if (e.globalId() > highest + 1) {
+          LOG.warn(
+              "messages {} to {} left the Redis global backlog before this subscriber read them",
+              highest + 1,
+              e.globalId() - 1);
+        }
+        highest = e.globalId();
+        if (e.message() != null) {
+          deliver(e.message());
+        } else if (trigger != null && trigger.globalId() == e.globalId()) {
+          deliver(trigger);
+        }
+      }
+      if (trigger != null && trigger.globalId() > highest) {
+        // Its global backlog entry is gone too (trimmed by a burst): the notification has it.
+        highest = trigger.globalId();
+        deliver(trigger);
+      }
+      catchUpPending = false;
+      return true;
+    } catch (RuntimeException e) {
+      if (!catchUpPending) {
+        LOG.warn(
+            "Redis catch-up failed ({}), retrying every {}",
+            e.getMessage(),
+            backend.retryInterval());
+      }
+      catchUpPending = true;
+      return false;
+    }
+  }
+
+  private void deliver(BackendMessage m) {
+    if (closed) {
+      return;
+    }
+    try {
+      listener.onMessage(m);
+    } catch (RuntimeException e) {
+      LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
+    }
+  }
+
+  private void closeConnection() {
+    StatefulRedisPubSubConnection<String, String> c = pubSub;
+    pubSub = null;
+    if (c != null) {
+      // Synchronous, so a client shutdown right after does not close it a second time.
+      c.close();
+    }
+  }
+
+  @Override
+  public boolean isSubscribed() {
+    StatefulRedisPubSubConnection<String, String> c = pubSub;
+    return subscribed && !closed && c != null && c.isOpen();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscribed = false;
+    backend.removed(this);
+    events.add(STOP);
+    closeConnection();
+  }
+}

@@ -1,0 +1,29 @@
+package org.messagebus.redis;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.messagebus.spi.Backend;
+import org.messagebus.spi.Retention;
+import org.messagebus.testkit.BackendContractTest;
+
+/** Runs the backend contract against {@link RedisBackend}, in a database of its own. */
+class RedisBackendContractTest extends BackendContractTest {
+
+  @BeforeAll
+  static void redisIsRunning() {
+    RedisTestSupport.requireRedis();
+  }
+
+  @Override
+  protected Backend createBackend(Retention retention) {
+    RedisTestSupport.flushDb(RedisTestSupport.DB_BACKEND_CONTRACT);
+    return RedisBackend.builder()
+        .uri(RedisTestSupport.uri(RedisTestSupport.DB_BACKEND_CONTRACT))
+        .retention(retention)
+        .build();
+  }
+
+  @Override
+  protected boolean messageIdEqualsGlobalId() {
+    return false;
+  }
+}

@@ -1,0 +1,22 @@
+package org.messagebus.redis;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.messagebus.spi.Backend;
+import org.messagebus.testkit.MessageBusContractTest;
+
+/** Runs the bus contract over {@link RedisBackend}, in a database of its own. */
+class RedisMessageBusContractTest extends MessageBusContractTest {
+
+  @BeforeAll
+  static void redisIsRunning() {
+    RedisTestSupport.requireRedis();
+  }
+
+  @Override
+  protected Backend createBackend() {
+    RedisTestSupport.flushDb(RedisTestSupport.DB_BUS_CONTRACT);
+    return RedisBackend.builder()
+        .uri(RedisTestSupport.uri(RedisTestSupport.DB_BUS_CONTRACT))
+        .build();
+  }
+}

@@ -1,0 +1,167 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.messagebus.MessageBus;
+import org.messagebus.diagnostics.Diagnostics;
+
+/**
+ * The routes under {@code <base>message-bus/_diagnostics} (SPEC §6.2): the diagnostics page, the
+ * discovery and restart requests, and a whitelist of scripts. Every route is for administrators
+ * only ({@link HttpTransportOptions#isAdminLookup()}); the page is our own (no React, no jQuery),
+ * listening with plain {@code fetch} long polls.
+ */
+final class DiagnosticsRoutes {
+
+  static final String ROUTE = "_diagnostics";
+  static final String SCRIPT_CONTENT_TYPE = "application/javascript;charset=UTF-8";
+
+  /**
+   * Whitelisted asset names → class-path resources; {@code message-bus.js} if on the class path.
+   */
+  private static final Map<String, String> ASSETS =
+      Map.of(
+          "diagnostics.js", "org/messagebus/servlet/diagnostics/diagnostics.js",
+          "message-bus.js", "META-INF/resources/message-bus-assets/message-bus.js");
+
+  private final MessageBus bus;
+  private final HttpTransportOptions options;
+  private final Map<String, Optional<Asset>> assets = new LinkedHashMap<>();
+
+  DiagnosticsRoutes(MessageBus bus, HttpTransportOptions options) {
+    this.bus = bus;
+    this.options = options;
+    ASSETS.forEach((name, resource) -> assets.put(name, Asset.load(resource)));
+  }
+
+  static boolean matches(String rest) {
+    return rest.startsWith(ROUTE);
+  }
+
+  /**
+   * Answers a diagnostics request.
+   *
+   * @param prefix the bus prefix within the web application, e.g. {@code /message-bus/}
+   * @param rest the path after the prefix, starting with {@code _diagnostics}
+   */
+  void handle(HttpServletRequest req, HttpServletResponse resp, String prefix, String rest)
+      throws IOException {
+    if (options.isAdminLookup() == null || !options.isAdminLookup().test(req)) {
+      text(resp, 403, "not allowed");
+      return;
+    }
+    if (rest.equals(ROUTE)) {
+      page(req, resp, req.getContextPath() + prefix);
+    } else if (rest.equals(ROUTE + "/discover")) {
+      discover(req, resp);
+    } else if (rest.startsWith(ROUTE + "/hup/")) {
+      hup(resp, rest.substring((ROUTE + "/hup/").length()));
+    } else if (rest.startsWith(ROUTE + "/assets/")) {
+      asset(req, resp, rest.substring((ROUTE + "/assets/").length()));
+    } else {
+      text(resp, 404, "not found");
+    }
+  }
+
+  private void page(HttpServletRequest req, HttpServletResponse resp, String busPath)
+      throws IOException {
+    Asset script = assets.get("diagnostics.js").orElseThrow();
+    String html =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+            + "<title>Message Bus Diagnostics</title></head>\n<body>\n"
+            + "<div id=\"app\" data-bus-path=\""
+            + escape(busPath)
+            + "\"></div>\n<script src=\""
+            + escape(busPath + ROUTE + "/assets/diagnostics.js?" + script.sha1)
+            + "\" type=\"text/javascript\"></script>\n</body></html>\n";
+    byte[] body = html.getBytes(StandardCharsets.UTF_8);
+    resp.setStatus(200);
+    resp.setHeader("Cache-Control", "no-store");
+    resp.setContentType("text/html; charset=utf-8");
+    resp.setContentLength(body.length);
+    resp.getOutputStream().write(body);
+  }
+
+  private void discover(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    Object userId =
+        options.userIdLookup() == null
+            ? null
+            : Permissions.normalizeId(options.userIdLookup().apply(req));
+    if (userId == null) {
+      throw new BadRequestException(
+          400, "discovery answers go to the requesting user: configure userIdLookup and sign in");
+    }
+    Diagnostics.requestDiscovery(bus, userId);
+    text(resp, 200, "ok");
+  }
+
+  private void hup(HttpServletResponse resp, String target) throws IOException {
+    int slash = target.lastIndexOf('/');
+    if (slash <= 0) {
+      throw new BadRequestException(400, "expected _diagnostics/hup/<hostname>/<pid>");
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(target.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(400, "the pid must be a number");
+    }
+    Diagnostics.requestRestart(bus, target.substring(0, slash), pid);
+    text(resp, 200, "ok");
+  }
+
+  private void asset(HttpServletRequest req, HttpServletResponse resp, String name)
+      throws IOException {
+    Optional<Asset> asset = assets.getOrDefault(name, Optional.empty());
+    if (asset.isEmpty()) {
+      text(resp, 404, "not found");
+      return;
+    }
+    resp.setStatus(200);
+    resp.setHeader("Cache-Control", "private, max-age=86400");
+    ExactContentType.set(req, resp, SCRIPT_CONTENT_TYPE);
+    resp.setContentLength(asset.get().bytes.length);
+    resp.getOutputStream().write(asset.get().bytes);
+  }
+
+  private static void text(HttpServletResponse resp, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    resp.setStatus(status);
+    resp.setContentType("text/plain; charset=utf-8");
+    resp.setContentLength(bytes.length);
+    resp.getOutputStream().write(bytes);
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
+  }
+
+  private record Asset(byte[] bytes, String sha1) {
+    static Optional<Asset> load(String resource) {
+      ClassLoader loader = DiagnosticsRoutes.class.getClassLoader();
+      try (InputStream in = loader.getResourceAsStream(resource)) {
+        if (in == null) {
+          return Optional.empty();
+        }
+        byte[] bytes = in.readAllBytes();
+        return Optional.of(
+            new Asset(
+                bytes, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes))));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-1 is missing from this JDK", e);
+      }
+    }
+  }
+}

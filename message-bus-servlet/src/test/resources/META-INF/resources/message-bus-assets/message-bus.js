@@ -1,0 +1,1 @@
+// a stand-in for message-bus-js in this module's tests: ✓

@@ -1,0 +1,106 @@
+package org.messagebus.spring;
+
+import java.util.List;
+import org.messagebus.ErrorListener;
+import org.messagebus.MessageBus;
+import org.messagebus.TransportCodec;
+import org.messagebus.cache.DistributedCacheManager;
+import org.messagebus.spi.Backend;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Auto-configures a {@link MessageBus} from the {@code message-bus.*} properties ({@link
+ * MessageBusProperties}), closed when the context closes, and a {@link DistributedCacheManager} on
+ * it. Every bean backs off when the application defines its own; {@code message-bus.enabled=false}
+ * turns everything off.
+ *
+ * <p>The backend is the application's {@link Backend} bean if it defines one. Otherwise one
+ * configuration per backend, each conditional on {@code message-bus.backend} (and on its module
+ * being present), contributes one; the memory backend ({@link MemoryBackendConfiguration}) is the
+ * default. The bus owns its backend and closes it on close.
+ *
+ * <p>Also taken from the context when present: every {@link ErrorListener} bean, a {@link
+ * TransportCodec} bean, and every {@link MessageBusBuilderCustomizer} bean (applied last).
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(MessageBusProperties.class)
+@Import({
+  MemoryBackendConfiguration.class,
+  RedisBackendConfiguration.class,
+  PostgresBackendConfiguration.class
+})
+public final class MessageBusAutoConfiguration {
+
+  /** Creates the auto-configuration (called by Spring). */
+  public MessageBusAutoConfiguration() {}
+
+  /**
+   * The bus.
+   *
+   * @param properties the {@code message-bus.*} properties
+   * @param backend the backend bean
+   * @param errorListener error listener beans; each is told, in order
+   * @param codec an optional codec bean
+   * @param customizers builder customizers, applied in order
+   * @return the bus; Spring closes it when the context closes
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public MessageBus messageBus(
+      MessageBusProperties properties,
+      ObjectProvider<Backend> backend,
+      ObjectProvider<ErrorListener> errorListener,
+      ObjectProvider<TransportCodec> codec,
+      ObjectProvider<MessageBusBuilderCustomizer> customizers) {
+    Backend chosen = backend.getIfAvailable();
+    if (chosen == null) {
+      throw new IllegalStateException(
+          "message-bus.backend="
+              + properties.getBackend()
+              + " but no Backend bean exists: add the module of that backend, define a"
+              + " org.messagebus.spi.Backend bean, or use message-bus.backend="
+              + MessageBusProperties.MEMORY_BACKEND);
+    }
+    MessageBus.Builder b = MessageBus.builder().backend(chosen);
+    Settings.apply(
+        "message-bus.keepalive-interval",
+        properties.getKeepaliveInterval(),
+        () -> b.keepaliveInterval(properties.getKeepaliveInterval()));
+    List<ErrorListener> listeners = errorListener.orderedStream().toList();
+    if (listeners.size() == 1) {
+      b.errorListener(listeners.get(0));
+    } else if (listeners.size() > 1) {
+      b.errorListener(new CompositeErrorListener(listeners));
+    }
+    codec.ifAvailable(b::codec);
+    customizers.orderedStream().forEach(c -> c.customize(b));
+    return b.build();
+  }
+
+  /**
+   * The distributed cache manager; it subscribes when its first cache is created.
+   *
+   * @param bus the bus
+   * @param properties the {@code message-bus.cache.*} properties
+   * @return the manager; Spring closes it when the context closes
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "message-bus.cache.enabled", matchIfMissing = true)
+  public DistributedCacheManager messageBusCacheManager(
+      MessageBus bus, MessageBusProperties properties) {
+    MessageBusProperties.Cache c = properties.getCache();
+    DistributedCacheManager.Builder b = DistributedCacheManager.builder(bus);
+    Settings.apply(
+        "message-bus.cache.app-version", c.getAppVersion(), () -> b.appVersion(c.getAppVersion()));
+    b.publishQueueInMemory(c.isPublishQueueInMemory());
+    return b.build();
+  }
+}

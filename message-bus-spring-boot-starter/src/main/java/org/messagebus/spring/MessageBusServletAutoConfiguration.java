@@ -1,0 +1,162 @@
+package org.messagebus.spring;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import org.messagebus.MessageBus;
+import org.messagebus.servlet.HttpTransportOptions;
+import org.messagebus.servlet.MessageBusFilter;
+import org.messagebus.servlet.MiddlewareErrorHandler;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Registers the message_bus HTTP endpoint ({@link MessageBusFilter}) in a servlet web application
+ * that has {@code message-bus-servlet} on its class path: a {@link FilterRegistrationBean} named
+ * {@value #REGISTRATION_BEAN} mapped to {@code <base-route>message-bus/*}, async-supported, with
+ * {@link HttpTransportOptions} from the {@code message-bus.http.*} properties.
+ *
+ * <p>Lookups come from beans when the application declares them: {@link MessageBusUserIdLookup},
+ * {@link MessageBusGroupIdsLookup}, {@link MessageBusSiteIdLookup}, {@link
+ * MessageBusExtraHeadersLookup}, {@link MessageBusIsAdminLookup} and {@link
+ * MiddlewareErrorHandler}; then every {@link HttpTransportOptionsCustomizer} bean is applied.
+ * {@code message-bus.enabled=false} or {@code message-bus.http.enabled=false} turns the endpoint
+ * off; each bean backs off when the application defines its own.
+ */
+@AutoConfiguration(after = MessageBusAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({Filter.class, MessageBusFilter.class, FilterRegistrationBean.class})
+@ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "message-bus.http.enabled", matchIfMissing = true)
+@ConditionalOnBean(MessageBus.class)
+public final class MessageBusServletAutoConfiguration {
+
+  /** The name of the filter registration bean; define a bean of this name to replace it. */
+  public static final String REGISTRATION_BEAN = "messageBusFilterRegistration";
+
+  /** Creates the auto-configuration (called by Spring). */
+  public MessageBusServletAutoConfiguration() {}
+
+  /**
+   * The endpoint's options.
+   *
+   * @param properties the {@code message-bus.*} properties
+   * @param userIdLookup an optional user id lookup bean
+   * @param groupIdsLookup an optional group ids lookup bean
+   * @param siteIdLookup an optional site id lookup bean
+   * @param extraHeadersLookup an optional extra headers lookup bean
+   * @param isAdminLookup an optional administrator lookup bean (the diagnostics page)
+   * @param errorHandler an optional middleware error handler bean
+   * @param customizers customizers, applied last in order
+   * @return the options
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public HttpTransportOptions messageBusHttpTransportOptions(
+      MessageBusProperties properties,
+      ObjectProvider<MessageBusUserIdLookup> userIdLookup,
+      ObjectProvider<MessageBusGroupIdsLookup> groupIdsLookup,
+      ObjectProvider<MessageBusSiteIdLookup> siteIdLookup,
+      ObjectProvider<MessageBusExtraHeadersLookup> extraHeadersLookup,
+      ObjectProvider<MessageBusIsAdminLookup> isAdminLookup,
+      ObjectProvider<MiddlewareErrorHandler> errorHandler,
+      ObjectProvider<HttpTransportOptionsCustomizer> customizers) {
+    MessageBusProperties.Http h = properties.getHttp();
+    HttpTransportOptions.Builder b = HttpTransportOptions.builder();
+    Settings.apply(
+        "message-bus.http.base-route", h.getBaseRoute(), () -> b.baseRoute(h.getBaseRoute()));
+    b.longPollingEnabled(h.isLongPollingEnabled());
+    Settings.apply(
+        "message-bus.http.long-polling-interval",
+        h.getLongPollingInterval(),
+        () -> b.longPollingInterval(h.getLongPollingInterval()));
+    b.chunkedEncodingEnabled(h.isChunkedEncodingEnabled());
+    Settings.apply(
+        "message-bus.http.max-active-clients",
+        h.getMaxActiveClients(),
+        () -> b.maxActiveClients(h.getMaxActiveClients()));
+    b.allowBroadcast(h.isAllowBroadcast());
+    Settings.apply(
+        "message-bus.http.max-body-size",
+        h.getMaxBodySize(),
+        () -> b.maxBodyBytes(bodyBytes(h.getMaxBodySize())));
+    Settings.apply(
+        "message-bus.http.max-channels",
+        h.getMaxChannels(),
+        () -> b.maxChannels(h.getMaxChannels()));
+    Settings.apply(
+        "message-bus.http.max-client-id-length",
+        h.getMaxClientIdLength(),
+        () -> b.maxClientIdLength(h.getMaxClientIdLength()));
+    userIdLookup.ifAvailable(l -> b.userIdLookup(l::userId));
+    groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
+    siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));
+    extraHeadersLookup.ifAvailable(l -> b.extraResponseHeadersLookup(l::extraHeaders));
+    isAdminLookup.ifAvailable(l -> b.isAdminLookup(l::isAdmin));
+    errorHandler.ifAvailable(b::onMiddlewareError);
+    customizers.orderedStream().forEach(c -> c.customize(b));
+    return b.build();
+  }
+
+  private static int bodyBytes(DataSize size) {
+    long bytes = size.toBytes();
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("maxBodyBytes must be below 2 GB: " + bytes);
+    }
+    return (int) bytes;
+  }
+
+  /**
+   * The endpoint; it subscribes to the bus when created.
+   *
+   * @param bus the bus to serve
+   * @param options the options
+   * @return the filter; Spring closes it (answering held polls) when the context closes
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public MessageBusFilter messageBusFilter(MessageBus bus, HttpTransportOptions options) {
+    return new MessageBusFilter(bus, options);
+  }
+
+  /**
+   * Answers held polls first when the context stops, so a graceful shutdown does not wait for them.
+   *
+   * @param filter the endpoint
+   * @return the lifecycle
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "messageBusHeldPollsShutdown")
+  public SmartLifecycle messageBusHeldPollsShutdown(MessageBusFilter filter) {
+    return new HeldPollsShutdown(filter);
+  }
+
+  /**
+   * Mounts the endpoint on {@code <base-route>message-bus/*}, async-supported.
+   *
+   * @param filter the endpoint
+   * @param options its options (for the base route)
+   * @param properties the {@code message-bus.http.filter-order} property
+   * @return the registration
+   */
+  @Bean(name = REGISTRATION_BEAN)
+  @ConditionalOnMissingBean(name = REGISTRATION_BEAN)
+  public FilterRegistrationBean<MessageBusFilter> messageBusFilterRegistration(
+      MessageBusFilter filter, HttpTransportOptions options, MessageBusProperties properties) {
+    FilterRegistrationBean<MessageBusFilter> reg = new FilterRegistrationBean<>(filter);
+    reg.setName("messageBusFilter");
+    reg.setAsyncSupported(true);
+    reg.setDispatcherTypes(DispatcherType.REQUEST);
+    reg.addUrlPatterns(options.baseRoute() + "message-bus/*");
+    reg.setOrder(properties.getHttp().getFilterOrder());
+    return reg;
+  }
+}

@@ -1,0 +1,58 @@
+package org.messagebus.spring;
+
+import javax.sql.DataSource;
+import org.messagebus.postgres.PostgresBackend;
+import org.messagebus.spi.Backend;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The PostgreSQL backend, used when {@code message-bus.backend=postgres}, {@code
+ * message-bus-postgres} is on the class path and the application defines no {@link Backend} bean:
+ * on a pool of its own when {@code message-bus.postgres.url} is set, otherwise on the application's
+ * {@link DataSource} bean (which it never closes).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = "org.messagebus.postgres.PostgresBackend")
+@ConditionalOnMissingBean(Backend.class)
+@ConditionalOnProperty(name = "message-bus.backend", havingValue = "postgres")
+class PostgresBackendConfiguration {
+
+  @Bean
+  PostgresBackend messageBusPostgresBackend(
+      MessageBusProperties properties, ObjectProvider<DataSource> dataSource) {
+    MessageBusProperties.Postgres p = properties.getPostgres();
+    PostgresBackend.Builder b =
+        PostgresBackend.builder()
+            .retention(properties.toRetention())
+            .createSchema(p.isCreateSchema());
+    if (p.getUrl() != null && !p.getUrl().isBlank()) {
+      Settings.apply(
+          "message-bus.postgres.url", redact(p.getUrl()), () -> b.jdbcUrl(p.getUrl().trim()));
+    } else {
+      DataSource ds = dataSource.getIfUnique();
+      if (ds == null) {
+        throw new IllegalStateException(
+            "message-bus.backend=postgres needs message-bus.postgres.url or a single DataSource"
+                + " bean");
+      }
+      b.dataSource(ds);
+    }
+    if (p.getSchema() != null && !p.getSchema().isBlank()) {
+      Settings.apply("message-bus.postgres.schema", p.getSchema(), () -> b.schema(p.getSchema()));
+    }
+    Settings.apply(
+        "message-bus.postgres.table-prefix",
+        p.getTablePrefix(),
+        () -> b.tablePrefix(p.getTablePrefix()));
+    return b.build();
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+}

@@ -1,0 +1,41 @@
+package org.messagebus.spring;
+
+import org.messagebus.redis.RedisBackend;
+import org.messagebus.spi.Backend;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The Redis backend, used when {@code message-bus.backend=redis}, {@code message-bus-redis} is on
+ * the class path and the application defines no {@link Backend} bean: built from the {@code
+ * message-bus.redis.*} properties and the common retention.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = "org.messagebus.redis.RedisBackend")
+@ConditionalOnMissingBean(Backend.class)
+@ConditionalOnProperty(name = "message-bus.backend", havingValue = "redis")
+class RedisBackendConfiguration {
+
+  @Bean
+  RedisBackend messageBusRedisBackend(MessageBusProperties properties) {
+    MessageBusProperties.Redis r = properties.getRedis();
+    RedisBackend.Builder b = RedisBackend.builder().retention(properties.toRetention());
+    Settings.apply("message-bus.redis.url", redact(r.getUrl()), () -> b.uri(r.getUrl()));
+    Settings.apply(
+        "message-bus.redis.max-in-memory-publish-backlog",
+        r.getMaxInMemoryPublishBacklog(),
+        () -> b.maxInMemoryPublishBacklog(r.getMaxInMemoryPublishBacklog()));
+    Settings.apply(
+        "message-bus.redis.command-timeout",
+        r.getCommandTimeout(),
+        () -> b.commandTimeout(r.getCommandTimeout()));
+    return b.build();
+  }
+
+  private static String redact(String uri) {
+    return uri == null ? null : uri.replaceAll("//[^@/]*@", "//***@");
+  }
+}

@@ -1,0 +1,20 @@
+package org.messagebus.spring;
+
+/**
+ * Applies one property to a builder and names the property when the builder rejects the value, so a
+ * bad {@code application.properties} entry fails the start-up with a message that says which entry
+ * is wrong.
+ */
+final class Settings {
+
+  private Settings() {}
+
+  static void apply(String property, Object value, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          "invalid " + property + " (" + value + "): " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.messagebus.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.messagebus.postgres.PostgresBackend;
+import org.messagebus.redis.RedisBackend;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * {@code message-bus.backend=redis|postgres} against the real local Redis (database 11) and
+ * PostgreSQL (a schema of its own in {@code test}); skipped with the reason outside CI when one is
+ * down, a failure with {@code CI=true}.
+ */
+@Timeout(60)
+class BackendSelectionTest {
+
+  private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(MessageBusAutoConfiguration.class))
+          .withPropertyValues("message-bus.keepalive-interval=0s");
+
+  @Test
+  void redis_fromTheUrlProperty() {
+    requireService("Redis", 6379);
+    runner
+        .withPropertyValues(
+            "message-bus.backend=redis",
+            "message-bus.redis.url=redis://127.0.0.1:6379/11",
+            "message-bus.retention.max-backlog-size=50")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(RedisBackend.class);
+              assertThat(ctx.getBean(RedisBackend.class).retention().maxBacklogSize())
+                  .isEqualTo(50);
+              assertRoundTrip(ctx);
+            });
+  }
+
+  @Test
+  void redis_badUrl_failsNamingTheProperty() {
+    runner
+        .withPropertyValues("message-bus.backend=redis", "message-bus.redis.url=http://nope")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.redis.url"));
+  }
+
+  @Test
+  void postgres_onTheApplicationsDataSource() throws Exception {
+    requireService("PostgreSQL", 5432);
+    String schema = "mb_starter_" + ProcessHandle.current().pid();
+    try (Connection c = DriverManager.getConnection(PG_URL);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+    }
+    try {
+      runner
+          .withBean(DataSource.class, () -> dataSource(schema))
+          .withPropertyValues(
+              "message-bus.backend=postgres", "message-bus.postgres.schema=" + schema)
+          .run(
+              ctx -> {
+                assertThat(ctx).hasSingleBean(PostgresBackend.class);
+                assertRoundTrip(ctx);
+              });
+    } finally {
+      try (Connection c = DriverManager.getConnection(PG_URL);
+          Statement st = c.createStatement()) {
+        st.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  @Test
+  void postgres_withoutUrlOrDataSource_failsWithAClearMessage() {
+    runner
+        .withPropertyValues("message-bus.backend=postgres")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "needs message-bus.postgres.url or a single DataSource"));
+  }
+
+  @Test
+  void applicationBackendBean_winsOverTheProperty() {
+    runner
+        .withUserConfiguration(OwnBackend.class)
+        .withPropertyValues("message-bus.backend=redis")
+        .run(
+            ctx -> {
+              assertThat(ctx).doesNotHaveBean(RedisBackend.class);
+              assertThat(ctx.getBean(MessageBus.class).backend())
+                  .isSameAs(ctx.getBean("ownBackend"));
+            });
+  }
+
+  private static void assertRoundTrip(ConfigurableApplicationContext ctx) throws Exception {
+    MessageBus bus = ctx.getBean(MessageBus.class);
+    BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+    bus.subscribe("/starter", received::add);
+    long id = bus.publish("/starter", "hello");
+    Message m = received.poll(20, TimeUnit.SECONDS);
+    assertThat(m).isNotNull();
+    assertThat(m.messageId()).isEqualTo(id);
+    assertThat(m.data()).isEqualTo("hello");
+  }
+
+  private static DataSource dataSource(String schema) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(PG_URL);
+    ds.setCurrentSchema(schema);
+    return ds;
+  }
+
+  private static void requireService(String name, int port) {
+    boolean up;
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      up = true;
+    } catch (IOException e) {
+      up = false;
+    }
+    String why = name + " is not running on 127.0.0.1:" + port + " (start it, or run .ci/run)";
+    if (!up && "true".equals(System.getenv("CI"))) {
+      fail(why);
+    }
+    Assumptions.assumeTrue(up, why);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnBackend {
+    @Bean
+    org.messagebus.spi.Backend ownBackend() {
+      return org.messagebus.memory.MemoryBackend.create();
+    }
+  }
+}
