@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -525,9 +526,13 @@ public final class MessageBus implements AutoCloseable {
    * @return false if a filter refused it
    */
   public boolean passesClientMessageFilters(Message message) {
-    Object[] snapshot = filters.toArray();
-    for (int i = snapshot.length - 1; i >= 0; i--) {
-      ClientMessageFilterRegistration r = (ClientMessageFilterRegistration) snapshot[i];
+    if (filters.isEmpty()) {
+      return true;
+    }
+    // Filters are only ever added: iterate a snapshot backwards without copying it.
+    ListIterator<ClientMessageFilterRegistration> it = filters.listIterator(filters.size());
+    while (it.hasPrevious()) {
+      ClientMessageFilterRegistration r = it.previous();
       if (message.channel().startsWith(r.prefix()) && !r.filter().allow(message)) {
         return false;
       }
