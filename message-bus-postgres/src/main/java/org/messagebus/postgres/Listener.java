@@ -98,7 +98,8 @@ final class Listener implements Runnable {
         }
       } finally {
         disconnected();
-        release(c, failed);
+        // Stopped or dropped: the connection may have been aborted under us, so it is not reused.
+        release(c, failed || dropRequested || !running);
       }
       if (dropRequested) {
         dropRequested = false; // asked for: reconnect at once
@@ -132,23 +133,31 @@ final class Listener implements Runnable {
     }
   }
 
-  private void release(Connection c, boolean failed) {
+  private void release(Connection c, boolean broken) {
     if (c == null) {
       return;
     }
     DataSource ds = backend.dataSource();
     try {
-      if (failed && ds instanceof HikariDataSource hikari) {
-        // The failure was seen on the unwrapped connection, so the pool does not know it is dead.
-        hikari.evictConnection(c);
+      if (broken) {
+        if (ds instanceof HikariDataSource hikari) {
+          // The failure was seen on the unwrapped connection, so the pool does not know it is dead.
+          hikari.evictConnection(c);
+        }
       } else {
         try (Statement st = c.createStatement()) {
           st.execute("UNLISTEN *"); // the connection goes back to a pool: leave it clean
         }
-        c.close();
       }
     } catch (SQLException | RuntimeException e) {
-      LOG.debug("closing the LISTEN connection failed", e);
+      LOG.debug("cleaning up the LISTEN connection failed", e);
+    } finally {
+      // Always hand it back: a connection never closed keeps its pool from shutting down.
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("closing the LISTEN connection failed", e);
+      }
     }
   }
 

@@ -96,6 +96,7 @@ class PostgresRestartTest {
   private static void publish(PostgresBackend b, long i) {
     await()
         .atMost(Duration.ofSeconds(60))
+        .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(100))
         .ignoreException(BackendException.class)
         .until(

@@ -101,7 +101,8 @@ class TwoJvmTest {
     } finally {
       peer.getOutputStream().close();
       if (!peer.waitFor(10, TimeUnit.SECONDS)) {
-        peer.destroyForcibly();
+        peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("the peer did not exit within 10 s of its input closing");
       }
     }
     assertThat(peer.exitValue()).isZero();
