@@ -39,10 +39,6 @@ public final class DistributedCacheManager implements AutoCloseable {
   public static final String CHANNEL = "/distributed_hash";
 
   private static final Logger LOG = LoggerFactory.getLogger(DistributedCacheManager.class);
-  private static final PublishOptions HIDDEN_QUEUED =
-      PublishOptions.builder().userIds(-1).queueInMemory(true).build();
-  private static final PublishOptions HIDDEN_UNQUEUED =
-      PublishOptions.builder().userIds(-1).queueInMemory(false).build();
 
   private final MessageBus bus;
   private final String appVersion;
@@ -173,16 +169,13 @@ public final class DistributedCacheManager implements AutoCloseable {
     if (appVersion != null) {
       data.put("app_version", appVersion);
     }
-    PublishOptions base = publishQueueInMemory ? HIDDEN_QUEUED : HIDDEN_UNQUEUED;
-    PublishOptions options =
-        site == null
-            ? base
-            : PublishOptions.builder()
-                .userIds(-1)
-                .queueInMemory(publishQueueInMemory)
-                .siteId(site)
-                .build();
-    bus.publish(CHANNEL, data, options);
+    // user id -1: never visible to web clients
+    PublishOptions.Builder options =
+        PublishOptions.builder().userIds(-1).queueInMemory(publishQueueInMemory);
+    if (site != null) {
+      options.siteId(site);
+    }
+    bus.publish(CHANNEL, data, options.build());
   }
 
   private void receive(Message message) {

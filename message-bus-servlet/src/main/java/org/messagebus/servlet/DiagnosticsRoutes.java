@@ -57,7 +57,7 @@ final class DiagnosticsRoutes {
   void handle(HttpServletRequest req, HttpServletResponse resp, String prefix, String rest)
       throws IOException {
     if (options.isAdminLookup() == null || !options.isAdminLookup().test(req)) {
-      text(resp, 403, "not allowed");
+      MessageBusFilter.sendPlain(resp, 403, "not allowed", Map.of());
       return;
     }
     if (rest.equals(ROUTE)) {
@@ -69,7 +69,7 @@ final class DiagnosticsRoutes {
     } else if (rest.startsWith(ROUTE + "/assets/")) {
       asset(req, resp, rest.substring((ROUTE + "/assets/").length()));
     } else {
-      text(resp, 404, "not found");
+      MessageBusFilter.sendPlain(resp, 404, "not found", Map.of());
     }
   }
 
@@ -102,7 +102,7 @@ final class DiagnosticsRoutes {
           400, "discovery answers go to the requesting user: configure userIdLookup and sign in");
     }
     Diagnostics.requestDiscovery(bus, userId);
-    text(resp, 200, "ok");
+    MessageBusFilter.sendPlain(resp, 200, "ok", Map.of());
   }
 
   private void hup(HttpServletResponse resp, String target) throws IOException {
@@ -117,14 +117,14 @@ final class DiagnosticsRoutes {
       throw new BadRequestException(400, "the pid must be a number");
     }
     Diagnostics.requestRestart(bus, target.substring(0, slash), pid);
-    text(resp, 200, "ok");
+    MessageBusFilter.sendPlain(resp, 200, "ok", Map.of());
   }
 
   private void asset(HttpServletRequest req, HttpServletResponse resp, String name)
       throws IOException {
     Optional<Asset> asset = assets.getOrDefault(name, Optional.empty());
     if (asset.isEmpty()) {
-      text(resp, 404, "not found");
+      MessageBusFilter.sendPlain(resp, 404, "not found", Map.of());
       return;
     }
     resp.setStatus(200);
@@ -132,14 +132,6 @@ final class DiagnosticsRoutes {
     ExactContentType.set(req, resp, SCRIPT_CONTENT_TYPE);
     resp.setContentLength(asset.get().bytes.length);
     resp.getOutputStream().write(asset.get().bytes);
-  }
-
-  private static void text(HttpServletResponse resp, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    resp.setStatus(status);
-    resp.setContentType("text/plain; charset=utf-8");
-    resp.setContentLength(bytes.length);
-    resp.getOutputStream().write(bytes);
   }
 
   private static String escape(String s) {

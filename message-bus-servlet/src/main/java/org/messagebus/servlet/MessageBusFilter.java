@@ -363,7 +363,8 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     }
   }
 
-  private static void sendPlain(
+  /** Answers with a one-line plain-text body (and extra headers), unless already committed. */
+  static void sendPlain(
       HttpServletResponse resp, int status, String body, Map<String, String> headers)
       throws IOException {
     if (resp.isCommitted()) {
