@@ -287,6 +287,8 @@ final class Client implements WriteListener, AsyncListener {
       live = true;
       List<Push> held = buffered;
       buffered = null;
+      // delivered (from positionsAfter) holds every subscribed channel and caughtUp reads only
+      // those, so k < 0 cannot happen here; it is skipped defensively.
       for (Message m : caughtUp) {
         int k = indexOf(m.channel());
         if (k < 0 || m.messageId() <= positions[k]) {
