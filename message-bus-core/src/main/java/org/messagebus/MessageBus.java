@@ -206,9 +206,7 @@ public final class MessageBus implements AutoCloseable {
    * @return the handle to unsubscribe with
    * @throws IllegalArgumentException if the channel is null, empty or contains {@code $|$}
    * @throws BusClosedException if the bus was closed
-   * @throws BackendException if reading the position or the backlog failed; a subscription from now
-   *     on ({@code lastId < 0}) on a bus that already listens needs neither and goes live even
-   *     while the store is unreachable
+   * @throws BackendException if reading the position or the backlog failed
    */
   public Subscription subscribe(String channel, long lastId, MessageListener listener) {
     requireChannel(channel);
@@ -318,27 +316,11 @@ public final class MessageBus implements AutoCloseable {
         replaySite = ChannelNames.isGlobal(key.channel()) ? null : siteForRead(key.site());
         encoded = encode(key.channel(), key.site());
       }
-      Dispatcher.Stream stream =
-          encoded == null
-              ? Dispatcher.GLOBAL_STREAM
-              : Dispatcher.channelStream(key.channel(), replaySite);
       long position;
       if (lastId >= 0) {
         position = lastId;
       } else {
-        try {
-          position = encoded == null ? backend.lastGlobalId() : backend.lastId(encoded);
-        } catch (BackendException e) {
-          // "From now on" needs no position: with the store unreachable, go live at once and
-          // deliver whatever the firehose brings from here (nothing can be a duplicate).
-          LOG.warn(
-              "subscribing to {} while the backend is unreachable ({}); delivering new messages"
-                  + " from now on",
-              key.channel() == null ? "every channel" : key.channel(),
-              e.getMessage());
-          sub.catchUp(List.of(), stream, 0, Long.MIN_VALUE);
-          return sub;
-        }
+        position = encoded == null ? backend.lastGlobalId() : backend.lastId(encoded);
       }
       List<BackendMessage> raw =
           encoded == null ? backend.globalBacklog(position) : backend.backlog(encoded, position);
@@ -351,7 +333,13 @@ public final class MessageBus implements AutoCloseable {
           replay.add(m);
         }
       }
-      sub.catchUp(replay, stream, position, horizon);
+      sub.catchUp(
+          replay,
+          encoded == null
+              ? Dispatcher.GLOBAL_STREAM
+              : Dispatcher.channelStream(key.channel(), replaySite),
+          position,
+          horizon);
       return sub;
     } catch (RuntimeException e) {
       sub.unsubscribe();
