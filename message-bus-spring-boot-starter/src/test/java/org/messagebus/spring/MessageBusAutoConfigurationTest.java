@@ -50,6 +50,11 @@ class MessageBusAutoConfigurationTest {
     assertThat(p.getKeepaliveInterval()).isEqualTo(MessageBus.DEFAULT_KEEPALIVE_INTERVAL);
     assertThat(p.getMemory().getExpiryInterval()).isEqualTo(MemoryBackend.DEFAULT_EXPIRY_INTERVAL);
     assertThat(p.getBackend()).isEqualTo("memory");
+    assertThat(p.getRedis().getUrl()).isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_URI);
+    assertThat(p.getRedis().getMaxInMemoryPublishBacklog())
+        .isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_MAX_IN_MEMORY_PUBLISH_BACKLOG);
+    assertThat(p.getRedis().getCommandTimeout())
+        .isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_COMMAND_TIMEOUT);
   }
 
   @Test
