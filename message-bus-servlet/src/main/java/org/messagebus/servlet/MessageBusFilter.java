@@ -45,8 +45,15 @@ import org.slf4j.LoggerFactory;
  * <p>A poll with something to say is answered at once. Otherwise it is held without a thread
  * (Servlet async with non-blocking output) until a permitted message arrives, the long-polling
  * interval passes (answered {@code []}), or a newer poll of the same client replaces it; with
- * streaming, every message is sent as it arrives until the interval passes. Bad input gets a 4xx
- * status with a one-line reason, never a 500.
+ * streaming, every message is sent as it arrives until the interval passes. Request bodies are read
+ * with non-blocking I/O after {@code startAsync}, so a slow client holds no thread (the lookups run
+ * first, on the request thread). Held polls are capped per identity (user, else client address):
+ * past the cap a poll gets 429. Bad input gets a 4xx status with a one-line reason, never a 500,
+ * and is logged at DEBUG at most (every failure is mapped in one place).
+ *
+ * <p>Routing follows the container: a request is the bus's when its normalised path (servlet path
+ * and path info) is under the route; its raw path must then be plain (no dot or empty segments,
+ * path parameters, or encoded dots and slashes), else 400.
  *
  * <p>The filter subscribes to the bus when constructed (unless the bus is off) and unsubscribes in
  * {@link #close()} / {@link #destroy()}, which also answer every held poll.

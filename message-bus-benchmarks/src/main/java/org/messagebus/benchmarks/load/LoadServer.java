@@ -75,6 +75,8 @@ public final class LoadServer {
                 HttpTransportOptions.builder()
                     .longPollingInterval(interval)
                     .maxActiveClients(Integer.MAX_VALUE)
+                    // every load client polls from one address
+                    .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(fanOut)
                     .build())
             .servlet("/control/*", new Control())
