@@ -103,13 +103,20 @@ final class Client implements WriteListener, AsyncListener {
    * Computes what the client has missed (SPEC §4.6): the permitted messages after each position,
    * and a trailing {@code /__status} for channels at -1, ahead of the server, or with a withheld
    * message. Updates {@link #subscriptions} to the positions the client will hold.
+   *
+   * <p>The positions are read before the backlogs, so a message published in between is in a
+   * backlog but above its channel's position. A status names the higher of the two: the newest
+   * message examined on the channel (delivered or withheld). Clients apply the status after the
+   * messages, so a status below a message of the same reply would move them back, and they would
+   * receive that message again. This holds for per-channel ids (Redis) and global ids (memory,
+   * PostgreSQL) alike: only ids of one channel are compared.
    */
   List<Message> backlog(MessageBus bus) {
     List<String> channels = new ArrayList<>(subscriptions.keySet());
     if (channels.isEmpty()) {
       return new ArrayList<>();
     }
-    Map<String, Long> current = bus.lastIds(channels, siteId);
+    Map<String, Long> current = new HashMap<>(bus.lastIds(channels, siteId));
     List<Message> result = new ArrayList<>();
     Set<String> needStatus = new LinkedHashSet<>();
     for (String channel : channels) {
@@ -134,6 +141,10 @@ final class Client implements WriteListener, AsyncListener {
         after = requested;
       }
       for (Message m : bus.backlog(channel, after, siteId)) {
+        if (m.messageId() > now) {
+          now = m.messageId();
+          current.put(channel, now);
+        }
         if (Permissions.allowed(bus, this, m)) {
           result.add(m);
         } else {
