@@ -63,6 +63,8 @@ final class Client implements WriteListener, AsyncListener {
   private AsyncContext async;
   private ServletOutputStream out;
   private boolean streaming;
+  // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
+  private boolean framed;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
   private boolean needsFlush;
   private boolean finishing;
@@ -182,17 +184,22 @@ final class Client implements WriteListener, AsyncListener {
 
   /**
    * Holds the response: installs the non-blocking writer and, when streaming, queues the first
-   * piece (the backlog, or {@code []}). Headers must already be set. Runs on the request thread.
+   * piece (the backlog, or {@code []}). Headers must already be set; {@code framed} tells whether
+   * the stream's chunk framing is ours to write. Runs on the request thread.
    */
-  void hold(AsyncContext ac, boolean stream, List<Message> backlog, Runnable whenDone)
+  void hold(
+      AsyncContext ac, boolean stream, boolean framed, List<Message> backlog, Runnable whenDone)
       throws IOException {
     lock.lock();
     try {
       this.async = ac;
       this.streaming = stream;
+      this.framed = stream && framed;
       this.onDone = whenDone;
       if (stream) {
-        pending.add(backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog)));
+        pending.add(
+            framedPiece(
+                backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog))));
       }
       ac.addListener(this);
       out = ac.getResponse().getOutputStream();
@@ -262,7 +269,7 @@ final class Client implements WriteListener, AsyncListener {
       return false;
     }
     if (streaming) {
-      pending.add(p.piece());
+      pending.add(framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
@@ -355,11 +362,16 @@ final class Client implements WriteListener, AsyncListener {
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
     if (streaming) {
-      pending.add(Wire.piece(body));
+      pending.add(framedPiece(Wire.piece(body)));
       drain();
     } else {
       respond(body);
     }
+  }
+
+  /** A piece as the stream sends it: one complete chunk when the framing is ours. */
+  private byte[] framedPiece(byte[] piece) {
+    return framed ? Wire.chunk(piece) : piece;
   }
 
   private void respond(byte[] body) {
@@ -379,7 +391,7 @@ final class Client implements WriteListener, AsyncListener {
       }
       cancelTimeout();
       if (streaming) {
-        pending.add(Wire.EMPTY_PIECE);
+        pending.add(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
         finishing = true;
         drain();
       } else {
@@ -407,7 +419,7 @@ final class Client implements WriteListener, AsyncListener {
     try {
       while (out.isReady()) {
         // Flush after every piece: each piece is exactly one HTTP chunk (SPEC §4.12), also when
-        // several are queued.
+        // several are queued, and is on its way before the next one is written.
         if (needsFlush) {
           needsFlush = false;
           out.flush();
