@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.slf4j.Logger;
@@ -29,18 +30,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by its
  * fan-out lane or the bus dispatch thread ({@link #offer}), the timeout wheel and a newer poll of
- * the same client ({@link #close}), and the container ({@link #onWritePossible}, async events).
- * Every output operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in
- * {@link #pending} until the container reports that the socket takes more, so no thread ever blocks
- * on a slow or dead client.
+ * the same client ({@link #close}), and the container ({@link #onWritePossible}, async events, and
+ * {@link #gone} when a {@link Disconnects} watch sees the client close its connection). Every
+ * output operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in {@link
+ * #pending} until the container reports that the socket takes more, so no thread ever blocks on a
+ * slow or dead client.
  *
  * <p><b>Exactly once.</b> The response completes once: the first of a message (non-streaming), the
- * timeout, a replacing poll, a write failure or the container's error ends it; later attempts are
- * no-ops ({@link #finishing} and {@link #completed} decide). While the poll is being registered,
- * live messages are buffered; {@link #goLive} merges them with the messages read after
- * registration, dropping any id already delivered, so nothing published during registration is lost
- * or sent twice. Afterwards a per-channel high-water mark drops live pushes the client already has
- * (a dispatch thread lagging behind the store pushes what the backlog read already returned).
+ * timeout, a replacing poll, a write failure, the client's close or the container's error ends it
+ * (the disconnect watch is cancelled first, under the lock); later attempts are no-ops ({@link
+ * #finishing} and {@link #completed} decide). While the poll is being registered, live messages are
+ * buffered; {@link #goLive} merges them with the messages read after registration, dropping any id
+ * already delivered, so nothing published during registration is lost or sent twice. Afterwards a
+ * per-channel high-water mark drops live pushes the client already has (a dispatch thread lagging
+ * behind the store pushes what the backlog read already returned).
  */
 final class Client implements WriteListener, AsyncListener {
 
@@ -77,6 +80,7 @@ final class Client implements WriteListener, AsyncListener {
   private long[] positions;
   private Map<String, Integer> positionIndex;
   private TimeoutWheel wheel;
+  private Disconnects.Watch watch = Disconnects.NONE;
   // Links of the timeout wheel, guarded by the wheel's bucket monitor.
   Object wheelBucket;
   Client wheelPrev;
@@ -432,6 +436,7 @@ final class Client implements WriteListener, AsyncListener {
         } else {
           if (finishing) {
             completed = true;
+            watch.cancel();
             async.complete();
           }
           return;
@@ -447,13 +452,44 @@ final class Client implements WriteListener, AsyncListener {
       completed = true;
       pending.clear();
       cancelTimeout();
-      LOG.debug("poll of client {} ended by a write failure: {}", id, t.toString());
+      LOG.debug("poll of client {} ended by a failure: {}", id, t.toString());
+      watch.cancel();
       try {
         async.complete();
       } catch (RuntimeException ignored) {
         // already completed by the container
       }
     }
+  }
+
+  /**
+   * Starts watching the connection for the client's close ({@link Disconnects}), unless the poll is
+   * ending. Started under the lock, so no completion can slip between the start and the recording
+   * of the watch (Jetty must find it cancelled when the response completes).
+   */
+  void watch(Supplier<Disconnects.Watch> start) {
+    lock.lock();
+    try {
+      if (!finishing && !completed) {
+        watch = start.get();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The client closed its connection while the poll was held: ends the poll without writing
+   * anything more and unregisters it. Runs on a container thread.
+   */
+  void gone() {
+    lock.lock();
+    try {
+      failLocked(new IOException("the client closed the connection"));
+    } finally {
+      lock.unlock();
+    }
+    finished();
   }
 
   private void cancelTimeout() {
@@ -496,6 +532,7 @@ final class Client implements WriteListener, AsyncListener {
     try {
       completed = true;
       cancelTimeout();
+      watch.cancel();
     } finally {
       lock.unlock();
     }

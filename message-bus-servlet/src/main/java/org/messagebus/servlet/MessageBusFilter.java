@@ -244,6 +244,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       return;
     }
     client.timeout(timeouts, System.nanoTime() + options.longPollingInterval().toNanos());
+    client.watch(() -> Disconnects.watch(req, resp, client::gone));
   }
 
   /**
