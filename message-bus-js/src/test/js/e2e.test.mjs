@@ -18,6 +18,10 @@ const FAST = {
   firstChunkTimeout: 10000,
 };
 
+// A hung test fails its suite after this long (about a minute per suite on a busy 2-core machine);
+// the after hook then stops the server and browser, so the run ends instead of waiting forever.
+const SUITE = { skip, timeout: 10 * 60_000 };
+
 let server;
 let browser;
 let seq = 0;
@@ -73,7 +77,7 @@ async function pollsOf(clientId, from = 0) {
 }
 
 for (const flavor of ["ours", "stock"]) {
-  describe(`${flavor} client in Chromium`, { skip }, () => {
+  describe(`${flavor} client in Chromium`, SUITE, () => {
     for (const [mode, settings, expectPoll] of [
       ["streaming", {}, { dlp: false, chunked: true }],
       ["long polling", { enableChunkedEncoding: false }, { dlp: false, chunked: false }],
@@ -330,7 +334,7 @@ for (const flavor of ["ours", "stock"]) {
   });
 }
 
-describe("our client only", { skip }, () => {
+describe("our client only", SUITE, () => {
   it("works as an ES module (message-bus.mjs)", () =>
     withContext(async (context) => {
       const page = await openClient(context, server.busUrl, "ours-esm", FAST);
