@@ -138,7 +138,7 @@ if [[ "$SERVER" == java ]]; then
   server_pid=$!
   pids+=("$server_pid")
   port=""
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do
     port="$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log")"
     [[ -n "$port" ]] && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
@@ -153,7 +153,7 @@ elif [[ "$SERVER" == ruby ]]; then
     -b "tcp://127.0.0.1:$port" config.ru) > "$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$port/control/stats" > /dev/null 2>&1 && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.2

@@ -133,7 +133,8 @@ final class LoadReport {
     r.put("redisCommandsTotal", redisRead ? redisTotal : null);
     r.put(
         "redisCommandsPerPoll",
-        redisRead ? round3((double) redisTotal / Math.max(1, polls)) : null);
+        redisRead && polls > 0 ? round3((double) redisTotal / polls) : null);
+    r.put("redisCommandsPerDelivery", redisRead ? round3((double) redisTotal / perDelivery) : null);
     // Per held poll in held modes; per browser in poll mode (nothing is held there).
     long held = args.mode().held() && heldAfterRamp > 0 ? heldAfterRamp : args.n();
     r.put("serverHeapBaseline", base.heapUsed());
@@ -212,9 +213,10 @@ final class LoadReport {
     if (r.get("redisCommands") != null) {
       line(
           s,
-          "Redis commands     %d in the window, %.3f per poll: %s",
+          "Redis commands     %d in the window, %s per poll, %s per delivery: %s",
           r.get("redisCommandsTotal"),
           r.get("redisCommandsPerPoll"),
+          r.get("redisCommandsPerDelivery"),
           r.get("redisCommands"));
     }
     line(

@@ -31,14 +31,20 @@ final class PieceReader {
     void piece(byte[] buf, int off, int len);
   }
 
+  /** Where whole pieces go. */
   private final Sink sink;
+
+  /**
+   * The current reply's bytes not yet handed over: [0, len), scanned for separators up to scanned.
+   */
   private byte[] buf = new byte[256];
+
   private int len;
   private int scanned;
   private boolean streamed;
 
   PieceReader(Sink sink) {
-    this.sink = sink;
+    this.sink = java.util.Objects.requireNonNull(sink, "sink");
   }
 
   /**
