@@ -56,6 +56,7 @@ module LoadState
   @published = 0
   @failures = 0
   @lock = Mutex.new
+  @save_lock = Mutex.new
   class << self
     attr_accessor :middleware
 
@@ -68,10 +69,13 @@ module LoadState
       { "held" => manager.client_count, "published" => @published, "publishFailures" => @failures }
     end
 
+    # Called by the saver thread and by /control/stats: one at a time.
     def save
       path = File.join(STATE_DIR, "#{Process.pid}.json")
-      File.write("#{path}.tmp", JSON.generate(mine))
-      File.rename("#{path}.tmp", path)
+      @save_lock.synchronize do
+        File.write("#{path}.tmp", JSON.generate(mine))
+        File.rename("#{path}.tmp", path)
+      end
     end
   end
 end
