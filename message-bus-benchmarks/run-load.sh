@@ -121,7 +121,7 @@ if [[ -n "${REDIS_PRIVATE:-}" ]]; then
     --dir "$here/target/redis-private" > "$here/target/redis-private/redis.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 50); do redis-cli -p "$rport" ping > /dev/null 2>&1 && break; sleep 0.1; done
-  BACKEND="redis://127.0.0.1:$rport/12"
+  BACKEND="redis://127.0.0.1:$rport/10"
   echo "private Redis on port $rport"
 fi
 
