@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -478,12 +479,37 @@ public final class MessageBusClient implements AutoCloseable {
       request.header("Dont-Chunk", "true");
     }
     headers.forEach(request::header);
-    HttpResponse<InputStream> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    CompletableFuture<HttpResponse<InputStream>> future =
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    lock.lock();
+    try {
+      pending = future;
+      if (abortRequested) {
+        future.cancel(true); // the channels changed since this poll's snapshot
+      }
+    } finally {
+      lock.unlock();
+    }
+    HttpResponse<InputStream> response;
+    try {
+      response = future.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } finally {
+      lock.lock();
+      try {
+        pending = null;
+      } finally {
+        lock.unlock();
+      }
+    }
     try (InputStream in = response.body()) {
       lock.lock();
       try {
         inFlight = in;
+        if (abortRequested) {
+          in.close(); // the channels changed while the headers were on their way
+        }
       } finally {
         lock.unlock();
       }
@@ -670,12 +696,11 @@ public final class MessageBusClient implements AutoCloseable {
 
   /** Aborts the poll in flight, if any (guarded by lock). */
   private void abortInFlight() {
+    abortRequested = true; // also seen by a poll that has taken its snapshot but not yet sent
     if (pending != null) {
-      abortRequested = true;
       pending.cancel(true);
     }
     if (inFlight != null) {
-      abortRequested = true;
       try {
         inFlight.close();
       } catch (IOException ignored) {
