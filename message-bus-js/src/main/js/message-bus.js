@@ -1,7 +1,8 @@
 /*!
  * message-bus.js — the browser client of MessageBus for Java (and of any message_bus server).
  * Dependency-free. Loaded as a classic script it defines the global `MessageBus` (and an AMD
- * module when `define.amd` exists); message-bus.mjs is the same client as an ES module.
+ * module when `define.amd` exists); required as CommonJS it exports the client and defines no
+ * global; message-bus.mjs is the same client as an ES module.
  * MIT License.
  */
 (function (root) {
@@ -999,8 +1000,16 @@
   }
   // @core-end
 
-  var previous = root.MessageBus;
   var bus = createMessageBus(root);
+  if (typeof module === "object" && module && typeof module.exports === "object") {
+    // CommonJS (require() in Node or a bundler): the client is the module's export; no global.
+    bus.noConflict = function () {
+      return bus;
+    };
+    module.exports = bus;
+    return;
+  }
+  var previous = root.MessageBus;
   /** Restores whatever `MessageBus` was before this script and returns this client. */
   bus.noConflict = function () {
     if (root.MessageBus === bus) root.MessageBus = previous;

@@ -427,6 +427,27 @@ describe("API", () => {
     assert.equal(typeof client.subscribe, "function");
   });
 
+  it("as CommonJS (module.exports present) exports the client and defines no global", () => {
+    const previous = { mine: true };
+    const h = load({ commonjs: true, previous });
+
+    assert.equal(h.context.MessageBus, previous);
+    assert.equal(h.bus.status(), "stopped");
+    assert.equal(h.bus.noConflict(), h.bus);
+    assert.equal(h.context.MessageBus, previous);
+    h.bus.subscribe("/test", () => {});
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll`);
+  });
+
+  it("with an AMD loader defines the global and registers the same client as a module", () => {
+    const h = load({ amd: true });
+
+    assert.equal(h.defined.length, 1);
+    assert.deepEqual(plain(h.defined[0].deps), []);
+    assert.equal(h.defined[0].value, h.bus);
+    assert.equal(typeof h.bus.subscribe, "function");
+  });
+
   it("diagnostics returns and logs the state", () => {
     const h = subscribed({}, "/test", 0);
     const d = h.bus.diagnostics();
