@@ -1,8 +1,6 @@
 package org.messagebus;
 
-import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendSubscription;
 import org.slf4j.Logger;
@@ -29,14 +27,11 @@ final class Firehose {
 
   private static final Logger LOG = LoggerFactory.getLogger(Firehose.class);
 
+  private final BusContext bus;
   private final Backend backend;
   private final Dispatcher dispatcher;
   private final Keepalive keepalive;
-  private final Runnable requestStart;
   private final ReentrantLock lifecycle;
-  private final BooleanSupplier closed;
-  private final BusErrors errors;
-  private final Duration retryInterval;
 
   // guarded by lifecycle (written), volatile for lock-free readers
   private volatile BackendSubscription subscription;
@@ -46,45 +41,35 @@ final class Firehose {
   private long epoch;
 
   /**
-   * @param requestStart asks the background thread to run {@link #startIfNeeded()}
+   * @param bus the bus's parts
+   * @param keepalive runs while the firehose does
    * @param lifecycle the bus's lifecycle lock
    */
-  Firehose(
-      Backend backend,
-      Dispatcher dispatcher,
-      Keepalive keepalive,
-      Runnable requestStart,
-      ReentrantLock lifecycle,
-      BooleanSupplier closed,
-      BusErrors errors,
-      Duration retryInterval) {
-    this.backend = backend;
-    this.dispatcher = dispatcher;
+  Firehose(BusContext bus, Keepalive keepalive, ReentrantLock lifecycle) {
+    this.bus = bus;
+    this.backend = bus.backend();
+    this.dispatcher = bus.dispatcher();
     this.keepalive = keepalive;
-    this.requestStart = requestStart;
     this.lifecycle = lifecycle;
-    this.closed = closed;
-    this.errors = errors;
-    this.retryInterval = retryInterval;
   }
 
   /** Whether live messages can arrive: the subscription is up. */
   boolean isListening() {
     BackendSubscription f = subscription;
-    return !closed.getAsBoolean() && f != null && f.isSubscribed();
+    return !bus.isClosed() && f != null && f.isSubscribed();
   }
 
   /** Whether it is down while subscriptions wait for it. */
   boolean needsStart() {
     BackendSubscription f = subscription;
-    return !closed.getAsBoolean() && (f == null || f.isClosed()) && dispatcher.hasSubscriptions();
+    return !bus.isClosed() && (f == null || f.isClosed()) && dispatcher.hasSubscriptions();
   }
 
   /** Asks the background thread to start the firehose (and the keepalive) if they do not run. */
   void startListening() {
     lifecycle.lock();
     try {
-      if (closed.getAsBoolean()) {
+      if (bus.isClosed()) {
         return;
       }
       wanted = true;
@@ -95,7 +80,7 @@ final class Firehose {
     } finally {
       lifecycle.unlock();
     }
-    requestStart.run();
+    bus.background().request();
   }
 
   /**
@@ -142,7 +127,7 @@ final class Firehose {
     lifecycle.lock();
     try {
       BackendSubscription f = subscription;
-      if (closed.getAsBoolean() || !wanted || (f != null && !f.isClosed())) {
+      if (bus.isClosed() || !wanted || (f != null && !f.isClosed())) {
         return true;
       }
       startEpoch = epoch;
@@ -170,15 +155,15 @@ final class Firehose {
     } catch (BusClosedException e) {
       return true;
     } catch (RuntimeException e) {
-      LOG.warn("starting the backend subscription failed, retrying in {}", retryInterval, e);
-      errors.background(e);
+      LOG.warn("starting the backend subscription failed, retrying in {}", bus.retryInterval(), e);
+      bus.errors().background(e);
       return false;
     }
     boolean keep;
     lifecycle.lock();
     try {
       BackendSubscription f = subscription;
-      keep = !closed.getAsBoolean() && epoch == startEpoch && (f == null || f.isClosed());
+      keep = !bus.isClosed() && epoch == startEpoch && (f == null || f.isClosed());
       if (keep) {
         subscription = started;
         keepalive.start();

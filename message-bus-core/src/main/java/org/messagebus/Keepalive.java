@@ -6,8 +6,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,42 +36,26 @@ final class Keepalive {
   private static final Logger LOG = LoggerFactory.getLogger(Keepalive.class);
   private static final long HEALTHY = -1;
 
+  private final BusContext bus;
   private final Duration interval;
   private final Clock clock;
-  private final Dispatcher dispatcher;
-  private final Supplier<ScheduledExecutorService> scheduler;
   private final Runnable publish;
-  private final BooleanSupplier closed;
-  private final BusErrors errors;
 
   private ScheduledFuture<?> task; // guarded by this
   // The dispatch sequence at the tick that found too long a silence, or HEALTHY.
   private volatile long unhealthyAtSequence = HEALTHY;
 
   /**
+   * @param bus the bus's parts
    * @param interval the interval; zero disables the keepalive
    * @param clock measures silence
-   * @param dispatcher stamps and numbers what is received
-   * @param scheduler runs the ticks (null once the bus is closed)
    * @param publish publishes one keepalive message
-   * @param closed whether the bus is closed
-   * @param errors told about missed keepalives and failed publishes
    */
-  Keepalive(
-      Duration interval,
-      Clock clock,
-      Dispatcher dispatcher,
-      Supplier<ScheduledExecutorService> scheduler,
-      Runnable publish,
-      BooleanSupplier closed,
-      BusErrors errors) {
+  Keepalive(BusContext bus, Duration interval, Clock clock, Runnable publish) {
+    this.bus = bus;
     this.interval = interval;
     this.clock = clock;
-    this.dispatcher = dispatcher;
-    this.scheduler = scheduler;
     this.publish = publish;
-    this.closed = closed;
-    this.errors = errors;
   }
 
   /** Schedules the ticks, every interval from now, unless disabled or already scheduled. */
@@ -81,7 +63,7 @@ final class Keepalive {
     if (interval.isZero() || task != null) {
       return;
     }
-    ScheduledExecutorService s = scheduler.get();
+    ScheduledExecutorService s = bus.background().scheduler();
     if (s == null) {
       return;
     }
@@ -104,21 +86,21 @@ final class Keepalive {
   /** True unless a tick found too long a silence and nothing was received since. */
   boolean isHealthy() {
     long at = unhealthyAtSequence;
-    return at == HEALTHY || dispatcher.sequence() != at;
+    return at == HEALTHY || bus.dispatcher().sequence() != at;
   }
 
   /** One keepalive: check the silence, then publish. Runs on the scheduler. */
   void tick() {
-    if (closed.getAsBoolean()) {
+    if (bus.isClosed()) {
       return;
     }
-    long sequence = dispatcher.sequence();
-    long silence = clock.millis() - dispatcher.lastReceivedMillis();
+    long sequence = bus.dispatcher().sequence();
+    long silence = clock.millis() - bus.dispatcher().lastReceivedMillis();
     if (silence > 3 * interval.toMillis()) {
       unhealthyAtSequence = sequence;
       LOG.warn(
           "message bus is no longer functioning correctly: nothing received for {} ms", silence);
-      errors.keepaliveMissed(Duration.ofMillis(silence));
+      bus.errors().keepaliveMissed(Duration.ofMillis(silence));
     } else {
       unhealthyAtSequence = HEALTHY;
     }
@@ -126,7 +108,7 @@ final class Keepalive {
       publish.run();
     } catch (RuntimeException e) {
       LOG.warn("keepalive publish failed: {}", e.toString());
-      errors.background(e);
+      bus.errors().background(e);
     }
   }
 }

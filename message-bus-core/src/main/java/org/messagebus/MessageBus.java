@@ -140,37 +140,13 @@ public final class MessageBus implements AutoCloseable {
     this.dispatcher = new Dispatcher(siteChannels, clock, errors);
     this.background =
         new BackgroundWork(b.scheduler, b.retryInterval, this::isClosed, this::backgroundRound);
-    this.keepalive =
-        new Keepalive(
-            b.keepaliveInterval,
-            clock,
-            dispatcher,
-            background::scheduler,
-            this::publishKeepalive,
-            this::isClosed,
-            errors);
-    this.firehose =
-        new Firehose(
-            backend,
-            dispatcher,
-            keepalive,
-            background::request,
-            lifecycle,
-            this::isClosed,
-            errors,
-            b.retryInterval);
+    BusContext parts =
+        new BusContext(
+            backend, dispatcher, siteChannels, background, this::isClosed, errors, b.retryInterval);
+    this.keepalive = new Keepalive(parts, b.keepaliveInterval, clock, this::publishKeepalive);
+    this.firehose = new Firehose(parts, keepalive, lifecycle);
     this.state = new BackendStateWatch(this::catchUpAfterOutage);
-    this.replay =
-        new SubscriptionReplay(
-            backend,
-            dispatcher,
-            siteChannels,
-            firehose,
-            state,
-            background::request,
-            this::isClosed,
-            errors,
-            b.retryInterval);
+    this.replay = new SubscriptionReplay(parts, firehose, state);
     backend.stateListener(state::onBackendState);
   }
 

@@ -1,11 +1,9 @@
 package org.messagebus;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.ChannelNames;
@@ -49,39 +47,26 @@ final class SubscriptionReplay {
   /** A subscription from a position that waits for the store. */
   private record Pending(ListenerSubscription sub, Plan plan, long lastId) {}
 
+  private final BusContext bus;
   private final Backend backend;
   private final Dispatcher dispatcher;
   private final SiteChannels channels;
   private final Firehose firehose;
   private final BackendStateWatch state;
-  private final Runnable requestCatchUp;
-  private final BooleanSupplier closed;
-  private final BusErrors errors;
-  private final Duration retryInterval;
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param requestCatchUp asks the background thread to run {@link #catchUpPending()}
+   * @param bus the bus's parts
+   * @param firehose started with the first subscription
+   * @param state tells whether the store is known to be away
    */
-  SubscriptionReplay(
-      Backend backend,
-      Dispatcher dispatcher,
-      SiteChannels channels,
-      Firehose firehose,
-      BackendStateWatch state,
-      Runnable requestCatchUp,
-      BooleanSupplier closed,
-      BusErrors errors,
-      Duration retryInterval) {
-    this.backend = backend;
-    this.dispatcher = dispatcher;
-    this.channels = channels;
+  SubscriptionReplay(BusContext bus, Firehose firehose, BackendStateWatch state) {
+    this.bus = bus;
+    this.backend = bus.backend();
+    this.dispatcher = bus.dispatcher();
+    this.channels = bus.channels();
     this.firehose = firehose;
     this.state = state;
-    this.requestCatchUp = requestCatchUp;
-    this.closed = closed;
-    this.errors = errors;
-    this.retryInterval = retryInterval;
   }
 
   /** Whether subscriptions wait for the store. */
@@ -120,7 +105,7 @@ final class SubscriptionReplay {
       sub.goLiveAfter(now);
     } else {
       pending.add(new Pending(sub, plan, lastId));
-      requestCatchUp.run();
+      bus.background().request();
     }
     return sub;
   }
@@ -133,7 +118,7 @@ final class SubscriptionReplay {
    */
   Outcome catchUpPending() {
     for (Pending p : pending) {
-      if (closed.getAsBoolean()) {
+      if (bus.isClosed()) {
         return Outcome.STOP;
       }
       if (!p.sub().isActive()) {
@@ -149,8 +134,8 @@ final class SubscriptionReplay {
       } catch (BusClosedException e) {
         return Outcome.STOP;
       } catch (RuntimeException e) {
-        LOG.warn("catch-up of {} failed, retrying in {}", p.sub(), retryInterval, e);
-        errors.background(e);
+        LOG.warn("catch-up of {} failed, retrying in {}", p.sub(), bus.retryInterval(), e);
+        bus.errors().background(e);
         return Outcome.RETRY;
       }
     }
