@@ -861,7 +861,9 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
-     * Sets the clock the keepalive measures silence with. Default {@link Clock#systemUTC()}.
+     * Sets the bus's clock: the keepalive measures silence with it, and {@link
+     * org.messagebus.diagnostics.Diagnostics} its uptime. Together with {@link #scheduler} it makes
+     * the bus's timing testable without waiting. Default {@link Clock#systemUTC()}.
      *
      * @param clock the clock
      * @return this builder
