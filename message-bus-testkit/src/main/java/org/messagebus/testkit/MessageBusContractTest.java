@@ -162,6 +162,20 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
     }
   }
 
+  /** A new inbox subscribed to {@link #CHANNEL} from now on. */
+  private Inbox subscribed(MessageBus bus) {
+    Inbox inbox = new Inbox();
+    bus.subscribe(CHANNEL, inbox);
+    return inbox;
+  }
+
+  /** Publishes each datum to {@link #CHANNEL}, in order. */
+  private static void publish(MessageBus bus, Object... data) {
+    for (Object d : data) {
+      bus.publish(CHANNEL, d);
+    }
+  }
+
   private static List<Object> data(List<Message> messages) {
     return messages.stream().map(Message::data).toList();
   }
@@ -262,8 +276,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
 
     bus.on();
     bus.reconnect();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
     bus.publish(CHANNEL, "after");
 
     assertThat(inbox.next().data()).isEqualTo("after");
@@ -274,8 +287,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void onReconnectClose_tenTimesInARow_doesNotDeadlock() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
     bus.publish(CHANNEL, "first");
     assertThat(inbox.next().data()).isEqualTo("first");
 
@@ -298,8 +310,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void reconnect_keepsDeliveringToExistingSubscriptions() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
     bus.publish(CHANNEL, "before");
     assertThat(inbox.next().data()).isEqualTo("before");
 
@@ -324,9 +335,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
     bus.subscribe(CHANNEL, 0, fromZero);
     bus.subscribe(CHANNEL, banana, fromBanana);
 
-    bus.publish(CHANNEL, "apple");
-    bus.publish(CHANNEL, "cherry");
-    bus.publish(CHANNEL, "end");
+    publish(bus, "apple", "cherry", "end");
 
     // Ruby delivers "banana" again to the subscription after it (SPEC §2.3 BUG); Java must not.
     assertThat(banana).isEqualTo(1);
@@ -338,8 +347,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void subscriber_receivesDataSiteChannelAndUserIds() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
 
     bus.publish(CHANNEL, "norris", PublishOptions.builder().userIds(1, 2, 3).build());
 
@@ -353,8 +361,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void clientIds_reachSubscribers() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
 
     bus.publish(CHANNEL, "norris", PublishOptions.builder().clientIds("a", "b").build());
 
@@ -364,8 +371,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void mapPayload_isDeliveredWithStringKeys() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
 
     bus.publish(CHANNEL, Map.of("norris", true));
 
@@ -405,8 +411,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void publish_withExplicitSiteId_reachesSubscriberWithThatSite() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
 
     bus.publish(CHANNEL, "norris", PublishOptions.builder().siteId("law-and-order").build());
 
@@ -518,8 +523,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
     Inbox healthy = new Inbox();
     bus.subscribe(CHANNEL, healthy);
 
-    bus.publish(CHANNEL, "one");
-    bus.publish(CHANNEL, "two");
+    publish(bus, "one", "two");
 
     assertThat(healthy.dataUntil("two")).containsExactly("one", "two");
     assertThat(List.of(poll(attempted).data(), poll(attempted).data()))
@@ -537,11 +541,8 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void reset_withLiveSubscription_restartsIdsAndKeepsDelivering() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
-    bus.publish(CHANNEL, "one");
-    bus.publish(CHANNEL, "two");
-    bus.publish(CHANNEL, "three");
+    Inbox inbox = subscribed(bus);
+    publish(bus, "one", "two", "three");
     assertThat(inbox.dataUntil("three")).containsExactly("one", "two", "three");
 
     bus.reset();
@@ -556,13 +557,10 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void reset_thenSubscribe_receivesNextMessage() throws Exception {
     MessageBus bus = bus();
-    bus.publish(CHANNEL, "norris");
-    bus.publish(CHANNEL, "norris");
-    bus.publish(CHANNEL, "norris");
+    publish(bus, "norris", "norris", "norris");
 
     bus.reset();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
+    Inbox inbox = subscribed(bus);
     bus.publish(CHANNEL, Map.of("yeager", true));
 
     assertThat(inbox.next().data()).isEqualTo(Map.of("yeager", true));
@@ -571,9 +569,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void reset_afterSubscribingAtLaterPosition_deliversRestartedIds() throws Exception {
     MessageBus bus = bus();
-    bus.publish(CHANNEL, "one");
-    bus.publish(CHANNEL, "two");
-    bus.publish(CHANNEL, "three");
+    publish(bus, "one", "two", "three");
     Inbox live = new Inbox();
     Inbox fromTwo = new Inbox();
     bus.subscribe(CHANNEL, live);
@@ -591,11 +587,8 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   @Test
   void expireAllBacklogs_withLiveSubscription_keepsDelivering() throws Exception {
     MessageBus bus = bus();
-    Inbox inbox = new Inbox();
-    bus.subscribe(CHANNEL, inbox);
-    bus.publish(CHANNEL, "one");
-    bus.publish(CHANNEL, "two");
-    bus.publish(CHANNEL, "three");
+    Inbox inbox = subscribed(bus);
+    publish(bus, "one", "two", "three");
     assertThat(inbox.dataUntil("three")).containsExactly("one", "two", "three");
 
     bus.backend().expireAllBacklogs();
@@ -611,8 +604,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   void backlog_afterId_returnsLaterMessagesInOrder() {
     MessageBus bus = bus();
     long id = bus.publish(CHANNEL, "norris");
-    bus.publish(CHANNEL, "foo");
-    bus.publish(CHANNEL, "bar");
+    publish(bus, "foo", "bar");
 
     assertThat(data(bus.backlog(CHANNEL, id))).containsExactly("foo", "bar");
   }
