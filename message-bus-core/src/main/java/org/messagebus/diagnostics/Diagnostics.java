@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Once enabled, this process answers every {@value #DISCOVER_CHANNEL} request by publishing its
  * description (pid, program name, command line, uptime, host name) to {@value #DISCOVERY_CHANNEL},
  * targeted at the requesting user so that only that user's browser sees it; and it runs the restart
- * hook 4 seconds after a {@value #HUP_CHANNEL} request naming its host and pid. Time is the bus's
- * clock (or {@link Builder#clock}); the delayed restart runs on {@link Builder#scheduler}. Java has
- * no SIGHUP convention: the default hook only logs. The HTTP side (the diagnostics page and its
- * routes) lives in {@code message-bus-servlet}.
+ * hook 4 seconds after a {@value #HUP_CHANNEL} request naming its host and pid. The uptime is
+ * measured on the bus's {@linkplain MessageBus#clock() clock}; the delayed restart runs on {@link
+ * Builder#scheduler}. Java has no SIGHUP convention: the default hook only logs. The HTTP side (the
+ * diagnostics page and its routes) lives in {@code message-bus-servlet}.
  *
  * <pre>{@code
  * Diagnostics diagnostics = Diagnostics.builder(bus).restartHook(() -> app.reload()).enable();
@@ -74,7 +74,7 @@ public final class Diagnostics implements AutoCloseable {
     this.pid = ProcessHandle.current().pid();
     this.processName = processName();
     this.fullPath = commandLine();
-    this.clock = b.clock != null ? b.clock : bus.clock();
+    this.clock = bus.clock();
     this.started = clock.instant();
     this.restartHook = b.restartHook;
     this.restartDelay = b.restartDelay;
@@ -228,7 +228,6 @@ public final class Diagnostics implements AutoCloseable {
     private Duration restartDelay = RESTART_DELAY;
     private Consumer<String> onConnect;
     private Consumer<String> onDisconnect;
-    private Clock clock;
     private ScheduledExecutorService scheduler;
 
     private Builder(MessageBus bus) {
@@ -275,18 +274,6 @@ public final class Diagnostics implements AutoCloseable {
         throw new IllegalArgumentException("restartDelay must be zero or positive");
       }
       this.restartDelay = delay;
-      return this;
-    }
-
-    /**
-     * Sets the clock the uptime is measured with. Default: the bus's {@linkplain MessageBus#clock()
-     * clock}.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
