@@ -1,5 +1,6 @@
 package org.messagebus;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,8 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Routes every message of the backend's firehose to the matching server-side subscriptions (SPEC
@@ -19,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * its channel for its site, (3) every channel for every site, (4) every channel for its site, in
  * that order. Registration and removal happen on any thread: the registry is a concurrent map of
  * copy-on-write lists, so the dispatch thread never blocks on them. A failing listener is isolated
- * by {@link ListenerSubscription}; a message that cannot be decoded is logged and skipped.
+ * by {@link ListenerSubscription}; a message that cannot be decoded is logged and skipped. Each
+ * message is stamped with the bus clock's time for the {@link Keepalive}.
  *
  * <p><b>Marks.</b> Each message gets a local <em>dispatch sequence</em> number (1, 2, 3, ... in the
  * order this process received them, never reset) before the registry is read, and the highest
@@ -31,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * may be one it replayed.
  */
 final class Dispatcher implements BackendListener {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
   /**
    * A registry key.
@@ -49,7 +47,9 @@ final class Dispatcher implements BackendListener {
     long position(Message m);
   }
 
-  private final MessageBus bus;
+  private final SiteChannels channels;
+  private final Clock clock;
+  private final BusErrors errors;
   private final ConcurrentHashMap<Key, CopyOnWriteArrayList<ListenerSubscription>> registry =
       new ConcurrentHashMap<>();
   private volatile long lastReceivedMillis;
@@ -59,26 +59,21 @@ final class Dispatcher implements BackendListener {
   private final AtomicLong highestGlobalId = new AtomicLong(-1);
   private final AtomicLong sequence = new AtomicLong();
 
-  Dispatcher(MessageBus bus) {
-    this.bus = bus;
+  Dispatcher(SiteChannels channels, Clock clock, BusErrors errors) {
+    this.channels = channels;
+    this.clock = clock;
+    this.errors = errors;
   }
 
   @Override
   public void onMessage(BackendMessage raw) {
+    // Stamp before numbering: the keepalive reads them in the other order (see Keepalive).
+    lastReceivedMillis = clock.millis();
     long seq = sequence.incrementAndGet();
-    lastReceivedMillis = bus.clock().millis();
     lastGlobalId = raw.globalId();
     long before = highestGlobalId.getAndAccumulate(raw.globalId(), Math::max);
-    Message m;
-    try {
-      m = bus.decode(raw);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "cannot decode message {} on {}, skipping: {}",
-          raw.globalId(),
-          raw.channel(),
-          e.getMessage());
-      bus.reportBackgroundError(e);
+    Message m = channels.decodeOrSkip(raw);
+    if (m == null) {
       return;
     }
     String site = m.siteId();
@@ -137,21 +132,17 @@ final class Dispatcher implements BackendListener {
   }
 
   void listenerFailed(ListenerSubscription sub, Message m, Throwable error) {
-    LOG.warn("subscriber {} failed on message {}, skipping", sub, m.globalId(), error);
-    try {
-      bus.errorListener().onListenerError(sub, m, error);
-    } catch (RuntimeException e) {
-      LOG.warn("error listener failed", e);
-    }
+    errors.listenerFailed(sub, m, error);
   }
 
-  /** The wall-clock millis of the last message received, or 0 before the first. */
+  /** The bus clock's millis when the last message was received (or listening started), or 0. */
   long lastReceivedMillis() {
     return lastReceivedMillis;
   }
 
+  /** Stamps "received" now, so that the keepalive counts silence from when listening starts. */
   void markReceivedNow() {
-    lastReceivedMillis = bus.clock().millis();
+    lastReceivedMillis = clock.millis();
   }
 
   /** Records that the firehose (re)starts after this global id. */

@@ -28,10 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * delivered. Once the firehose passed the horizon nothing is dropped, so positions that restart (a
  * reset, an expired Redis channel) are delivered.
  */
-final class ListenerSubscription implements Subscription {
+final class ListenerSubscription extends KeyedSubscription {
 
   private final Dispatcher dispatcher;
-  final Dispatcher.Key key;
   private final MessageListener listener;
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock until live is true; afterwards touched by the dispatch thread only
@@ -45,8 +44,8 @@ final class ListenerSubscription implements Subscription {
   private volatile boolean active = true;
 
   ListenerSubscription(Dispatcher dispatcher, Dispatcher.Key key, MessageListener listener) {
+    super(key);
     this.dispatcher = dispatcher;
-    this.key = key;
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
@@ -164,16 +163,6 @@ final class ListenerSubscription implements Subscription {
   }
 
   @Override
-  public String channel() {
-    return key.channel();
-  }
-
-  @Override
-  public String siteId() {
-    return key.site();
-  }
-
-  @Override
   public boolean isActive() {
     return active;
   }
@@ -184,13 +173,5 @@ final class ListenerSubscription implements Subscription {
       active = false;
       dispatcher.remove(this);
     }
-  }
-
-  @Override
-  public String toString() {
-    return "Subscription{channel="
-        + (key.channel() == null ? "*" : key.channel())
-        + (key.site() == null ? "" : ", site=" + key.site())
-        + '}';
   }
 }

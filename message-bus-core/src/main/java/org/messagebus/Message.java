@@ -10,50 +10,50 @@ import java.util.Objects;
  * targeting. Immutable.
  *
  * <p>Two messages are equal when their global id, message id, channel and data are equal.
+ *
+ * @param globalId the id in the store-wide sequence (-1 for a status message)
+ * @param messageId the id within the channel's backlog (-1 for a status message)
+ * @param channel the plain channel, without site suffix; not null
+ * @param data the data: what was published, after a JSON round trip (maps, lists, strings, {@code
+ *     Long}, {@code Double}, {@code Boolean}, null)
+ * @param siteId the site the message was published for, or null
+ * @param userIds the users allowed to see the message, as an unmodifiable list of ids (JSON numbers
+ *     as {@code Long}, or strings); empty means no user restriction (null is taken as empty)
+ * @param groupIds the groups allowed to see the message; empty (or null) means no group restriction
+ * @param clientIds the web clients allowed to see the message; empty (or null) means no client
+ *     restriction
  */
-public final class Message {
+public record Message(
+    long globalId,
+    long messageId,
+    String channel,
+    Object data,
+    String siteId,
+    List<Object> userIds,
+    List<Object> groupIds,
+    List<Object> clientIds) {
 
   /** The channel of the synthetic status message sent to web clients. */
   public static final String STATUS_CHANNEL = "/__status";
 
-  private final long globalId;
-  private final long messageId;
-  private final String channel;
-  private final Object data;
-  private final String siteId;
-  private final List<Object> userIds;
-  private final List<Object> groupIds;
-  private final List<Object> clientIds;
-
   /**
-   * Creates a message.
+   * Creates a message; null targeting lists become empty ones.
    *
-   * @param globalId the id in the store-wide sequence
-   * @param messageId the id within the channel
-   * @param channel the plain channel, not null
-   * @param data the data, may be null
-   * @param siteId the site, or null
-   * @param userIds the user targeting, or null (no restriction)
-   * @param groupIds the group targeting, or null (no restriction)
-   * @param clientIds the client targeting, or null (no restriction)
+   * @param globalId see the record component
+   * @param messageId see the record component
+   * @param channel see the record component
+   * @param data see the record component
+   * @param siteId see the record component
+   * @param userIds see the record component
+   * @param groupIds see the record component
+   * @param clientIds see the record component
+   * @throws NullPointerException if {@code channel} is null
    */
-  public Message(
-      long globalId,
-      long messageId,
-      String channel,
-      Object data,
-      String siteId,
-      List<Object> userIds,
-      List<Object> groupIds,
-      List<Object> clientIds) {
-    this.globalId = globalId;
-    this.messageId = messageId;
-    this.channel = Objects.requireNonNull(channel, "channel");
-    this.data = data;
-    this.siteId = siteId;
-    this.userIds = userIds == null ? List.of() : userIds;
-    this.groupIds = groupIds == null ? List.of() : groupIds;
-    this.clientIds = clientIds == null ? List.of() : clientIds;
+  public Message {
+    Objects.requireNonNull(channel, "channel");
+    userIds = userIds == null ? List.of() : userIds;
+    groupIds = groupIds == null ? List.of() : groupIds;
+    clientIds = clientIds == null ? List.of() : clientIds;
   }
 
   /**
@@ -64,79 +64,6 @@ public final class Message {
    */
   public static Message status(Map<String, Long> positions) {
     return new Message(-1, -1, STATUS_CHANNEL, positions, null, null, null, null);
-  }
-
-  /**
-   * Returns the id in the store-wide sequence (-1 for a status message).
-   *
-   * @return the global id
-   */
-  public long globalId() {
-    return globalId;
-  }
-
-  /**
-   * Returns the id within the channel's backlog (-1 for a status message).
-   *
-   * @return the message id
-   */
-  public long messageId() {
-    return messageId;
-  }
-
-  /**
-   * Returns the plain channel, without site suffix.
-   *
-   * @return the channel
-   */
-  public String channel() {
-    return channel;
-  }
-
-  /**
-   * Returns the data: what was published, after a JSON round trip (maps, lists, strings, {@code
-   * Long}, {@code Double}, {@code Boolean}, null).
-   *
-   * @return the data, may be null
-   */
-  public Object data() {
-    return data;
-  }
-
-  /**
-   * Returns the site the message was published for.
-   *
-   * @return the site id, or null
-   */
-  public String siteId() {
-    return siteId;
-  }
-
-  /**
-   * Returns the users allowed to see the message; empty means no user restriction.
-   *
-   * @return an unmodifiable list of user ids (JSON numbers as {@code Long}, or strings)
-   */
-  public List<Object> userIds() {
-    return userIds;
-  }
-
-  /**
-   * Returns the groups allowed to see the message; empty means no group restriction.
-   *
-   * @return an unmodifiable list of group ids
-   */
-  public List<Object> groupIds() {
-    return groupIds;
-  }
-
-  /**
-   * Returns the web clients allowed to see the message; empty means no client restriction.
-   *
-   * @return an unmodifiable list of client ids
-   */
-  public List<Object> clientIds() {
-    return clientIds;
   }
 
   /**

@@ -6,26 +6,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.ChannelNames;
 import org.messagebus.spi.PreparedPublish;
 
@@ -102,63 +91,63 @@ public final class MessageBus implements AutoCloseable {
   /** Default of {@link Builder#retryInterval}: 1 second. */
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageBus.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  /*
+   * Implementation notes. This class is the facade: the public API, its Javadoc and the builder. The
+   * work is done by package-private parts, one per concern, wired here:
+   *
+   *   SiteChannels          plain channel + site <-> stored channel (channel$|$site); decoding
+   *   Dispatcher            routes every message of the firehose to the matching subscriptions
+   *   ListenerSubscription  one subscription: replay, buffered live messages, switch to live
+   *   SubscriptionReplay    registering, the replay from a position, the catch-up after an outage
+   *   Firehose              the backend subscription feeding the dispatcher (start, stop, restart)
+   *   Keepalive             the keepalive publish and the health check, on the clock and scheduler
+   *   BackgroundWork        the background thread: its scheduler, the work run on it, retries
+   *   BackendStateWatch     what the backend reports about its store, and its listeners
+   *   ClientMessageFilters  the filters the HTTP transport asks
+   *   BusErrors             the ErrorListener, each call isolated
+   *
+   * Lock order: lifecycle (this class's and Firehose's), then Keepalive's monitor, then
+   * BackgroundWork's scheduler lock. None is held during a store call. This file is over 500 lines
+   * because the public API is documented here, in full; no logic lives here beyond argument checks
+   * and the lifecycle.
+   */
 
   private final Backend backend;
   private final TransportCodec codec;
-  private final Supplier<String> siteIdLookup;
-  private final ErrorListener errorListener;
-  private final Duration keepaliveInterval;
   private final Clock clock;
-  private final ScheduledExecutorService suppliedScheduler;
-  private final Duration retryInterval;
-  private final Dispatcher dispatcher = new Dispatcher(this);
-  private final CopyOnWriteArrayList<ClientMessageFilterRegistration> filters =
-      new CopyOnWriteArrayList<>();
+  private final SiteChannels siteChannels;
+  private final ClientMessageFilters filters = new ClientMessageFilters();
+  private final BackendStateWatch state;
+  private final Dispatcher dispatcher;
+  private final BackgroundWork background;
+  private final Keepalive keepalive;
+  private final Firehose firehose;
+  private final SubscriptionReplay replay;
 
+  // Held by close() and reconnect(), and by the firehose around its state; never during a store
+  // call.
+  private final ReentrantLock lifecycle = new ReentrantLock();
   private volatile boolean off;
   private volatile boolean publishDisabled;
   private volatile boolean closed;
-  private volatile boolean healthy = true;
-
-  // What the backend reported last; changes arrive in order (see onBackendState).
-  private final Object stateLock = new Object();
-  private final CopyOnWriteArrayList<BackendStateListener> stateListeners =
-      new CopyOnWriteArrayList<>();
-  private volatile BackendState backendState = BackendState.CONNECTED;
-  private volatile Throwable backendFailure;
-
-  // Lock order: lifecycle, then schedulerLock. Neither is held during a store call.
-  private final ReentrantLock lifecycle = new ReentrantLock();
-  // guarded by lifecycle (written), volatile for lock-free readers
-  private volatile BackendSubscription firehose;
-  // guarded by lifecycle
-  private boolean listeningWanted;
-  private long firehoseFrom = -1;
-  private long epoch;
-  private ScheduledFuture<?> keepaliveTask;
-
-  private final Object schedulerLock = new Object();
-  private ScheduledExecutorService ownScheduler; // guarded by schedulerLock
-
-  // Subscriptions from a position whose store could not be read yet; caught up by tick().
-  private final Set<PendingCatchUp> pending = ConcurrentHashMap.newKeySet();
-  private final ReentrantLock tickLock = new ReentrantLock();
-  private final AtomicBoolean tickQueued = new AtomicBoolean();
-  private final AtomicBoolean retryQueued = new AtomicBoolean();
-  private volatile boolean tickAgain;
 
   private MessageBus(Builder b) {
     this.backend = b.backend != null ? b.backend : MemoryBackend.create();
     this.codec = b.codec;
-    this.siteIdLookup = b.siteIdLookup;
-    this.errorListener = b.errorListener;
-    this.keepaliveInterval = b.keepaliveInterval;
     this.clock = b.clock;
-    this.suppliedScheduler = b.scheduler;
-    this.retryInterval = b.retryInterval;
-    backend.stateListener(this::onBackendState);
+    BusErrors errors = new BusErrors(b.errorListener);
+    this.siteChannels = new SiteChannels(codec, b.siteIdLookup, errors);
+    this.dispatcher = new Dispatcher(siteChannels, clock, errors);
+    this.background =
+        new BackgroundWork(b.scheduler, b.retryInterval, this::isClosed, this::backgroundRound);
+    BusContext parts =
+        new BusContext(
+            backend, dispatcher, siteChannels, background, this::isClosed, errors, b.retryInterval);
+    this.keepalive = new Keepalive(parts, b.keepaliveInterval, clock, this::publishKeepalive);
+    this.firehose = new Firehose(parts, keepalive, lifecycle);
+    this.state = new BackendStateWatch(this::catchUpAfterOutage);
+    this.replay = new SubscriptionReplay(parts, firehose, state);
+    backend.stateListener(state::onBackendState);
   }
 
   /**
@@ -202,7 +191,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BackendException if the backend failed
    */
   public long publish(String channel, Object data, PublishOptions options) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     Objects.requireNonNull(options, "options");
     if (publishDisabled) {
       return NO_ID;
@@ -225,7 +214,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws InvalidMessageException as {@link #publish} does
    */
   public PreparedPublish prepare(String channel, Object data, PublishOptions options) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     Objects.requireNonNull(options, "options");
     if (ChannelNames.isGlobal(channel)
         && (options.userIds() != null || options.groupIds() != null)) {
@@ -236,7 +225,7 @@ public final class MessageBus implements AutoCloseable {
         codec.encode(
             new Envelope(data, options.userIds(), options.groupIds(), options.clientIds()));
     return new PreparedPublish(
-        encode(channel, options.siteId()), payload, options.toBackendOptions());
+        siteChannels.encode(channel, options.siteId()), payload, options.toBackendOptions());
   }
 
   // ---------------------------------------------------------------- subscribing
@@ -275,7 +264,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus was closed
    */
   public Subscription subscribe(String channel, long lastId, MessageListener listener) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     return register(new Dispatcher.Key(null, channel), lastId, listener);
   }
 
@@ -326,9 +315,8 @@ public final class MessageBus implements AutoCloseable {
    * @return the handle to unsubscribe with
    */
   public Subscription localSubscribe(String channel, long lastId, MessageListener listener) {
-    requireChannel(channel);
-    String site = ChannelNames.isGlobal(channel) ? null : currentSiteId();
-    return register(new Dispatcher.Key(site, channel), lastId, listener);
+    SiteChannels.requireChannel(channel);
+    return register(new Dispatcher.Key(siteChannels.localSite(channel), channel), lastId, listener);
   }
 
   /**
@@ -348,7 +336,7 @@ public final class MessageBus implements AutoCloseable {
    * @param channel the channel
    */
   public void unsubscribe(String channel) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     dispatcher.removeAll(new Dispatcher.Key(null, channel));
   }
 
@@ -359,310 +347,43 @@ public final class MessageBus implements AutoCloseable {
    * @param channel the channel
    */
   public void localUnsubscribe(String channel) {
-    requireChannel(channel);
-    String site = ChannelNames.isGlobal(channel) ? null : currentSiteId();
-    dispatcher.removeAll(new Dispatcher.Key(site, channel));
+    SiteChannels.requireChannel(channel);
+    dispatcher.removeAll(new Dispatcher.Key(siteChannels.localSite(channel), channel));
   }
 
   private Subscription register(Dispatcher.Key key, long lastId, MessageListener listener) {
     Objects.requireNonNull(listener, "listener");
     requireOpen("subscribe");
     if (off) {
-      return new InactiveSubscription(key);
+      return new KeyedSubscription.Inactive(key);
     }
-    // Resolved here: the site lookup may depend on the calling thread (a request).
-    Replay plan = replayPlan(key);
-    ListenerSubscription sub = dispatcher.register(key, listener);
-    // "Now" in this process's stream, in case the store cannot tell us: read after registering.
-    long now = dispatcher.sequence();
-    startListening();
-    if (backendState != BackendState.DISCONNECTED) {
-      try {
-        catchUp(sub, plan, lastId);
-        return sub;
-      } catch (BackendException e) {
-        LOG.debug(
-            "subscribing to {} while the store cannot be read ({}); catching up later",
-            key.channel() == null ? "every channel" : key.channel(),
-            e.getMessage());
-      } catch (RuntimeException e) {
-        sub.unsubscribe();
-        throw e;
-      }
-    }
-    if (lastId < 0) {
-      sub.goLiveAfter(now);
-    } else {
-      pending.add(new PendingCatchUp(sub, plan, lastId));
-      requestTick();
-    }
-    return sub;
+    return replay.register(key, lastId, listener);
   }
 
-  /**
-   * What a subscription replays: one encoded channel (null for every channel), the sequence its
-   * positions count in, and the site its messages must have (null for any).
-   */
-  private record Replay(String encoded, Dispatcher.Stream stream, String site) {}
+  // ---------------------------------------------------------------- background
 
-  /** A subscription from a position that waits for the store. */
-  private record PendingCatchUp(ListenerSubscription sub, Replay plan, long lastId) {}
-
-  private Replay replayPlan(Dispatcher.Key key) {
-    if (key.channel() == null) {
-      return new Replay(null, Dispatcher.GLOBAL_STREAM, key.site());
-    }
-    String replaySite = ChannelNames.isGlobal(key.channel()) ? null : siteForRead(key.site());
-    return new Replay(
-        encode(key.channel(), key.site()),
-        Dispatcher.channelStream(key.channel(), replaySite),
-        key.site());
+  /** One round of the background work; true if something waits for the store. */
+  private boolean backgroundRound() {
+    boolean started = firehose.startIfNeeded();
+    return switch (replay.catchUpPending()) {
+      case RETRY -> true;
+      case STOP -> false;
+      case DONE -> !started;
+    };
   }
 
-  /**
-   * Reads a subscription's position and backlog from the store and hands them over; the
-   * subscription is live afterwards. No lock is held.
-   *
-   * @throws BackendException if the store cannot be read; the subscription is then untouched
-   */
-  private void catchUp(ListenerSubscription sub, Replay plan, long lastId) {
-    fixFirehoseStart();
-    long position;
-    if (lastId >= 0) {
-      position = lastId;
-    } else {
-      position = plan.encoded() == null ? backend.lastGlobalId() : backend.lastId(plan.encoded());
-    }
-    List<BackendMessage> raw =
-        plan.encoded() == null
-            ? backend.globalBacklog(position)
-            : backend.backlog(plan.encoded(), position);
-    // The firehose may still be behind what the backlog read returned (SPEC §2.3 ADOPT).
-    long horizon = backend.lastGlobalId();
-    List<Message> replay = new ArrayList<>(raw.size());
-    for (BackendMessage r : raw) {
-      Message m = decodeOrSkip(r);
-      if (m != null && (plan.site() == null || plan.site().equals(m.siteId()))) {
-        replay.add(m);
-      }
-    }
-    sub.catchUp(replay, plan.stream(), position, horizon);
-  }
-
-  private String siteForRead(String keySite) {
-    if (keySite != null) {
-      return keySite;
-    }
-    return siteIdLookup == null ? null : siteIdLookup.get();
-  }
-
-  // ---------------------------------------------------------------- listening (background)
-
-  /**
-   * Makes sure the firehose will start from a global id no later than anything read from the store
-   * after this returns: a subscription reads its replay horizon only afterwards, so the firehose
-   * delivers everything past that horizon.
-   */
-  private void fixFirehoseStart() {
-    lifecycle.lock();
-    try {
-      if (firehoseFrom >= 0 || dispatcher.lastGlobalId() >= 0) {
-        return;
-      }
-    } finally {
-      lifecycle.unlock();
-    }
-    long from = backend.lastGlobalId();
-    lifecycle.lock();
-    try {
-      if (firehoseFrom < 0) {
-        firehoseFrom = from;
-      }
-    } finally {
-      lifecycle.unlock();
+  /** The backend reports its store reachable: catch up what an outage interrupted. */
+  private void catchUpAfterOutage() {
+    if (replay.hasPending() || firehose.needsStart()) {
+      background.request();
     }
   }
 
-  // guarded by lifecycle
-  private long firehoseStart() {
-    long last = dispatcher.lastGlobalId();
-    return last >= 0 ? last : firehoseFrom;
-  }
-
-  /**
-   * Asks the background thread to start the firehose (and the keepalive) if they are not running.
-   */
-  private void startListening() {
-    lifecycle.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      listeningWanted = true;
-      BackendSubscription f = firehose;
-      if (f != null && !f.isClosed()) {
-        return;
-      }
-    } finally {
-      lifecycle.unlock();
-    }
-    requestTick();
-  }
-
-  /** Runs {@link #tick()} on the background thread soon (at once if it is idle). */
-  private void requestTick() {
-    tickAgain = true;
-    if (!tickQueued.compareAndSet(false, true)) {
-      return; // a run is queued and will see tickAgain
-    }
-    ScheduledExecutorService s = scheduler();
-    try {
-      if (s == null) {
-        throw new RejectedExecutionException("closed");
-      }
-      s.execute(this::runTicks);
-    } catch (RejectedExecutionException e) {
-      tickQueued.set(false); // closed: on() and reconnect() ask again
-    }
-  }
-
-  private void runTicks() {
-    tickQueued.set(false);
-    if (!tickLock.tryLock()) {
-      return; // another run is busy; it checks tickAgain once more after unlocking
-    }
-    boolean retry = false;
-    try {
-      while (tickAgain && !closed) {
-        tickAgain = false;
-        retry = tick();
-      }
-    } finally {
-      tickLock.unlock();
-    }
-    if (tickAgain && !closed) {
-      requestTick();
-    } else if (retry) {
-      scheduleRetry();
-    }
-  }
-
-  private void scheduleRetry() {
-    if (!retryQueued.compareAndSet(false, true)) {
-      return;
-    }
-    ScheduledExecutorService s = scheduler();
-    try {
-      if (s == null) {
-        throw new RejectedExecutionException("closed");
-      }
-      s.schedule(
-          () -> {
-            retryQueued.set(false);
-            requestTick();
-          },
-          retryInterval.toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      retryQueued.set(false);
-    }
-  }
-
-  /**
-   * Starts the firehose if it should run, then catches up the subscriptions waiting for the store.
-   * Runs on the background thread only.
-   *
-   * @return true if something could not be done yet (the store is away): retry later
-   */
-  private boolean tick() {
-    boolean retry = !startFirehoseIfNeeded();
-    for (PendingCatchUp p : pending) {
-      if (closed) {
-        return false;
-      }
-      if (!p.sub().isActive()) {
-        pending.remove(p);
-        continue;
-      }
-      try {
-        catchUp(p.sub(), p.plan(), p.lastId());
-        pending.remove(p);
-      } catch (BackendException e) {
-        LOG.debug("catch-up of {} still waits for the store: {}", p.sub(), e.getMessage());
-        return true;
-      } catch (BusClosedException e) {
-        return false; // on() and reconnect() ask again
-      } catch (RuntimeException e) {
-        LOG.warn("catch-up of {} failed, retrying in {}", p.sub(), retryInterval, e);
-        reportBackgroundError(e);
-        return true;
-      }
-    }
-    return retry;
-  }
-
-  /**
-   * Starts the firehose if it should run and does not. Never holds a lock during a store call.
-   *
-   * @return false if it should run but could not be started yet
-   */
-  private boolean startFirehoseIfNeeded() {
-    long startEpoch;
-    long from;
-    lifecycle.lock();
-    try {
-      BackendSubscription f = firehose;
-      if (closed || !listeningWanted || (f != null && !f.isClosed())) {
-        return true;
-      }
-      startEpoch = epoch;
-      from = firehoseStart();
-    } finally {
-      lifecycle.unlock();
-    }
-    BackendSubscription started;
-    try {
-      if (from < 0) {
-        long newest = backend.lastGlobalId();
-        lifecycle.lock();
-        try {
-          if (firehoseFrom < 0) {
-            firehoseFrom = newest;
-          }
-          from = firehoseStart();
-        } finally {
-          lifecycle.unlock();
-        }
-      }
-      dispatcher.markReceivedNow();
-      dispatcher.firehoseStartsAfter(from);
-      started = backend.globalSubscribe(from, dispatcher);
-    } catch (BackendException e) {
-      LOG.debug("cannot start listening yet: {}", e.getMessage());
-      return false;
-    } catch (BusClosedException e) {
-      return true;
-    } catch (RuntimeException e) {
-      LOG.warn("starting the backend subscription failed, retrying in {}", retryInterval, e);
-      reportBackgroundError(e);
-      return false;
-    }
-    boolean keep;
-    lifecycle.lock();
-    try {
-      BackendSubscription f = firehose;
-      keep = !closed && epoch == startEpoch && (f == null || f.isClosed());
-      if (keep) {
-        firehose = started;
-        startKeepalive();
-      }
-    } finally {
-      lifecycle.unlock();
-    }
-    if (!keep) {
-      started.close(); // closed or reconnected meanwhile
-    }
-    return true;
+  private void publishKeepalive() {
+    publish(
+        KEEPALIVE_CHANNEL,
+        ProcessHandle.current().pid(),
+        PublishOptions.builder().userIds(-1).build());
   }
 
   // ---------------------------------------------------------------- reading
@@ -693,10 +414,10 @@ public final class MessageBus implements AutoCloseable {
    * @throws BackendException if the store cannot be read
    */
   public List<Message> backlog(String channel, long lastId, String siteId) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     requirePosition("lastId", lastId);
     requireOpen("read");
-    return decodeAll(backend.backlog(encode(channel, siteId), lastId));
+    return siteChannels.decodeAll(backend.backlog(siteChannels.encode(channel, siteId), lastId));
   }
 
   /**
@@ -711,7 +432,7 @@ public final class MessageBus implements AutoCloseable {
   public List<Message> globalBacklog(long lastGlobalId) {
     requirePosition("lastGlobalId", lastGlobalId);
     requireOpen("read");
-    return decodeAll(backend.globalBacklog(lastGlobalId));
+    return siteChannels.decodeAll(backend.globalBacklog(lastGlobalId));
   }
 
   /**
@@ -736,9 +457,9 @@ public final class MessageBus implements AutoCloseable {
    * @throws BackendException if the store cannot be read
    */
   public long lastId(String channel, String siteId) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     requireOpen("read");
-    return backend.lastId(encode(channel, siteId));
+    return backend.lastId(siteChannels.encode(channel, siteId));
   }
 
   /**
@@ -769,8 +490,8 @@ public final class MessageBus implements AutoCloseable {
     List<String> ordered = new ArrayList<>(channels);
     List<String> encoded = new ArrayList<>(ordered.size());
     for (String c : ordered) {
-      requireChannel(c);
-      encoded.add(encode(c, siteId));
+      SiteChannels.requireChannel(c);
+      encoded.add(siteChannels.encode(c, siteId));
     }
     requireOpen("read");
     long[] ids = encoded.isEmpty() ? new long[0] : backend.lastIds(encoded);
@@ -790,15 +511,15 @@ public final class MessageBus implements AutoCloseable {
    * @throws BackendException if the store cannot be read
    */
   public Optional<Message> lastMessage(String channel) {
-    requireChannel(channel);
+    SiteChannels.requireChannel(channel);
     requireOpen("read");
-    String encoded = encode(channel, null);
+    String encoded = siteChannels.encode(channel, null);
     long id = backend.lastId(encoded);
     if (id <= 0) {
       return Optional.empty();
     }
     BackendMessage raw = backend.getMessage(encoded, id);
-    return raw == null ? Optional.empty() : Optional.of(decode(raw));
+    return raw == null ? Optional.empty() : Optional.of(siteChannels.decode(raw));
   }
 
   // ---------------------------------------------------------------- client message filters
@@ -813,12 +534,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws IllegalArgumentException if {@code prefix} is null
    */
   public void registerClientMessageFilter(String prefix, ClientMessageFilter filter) {
-    if (prefix == null) {
-      throw new IllegalArgumentException("prefix must not be null");
-    }
-    if (filter != null) {
-      filters.add(new ClientMessageFilterRegistration(prefix, filter));
-    }
+    filters.register(prefix, filter);
   }
 
   /**
@@ -827,7 +543,7 @@ public final class MessageBus implements AutoCloseable {
    * @return an immutable snapshot
    */
   public List<ClientMessageFilterRegistration> clientMessageFilters() {
-    return List.copyOf(filters);
+    return filters.snapshot();
   }
 
   /**
@@ -838,18 +554,7 @@ public final class MessageBus implements AutoCloseable {
    * @return false if a filter refused it
    */
   public boolean passesClientMessageFilters(Message message) {
-    if (filters.isEmpty()) {
-      return true;
-    }
-    // Filters are only ever added: iterate a snapshot backwards without copying it.
-    ListIterator<ClientMessageFilterRegistration> it = filters.listIterator(filters.size());
-    while (it.hasPrevious()) {
-      ClientMessageFilterRegistration r = it.previous();
-      if (message.channel().startsWith(r.prefix()) && !r.filter().allow(message)) {
-        return false;
-      }
-    }
-    return true;
+    return filters.allow(message);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -907,8 +612,7 @@ public final class MessageBus implements AutoCloseable {
    * @return true while live messages can arrive
    */
   public boolean isListening() {
-    BackendSubscription f = firehose;
-    return !closed && f != null && f.isSubscribed();
+    return firehose.isListening();
   }
 
   /**
@@ -918,7 +622,7 @@ public final class MessageBus implements AutoCloseable {
    * @return the health flag (always true with the keepalive disabled)
    */
   public boolean isHealthy() {
-    return healthy;
+    return keepalive.isHealthy();
   }
 
   /**
@@ -930,7 +634,7 @@ public final class MessageBus implements AutoCloseable {
    * @return the state
    */
   public BackendState backendState() {
-    return backendState;
+    return state.state();
   }
 
   /**
@@ -939,9 +643,7 @@ public final class MessageBus implements AutoCloseable {
    * @return the failure the backend reported, empty in the other states or when it gave none
    */
   public Optional<Throwable> backendFailure() {
-    return backendState == BackendState.DISCONNECTED
-        ? Optional.ofNullable(backendFailure)
-        : Optional.empty();
+    return state.failure();
   }
 
   /**
@@ -953,10 +655,7 @@ public final class MessageBus implements AutoCloseable {
    */
   public void addBackendStateListener(BackendStateListener listener) {
     Objects.requireNonNull(listener, "listener");
-    synchronized (stateLock) {
-      stateListeners.add(listener);
-      tell(listener, backendState, backendFailure);
-    }
+    state.add(listener);
   }
 
   /**
@@ -965,48 +664,7 @@ public final class MessageBus implements AutoCloseable {
    * @param listener the listener
    */
   public void removeBackendStateListener(BackendStateListener listener) {
-    synchronized (stateLock) {
-      stateListeners.remove(listener);
-    }
-  }
-
-  /** The backend's report; runs on the backend's thread, changes one at a time, in order. */
-  private void onBackendState(BackendState state, Throwable cause) {
-    BackendState before;
-    synchronized (stateLock) {
-      before = backendState;
-      backendFailure = state == BackendState.DISCONNECTED ? cause : null;
-      backendState = state;
-      for (BackendStateListener l : stateListeners) {
-        tell(l, state, cause);
-      }
-    }
-    if (state == BackendState.DISCONNECTED && before != BackendState.DISCONNECTED) {
-      LOG.warn(
-          "the backend cannot reach its store ({}); subscriptions made meanwhile catch up when it"
-              + " is back",
-          cause == null ? "no cause given" : cause.getMessage());
-    } else if (state == BackendState.CONNECTED) {
-      if (before == BackendState.DISCONNECTED) {
-        LOG.info("the backend reaches its store again");
-      }
-      if (!pending.isEmpty() || needsFirehose()) {
-        requestTick();
-      }
-    }
-  }
-
-  private boolean needsFirehose() {
-    BackendSubscription f = firehose;
-    return !closed && (f == null || f.isClosed()) && dispatcher.hasSubscriptions();
-  }
-
-  private static void tell(BackendStateListener l, BackendState state, Throwable cause) {
-    try {
-      l.onBackendStateChange(state, cause);
-    } catch (RuntimeException e) {
-      LOG.warn("backend state listener {} failed", l, e);
-    }
+    state.remove(listener);
   }
 
   /**
@@ -1018,17 +676,18 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus is closed; call {@link #on()} first
    */
   public void reconnect() {
+    boolean listen;
     lifecycle.lock();
     try {
       requireOpen("reconnect");
-      stopListening();
+      firehose.stop();
       backend.reconnect();
-      listeningWanted = dispatcher.hasSubscriptions();
+      listen = firehose.restartIfSubscribed();
     } finally {
       lifecycle.unlock();
     }
-    if (listeningWanted || !pending.isEmpty()) {
-      requestTick();
+    if (listen || replay.hasPending()) {
+      background.request();
     }
   }
 
@@ -1059,113 +718,14 @@ public final class MessageBus implements AutoCloseable {
         return;
       }
       closed = true;
-      stopListening();
-      synchronized (schedulerLock) {
-        stopped = ownScheduler;
-        ownScheduler = null;
-      }
-      if (stopped != null) {
-        stopped.shutdownNow(); // drops a queued tick or retry: let on() and reconnect() queue anew
-        tickQueued.set(false);
-        retryQueued.set(false);
-      }
+      firehose.stop();
+      stopped = background.shutdown();
       backend.close();
     } finally {
       lifecycle.unlock();
     }
-    if (stopped != null) {
-      try {
-        // Let the background thread end before returning, so no thread outlives close().
-        if (!stopped.awaitTermination(5, TimeUnit.SECONDS)) {
-          LOG.warn("the message bus background thread did not stop within 5 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  // guarded by lifecycle
-  private void stopListening() {
-    epoch++;
-    if (keepaliveTask != null) {
-      keepaliveTask.cancel(false);
-      keepaliveTask = null;
-    }
-    BackendSubscription f = firehose;
-    firehose = null;
-    if (f != null) {
-      f.close();
-    }
-  }
-
-  // ---------------------------------------------------------------- keepalive
-
-  // guarded by lifecycle
-  private void startKeepalive() {
-    if (keepaliveInterval.isZero() || keepaliveTask != null) {
-      return;
-    }
-    ScheduledExecutorService s = scheduler();
-    if (s == null) {
-      return;
-    }
-    long nanos = keepaliveInterval.toNanos();
-    try {
-      keepaliveTask = s.scheduleWithFixedDelay(this::keepalive, nanos, nanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("keepalive not started: the scheduler is shut down");
-    }
-  }
-
-  /** The scheduler of the keepalive and the background work, or null once closed. */
-  private ScheduledExecutorService scheduler() {
-    if (suppliedScheduler != null) {
-      return closed ? null : suppliedScheduler;
-    }
-    synchronized (schedulerLock) {
-      if (closed) {
-        return null;
-      }
-      if (ownScheduler == null) {
-        ownScheduler =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "message-bus-timer-" + THREAD_IDS.incrementAndGet());
-                  t.setDaemon(true);
-                  return t;
-                });
-      }
-      return ownScheduler;
-    }
-  }
-
-  private void keepalive() {
-    if (closed) {
-      return;
-    }
-    try {
-      publish(
-          KEEPALIVE_CHANNEL,
-          ProcessHandle.current().pid(),
-          PublishOptions.builder().userIds(-1).build());
-    } catch (RuntimeException e) {
-      LOG.warn("keepalive publish failed: {}", e.toString());
-      reportBackgroundError(e);
-    }
-    long silence = clock.millis() - dispatcher.lastReceivedMillis();
-    if (silence > 3 * keepaliveInterval.toMillis()) {
-      healthy = false;
-      LOG.warn(
-          "message bus is no longer functioning correctly: nothing received for {} ms", silence);
-      try {
-        errorListener.onKeepaliveMissed(Duration.ofMillis(silence));
-      } catch (RuntimeException e) {
-        LOG.warn("error listener failed", e);
-      }
-    } else {
-      healthy = true;
-    }
+    // Let the background thread end before returning, so no thread outlives close().
+    BackgroundWork.awaitTermination(stopped);
   }
 
   // ---------------------------------------------------------------- accessors and helpers
@@ -1194,67 +754,17 @@ public final class MessageBus implements AutoCloseable {
    * @return the site id, or null without a lookup
    */
   public String currentSiteId() {
-    return siteIdLookup == null ? null : siteIdLookup.get();
+    return siteChannels.currentSiteId();
   }
 
-  ErrorListener errorListener() {
-    return errorListener;
-  }
-
-  Clock clock() {
+  /**
+   * Returns the clock the bus measures time with (the keepalive's silence); components that work
+   * with the bus, such as diagnostics, use it too.
+   *
+   * @return the clock given to {@link Builder#clock}, or the system UTC clock
+   */
+  public Clock clock() {
     return clock;
-  }
-
-  void reportBackgroundError(Throwable error) {
-    try {
-      errorListener.onBackgroundError(error);
-    } catch (RuntimeException e) {
-      LOG.warn("error listener failed", e);
-    }
-  }
-
-  /** Encodes a channel with a site as SPEC §1.1 says. */
-  private String encode(String channel, String siteId) {
-    if (siteId == null && siteIdLookup == null) {
-      return channel;
-    }
-    return ChannelNames.withSite(channel, siteId != null ? siteId : siteIdLookup.get());
-  }
-
-  Message decode(BackendMessage raw) {
-    Envelope env = codec.decode(raw.payload());
-    String channel = ChannelNames.channelOf(raw.channel());
-    String site = ChannelNames.isGlobal(channel) ? null : ChannelNames.siteOf(raw.channel());
-    return new Message(
-        raw.globalId(),
-        raw.messageId(),
-        channel,
-        env.data(),
-        site,
-        env.userIds(),
-        env.groupIds(),
-        env.clientIds());
-  }
-
-  private Message decodeOrSkip(BackendMessage raw) {
-    try {
-      return decode(raw);
-    } catch (RuntimeException e) {
-      LOG.warn("cannot decode message {} on {}, skipping", raw.globalId(), raw.channel(), e);
-      reportBackgroundError(e);
-      return null;
-    }
-  }
-
-  private List<Message> decodeAll(List<BackendMessage> raw) {
-    List<Message> result = new ArrayList<>(raw.size());
-    for (BackendMessage r : raw) {
-      Message m = decodeOrSkip(r);
-      if (m != null) {
-        result.add(m);
-      }
-    }
-    return result;
   }
 
   private void requireOpen(String action) {
@@ -1263,40 +773,10 @@ public final class MessageBus implements AutoCloseable {
     }
   }
 
-  private static void requireChannel(String channel) {
-    if (channel == null || channel.isEmpty()) {
-      throw new IllegalArgumentException("channel must not be null or empty");
-    }
-    if (channel.contains(ChannelNames.SITE_SEPARATOR)) {
-      throw new IllegalArgumentException("channel must not contain $|$: " + channel);
-    }
-  }
-
   private static void requirePosition(String name, long id) {
     if (id < 0) {
       throw new IllegalArgumentException(name + " must not be negative: " + id);
     }
-  }
-
-  /** The handle returned while the bus is off: nothing was registered. */
-  private record InactiveSubscription(Dispatcher.Key key) implements Subscription {
-    @Override
-    public String channel() {
-      return key.channel();
-    }
-
-    @Override
-    public String siteId() {
-      return key.site();
-    }
-
-    @Override
-    public boolean isActive() {
-      return false;
-    }
-
-    @Override
-    public void unsubscribe() {}
   }
 
   /** Builds a {@link MessageBus}; each setter documents its default. Not thread-safe. */
@@ -1381,7 +861,9 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
-     * Sets the clock the keepalive measures silence with. Default {@link Clock#systemUTC()}.
+     * Sets the bus's clock: the keepalive measures silence with it, and {@link
+     * org.messagebus.diagnostics.Diagnostics} its uptime. Together with {@link #scheduler} it makes
+     * the bus's timing testable without waiting. Default {@link Clock#systemUTC()}.
      *
      * @param clock the clock
      * @return this builder

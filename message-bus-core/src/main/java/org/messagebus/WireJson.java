@@ -8,19 +8,19 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -47,6 +47,7 @@ import java.util.Objects;
 public final class WireJson {
 
   private static final ObjectMapper MAPPER = newMapper();
+  private static final ObjectMapper READER = newReader();
 
   private WireJson() {}
 
@@ -218,42 +219,40 @@ public final class WireJson {
   }
 
   /**
-   * Reads the current JSON value as plain Java objects: integers as {@code Long} (or {@code
-   * BigInteger} beyond 64 bits), floats as {@code Double}, objects as insertion-ordered maps.
+   * Reads the current JSON value with Jackson's untyped reading on the bus's own reader (never an
+   * application's mapper, so the decoded types never depend on its settings): objects as {@code
+   * LinkedHashMap}, arrays as {@code ArrayList}, integers as {@code Long} (or {@code BigInteger}
+   * beyond 64 bits), other numbers as {@code Double}.
    */
   static Object readValue(JsonParser p) throws IOException {
-    switch (p.currentToken()) {
-      case START_OBJECT:
-        Map<String, Object> map = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          map.put(name, readValue(p));
-        }
-        return map;
-      case START_ARRAY:
-        List<Object> list = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          list.add(readValue(p));
-        }
-        return list;
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? p.getBigIntegerValue()
-            : (Object) p.getLongValue();
-      case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IllegalArgumentException("unexpected JSON token " + p.currentToken());
-    }
+    return READER.readValue(p, Object.class);
+  }
+
+  /**
+   * The mapper {@link #readValue} reads with. Jackson's untyped reading gives {@code Integer} for
+   * small integers and, with {@code USE_LONG_FOR_INTS}, fails beyond 64 bits; this number reader
+   * gives {@code Long} or {@code BigInteger}, and {@code Double} for the rest.
+   */
+  private static ObjectMapper newReader() {
+    SimpleModule numbers =
+        new SimpleModule("message-bus-numbers")
+            .addDeserializer(
+                Number.class,
+                new StdDeserializer<Number>(Number.class) {
+                  private static final long serialVersionUID = 1L;
+
+                  @Override
+                  public Number deserialize(JsonParser p, DeserializationContext ctxt)
+                      throws IOException {
+                    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                      return p.getDoubleValue();
+                    }
+                    return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? p.getBigIntegerValue()
+                        : (Number) p.getLongValue();
+                  }
+                });
+    return JsonMapper.builder().addModule(numbers).build();
   }
 
   static String reason(JsonProcessingException e) {

@@ -18,12 +18,15 @@ import org.messagebus.spi.Retention;
  * throws {@link BackendException} (the store cannot be read) and while {@link #hang} is closed
  * every read blocks (a host that silently drops packets). Publishing always works. The live stream
  * of the memory store keeps running, as a Redis or PostgreSQL subscription does for a while, and
- * {@link #store} lets a test publish as another process would.
+ * {@link #store} lets a test publish as another process would. While {@link #muted}, the live
+ * stream drops every message silently (a subscription that broke without noticing: what the
+ * keepalive exists to detect).
  */
 final class FlakyBackend implements Backend {
   final MemoryBackend store = MemoryBackend.create();
   final BackendStateTracker state = new BackendStateTracker();
   volatile boolean down;
+  volatile boolean muted;
   volatile CountDownLatch hang;
 
   /** How many calls are blocked in {@link #hang} right now. */
@@ -102,7 +105,13 @@ final class FlakyBackend implements Backend {
   @Override
   public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
     check();
-    return store.globalSubscribe(lastGlobalId, listener);
+    return store.globalSubscribe(
+        lastGlobalId,
+        m -> {
+          if (!muted) {
+            listener.onMessage(m);
+          }
+        });
   }
 
   @Override

@@ -99,6 +99,22 @@ class WireJsonTest {
   }
 
   @Test
+  void read_scalarsAndEdgeNumbers_haveTheDocumentedTypes() {
+    assertThat(WireJson.read("7")).isEqualTo(7L);
+    assertThat(WireJson.read("-0")).isEqualTo(0L);
+    assertThat(WireJson.read("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+    assertThat(WireJson.read("9223372036854775808"))
+        .isEqualTo(new BigInteger("9223372036854775808"));
+    assertThat(WireJson.read("1e3")).isEqualTo(1000.0);
+    assertThat(WireJson.read("2.50")).isEqualTo(2.5);
+    assertThat(WireJson.read("\"x\"")).isEqualTo("x");
+    assertThat(WireJson.read("false")).isEqualTo(false);
+    assertThat(WireJson.read("null")).isNull();
+    assertThat(WireJson.read("{\"a\":{},\"b\":[],\"a\":2}"))
+        .isEqualTo(Map.of("a", 2L, "b", List.of()));
+  }
+
+  @Test
   void read_invalidJson_isRejectedWithReason() {
     assertThatThrownBy(() -> WireJson.read("{\"a\" 1}"))
         .isInstanceOf(IllegalArgumentException.class)

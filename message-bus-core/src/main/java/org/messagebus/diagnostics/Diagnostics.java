@@ -3,6 +3,7 @@ package org.messagebus.diagnostics;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.messagebus.Message;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Once enabled, this process answers every {@value #DISCOVER_CHANNEL} request by publishing its
  * description (pid, program name, command line, uptime, host name) to {@value #DISCOVERY_CHANNEL},
  * targeted at the requesting user so that only that user's browser sees it; and it runs the restart
- * hook 4 seconds after a {@value #HUP_CHANNEL} request naming its host and pid. Java has no SIGHUP
- * convention: the default hook only logs. The HTTP side (the diagnostics page and its routes) lives
- * in {@code message-bus-servlet}.
+ * hook 4 seconds after a {@value #HUP_CHANNEL} request naming its host and pid. The uptime is
+ * measured on the bus's {@linkplain MessageBus#clock() clock}; the delayed restart runs on {@link
+ * Builder#scheduler}. Java has no SIGHUP convention: the default hook only logs. The HTTP side (the
+ * diagnostics page and its routes) lives in {@code message-bus-servlet}.
  *
  * <pre>{@code
  * Diagnostics diagnostics = Diagnostics.builder(bus).restartHook(() -> app.reload()).enable();
@@ -55,9 +58,11 @@ public final class Diagnostics implements AutoCloseable {
   private final long pid;
   private final String processName;
   private final String fullPath;
+  private final Clock clock;
   private final Instant started;
   private final Runnable restartHook;
   private final Duration restartDelay;
+  private final ScheduledExecutorService scheduler;
   private final Consumer<String> onConnect;
   private final Consumer<String> onDisconnect;
   private final Subscription discover;
@@ -69,9 +74,11 @@ public final class Diagnostics implements AutoCloseable {
     this.pid = ProcessHandle.current().pid();
     this.processName = processName();
     this.fullPath = commandLine();
-    this.started = Instant.now();
+    this.clock = bus.clock();
+    this.started = clock.instant();
     this.restartHook = b.restartHook;
     this.restartDelay = b.restartDelay;
+    this.scheduler = b.scheduler;
     this.onConnect = b.onConnect;
     this.onDisconnect = b.onDisconnect;
     this.discover = bus.subscribe(DISCOVER_CHANNEL, this::onDiscover);
@@ -127,7 +134,7 @@ public final class Diagnostics implements AutoCloseable {
     d.put("pid", pid);
     d.put("process_name", processName);
     d.put("full_path", fullPath);
-    d.put("uptime", Duration.between(started, Instant.now()).toSeconds());
+    d.put("uptime", Duration.between(started, clock.instant()).toSeconds());
     d.put("hostname", hostname);
     return d;
   }
@@ -174,15 +181,21 @@ public final class Diagnostics implements AutoCloseable {
     }
     LOG.info(
         "restart requested through {}; running the restart hook in {}", HUP_CHANNEL, restartDelay);
-    CompletableFuture.runAsync(
+    Runnable restart =
         () -> {
           try {
             restartHook.run();
           } catch (RuntimeException e) {
             LOG.warn("the diagnostics restart hook failed", e);
           }
-        },
-        CompletableFuture.delayedExecutor(restartDelay.toMillis(), TimeUnit.MILLISECONDS));
+        };
+    long delayNanos = restartDelay.toNanos();
+    if (scheduler != null) {
+      scheduler.schedule(restart, delayNanos, TimeUnit.NANOSECONDS);
+    } else {
+      CompletableFuture.runAsync(
+          restart, CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS));
+    }
   }
 
   private static String localHostname() {
@@ -215,6 +228,7 @@ public final class Diagnostics implements AutoCloseable {
     private Duration restartDelay = RESTART_DELAY;
     private Consumer<String> onConnect;
     private Consumer<String> onDisconnect;
+    private ScheduledExecutorService scheduler;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -260,6 +274,19 @@ public final class Diagnostics implements AutoCloseable {
         throw new IllegalArgumentException("restartDelay must be zero or positive");
       }
       this.restartDelay = delay;
+      return this;
+    }
+
+    /**
+     * Sets the scheduler that runs the restart hook once the restart delay has passed. Default: the
+     * JDK's delayed executor ({@code CompletableFuture.delayedExecutor}, on the common pool). A
+     * supplied scheduler is never shut down by diagnostics.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 

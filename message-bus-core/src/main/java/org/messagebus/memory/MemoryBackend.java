@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
@@ -23,6 +21,7 @@ import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.DaemonThreads;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +50,6 @@ public final class MemoryBackend implements Backend {
   public static final Duration DEFAULT_EXPIRY_INTERVAL = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryBackend.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final BackendMessage END = new BackendMessage(-1, -1, "", "");
 
   private final Retention retention;
@@ -333,9 +331,7 @@ public final class MemoryBackend implements Backend {
       if (expiryTimer != null) {
         return;
       }
-      expiryTimer =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> daemon(r, "message-bus-memory-expiry-" + THREAD_IDS.incrementAndGet()));
+      expiryTimer = DaemonThreads.singleThreadScheduler("message-bus-memory-expiry");
       long nanos = expiryInterval.toNanos();
       expiryTimer.scheduleWithFixedDelay(this::expireQuietly, nanos, nanos, TimeUnit.NANOSECONDS);
     } finally {
@@ -349,12 +345,6 @@ public final class MemoryBackend implements Backend {
     } catch (RuntimeException e) {
       LOG.warn("memory backend expiry failed", e);
     }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 
   private static final class Channel {
@@ -379,7 +369,7 @@ public final class MemoryBackend implements Backend {
 
     Sub(BackendListener listener) {
       this.listener = listener;
-      this.thread = daemon(this, "message-bus-memory-subscriber-" + THREAD_IDS.incrementAndGet());
+      this.thread = DaemonThreads.newThread("message-bus-memory-subscriber", this);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.messagebus.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.messagebus.ManualScheduler;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 
@@ -97,6 +99,40 @@ class DiagnosticsTest {
     bus.publish(Diagnostics.DISCOVERY_CHANNEL, "marker");
     assertThat(answers.poll(10, TimeUnit.SECONDS).data()).isEqualTo("marker");
     assertThat(answers).isEmpty();
+  }
+
+  @Test
+  void uptime_isMeasuredOnTheBusClock() {
+    ManualScheduler time = new ManualScheduler();
+    try (MessageBus timed = MessageBus.builder().clock(time.clock()).build();
+        Diagnostics d = Diagnostics.builder(timed).hostname("app-1").enable()) {
+      assertThat(d.describe()).containsEntry("uptime", 0L);
+
+      time.advance(Duration.ofSeconds(90).plusMillis(999));
+
+      assertThat(d.describe()).containsEntry("uptime", 90L);
+    }
+  }
+
+  @Test
+  void restartRequest_runsTheHookAfterTheDelay_onTheGivenScheduler() throws Exception {
+    ManualScheduler time = new ManualScheduler();
+    BlockingQueue<String> restarts = new LinkedBlockingQueue<>();
+    try (Diagnostics d =
+        Diagnostics.builder(bus)
+            .hostname("app-1")
+            .scheduler(time)
+            .restartHook(() -> restarts.add("restarted"))
+            .enable()) {
+      Diagnostics.requestRestart(bus, "app-1", ProcessHandle.current().pid());
+      // the request is handled on the dispatch thread, which schedules the hook
+      await().atMost(Duration.ofSeconds(10)).until(() -> time.queued() == 1);
+
+      time.advance(Diagnostics.RESTART_DELAY.minusMillis(1));
+      assertThat(restarts).isEmpty();
+      time.advance(Duration.ofMillis(1));
+      assertThat(restarts).containsExactly("restarted"); // ran inside advance()
+    }
   }
 
   @Test

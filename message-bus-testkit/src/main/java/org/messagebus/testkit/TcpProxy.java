@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * A TCP forwarder on 127.0.0.1 (a free port) to a real server, for outage tests that must not touch
@@ -43,9 +44,7 @@ public final class TcpProxy implements AutoCloseable {
     this.targetPort = targetPort;
     this.server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-accept");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    DaemonThreads.newThread("tcp-proxy-accept", this::acceptLoop).start();
   }
 
   /**
@@ -140,8 +139,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t =
-        new Thread(
+    DaemonThreads.newThread(
+            "tcp-proxy-pump",
             () -> {
               byte[] buffer = new byte[16 * 1024];
               try (InputStream in = from.getInputStream();
@@ -162,10 +161,8 @@ public final class TcpProxy implements AutoCloseable {
                 open.remove(from);
                 open.remove(to);
               }
-            },
-            "tcp-proxy-pump");
-    t.setDaemon(true);
-    t.start();
+            })
+        .start();
   }
 
   /** Waits while blackholed; false if the connection was closed meanwhile. */
