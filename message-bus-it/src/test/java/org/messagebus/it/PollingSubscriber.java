@@ -221,7 +221,7 @@ final class PollingSubscriber implements Runnable {
   }
 
   private void traceLine(String line) {
-    String entry = line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    String entry = line.length() > 3000 ? line.substring(0, 3000) + "..." : line;
     // repeated identical request/reply pairs are counted, not listed
     trace.addLast(entry);
     collapse();

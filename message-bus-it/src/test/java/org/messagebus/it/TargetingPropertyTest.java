@@ -46,13 +46,13 @@ import org.messagebus.spi.Backend;
  * immediate poll after everything brings nothing new.
  *
  * <p>Time budget: at most 90 s for both backends on this project's 2-core machine ({@value
- * #SCENARIOS} scenarios each; typically 20–40 s in all); the number of deliveries checked is
- * printed. {@code -Dit.targeting.scenarios=N} changes the number of scenarios; {@code
- * -DQT_SEED=<seed>} replays a run.
+ * #SCENARIOS} scenarios each; about 30 s in all); the number of deliveries checked is printed.
+ * {@code -Dit.targeting.scenarios=N} changes the number of scenarios; {@code -DQT_SEED=<seed>}
+ * replays a run.
  */
 class TargetingPropertyTest {
 
-  static final int SCENARIOS = Integer.getInteger("it.targeting.scenarios", 150);
+  static final int SCENARIOS = Integer.getInteger("it.targeting.scenarios", 100);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration LONG_POLL = Duration.ofMillis(700);
