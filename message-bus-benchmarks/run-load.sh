@@ -1,36 +1,91 @@
 #!/usr/bin/env bash
-# HTTP load test: a LoadServer JVM and a LoadClient JVM on this machine, over loopback sockets.
+# HTTP load test: a load server (the Java LoadServer, or the Ruby original under Puma) and a
+# LoadClient JVM on this machine, over loopback sockets. One run, or the whole matrix.
 #
-#   message-bus-benchmarks/run-load.sh                  # N=1000
-#   N=10000 RATE=2 COUNT=60 message-bus-benchmarks/run-load.sh
+#   message-bus-benchmarks/run-load.sh                                  # one run: N=1000, streaming
+#   N=5000 BACKEND=redis MODE=longpoll message-bus-benchmarks/run-load.sh
+#   MATRIX=1 BACKEND=redis message-bus-benchmarks/run-load.sh           # modes x N, JSON lines
+#   COMPARE=1 BACKEND=redis message-bus-benchmarks/run-load.sh          # the same, Java and Ruby
+#   SERVER=ruby BACKEND=redis MODE=longpoll message-bus-benchmarks/run-load.sh   # the Ruby gem
+#   message-bus-benchmarks/plot-load.sh target/load-results.jsonl       # PNG charts
 #
 # Environment (defaults in brackets):
-#   N [1000]            concurrent streaming long polls, one client id and one TCP connection each
-#   RATE [2]            messages published per second on the load channel
-#   COUNT [60]          messages published
+#   SERVER [java]       java (LoadServer) or ruby (Discourse's message_bus under Puma, ruby/config.ru)
+#   BACKEND [memory]    memory, redis (= redis://127.0.0.1:6379/10), redis://host:port/db,
+#                       postgres (Java: jdbc:postgresql://127.0.0.1:5432/test, table
+#                       loadbench_message_bus; Ruby: database loadbench), or a jdbc:postgresql: URL.
+#                       A Redis database is flushed when the server starts.
+#   REDIS_PRIVATE []    1: start a private redis-server on a free port for this run (BACKEND=redis),
+#                       so that INFO commandstats counts only this run's commands
+#   MODE [streaming]    streaming, longpoll (Dont-Chunk: a new poll after each delivery) or poll (?dlp=t)
+#   KEEPALIVE [1]       0: the client sends Connection: close and opens a connection per poll
+#   N [1000]            simulated browsers, one client id and one TCP connection each
+#   RATE [2]            messages published per second
+#   COUNT [60]          measured messages
+#   WARMUP [20]         warm-up messages (published first, not counted)
 #   THREADS [1]         selector threads of the load client
 #   SOURCES [1]         loopback source addresses (127.0.0.1..) to spread connections over
-#   INTERVAL_MS [25000] the server's long-polling interval (each poll is re-issued after it)
-#   SERVER_HEAP [1g]    -Xms/-Xmx of the server JVM
+#   POLL_INTERVAL_MS [1000]  poll mode: time between polls that brought nothing (browsers: 15000)
+#   REPOLL_DELAY_MS [0]      wait before re-polling after data or a stream's end (browsers: 100)
+#   DRAIN_SECONDS [30]  how long to wait for late deliveries after the last publish
+#   INTERVAL_MS [25000] the server's long-polling interval
+#   SERVER_HEAP [1g]    -Xms/-Xmx of the Java server
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
-#   SERVER_GC [G1GC]    the server's collector (-XX:+Use<SERVER_GC>), e.g. ParallelGC, ZGC
-#   SERVER_OPTS []      extra server JVM options
-#   JFR [] / JFR=1      record the server with JFR (target/load-<N>.jfr)
+#   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
+#   SERVER_OPTS []      extra Java server JVM options
+#   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
+#   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)
+#   RUBY_THREADS [4:16] Puma threads per worker (min:max)
+#   MB_RUBY_SRC [target/ruby-message-bus]  the unpacked gem; unpacked from MB_RUBY_GIT if missing
+#   MB_RUBY_GIT [/work/.mirror/discourse+message_bus/repo]  a git directory of discourse/message_bus
+#   LABEL []            free text copied into the result line
 #   OUT [target/load-results.jsonl]  where the client appends its result line
 #   BUILD [1]           0 to skip the Maven build
+#   MATRIX []           1: run every mode in MODES for every N in NS, one fresh server per run
+#   MODES [streaming longpoll longpoll-close poll]   (-close = KEEPALIVE=0)
+#   NS [1000 5000 10000]
+#   SERVERS [$SERVER]   with MATRIX=1: the servers to run each cell on, e.g. "java ruby"
+#   COMPARE []          1: MATRIX=1 with SERVERS="java ruby" (the side-by-side comparison)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" THREADS="${THREADS:-1}" SOURCES="${SOURCES:-1}"
-INTERVAL_MS="${INTERVAL_MS:-25000}" SERVER_HEAP="${SERVER_HEAP:-1g}" CLIENT_HEAP="${CLIENT_HEAP:-1g}"
-OUT="${OUT:-$here/target/load-results.jsonl}"
+export OUT="${OUT:-$here/target/load-results.jsonl}"
 
 if [[ "${BUILD:-1}" == 1 ]]; then
   (cd "$root" && mvn -B -q -pl message-bus-benchmarks -am package -DskipTests -Dspotless.check.skip=true)
 fi
 jar="$here/target/benchmarks.jar"
 
-# File descriptors: each JVM needs one per connection plus its own (jars, selectors, epoll).
+if [[ "${COMPARE:-}" == 1 ]]; then
+  MATRIX=1
+  SERVERS="${SERVERS:-java ruby}"
+fi
+if [[ "${MATRIX:-}" == 1 ]]; then
+  for n in ${NS:-1000 5000 10000}; do
+    for cell in ${MODES:-streaming longpoll longpoll-close poll}; do
+      for server in ${SERVERS:-${SERVER:-java}}; do
+        keep=1
+        [[ "$cell" == *-close ]] && keep=0
+        echo "=== matrix: SERVER=$server BACKEND=${BACKEND:-memory} N=$n MODE=${cell%-close} KEEPALIVE=$keep"
+        COMPARE=0 MATRIX=0 BUILD=0 SERVER="$server" N="$n" MODE="${cell%-close}" KEEPALIVE="$keep" "$0" ||
+          echo "=== run failed: $server N=$n $cell (continuing)" >&2
+      done
+    done
+  done
+  echo "results: $OUT"
+  exit 0
+fi
+
+SERVER="${SERVER:-java}" BACKEND="${BACKEND:-memory}" MODE="${MODE:-streaming}" KEEPALIVE="${KEEPALIVE:-1}"
+N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" WARMUP="${WARMUP:-20}" THREADS="${THREADS:-1}"
+SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}" SERVER_HEAP="${SERVER_HEAP:-1g}"
+CLIENT_HEAP="${CLIENT_HEAP:-1g}"
+[[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
+[[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# File descriptors: each process needs one per connection plus its own.
 need=$((N + 1024))
 if (( $(ulimit -n) < need )); then
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -39,7 +94,8 @@ if (( $(ulimit -n) < need )); then
     exit 1
   fi
 fi
-# Source ports: loopback connections from one source address need N ephemeral ports.
+# Source ports: loopback connections from one source address need N ephemeral ports (more
+# without keep-alive: every closed connection waits in TIME_WAIT on the side that closed first).
 read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
 if (( hi - lo + 1 < N + 1000 )); then
   if ! sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" 2>/dev/null; then
@@ -51,37 +107,73 @@ echo "conditions: $(java -version 2>&1 | head -1); $(nproc) cores; ulimit -n $(u
   "ports $lo-$hi; somaxconn $(cat /proc/sys/net/core/somaxconn); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p "$here/target"
-log="$here/target/load-server-$N.log"
-jfr=()
-if [[ -n "${JFR:-}" ]]; then
-  jfr=("-XX:StartFlightRecording=filename=$here/target/load-$N.jfr,settings=profile,dumponexit=true")
-fi
-# shellcheck disable=SC2086
-java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
-  -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 \
-  -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
-server_pid=$!
+pids=()
 cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-port=""
-for _ in $(seq 1 100); do
-  port="$(sed -n 's/^LISTENING //p' "$log")"
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n "$port" ]] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+
+if [[ -n "${REDIS_PRIVATE:-}" ]]; then
+  rport="$(free_port)"
+  mkdir -p "$here/target/redis-private"
+  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$here/target/redis-private" > "$here/target/redis-private/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do redis-cli -p "$rport" ping > /dev/null 2>&1 && break; sleep 0.1; done
+  BACKEND="redis://127.0.0.1:$rport/10"
+  echo "private Redis on port $rport"
+fi
+
+log="$here/target/load-server-$SERVER-$N.log"
+if [[ "$SERVER" == java ]]; then
+  jfr=()
+  if [[ -n "${JFR:-}" ]]; then
+    jfr=("-XX:StartFlightRecording=filename=$here/target/load-$N.jfr,settings=profile,dumponexit=true")
+  fi
+  # shellcheck disable=SC2086
+  java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
+    -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -DclkTck="$(getconf CLK_TCK)" \
+    -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  port=""
+  for _ in $(seq 1 300); do
+    port="$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log")"
+    [[ -n "$port" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.2
+  done
+elif [[ "$SERVER" == ruby ]]; then
+  port="$(free_port)"
+  # shellcheck source=ruby/ruby-env.sh
+  source "$here/ruby/ruby-env.sh"
+  ruby_env "$BACKEND"
+  (cd "$here/ruby" && exec puma -e production -w "$RUBY_WORKERS" -t "${RUBY_THREADS:-4:16}" \
+    -b "tcp://127.0.0.1:$port" config.ru) > "$log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$port/control/stats" > /dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.2
+  done
+else
+  echo "SERVER must be java or ruby, not $SERVER" >&2
+  exit 2
+fi
+curl -sf "http://127.0.0.1:$port/control/stats" > /dev/null || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
 
 java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   -cp "$jar" org.messagebus.benchmarks.load.LoadClient \
-  port="$port" n="$N" rate="$RATE" count="$COUNT" threads="$THREADS" sources="$SOURCES" out="$OUT"
+  port="$port" n="$N" mode="$MODE" keepAlive="$keep" rate="$RATE" count="$COUNT" warmup="$WARMUP" \
+  threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
+  repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \
+  label="${LABEL:-}" out="$OUT"
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true
 if [[ -n "${JFR:-}" ]]; then
-  curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true
   wait "$server_pid" || true
   echo "JFR recording: $here/target/load-$N.jfr"
 fi

@@ -51,15 +51,18 @@ export interface MessageBusDiagnostics {
 
 /** The client. Settings are plain properties; change them before start() (or the first subscribe). */
 export interface MessageBusClient {
-  /** Allow long polling. Default true. */
+  /** Allow long polling; when false every poll is answered at once (`?dlp=t`). Default true. */
   enableLongPolling: boolean;
   /** Allow streaming replies while long polling. Default true. */
   enableChunkedEncoding: boolean;
-  /** Spacing (ms) of long polls that brought nothing; unit of the error backoff. Default 15000. */
+  /**
+   * Spacing (ms) between the starts of polls that brought no data while the tab is visible, whether
+   * long polling or not (enableLongPolling = false); unit of the error backoff. Default 15000.
+   */
   callbackInterval: number;
-  /** Spacing (ms) of polls when not long polling. Default 60000. */
+  /** Spacing (ms) between the starts of polls while the tab is hidden (unless alwaysLongPoll). Default 60000. */
   backgroundCallbackInterval: number;
-  /** Delay (ms) after data (non-streaming) or an abort. Default 100. */
+  /** Delay (ms) after data (non-streaming, tab visible) or an abort. Default 100. */
   minPollInterval: number;
   /** Cap (ms) of the error backoff. Default 180000. */
   maxPollInterval: number;

@@ -1,7 +1,8 @@
 /*!
  * message-bus.js — the browser client of MessageBus for Java (and of any message_bus server).
  * Dependency-free. Loaded as a classic script it defines the global `MessageBus` (and an AMD
- * module when `define.amd` exists); message-bus.mjs is the same client as an ES module.
+ * module when `define.amd` exists); required as CommonJS it exports the client and defines no
+ * global; message-bus.mjs is the same client as an ES module.
  * MIT License.
  */
 (function (root) {
@@ -43,11 +44,14 @@
       enableLongPolling: true,
       /** Allow streaming replies when long polling (needs XHR progress events). */
       enableChunkedEncoding: true,
-      /** Target spacing (ms) between the starts of long polls that brought nothing; unit of the backoff. */
+      /**
+       * Target spacing (ms) between the starts of polls that brought no data while the tab is visible
+       * (also with enableLongPolling = false); unit of the error backoff.
+       */
       callbackInterval: 15000,
-      /** Spacing (ms) of polls when not long polling (hidden tab, or enableLongPolling = false). */
+      /** Target spacing (ms) between the starts of polls while the tab is hidden (and not alwaysLongPoll). */
       backgroundCallbackInterval: 60000,
-      /** Delay (ms) before the next poll after data (non-streaming) or after an abort. */
+      /** Delay (ms) before the next poll after data (non-streaming, tab visible) or after an abort. */
       minPollInterval: 100,
       /** Longest delay (ms) of the error backoff. */
       maxPollInterval: 180000,
@@ -233,11 +237,12 @@
 
     // ---------------------------------------------------------------- dispatch (every tab)
 
+    /** Hands a batch to this tab's callbacks; true if they processed it now (not queued while paused). */
     function handleBatch(messages) {
       if (!messages || !messages.length) return false;
       if (paused) {
         for (var i = 0; i < messages.length; i++) later.push(messages[i]);
-        return true;
+        return false;
       }
       process(messages);
       return true;
@@ -538,7 +543,7 @@
         finished = true;
         clearFirstChunkTimer();
         if (self.request === req) self.request = null;
-        self.next(req, longPoll);
+        self.next(req);
       }
       req.handle = bus.ajax({
         url: bus.baseUrl + "message-bus/" + encodeURIComponent(bus.clientId) + "/poll" + (longPoll ? "" : "?dlp=t"),
@@ -625,21 +630,29 @@
       }
     };
 
-    Poller.prototype.next = function (req, longPoll) {
+    /**
+     * Schedules the next poll (SPEC §9.4, next-poll delay; the first matching case wins). "Long-polling
+     * mode" is shouldLongPoll() when the request completes: a visible tab (or alwaysLongPoll, or the
+     * callback's answer). enableLongPolling plays no part, so with it off a visible tab still polls
+     * every callbackInterval and at once after data; backgroundCallbackInterval is for the other mode.
+     */
+    Poller.prototype.next = function (req) {
       if (!this.running) return;
       var delay;
+      var longPollingMode = this.shouldLongPoll();
       this.holdUntil = 0;
       if (req.retryMs >= 0) {
         delay = Math.max(bus.minPollInterval, req.retryMs);
         this.holdUntil = now() + delay;
-      } else if (req.abortedByUs) delay = bus.minPollInterval;
-      else if (this.failCount > 2) {
+      } else if (req.abortedByUs) {
+        delay = bus.minPollInterval;
+      } else if (this.failCount > 2) {
         delay = Math.min(bus.callbackInterval * this.failCount, bus.maxPollInterval);
         this.holdUntil = now() + delay;
-      }
-      else if (longPoll && this.shouldLongPoll() && bus.enableLongPolling && req.gotData) delay = bus.minPollInterval;
-      else {
-        var target = this.shouldLongPoll() && bus.enableLongPolling ? bus.callbackInterval : bus.backgroundCallbackInterval;
+      } else if (longPollingMode && req.gotData) {
+        delay = bus.minPollInterval; // gotData: a whole (non-streamed) reply carried messages
+      } else {
+        var target = longPollingMode ? bus.callbackInterval : bus.backgroundCallbackInterval;
         delay = Math.max(100, target - (now() - req.startedAt));
       }
       this.schedule(delay);
@@ -693,7 +706,9 @@
     function becomePoller(sharedMode) {
       poller = new Poller(function (messages) {
         if (shared) shared.post({ t: "messages", messages: messages });
-        return handleBatch(messages);
+        var processed = handleBatch(messages);
+        // Shared: the other tabs process the batch whether or not this one is paused.
+        return sharedMode ? !!(messages && messages.length) : processed;
       }, sharedMode);
       var demands = localDemands();
       for (var channel in demands) {
@@ -985,8 +1000,16 @@
   }
   // @core-end
 
-  var previous = root.MessageBus;
   var bus = createMessageBus(root);
+  if (typeof module === "object" && module && typeof module.exports === "object") {
+    // CommonJS (require() in Node or a bundler): the client is the module's export; no global.
+    bus.noConflict = function () {
+      return bus;
+    };
+    module.exports = bus;
+    return;
+  }
+  var previous = root.MessageBus;
   /** Restores whatever `MessageBus` was before this script and returns this client. */
   bus.noConflict = function () {
     if (root.MessageBus === bus) root.MessageBus = previous;

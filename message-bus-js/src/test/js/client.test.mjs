@@ -212,11 +212,102 @@ describe("timing of the next poll", () => {
     assert.equal(after(h, (r) => r.respond(200, [])), 11000);
   });
 
-  it("polling mode: backgroundCallbackInterval between polls", () => {
+  // SPEC §9.4, next-poll delay: "long-polling mode" is shouldLongPoll() at completion (visible tab,
+  // alwaysLongPoll or the callback), whatever enableLongPolling says; backgroundCallbackInterval is
+  // for polls outside that mode only.
+  it("long polling disabled, tab visible: callbackInterval from the start, not backgroundCallbackInterval", () => {
     const h = load();
     h.bus.enableLongPolling = false;
     h.bus.subscribe("/test", () => {}, 0);
-    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 60000);
+    assert.match(h.last().url, /\?dlp=t$/);
+    h.tick(4000);
+    assert.equal(after(h, (r) => r.respond(200, [])), 11000);
+    h.tick(11000);
+    assert.equal(h.requests.length, 2);
+    assert.equal(after(h, (r) => r.respond(200, [status({ "/test": 0 })])), 100, "a status is data too");
+  });
+
+  it("long polling disabled, tab visible: minPollInterval after data", () => {
+    const h = load();
+    h.bus.enableLongPolling = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 100);
+    h.tick(100);
+    assert.equal(h.last().fields["/test"], "1");
+  });
+
+  it("hidden tab: backgroundCallbackInterval from the start, with or without data", () => {
+    const h = load({ hidden: true });
+    h.bus.enableChunkedEncoding = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.match(h.last().url, /\?dlp=t$/);
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 59000);
+    h.tick(59000);
+    assert.equal(after(h, (r) => r.respond(200, [])), 60000);
+  });
+
+  it("the mode is taken when the poll completes: sent hidden, completed visible", () => {
+    const h = load({ hidden: true });
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.match(h.last().url, /\?dlp=t$/);
+    h.setHidden(false); // a request is in flight: nothing to wake
+    assert.equal(h.requests.length, 1);
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 100);
+    h.tick(100);
+    assert.doesNotMatch(h.last().url, /dlp/);
+  });
+
+  it("the mode is taken when the poll completes: sent as a long poll, completed hidden", () => {
+    const h = load();
+    h.bus.enableChunkedEncoding = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    h.setHidden(true);
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 59000);
+  });
+
+  it("alwaysLongPoll keeps a hidden tab in long-polling mode, even with long polling disabled", () => {
+    const h = load({ hidden: true });
+    h.bus.alwaysLongPoll = true;
+    h.bus.enableLongPolling = false;
+    h.bus.subscribe("/test", () => {}, 0);
+    assert.match(h.last().url, /\?dlp=t$/);
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [])), 14000);
+    h.tick(14000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 100);
+  });
+
+  it("shouldLongPollCallback answering false puts a visible tab in background mode", () => {
+    const h = load();
+    h.bus.shouldLongPollCallback = () => false;
+    h.bus.subscribe("/test", () => {}, 0);
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 59000);
+  });
+
+  it("streaming: data does not shorten the wait; a stream that ends early waits callbackInterval from its start", () => {
+    const h = subscribed({}, "/test", 0);
+    h.last().stream(JSON.stringify([msg("/test", 1, "x")]) + SEP);
+    assert.equal(h.got.length, 1);
+    h.tick(2000);
+    assert.equal(after(h, (r) => r.respond(200, JSON.stringify([msg("/test", 1, "x")]) + SEP, {
+      "Content-Type": "text/plain; charset=utf-8",
+    })), 13000);
+  });
+
+  it("while paused, a reply's messages are not data: the wait is callbackInterval from the start", () => {
+    const h = load();
+    h.bus.enableChunkedEncoding = false;
+    const got = [];
+    h.bus.subscribe("/test", (d) => got.push(d), 0);
+    h.bus.pause();
+    h.tick(1000);
+    assert.equal(after(h, (r) => r.respond(200, [msg("/test", 1, "x")])), 14000);
+    h.bus.resume();
+    assert.deepEqual(got, ["x"]);
   });
 });
 
@@ -267,7 +358,8 @@ describe("API", () => {
     const h = subscribed({}, "/test", 0);
     h.bus.pause();
     h.last().respond(200, [msg("/test", 1, "a")]);
-    h.tick(100);
+    h.tick(15000); // queued messages are not data: the next poll comes callbackInterval after this one
+    assert.equal(h.requests.length, 2);
     assert.equal(h.last().fields["/test"], "1", "the position advanced while paused");
     h.last().respond(200, [msg("/test", 2, "b")]);
     assert.deepEqual(h.got, []);
@@ -333,6 +425,27 @@ describe("API", () => {
 
     assert.equal(h.context.MessageBus, previous);
     assert.equal(typeof client.subscribe, "function");
+  });
+
+  it("as CommonJS (module.exports present) exports the client and defines no global", () => {
+    const previous = { mine: true };
+    const h = load({ commonjs: true, previous });
+
+    assert.equal(h.context.MessageBus, previous);
+    assert.equal(h.bus.status(), "stopped");
+    assert.equal(h.bus.noConflict(), h.bus);
+    assert.equal(h.context.MessageBus, previous);
+    h.bus.subscribe("/test", () => {});
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll`);
+  });
+
+  it("with an AMD loader defines the global and registers the same client as a module", () => {
+    const h = load({ amd: true });
+
+    assert.equal(h.defined.length, 1);
+    assert.deepEqual(plain(h.defined[0].deps), []);
+    assert.equal(h.defined[0].value, h.bus);
+    assert.equal(typeof h.bus.subscribe, "function");
   });
 
   it("diagnostics returns and logs the state", () => {

@@ -39,6 +39,26 @@ describe("shareConnection", () => {
     assert.deepEqual(plain(b.got), ["hi", "extra"]);
   });
 
+  it("a paused leader still re-polls at once after data: the other tabs process it", async () => {
+    const world = browserWorld();
+    const a = tab(world);
+    a.sub("/chat", 0);
+    await world.tick(10);
+    const b = tab(world);
+    b.sub("/chat", 0);
+    await world.tick(200);
+    a.bus.pause();
+    const polls = a.requests.length;
+    a.last().respond(200, [msg("/chat", 1, "hi")]);
+    await world.tick(100); // minPollInterval, not callbackInterval
+
+    assert.equal(a.requests.length, polls + 1);
+    assert.deepEqual(plain(b.got), ["hi"]);
+    assert.deepEqual(plain(a.got), []);
+    a.bus.resume();
+    assert.deepEqual(plain(a.got), ["hi"]);
+  });
+
   it("a -1 subscription in a follower starts at the leader's position and misses nothing", async () => {
     const world = browserWorld();
     const a = tab(world);

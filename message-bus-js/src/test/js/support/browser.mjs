@@ -82,8 +82,47 @@ export async function positioned(page) {
   });
 }
 
-/** Waits until `count` messages were received; returns the received data. */
-export async function receivedData(page, count, timeout = 15000) {
-  await page.waitForFunction((n) => window.received.length >= n, count, { timeout });
+/**
+ * Waits until every payload of `expected` has been received (compared as JSON), then returns the data
+ * received so far, in order, duplicates included. It waits for content, never for a count: a
+ * duplicate or a stray message cannot end the wait before an expected message arrives, so the
+ * caller's exact assertion then reports a duplicate as a duplicate, not as a missing message.
+ */
+export async function receivedAll(page, expected, timeout = 15000) {
+  try {
+    await page.waitForFunction(
+      (want) => {
+        const got = new Set(window.received.map((r) => JSON.stringify(r.data)));
+        return want.every((w) => got.has(JSON.stringify(w)));
+      },
+      expected,
+      { timeout, polling: 50 }
+    );
+  } catch (e) {
+    const got = await page.evaluate(() => window.received.map((r) => r.data)).catch(() => "(page gone)");
+    throw new Error(`not every expected message arrived within ${timeout} ms: expected ${
+      JSON.stringify(expected)}, received ${JSON.stringify(got)} (${e.message.split("\n")[0]})`);
+  }
   return page.evaluate(() => window.received.map((r) => r.data));
+}
+
+/**
+ * Records every completed poll of a page (form fields asked, messages answered), to check what the
+ * server sent against what the client asked. Only for non-streamed replies (whole JSON arrays).
+ */
+export function recordPolls(page) {
+  const polls = [];
+  page.on("requestfinished", async (request) => {
+    if (!/\/message-bus\/[^/]+\/poll/.test(request.url())) return;
+    try {
+      const response = await request.response();
+      if (!response || response.status() !== 200) return;
+      const asked = Object.fromEntries(new URLSearchParams(request.postData() ?? ""));
+      const messages = JSON.parse(await response.text());
+      polls.push({ seq: Number(asked.__seq), asked, messages });
+    } catch (e) {
+      polls.push({ error: String(e) }); // the page closed, or a reply that is not JSON: shows in asserts
+    }
+  });
+  return polls;
 }

@@ -94,7 +94,12 @@ export function browserWorld() {
   return world;
 }
 
-export function load({ hidden = false, progress = true, storage = true, previous, world } = {}) {
+/**
+ * Loads the client into a new fake tab. `previous`: a global MessageBus defined before the script;
+ * `commonjs`: give the script a CommonJS `module` (then `bus` is module.exports); `amd`: give it an
+ * AMD `define` (its registrations are in `defined`).
+ */
+export function load({ hidden = false, progress = true, storage = true, previous, world, commonjs = false, amd = false } = {}) {
   const own = world ?? browserWorld();
   let clock = 1_000_000;
   let timerIds = 0;
@@ -203,6 +208,12 @@ export function load({ hidden = false, progress = true, storage = true, previous
     sandbox.location = { href: "http://app.test/page" };
   }
   if (previous !== undefined) sandbox.MessageBus = previous;
+  if (commonjs) sandbox.module = { exports: {} };
+  const defined = [];
+  if (amd) {
+    sandbox.define = (deps, factory) => defined.push({ deps, value: factory() });
+    sandbox.define.amd = {};
+  }
   const context = vm.createContext(sandbox);
   vm.runInContext(SOURCE, context, { filename: "message-bus.js" });
 
@@ -220,8 +231,9 @@ export function load({ hidden = false, progress = true, storage = true, previous
   }
 
   return {
-    bus: context.MessageBus,
+    bus: commonjs ? context.module.exports : context.MessageBus,
     context,
+    defined,
     requests,
     logs,
     store,

@@ -22,7 +22,18 @@ function classPath() {
   return [testClasses, mainClasses, readFileSync(cpFile, "utf8").trim()].join(path.delimiter);
 }
 
-/** Starts E2eServer; resolves to {busUrl, control(path, body), close()}. */
+/** Every server started and not yet closed: killed when this process exits, however the tests end. */
+const running = new Set();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
+ * Starts E2eServer; resolves to {busUrl, control(path, body), publish(...), close()}. If it does not
+ * start, the child is killed before the promise rejects. The child also exits by itself when its
+ * standard input closes, i.e. when this process is gone (even after a kill -9), so a failed or
+ * interrupted run never leaves a server behind that keeps `node --test` (and the build) waiting.
+ */
 export async function startServer({ longPollingMs = 4000 } = {}) {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
   const child = spawn(
@@ -37,21 +48,55 @@ export async function startServer({ longPollingMs = 4000 } = {}) {
       path.join(moduleDir, "node_modules"),
       String(longPollingMs),
     ],
-    { stdio: ["ignore", "pipe", "inherit"] }
+    { stdio: ["pipe", "pipe", "inherit"] }
   );
-  const ports = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("E2eServer did not start within 30 s")), 30000);
-    child.once("exit", (code) => reject(new Error("E2eServer exited with " + code)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const m = /^E2E (\{.*\})$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(JSON.parse(m[1]));
-      } else {
-        process.stderr.write("[e2e-server] " + line + "\n");
+  running.add(child);
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  }).then(() => running.delete(child));
+
+  /** Stops the server: SIGTERM, then SIGKILL if it has not exited 10 s later. Resolves once it has. */
+  async function stop() {
+    if (running.has(child)) {
+      child.kill("SIGTERM");
+      const kill = setTimeout(() => child.kill("SIGKILL"), 10000);
+      try {
+        await exited;
+      } finally {
+        clearTimeout(kill);
       }
+    }
+    child.stdin.destroy();
+    child.stdout.destroy();
+  }
+
+  let ports;
+  try {
+    ports = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("E2eServer did not start within 30 s")), 30000);
+      child.once("error", (e) => {
+        clearTimeout(timer);
+        reject(new Error("cannot run " + java + ": " + e.message));
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error("E2eServer exited with " + (signal ?? code) + " before it was ready"));
+      });
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        const m = /^E2E (\{.*\})$/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(JSON.parse(m[1]));
+        } else {
+          process.stderr.write("[e2e-server] " + line + "\n");
+        }
+      });
     });
-  });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   const controlUrl = `http://127.0.0.1:${ports.control}`;
   return {
     busUrl: `http://127.0.0.1:${ports.bus}`,
@@ -68,8 +113,6 @@ export async function startServer({ longPollingMs = 4000 } = {}) {
     async publish(channel, data, targets = {}) {
       return (await this.control("/publish", { channel, data, ...targets })).id;
     },
-    close() {
-      child.kill("SIGTERM");
-    },
+    close: stop,
   };
 }

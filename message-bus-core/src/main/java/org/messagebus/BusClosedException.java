@@ -1,8 +1,9 @@
 package org.messagebus;
 
 /**
- * Thrown by {@link MessageBus#publish} and the subscribe methods once the bus has been {@linkplain
- * MessageBus#close() closed} (Ruby: {@code BusDestroyed}).
+ * Thrown by every publish, read and subscribe of a bus once it has been {@linkplain
+ * MessageBus#close() closed} (Ruby: {@code BusDestroyed}), and by a closed {@linkplain
+ * org.messagebus.spi.Backend backend} until it is reconnected.
  */
 public class BusClosedException extends MessageBusException {
   private static final long serialVersionUID = 1L;

@@ -20,6 +20,15 @@ import org.slf4j.LoggerFactory;
  * that order. Registration and removal happen on any thread: the registry is a concurrent map of
  * copy-on-write lists, so the dispatch thread never blocks on them. A failing listener is isolated
  * by {@link ListenerSubscription}; a message that cannot be decoded is logged and skipped.
+ *
+ * <p><b>Marks.</b> Each message gets a local <em>dispatch sequence</em> number (1, 2, 3, ... in the
+ * order this process received them, never reset) before the registry is read, and the highest
+ * global id received so far ({@link #highestGlobalId}, only ever growing). A subscription
+ * registered before it reads {@link #sequence()} therefore receives every message numbered above
+ * what it read, and may be offered a few at or below it (those being dispatched at that moment),
+ * which it drops: that is how "from now on" is exact without the store. The high-water mark of
+ * global ids tells a subscription that replayed the store up to a horizon whether a live message
+ * may be one it replayed.
  */
 final class Dispatcher implements BackendListener {
 
@@ -48,6 +57,7 @@ final class Dispatcher implements BackendListener {
   // The highest global id the firehose has delivered or started after; only ever grows, so it
   // tells a subscription whether the firehose has caught up with the backlog it replayed.
   private final AtomicLong highestGlobalId = new AtomicLong(-1);
+  private final AtomicLong sequence = new AtomicLong();
 
   Dispatcher(MessageBus bus) {
     this.bus = bus;
@@ -55,6 +65,7 @@ final class Dispatcher implements BackendListener {
 
   @Override
   public void onMessage(BackendMessage raw) {
+    long seq = sequence.incrementAndGet();
     lastReceivedMillis = bus.clock().millis();
     lastGlobalId = raw.globalId();
     long before = highestGlobalId.getAndAccumulate(raw.globalId(), Math::max);
@@ -71,23 +82,31 @@ final class Dispatcher implements BackendListener {
       return;
     }
     String site = m.siteId();
-    deliver(new Key(null, m.channel()), m, before);
+    deliver(new Key(null, m.channel()), m, before, seq);
     if (site != null) {
-      deliver(new Key(site, m.channel()), m, before);
+      deliver(new Key(site, m.channel()), m, before, seq);
     }
-    deliver(new Key(null, null), m, before);
+    deliver(new Key(null, null), m, before, seq);
     if (site != null) {
-      deliver(new Key(site, null), m, before);
+      deliver(new Key(site, null), m, before, seq);
     }
   }
 
-  private void deliver(Key key, Message m, long highestBefore) {
+  private void deliver(Key key, Message m, long highestBefore, long seq) {
     List<ListenerSubscription> subs = registry.get(key);
     if (subs != null) {
       for (ListenerSubscription s : subs) {
-        s.offer(m, highestBefore);
+        s.offer(m, highestBefore, seq);
       }
     }
+  }
+
+  /**
+   * The dispatch sequence number of the last message received (0 before the first); read it after
+   * registering a subscription to mark "now" in this process's stream.
+   */
+  long sequence() {
+    return sequence.get();
   }
 
   ListenerSubscription register(Key key, MessageListener listener) {

@@ -4,138 +4,148 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * The default {@link TransportCodec}: JSON written the way Ruby's generator writes it, so that Java
- * and Ruby processes store byte-identical envelopes (SPEC §1.4): compact, non-ASCII characters raw
- * (no backslash-u escapes), {@code /} and U+2028/U+2029 not escaped, control characters escaped,
- * integers without a decimal point.
+ * The default {@link TransportCodec}: JSON written the way Ruby's generator writes it ({@link
+ * WireJson}), so that Java and Ruby processes store byte-identical envelopes (SPEC §1.4): compact,
+ * non-ASCII characters raw (no backslash-u escapes), {@code /} and U+2028/U+2029 not escaped,
+ * control characters escaped, integers without a decimal point, the keys {@code data}, {@code
+ * user_ids}, {@code group_ids}, {@code client_ids} in that order.
  *
- * <p>Decoding keeps JSON types: integers become {@code Long} (or {@code BigInteger} beyond 64
- * bits), so a user id {@code 1} and a user id {@code "1"} stay different, and object keys keep
- * their order. Thread-safe.
+ * <p>Who writes the {@code data}: {@link TransportCodec#json()} writes it with the bus's own mapper
+ * (records, beans and {@code java.time} values as ISO-8601 strings, see {@link WireJson}). {@link
+ * #withDataEncoder} and {@link #withMapper} hand it to the application's JSON mapper (its modules,
+ * serializers, naming strategy), then rewrite that mapper's text with the Ruby-compatible rules:
+ * indentation, escaping or inclusion settings of the application's mapper never change the
+ * envelope, and change the data only in what the data contains. The envelope keys and the targeting
+ * ids are always written by the codec.
+ *
+ * <p>Decoding never uses the application's mapper and keeps JSON types: integers become {@code
+ * Long} (or {@code BigInteger} beyond 64 bits), so a user id {@code 1} and a user id {@code "1"}
+ * stay different, and object keys keep their order. Thread-safe.
  */
 public final class JsonTransportCodec implements TransportCodec {
 
-  static final JsonTransportCodec DEFAULT = new JsonTransportCodec(defaultMapper());
+  static final JsonTransportCodec DEFAULT = new JsonTransportCodec(null);
 
-  private final ObjectMapper mapper;
+  /** Writes the data as JSON text; null means the bus's own mapper writes it directly. */
+  private final DataEncoder dataEncoder;
 
-  private JsonTransportCodec(ObjectMapper mapper) {
-    this.mapper = mapper;
+  private JsonTransportCodec(DataEncoder dataEncoder) {
+    this.dataEncoder = dataEncoder;
   }
 
   /**
-   * Returns a codec writing data with the given mapper, for applications whose payload types need
-   * modules or custom serializers. The mapper must not indent, escape non-ASCII characters or
-   * change the envelope's key order, or Ruby processes will store different bytes.
+   * Returns a codec whose message data is written by the given encoder, typically the application's
+   * JSON mapper ({@code jsonMapper::writeValueAsString} for a Jackson 3 {@code JsonMapper}). The
+   * encoder's text is parsed and written again with the Ruby-compatible rules, so its formatting
+   * settings cannot change the stored bytes; the envelope is always the codec's.
    *
-   * @param mapper the mapper, configured by the caller
+   * @param encoder writes one value as JSON text
    * @return a codec using it
    */
-  public static JsonTransportCodec withMapper(ObjectMapper mapper) {
-    return new JsonTransportCodec(
-        Objects.requireNonNull(mapper, "mapper")
-            .copy()
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS));
+  public static JsonTransportCodec withDataEncoder(DataEncoder encoder) {
+    return new JsonTransportCodec(Objects.requireNonNull(encoder, "encoder"));
   }
 
   /**
-   * Returns the mapper the default codec uses; a copy may be customised and passed to {@link
-   * #withMapper}.
+   * Returns a codec whose message data is written by the given Jackson 2 mapper, for applications
+   * whose payload types need modules or custom serializers. As with {@link #withDataEncoder}, the
+   * mapper's text is normalised: its indentation, escaping and inclusion settings do not reach the
+   * envelope or the stored formatting. The mapper is used as it is and must not be reconfigured
+   * afterwards.
+   *
+   * @param mapper the mapper, configured by the caller
+   * @return a codec using it for the data
+   */
+  public static JsonTransportCodec withMapper(ObjectMapper mapper) {
+    Objects.requireNonNull(mapper, "mapper");
+    return new JsonTransportCodec(mapper::writeValueAsString);
+  }
+
+  /**
+   * Returns a new mapper with the settings the bus writes JSON with (Ruby-compatible escaping,
+   * compact, {@code java.time} as ISO-8601 strings). A customised copy may be passed to {@link
+   * #withMapper}; its formatting settings will not matter there.
    *
    * @return a fresh mapper with the default settings
    */
   public static ObjectMapper defaultMapper() {
-    JsonMapper mapper =
-        JsonMapper.builder()
-            .disable(SerializationFeature.INDENT_OUTPUT)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .disable(JsonWriteFeature.ESCAPE_NON_ASCII)
-            .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-            .build();
-    mapper.getFactory().setCharacterEscapes(RubyEscapes.INSTANCE);
-    return mapper;
+    return WireJson.newMapper();
   }
 
   /**
-   * Ruby's generator escapes control characters without a short form as a backslash-u escape with
-   * lowercase hex digits; Jackson writes uppercase. Everything else is Jackson's standard set.
-   */
-  private static final class RubyEscapes extends CharacterEscapes {
-    private static final long serialVersionUID = 1L;
-    static final RubyEscapes INSTANCE = new RubyEscapes();
-    private static final int[] CODES = standardAsciiEscapesForJSON();
-
-    static {
-      for (int c = 0; c < 0x20; c++) {
-        if (CODES[c] == ESCAPE_STANDARD) {
-          CODES[c] = ESCAPE_CUSTOM;
-        }
-      }
-    }
-
-    @Override
-    public int[] getEscapeCodesForAscii() {
-      return CODES;
-    }
-
-    @Override
-    public SerializableString getEscapeSequence(int ch) {
-      // Jackson asks about every non-ASCII character too: those are written raw.
-      return ch < 0x20 ? new SerializedString(String.format("\\u%04x", ch)) : null;
-    }
-  }
-
-  /**
-   * Returns the mapper this codec uses, for components that write JSON the same way (the HTTP
-   * transport). Do not reconfigure it.
+   * Returns the mapper this codec writes envelopes with: always the bus's Ruby-compatible mapper,
+   * whatever mapper or encoder writes the data, so that components writing JSON the same way (the
+   * HTTP transport) stay byte-compatible. New code should use {@link WireJson}, which has no
+   * Jackson type in its API. Do not reconfigure it.
    *
-   * @return the mapper
+   * @return the shared Ruby-compatible mapper
    */
   public ObjectMapper mapper() {
-    return mapper;
+    return WireJson.mapper();
   }
 
   @Override
   public String encode(Envelope envelope) {
     Objects.requireNonNull(envelope, "envelope");
+    ObjectMapper mapper = WireJson.mapper();
     StringWriter out = new StringWriter(64);
     try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeFieldName("data");
-      mapper.writeValue(g, envelope.data());
-      writeIds(g, "user_ids", envelope.userIds());
-      writeIds(g, "group_ids", envelope.groupIds());
-      writeIds(g, "client_ids", envelope.clientIds());
+      if (dataEncoder == null) {
+        mapper.writeValue(g, envelope.data());
+      } else {
+        String json = encodeData(envelope.data());
+        try {
+          WireJson.copy(json, g);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "data cannot be encoded as JSON: the data encoder did not write one JSON value: "
+                  + e.getMessage(),
+              e);
+        }
+      }
+      writeIds(mapper, g, "user_ids", envelope.userIds());
+      writeIds(mapper, g, "group_ids", envelope.groupIds());
+      writeIds(mapper, g, "client_ids", envelope.clientIds());
       g.writeEndObject();
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "data cannot be encoded as JSON: " + e.getOriginalMessage(), e);
+          "data cannot be encoded as JSON: " + WireJson.reason(e), e);
     } catch (IOException e) {
-      throw new IllegalStateException("writing to a string failed", e);
+      throw new UncheckedIOException("writing to a string failed", e);
     }
     return out.toString();
   }
 
-  private void writeIds(JsonGenerator g, String name, List<Object> ids) throws IOException {
+  private String encodeData(Object data) {
+    String json;
+    try {
+      json = dataEncoder.encode(data);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "data cannot be encoded as JSON: " + WireJson.reason(e), e);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("data cannot be encoded as JSON: " + e.getMessage(), e);
+    }
+    if (json == null) {
+      throw new IllegalArgumentException("data cannot be encoded as JSON: the encoder gave null");
+    }
+    return json;
+  }
+
+  private static void writeIds(ObjectMapper mapper, JsonGenerator g, String name, List<Object> ids)
+      throws IOException {
     g.writeFieldName(name);
     if (ids == null) {
       g.writeNull();
@@ -147,7 +157,7 @@ public final class JsonTransportCodec implements TransportCodec {
   @Override
   public Envelope decode(String encoded) {
     Objects.requireNonNull(encoded, "encoded");
-    try (JsonParser p = mapper.getFactory().createParser(encoded)) {
+    try (JsonParser p = WireJson.mapper().getFactory().createParser(encoded)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("envelope is not a JSON object");
       }
@@ -159,7 +169,7 @@ public final class JsonTransportCodec implements TransportCodec {
         String field = p.currentName();
         p.nextToken();
         switch (field) {
-          case "data" -> data = readValue(p);
+          case "data" -> data = WireJson.readValue(p);
           case "user_ids" -> userIds = readIds(p, field);
           case "group_ids" -> groupIds = readIds(p, field);
           case "client_ids" -> clientIds = readIds(p, field);
@@ -168,53 +178,13 @@ public final class JsonTransportCodec implements TransportCodec {
       }
       return new Envelope(data, userIds, groupIds, clientIds);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "envelope is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("envelope is not valid JSON: " + WireJson.reason(e), e);
     } catch (IOException e) {
-      throw new IllegalStateException("reading from a string failed", e);
+      throw new UncheckedIOException("reading from a string failed", e);
     }
   }
 
-  /**
-   * Reads the current JSON value as plain Java objects: integers as {@code Long} (or {@code
-   * BigInteger} beyond 64 bits), floats as {@code Double}, objects as insertion-ordered maps.
-   */
-  private static Object readValue(JsonParser p) throws IOException {
-    switch (p.currentToken()) {
-      case START_OBJECT:
-        Map<String, Object> map = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          map.put(name, readValue(p));
-        }
-        return map;
-      case START_ARRAY:
-        List<Object> list = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          list.add(readValue(p));
-        }
-        return list;
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? p.getBigIntegerValue()
-            : (Object) p.getLongValue();
-      case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IllegalArgumentException("unexpected JSON token " + p.currentToken());
-    }
-  }
-
-  private List<Object> readIds(JsonParser p, String field) throws IOException {
+  private static List<Object> readIds(JsonParser p, String field) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return null;
     }
@@ -223,7 +193,7 @@ public final class JsonTransportCodec implements TransportCodec {
     }
     List<Object> ids = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      ids.add(readValue(p));
+      ids.add(WireJson.readValue(p));
     }
     return Collections.unmodifiableList(ids);
   }

@@ -7,10 +7,19 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One server-side subscription. Starts in catch-up mode, in which the dispatch thread buffers live
- * messages while the subscribing thread replays the backlog; {@link #catchUp} drains the buffer
- * (dropping what the replay already delivered) and switches to direct delivery on the dispatch
- * thread. The lock makes the switch atomic, so the listener is never called by two threads at once
- * and sees each message once, in order.
+ * messages; it goes live exactly once, in one of two ways, on the thread that catches it up (the
+ * subscribing thread, or the bus's background thread after an outage):
+ *
+ * <ul>
+ *   <li>{@link #catchUp} replays the backlog read from the store, drains the buffer (dropping what
+ *       the replay already delivered) and switches to direct delivery on the dispatch thread;
+ *   <li>{@link #goLiveAfter} (a subscription "from now on" whose store could not be read) drains
+ *       the buffer and switches, delivering only messages the dispatcher numbered after the given
+ *       dispatch sequence: what this process received after the subscription was registered.
+ * </ul>
+ *
+ * The lock makes the switch atomic, so the listener is never called by two threads at once and sees
+ * each message once, in order.
  *
  * <p>The replay reads the store, which may be ahead of the firehose: when the switch happens the
  * dispatch thread may still have to deliver messages the replay already covered. So a message is
@@ -31,6 +40,7 @@ final class ListenerSubscription implements Subscription {
   private Dispatcher.Stream stream;
   private long delivered;
   private long horizon;
+  private long afterSequence = Long.MIN_VALUE;
   private volatile boolean live;
   private volatile boolean active = true;
 
@@ -40,16 +50,20 @@ final class ListenerSubscription implements Subscription {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
-  /** A live message buffered during catch-up, with the firehose's highest global id before it. */
-  private record Pending(Message message, long highestBefore) {}
+  /**
+   * A live message buffered during catch-up, with the firehose's highest global id before it and
+   * its dispatch sequence number.
+   */
+  private record Pending(Message message, long highestBefore, long sequence) {}
 
   /**
    * Called on the dispatch thread for every message matching {@link #key}.
    *
    * @param m the message
    * @param highestBefore the highest global id the firehose delivered before this message
+   * @param sequence the message's dispatch sequence number
    */
-  void offer(Message m, long highestBefore) {
+  void offer(Message m, long highestBefore, long sequence) {
     if (!active) {
       return;
     }
@@ -57,14 +71,14 @@ final class ListenerSubscription implements Subscription {
       lock.lock();
       try {
         if (!live) {
-          buffer.add(new Pending(m, highestBefore));
+          buffer.add(new Pending(m, highestBefore, sequence));
           return;
         }
       } finally {
         lock.unlock();
       }
     }
-    if (!alreadyDelivered(m, highestBefore)) {
+    if (sequence > afterSequence && !alreadyDelivered(m, highestBefore)) {
       invoke(m);
     }
   }
@@ -76,7 +90,8 @@ final class ListenerSubscription implements Subscription {
 
   /**
    * Delivers the replayed backlog, then the buffered live messages that follow it, then switches to
-   * live delivery. Runs on the subscribing thread.
+   * live delivery. Runs on the thread that catches up (the subscribing thread, or the bus's
+   * background thread after an outage).
    *
    * @param replay the backlog after the starting position, ascending
    * @param stream tells which messages belong to the replayed sequence, and their position in it
@@ -92,6 +107,22 @@ final class ListenerSubscription implements Subscription {
       last = stream.position(m);
     }
     this.delivered = last;
+    drainAndGoLive();
+  }
+
+  /**
+   * Switches to live delivery without a replay: only messages with a dispatch sequence number above
+   * {@code sequence} are delivered, buffered ones first. Runs on the subscribing thread.
+   *
+   * @param sequence the dispatcher's sequence read right after this subscription was registered
+   */
+  void goLiveAfter(long sequence) {
+    this.horizon = Long.MIN_VALUE; // nothing was replayed, so nothing can be a late duplicate
+    this.afterSequence = sequence;
+    drainAndGoLive();
+  }
+
+  private void drainAndGoLive() {
     while (true) {
       List<Pending> batch;
       lock.lock();
@@ -108,10 +139,10 @@ final class ListenerSubscription implements Subscription {
       }
       for (Pending p : batch) {
         Message m = p.message();
-        if (alreadyDelivered(m, p.highestBefore())) {
+        if (p.sequence() <= afterSequence || alreadyDelivered(m, p.highestBefore())) {
           continue;
         }
-        if (stream.contains(m) && stream.position(m) > delivered) {
+        if (stream != null && stream.contains(m) && stream.position(m) > delivered) {
           delivered = stream.position(m);
         }
         invoke(m);

@@ -10,11 +10,15 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -39,16 +43,47 @@ import org.messagebus.spi.PreparedPublish;
  * }</pre>
  *
  * <p><b>Threads.</b> All methods are thread-safe. Publishing stores the message and returns; the
- * backend announces it and one dispatch thread (the backend's firehose subscription, started with
- * the first subscription) decodes it once and calls each matching listener in turn. A subscription
- * from a position replays the backlog on the subscribing thread, then switches to the dispatch
- * thread with no gap and no duplicate. Each listener call is isolated: a listener that throws is
- * logged and reported to the {@link ErrorListener}, and the others still receive the message.
+ * backend announces it and one dispatch thread (the backend's firehose subscription, started in the
+ * background with the first subscription) decodes it once and calls each matching listener in turn.
+ * A subscription from a position replays the backlog on the subscribing thread, then switches to
+ * the dispatch thread with no gap and no duplicate. Each listener call is isolated: a listener that
+ * throws is logged and reported to the {@link ErrorListener}, and the others still receive the
+ * message. One background thread of the bus (its {@linkplain Builder#scheduler scheduler}) runs the
+ * keepalive, starts the firehose and catches up subscriptions made during an outage; no store call
+ * is ever made while holding a lock that another thread needs.
+ *
+ * <p><b>Outages.</b> Subscribing never fails and never waits for a lock because the store is away.
+ * The subscribing thread registers the subscription, then reads the store (position, backlog)
+ * unless the backend reports {@link BackendState#DISCONNECTED}; such a read can wait at most the
+ * backend's own timeout and holds no lock. If the store cannot be read:
+ *
+ * <ul>
+ *   <li>a subscription <em>from now on</em> goes live at once, from the dispatcher's mark: it
+ *       receives every message this process receives after the call (each dispatched message has a
+ *       local sequence number; the subscription reads it right after registering and drops what is
+ *       numbered at or below it, such as a message being dispatched at that moment). After an
+ *       outage the firehose first catches up what the store got meanwhile, in order, so messages
+ *       other processes published during the outage are delivered too;
+ *   <li>a subscription <em>from a position</em> buffers live messages and is caught up by the bus's
+ *       background thread when the backend reports {@link BackendState#CONNECTED} (and every {@link
+ *       Builder#retryInterval retryInterval} until it succeeds): the replay and the buffered
+ *       messages go to the listener on that thread, then delivery continues on the dispatch thread;
+ *       each message once, in order, exactly as if the store had answered at once.
+ * </ul>
+ *
+ * The firehose, too, is started (and after {@link #reconnect()} restarted) in the background, from
+ * a global id fixed before any subscription reads its replay horizon, so nothing between the two is
+ * lost. On a bus that has never reached its store the firehose starts at the store's newest message
+ * once it does: what other processes published before (or what this one queued in memory, Redis) is
+ * then not delivered live, only from the backlogs. {@link #backendState()} and {@link
+ * #addBackendStateListener} tell whether the store is reachable right now.
  *
  * <p><b>Lifecycle.</b> {@link #off()} stops publishing and subscribing without releasing anything;
- * {@link #on()} undoes it. {@link #close()} stops the dispatch thread and the keepalive, and closes
- * the backend; it is idempotent. {@link #on()} followed by {@link #reconnect()} makes a closed bus
- * usable again (Ruby: {@code on; after_fork}).
+ * {@link #on()} undoes it. {@link #close()} stops the dispatch thread, the keepalive and the bus's
+ * background thread, and closes the backend; it is idempotent, and afterwards every publish, read
+ * and subscribe throws {@link BusClosedException} (nothing re-opens the backend behind the bus's
+ * back). {@link #on()} followed by {@link #reconnect()} makes a closed bus usable again (Ruby:
+ * {@code on; after_fork}).
  */
 public final class MessageBus implements AutoCloseable {
 
@@ -64,6 +99,9 @@ public final class MessageBus implements AutoCloseable {
   /** Default of {@link Builder#keepaliveInterval}: 60 seconds. */
   public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(60);
 
+  /** Default of {@link Builder#retryInterval}: 1 second. */
+  public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageBus.class);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
@@ -74,6 +112,7 @@ public final class MessageBus implements AutoCloseable {
   private final Duration keepaliveInterval;
   private final Clock clock;
   private final ScheduledExecutorService suppliedScheduler;
+  private final Duration retryInterval;
   private final Dispatcher dispatcher = new Dispatcher(this);
   private final CopyOnWriteArrayList<ClientMessageFilterRegistration> filters =
       new CopyOnWriteArrayList<>();
@@ -83,11 +122,32 @@ public final class MessageBus implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean healthy = true;
 
+  // What the backend reported last; changes arrive in order (see onBackendState).
+  private final Object stateLock = new Object();
+  private final CopyOnWriteArrayList<BackendStateListener> stateListeners =
+      new CopyOnWriteArrayList<>();
+  private volatile BackendState backendState = BackendState.CONNECTED;
+  private volatile Throwable backendFailure;
+
+  // Lock order: lifecycle, then schedulerLock. Neither is held during a store call.
   private final ReentrantLock lifecycle = new ReentrantLock();
+  // guarded by lifecycle (written), volatile for lock-free readers
+  private volatile BackendSubscription firehose;
   // guarded by lifecycle
-  private BackendSubscription firehose;
-  private ScheduledExecutorService ownScheduler;
+  private boolean listeningWanted;
+  private long firehoseFrom = -1;
+  private long epoch;
   private ScheduledFuture<?> keepaliveTask;
+
+  private final Object schedulerLock = new Object();
+  private ScheduledExecutorService ownScheduler; // guarded by schedulerLock
+
+  // Subscriptions from a position whose store could not be read yet; caught up by tick().
+  private final Set<PendingCatchUp> pending = ConcurrentHashMap.newKeySet();
+  private final ReentrantLock tickLock = new ReentrantLock();
+  private final AtomicBoolean tickQueued = new AtomicBoolean();
+  private final AtomicBoolean retryQueued = new AtomicBoolean();
+  private volatile boolean tickAgain;
 
   private MessageBus(Builder b) {
     this.backend = b.backend != null ? b.backend : MemoryBackend.create();
@@ -97,6 +157,8 @@ public final class MessageBus implements AutoCloseable {
     this.keepaliveInterval = b.keepaliveInterval;
     this.clock = b.clock;
     this.suppliedScheduler = b.scheduler;
+    this.retryInterval = b.retryInterval;
+    backend.stateListener(this::onBackendState);
   }
 
   /**
@@ -200,13 +262,17 @@ public final class MessageBus implements AutoCloseable {
    * now on". While the bus is {@linkplain #off() off} nothing is registered and an inactive handle
    * is returned.
    *
+   * <p>While the store cannot be read the subscription is registered all the same and this method
+   * returns without the replay: a subscription from now on receives what this process receives
+   * after the call; one from a position is caught up on the bus's background thread once the store
+   * answers (see "Outages" in the class description).
+   *
    * @param channel the channel
    * @param lastId the last message id already seen, 0 for the whole backlog, negative for none
    * @param listener receives the messages
    * @return the handle to unsubscribe with
    * @throws IllegalArgumentException if the channel is null, empty or contains {@code $|$}
    * @throws BusClosedException if the bus was closed
-   * @throws BackendException if reading the position or the backlog failed
    */
   public Subscription subscribe(String channel, long lastId, MessageListener listener) {
     requireChannel(channel);
@@ -304,47 +370,83 @@ public final class MessageBus implements AutoCloseable {
     if (off) {
       return new InactiveSubscription(key);
     }
+    // Resolved here: the site lookup may depend on the calling thread (a request).
+    Replay plan = replayPlan(key);
     ListenerSubscription sub = dispatcher.register(key, listener);
-    try {
-      ensureListening();
-      String replaySite;
-      String encoded;
-      if (key.channel() == null) {
-        replaySite = null;
-        encoded = null;
-      } else {
-        replaySite = ChannelNames.isGlobal(key.channel()) ? null : siteForRead(key.site());
-        encoded = encode(key.channel(), key.site());
+    // "Now" in this process's stream, in case the store cannot tell us: read after registering.
+    long now = dispatcher.sequence();
+    startListening();
+    if (backendState != BackendState.DISCONNECTED) {
+      try {
+        catchUp(sub, plan, lastId);
+        return sub;
+      } catch (BackendException e) {
+        LOG.debug(
+            "subscribing to {} while the store cannot be read ({}); catching up later",
+            key.channel() == null ? "every channel" : key.channel(),
+            e.getMessage());
+      } catch (RuntimeException e) {
+        sub.unsubscribe();
+        throw e;
       }
-      long position;
-      if (lastId >= 0) {
-        position = lastId;
-      } else {
-        position = encoded == null ? backend.lastGlobalId() : backend.lastId(encoded);
-      }
-      List<BackendMessage> raw =
-          encoded == null ? backend.globalBacklog(position) : backend.backlog(encoded, position);
-      // The firehose may still be behind what the backlog read returned (SPEC §2.3 ADOPT).
-      long horizon = backend.lastGlobalId();
-      List<Message> replay = new ArrayList<>(raw.size());
-      for (BackendMessage r : raw) {
-        Message m = decodeOrSkip(r);
-        if (m != null && (key.site() == null || key.site().equals(m.siteId()))) {
-          replay.add(m);
-        }
-      }
-      sub.catchUp(
-          replay,
-          encoded == null
-              ? Dispatcher.GLOBAL_STREAM
-              : Dispatcher.channelStream(key.channel(), replaySite),
-          position,
-          horizon);
-      return sub;
-    } catch (RuntimeException e) {
-      sub.unsubscribe();
-      throw e;
     }
+    if (lastId < 0) {
+      sub.goLiveAfter(now);
+    } else {
+      pending.add(new PendingCatchUp(sub, plan, lastId));
+      requestTick();
+    }
+    return sub;
+  }
+
+  /**
+   * What a subscription replays: one encoded channel (null for every channel), the sequence its
+   * positions count in, and the site its messages must have (null for any).
+   */
+  private record Replay(String encoded, Dispatcher.Stream stream, String site) {}
+
+  /** A subscription from a position that waits for the store. */
+  private record PendingCatchUp(ListenerSubscription sub, Replay plan, long lastId) {}
+
+  private Replay replayPlan(Dispatcher.Key key) {
+    if (key.channel() == null) {
+      return new Replay(null, Dispatcher.GLOBAL_STREAM, key.site());
+    }
+    String replaySite = ChannelNames.isGlobal(key.channel()) ? null : siteForRead(key.site());
+    return new Replay(
+        encode(key.channel(), key.site()),
+        Dispatcher.channelStream(key.channel(), replaySite),
+        key.site());
+  }
+
+  /**
+   * Reads a subscription's position and backlog from the store and hands them over; the
+   * subscription is live afterwards. No lock is held.
+   *
+   * @throws BackendException if the store cannot be read; the subscription is then untouched
+   */
+  private void catchUp(ListenerSubscription sub, Replay plan, long lastId) {
+    fixFirehoseStart();
+    long position;
+    if (lastId >= 0) {
+      position = lastId;
+    } else {
+      position = plan.encoded() == null ? backend.lastGlobalId() : backend.lastId(plan.encoded());
+    }
+    List<BackendMessage> raw =
+        plan.encoded() == null
+            ? backend.globalBacklog(position)
+            : backend.backlog(plan.encoded(), position);
+    // The firehose may still be behind what the backlog read returned (SPEC §2.3 ADOPT).
+    long horizon = backend.lastGlobalId();
+    List<Message> replay = new ArrayList<>(raw.size());
+    for (BackendMessage r : raw) {
+      Message m = decodeOrSkip(r);
+      if (m != null && (plan.site() == null || plan.site().equals(m.siteId()))) {
+        replay.add(m);
+      }
+    }
+    sub.catchUp(replay, plan.stream(), position, horizon);
   }
 
   private String siteForRead(String keySite) {
@@ -354,24 +456,213 @@ public final class MessageBus implements AutoCloseable {
     return siteIdLookup == null ? null : siteIdLookup.get();
   }
 
-  /** Starts the firehose and the keepalive if they are not running. */
-  private void ensureListening() {
+  // ---------------------------------------------------------------- listening (background)
+
+  /**
+   * Makes sure the firehose will start from a global id no later than anything read from the store
+   * after this returns: a subscription reads its replay horizon only afterwards, so the firehose
+   * delivers everything past that horizon.
+   */
+  private void fixFirehoseStart() {
     lifecycle.lock();
     try {
-      if (firehose != null && !firehose.isClosed()) {
+      if (firehoseFrom >= 0 || dispatcher.lastGlobalId() >= 0) {
         return;
       }
-      long from = dispatcher.lastGlobalId();
-      if (from < 0) {
-        from = backend.lastGlobalId();
-      }
-      dispatcher.markReceivedNow();
-      dispatcher.firehoseStartsAfter(from);
-      firehose = backend.globalSubscribe(from, dispatcher);
-      startKeepalive();
     } finally {
       lifecycle.unlock();
     }
+    long from = backend.lastGlobalId();
+    lifecycle.lock();
+    try {
+      if (firehoseFrom < 0) {
+        firehoseFrom = from;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  // guarded by lifecycle
+  private long firehoseStart() {
+    long last = dispatcher.lastGlobalId();
+    return last >= 0 ? last : firehoseFrom;
+  }
+
+  /**
+   * Asks the background thread to start the firehose (and the keepalive) if they are not running.
+   */
+  private void startListening() {
+    lifecycle.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      listeningWanted = true;
+      BackendSubscription f = firehose;
+      if (f != null && !f.isClosed()) {
+        return;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+    requestTick();
+  }
+
+  /** Runs {@link #tick()} on the background thread soon (at once if it is idle). */
+  private void requestTick() {
+    tickAgain = true;
+    if (!tickQueued.compareAndSet(false, true)) {
+      return; // a run is queued and will see tickAgain
+    }
+    ScheduledExecutorService s = scheduler();
+    try {
+      if (s == null) {
+        throw new RejectedExecutionException("closed");
+      }
+      s.execute(this::runTicks);
+    } catch (RejectedExecutionException e) {
+      tickQueued.set(false); // closed: on() and reconnect() ask again
+    }
+  }
+
+  private void runTicks() {
+    tickQueued.set(false);
+    if (!tickLock.tryLock()) {
+      return; // another run is busy; it checks tickAgain once more after unlocking
+    }
+    boolean retry = false;
+    try {
+      while (tickAgain && !closed) {
+        tickAgain = false;
+        retry = tick();
+      }
+    } finally {
+      tickLock.unlock();
+    }
+    if (tickAgain && !closed) {
+      requestTick();
+    } else if (retry) {
+      scheduleRetry();
+    }
+  }
+
+  private void scheduleRetry() {
+    if (!retryQueued.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledExecutorService s = scheduler();
+    try {
+      if (s == null) {
+        throw new RejectedExecutionException("closed");
+      }
+      s.schedule(
+          () -> {
+            retryQueued.set(false);
+            requestTick();
+          },
+          retryInterval.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      retryQueued.set(false);
+    }
+  }
+
+  /**
+   * Starts the firehose if it should run, then catches up the subscriptions waiting for the store.
+   * Runs on the background thread only.
+   *
+   * @return true if something could not be done yet (the store is away): retry later
+   */
+  private boolean tick() {
+    boolean retry = !startFirehoseIfNeeded();
+    for (PendingCatchUp p : pending) {
+      if (closed) {
+        return false;
+      }
+      if (!p.sub().isActive()) {
+        pending.remove(p);
+        continue;
+      }
+      try {
+        catchUp(p.sub(), p.plan(), p.lastId());
+        pending.remove(p);
+      } catch (BackendException e) {
+        LOG.debug("catch-up of {} still waits for the store: {}", p.sub(), e.getMessage());
+        return true;
+      } catch (BusClosedException e) {
+        return false; // on() and reconnect() ask again
+      } catch (RuntimeException e) {
+        LOG.warn("catch-up of {} failed, retrying in {}", p.sub(), retryInterval, e);
+        reportBackgroundError(e);
+        return true;
+      }
+    }
+    return retry;
+  }
+
+  /**
+   * Starts the firehose if it should run and does not. Never holds a lock during a store call.
+   *
+   * @return false if it should run but could not be started yet
+   */
+  private boolean startFirehoseIfNeeded() {
+    long startEpoch;
+    long from;
+    lifecycle.lock();
+    try {
+      BackendSubscription f = firehose;
+      if (closed || !listeningWanted || (f != null && !f.isClosed())) {
+        return true;
+      }
+      startEpoch = epoch;
+      from = firehoseStart();
+    } finally {
+      lifecycle.unlock();
+    }
+    BackendSubscription started;
+    try {
+      if (from < 0) {
+        long newest = backend.lastGlobalId();
+        lifecycle.lock();
+        try {
+          if (firehoseFrom < 0) {
+            firehoseFrom = newest;
+          }
+          from = firehoseStart();
+        } finally {
+          lifecycle.unlock();
+        }
+      }
+      dispatcher.markReceivedNow();
+      dispatcher.firehoseStartsAfter(from);
+      started = backend.globalSubscribe(from, dispatcher);
+    } catch (BackendException e) {
+      LOG.debug("cannot start listening yet: {}", e.getMessage());
+      return false;
+    } catch (BusClosedException e) {
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("starting the backend subscription failed, retrying in {}", retryInterval, e);
+      reportBackgroundError(e);
+      return false;
+    }
+    boolean keep;
+    lifecycle.lock();
+    try {
+      BackendSubscription f = firehose;
+      keep = !closed && epoch == startEpoch && (f == null || f.isClosed());
+      if (keep) {
+        firehose = started;
+        startKeepalive();
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+    if (!keep) {
+      started.close(); // closed or reconnected meanwhile
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- reading
@@ -383,6 +674,8 @@ public final class MessageBus implements AutoCloseable {
    * @param lastId the id to read after, 0 for everything retained
    * @return the messages, ascending
    * @throws IllegalArgumentException if the channel is invalid or {@code lastId} is negative
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public List<Message> backlog(String channel, long lastId) {
     return backlog(channel, lastId, null);
@@ -396,10 +689,13 @@ public final class MessageBus implements AutoCloseable {
    * @param siteId the site, or null for the site lookup's
    * @return the messages, ascending
    * @throws IllegalArgumentException if the channel is invalid or {@code lastId} is negative
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public List<Message> backlog(String channel, long lastId, String siteId) {
     requireChannel(channel);
     requirePosition("lastId", lastId);
+    requireOpen("read");
     return decodeAll(backend.backlog(encode(channel, siteId), lastId));
   }
 
@@ -409,9 +705,12 @@ public final class MessageBus implements AutoCloseable {
    * @param lastGlobalId the id to read after, 0 for everything retained
    * @return the messages, ascending by global id
    * @throws IllegalArgumentException if {@code lastGlobalId} is negative
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public List<Message> globalBacklog(long lastGlobalId) {
     requirePosition("lastGlobalId", lastGlobalId);
+    requireOpen("read");
     return decodeAll(backend.globalBacklog(lastGlobalId));
   }
 
@@ -420,6 +719,8 @@ public final class MessageBus implements AutoCloseable {
    *
    * @param channel the channel
    * @return the id, 0 when the channel has none
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public long lastId(String channel) {
     return lastId(channel, null);
@@ -431,9 +732,12 @@ public final class MessageBus implements AutoCloseable {
    * @param channel the channel
    * @param siteId the site, or null for the site lookup's
    * @return the id, 0 when the channel has none
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public long lastId(String channel, String siteId) {
     requireChannel(channel);
+    requireOpen("read");
     return backend.lastId(encode(channel, siteId));
   }
 
@@ -443,6 +747,8 @@ public final class MessageBus implements AutoCloseable {
    *
    * @param channels the channels
    * @return channel to id (0 for none), in the given order
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public Map<String, Long> lastIds(Collection<String> channels) {
     return lastIds(channels, null);
@@ -455,6 +761,8 @@ public final class MessageBus implements AutoCloseable {
    * @param channels the channels
    * @param siteId the site, or null for the site lookup's
    * @return channel to id (0 for none), in the given order
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public Map<String, Long> lastIds(Collection<String> channels, String siteId) {
     Objects.requireNonNull(channels, "channels");
@@ -464,6 +772,7 @@ public final class MessageBus implements AutoCloseable {
       requireChannel(c);
       encoded.add(encode(c, siteId));
     }
+    requireOpen("read");
     long[] ids = encoded.isEmpty() ? new long[0] : backend.lastIds(encoded);
     Map<String, Long> result = new LinkedHashMap<>();
     for (int i = 0; i < ordered.size(); i++) {
@@ -477,9 +786,12 @@ public final class MessageBus implements AutoCloseable {
    *
    * @param channel the channel
    * @return the message, or empty when the channel has none
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store cannot be read
    */
   public Optional<Message> lastMessage(String channel) {
     requireChannel(channel);
+    requireOpen("read");
     String encoded = encode(channel, null);
     long id = backend.lastId(encoded);
     if (id <= 0) {
@@ -559,7 +871,10 @@ public final class MessageBus implements AutoCloseable {
     publishDisabled = disablePublish;
   }
 
-  /** Turns the bus on again, undoing {@link #off} and the closed state of {@link #close()}. */
+  /**
+   * Turns the bus on again, undoing {@link #off} and the closed state of {@link #close()}; after
+   * {@code close()} the backend stays closed until {@link #reconnect()}.
+   */
   public void on() {
     off = false;
     publishDisabled = false;
@@ -585,17 +900,15 @@ public final class MessageBus implements AutoCloseable {
   }
 
   /**
-   * Tells whether the dispatch thread is subscribed to the backend.
+   * Tells whether the dispatch thread is subscribed to the backend. The bus starts listening in the
+   * background with the first subscription (and again after {@link #reconnect()}), so this turns
+   * true shortly after, and false while the backend reconnects.
    *
    * @return true while live messages can arrive
    */
   public boolean isListening() {
-    lifecycle.lock();
-    try {
-      return !closed && firehose != null && firehose.isSubscribed();
-    } finally {
-      lifecycle.unlock();
-    }
+    BackendSubscription f = firehose;
+    return !closed && f != null && f.isSubscribed();
   }
 
   /**
@@ -609,9 +922,98 @@ public final class MessageBus implements AutoCloseable {
   }
 
   /**
+   * Tells whether the backend reaches its store right now, as the backend last reported (see {@link
+   * BackendState}). A backend that does not report is always {@link BackendState#CONNECTED}. This
+   * is the signal for health checks: unlike {@link #isHealthy()} it changes the moment the backend
+   * notices a lost connection.
+   *
+   * @return the state
+   */
+  public BackendState backendState() {
+    return backendState;
+  }
+
+  /**
+   * Returns what made the backend {@link BackendState#DISCONNECTED}.
+   *
+   * @return the failure the backend reported, empty in the other states or when it gave none
+   */
+  public Optional<Throwable> backendFailure() {
+    return backendState == BackendState.DISCONNECTED
+        ? Optional.ofNullable(backendFailure)
+        : Optional.empty();
+  }
+
+  /**
+   * Adds a listener of the backend's connection state. It is told the current state at once, on the
+   * calling thread, then every change in order (see {@link BackendStateListener} for the threads).
+   * Adding the same listener twice tells it twice.
+   *
+   * @param listener the listener
+   */
+  public void addBackendStateListener(BackendStateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (stateLock) {
+      stateListeners.add(listener);
+      tell(listener, backendState, backendFailure);
+    }
+  }
+
+  /**
+   * Removes a listener added with {@link #addBackendStateListener}; it is told nothing afterwards.
+   *
+   * @param listener the listener
+   */
+  public void removeBackendStateListener(BackendStateListener listener) {
+    synchronized (stateLock) {
+      stateListeners.remove(listener);
+    }
+  }
+
+  /** The backend's report; runs on the backend's thread, changes one at a time, in order. */
+  private void onBackendState(BackendState state, Throwable cause) {
+    BackendState before;
+    synchronized (stateLock) {
+      before = backendState;
+      backendFailure = state == BackendState.DISCONNECTED ? cause : null;
+      backendState = state;
+      for (BackendStateListener l : stateListeners) {
+        tell(l, state, cause);
+      }
+    }
+    if (state == BackendState.DISCONNECTED && before != BackendState.DISCONNECTED) {
+      LOG.warn(
+          "the backend cannot reach its store ({}); subscriptions made meanwhile catch up when it"
+              + " is back",
+          cause == null ? "no cause given" : cause.getMessage());
+    } else if (state == BackendState.CONNECTED) {
+      if (before == BackendState.DISCONNECTED) {
+        LOG.info("the backend reaches its store again");
+      }
+      if (!pending.isEmpty() || needsFirehose()) {
+        requestTick();
+      }
+    }
+  }
+
+  private boolean needsFirehose() {
+    BackendSubscription f = firehose;
+    return !closed && (f == null || f.isClosed()) && dispatcher.hasSubscriptions();
+  }
+
+  private static void tell(BackendStateListener l, BackendState state, Throwable cause) {
+    try {
+      l.onBackendStateChange(state, cause);
+    } catch (RuntimeException e) {
+      LOG.warn("backend state listener {} failed", l, e);
+    }
+  }
+
+  /**
    * Drops and re-creates the backend's connections and restarts the dispatch thread and keepalive
-   * if subscriptions exist (Ruby: {@code after_fork}). Messages published while the bus was closed
-   * are delivered from the backlog, as far as it retains them.
+   * if subscriptions exist (Ruby: {@code after_fork}); the dispatch thread starts again in the
+   * background. Messages published while the bus was closed are delivered from the backlog, as far
+   * as it retains them.
    *
    * @throws BusClosedException if the bus is closed; call {@link #on()} first
    */
@@ -621,29 +1023,36 @@ public final class MessageBus implements AutoCloseable {
       requireOpen("reconnect");
       stopListening();
       backend.reconnect();
-      if (dispatcher.hasSubscriptions()) {
-        ensureListening();
-      }
+      listeningWanted = dispatcher.hasSubscriptions();
     } finally {
       lifecycle.unlock();
+    }
+    if (listeningWanted || !pending.isEmpty()) {
+      requestTick();
     }
   }
 
   /**
    * Deletes every message and id counter in the backend; ids start again at 1. Subscriptions keep
    * receiving.
+   *
+   * @throws BusClosedException if the bus was closed
+   * @throws BackendException if the store failed
    */
   public void reset() {
+    requireOpen("reset");
     backend.reset();
   }
 
   /**
-   * Stops the dispatch thread and the keepalive and closes the backend. Idempotent. Afterwards
-   * publishing and subscribing throw {@link BusClosedException} until {@link #on()} and {@link
-   * #reconnect()}. Registered subscriptions are kept.
+   * Stops the dispatch thread, the keepalive and the bus's background thread, and closes the
+   * backend. Idempotent. Afterwards publishing, reading and subscribing throw {@link
+   * BusClosedException} until {@link #on()} and {@link #reconnect()}. Registered subscriptions are
+   * kept (and those waiting for the store keep waiting).
    */
   @Override
   public void close() {
+    ScheduledExecutorService stopped;
     lifecycle.lock();
     try {
       if (closed) {
@@ -651,52 +1060,84 @@ public final class MessageBus implements AutoCloseable {
       }
       closed = true;
       stopListening();
-      if (ownScheduler != null) {
-        ownScheduler.shutdownNow();
+      synchronized (schedulerLock) {
+        stopped = ownScheduler;
         ownScheduler = null;
+      }
+      if (stopped != null) {
+        stopped.shutdownNow(); // drops a queued tick or retry: let on() and reconnect() queue anew
+        tickQueued.set(false);
+        retryQueued.set(false);
       }
       backend.close();
     } finally {
       lifecycle.unlock();
     }
+    if (stopped != null) {
+      try {
+        // Let the background thread end before returning, so no thread outlives close().
+        if (!stopped.awaitTermination(5, TimeUnit.SECONDS)) {
+          LOG.warn("the message bus background thread did not stop within 5 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
+  // guarded by lifecycle
   private void stopListening() {
+    epoch++;
     if (keepaliveTask != null) {
       keepaliveTask.cancel(false);
       keepaliveTask = null;
     }
-    if (firehose != null) {
-      firehose.close();
-      firehose = null;
+    BackendSubscription f = firehose;
+    firehose = null;
+    if (f != null) {
+      f.close();
     }
   }
 
   // ---------------------------------------------------------------- keepalive
 
+  // guarded by lifecycle
   private void startKeepalive() {
     if (keepaliveInterval.isZero() || keepaliveTask != null) {
       return;
     }
+    ScheduledExecutorService s = scheduler();
+    if (s == null) {
+      return;
+    }
     long nanos = keepaliveInterval.toNanos();
-    keepaliveTask =
-        scheduler().scheduleWithFixedDelay(this::keepalive, nanos, nanos, TimeUnit.NANOSECONDS);
+    try {
+      keepaliveTask = s.scheduleWithFixedDelay(this::keepalive, nanos, nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("keepalive not started: the scheduler is shut down");
+    }
   }
 
+  /** The scheduler of the keepalive and the background work, or null once closed. */
   private ScheduledExecutorService scheduler() {
     if (suppliedScheduler != null) {
-      return suppliedScheduler;
+      return closed ? null : suppliedScheduler;
     }
-    if (ownScheduler == null) {
-      ownScheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "message-bus-timer-" + THREAD_IDS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
+    synchronized (schedulerLock) {
+      if (closed) {
+        return null;
+      }
+      if (ownScheduler == null) {
+        ownScheduler =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "message-bus-timer-" + THREAD_IDS.incrementAndGet());
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      return ownScheduler;
     }
-    return ownScheduler;
   }
 
   private void keepalive() {
@@ -867,6 +1308,7 @@ public final class MessageBus implements AutoCloseable {
     private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler;
+    private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
 
     private Builder() {}
 
@@ -950,8 +1392,10 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
-     * Sets the scheduler that runs the keepalive. Default: a single daemon thread the bus creates
-     * and shuts down on close. A supplied scheduler is never shut down by the bus.
+     * Sets the scheduler that runs the keepalive and the bus's background work (starting the
+     * dispatch thread, catching up subscriptions made while the store could not be read; these may
+     * wait on the store up to the backend's timeouts). Default: a single daemon thread the bus
+     * creates and shuts down on close. A supplied scheduler is never shut down by the bus.
      *
      * @param scheduler the scheduler
      * @return this builder
@@ -962,7 +1406,26 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
-     * Builds the bus. Nothing is started until the first subscription.
+     * Sets how often the bus tries again, while its store cannot be read, to start listening and to
+     * catch up subscriptions made meanwhile. It also tries at once whenever the backend reports
+     * {@link BackendState#CONNECTED}. Default 1 second.
+     *
+     * @param interval positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is zero or negative
+     */
+    public Builder retryInterval(Duration interval) {
+      Objects.requireNonNull(interval, "retryInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("retryInterval must be positive: " + interval);
+      }
+      this.retryInterval = interval;
+      return this;
+    }
+
+    /**
+     * Builds the bus. Nothing is started until the first subscription, and nothing here needs the
+     * store: a bus can be built while its backend is unreachable.
      *
      * @return the bus
      */

@@ -7,28 +7,17 @@ import org.messagebus.Envelope;
 import org.messagebus.TransportCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Encoding and decoding of a stored message envelope (SPEC §1.4) with the default Jackson codec: a
  * chat-sized map with non-ASCII text, targeted at two users.
  */
-@State(Scope.Benchmark)
-@Fork(
-    value = 1,
-    jvmArgs = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class CodecBenchmark {
+public class CodecBenchmark extends BenchmarkDefaults {
 
   private final TransportCodec codec = TransportCodec.json();
   private Envelope envelope;

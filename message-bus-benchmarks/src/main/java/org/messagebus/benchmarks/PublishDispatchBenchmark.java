@@ -7,16 +7,11 @@ import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Publish on the memory backend with one live subscriber.
@@ -28,13 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       publish→dispatch latency as one operation.
  * </ul>
  */
-@State(Scope.Benchmark)
-@Fork(
-    value = 1,
-    jvmArgs = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class PublishDispatchBenchmark {
+public class PublishDispatchBenchmark extends BenchmarkDefaults {
 
   private static final Map<String, Object> PAYLOAD =
       Map.of("user", "sam", "text", "hello there, how are you today?");

@@ -1,34 +1,16 @@
 package org.messagebus.client;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A client of a message_bus HTTP endpoint (ours or Ruby's), on {@code java.net.http}: the Java twin
@@ -46,16 +28,24 @@ import org.slf4j.LoggerFactory;
  * channel's last message id and resumes from it after any failure or server restart, so nothing is
  * lost or delivered twice as long as the server's backlog still holds the messages.
  *
- * <p><b>Threads.</b> One polling thread per started client sends one request at a time; listeners
- * run on the callback executor (by default one daemon thread, so each listener sees messages in
- * order). Subscribing or unsubscribing aborts the poll in flight so the next one carries the new
- * channel set. Failed polls back off exponentially from {@code minPollInterval} up to {@code
+ * <p><b>Threads.</b> A started client sends one poll at a time; its steps and pauses run on one
+ * daemon thread of its own, and no thread waits on a held poll. Listeners run on the callback
+ * executor (by default one daemon thread, so each listener sees messages in order). Subscribing or
+ * unsubscribing cuts the poll in flight short, at whatever stage it is, so the next one carries the
+ * new channel set; what the cut poll had received but not yet delivered is dropped and fetched
+ * again. Failed polls back off exponentially from {@code minPollInterval} up to {@code
  * maxPollInterval}; a 429 waits for {@code Retry-After} (never less than {@code minRetryAfter}).
  * All methods are thread-safe.
  *
  * <p>Fixes over Ruby: the base path of the URL is honoured; {@code dlp=t} is sent when long polling
  * is off; status codes and Content-Type are checked; every complete streamed piece of a read is
  * handled, escaped separators are un-escaped, and a JSON reply to a streaming request is parsed.
+ *
+ * <p>Inside: the {@link ChannelTable} holds subscriptions and positions, the {@link PollLoop} sends
+ * polls through a {@link PollTransport} (here {@link JdkHttpTransport}) and paces them on a {@link
+ * Scheduler}, the {@link Dispatcher} hands what arrives to the listeners. This file is about 500
+ * lines because the public {@link Builder} must stay nested here (source compatibility) with a
+ * documented setter and default constant per option; it holds no logic beyond wiring.
  */
 public final class MessageBusClient implements AutoCloseable {
 
@@ -74,6 +64,21 @@ public final class MessageBusClient implements AutoCloseable {
   /** Default of {@link Builder#requestTimeout}: 60 seconds. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Connect timeout of the HTTP client the client creates when none is given ({@link
+   * Builder#httpClient}): 10 seconds.
+   */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default of {@link Builder#longPolling}: true. */
+  public static final boolean DEFAULT_LONG_POLLING = true;
+
+  /** Default of {@link Builder#chunkedEncoding}: true. */
+  public static final boolean DEFAULT_CHUNKED_ENCODING = true;
+
+  /** Length in hex characters of the client id made when none is given: 32 (128 random bits). */
+  public static final int DEFAULT_CLIENT_ID_LENGTH = 32;
+
   /** The client's state. */
   public enum Status {
     /** Not polling. */
@@ -82,70 +87,47 @@ public final class MessageBusClient implements AutoCloseable {
     STARTED
   }
 
-  private static final Logger LOG = LoggerFactory.getLogger(MessageBusClient.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-  private static final String STATUS_CHANNEL = "/__status";
-
-  private final URI pollUri;
   private final String clientId;
-  private final boolean longPolling;
-  private final boolean chunkedEncoding;
-  private final Duration minPollInterval;
-  private final Duration maxPollInterval;
-  private final Duration backgroundCallbackInterval;
-  private final Duration minRetryAfter;
-  private final Duration requestTimeout;
-  private final Map<String, String> headers;
-  private final HttpClient http;
-  private final Executor callbacks;
+  private final ChannelTable table = new ChannelTable();
+  private final PollLoop loop;
+  private final Scheduler scheduler;
+  private final boolean ownScheduler;
   private final ExecutorService ownCallbacks;
-  private final ClientErrorListener errorListener;
-  private final ObjectMapper json = new ObjectMapper();
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  // guarded by lock
-  private final Map<String, Channel> channels = new LinkedHashMap<>();
-  private Status status = Status.STOPPED;
-  private Thread poller;
-  private InputStream inFlight;
-  private CompletableFuture<HttpResponse<InputStream>> pending;
-  private boolean abortRequested;
-  private long seq;
-  private boolean closed;
+  private final ReentrantLock lifecycle = new ReentrantLock();
+  private boolean closed; // guarded by lifecycle
 
-  private final AtomicInteger failures = new AtomicInteger();
-  private final AtomicInteger successes = new AtomicInteger();
-
-  private MessageBusClient(Builder b) {
-    String base = b.baseUri.toString();
-    this.pollUri = URI.create((base.endsWith("/") ? base : base + "/") + "message-bus/");
-    this.clientId = b.clientId != null ? b.clientId : randomId();
-    this.longPolling = b.longPolling;
-    this.chunkedEncoding = b.chunkedEncoding;
-    this.minPollInterval = b.minPollInterval;
-    this.maxPollInterval = b.maxPollInterval;
-    this.backgroundCallbackInterval = b.backgroundCallbackInterval;
-    this.minRetryAfter = b.minRetryAfter;
-    this.requestTimeout = b.requestTimeout;
-    this.headers = Map.copyOf(b.headers);
-    this.http =
-        b.httpClient != null
-            ? b.httpClient
-            : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+  private MessageBusClient(Builder b, ClientOptions options) {
+    this.clientId = options.clientId();
+    int id = DaemonThreads.nextId();
+    this.ownScheduler = b.scheduler == null;
+    this.scheduler = ownScheduler ? Scheduler.ownThread("message-bus-client-" + id) : b.scheduler;
+    Executor callbacks;
     if (b.callbackExecutor != null) {
-      this.callbacks = b.callbackExecutor;
+      callbacks = b.callbackExecutor;
       this.ownCallbacks = null;
     } else {
       this.ownCallbacks =
           Executors.newSingleThreadExecutor(
-              r -> daemon(r, "message-bus-client-callbacks-" + THREAD_IDS.incrementAndGet()));
-      this.callbacks = ownCallbacks;
+              DaemonThreads.named("message-bus-client-callbacks-" + id));
+      callbacks = ownCallbacks;
     }
-    this.errorListener = b.errorListener;
+    HttpClient http =
+        b.httpClient != null
+            ? b.httpClient
+            : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
+                .build();
+    PollTransport transport = new JdkHttpTransport(http, options, new ObjectMapper(), scheduler);
+    this.loop =
+        new PollLoop(
+            options,
+            table,
+            new Dispatcher(table, callbacks, b.errorListener),
+            transport,
+            scheduler,
+            b.errorListener);
   }
 
   /**
@@ -154,6 +136,7 @@ public final class MessageBusClient implements AutoCloseable {
    *
    * @param baseUri e.g. {@code http://127.0.0.1:9292/} or {@code https://example.com/forum/}
    * @return a new builder
+   * @throws IllegalArgumentException if the URI is not http or https
    */
   public static Builder builder(URI baseUri) {
     return new Builder(baseUri);
@@ -163,7 +146,8 @@ public final class MessageBusClient implements AutoCloseable {
 
   /**
    * Subscribes to a channel and starts the client if it is stopped. Subscribing again to a channel
-   * adds the listener and moves the channel to the given position.
+   * adds the listener and moves the channel to the given position. The poll in flight is cut short
+   * so that the next one carries the channel.
    *
    * @param channel the channel; must start with {@code /}
    * @param lastMessageId the position: -1 for new messages only, -N for the last N-1 and new ones,
@@ -178,18 +162,15 @@ public final class MessageBusClient implements AutoCloseable {
       throw new IllegalArgumentException("channel must start with '/': " + channel);
     }
     Objects.requireNonNull(listener, "listener");
-    lock.lock();
+    lifecycle.lock();
     try {
       requireOpen();
-      Channel c = channels.computeIfAbsent(channel, k -> new Channel());
-      c.position = lastMessageId;
-      c.listeners.add(listener);
-      abortInFlight();
-      changed.signalAll();
+      table.subscribe(channel, lastMessageId, listener);
+      loop.channelsChanged();
+      loop.start();
     } finally {
-      lock.unlock();
+      lifecycle.unlock();
     }
-    start();
     return new ClientSubscription(this, channel, listener);
   }
 
@@ -215,33 +196,15 @@ public final class MessageBusClient implements AutoCloseable {
 
   /**
    * Removes one listener of a channel; the channel goes when its last listener goes, and the client
-   * stops when no channel is left.
+   * stops when no channel is left. The poll in flight is cut short.
    *
    * @param channel the channel
    * @param listener the listener, or null for all of them
    */
   public void unsubscribe(String channel, ClientListener listener) {
-    boolean empty;
-    lock.lock();
-    try {
-      Channel c = channels.get(channel);
-      if (c == null) {
-        return;
-      }
-      if (listener != null) {
-        c.listeners.remove(listener);
-      }
-      if (listener == null || c.listeners.isEmpty()) {
-        channels.remove(channel);
-      }
-      empty = channels.isEmpty();
-      abortInFlight();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    if (empty) {
-      stop();
+    if (table.unsubscribe(channel, listener)) {
+      loop.channelsChanged();
+      loop.stopIfNoChannels();
     }
   }
 
@@ -251,66 +214,46 @@ public final class MessageBusClient implements AutoCloseable {
    * @return channel to position, in subscription order
    */
   public Map<String, Long> positions() {
-    lock.lock();
-    try {
-      Map<String, Long> result = new LinkedHashMap<>();
-      channels.forEach((k, v) -> result.put(k, v.position));
-      return result;
-    } finally {
-      lock.unlock();
-    }
+    return table.positions();
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Starts polling on one background thread. Idempotent.
+   * Starts polling. Idempotent.
    *
    * @throws IllegalStateException if the client was closed
    */
   public void start() {
-    lock.lock();
+    lifecycle.lock();
     try {
       requireOpen();
-      if (status == Status.STARTED) {
-        return;
-      }
-      status = Status.STARTED;
-      Thread t = daemon(this::pollLoop, "message-bus-client-" + THREAD_IDS.incrementAndGet());
-      poller = t;
-      t.start();
+      loop.start();
     } finally {
-      lock.unlock();
+      lifecycle.unlock();
     }
   }
 
-  /** Stops polling: the poll in flight is aborted and the thread ends. Idempotent. */
+  /**
+   * Stops polling: the poll in flight is aborted, and nothing it received is delivered from then
+   * on. Idempotent.
+   */
   public void stop() {
-    Thread t;
-    lock.lock();
-    try {
-      status = Status.STOPPED;
-      t = poller;
-      poller = null;
-      abortInFlight();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    if (t != null && t != Thread.currentThread()) {
-      t.interrupt();
-    }
+    loop.stop();
   }
 
-  /** Stops and releases the callback thread. Idempotent. */
+  /** Stops and releases the client's own threads (not a supplied executor). Idempotent. */
   @Override
   public void close() {
-    stop();
-    lock.lock();
+    lifecycle.lock();
     try {
       closed = true;
+      loop.stop();
     } finally {
-      lock.unlock();
+      lifecycle.unlock();
+    }
+    if (ownScheduler) {
+      scheduler.shutdown();
     }
     if (ownCallbacks != null) {
       ownCallbacks.shutdown();
@@ -323,12 +266,7 @@ public final class MessageBusClient implements AutoCloseable {
    * @return STARTED while polling
    */
   public Status status() {
-    lock.lock();
-    try {
-      return status;
-    } finally {
-      lock.unlock();
-    }
+    return loop.isRunning() ? Status.STARTED : Status.STOPPED;
   }
 
   /**
@@ -346,7 +284,7 @@ public final class MessageBusClient implements AutoCloseable {
    * @return consecutive failures
    */
   public int consecutiveFailures() {
-    return failures.get();
+    return loop.consecutiveFailures();
   }
 
   /**
@@ -355,333 +293,7 @@ public final class MessageBusClient implements AutoCloseable {
    * @return successes
    */
   public int successes() {
-    return successes.get();
-  }
-
-  // ---------------------------------------------------------------- polling
-
-  private void pollLoop() {
-    Thread me = Thread.currentThread();
-    while (true) {
-      Map<String, Long> snapshot;
-      long requestSeq;
-      lock.lock();
-      try {
-        while (poller == me && channels.isEmpty()) {
-          changed.await();
-        }
-        if (poller != me) {
-          return;
-        }
-        snapshot = new LinkedHashMap<>();
-        channels.forEach((k, v) -> snapshot.put(k, v.position));
-        requestSeq = ++seq;
-        abortRequested = false; // this poll carries every change made so far
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-      Duration wait;
-      try {
-        wait = pollOnce(snapshot, requestSeq);
-        failures.set(0);
-        successes.incrementAndGet();
-      } catch (RetryAfterException e) {
-        wait = e.delay;
-        int n = failures.incrementAndGet();
-        report(e, n, wait);
-      } catch (IOException | RuntimeException e) {
-        if (poller != me) {
-          return; // aborted by stop()
-        }
-        if (consumeAbort()) {
-          continue; // aborted by a subscription change: poll again at once
-        }
-        int n = failures.incrementAndGet();
-        wait = backoff(n);
-        report(e, n, wait);
-      } catch (InterruptedException e) {
-        if (poller != me) {
-          return;
-        }
-        continue;
-      }
-      if (!sleep(me, wait)) {
-        return;
-      }
-    }
-  }
-
-  /** Tells whether the last poll was aborted on purpose, and clears the flag. */
-  private boolean consumeAbort() {
-    lock.lock();
-    try {
-      boolean aborted = abortRequested;
-      abortRequested = false;
-      return aborted;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void report(Exception e, int consecutive, Duration wait) {
-    LOG.warn(
-        "message-bus poll failed ({} in a row), retrying in {} ms: {}",
-        consecutive,
-        wait.toMillis(),
-        e.toString());
-    try {
-      errorListener.onPollFailed(e, consecutive, wait);
-    } catch (RuntimeException listenerFailure) {
-      LOG.warn("error listener failed", listenerFailure);
-    }
-  }
-
-  /** Sleeps unless stopped; returns false when the client was stopped. */
-  private boolean sleep(Thread me, Duration wait) {
-    lock.lock();
-    try {
-      long nanos = wait.toNanos();
-      while (poller == me && nanos > 0) {
-        nanos = changed.awaitNanos(nanos);
-      }
-      return poller == me;
-    } catch (InterruptedException e) {
-      return poller == me;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  Duration backoff(int consecutiveFailures) {
-    long factor = 1L << Math.min(consecutiveFailures, 20);
-    long millis = minPollInterval.toMillis() * factor;
-    return Duration.ofMillis(
-        Math.min(Math.max(millis, minPollInterval.toMillis()), maxPollInterval.toMillis()));
-  }
-
-  /** Sends one poll and dispatches what it returns; returns the pause before the next poll. */
-  private Duration pollOnce(Map<String, Long> positions, long requestSeq)
-      throws IOException, InterruptedException {
-    Map<String, Object> body = new LinkedHashMap<>(positions);
-    body.put("__seq", requestSeq);
-    String uri = pollUri + clientId + "/poll" + (longPolling ? "" : "?dlp=t");
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(uri))
-            .timeout(requestTimeout)
-            .header("Content-Type", "application/json")
-            .header("X-SILENCE-LOGGER", "true")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-    boolean streaming = longPolling && chunkedEncoding && !headers.containsKey("Dont-Chunk");
-    if (!longPolling || !chunkedEncoding) {
-      request.header("Dont-Chunk", "true");
-    }
-    headers.forEach(request::header);
-    HttpResponse<InputStream> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream in = response.body()) {
-      lock.lock();
-      try {
-        inFlight = in;
-      } finally {
-        lock.unlock();
-      }
-      int code = response.statusCode();
-      if (code == 429) {
-        throw new RetryAfterException(retryAfter(response));
-      }
-      if (code != 200) {
-        throw new IOException(
-            "HTTP " + code + " from " + uri + ": " + abbreviate(in.readNBytes(200)));
-      }
-      String type = response.headers().firstValue("Content-Type").orElse("");
-      if (streaming && !type.toLowerCase().startsWith("application/json")) {
-        readStream(in);
-      } else {
-        dispatch(parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
-      }
-    } finally {
-      lock.lock();
-      try {
-        inFlight = null;
-      } finally {
-        lock.unlock();
-      }
-    }
-    return longPolling ? minPollInterval : backgroundCallbackInterval;
-  }
-
-  private void readStream(InputStream in) throws IOException {
-    StreamSplitter splitter = new StreamSplitter();
-    byte[] buf = new byte[8192];
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      for (String piece : splitter.feed(buf, 0, n)) {
-        dispatch(parse(piece));
-      }
-    }
-    if (splitter.remaining() > 0) {
-      throw new IOException("stream ended inside a piece (" + splitter.remaining() + " bytes)");
-    }
-  }
-
-  private List<Map<String, Object>> parse(String text) throws IOException {
-    List<Map<String, Object>> messages = new ArrayList<>();
-    try (JsonParser p = json.getFactory().createParser(text)) {
-      if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IOException("reply is not a JSON array: " + abbreviate(text.getBytes()));
-      }
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) readValue(p);
-        messages.add(m);
-      }
-      if (p.currentToken() != JsonToken.END_ARRAY) {
-        throw new IOException("reply is not an array of messages: " + abbreviate(text.getBytes()));
-      }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException("reply is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    return messages;
-  }
-
-  /**
-   * Reads the current JSON value as plain Java objects: integers as {@code Long} (or {@code
-   * BigInteger} beyond 64 bits), floats as {@code Double}, objects as insertion-ordered maps.
-   */
-  private static Object readValue(JsonParser p) throws IOException {
-    switch (p.currentToken()) {
-      case START_OBJECT:
-        Map<String, Object> map = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          map.put(name, readValue(p));
-        }
-        return map;
-      case START_ARRAY:
-        List<Object> list = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          list.add(readValue(p));
-        }
-        return list;
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? p.getBigIntegerValue()
-            : (Object) p.getLongValue();
-      case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IOException("unexpected JSON token " + p.currentToken());
-    }
-  }
-
-  private void dispatch(List<Map<String, Object>> messages) throws IOException {
-    for (Map<String, Object> m : messages) {
-      Object channelValue = m.get("channel");
-      if (!(channelValue instanceof String channel)) {
-        throw new IOException("message without a channel: " + m);
-      }
-      if (STATUS_CHANNEL.equals(channel)) {
-        if (m.get("data") instanceof Map<?, ?> status) {
-          lock.lock();
-          try {
-            status.forEach(
-                (k, v) -> {
-                  Channel c = channels.get(String.valueOf(k));
-                  if (c != null && v instanceof Number num) {
-                    c.position = num.longValue();
-                  }
-                });
-          } finally {
-            lock.unlock();
-          }
-        }
-        continue;
-      }
-      long messageId = number(m.get("message_id"));
-      long globalId = number(m.get("global_id"));
-      List<ClientListener> targets;
-      lock.lock();
-      try {
-        Channel c = channels.get(channel);
-        if (c == null || (c.position >= 0 && messageId <= c.position)) {
-          continue; // unsubscribed meanwhile, or already delivered
-        }
-        c.position = messageId;
-        targets = List.copyOf(c.listeners);
-      } finally {
-        lock.unlock();
-      }
-      ClientMessage message = new ClientMessage(channel, m.get("data"), globalId, messageId);
-      for (ClientListener l : targets) {
-        callbacks.execute(() -> invoke(l, message));
-      }
-    }
-  }
-
-  private void invoke(ClientListener listener, ClientMessage message) {
-    try {
-      listener.onMessage(message);
-    } catch (RuntimeException e) {
-      LOG.warn("listener failed on {} message {}", message.channel(), message.messageId(), e);
-      try {
-        errorListener.onListenerFailed(message, e);
-      } catch (RuntimeException listenerFailure) {
-        LOG.warn("error listener failed", listenerFailure);
-      }
-    }
-  }
-
-  private static long number(Object value) throws IOException {
-    if (value instanceof Number n) {
-      return n.longValue();
-    }
-    throw new IOException("message id is not a number: " + value);
-  }
-
-  private Duration retryAfter(HttpResponse<?> response) {
-    Duration delay = minRetryAfter;
-    String header = response.headers().firstValue("Retry-After").orElse(null);
-    if (header != null) {
-      try {
-        delay = Duration.ofSeconds(Long.parseLong(header.trim()));
-      } catch (NumberFormatException e) {
-        try {
-          ZonedDateTime at =
-              ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-          delay = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        } catch (RuntimeException ignored) {
-          // unreadable: keep the minimum
-        }
-      }
-    }
-    return delay.compareTo(minRetryAfter) < 0 ? minRetryAfter : delay;
-  }
-
-  /** Aborts the poll in flight, if any (guarded by lock). */
-  private void abortInFlight() {
-    if (pending != null) {
-      abortRequested = true;
-      pending.cancel(true);
-    }
-    if (inFlight != null) {
-      abortRequested = true;
-      try {
-        inFlight.close();
-      } catch (IOException ignored) {
-        // closing aborts the exchange; nothing else to do
-      }
-    }
+    return loop.successes();
   }
 
   private void requireOpen() {
@@ -690,45 +302,12 @@ public final class MessageBusClient implements AutoCloseable {
     }
   }
 
-  private static String randomId() {
-    byte[] bytes = new byte[16];
-    new SecureRandom().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  private static String abbreviate(byte[] bytes) {
-    String s = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ");
-    return s.length() <= 120 ? s : s.substring(0, 120) + "...";
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  private static final class Channel {
-    long position = -1;
-    final List<ClientListener> listeners = new CopyOnWriteArrayList<>();
-  }
-
-  /** A 429 reply: wait before the next poll. */
-  private static final class RetryAfterException extends IOException {
-    private static final long serialVersionUID = 1L;
-    final transient Duration delay;
-
-    RetryAfterException(Duration delay) {
-      super("HTTP 429 Too Many Requests, retrying after " + delay.toMillis() + " ms");
-      this.delay = delay;
-    }
-  }
-
   /** Builds a {@link MessageBusClient}; each setter documents its default. Not thread-safe. */
   public static final class Builder {
     private final URI baseUri;
     private String clientId;
-    private boolean longPolling = true;
-    private boolean chunkedEncoding = true;
+    private boolean longPolling = DEFAULT_LONG_POLLING;
+    private boolean chunkedEncoding = DEFAULT_CHUNKED_ENCODING;
     private Duration minPollInterval = DEFAULT_MIN_POLL_INTERVAL;
     private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
     private Duration backgroundCallbackInterval = DEFAULT_BACKGROUND_CALLBACK_INTERVAL;
@@ -738,34 +317,28 @@ public final class MessageBusClient implements AutoCloseable {
     private HttpClient httpClient;
     private Executor callbackExecutor;
     private ClientErrorListener errorListener = ClientErrorListener.NONE;
+    private Scheduler scheduler;
 
     private Builder(URI baseUri) {
-      Objects.requireNonNull(baseUri, "baseUri");
-      String scheme = baseUri.getScheme();
-      if (!"http".equals(scheme) && !"https".equals(scheme)) {
-        throw new IllegalArgumentException("baseUri must be an http or https URI: " + baseUri);
-      }
-      this.baseUri = baseUri;
+      this.baseUri = ClientOptions.httpUri(baseUri);
     }
 
     /**
-     * Sets the client id sent in the poll URL. Default: 32 random hex characters.
+     * Sets the client id sent in the poll URL. Default: {@link #DEFAULT_CLIENT_ID_LENGTH} random
+     * hex characters.
      *
      * @param id non-empty, without {@code /}
      * @return this builder
      * @throws IllegalArgumentException if empty or containing {@code /}
      */
     public Builder clientId(String id) {
-      if (id == null || id.isEmpty() || id.contains("/")) {
-        throw new IllegalArgumentException("clientId must be non-empty without '/': " + id);
-      }
-      this.clientId = id;
+      this.clientId = ClientOptions.clientId(id);
       return this;
     }
 
     /**
-     * Enables or disables long polling. Default true; false polls every {@code
-     * backgroundCallbackInterval} with {@code dlp=t}.
+     * Enables or disables long polling. Default {@link #DEFAULT_LONG_POLLING}; false polls every
+     * {@code backgroundCallbackInterval} with {@code dlp=t}.
      *
      * @param enabled the choice
      * @return this builder
@@ -776,7 +349,8 @@ public final class MessageBusClient implements AutoCloseable {
     }
 
     /**
-     * Enables or disables streamed replies. Default true; false sends {@code Dont-Chunk}.
+     * Enables or disables streamed replies. Default {@link #DEFAULT_CHUNKED_ENCODING}; false sends
+     * {@code Dont-Chunk}.
      *
      * @param enabled the choice
      * @return this builder
@@ -787,60 +361,63 @@ public final class MessageBusClient implements AutoCloseable {
     }
 
     /**
-     * Sets the pause between successful long polls, and the start of the error backoff. Default 100
-     * ms.
+     * Sets the pause between successful long polls, and the start of the error backoff. Default
+     * {@link #DEFAULT_MIN_POLL_INTERVAL} (100 ms).
      *
      * @param interval positive
      * @return this builder
      */
     public Builder minPollInterval(Duration interval) {
-      this.minPollInterval = positive("minPollInterval", interval);
+      this.minPollInterval = ClientOptions.positive("minPollInterval", interval);
       return this;
     }
 
     /**
-     * Sets the longest pause of the error backoff. Default 3 minutes.
+     * Sets the longest pause of the error backoff. Default {@link #DEFAULT_MAX_POLL_INTERVAL} (3
+     * minutes).
      *
      * @param interval positive
      * @return this builder
      */
     public Builder maxPollInterval(Duration interval) {
-      this.maxPollInterval = positive("maxPollInterval", interval);
+      this.maxPollInterval = ClientOptions.positive("maxPollInterval", interval);
       return this;
     }
 
     /**
-     * Sets the pause between polls when long polling is disabled. Default 60 s.
+     * Sets the pause between polls when long polling is disabled. Default {@link
+     * #DEFAULT_BACKGROUND_CALLBACK_INTERVAL} (60 s).
      *
      * @param interval positive
      * @return this builder
      */
     public Builder backgroundCallbackInterval(Duration interval) {
-      this.backgroundCallbackInterval = positive("backgroundCallbackInterval", interval);
+      this.backgroundCallbackInterval =
+          ClientOptions.positive("backgroundCallbackInterval", interval);
       return this;
     }
 
     /**
      * Sets the shortest wait after a 429 reply (a longer {@code Retry-After} is honoured). Default
-     * 15 s.
+     * {@link #DEFAULT_MIN_RETRY_AFTER} (15 s).
      *
      * @param delay positive
      * @return this builder
      */
     public Builder minRetryAfter(Duration delay) {
-      this.minRetryAfter = positive("minRetryAfter", delay);
+      this.minRetryAfter = ClientOptions.positive("minRetryAfter", delay);
       return this;
     }
 
     /**
-     * Sets how long to wait for a reply's headers. Default 60 s (above the server's 25 s long-poll
-     * interval).
+     * Sets how long to wait for a reply's headers. Default {@link #DEFAULT_REQUEST_TIMEOUT} (60 s,
+     * above the server's 25 s long-poll interval).
      *
      * @param timeout positive
      * @return this builder
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive("requestTimeout", timeout);
+      this.requestTimeout = ClientOptions.positive("requestTimeout", timeout);
       return this;
     }
 
@@ -850,14 +427,19 @@ public final class MessageBusClient implements AutoCloseable {
      * @param name the header name
      * @param value the value
      * @return this builder
+     * @throws IllegalArgumentException for {@code Content-Type} (the client sets it) and for what
+     *     {@code java.net.http} will not send ({@code Host}, {@code Connection}, {@code
+     *     Content-Length}, {@code Expect}, {@code Upgrade}, or an invalid name or value)
      */
     public Builder header(String name, String value) {
-      headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      ClientOptions.checkHeader(name, value);
+      headers.put(name, value);
       return this;
     }
 
     /**
-     * Sets the HTTP client. Default: a new HTTP/1.1 client. A supplied client is not closed.
+     * Sets the HTTP client. Default: a new HTTP/1.1 client with a connect timeout of {@link
+     * #DEFAULT_CONNECT_TIMEOUT}. A supplied client is not closed.
      *
      * @param client the client
      * @return this builder
@@ -891,6 +473,12 @@ public final class MessageBusClient implements AutoCloseable {
       return this;
     }
 
+    /** Sets where the client's steps and pauses run, and its clock (tests). Not shut down. */
+    Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
     /**
      * Builds the client (stopped until the first subscription or {@link #start()}).
      *
@@ -898,22 +486,19 @@ public final class MessageBusClient implements AutoCloseable {
      * @throws IllegalArgumentException if {@code minPollInterval > maxPollInterval}
      */
     public MessageBusClient build() {
-      if (minPollInterval.compareTo(maxPollInterval) > 0) {
-        throw new IllegalArgumentException(
-            "minPollInterval must not exceed maxPollInterval: "
-                + minPollInterval
-                + " > "
-                + maxPollInterval);
-      }
-      return new MessageBusClient(this);
-    }
-
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
+      ClientOptions options =
+          new ClientOptions(
+              ClientOptions.pollBase(baseUri),
+              clientId != null ? clientId : ClientOptions.randomClientId(DEFAULT_CLIENT_ID_LENGTH),
+              longPolling,
+              chunkedEncoding,
+              minPollInterval,
+              maxPollInterval,
+              backgroundCallbackInterval,
+              minRetryAfter,
+              requestTimeout,
+              headers);
+      return new MessageBusClient(this, options);
     }
   }
 }

@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,8 +31,8 @@ class HostileServerTest {
   private HttpServer server;
   private MessageBusClient client;
   private final AtomicInteger requests = new AtomicInteger();
-  private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
   private final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+  private final List<Duration> retries = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() {
@@ -44,12 +47,16 @@ class HostileServerTest {
   }
 
   private void serve(Reply reply) throws IOException {
+    serve(reply, null);
+  }
+
+  /** Serves the reply to a client whose time is the given scheduler's (null: the wall clock). */
+  private void serve(Reply reply, Scheduler time) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/",
         ex -> {
           requests.incrementAndGet();
-          requestTimes.add(System.nanoTime());
           ex.getRequestBody().readAllBytes();
           try {
             reply.write(ex);
@@ -58,7 +65,7 @@ class HostileServerTest {
           }
         });
     server.start();
-    client =
+    MessageBusClient.Builder b =
         MessageBusClient.builder(
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
             .minPollInterval(Duration.ofMillis(50))
@@ -69,9 +76,13 @@ class HostileServerTest {
                   @Override
                   public void onPollFailed(Throwable error, int consecutive, Duration retryIn) {
                     failures.add(error);
+                    retries.add(retryIn);
                   }
-                })
-            .build();
+                });
+    if (time != null) {
+      b.scheduler(time);
+    }
+    client = b.build();
   }
 
   private static void send(
@@ -101,18 +112,60 @@ class HostileServerTest {
 
   @Test
   void serverErrors_backOffExponentially_noBusyLoop() throws Exception {
-    serve(ex -> send(ex, 500, "text/plain", "boom"));
+    ManualScheduler time = new ManualScheduler();
+    serve(ex -> send(ex, 500, "text/plain", "boom"), time);
     client.subscribe("/x", m -> {});
 
-    assertThat(failures.poll(10, TimeUnit.SECONDS)).hasMessageContaining("HTTP 500");
-    await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() >= 4);
+    // From 50 ms, doubled per failure, at most 2 s; not one request more than the pauses allow.
+    List<Duration> pauses = new ArrayList<>();
+    for (int i = 1; i <= 7; i++) {
+      Duration pause = time.runUntilPause();
+      assertThat(requests.get()).as("requests after failure %d", i).isEqualTo(i);
+      pauses.add(pause);
+      time.advance(pause);
+    }
 
-    // Gaps double from 100 ms: the fourth request comes at least 100 + 200 + 400 ms after the
-    // first.
-    long spanMillis = TimeUnit.NANOSECONDS.toMillis(requestTimes.get(3) - requestTimes.get(0));
-    assertThat(spanMillis).isGreaterThanOrEqualTo(650);
-    assertThat(client.backoff(1)).isEqualTo(Duration.ofMillis(100));
-    assertThat(client.backoff(30)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(pauses)
+        .extracting(Duration::toMillis)
+        .containsExactly(100L, 200L, 400L, 800L, 1600L, 2000L, 2000L);
+    assertThat(retries).isEqualTo(pauses);
+    assertThat(failures.poll()).hasMessageContaining("HTTP 500").hasMessageContaining("boom");
+    assertThat(client.consecutiveFailures()).isEqualTo(7);
+  }
+
+  @Test
+  void tooManyRequests_waitsForRetryAfter_inSecondsOrAsADate() throws Exception {
+    ManualScheduler time = new ManualScheduler();
+    // The second reply comes after the first pause (1 s): 30 s from then, by the client's clock.
+    String inThirtySeconds =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            ManualScheduler.START.plusSeconds(1 + 30).atZone(ZoneOffset.UTC));
+    List<String> retryAfter = List.of("1", inThirtySeconds, "soon", "0");
+    serve(
+        ex -> {
+          int n = requests.get() - 1;
+          ex.getResponseHeaders().set("Retry-After", retryAfter.get(Math.min(n, 3)));
+          send(ex, 429, "text/plain", "slow down");
+        },
+        time);
+    client.subscribe("/x", m -> {});
+
+    List<Duration> pauses = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      Duration pause = time.runUntilPause();
+      assertThat(requests.get()).isEqualTo(i);
+      pauses.add(pause);
+      time.advance(pause);
+    }
+
+    // Seconds; a date by the client's clock; unreadable and too short: minRetryAfter (100 ms).
+    assertThat(pauses)
+        .containsExactly(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            Duration.ofMillis(100));
+    assertThat(failures.poll()).hasMessageContaining("429");
   }
 
   @Test
@@ -133,21 +186,6 @@ class HostileServerTest {
     assertThat(failures.poll(10, TimeUnit.SECONDS))
         .hasMessageContaining("stream ended inside a piece");
     assertThat(got).isEmpty();
-  }
-
-  @Test
-  void tooManyRequests_waitsForRetryAfter() throws Exception {
-    serve(
-        ex -> {
-          ex.getResponseHeaders().set("Retry-After", "1");
-          send(ex, 429, "text/plain", "slow down");
-        });
-    client.subscribe("/x", m -> {});
-
-    assertThat(failures.poll(10, TimeUnit.SECONDS)).hasMessageContaining("429");
-    await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() >= 2);
-    long gapMillis = TimeUnit.NANOSECONDS.toMillis(requestTimes.get(1) - requestTimes.get(0));
-    assertThat(gapMillis).isGreaterThanOrEqualTo(900);
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -64,6 +65,7 @@ public final class MemoryBackend implements Backend {
   private final TreeMap<Long, Entry> global = new TreeMap<>();
   private final List<Sub> subscriptions = new ArrayList<>();
   private ScheduledExecutorService expiryTimer;
+  private volatile boolean closed;
 
   private MemoryBackend(Builder b) {
     this.retention = b.retention;
@@ -92,6 +94,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public long publish(String channel, String payload, BackendPublishOptions options) {
+    requireOpen();
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
@@ -122,6 +125,12 @@ public final class MemoryBackend implements Backend {
     }
   }
 
+  private void requireOpen() {
+    if (closed) {
+      throw new BusClosedException("the memory backend is closed; call reconnect() first");
+    }
+  }
+
   private void trimGlobal(long id) {
     long keepAfter = id - retention.maxGlobalBacklogSize();
     if (keepAfter <= 0) {
@@ -145,6 +154,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public long lastId(String channel) {
+    requireOpen();
     lock.lock();
     try {
       Channel ch = channels.get(channel);
@@ -156,6 +166,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public long lastGlobalId() {
+    requireOpen();
     lock.lock();
     try {
       return counter;
@@ -166,6 +177,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public List<BackendMessage> backlog(String channel, long lastId) {
+    requireOpen();
     lock.lock();
     try {
       Channel ch = channels.get(channel);
@@ -188,6 +200,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public List<BackendMessage> globalBacklog(long lastGlobalId) {
+    requireOpen();
     lock.lock();
     try {
       return snapshotAfter(lastGlobalId);
@@ -206,6 +219,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public BackendMessage getMessage(String channel, long messageId) {
+    requireOpen();
     lock.lock();
     try {
       Entry e = global.get(messageId);
@@ -217,6 +231,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
+    requireOpen();
     Objects.requireNonNull(listener, "listener");
     Sub sub = new Sub(listener);
     lock.lock();
@@ -235,6 +250,7 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public void reset() {
+    requireOpen();
     lock.lock();
     try {
       counter = 0;
@@ -248,6 +264,7 @@ public final class MemoryBackend implements Backend {
   /** Deletes every backlog; the id counter goes on, so new messages keep their ascending ids. */
   @Override
   public void expireAllBacklogs() {
+    requireOpen();
     lock.lock();
     try {
       channels.clear();
@@ -287,11 +304,13 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public void reconnect() {
+    closed = false;
     startExpiryTimer();
   }
 
   @Override
   public void close() {
+    closed = true;
     List<Sub> toClose;
     ScheduledExecutorService timer;
     lock.lock();

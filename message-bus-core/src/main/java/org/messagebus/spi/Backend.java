@@ -1,6 +1,7 @@
 package org.messagebus.spi;
 
 import java.util.List;
+import org.messagebus.BackendStateListener;
 
 /**
  * Storage and fan-out for a {@link org.messagebus.MessageBus}: the contract of SPEC §3.1 that the
@@ -10,8 +11,14 @@ import java.util.List;
  * ChannelNames}) and undecoded payloads. Implementations are thread-safe. Store failures surface as
  * {@link org.messagebus.BackendException}.
  *
- * <p>A backend is owned by one bus, which closes it when the bus is closed. {@link #reconnect()}
- * makes a closed backend usable again.
+ * <p>A backend is owned by one bus, which closes it when the bus is closed. After {@link #close()}
+ * every method except {@code close()}, {@link #reconnect()}, {@link #retention()} and {@link
+ * #stateListener} throws {@link org.messagebus.BusClosedException}; nothing re-opens a closed
+ * backend but {@link #reconnect()}.
+ *
+ * <p>A backend that can lose its store reports its {@linkplain org.messagebus.BackendState
+ * connection state} through {@link #stateListener} (see {@link BackendStateTracker}); the bus uses
+ * it to avoid the store while it is away and to catch up as soon as it is back.
  */
 public interface Backend extends AutoCloseable {
 
@@ -88,7 +95,10 @@ public interface Backend extends AutoCloseable {
 
   /**
    * Subscribes to every message published to the store (the firehose), delivered on a thread of the
-   * backend. Returns once the subscription is registered.
+   * backend. Returns once the subscription is registered; it may wait a bounded time for the first
+   * connection (the bus calls it on a background thread, never under a lock), and with {@code
+   * lastGlobalId >= 0} it should not fail for an unreachable store but connect and catch up on its
+   * own once the store answers.
    *
    * <p>With {@code lastGlobalId >= 0} the global backlog after that id is delivered first, then
    * live messages, with no gap and no duplicate. A {@code lastGlobalId} beyond the store's newest
@@ -151,6 +161,19 @@ public interface Backend extends AutoCloseable {
    * @return the retention
    */
   Retention retention();
+
+  /**
+   * Tells the backend whom to tell about changes of its {@linkplain org.messagebus.BackendState
+   * connection state}. Called once by the owning bus, before it uses the backend otherwise.
+   *
+   * <p>A backend that tracks its connections (see {@link BackendStateTracker}) calls the listener
+   * at once with its current state, then on every change, in order and one call at a time. This
+   * default ignores the listener: the bus then takes the backend as always {@link
+   * org.messagebus.BackendState#CONNECTED}, and still retries what an outage interrupted.
+   *
+   * @param listener the bus's listener
+   */
+  default void stateListener(BackendStateListener listener) {}
 
   /**
    * Drops and re-creates connections, restarts background work stopped by {@link #close()} (Ruby:

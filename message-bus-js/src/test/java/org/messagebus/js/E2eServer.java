@@ -45,6 +45,10 @@ import org.messagebus.servlet.MessageBusServer;
  * {@code count} polls 429 with that {@code Retry-After}; {@code GET /polls} lists every poll seen
  * ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code status}); {@code POST
  * /polls/clear}.
+ *
+ * <p>It exits when its standard input reaches end of file: the Node side keeps that pipe open, so
+ * when the test process ends in any way (a failed hook, a crash, {@code kill -9}) the server goes
+ * too instead of outliving it.
  */
 public final class E2eServer {
 
@@ -74,6 +78,7 @@ public final class E2eServer {
     if (args.length != 2) {
       throw new IllegalArgumentException("usage: E2eServer <node_modules> <longPollingMillis>");
     }
+    exitWhenStdinCloses();
     E2eServer e2e = new E2eServer(Path.of(args[0]), Duration.ofMillis(Long.parseLong(args[1])));
     e2e.startBusServer();
     HttpServer control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -82,6 +87,25 @@ public final class E2eServer {
     System.out.println(
         "E2E {\"bus\":" + e2e.port + ",\"control\":" + control.getAddress().getPort() + "}");
     System.out.flush();
+  }
+
+  /** The parent (the Node test run) holds our standard input; its end means the parent is gone. */
+  private static void exitWhenStdinCloses() {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // nothing is sent; only the end of the stream matters
+                }
+              } catch (IOException e) {
+                // a broken pipe means the parent is gone just the same
+              }
+              System.exit(0);
+            },
+            "e2e-parent-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   private synchronized void startBusServer() {

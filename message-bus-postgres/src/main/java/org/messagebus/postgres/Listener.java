@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * covers whatever was announced while no connection listened. Other threads only read the state
  * ({@link #isListening()}, {@link #pid()}) and, to stop or force a reconnect, abort the physical
  * connection, which wakes the thread at once. The lock guards {@code listening}, {@code connection}
- * and {@code pid}.
+ * and {@code pid}. The connection is the backend's {@code listen} link of its {@linkplain
+ * org.messagebus.spi.BackendStateTracker connection state}: up while it listens, down when it is
+ * lost (not when a reconnect was asked for), forgotten when stopped.
  */
 final class Listener implements Runnable {
 
@@ -71,6 +73,7 @@ final class Listener implements Runnable {
           st.execute("LISTEN " + channel);
         }
         connected(c, pg.getBackendPID());
+        backend.state().up(PostgresBackend.LISTEN);
         for (PgSubscription s : backend.subscriptions) {
           s.catchUpNeeded();
         }
@@ -90,6 +93,13 @@ final class Listener implements Runnable {
       } catch (SQLException | RuntimeException e) {
         failed = true;
         if (running && !dropRequested) {
+          backend
+              .state()
+              .down(
+                  PostgresBackend.LISTEN,
+                  e instanceof SQLException sql
+                      ? PostgresBackend.failure("LISTEN on " + channel, sql)
+                      : e);
           LOG.warn(
               "LISTEN connection on {} lost ({}); reconnecting in {} ms",
               channel,
@@ -137,7 +147,7 @@ final class Listener implements Runnable {
     if (c == null) {
       return;
     }
-    DataSource ds = backend.dataSource();
+    DataSource ds = backend.currentDataSource();
     try {
       if (broken) {
         if (ds instanceof HikariDataSource hikari) {
@@ -228,6 +238,7 @@ final class Listener implements Runnable {
   /** Stops the thread and closes its connection; waits for it a short while. */
   void stop() {
     running = false;
+    backend.state().forget(PostgresBackend.LISTEN);
     lock.lock();
     try {
       changed.signalAll();

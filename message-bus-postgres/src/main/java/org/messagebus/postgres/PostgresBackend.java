@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.messagebus.BackendException;
+import org.messagebus.BackendStateListener;
+import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.PreparedPublish;
 import org.messagebus.spi.Retention;
@@ -42,10 +47,22 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Connections.</b> Publishing and reading borrow a connection of the {@link DataSource} per
- * call (autocommit). Given a JDBC URL the backend builds a HikariCP pool and closes it on {@link
- * #close()}; a {@code DataSource} handed in is never closed. One more connection of that source,
- * held from the first subscription until {@link #close()}, runs {@code LISTEN}; when it is lost it
- * is opened again after {@link Builder#reconnectDelay reconnectDelay}.
+ * call (autocommit). Given a JDBC URL the backend builds a HikariCP pool on first use (so building
+ * the backend never connects, and succeeds while the database is down) and closes it on {@link
+ * #close()}; until the pool could be built, every use tries again and fails with a {@link
+ * BackendException} naming the (password-redacted) URL. A {@code DataSource} handed in is never
+ * closed. One more connection of that source, held from the first subscription until {@link
+ * #close()}, runs {@code LISTEN}; when it is lost it is opened again after {@link
+ * Builder#reconnectDelay reconnectDelay}. After {@code close()} every use throws {@link
+ * BusClosedException} until {@link #reconnect()}.
+ *
+ * <p><b>State.</b> The backend reports its {@linkplain org.messagebus.BackendState connection
+ * state} from two links: the queries (down when a connection cannot be had or is lost mid-call:
+ * SQLState class {@code 08}, {@code 57P01}–{@code 57P03}, or the pool's connection timeout; up when
+ * a call succeeds or fails with an error of the database's own) and the LISTEN connection (up while
+ * it listens, down when it is lost). A host that silently drops packets is noticed only as fast as
+ * the driver's own timeouts allow: set {@code socketTimeout} (and {@code connectTimeout}) in the
+ * JDBC URL to bound how long a call may hang.
  *
  * <p><b>No loss, no duplicate.</b> Each subscription remembers the highest global id it delivered
  * and the ids below it it has not seen yet (a transaction that took an id commits later, or rolled
@@ -99,8 +116,12 @@ public final class PostgresBackend implements Backend {
   final Sql sql;
 
   private final ReentrantLock lifecycle = new ReentrantLock();
-  private volatile DataSource dataSource;
+  private final DataSource suppliedDataSource;
+  private final ReentrantLock poolCreation = new ReentrantLock();
   private volatile HikariDataSource ownPool;
+  private final BackendStateTracker state = new BackendStateTracker();
+  static final String QUERIES = "queries";
+  static final String LISTEN = "listen";
   private volatile boolean tableReady;
   private volatile boolean closed;
   private Listener listener; // guarded by lifecycle
@@ -116,7 +137,7 @@ public final class PostgresBackend implements Backend {
     this.reconnectDelay = b.reconnectDelay;
     this.lateCommitWindow = b.lateCommitWindow;
     this.sql = new Sql(b.schema, b.tablePrefix);
-    this.dataSource = b.dataSource != null ? b.dataSource : openPool();
+    this.suppliedDataSource = b.dataSource;
   }
 
   /**
@@ -129,16 +150,89 @@ public final class PostgresBackend implements Backend {
     return new Builder();
   }
 
-  private HikariDataSource openPool() {
+  /**
+   * The data source to borrow connections from: the one handed in, or the pool built from the JDBC
+   * URL, built now if needed (outside the lifecycle lock, so {@link #close()} never waits for it).
+   *
+   * @throws BusClosedException if the backend is closed
+   * @throws BackendException if the pool cannot be built (the database is unreachable)
+   */
+  DataSource dataSource() {
+    requireOpen();
+    if (suppliedDataSource != null) {
+      return suppliedDataSource;
+    }
+    HikariDataSource pool = ownPool;
+    if (pool != null) {
+      return pool;
+    }
+    poolCreation.lock();
+    try {
+      if (ownPool != null) {
+        return ownPool;
+      }
+      requireOpen();
+      HikariDataSource fresh;
+      try {
+        fresh = new HikariDataSource(poolConfig());
+      } catch (RuntimeException e) {
+        // HikariCP's PoolInitializationException: the first connection failed.
+        BackendException failure =
+            new BackendException(
+                "PostgreSQL backend: cannot connect to "
+                    + redact(jdbcUrl)
+                    + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+                e);
+        if (!closed) {
+          state.down(QUERIES, failure);
+        }
+        throw failure;
+      }
+      lifecycle.lock();
+      try {
+        if (!closed) {
+          ownPool = fresh;
+          return fresh;
+        }
+      } finally {
+        lifecycle.unlock();
+      }
+      fresh.close();
+      throw closedException();
+    } finally {
+      poolCreation.unlock();
+    }
+  }
+
+  /** The data source if there is one now, without building or checking anything. */
+  DataSource currentDataSource() {
+    return suppliedDataSource != null ? suppliedDataSource : ownPool;
+  }
+
+  private HikariConfig poolConfig() {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setPoolName("message-bus-postgres");
     config.setAutoCommit(true);
-    HikariDataSource pool = new HikariDataSource(config);
-    ownPool = pool;
-    return pool;
+    return config;
+  }
+
+  /** The JDBC URL without its password ({@code password=...} or {@code user:password@}). */
+  static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^@/?]*@", "//***@");
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private static BusClosedException closedException() {
+    return new BusClosedException("the PostgreSQL backend is closed; call reconnect() first");
   }
 
   // ---------------------------------------------------------------- connections
@@ -150,16 +244,48 @@ public final class PostgresBackend implements Backend {
   }
 
   <T> T withConnection(String what, SqlWork<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    DataSource ds = dataSource();
+    T result;
+    try (Connection c = ds.getConnection()) {
       ensureTable(c);
-      T result = work.run(c);
+      result = work.run(c);
       if (!c.getAutoCommit()) {
         c.commit();
       }
-      return result;
     } catch (SQLException e) {
-      throw failure(what, e);
+      BackendException failure = failure(what, e);
+      if (isConnectionFailure(e)) {
+        if (!closed) {
+          state.down(QUERIES, failure);
+        }
+      } else {
+        state.up(QUERIES); // the database answered, with an error of its own
+      }
+      throw failure;
     }
+    state.up(QUERIES);
+    return result;
+  }
+
+  /**
+   * True for a failure to get or keep a connection, rather than an error the database answered
+   * with: SQLState class 08, an administrator shutdown or a database starting up (57P01–57P03), or
+   * the pool's connection timeout.
+   */
+  static boolean isConnectionFailure(SQLException e) {
+    String s = e.getSQLState();
+    return e instanceof SQLTransientConnectionException
+        || e instanceof SQLNonTransientConnectionException
+        || (s != null && (s.startsWith("08") || s.startsWith("57P0")));
+  }
+
+  BackendStateTracker state() {
+    return state;
+  }
+
+  @Override
+  public void stateListener(BackendStateListener listener) {
+    state.listener(listener);
   }
 
   static BackendException failure(String what, SQLException e) {
@@ -271,6 +397,7 @@ public final class PostgresBackend implements Backend {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(prepared, "prepared");
     checkPublish(prepared.channel(), prepared.payload(), prepared.options());
+    requireOpen();
     if (!tableReady && createSchema) {
       // Never run DDL inside the caller's transaction.
       withConnection("creating the table", c -> null);
@@ -482,9 +609,7 @@ public final class PostgresBackend implements Backend {
   private Listener ensureListener() {
     lifecycle.lock();
     try {
-      if (closed) {
-        throw new BackendException("PostgreSQL backend is closed; call reconnect() first");
-      }
+      requireOpen();
       if (listener == null) {
         listener = new Listener(this);
         listener.start();
@@ -497,10 +622,6 @@ public final class PostgresBackend implements Backend {
 
   void removed(PgSubscription sub) {
     subscriptions.remove(sub);
-  }
-
-  DataSource dataSource() {
-    return dataSource;
   }
 
   String notificationChannel() {
@@ -561,17 +682,19 @@ public final class PostgresBackend implements Backend {
   }
 
   /**
-   * Re-opens what {@link #close()} closed (the pool built from a JDBC URL) and re-establishes the
-   * LISTEN connection of running subscriptions, which then catch up. Data is kept.
+   * Re-opens what {@link #close()} closed (the pool built from a JDBC URL is built again on first
+   * use) and re-establishes the LISTEN connection of running subscriptions, which then catch up.
+   * Data is kept.
    */
   @Override
   public void reconnect() {
     lifecycle.lock();
     try {
-      if (jdbcUrl != null && (ownPool == null || ownPool.isClosed())) {
-        dataSource = openPool();
-      } else if (ownPool != null && ownPool.getHikariPoolMXBean() != null) {
-        ownPool.getHikariPoolMXBean().softEvictConnections();
+      HikariDataSource pool = ownPool;
+      if (pool != null && pool.isClosed()) {
+        ownPool = null; // built again on first use
+      } else if (pool != null && pool.getHikariPoolMXBean() != null) {
+        pool.getHikariPoolMXBean().softEvictConnections();
       }
       closed = false;
       if (listener != null) {
@@ -584,7 +707,8 @@ public final class PostgresBackend implements Backend {
 
   /**
    * Closes every subscription and the LISTEN connection, and the pool if this backend built it. A
-   * {@code DataSource} handed in stays open. Idempotent.
+   * {@code DataSource} handed in stays open. Idempotent; afterwards every use throws {@link
+   * BusClosedException} until {@link #reconnect()}.
    */
   @Override
   public void close() {
@@ -596,6 +720,7 @@ public final class PostgresBackend implements Backend {
       l = listener;
       listener = null;
       pool = ownPool;
+      ownPool = null;
     } finally {
       lifecycle.unlock();
     }
@@ -641,8 +766,8 @@ public final class PostgresBackend implements Backend {
 
     /**
      * Connects to this JDBC URL ({@code jdbc:postgresql://host:port/db?user=...}) through a
-     * HikariCP pool that the backend builds and closes. Exactly one of this and {@link #dataSource}
-     * is required.
+     * HikariCP pool that the backend builds on first use and closes. Exactly one of this and {@link
+     * #dataSource} is required. A password in the URL never appears in a message.
      *
      * @param jdbcUrl the URL
      * @return this builder
@@ -652,7 +777,7 @@ public final class PostgresBackend implements Backend {
       Objects.requireNonNull(jdbcUrl, "jdbcUrl");
       if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
         throw new IllegalArgumentException(
-            "jdbcUrl must start with jdbc:postgresql: but was " + jdbcUrl);
+            "jdbcUrl must start with jdbc:postgresql: but was " + redact(jdbcUrl));
       }
       this.jdbcUrl = jdbcUrl;
       return this;
@@ -770,7 +895,9 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * Builds the backend. Nothing is connected yet: the table is created on first use.
+     * Builds the backend. Nothing is connected yet (not even the pool built from {@link #jdbcUrl}):
+     * the pool, the connections and the table are made on first use, so this succeeds while the
+     * database is down.
      *
      * @return the backend
      * @throws IllegalArgumentException if neither or both of {@code dataSource} and {@code jdbcUrl}

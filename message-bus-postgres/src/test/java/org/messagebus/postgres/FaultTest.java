@@ -23,6 +23,7 @@ import org.messagebus.BackendException;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.testkit.TcpProxy;
 
 /**
  * Lost connections: the LISTEN connection killed by {@code pg_terminate_backend} mid-stream, every

@@ -3,9 +3,11 @@ package org.messagebus.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -25,6 +27,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,10 +43,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.messagebus.BackendException;
+import org.messagebus.BackendStateListener;
+import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
@@ -85,6 +91,13 @@ import org.slf4j.LoggerFactory;
  * maxInMemoryPublishBacklog} messages, a publish fails with {@link PublishQueueFullException} (Ruby
  * drops the oldest silently; we never drop). Reads fail with {@link BackendException} while Redis
  * is unreachable.
+ *
+ * <p><b>State.</b> The backend reports its {@linkplain org.messagebus.BackendState connection
+ * state} from two kinds of links: the command connection (down when Lettuce loses it or cannot open
+ * it, or a command fails for want of a connection or times out; up when it connects or a command is
+ * answered, even with an error such as {@code READONLY}) and each subscription's pub/sub connection
+ * (down when lost or refused, up once subscribed). After {@link #close()} every use throws {@link
+ * BusClosedException} until {@link #reconnect()}; nothing re-opens a closed backend.
  *
  * <p><b>Unsubscribe hazard (SPEC §3.2.6).</b> Closing a subscription or this backend only closes
  * its own connections; it never broadcasts {@code $$UNSUBSCRIBE}, and a {@code $$UNSUBSCRIBE} sent
@@ -133,10 +146,12 @@ public final class RedisBackend implements Backend {
   private ClientResources ownResources;
   private volatile StatefulRedisConnection<String, String> connection;
   private volatile String notificationChannel;
-  private boolean closed;
+  private volatile boolean closed;
 
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
+  private final BackendStateTracker state = new BackendStateTracker();
+  static final String COMMANDS = "commands";
 
   // The in-memory publish queue; guarded by its own monitor.
   private final ArrayDeque<QueuedPublish> queue = new ArrayDeque<>();
@@ -180,30 +195,81 @@ public final class RedisBackend implements Backend {
 
   // ---------------------------------------------------------------- connections
 
-  /** Returns the command connection, creating it (and the client) when needed. */
+  /**
+   * Returns the command connection, creating it (and the client) when needed. Connecting happens
+   * outside the lock, so {@link #close()} never waits for a connection attempt.
+   */
   StatefulRedisConnection<String, String> connection() {
     StatefulRedisConnection<String, String> c = connection;
     if (c != null) {
       return c;
     }
+    RedisClient client;
     lifecycle.lock();
     try {
-      if (connection == null) {
-        closed = false;
-        RedisClient client = client();
-        StatefulRedisConnection<String, String> fresh =
-            uri != null ? client.connect(StringCodec.UTF8, uri) : client.connect(StringCodec.UTF8);
-        fresh.setTimeout(commandTimeout);
+      requireOpen();
+      if (connection != null) {
+        return connection;
+      }
+      client = client();
+    } finally {
+      lifecycle.unlock();
+    }
+    StatefulRedisConnection<String, String> fresh;
+    try {
+      fresh =
+          uri != null ? client.connect(StringCodec.UTF8, uri) : client.connect(StringCodec.UTF8);
+    } catch (RedisException e) {
+      BackendException failure =
+          new BackendException("cannot connect to Redis: " + e.getMessage(), e);
+      if (!closed) {
+        state.down(COMMANDS, failure);
+      }
+      throw failure;
+    }
+    fresh.setTimeout(commandTimeout);
+    fresh.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> ch, SocketAddress address) {
+            state.up(COMMANDS);
+          }
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> ch) {
+            if (!closed) {
+              state.down(COMMANDS, new BackendException("lost the connection to Redis"));
+            }
+          }
+        });
+    String channel = notificationChannel == null ? databaseChannel(fresh) : null;
+    StatefulRedisConnection<String, String> extra = null;
+    lifecycle.lock();
+    try {
+      if (closed || connection != null) {
+        extra = fresh; // closed, or another thread connected first
+      } else {
         if (notificationChannel == null) {
-          notificationChannel = NOTIFICATION_CHANNEL_PREFIX + databaseOf(fresh);
+          notificationChannel = channel;
         }
         connection = fresh;
       }
-      return connection;
-    } catch (RedisException e) {
-      throw new BackendException("cannot connect to Redis: " + e.getMessage(), e);
     } finally {
       lifecycle.unlock();
+    }
+    if (extra != null) {
+      extra.close();
+      requireOpen();
+      return connection();
+    }
+    state.up(COMMANDS);
+    return fresh;
+  }
+
+  /** Throws {@link BusClosedException} once {@link #close()} ran and until {@link #reconnect()}. */
+  private void requireOpen() {
+    if (closed) {
+      throw new BusClosedException("the Redis backend is closed; call reconnect() first");
     }
   }
 
@@ -212,6 +278,7 @@ public final class RedisBackend implements Backend {
     RedisClient client;
     lifecycle.lock();
     try {
+      requireOpen();
       client = client();
     } finally {
       lifecycle.unlock();
@@ -253,6 +320,11 @@ public final class RedisBackend implements Backend {
               .build());
     }
     return ownClient;
+  }
+
+  /** The default notification channel of a connection of a user-supplied client (without URI). */
+  private static String databaseChannel(StatefulRedisConnection<String, String> c) {
+    return NOTIFICATION_CHANNEL_PREFIX + databaseOf(c);
   }
 
   /** The database a connection of a user-supplied client (without URI) is on. */
@@ -308,6 +380,7 @@ public final class RedisBackend implements Backend {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
+    requireOpen();
     boolean mayQueue =
         options.queueInMemory() != null ? options.queueInMemory() : queueInMemoryByDefault;
     if (mayQueue) {
@@ -320,6 +393,8 @@ public final class RedisBackend implements Backend {
     }
     try {
       return publishNow(channel, payload, options);
+    } catch (BusClosedException e) {
+      throw e;
     } catch (RuntimeException e) {
       if (mayQueue && isTransient(e)) {
         synchronized (queue) {
@@ -353,11 +428,16 @@ public final class RedisBackend implements Backend {
     RedisCommands<String, String> redis = connection().sync();
     Long id;
     try {
-      id = redis.evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args);
-    } catch (RedisNoScriptException e) {
-      id = redis.eval(SCRIPT, ScriptOutputType.INTEGER, keys, args);
+      try {
+        id = redis.evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args);
+      } catch (RedisNoScriptException e) {
+        id = redis.eval(SCRIPT, ScriptOutputType.INTEGER, keys, args);
+      }
+    } catch (RuntimeException e) {
+      noteFailure(e);
+      throw e;
     }
-    return id;
+    return answered(id);
   }
 
   // caller holds the queue monitor
@@ -421,6 +501,7 @@ public final class RedisBackend implements Backend {
           flushed++;
         } catch (RuntimeException e) {
           if (e instanceof RedisCommandInterruptedException
+              || e instanceof BusClosedException
               || Thread.currentThread().isInterrupted()) {
             // close() stops us: keep the message queued for a later reconnect().
             throw new InterruptedException("flusher stopped");
@@ -476,7 +557,35 @@ public final class RedisBackend implements Backend {
     return e instanceof RedisException || e instanceof BackendException;
   }
 
-  private static BackendException asBackendException(String what, RuntimeException e) {
+  /** Notes a command the store answered (even with an error reply) for the connection state. */
+  private <T> T answered(T result) {
+    state.up(COMMANDS);
+    return result;
+  }
+
+  /**
+   * Notes a failed command for the connection state: down when it failed for want of a connection
+   * or timed out; up when Redis answered with an error of its own (it is reachable).
+   */
+  void noteFailure(RuntimeException e) {
+    if (closed
+        || e instanceof BusClosedException
+        || e instanceof RedisCommandInterruptedException) {
+      return;
+    }
+    if (e instanceof RedisCommandExecutionException) {
+      state.up(COMMANDS);
+    } else if (e instanceof RedisException || e instanceof BackendException) {
+      // BackendException: our own timeout of a pipelined read, or a refused connection (reported)
+      state.down(COMMANDS, e);
+    }
+  }
+
+  private BackendException asBackendException(String what, RuntimeException e) {
+    if (e instanceof BusClosedException closedError) {
+      throw closedError;
+    }
+    noteFailure(e);
     if (e instanceof BackendException be) {
       return be;
     }
@@ -494,7 +603,7 @@ public final class RedisBackend implements Backend {
   public long lastId(String channel) {
     Objects.requireNonNull(channel, "channel");
     try {
-      return parseId(sync().get(BACKLOG_ID_KEY_PREFIX + channel));
+      return answered(parseId(sync().get(BACKLOG_ID_KEY_PREFIX + channel)));
     } catch (RuntimeException e) {
       throw asBackendException("reading the last id of " + channel + " failed", e);
     }
@@ -516,7 +625,7 @@ public final class RedisBackend implements Backend {
         KeyValue<String, String> kv = values.get(i);
         ids[i] = kv.hasValue() ? parseId(kv.getValue()) : 0;
       }
-      return ids;
+      return answered(ids);
     } catch (RuntimeException e) {
       throw asBackendException("reading last ids failed", e);
     }
@@ -525,7 +634,7 @@ public final class RedisBackend implements Backend {
   @Override
   public long lastGlobalId() {
     try {
-      return parseId(sync().get(GLOBAL_ID_KEY));
+      return answered(parseId(sync().get(GLOBAL_ID_KEY)));
     } catch (RuntimeException e) {
       throw asBackendException("reading the last global id failed", e);
     }
@@ -539,11 +648,13 @@ public final class RedisBackend implements Backend {
   public List<BackendMessage> backlog(String channel, long lastId) {
     Objects.requireNonNull(channel, "channel");
     try {
-      return decodeAll(
-          sync()
-              .zrangebyscore(
-                  BACKLOG_KEY_PREFIX + channel,
-                  Range.from(Range.Boundary.including(lastId + 1), Range.Boundary.unbounded())));
+      return answered(
+          decodeAll(
+              sync()
+                  .zrangebyscore(
+                      BACKLOG_KEY_PREFIX + channel,
+                      Range.from(
+                          Range.Boundary.including(lastId + 1), Range.Boundary.unbounded()))));
     } catch (RuntimeException e) {
       throw asBackendException("reading the backlog of " + channel + " failed", e);
     }
@@ -555,7 +666,7 @@ public final class RedisBackend implements Backend {
     try {
       List<String> found =
           sync().zrangebyscore(BACKLOG_KEY_PREFIX + channel, Range.create(messageId, messageId));
-      return found.isEmpty() ? null : BackendMessage.decode(found.get(0));
+      return answered(found.isEmpty() ? null : BackendMessage.decode(found.get(0)));
     } catch (RuntimeException e) {
       throw asBackendException("reading message " + messageId + " of " + channel + " failed", e);
     }
@@ -594,7 +705,7 @@ public final class RedisBackend implements Backend {
                   Range.from(
                       Range.Boundary.including(lastGlobalId + 1), Range.Boundary.unbounded()));
       if (entries.isEmpty()) {
-        return List.of();
+        return answered(List.of());
       }
       // Which message ids to fetch, per channel.
       Map<String, long[]> ranges = new HashMap<>();
@@ -637,7 +748,7 @@ public final class RedisBackend implements Backend {
         // A channel that expired and restarted reuses message ids: only the same global id counts.
         result.add(new GlobalEntry(gids[i], m != null && m.globalId() == gids[i] ? m : null));
       }
-      return result;
+      return answered(result);
     } catch (RuntimeException e) {
       throw asBackendException("reading the global backlog failed", e);
     }
@@ -682,7 +793,13 @@ public final class RedisBackend implements Backend {
             lastGlobalId,
             listener,
             "message-bus-redis-subscriber-" + THREAD_IDS.incrementAndGet());
-    subscriptions.add(sub);
+    lifecycle.lock();
+    try {
+      requireOpen(); // checked with the registration, so close() closes every subscription
+      subscriptions.add(sub);
+    } finally {
+      lifecycle.unlock();
+    }
     sub.start();
     sub.awaitFirstAttempt(commandTimeout.multipliedBy(2));
     return sub;
@@ -690,6 +807,15 @@ public final class RedisBackend implements Backend {
 
   void removed(RedisSubscription sub) {
     subscriptions.remove(sub);
+  }
+
+  BackendStateTracker state() {
+    return state;
+  }
+
+  @Override
+  public void stateListener(BackendStateListener listener) {
+    state.listener(listener);
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -722,6 +848,7 @@ public final class RedisBackend implements Backend {
         }
         cursor = page;
       } while (!cursor.isFinished());
+      state.up(COMMANDS);
     } catch (RuntimeException e) {
       throw asBackendException("deleting " + pattern + " failed", e);
     }
@@ -760,8 +887,32 @@ public final class RedisBackend implements Backend {
     }
   }
 
+  /**
+   * Closes every subscription, stops the flusher (keeping what is queued), and closes the
+   * connections and the client this backend created. Idempotent. Afterwards every use throws {@link
+   * BusClosedException} until {@link #reconnect()}.
+   */
   @Override
   public void close() {
+    StatefulRedisConnection<String, String> c;
+    RedisClient client;
+    ClientResources resources;
+    lifecycle.lock();
+    try {
+      // First, so that nothing opens a connection or registers a subscription from now on.
+      closed = true;
+      c = connection;
+      connection = null;
+      client = ownClient;
+      resources = ownResources;
+      ownClient = null;
+      ownResources = null;
+      if (configuredNotificationChannel == null && uri == null) {
+        notificationChannel = null;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
     for (RedisSubscription s : subscriptions) {
       s.close();
     }
@@ -779,27 +930,6 @@ public final class RedisBackend implements Backend {
     if (f != null) {
       f.interrupt();
     }
-    StatefulRedisConnection<String, String> c;
-    RedisClient client;
-    ClientResources resources;
-    lifecycle.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      c = connection;
-      connection = null;
-      client = ownClient;
-      resources = ownResources;
-      ownClient = null;
-      ownResources = null;
-      if (configuredNotificationChannel == null && uri == null) {
-        notificationChannel = null;
-      }
-    } finally {
-      lifecycle.unlock();
-    }
     if (c != null) {
       c.close();
     }
@@ -807,7 +937,14 @@ public final class RedisBackend implements Backend {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     if (resources != null) {
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      try {
+        // Wait for Lettuce's threads, so none outlives close().
+        resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.debug("Lettuce resources did not shut down cleanly", e);
+      }
     }
   }
 

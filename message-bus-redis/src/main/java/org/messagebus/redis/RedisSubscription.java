@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.messagebus.BackendException;
+import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendSubscription;
@@ -42,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * warning. The notification that revealed a gap carries its own message, so it is delivered even
  * when its backlog entries were trimmed before catch-up read them.
  *
+ * <p><b>State.</b> The subscription is one link of the backend's {@linkplain
+ * org.messagebus.spi.BackendStateTracker connection state}, named after its thread: down when its
+ * connection cannot be opened or is lost, up once subscribed; forgotten when closed.
+ *
  * <p><b>Known limit (as Ruby).</b> A store whose global id went backwards is taken as reset and
  * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
  * second) therefore re-delivers the retained messages it still has.
@@ -55,6 +61,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   private final RedisBackend backend;
   private final BackendListener listener;
   private final Thread thread;
+  private final String link;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final CountDownLatch firstAttempt = new CountDownLatch(1);
 
@@ -73,6 +80,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     this.highest = lastGlobalId;
     this.thread = new Thread(this, threadName);
     this.thread.setDaemon(true);
+    this.link = threadName;
   }
 
   void start() {
@@ -98,10 +106,14 @@ final class RedisSubscription implements BackendSubscription, Runnable {
           connect();
           break;
         } catch (RuntimeException e) {
+          if (closed || e instanceof BusClosedException) {
+            return;
+          }
           LOG.warn(
               "Redis subscription failed ({}), retrying in {}",
               e.getMessage(),
               backend.retryInterval());
+          backend.state().down(link, e);
           closeConnection();
           firstAttempt.countDown();
           if (events.poll(backend.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
@@ -144,6 +156,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
             subscribed = false;
+            if (!closed) {
+              backend
+                  .state()
+                  .down(link, new BackendException("lost the Redis subscription connection"));
+            }
           }
         });
     if (closed) {
@@ -165,6 +182,9 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         catchUp(null);
         if (event == SUBSCRIBED) {
           subscribed = true;
+          if (!closed) {
+            backend.state().up(link);
+          }
           firstAttempt.countDown();
         }
         continue;
@@ -305,6 +325,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     closed = true;
     subscribed = false;
     backend.removed(this);
+    backend.state().forget(link);
     events.add(STOP);
     closeConnection();
   }

@@ -197,28 +197,6 @@ class RedisFaultTest {
     assertThat(bus.lastId(CHANNEL)).isEqualTo(50);
   }
 
-  @Test
-  void subscribe_whileRedisIsDown_failsWithBackendExceptionThenWorksOnceBack() throws Exception {
-    MessageBus bus = bus(backend(b -> b));
-    bus.publish(CHANNEL, 1);
-    redis.stop();
-    try {
-      assertThatThrownBy(() -> bus.subscribe(CHANNEL, m -> {}))
-          .isInstanceOf(BackendException.class);
-    } finally {
-      redis.restart();
-    }
-
-    // Back once the backend's connection has reconnected on its own.
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> bus.lastId(CHANNEL) == 1);
-    List<Long> got = new CopyOnWriteArrayList<>();
-    bus.subscribe(CHANNEL, m -> got.add(((Number) m.data()).longValue()));
-    bus.publish(CHANNEL, 2);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() >= 1);
-    assertThat(got).containsExactly(2L);
-  }
-
   // ---------------------------------------------------------------- read-only Redis
 
   /** Makes the private Redis a replica of a master that does not exist: it refuses writes. */

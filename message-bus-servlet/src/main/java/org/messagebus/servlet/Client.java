@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.slf4j.Logger;
@@ -29,18 +30,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by its
  * fan-out lane or the bus dispatch thread ({@link #offer}), the timeout wheel and a newer poll of
- * the same client ({@link #close}), and the container ({@link #onWritePossible}, async events).
- * Every output operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in
- * {@link #pending} until the container reports that the socket takes more, so no thread ever blocks
- * on a slow or dead client.
+ * the same client ({@link #close}), and the container ({@link #onWritePossible}, async events, and
+ * {@link #gone} when a {@link Disconnects} watch sees the client close its connection). Every
+ * output operation happens under {@link #lock}. Output uses non-blocking I/O: bytes wait in {@link
+ * #pending} until the container reports that the socket takes more, so no thread ever blocks on a
+ * slow or dead client.
  *
  * <p><b>Exactly once.</b> The response completes once: the first of a message (non-streaming), the
- * timeout, a replacing poll, a write failure or the container's error ends it; later attempts are
- * no-ops ({@link #finishing} and {@link #completed} decide). While the poll is being registered,
- * live messages are buffered; {@link #goLive} merges them with the messages read after
- * registration, dropping any id already delivered, so nothing published during registration is lost
- * or sent twice. Afterwards a per-channel high-water mark drops live pushes the client already has
- * (a dispatch thread lagging behind the store pushes what the backlog read already returned).
+ * timeout, a replacing poll, a write failure, the client's close or the container's error ends it
+ * (the disconnect watch is cancelled first, under the lock); later attempts are no-ops ({@link
+ * #finishing} and {@link #completed} decide). While the poll is being registered, live messages are
+ * buffered; {@link #goLive} merges them with the messages read after registration, dropping any id
+ * already delivered, so nothing published during registration is lost or sent twice. Afterwards a
+ * per-channel high-water mark drops live pushes the client already has (a dispatch thread lagging
+ * behind the store pushes what the backlog read already returned).
  */
 final class Client implements WriteListener, AsyncListener {
 
@@ -63,6 +66,8 @@ final class Client implements WriteListener, AsyncListener {
   private AsyncContext async;
   private ServletOutputStream out;
   private boolean streaming;
+  // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
+  private boolean framed;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
   private boolean needsFlush;
   private boolean finishing;
@@ -75,6 +80,7 @@ final class Client implements WriteListener, AsyncListener {
   private long[] positions;
   private Map<String, Integer> positionIndex;
   private TimeoutWheel wheel;
+  private Disconnects.Watch watch = Disconnects.NONE;
   // Links of the timeout wheel, guarded by the wheel's bucket monitor.
   Object wheelBucket;
   Client wheelPrev;
@@ -103,13 +109,20 @@ final class Client implements WriteListener, AsyncListener {
    * Computes what the client has missed (SPEC §4.6): the permitted messages after each position,
    * and a trailing {@code /__status} for channels at -1, ahead of the server, or with a withheld
    * message. Updates {@link #subscriptions} to the positions the client will hold.
+   *
+   * <p>The positions are read before the backlogs, so a message published in between is in a
+   * backlog but above its channel's position. A status names the higher of the two: the newest
+   * message examined on the channel (delivered or withheld). Clients apply the status after the
+   * messages, so a status below a message of the same reply would move them back, and they would
+   * receive that message again. This holds for per-channel ids (Redis) and global ids (memory,
+   * PostgreSQL) alike: only ids of one channel are compared.
    */
   List<Message> backlog(MessageBus bus) {
     List<String> channels = new ArrayList<>(subscriptions.keySet());
     if (channels.isEmpty()) {
       return new ArrayList<>();
     }
-    Map<String, Long> current = bus.lastIds(channels, siteId);
+    Map<String, Long> current = new HashMap<>(bus.lastIds(channels, siteId));
     List<Message> result = new ArrayList<>();
     Set<String> needStatus = new LinkedHashSet<>();
     for (String channel : channels) {
@@ -134,6 +147,10 @@ final class Client implements WriteListener, AsyncListener {
         after = requested;
       }
       for (Message m : bus.backlog(channel, after, siteId)) {
+        if (m.messageId() > now) {
+          now = m.messageId();
+          current.put(channel, now);
+        }
         if (Permissions.allowed(bus, this, m)) {
           result.add(m);
         } else {
@@ -171,17 +188,22 @@ final class Client implements WriteListener, AsyncListener {
 
   /**
    * Holds the response: installs the non-blocking writer and, when streaming, queues the first
-   * piece (the backlog, or {@code []}). Headers must already be set. Runs on the request thread.
+   * piece (the backlog, or {@code []}). Headers must already be set; {@code framed} tells whether
+   * the stream's chunk framing is ours to write. Runs on the request thread.
    */
-  void hold(AsyncContext ac, boolean stream, List<Message> backlog, Runnable whenDone)
+  void hold(
+      AsyncContext ac, boolean stream, boolean framed, List<Message> backlog, Runnable whenDone)
       throws IOException {
     lock.lock();
     try {
       this.async = ac;
       this.streaming = stream;
+      this.framed = stream && framed;
       this.onDone = whenDone;
       if (stream) {
-        pending.add(backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog)));
+        pending.add(
+            framedPiece(
+                backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog))));
       }
       ac.addListener(this);
       out = ac.getResponse().getOutputStream();
@@ -251,7 +273,7 @@ final class Client implements WriteListener, AsyncListener {
       return false;
     }
     if (streaming) {
-      pending.add(p.piece());
+      pending.add(framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
@@ -344,11 +366,16 @@ final class Client implements WriteListener, AsyncListener {
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
     if (streaming) {
-      pending.add(Wire.piece(body));
+      pending.add(framedPiece(Wire.piece(body)));
       drain();
     } else {
       respond(body);
     }
+  }
+
+  /** A piece as the stream sends it: one complete chunk when the framing is ours. */
+  private byte[] framedPiece(byte[] piece) {
+    return framed ? Wire.chunk(piece) : piece;
   }
 
   private void respond(byte[] body) {
@@ -368,7 +395,7 @@ final class Client implements WriteListener, AsyncListener {
       }
       cancelTimeout();
       if (streaming) {
-        pending.add(Wire.EMPTY_PIECE);
+        pending.add(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
         finishing = true;
         drain();
       } else {
@@ -396,7 +423,7 @@ final class Client implements WriteListener, AsyncListener {
     try {
       while (out.isReady()) {
         // Flush after every piece: each piece is exactly one HTTP chunk (SPEC §4.12), also when
-        // several are queued.
+        // several are queued, and is on its way before the next one is written.
         if (needsFlush) {
           needsFlush = false;
           out.flush();
@@ -409,6 +436,7 @@ final class Client implements WriteListener, AsyncListener {
         } else {
           if (finishing) {
             completed = true;
+            watch.cancel();
             async.complete();
           }
           return;
@@ -424,13 +452,44 @@ final class Client implements WriteListener, AsyncListener {
       completed = true;
       pending.clear();
       cancelTimeout();
-      LOG.debug("poll of client {} ended by a write failure: {}", id, t.toString());
+      LOG.debug("poll of client {} ended by a failure: {}", id, t.toString());
+      watch.cancel();
       try {
         async.complete();
       } catch (RuntimeException ignored) {
         // already completed by the container
       }
     }
+  }
+
+  /**
+   * Starts watching the connection for the client's close ({@link Disconnects}), unless the poll is
+   * ending. Started under the lock, so no completion can slip between the start and the recording
+   * of the watch (Jetty must find it cancelled when the response completes).
+   */
+  void watch(Supplier<Disconnects.Watch> start) {
+    lock.lock();
+    try {
+      if (!finishing && !completed) {
+        watch = start.get();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The client closed its connection while the poll was held: ends the poll without writing
+   * anything more and unregisters it. Runs on a container thread.
+   */
+  void gone() {
+    lock.lock();
+    try {
+      failLocked(new IOException("the client closed the connection"));
+    } finally {
+      lock.unlock();
+    }
+    finished();
   }
 
   private void cancelTimeout() {
@@ -473,6 +532,7 @@ final class Client implements WriteListener, AsyncListener {
     try {
       completed = true;
       cancelTimeout();
+      watch.cancel();
     } finally {
       lock.unlock();
     }

@@ -216,10 +216,11 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     AsyncContext ac = req.startAsync();
     ac.setTimeout(0);
     writeHeaders(req, resp, extra, null);
+    boolean framed = false;
     if (streaming) {
-      // No "Connection: close" here (Ruby sends one): with it Jetty would delimit the body by
-      // closing the connection instead of using chunked framing (SPEC §4.12).
       ExactContentType.set(req, resp, Wire.STREAM_CONTENT_TYPE);
+      // Each piece one complete chunk, as Ruby sends it (SPEC §4.12), whatever the request says.
+      framed = StreamFraming.prepare(req, resp);
       resp.setHeader("X-Content-Type-Options", "nosniff");
       resp.setHeader("X-Accel-Buffering", "no");
     } else {
@@ -227,7 +228,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       ExactContentType.set(req, resp, Wire.JSON_CONTENT_TYPE);
     }
     Map<String, Long> delivered = client.positionsAfter(backlog);
-    client.hold(ac, streaming, backlog, () -> manager.remove(client));
+    client.hold(ac, streaming, framed, backlog, () -> manager.remove(client));
     if (!manager.add(client)) {
       client.close();
       return;
@@ -243,6 +244,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       return;
     }
     client.timeout(timeouts, System.nanoTime() + options.longPollingInterval().toNanos());
+    client.watch(() -> Disconnects.watch(req, resp, client::gone));
   }
 
   /**

@@ -25,6 +25,7 @@ final class Push {
   private final MessageBus bus;
   private volatile byte[] body;
   private volatile byte[] piece;
+  private volatile byte[] chunk;
   private volatile long storeLastId = UNKNOWN;
   private volatile Boolean passes;
 
@@ -66,6 +67,16 @@ final class Push {
       piece = p;
     }
     return p;
+  }
+
+  /** The streamed piece as one complete chunk, for a stream the filter frames itself. */
+  byte[] chunk() {
+    byte[] c = chunk;
+    if (c == null) {
+      c = Wire.chunk(piece());
+      chunk = c;
+    }
+    return c;
   }
 
   /**

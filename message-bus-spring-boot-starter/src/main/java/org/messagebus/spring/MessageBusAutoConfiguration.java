@@ -26,12 +26,20 @@ import org.springframework.context.annotation.Import;
  * default. The bus owns its backend and closes it on close.
  *
  * <p>Also taken from the context when present: every {@link ErrorListener} bean, a {@link
- * TransportCodec} bean, and every {@link MessageBusBuilderCustomizer} bean (applied last).
+ * TransportCodec} bean, and every {@link MessageBusBuilderCustomizer} bean (applied last). Without
+ * a codec bean of the application's, the application's JSON mapper (Jackson 3 {@code JsonMapper},
+ * else Jackson 2 {@code ObjectMapper}) writes the message data ({@link
+ * ApplicationJsonCodecConfiguration}); the envelope and the HTTP wire stay the bus's.
  */
-@AutoConfiguration
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+      "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration"
+    })
 @ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MessageBusProperties.class)
 @Import({
+  ApplicationJsonCodecConfiguration.class,
   MemoryBackendConfiguration.class,
   RedisBackendConfiguration.class,
   PostgresBackendConfiguration.class
@@ -47,7 +55,8 @@ public final class MessageBusAutoConfiguration {
    * @param properties the {@code message-bus.*} properties
    * @param backend the backend bean
    * @param errorListener error listener beans; each is told, in order
-   * @param codec an optional codec bean
+   * @param codec the application's codec bean, else the one writing data with the application's
+   *     JSON mapper, if any
    * @param customizers builder customizers, applied in order
    * @return the bus; Spring closes it when the context closes
    */

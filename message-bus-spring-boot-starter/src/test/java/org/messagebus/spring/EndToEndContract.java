@@ -131,14 +131,16 @@ abstract class EndToEndContract {
       String response = other.post("/hello", "", "Connection: close").readToEnd();
       assertThat(response).startsWith("HTTP/1.1 200 ");
       assertThat(RawHttp.body(response)).isEqualTo("{\"text\":\"hi\"}");
-      // Spring's JSON is Jackson 3 (tools.jackson); the bus above used Jackson 2 (com.fasterxml).
+      // Spring's JSON is Jackson 3 (tools.jackson); it also writes the bus's message data, while
+      // the
+      // bus writes envelopes and poll replies with its own Jackson 2 writer (com.fasterxml).
       assertThat(jackson3).isNotNull();
     }
   }
 
   /**
-   * The application: Spring MVC with one controller (whose JSON Spring writes with Jackson 3, while
-   * the bus uses Jackson 2), auto-configuration and a user id lookup.
+   * The application: Spring MVC with one controller (whose JSON Spring writes with Jackson 3, as it
+   * writes the bus's message data), auto-configuration and a user id lookup.
    */
   @SpringBootConfiguration
   @EnableAutoConfiguration

@@ -1,6 +1,7 @@
 package org.messagebus.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -15,9 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -666,6 +669,32 @@ public abstract class BackendContractTest {
     assertThat(closing.isClosed()).isTrue();
     assertThat(closing.isSubscribed()).isFalse();
     assertThat(closedInbox.isEmpty()).isTrue();
+  }
+
+  @Test
+  void close_thenUse_throwsBusClosedUntilReconnect() throws Exception {
+    Backend b = backend();
+    b.publish("/foo", "before", BackendPublishOptions.NONE);
+
+    b.close();
+    b.close();
+
+    List<ThrowingCallable> uses =
+        List.of(
+            () -> b.publish("/foo", "after", BackendPublishOptions.NONE),
+            () -> b.lastId("/foo"),
+            () -> b.lastIds(List.of("/foo")),
+            () -> b.lastGlobalId(),
+            () -> b.backlog("/foo", 0),
+            () -> b.globalBacklog(0),
+            () -> b.getMessage("/foo", 1),
+            () -> b.globalSubscribe(-1, m -> {}),
+            () -> b.reset());
+    for (ThrowingCallable use : uses) {
+      assertThatThrownBy(use).isInstanceOf(BusClosedException.class);
+    }
+    b.reconnect();
+    assertThat(payloads(b.backlog("/foo", 0))).containsExactly("before");
   }
 
   @Test

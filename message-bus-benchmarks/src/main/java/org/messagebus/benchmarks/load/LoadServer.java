@@ -6,45 +6,85 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 
 /**
- * The server side of the HTTP load test: a memory bus served by {@link MessageBusServer}, plus a
- * control servlet under {@code /control/} that the load client uses to read the server's state and
- * to start publishing.
+ * The server side of the HTTP load test: a bus on the chosen backend ({@link LoadBackend}: memory,
+ * Redis or PostgreSQL) served by {@link MessageBusServer}, plus control routes under {@code
+ * /control/} that the load client uses to read the server's state and to start publishing. The Ruby
+ * load server of {@code run-ruby.sh} offers the same routes.
  *
  * <ul>
- *   <li>{@code GET /control/stats[?gc=true]}: held polls, heap used (after two full GCs when
- *       asked), resident set size, open file descriptors, process CPU time, messages published, and
- *       the channel's last id, as JSON.
+ *   <li>{@code GET /control/stats[?gc=true]}: {@link ServerStats} as JSON: held polls, heap used
+ *       (after two full GCs when asked), RSS and CPU time from {@code /proc/self}, open file
+ *       descriptors, messages published, the channel's last id, the backend and its Redis URI.
  *   <li>{@code POST /control/publish?rate=R&count=C[&warmup=true]}: publishes C messages on the
  *       load channel at R per second, each {@code {"n": index, "t": epoch microseconds at publish}}
  *       ({@code "n": -1} for warm-up messages, which the client does not count).
+ *   <li>{@code POST /control/stop}: stops the server.
  * </ul>
  *
- * <p>System properties: {@code port} (default 0: any free port), {@code host} (127.0.0.1), {@code
- * channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads} (200), {@code
- * fanOutThreads} (the endpoint's default). The server prints {@code LISTENING <port>} once it
- * accepts connections, and stops on {@code POST /control/stop}.
+ * <p>System properties (all optional): {@code port} (0: any free port), {@code host} ({@value
+ * MessageBusServer#DEFAULT_HOST}), {@code backend} ({@code memory}; see {@link LoadBackend}),
+ * {@code channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads}
+ * ({@value MessageBusServer#DEFAULT_MAX_THREADS}), {@code fanOutThreads} (the endpoint's default),
+ * {@code clkTck} (100, see {@link ProcStats}). The server prints {@code LISTENING <port>} once it
+ * accepts connections.
  */
-public final class LoadServer {
+public final class LoadServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The load server's settings.
+   *
+   * @param host address to listen on
+   * @param port port, 0 for any free one
+   * @param backend backend specification, see {@link LoadBackend}
+   * @param channel the load channel
+   * @param longPollingInterval how long a poll is held
+   * @param maxThreads Jetty's threads
+   * @param fanOutThreads the endpoint's fan-out lanes
+   */
+  record Options(
+      String host,
+      int port,
+      String backend,
+      String channel,
+      Duration longPollingInterval,
+      int maxThreads,
+      int fanOutThreads) {
+
+    /**
+     * Reads the settings from system properties, with the defaults of the class comment.
+     *
+     * @return the settings
+     */
+    static Options fromSystemProperties() {
+      return new Options(
+          System.getProperty("host", MessageBusServer.DEFAULT_HOST),
+          Integer.getInteger("port", 0),
+          System.getProperty("backend", "memory"),
+          System.getProperty("channel", "/load"),
+          Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
+          Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
+          Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS));
+    }
+  }
+
+  private final LoadBackend backend;
   private final MessageBus bus;
   private final MessageBusServer server;
   private final String channel;
@@ -57,28 +97,50 @@ public final class LoadServer {
           });
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong publishFailures = new AtomicLong();
-  private volatile ScheduledFuture<?> publishing;
-  private final Object stopped = new Object();
-  private volatile boolean stop;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private ScheduledFuture<?> publishing;
 
-  private LoadServer(
-      String host, int port, String channel, Duration interval, int maxThreads, int fanOut) {
-    this.channel = channel;
-    this.bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+  private LoadServer(Options o) {
+    this.channel = o.channel();
+    this.backend = LoadBackend.create(o.backend());
+    this.bus =
+        MessageBus.builder().backend(backend.backend()).keepaliveInterval(Duration.ZERO).build();
     this.server =
         MessageBusServer.builder(bus)
-            .host(host)
-            .port(port)
-            .maxThreads(maxThreads)
+            .host(o.host())
+            .port(o.port())
+            .maxThreads(o.maxThreads())
             .acceptQueueSize(4096)
             .httpOptions(
                 HttpTransportOptions.builder()
-                    .longPollingInterval(interval)
+                    .longPollingInterval(o.longPollingInterval())
                     .maxActiveClients(Integer.MAX_VALUE)
-                    .fanOutThreads(fanOut)
+                    .fanOutThreads(o.fanOutThreads())
                     .build())
             .servlet("/control/*", new Control())
             .build();
+  }
+
+  /**
+   * Builds and starts a load server.
+   *
+   * @param options the settings
+   * @return the running server
+   * @throws Exception if it cannot start
+   */
+  static LoadServer start(Options options) throws Exception {
+    LoadServer s = new LoadServer(options);
+    s.server.start();
+    return s;
+  }
+
+  /**
+   * The port the server listens on.
+   *
+   * @return the port
+   */
+  int port() {
+    return server.port();
   }
 
   /**
@@ -88,25 +150,18 @@ public final class LoadServer {
    * @throws Exception if the server cannot start
    */
   public static void main(String[] args) throws Exception {
-    LoadServer s =
-        new LoadServer(
-            System.getProperty("host", "127.0.0.1"),
-            Integer.getInteger("port", 0),
-            System.getProperty("channel", "/load"),
-            Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
-            Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
-            Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS));
-    s.server.start();
-    System.out.println("LISTENING " + s.server.port());
-    System.out.flush();
-    synchronized (s.stopped) {
-      while (!s.stop) {
-        s.stopped.wait();
-      }
+    try (LoadServer s = start(Options.fromSystemProperties())) {
+      System.out.println("LISTENING " + s.port() + " backend " + s.backend.name());
+      System.out.flush();
+      s.stopRequested.await();
     }
-    s.publisher.shutdownNow();
-    s.server.close();
-    s.bus.close();
+  }
+
+  @Override
+  public void close() throws Exception {
+    publisher.shutdownNow();
+    server.close();
+    bus.close();
   }
 
   static long epochMicros() {
@@ -120,39 +175,20 @@ public final class LoadServer {
       System.gc();
     }
     Map<String, Object> s = new LinkedHashMap<>();
+    s.put("server", "java");
+    s.put("backend", backend.name());
+    s.put("redisUri", backend.redisUri());
     s.put("held", server.filter().heldPolls());
     s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    s.put("rss", rssBytes());
-    s.put("fds", openFileDescriptors());
-    s.put("threads", Thread.activeCount());
-    s.put("cpuNanos", processCpuNanos());
+    s.put("rss", ProcStats.rssBytes("self"));
+    s.put("cpuNanos", ProcStats.cpuNanos("self"));
+    s.put("fds", ProcStats.openFileDescriptors("self"));
     s.put("published", published.get());
     s.put("publishFailures", publishFailures.get());
     s.put("lastId", bus.lastId(channel));
+    s.put("processes", 1);
+    s.put("threads", Thread.activeCount());
     return s;
-  }
-
-  private static long rssBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    return -1;
-  }
-
-  private static long openFileDescriptors() throws IOException {
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.count();
-    }
-  }
-
-  private static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return -1;
   }
 
   private synchronized void startPublishing(double rate, long count, boolean warmup) {
@@ -190,9 +226,16 @@ public final class LoadServer {
       switch (path) {
         case "/stats" -> body = stats("true".equals(req.getParameter("gc")));
         case "/publish" -> {
-          double rate = Double.parseDouble(req.getParameter("rate"));
-          long count = Long.parseLong(req.getParameter("count"));
-          if (rate <= 0 || count < 1) {
+          double rate;
+          long count;
+          try {
+            rate = Double.parseDouble(req.getParameter("rate"));
+            count = Long.parseLong(req.getParameter("count"));
+          } catch (NullPointerException | NumberFormatException e) {
+            resp.sendError(400, "rate and count must be numbers");
+            return;
+          }
+          if (!(rate > 0) || count < 1) {
             resp.sendError(400, "rate must be positive and count at least 1");
             return;
           }
@@ -200,10 +243,7 @@ public final class LoadServer {
           body = Map.of("publishing", count, "rate", rate);
         }
         case "/stop" -> {
-          synchronized (stopped) {
-            stop = true;
-            stopped.notifyAll();
-          }
+          stopRequested.countDown();
           body = Map.of("stopping", true);
         }
         default -> {

@@ -1,0 +1,207 @@
+package org.messagebus.benchmarks.load;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The load client's arguments, given as {@code key=value}. Every option but {@code port} has a
+ * default; unknown keys and out-of-range values are rejected with a message naming the option.
+ *
+ * @param host server address ({@value #DEFAULT_HOST})
+ * @param port server port (required)
+ * @param n simulated browsers, one client id each ({@value #DEFAULT_N})
+ * @param mode {@code streaming}, {@code longpoll} or {@code poll} (streaming)
+ * @param keepAlive whether to reuse a connection for the next poll when the server allows it
+ *     (true); false sends {@code Connection: close} and opens a connection per poll
+ * @param rate messages published per second ({@value #DEFAULT_RATE})
+ * @param count measured messages ({@value #DEFAULT_COUNT})
+ * @param warmup messages published and not counted before the measured run ({@value
+ *     #DEFAULT_WARMUP})
+ * @param channel the channel ({@value #DEFAULT_CHANNEL})
+ * @param threads selector threads ({@value #DEFAULT_THREADS})
+ * @param sources loopback source addresses 127.0.0.1..k to spread connections over ({@value
+ *     #DEFAULT_SOURCES}, at most 250)
+ * @param maxConnecting connects in flight at once per thread ({@value #DEFAULT_MAX_CONNECTING})
+ * @param rampSeconds how long to wait for every browser to be polling ({@value
+ *     #DEFAULT_RAMP_SECONDS})
+ * @param warmupSeconds how long to wait for the warm-up messages to arrive ({@value
+ *     #DEFAULT_WARMUP_SECONDS})
+ * @param drainSeconds how long to wait for late deliveries after the last publish ({@value
+ *     #DEFAULT_DRAIN_SECONDS})
+ * @param pollIntervalMs poll mode: time from one poll's start to the next when a reply carried no
+ *     data ({@value #DEFAULT_POLL_INTERVAL_MS}; browsers use 15,000)
+ * @param repollDelayMs wait before the next poll after a reply that carried data, or after a stream
+ *     ended ({@value #DEFAULT_REPOLL_DELAY_MS}; browsers wait 100)
+ * @param redis Redis URI whose {@code INFO commandstats} is read before and after the measured
+ *     window; empty: the one the server names in its stats; {@code none}: not read
+ * @param label free text copied into the result (empty)
+ * @param out file to append the result to as one JSON line (empty: none)
+ */
+record LoadArgs(
+    String host,
+    int port,
+    int n,
+    PollMode mode,
+    boolean keepAlive,
+    double rate,
+    int count,
+    int warmup,
+    String channel,
+    int threads,
+    int sources,
+    int maxConnecting,
+    int rampSeconds,
+    int warmupSeconds,
+    int drainSeconds,
+    int pollIntervalMs,
+    int repollDelayMs,
+    String redis,
+    String label,
+    String out) {
+
+  static final String DEFAULT_HOST = "127.0.0.1";
+  static final int DEFAULT_N = 1000;
+  static final double DEFAULT_RATE = 2;
+  static final int DEFAULT_COUNT = 60;
+  static final int DEFAULT_WARMUP = 20;
+  static final String DEFAULT_CHANNEL = "/load";
+  static final int DEFAULT_THREADS = 1;
+  static final int DEFAULT_SOURCES = 1;
+  static final int DEFAULT_MAX_CONNECTING = 200;
+  static final int DEFAULT_RAMP_SECONDS = 120;
+  static final int DEFAULT_WARMUP_SECONDS = 60;
+  static final int DEFAULT_DRAIN_SECONDS = 30;
+  static final int DEFAULT_POLL_INTERVAL_MS = 1000;
+  static final int DEFAULT_REPOLL_DELAY_MS = 0;
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "host",
+          "port",
+          "n",
+          "mode",
+          "keepAlive",
+          "rate",
+          "count",
+          "warmup",
+          "channel",
+          "threads",
+          "sources",
+          "maxConnecting",
+          "rampSeconds",
+          "warmupSeconds",
+          "drainSeconds",
+          "pollIntervalMs",
+          "repollDelayMs",
+          "redis",
+          "label",
+          "out");
+
+  /**
+   * Reads and validates the arguments.
+   *
+   * @param args {@code key=value} pairs
+   * @return the arguments with defaults filled in
+   * @throws IllegalArgumentException naming the option that is missing, unknown or out of range
+   */
+  static LoadArgs parse(String... args) {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (eq < 1) {
+        throw new IllegalArgumentException("arguments are key=value, not: " + arg);
+      }
+      String key = arg.substring(0, eq);
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown option " + key + " (known: " + KEYS + ")");
+      }
+      if (a.put(key, arg.substring(eq + 1)) != null) {
+        throw new IllegalArgumentException("option " + key + " given twice");
+      }
+    }
+    if (!a.containsKey("port")) {
+      throw new IllegalArgumentException("missing option port=...");
+    }
+    String channel = a.getOrDefault("channel", DEFAULT_CHANNEL);
+    if (!channel.startsWith("/")) {
+      throw new IllegalArgumentException("channel must start with /: " + channel);
+    }
+    return new LoadArgs(
+        a.getOrDefault("host", DEFAULT_HOST),
+        integer(a, "port", -1, 1, 65535),
+        integer(a, "n", DEFAULT_N, 1, 1_000_000),
+        PollMode.parse(a.getOrDefault("mode", PollMode.STREAMING.key())),
+        bool(a, "keepAlive", true),
+        rate(a),
+        integer(a, "count", DEFAULT_COUNT, 1, 1_000_000),
+        integer(a, "warmup", DEFAULT_WARMUP, 0, 1_000_000),
+        channel,
+        integer(a, "threads", DEFAULT_THREADS, 1, 64),
+        integer(a, "sources", DEFAULT_SOURCES, 1, 250),
+        integer(a, "maxConnecting", DEFAULT_MAX_CONNECTING, 1, 100_000),
+        integer(a, "rampSeconds", DEFAULT_RAMP_SECONDS, 1, 3600),
+        integer(a, "warmupSeconds", DEFAULT_WARMUP_SECONDS, 1, 3600),
+        integer(a, "drainSeconds", DEFAULT_DRAIN_SECONDS, 0, 3600),
+        integer(a, "pollIntervalMs", DEFAULT_POLL_INTERVAL_MS, 1, 3_600_000),
+        integer(a, "repollDelayMs", DEFAULT_REPOLL_DELAY_MS, 0, 3_600_000),
+        a.getOrDefault("redis", ""),
+        a.getOrDefault("label", ""),
+        a.getOrDefault("out", ""));
+  }
+
+  private static int integer(Map<String, String> a, String key, int def, int min, int max) {
+    String v = a.get(key);
+    if (v == null) {
+      return def;
+    }
+    int i;
+    try {
+      i = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, not: " + v);
+    }
+    if (i < min || i > max) {
+      throw new IllegalArgumentException(key + " must be in " + min + ".." + max + ", not: " + v);
+    }
+    return i;
+  }
+
+  private static boolean bool(Map<String, String> a, String key, boolean def) {
+    String v = a.get(key);
+    if (v == null) {
+      return def;
+    }
+    return switch (v) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, not: " + v);
+    };
+  }
+
+  private static double rate(Map<String, String> a) {
+    String v = a.get("rate");
+    if (v == null) {
+      return DEFAULT_RATE;
+    }
+    double r;
+    try {
+      r = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("rate must be a number, not: " + v);
+    }
+    if (!(r > 0 && r <= 1_000_000)) {
+      throw new IllegalArgumentException("rate must be in (0, 1000000], not: " + v);
+    }
+    return r;
+  }
+
+  /**
+   * The number of deliveries a complete run has: every browser gets every measured message.
+   *
+   * @return n × count
+   */
+  long expected() {
+    return (long) n * count;
+  }
+}

@@ -1,0 +1,199 @@
+package org.messagebus.benchmarks.load;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * One load run in its phases: <b>ramp</b> (every browser polling, and for held modes every poll
+ * held by the server), <b>warm-up</b> (messages published and not counted, until every browser has
+ * them, so the server's JIT has compiled the paths a long-running server would have), the
+ * <b>measured window</b> (the measured messages published at the rate, until every browser has
+ * every one or the drain time after the last publish has passed; server CPU, Redis commands, TCP
+ * connects and polls are read at both ends of it), and the <b>report</b>.
+ *
+ * <p>The phases wait by looking at counters every 100–500 ms; they never decide anything on a fixed
+ * sleep.
+ */
+final class LoadRun {
+
+  /** Counters at one end of the measured window. */
+  record Window(
+      ServerStats server, Map<String, Long> redis, long polls, long connects, long clientCpu) {}
+
+  private final LoadArgs args;
+  private final ControlClient control;
+  private final List<SelectorWorker> workers = new ArrayList<>();
+
+  LoadRun(LoadArgs args) {
+    this.args = args;
+    this.control = new ControlClient(args.host(), args.port());
+  }
+
+  /**
+   * Runs every phase and prints progress and the report.
+   *
+   * @return the result, as written to the JSON line
+   * @throws Exception if the server cannot be reached or a phase fails
+   */
+  LoadReport run() throws Exception {
+    LoadReport report = new LoadReport(args);
+    report.loadBefore = loadAverage();
+    ServerStats base = control.stats(true);
+    InetSocketAddress server = new InetSocketAddress(args.host(), args.port());
+    for (int t = 0; t < args.threads(); t++) {
+      workers.add(new SelectorWorker(t, args, server));
+    }
+    for (int i = 0; i < args.n(); i++) {
+      workers.get(i % args.threads()).assign(i);
+    }
+    String redisUri = args.redis().isEmpty() ? base.redisUri() : args.redis();
+    RedisCommandStats redis =
+        redisUri == null || redisUri.isEmpty() || redisUri.equals("none")
+            ? null
+            : new RedisCommandStats(redisUri);
+    try {
+      long rampStart = System.nanoTime();
+      workers.forEach(Thread::start);
+      long held = awaitPolling("ramp", rampStart);
+      report.rampSeconds = (System.nanoTime() - rampStart) / 1e9;
+      report.readyAfterRamp = sum(t -> t.ready.get());
+      report.heldAfterRamp = held;
+      ServerStats loaded = control.stats(true);
+      warmUp();
+      Window before = window(redis);
+      long start = System.nanoTime();
+      control.publish(args.rate(), args.count(), false);
+      awaitDeliveries(start);
+      report.windowSeconds = (System.nanoTime() - start) / 1e9;
+      Window after = window(redis);
+      report.loadAfter = loadAverage();
+      report.fill(base, loaded, before, after);
+    } finally {
+      for (SelectorWorker w : workers) {
+        w.halt();
+      }
+      for (SelectorWorker w : workers) {
+        w.join();
+      }
+      if (redis != null) {
+        redis.close();
+      }
+    }
+    report.tallies(workers.stream().map(SelectorWorker::tally).toList());
+    return report;
+  }
+
+  private Window window(RedisCommandStats redis) throws IOException, InterruptedException {
+    return new Window(
+        control.stats(false),
+        redis == null ? Map.of() : redis.read(),
+        sum(t -> t.polls.get()),
+        sum(t -> t.connects.get()),
+        ownCpuNanos());
+  }
+
+  /** Waits until every browser is polling and, for held modes, the server holds every poll. */
+  private long awaitPolling(String phase, long since) throws IOException, InterruptedException {
+    long deadline = since + args.rampSeconds() * 1_000_000_000L;
+    long lastPrint = System.nanoTime();
+    long held = -1;
+    while (System.nanoTime() < deadline) {
+      long ready = sum(t -> t.ready.get());
+      if (ready >= args.n()) {
+        held = control.stats(false).held();
+        if (!args.mode().held() || held >= args.n()) {
+          return held;
+        }
+      }
+      if (System.nanoTime() - lastPrint > 2_000_000_000L) {
+        lastPrint = System.nanoTime();
+        progress(phase + ": " + ready + " of " + args.n() + " polling, server holds " + held);
+      }
+      Thread.sleep(100);
+    }
+    progress(phase + ": gave up waiting after " + args.rampSeconds() + " s");
+    return control.stats(false).held();
+  }
+
+  private void warmUp() throws IOException, InterruptedException {
+    if (args.warmup() == 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    control.publish(args.rate(), args.warmup(), true);
+    long want = (long) args.n() * args.warmup();
+    long deadline =
+        start
+            + (long) ((args.warmup() - 1) / args.rate() * 1e9)
+            + args.warmupSeconds() * 1_000_000_000L;
+    while (sum(t -> t.warmup.get()) < want && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    long got = sum(t -> t.warmup.get());
+    System.out.printf(
+        Locale.ROOT,
+        "warm-up: %d messages, %d of %d deliveries (not counted) after %.1f s%n",
+        args.warmup(),
+        got,
+        want,
+        (System.nanoTime() - start) / 1e9);
+    if (args.mode().held()) {
+      awaitPolling("after warm-up", System.nanoTime());
+    }
+  }
+
+  private void awaitDeliveries(long start) throws InterruptedException {
+    long publishEnd = start + (long) ((args.count() - 1) / args.rate() * 1e9);
+    long deadline = publishEnd + args.drainSeconds() * 1_000_000_000L;
+    long lastPrint = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long delivered = sum(t -> t.delivered.get());
+      if (delivered >= args.expected()) {
+        return;
+      }
+      if (System.nanoTime() - lastPrint > 2_000_000_000L) {
+        lastPrint = System.nanoTime();
+        progress("measuring: delivered " + delivered + " of " + args.expected());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private long sum(ToLongFunction<Tally> f) {
+    long s = 0;
+    for (SelectorWorker w : workers) {
+      s += f.applyAsLong(w.tally());
+    }
+    return s;
+  }
+
+  private void progress(String what) {
+    Map<String, Long> errors = Tally.errors(workers.stream().map(SelectorWorker::tally).toList());
+    System.out.println(what + (errors.isEmpty() ? "" : " errors " + errors));
+  }
+
+  private static long ownCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

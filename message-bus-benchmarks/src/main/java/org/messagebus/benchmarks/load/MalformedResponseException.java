@@ -1,0 +1,10 @@
+package org.messagebus.benchmarks.load;
+
+/** Thrown by {@link HttpResponseParser} for bytes that are not a well-formed HTTP/1.1 response. */
+final class MalformedResponseException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  MalformedResponseException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,253 @@
+package org.messagebus.benchmarks.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+
+/**
+ * One simulated browser: a client id subscribed to one channel, the position it holds, and its
+ * connection with the parser of the reply in progress. It builds each poll as the JavaScript client
+ * does (SPEC §4.2, §9.4: form body {@code <channel>=<position>&__seq=<k>}, {@code
+ * X-SILENCE-LOGGER}, {@code Dont-Chunk} when not streaming, {@code ?dlp=t} when not long polling)
+ * and applies each reply as it does (§9.4 processMessages): in order, a message on its channel sets
+ * the position to that message's id, and a {@code /__status} entry for its channel, which the
+ * server puts after the messages (§4.6), sets it to the status value. The first poll asks from
+ * {@code -1}, as {@code MessageBus.subscribe} without a last id does.
+ *
+ * <p>Each published message carries {@code {"n": index, "t": epoch µs at publish}}; {@code n = -1}
+ * marks warm-up messages. A first receipt of index n counts as a delivery with its latency; a
+ * second receipt of n as a duplicate.
+ *
+ * <p>Owned by one selector worker thread.
+ */
+final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final int index;
+  final String clientId;
+  private final LoadArgs args;
+  private final Tally tally;
+  private final String channelKey;
+  private final HttpResponseParser parser = new HttpResponseParser(this);
+  private final PieceReader pieces = new PieceReader(this);
+
+  SocketChannel socket;
+  SelectionKey key;
+  ByteBuffer out;
+
+  /** When (System.nanoTime) the next poll is due; used by the worker's timer queue. */
+  long dueNanos;
+
+  /** Whether a poll is written and its reply not yet complete. */
+  boolean polling;
+
+  /** Whether a connect is in flight. */
+  boolean connectPending;
+
+  /** Whether the reply in progress, or the last one, said the server closes the connection. */
+  boolean closeAnnounced;
+
+  private long position = -1;
+  private int seq;
+  private long pollSentMicros;
+  private long pollStartNanos;
+  private long nowMicros;
+  private boolean replyHadData;
+  private boolean ready;
+  private boolean unsolicited;
+  private BitSet got;
+
+  Subscriber(int index, LoadArgs args, Tally tally) {
+    this.index = index;
+    this.clientId = "load" + index;
+    this.args = args;
+    this.tally = tally;
+    this.channelKey = URLEncoder.encode(args.channel(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The position the next poll asks from.
+   *
+   * @return the last message id seen on the channel, or the status value, or -1 at first
+   */
+  long position() {
+    return position;
+  }
+
+  /**
+   * Builds the next poll request and counts it.
+   *
+   * @param nowNanos System.nanoTime
+   * @return the request bytes
+   */
+  ByteBuffer nextPoll(long nowNanos) {
+    seq++;
+    polling = true;
+    replyHadData = false;
+    pollStartNanos = nowNanos;
+    pollSentMicros = LoadServer.epochMicros();
+    tally.polls.incrementAndGet();
+    String body = channelKey + "=" + position + "&__seq=" + seq;
+    StringBuilder req = new StringBuilder(256);
+    req.append("POST /message-bus/").append(clientId).append("/poll");
+    if (args.mode() == PollMode.POLL) {
+      req.append("?dlp=t");
+    }
+    req.append(" HTTP/1.1\r\nHost: ").append(args.host()).append(':').append(args.port());
+    req.append("\r\nX-SILENCE-LOGGER: true");
+    if (args.mode() != PollMode.STREAMING) {
+      req.append("\r\nDont-Chunk: true");
+    }
+    if (!args.keepAlive()) {
+      req.append("\r\nConnection: close");
+    }
+    req.append("\r\nContent-Type: application/x-www-form-urlencoded; charset=UTF-8");
+    req.append("\r\nContent-Length: ").append(body.length());
+    req.append("\r\n\r\n").append(body);
+    return ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Parses bytes read from the connection.
+   *
+   * @param buf the bytes
+   * @param off where they start
+   * @param len how many
+   * @param now epoch microseconds when the socket was found readable
+   * @throws MalformedResponseException if the server's bytes are not a well-formed response
+   */
+  void read(byte[] buf, int off, int len, long now) throws MalformedResponseException {
+    this.nowMicros = now;
+    if (!polling) {
+      throw new MalformedResponseException("bytes with no poll outstanding");
+    }
+    parser.feed(buf, off, len);
+    if (unsolicited) {
+      throw new MalformedResponseException("a second reply to one poll");
+    }
+  }
+
+  /**
+   * The connection has ended.
+   *
+   * @return true if a reply was cut short
+   */
+  boolean eof() {
+    return parser.eof();
+  }
+
+  /** Forgets the reply in progress (before a new connection). */
+  void resetConnection() {
+    parser.reset();
+    polling = false;
+    unsolicited = false;
+    closeAnnounced = false;
+  }
+
+  /**
+   * When the next poll is due after the reply that just ended (SPEC §9.4's next-poll delay).
+   *
+   * @param nowNanos System.nanoTime
+   * @return the System.nanoTime at which to poll again
+   */
+  long nextPollAt(long nowNanos) {
+    long repoll = nowNanos + args.repollDelayMs() * 1_000_000L;
+    if (args.mode() != PollMode.POLL || replyHadData) {
+      return repoll;
+    }
+    return Math.max(repoll, pollStartNanos + args.pollIntervalMs() * 1_000_000L);
+  }
+
+  @Override
+  public void head(HttpResponseParser.Head head) {
+    if (!polling) {
+      unsolicited = true;
+    }
+    closeAnnounced = head.close();
+    pieces.start(head.contentType());
+    if (head.status() != 200) {
+      tally.error("status " + head.status());
+    }
+  }
+
+  @Override
+  public void body(byte[] buf, int off, int len) {
+    pieces.body(buf, off, len);
+  }
+
+  @Override
+  public void end() {
+    pieces.end();
+    polling = false;
+  }
+
+  @Override
+  public void piece(byte[] buf, int off, int len) {
+    JsonNode array;
+    try {
+      array = JSON.readTree(buf, off, len);
+    } catch (IOException e) {
+      tally.error("bad json");
+      return;
+    }
+    if (array == null || !array.isArray()) {
+      tally.error("reply is not a JSON array");
+      return;
+    }
+    apply(array);
+    if (!ready && position >= 0) {
+      ready = true;
+      tally.ready.incrementAndGet();
+    }
+  }
+
+  private void apply(JsonNode messages) {
+    for (JsonNode m : messages) {
+      String channel = m.path("channel").asText();
+      if (channel.equals(args.channel())) {
+        replyHadData = true;
+        position = m.path("message_id").asLong();
+        JsonNode data = m.path("data");
+        record(data.path("n").asInt(Integer.MIN_VALUE), data.path("t").asLong());
+      } else if (channel.equals("/__status")) {
+        JsonNode p = m.path("data").path(args.channel());
+        if (p.isNumber()) {
+          position = p.asLong();
+        }
+      } else {
+        tally.error("message on another channel");
+      }
+    }
+  }
+
+  private void record(int n, long t) {
+    if (n == -1) {
+      tally.warmup.incrementAndGet();
+      return;
+    }
+    if (n < 0 || n >= args.count()) {
+      tally.unexpected++;
+      return;
+    }
+    if (got == null) {
+      got = new BitSet(args.count());
+    }
+    if (got.get(n)) {
+      tally.duplicates++;
+      return;
+    }
+    got.set(n);
+    tally.latency.record(nowMicros - t);
+    if (t < pollSentMicros) {
+      tally.viaBacklog.record(nowMicros - t);
+    }
+    tally.delivered.incrementAndGet();
+  }
+}

@@ -1,0 +1,72 @@
+package org.messagebus.benchmarks.load;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one selector worker counted. The counters the run phases watch while the worker runs are
+ * atomic; the latency statistics and the rest are read only after the worker has stopped.
+ */
+final class Tally {
+  /** Measured messages received for the first time. */
+  final AtomicLong delivered = new AtomicLong();
+
+  /** Warm-up messages received (duplicates included). */
+  final AtomicLong warmup = new AtomicLong();
+
+  /** Subscribers that have their first reply (they know their position) and a poll out. */
+  final AtomicLong ready = new AtomicLong();
+
+  /** TCP connections opened. */
+  final AtomicLong connects = new AtomicLong();
+
+  /** Poll requests sent. */
+  final AtomicLong polls = new AtomicLong();
+
+  /** Errors by kind. */
+  final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+
+  /** Measured messages received again. */
+  long duplicates;
+
+  /** Messages with an index outside the run, or not parseable. */
+  long unexpected;
+
+  /** Connections lost or dropped other than as announced by the server. */
+  long reconnects;
+
+  /** Latency of every first receipt of a measured message. */
+  final LatencyStats latency = new LatencyStats();
+
+  /** Latency of the receipts of messages published before the poll that brought them was sent. */
+  final LatencyStats viaBacklog = new LatencyStats();
+
+  void error(String kind) {
+    errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * Adds the errors of this tally to a map.
+   *
+   * @param into the map to add to
+   */
+  void addErrorsTo(Map<String, Long> into) {
+    errors.forEach((k, v) -> into.merge(k, v.get(), Long::sum));
+  }
+
+  /**
+   * The errors of several tallies.
+   *
+   * @param tallies the tallies
+   * @return kind → count, sorted
+   */
+  static Map<String, Long> errors(Iterable<Tally> tallies) {
+    Map<String, Long> all = new TreeMap<>();
+    for (Tally t : tallies) {
+      t.addErrorsTo(all);
+    }
+    return all;
+  }
+}

@@ -1,0 +1,110 @@
+package org.messagebus.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LoadArgsTest {
+
+  @Test
+  void onlyPort_givesEveryDefault() {
+    LoadArgs a = LoadArgs.parse("port=9292");
+    assertThat(a.port()).isEqualTo(9292);
+    assertThat(a.host()).isEqualTo("127.0.0.1");
+    assertThat(a.n()).isEqualTo(LoadArgs.DEFAULT_N);
+    assertThat(a.mode()).isEqualTo(PollMode.STREAMING);
+    assertThat(a.keepAlive()).isTrue();
+    assertThat(a.rate()).isEqualTo(LoadArgs.DEFAULT_RATE);
+    assertThat(a.count()).isEqualTo(LoadArgs.DEFAULT_COUNT);
+    assertThat(a.warmup()).isEqualTo(LoadArgs.DEFAULT_WARMUP);
+    assertThat(a.channel()).isEqualTo("/load");
+    assertThat(a.threads()).isEqualTo(1);
+    assertThat(a.sources()).isEqualTo(1);
+    assertThat(a.maxConnecting()).isEqualTo(LoadArgs.DEFAULT_MAX_CONNECTING);
+    assertThat(a.rampSeconds()).isEqualTo(LoadArgs.DEFAULT_RAMP_SECONDS);
+    assertThat(a.warmupSeconds()).isEqualTo(LoadArgs.DEFAULT_WARMUP_SECONDS);
+    assertThat(a.drainSeconds()).isEqualTo(LoadArgs.DEFAULT_DRAIN_SECONDS);
+    assertThat(a.pollIntervalMs()).isEqualTo(LoadArgs.DEFAULT_POLL_INTERVAL_MS);
+    assertThat(a.repollDelayMs()).isZero();
+    assertThat(a.redis()).isEmpty();
+    assertThat(a.label()).isEmpty();
+    assertThat(a.out()).isEmpty();
+    assertThat(a.expected()).isEqualTo(1000L * 60);
+  }
+
+  @Test
+  void everyOption_isRead() {
+    LoadArgs a =
+        LoadArgs.parse(
+            "port=1",
+            "host=::1",
+            "n=20",
+            "mode=longpoll",
+            "keepAlive=false",
+            "rate=2.5",
+            "count=10",
+            "warmup=0",
+            "channel=/x",
+            "threads=2",
+            "sources=3",
+            "maxConnecting=5",
+            "rampSeconds=6",
+            "warmupSeconds=7",
+            "drainSeconds=0",
+            "pollIntervalMs=9",
+            "repollDelayMs=100",
+            "redis=none",
+            "label=ruby",
+            "out=/tmp/r.jsonl");
+    assertThat(a)
+        .isEqualTo(
+            new LoadArgs(
+                "::1",
+                1,
+                20,
+                PollMode.LONGPOLL,
+                false,
+                2.5,
+                10,
+                0,
+                "/x",
+                2,
+                3,
+                5,
+                6,
+                7,
+                0,
+                9,
+                100,
+                "none",
+                "ruby",
+                "/tmp/r.jsonl"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "n=20 | missing option port",
+        "port=1 bogus=2 | unknown option bogus",
+        "port=1 port=2 | given twice",
+        "port=x | port must be a whole number",
+        "port=0 | port must be in 1..65535",
+        "port=1 n=0 | n must be in",
+        "port=1 rate=0 | rate must be in",
+        "port=1 rate=fast | rate must be a number",
+        "port=1 mode=websocket | mode must be streaming, longpoll or poll",
+        "port=1 keepAlive=yes | keepAlive must be true or false",
+        "port=1 sources=251 | sources must be in 1..250",
+        "port=1 channel=load | channel must start with /",
+        "port | arguments are key=value",
+      })
+  void badArguments_areRejectedNamingTheOption(String args, String message) {
+    assertThatThrownBy(() -> LoadArgs.parse(args.trim().split(" ")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+}

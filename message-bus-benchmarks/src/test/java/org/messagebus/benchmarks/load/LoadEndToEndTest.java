@@ -1,0 +1,65 @@
+package org.messagebus.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A short run of the real load server (memory backend, real Jetty on a free port) and the real load
+ * client over loopback sockets in every client mode: every browser gets every message exactly once.
+ * A smoke test of the instrument, not a measurement.
+ */
+@Timeout(120)
+class LoadEndToEndTest {
+
+  private static LoadServer server;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server =
+        LoadServer.start(
+            new LoadServer.Options(
+                "127.0.0.1", 0, "memory", "/load", Duration.ofSeconds(25), 50, 2));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"streaming, true", "longpoll, true", "longpoll, false", "poll, true"})
+  void everyBrowserGetsEveryMessageOnce(String mode, boolean keepAlive) throws Exception {
+    LoadReport report =
+        LoadClient.run(
+            LoadArgs.parse(
+                "port=" + server.port(),
+                "n=20",
+                "count=10",
+                "rate=20",
+                "warmup=2",
+                "mode=" + mode,
+                "keepAlive=" + keepAlive,
+                "pollIntervalMs=200",
+                "drainSeconds=30"));
+    Map<String, Object> r = report.toMap();
+    assertThat(report.lost()).as("lost").isZero();
+    assertThat(report.duplicates()).as("duplicates").isZero();
+    assertThat(r.get("delivered")).isEqualTo(200L);
+    assertThat(r.get("unexpected")).isEqualTo(0L);
+    assertThat(r.get("errors")).isEqualTo(Map.of());
+    if (!mode.equals("streaming")) {
+      assertThat((Long) r.get("polls")).as("a new poll after each delivery").isPositive();
+    }
+    if (!keepAlive) {
+      // Without keep-alive every poll has a connection of its own.
+      assertThat(r.get("connects")).isEqualTo(r.get("polls"));
+    }
+  }
+}

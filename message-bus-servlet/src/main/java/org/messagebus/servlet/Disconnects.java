@@ -1,0 +1,178 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices that the client of a held poll closed its connection, where the container allows it. The
+ * Servlet API has no such event, and a container that reads nothing from a connection whose request
+ * body is complete learns of the close only when it next writes (a live message, or the {@code []}
+ * at the interval).
+ *
+ * <p><b>Jetty 12</b> (ee10, ee11), HTTP/1.x: once the request has been parsed completely, the
+ * filter asks the connection's endpoint to call it when the socket becomes readable. End of input
+ * (the client's FIN) or a failure ends the poll at once. Bytes a client sends while its poll is
+ * held are read and dropped: every held response closes its connection ({@code Connection: close}),
+ * so the connection carries no further request. The watch is cancelled before the response
+ * completes, so Jetty finds no foreign read pending on the endpoint. Skipped (the poll ends at the
+ * next write or the interval, as before) when the request body was not read to its end, for HTTP/2,
+ * or when Jetty's internals differ from the ones this was written against.
+ *
+ * <p><b>Other containers</b>: no watch. Tomcat 11 (NIO) does not read from a connection while an
+ * async request whose body is complete waits, so a vanished client is found at the next write
+ * (checked by hand: a held poll stayed registered after the client's FIN until a message was
+ * published to it).
+ */
+final class Disconnects {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Disconnects.class);
+  private static final AtomicBoolean NOTED = new AtomicBoolean();
+
+  /** A running watch. */
+  interface Watch {
+    /** Stops watching, before the response completes. Idempotent. */
+    void cancel();
+  }
+
+  /** The watch of a request that cannot be watched. */
+  static final Watch NONE = () -> {};
+
+  private Disconnects() {}
+
+  /**
+   * Starts watching the connection of a held poll whose response closes the connection; {@code
+   * onGone} runs (once, on a container thread) when the client closes it. Returns {@link #NONE}
+   * where that cannot be noticed.
+   */
+  static Watch watch(HttpServletRequest req, HttpServletResponse resp, Runnable onGone) {
+    String connection = resp.getHeader("Connection");
+    if (connection == null || !connection.equalsIgnoreCase("close")) {
+      return NONE; // the connection may carry another request: its bytes are not ours to read
+    }
+    Object core = JettyRequests.coreRequest(req);
+    if (core == null) {
+      return NONE;
+    }
+    try {
+      return JettyWatch.start(core, onGone);
+    } catch (RuntimeException | LinkageError e) {
+      if (NOTED.compareAndSet(false, true)) {
+        LOG.info(
+            "cannot watch held polls for a closed connection on this Jetty ({}); a vanished client"
+                + " is noticed at the next write",
+            e.toString());
+      }
+      return NONE;
+    }
+  }
+
+  /** Loaded only once a Jetty request was found, so Jetty's classes are present. */
+  private static final class JettyWatch implements org.eclipse.jetty.util.Callback, Watch {
+
+    private static final CancellationException CANCELLED =
+        new CancellationException("held poll ended");
+
+    private final org.eclipse.jetty.io.AbstractEndPoint endPoint;
+    private final Runnable onGone;
+    // guarded by this
+    private boolean cancelled;
+    private boolean gone;
+    // whether our callback is the endpoint's fill interest
+    private boolean registered;
+
+    private JettyWatch(org.eclipse.jetty.io.AbstractEndPoint endPoint, Runnable onGone) {
+      this.endPoint = endPoint;
+      this.onGone = onGone;
+    }
+
+    static Watch start(Object coreRequest, Runnable onGone) {
+      org.eclipse.jetty.server.Request request = (org.eclipse.jetty.server.Request) coreRequest;
+      org.eclipse.jetty.http.HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+      if (version != org.eclipse.jetty.http.HttpVersion.HTTP_1_1
+          && version != org.eclipse.jetty.http.HttpVersion.HTTP_1_0) {
+        return NONE;
+      }
+      org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+      // The parser has the whole request: what the socket holds from now on is not this
+      // request's body.
+      if (!(connection instanceof org.eclipse.jetty.server.internal.HttpConnection http)
+          || !http.getParser().isComplete()
+          || !(connection.getEndPoint() instanceof org.eclipse.jetty.io.AbstractEndPoint ep)
+          || ep.getConnection() != connection) {
+        return NONE;
+      }
+      JettyWatch watch = new JettyWatch(ep, onGone);
+      synchronized (watch) {
+        watch.registered = ep.tryFillInterested(watch);
+        if (!watch.registered) {
+          return NONE; // someone else reads from this endpoint
+        }
+      }
+      return watch;
+    }
+
+    @Override
+    public void succeeded() {
+      boolean closed = false;
+      synchronized (this) {
+        registered = false;
+        if (cancelled || gone) {
+          return;
+        }
+        try {
+          ByteBuffer buffer = org.eclipse.jetty.util.BufferUtil.allocate(512);
+          int n;
+          do {
+            org.eclipse.jetty.util.BufferUtil.clear(buffer);
+            n = endPoint.fill(buffer);
+          } while (n > 0);
+          if (n < 0) {
+            closed = true;
+          } else {
+            // false: someone else reads from the endpoint now; stop watching
+            registered = endPoint.tryFillInterested(this);
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          closed = true;
+        }
+        gone = closed;
+      }
+      if (closed) {
+        onGone.run();
+      }
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      synchronized (this) {
+        registered = false;
+        if (x == CANCELLED || cancelled || gone) {
+          return;
+        }
+        gone = true;
+      }
+      onGone.run();
+    }
+
+    @Override
+    public synchronized void cancel() {
+      if (!cancelled) {
+        cancelled = true;
+        if (registered) {
+          registered = false;
+          endPoint.getFillInterest().onFail(CANCELLED);
+        }
+      }
+    }
+
+    @Override
+    public org.eclipse.jetty.util.thread.Invocable.InvocationType getInvocationType() {
+      return org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING;
+    }
+  }
+}

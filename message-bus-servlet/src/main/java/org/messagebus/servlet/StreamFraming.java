@@ -1,0 +1,98 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.ServletResponseWrapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chunk framing of a streamed response (SPEC §4.7, §4.12). Ruby's server writes each piece as
+ * one complete chunk — size line, data, CRLF — and the gem's own {@code MessageBus::HTTPClient}
+ * handles one piece per read, so two pieces in one read leave it a message behind. Containers frame
+ * differently:
+ *
+ * <ul>
+ *   <li>Jetty 12 delimits a body by closing the connection, without chunks, when the request says
+ *       {@code Connection: close} (the Ruby client says so on every poll); and when it chunks, it
+ *       sends a chunk's closing CRLF only with the next chunk, so a reader that takes a chunk once
+ *       it is complete waits for the next piece. Here the filter frames the stream itself, as Ruby
+ *       does: {@code Connection: close}, {@code Transfer-Encoding: chunked} written as given into
+ *       the core response's fields (Jetty then sends the body as is and closes the connection at
+ *       its end), and every piece written as one complete chunk. Only when nothing stands between
+ *       the filter and the connection (no response wrapper of a filter or handler, which could
+ *       transform the body, e.g. compress it); otherwise Jetty is asked to chunk (the header set
+ *       through the servlet API is its chunking hint, honoured on any HTTP/1.1 response).
+ *   <li>Tomcat 11 chunks every HTTP/1.1 stream, also for a {@code Connection: close} request, and
+ *       writes each chunk whole: nothing to do (checked by hand; a {@code Connection: close}
+ *       response header would make it drop the chunks).
+ *   <li>Other containers frame as they do.
+ * </ul>
+ */
+final class StreamFraming {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamFraming.class);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  private StreamFraming() {}
+
+  /**
+   * Sets the framing headers of a streamed HTTP/1.1 response before anything is written. Returns
+   * true when the filter writes the chunk framing itself ({@link Wire#chunk}), false when the
+   * container does.
+   */
+  static boolean prepare(HttpServletRequest req, HttpServletResponse resp) {
+    Object core = JettyRequests.coreRequest(req);
+    if (core == null) {
+      return false;
+    }
+    try {
+      return JettyCore.prepare(core, resp);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      if (WARNED.compareAndSet(false, true)) {
+        LOG.warn(
+            "cannot frame streamed responses on this Jetty ({}); Jetty frames them", e.toString());
+      }
+      return false;
+    }
+  }
+
+  /** Loaded only once a Jetty request was found, so Jetty's core classes are present. */
+  private static final class JettyCore {
+    private static final String TRANSFER_ENCODING = "Transfer-Encoding";
+
+    static boolean prepare(Object coreRequest, HttpServletResponse resp)
+        throws ReflectiveOperationException {
+      org.eclipse.jetty.server.Request request = (org.eclipse.jetty.server.Request) coreRequest;
+      if (request.getConnectionMetaData().getHttpVersion()
+          != org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+        return false;
+      }
+      resp.setHeader("Connection", "close");
+      org.eclipse.jetty.server.Response response =
+          (org.eclipse.jetty.server.Response) JettyRequests.coreResponse(coreRequest);
+      org.eclipse.jetty.server.Response channel =
+          response instanceof org.eclipse.jetty.server.Response.Wrapper w ? w.getWrapped() : null;
+      if (resp instanceof ServletResponseWrapper
+          || channel == null
+          || channel instanceof org.eclipse.jetty.server.Response.Wrapper) {
+        resp.setHeader(TRANSFER_ENCODING, "chunked");
+        return false;
+      }
+      // A field without a known header is written verbatim; as TRANSFER_ENCODING it would make
+      // Jetty chunk the body itself.
+      org.eclipse.jetty.http.HttpFields.Mutable fields = channel.getHeaders();
+      fields.put(
+          new org.eclipse.jetty.http.HttpField(
+              (org.eclipse.jetty.http.HttpHeader) null, TRANSFER_ENCODING, "chunked"));
+      org.eclipse.jetty.http.HttpField set = fields.getField(TRANSFER_ENCODING);
+      if (set == null || set.getHeader() != null) {
+        fields.remove(TRANSFER_ENCODING);
+        resp.setHeader(TRANSFER_ENCODING, "chunked");
+        return false;
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * On Jetty a held poll whose client closes its connection is dropped at once, not at the next write
+ * or the interval (issue 11, item 7), and watching for that close leaves normal answers untouched.
+ */
+class HeldPollDisconnectTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  private static ServerFixture start() {
+    // Far longer than any wait here: only the client's close can end the poll in time.
+    return ServerFixture.start(
+        HttpTransportOptions.builder().longPollingInterval(Duration.ofSeconds(120)));
+  }
+
+  private static String poll(String clientId, int seq, boolean streaming) {
+    return RawConnection.post(
+        "/message-bus/" + clientId + "/poll",
+        FORM,
+        "/a=&__seq=" + seq, // from now: held, whatever /a holds
+        streaming ? "X-Silence-Logger: true" : "Dont-Chunk: true");
+  }
+
+  @ParameterizedTest(name = "streaming = {0}")
+  @ValueSource(booleans = {false, true})
+  void clientClosesItsConnection_heldPollIsDroppedPromptly_andLaterMessagesGoNowhere(
+      boolean streaming) throws Exception {
+    try (ServerFixture f = start();
+        CapturedStderr log = new CapturedStderr()) {
+      RawConnection c = RawConnection.open(f.port());
+      c.send(poll("gone", 1, streaming));
+      await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 1);
+      if (streaming) {
+        c.awaitContains("[]", WAIT);
+      }
+      Client held = f.server.filter().connectionManager().lookup("gone");
+
+      c.close(); // everything sent was read: a FIN
+
+      await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 0);
+      assertThat(held.isClosed()).isTrue();
+      assertThat(f.server.filter().connectionManager().indexedSites()).isZero();
+      f.bus.publish("/a", "after");
+      assertThat(f.pollNow("other", "/a=0"))
+          .extracting(m -> m.get("data"))
+          .containsExactly("after");
+      assertThat(held.offer(new Push(f.bus.lastMessage("/a").orElseThrow(), null, f.bus)))
+          .as("a closed poll takes nothing")
+          .isTrue();
+      assertThat(log.text()).doesNotContain("WARN").doesNotContain("ERROR");
+    }
+  }
+
+  @ParameterizedTest(name = "streaming = {0}")
+  @ValueSource(booleans = {false, true})
+  void watchedHeldPolls_answeredOrReplaced_endNormally_withoutWarnings(boolean streaming)
+      throws Exception {
+    try (ServerFixture f = start();
+        CapturedStderr log = new CapturedStderr()) {
+      for (int round = 0; round < 3; round++) {
+        try (RawConnection c = RawConnection.open(f.port());
+            RawConnection next = RawConnection.open(f.port())) {
+          c.send(poll("ok" + round, 1, streaming));
+          await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 1);
+          f.bus.publish("/a", "live" + round);
+          if (streaming) {
+            c.awaitContains("\"live" + round + "\"", WAIT);
+            // A newer poll of the same client ends the stream with [] and the zero chunk.
+            next.send(poll("ok" + round, 2, true));
+            assertThat(c.awaitClosed(WAIT)).endsWith("[]\r\n|\r\n\r\n0\r\n\r\n");
+          } else {
+            assertThat(c.awaitClosed(WAIT)).endsWith("\"live" + round + "\"}]");
+            next.send(poll("ok" + round, 2, false));
+          }
+          await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 1);
+          f.server.filter().connectionManager().lookup("ok" + round).close();
+          next.awaitClosed(WAIT);
+        }
+      }
+      assertThat(log.text()).doesNotContain("WARN").doesNotContain("ERROR");
+    }
+  }
+}
