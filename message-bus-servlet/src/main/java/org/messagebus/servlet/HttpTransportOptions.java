@@ -2,6 +2,7 @@ package org.messagebus.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +38,21 @@ public final class HttpTransportOptions {
   /** Default of {@link Builder#maxClientIdLength}: 128 characters. */
   public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 128;
 
+  /** Default of {@link Builder#maxHeldPollsPerUser}: 10 held polls per signed-in user. */
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_USER = 10;
+
+  /** Default of {@link Builder#maxHeldPollsPerAddress}: 50 held polls per anonymous address. */
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_ADDRESS = 50;
+
+  /** Default of {@link Builder#heldPollsRetryAfter}: 15 seconds. */
+  public static final Duration DEFAULT_HELD_POLLS_RETRY_AFTER = Duration.ofSeconds(15);
+
+  /**
+   * Default of {@link Builder#trustedProxies}: the loopback addresses ({@code 127.0.0.0/8} and
+   * {@code ::1}), so a reverse proxy on the same host is trusted and nobody else is.
+   */
+  public static final List<String> DEFAULT_TRUSTED_PROXIES = List.of("127.0.0.0/8", "::1");
+
   private final String baseRoute;
   private final boolean longPollingEnabled;
   private final Duration longPollingInterval;
@@ -47,6 +63,11 @@ public final class HttpTransportOptions {
   private final int maxBodyBytes;
   private final int maxChannels;
   private final int maxClientIdLength;
+  private final int maxHeldPollsPerUser;
+  private final int maxHeldPollsPerAddress;
+  private final Duration heldPollsRetryAfter;
+  private final List<String> trustedProxies;
+  private final List<ClientAddress.Range> trustedProxyRanges;
   private final Function<HttpServletRequest, Object> userIdLookup;
   private final Function<HttpServletRequest, List<?>> groupIdsLookup;
   private final Function<HttpServletRequest, String> siteIdLookup;
@@ -65,6 +86,11 @@ public final class HttpTransportOptions {
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxChannels = b.maxChannels;
     this.maxClientIdLength = b.maxClientIdLength;
+    this.maxHeldPollsPerUser = b.maxHeldPollsPerUser;
+    this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
+    this.heldPollsRetryAfter = b.heldPollsRetryAfter;
+    this.trustedProxies = b.trustedProxies;
+    this.trustedProxyRanges = b.trustedProxyRanges;
     this.userIdLookup = b.userIdLookup;
     this.groupIdsLookup = b.groupIdsLookup;
     this.siteIdLookup = b.siteIdLookup;
@@ -195,6 +221,46 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns the most polls one signed-in user may have held at once.
+   *
+   * @return the limit
+   */
+  public int maxHeldPollsPerUser() {
+    return maxHeldPollsPerUser;
+  }
+
+  /**
+   * Returns the most polls one anonymous client address may have held at once.
+   *
+   * @return the limit
+   */
+  public int maxHeldPollsPerAddress() {
+    return maxHeldPollsPerAddress;
+  }
+
+  /**
+   * Returns the {@code Retry-After} sent with a 429 for a poll over its identity's limit.
+   *
+   * @return the delay, in whole seconds
+   */
+  public Duration heldPollsRetryAfter() {
+    return heldPollsRetryAfter;
+  }
+
+  /**
+   * Returns the proxies whose forwarding headers are believed, as given to the builder.
+   *
+   * @return addresses and CIDR ranges
+   */
+  public List<String> trustedProxies() {
+    return trustedProxies;
+  }
+
+  List<ClientAddress.Range> trustedProxyRanges() {
+    return trustedProxyRanges;
+  }
+
+  /**
    * Returns the user id lookup.
    *
    * @return the lookup, or null
@@ -261,6 +327,12 @@ public final class HttpTransportOptions {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxChannels = DEFAULT_MAX_CHANNELS;
     private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
+    private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
+    private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
+    private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
+    private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
+    private List<ClientAddress.Range> trustedProxyRanges =
+        ClientAddress.ranges("trustedProxies", DEFAULT_TRUSTED_PROXIES);
     private Function<HttpServletRequest, Object> userIdLookup;
     private Function<HttpServletRequest, List<?>> groupIdsLookup;
     private Function<HttpServletRequest, String> siteIdLookup;
@@ -368,7 +440,8 @@ public final class HttpTransportOptions {
     }
 
     /**
-     * Sets the largest accepted request body; a larger one gets 413. Default 64 KiB.
+     * Sets the largest accepted request body (poll or broadcast); a larger one gets 413, before it
+     * is read when its {@code Content-Length} says so. Default 64 KiB.
      *
      * @param bytes at least 1
      * @return this builder
@@ -383,7 +456,9 @@ public final class HttpTransportOptions {
     }
 
     /**
-     * Sets the most channels one poll may subscribe to; more get 400. Default 1,000.
+     * Sets the most channels one poll may subscribe to; more get 400. It also bounds the fields of
+     * any form the endpoint parses (a poll body, a broadcast query or body): at most this many plus
+     * one ({@code __seq}), or 400. Default 1,000.
      *
      * @param max at least 1
      * @return this builder
@@ -409,6 +484,86 @@ public final class HttpTransportOptions {
         throw new IllegalArgumentException("maxClientIdLength must be at least 1: " + max);
       }
       this.maxClientIdLength = max;
+      return this;
+    }
+
+    /**
+     * Sets the most polls one signed-in user (a non-null {@link #userIdLookup} result) may have
+     * held at once, over all their tabs, devices and client ids; a poll that would be held beyond
+     * it is answered 429 with {@code Retry-After} ({@link #heldPollsRetryAfter}). A new poll of a
+     * client id the user already has held replaces that poll and is always accepted. Polls answered
+     * at once (a backlog, {@code dlp=t}) are not counted. Default {@value
+     * #DEFAULT_MAX_HELD_POLLS_PER_USER}; {@link Integer#MAX_VALUE} turns the limit off.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxHeldPollsPerUser(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxHeldPollsPerUser must be at least 1: " + max);
+      }
+      this.maxHeldPollsPerUser = max;
+      return this;
+    }
+
+    /**
+     * Sets the most polls one anonymous client address may have held at once (as {@link
+     * #maxHeldPollsPerUser}, for polls without a user). The address is the TCP peer's, or, when the
+     * peer is one of the {@link #trustedProxies}, the client address those proxies report in {@code
+     * Forwarded} or {@code X-Forwarded-For}. IPv6 addresses count per {@code /64} network (one host
+     * usually owns a whole {@code /64}). Many users behind one NAT share an address: raise the
+     * limit for such audiences. Default {@value #DEFAULT_MAX_HELD_POLLS_PER_ADDRESS}; {@link
+     * Integer#MAX_VALUE} turns the limit off.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxHeldPollsPerAddress(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxHeldPollsPerAddress must be at least 1: " + max);
+      }
+      this.maxHeldPollsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * Sets the {@code Retry-After} of the 429 answered to a poll over its identity's limit. The
+     * stock JavaScript client waits at least 15 s whatever it says. Default 15 s.
+     *
+     * @param delay at least 1 second, in whole seconds
+     * @return this builder
+     * @throws IllegalArgumentException if below 1 second or not whole seconds
+     */
+    public Builder heldPollsRetryAfter(Duration delay) {
+      Objects.requireNonNull(delay, "heldPollsRetryAfter");
+      if (delay.getSeconds() < 1 || delay.getNano() != 0) {
+        throw new IllegalArgumentException(
+            "heldPollsRetryAfter must be a whole number of seconds, at least 1: " + delay);
+      }
+      this.heldPollsRetryAfter = delay;
+      return this;
+    }
+
+    /**
+     * Sets the reverse proxies whose {@code Forwarded} / {@code X-Forwarded-For} headers tell the
+     * client address for {@link #maxHeldPollsPerAddress}: IP addresses ({@code 10.0.0.7}, {@code
+     * ::1}) or CIDR ranges ({@code 10.0.0.0/8}). From the TCP peer backwards, each hop reported by
+     * a trusted proxy is believed until the first one that is not trusted, which is the client.
+     * From any other peer the headers are ignored, so clients cannot choose their address. Names
+     * are not accepted (no DNS lookups). Default {@link #DEFAULT_TRUSTED_PROXIES} (loopback); an
+     * empty list believes no header.
+     *
+     * @param proxies addresses and ranges
+     * @return this builder
+     * @throws IllegalArgumentException if one is not an IP address or CIDR range
+     */
+    public Builder trustedProxies(Collection<String> proxies) {
+      Objects.requireNonNull(proxies, "trustedProxies");
+      List<String> copy = List.copyOf(proxies);
+      this.trustedProxyRanges = ClientAddress.ranges("trustedProxies", copy);
+      this.trustedProxies = copy;
       return this;
     }
 
@@ -461,9 +616,10 @@ public final class HttpTransportOptions {
     }
 
     /**
-     * Sets the handler that may answer a request whose handling failed (a lookup threw, the backend
-     * failed). Default: none, which answers 400 for bad input, 503 for a backend failure and 500
-     * otherwise, with a one-line reason.
+     * Sets the handler that may answer a request whose handling failed on the server's side (a
+     * lookup threw, the backend failed, the bus is closed). Bad input (4xx) never reaches it.
+     * Default: none, which answers 503 for a backend failure or a closed bus and 500 otherwise,
+     * with a one-line reason.
      *
      * @param handler the handler
      * @return this builder

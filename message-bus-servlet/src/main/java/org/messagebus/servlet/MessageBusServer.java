@@ -18,7 +18,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
@@ -39,10 +38,12 @@ import org.messagebus.MessageBus;
  * }</pre>
  *
  * <p>The connector's idle timeout is set above the long-polling interval, so held polls are never
- * cut by Jetty. Jetty's per-connection header cache is off (it costs about 100 KiB of heap per
- * kept-alive connection). The server sends no {@code Server} or {@code Date} header, and never
- * creates sessions. Closing the server closes the filter (held polls answer {@code []}) but not the
- * bus.
+ * cut by Jetty. Because each byte restarts an idle timeout, a request must also arrive within two
+ * deadlines: its head within {@link Builder#requestHeadTimeout} of its first byte, its body within
+ * {@link Builder#requestBodyTimeout} of its head; a connection that misses one is closed. Jetty's
+ * per-connection header cache is off (it costs about 100 KiB of heap per kept-alive connection).
+ * The server sends no {@code Server} or {@code Date} header, and never creates sessions. Closing
+ * the server closes the filter (held polls answer {@code []}) but not the bus.
  *
  * <p>It also serves the JavaScript client of {@code message-bus-js}, when that jar is on the class
  * path, at {@value #ASSETS_PATH}{@code message-bus.js} (and {@code message-bus.mjs}, {@code
@@ -64,6 +65,12 @@ public final class MessageBusServer implements AutoCloseable {
 
   /** What the default {@link Builder#idleTimeout} adds to the long-polling interval: 30 seconds. */
   public static final Duration DEFAULT_IDLE_TIMEOUT_MARGIN = Duration.ofSeconds(30);
+
+  /** Default of {@link Builder#requestHeadTimeout}: 10 seconds. */
+  public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default of {@link Builder#requestBodyTimeout}: 30 seconds. */
+  public static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofSeconds(30);
 
   /** Where the JavaScript client files are served: {@value}. */
   public static final String ASSETS_PATH = AssetServlet.PATH;
@@ -98,7 +105,10 @@ public final class MessageBusServer implements AutoCloseable {
     http.setHeaderCacheSize(0);
     http.setOutputBufferSize(b.outputBufferSize);
     this.httpConfiguration = http;
-    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    this.connector =
+        new ServerConnector(
+            server,
+            new DeadlineHttpConnectionFactory(http, b.requestHeadTimeout, b.requestBodyTimeout));
     connector.setHost(b.host);
     connector.setPort(b.port);
     connector.setIdleTimeout(idleTimeout.toMillis());
@@ -230,6 +240,8 @@ public final class MessageBusServer implements AutoCloseable {
     private int maxThreads = DEFAULT_MAX_THREADS;
     private int outputBufferSize = DEFAULT_OUTPUT_BUFFER_SIZE;
     private Duration idleTimeout;
+    private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
+    private Duration requestBodyTimeout = DEFAULT_REQUEST_BODY_TIMEOUT;
     private String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
@@ -324,6 +336,44 @@ public final class MessageBusServer implements AutoCloseable {
       }
       this.idleTimeout = idleTimeout;
       return this;
+    }
+
+    /**
+     * Sets how long a request's head (request line and headers) may take to arrive, from its first
+     * byte; a connection still sending it then is closed. The idle timeout cannot do this (each
+     * byte restarts it), so without a deadline a client sending one byte a second keeps a
+     * connection for ever. A kept-alive connection between requests is not affected. Default 10 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder requestHeadTimeout(Duration timeout) {
+      this.requestHeadTimeout = positive("requestHeadTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets how long a request's body may take to arrive, from the end of its head; a connection
+     * still sending it then is closed. Applies to every request the server receives: an application
+     * servlet should read its body before slow work. Held polls are not affected (their request is
+     * complete). Default 30 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder requestBodyTimeout(Duration timeout) {
+      this.requestBodyTimeout = positive("requestBodyTimeout", timeout);
+      return this;
+    }
+
+    private static Duration positive(String option, Duration d) {
+      Objects.requireNonNull(d, option);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(option + " must be positive: " + d);
+      }
+      return d;
     }
 
     /**

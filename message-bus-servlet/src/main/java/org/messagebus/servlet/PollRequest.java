@@ -5,17 +5,19 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLDecoder;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The channels, positions and sequence number of one poll (SPEC §4.2), read from request attributes
- * set upstream, a JSON body or a form body. Positions follow Ruby's integer conversion (leading
- * digits, anything else 0); {@link #FROM_NOW} marks an empty value. Input Ruby would answer with a
- * 500 is rejected with a {@link BadRequestException} instead.
+ * set upstream, a JSON body or a form body (the body is read by the filter, without blocking).
+ * Positions follow Ruby's integer conversion (leading digits, anything else 0), saturating beyond
+ * 64 bits on every path; {@link #FROM_NOW} marks an empty value. Input Ruby would answer with a 500
+ * is rejected with a {@link BadRequestException} instead.
  */
 final class PollRequest {
 
@@ -38,24 +40,36 @@ final class PollRequest {
     this.seq = seq;
   }
 
-  static PollRequest read(HttpServletRequest req, HttpTransportOptions options, ObjectMapper json)
-      throws IOException {
+  /**
+   * The poll forced by an upstream filter through {@link #CHANNELS_ATTRIBUTE}, or null when there
+   * is none (then the body says).
+   */
+  static PollRequest forced(HttpServletRequest req, HttpTransportOptions options) {
     Object forced = req.getAttribute(CHANNELS_ATTRIBUTE);
-    if (forced instanceof Map<?, ?> map) {
-      LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        channels.put(
-            String.valueOf(e.getKey()), position(String.valueOf(e.getKey()), e.getValue()));
-      }
-      Object seq = req.getAttribute(SEQ_ATTRIBUTE);
-      return checked(channels, seq == null ? 0 : seq(seq), options);
+    if (!(forced instanceof Map<?, ?> map)) {
+      return null;
     }
-    byte[] body = readBody(req, options.maxBodyBytes());
-    String contentType = req.getContentType();
+    LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      channels.put(String.valueOf(e.getKey()), position(String.valueOf(e.getKey()), e.getValue()));
+    }
+    Object seq = req.getAttribute(SEQ_ATTRIBUTE);
+    return checked(channels, seq == null ? 0 : seq(seq), options);
+  }
+
+  /**
+   * Parses a poll body: JSON when the {@code Content-Type} header contains {@code
+   * application/json}, a form otherwise. A charset the header names must be known (else 415); a
+   * form is decoded with it (default UTF-8), JSON by its own detection.
+   */
+  static PollRequest parse(
+      byte[] body, String contentType, HttpTransportOptions options, ObjectMapper json)
+      throws IOException {
+    Charset charset = FormData.charset(contentType, StandardCharsets.UTF_8);
     if (contentType != null && contentType.contains("application/json")) {
       return readJson(body, options, json);
     }
-    return readForm(body, options);
+    return readForm(body, charset, options);
   }
 
   private static PollRequest readJson(byte[] body, HttpTransportOptions options, ObjectMapper json)
@@ -99,25 +113,19 @@ final class PollRequest {
     return checked(channels, seq, options);
   }
 
-  private static PollRequest readForm(byte[] body, HttpTransportOptions options) {
+  private static PollRequest readForm(byte[] body, Charset charset, HttpTransportOptions options) {
     LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
     long seq = 0;
-    String text = new String(body, StandardCharsets.UTF_8);
-    if (!text.isEmpty()) {
-      for (String pair : text.split("&")) {
-        if (pair.isEmpty()) {
-          continue;
-        }
-        int eq = pair.indexOf('=');
-        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-        String value = eq < 0 ? null : decode(pair.substring(eq + 1));
-        if (SEQ_KEY.equals(key)) {
-          seq = value == null || value.isEmpty() ? 0 : seq(value);
-        } else {
-          channels.put(key, position(key, value));
-          if (channels.size() > options.maxChannels()) {
-            throw tooManyChannels(options);
-          }
+    for (FormData.Field f :
+        FormData.parse(body, charset, options.maxChannels() + 1, "the form body")) {
+      String key = f.key();
+      String value = f.value();
+      if (SEQ_KEY.equals(key)) {
+        seq = value == null || value.isEmpty() ? 0 : seq(value);
+      } else {
+        channels.put(key, position(key, value));
+        if (channels.size() > options.maxChannels()) {
+          throw tooManyChannels(options);
         }
       }
     }
@@ -142,21 +150,13 @@ final class PollRequest {
         400, "too many channels: at most " + options.maxChannels() + " per poll");
   }
 
-  private static String decode(String s) {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new BadRequestException(400, "the form body is not valid URL encoding");
-    }
-  }
-
   /** Ruby's {@code to_i} for strings; numbers truncate; null and "" mean "from now". */
   static long position(String channel, Object value) {
     if (value == null) {
       return FROM_NOW;
     }
     if (value instanceof Number n) {
-      return n.longValue();
+      return saturated(n);
     }
     if (value instanceof String s) {
       return s.isEmpty() ? FROM_NOW : leadingLong(s);
@@ -165,7 +165,37 @@ final class PollRequest {
         400, "the position of " + abbreviate(channel) + " must be a number or a string");
   }
 
+  /**
+   * A JSON (or attribute) number as a position: truncated, and saturated like the form path's
+   * {@link #leadingLong} when beyond 64 bits (never wrapped: a huge position is "client ahead",
+   * SPEC §4.6). {@link Long#MIN_VALUE} is {@link #FROM_NOW}, so the floor is one above it.
+   */
+  static long saturated(Number n) {
+    if (n instanceof BigDecimal d) {
+      return saturated(d.toBigInteger());
+    }
+    if (n instanceof BigInteger b) {
+      if (b.bitLength() >= 64) {
+        return b.signum() < 0 ? Long.MIN_VALUE + 1 : Long.MAX_VALUE;
+      }
+      return Math.max(Long.MIN_VALUE + 1, b.longValue());
+    }
+    if (n instanceof Double || n instanceof Float) {
+      double d = n.doubleValue();
+      return Double.isNaN(d) ? 0 : Math.max(Long.MIN_VALUE + 1, (long) d);
+    }
+    return Math.max(Long.MIN_VALUE + 1, n.longValue());
+  }
+
   private static long seq(Object value) {
+    if (value instanceof BigInteger || value instanceof BigDecimal) {
+      BigInteger b = value instanceof BigDecimal d ? d.toBigInteger() : (BigInteger) value;
+      if (b.bitLength() >= 64) {
+        throw new BadRequestException(
+            400, "__seq must be a 64-bit integer: " + abbreviate(b.toString()));
+      }
+      return b.longValue();
+    }
     if (value instanceof Number n) {
       return n.longValue();
     }
@@ -200,20 +230,6 @@ final class PollRequest {
       v = v * 10 + (c - '0');
     }
     return negative ? -v : v;
-  }
-
-  private static byte[] readBody(HttpServletRequest req, int max) throws IOException {
-    long declared = req.getContentLengthLong();
-    if (declared > max) {
-      throw new BadRequestException(413, "request body too large: at most " + max + " bytes");
-    }
-    try (InputStream in = req.getInputStream()) {
-      byte[] body = in.readNBytes(max + 1);
-      if (body.length > max) {
-        throw new BadRequestException(413, "request body too large: at most " + max + " bytes");
-      }
-      return body;
-    }
   }
 
   static String abbreviate(String s) {

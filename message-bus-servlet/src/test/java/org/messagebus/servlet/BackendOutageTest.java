@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.messagebus.BackendException;
+import org.messagebus.BusClosedException;
 import org.messagebus.MessageBus;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.spi.Backend;
@@ -17,15 +18,24 @@ import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.Retention;
 
-/** A backend outage is answered 503 with a reason, and the endpoint recovers with the backend. */
+/**
+ * A backend outage is answered 503 with a reason and logged once per outage (not a stack trace per
+ * poll); the endpoint recovers with the backend. A closed bus is a 503 too, not a 500 with an
+ * ERROR.
+ */
 class BackendOutageTest {
 
   /** A memory backend whose reads fail while {@link #down} is set. */
   static final class FlakyBackend implements Backend {
     final MemoryBackend delegate = MemoryBackend.create();
     final AtomicBoolean down = new AtomicBoolean();
+    final AtomicBoolean closing = new AtomicBoolean();
 
     private void check() {
+      if (closing.get()) {
+        // What reads on a closed bus throw (issue 11, item 6).
+        throw new BusClosedException("cannot read: the message bus is closed");
+      }
       if (down.get()) {
         throw new BackendException("store unreachable (simulated)");
       }
@@ -118,6 +128,68 @@ class BackendOutageTest {
       assertThat(f.pollNow("abc", "/foo=0"))
           .extracting(m -> m.get("data"))
           .containsExactly("before");
+    }
+  }
+
+  @Test
+  void outage_logsOneWarnPerOutage_withoutStackTraces_andOneInfoWhenItEnds() throws Exception {
+    FlakyBackend backend = new FlakyBackend();
+    MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+    try (ServerFixture f = new ServerFixture(bus, HttpTransportOptions.builder().build());
+        LogCapture log = LogCapture.start()) {
+      backend.down.set(true);
+      for (int i = 0; i < 5; i++) {
+        assertThat(f.poll("/message-bus/abc/poll?dlp=t", "/foo=0").statusCode()).isEqualTo(503);
+      }
+      backend.down.set(false);
+      assertThat(f.poll("/message-bus/abc/poll?dlp=t", "/foo=0").statusCode()).isEqualTo(200);
+      assertThat(f.poll("/message-bus/abc/poll?dlp=t", "/foo=0").statusCode()).isEqualTo(200);
+      backend.down.set(true);
+      for (int i = 0; i < 3; i++) {
+        assertThat(f.poll("/message-bus/abc/poll?dlp=t", "/foo=0").statusCode()).isEqualTo(503);
+      }
+
+      assertThat(log.at("WARN"))
+          .hasSize(2)
+          .allSatisfy(l -> assertThat(l).contains("backend unavailable"));
+      assertThat(log.at("INFO")).singleElement().asString().contains("answers again");
+      assertThat(log.at("ERROR")).isEmpty();
+      assertThat(log.stackTraceLines()).isEmpty();
+    }
+  }
+
+  @Test
+  void pollWhileTheBusCloses_is503_withoutAnErrorLog() throws Exception {
+    FlakyBackend backend = new FlakyBackend();
+    MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+    try (ServerFixture f = new ServerFixture(bus, HttpTransportOptions.builder().build());
+        LogCapture log = LogCapture.start()) {
+      backend.closing.set(true);
+
+      HttpResponse<String> r = f.poll("/message-bus/abc/poll?dlp=t", "/foo=0");
+
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).isEqualTo("message bus is closed");
+      assertThat(log.at("ERROR")).isEmpty();
+      assertThat(log.at("WARN")).isEmpty();
+      assertThat(log.stackTraceLines()).isEmpty();
+    }
+  }
+
+  @Test
+  void broadcastToAClosedBus_is503_withoutAnErrorLog() throws Exception {
+    MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    try (ServerFixture f =
+            new ServerFixture(bus, HttpTransportOptions.builder().allowBroadcast(true).build());
+        LogCapture log = LogCapture.start()) {
+      bus.close();
+
+      HttpResponse<String> r = f.poll("/message-bus/broadcast", "channel=%2Fa&data=x");
+
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).isEqualTo("message bus is closed");
+      assertThat(log.at("ERROR")).isEmpty();
+      assertThat(log.stackTraceLines()).isEmpty();
     }
   }
 }

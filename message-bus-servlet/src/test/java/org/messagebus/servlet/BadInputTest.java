@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Malformed requests get a 4xx with a one-line reason, never a 500 (Ruby answers some with 500).
+ * Malformed requests get a 4xx with a one-line reason, never a 500 (Ruby answers some with 500),
+ * and are logged at DEBUG at most: anyone can send them.
  */
 class BadInputTest {
 
@@ -55,20 +56,37 @@ class BadInputTest {
         Arguments.of("non-numeric JSON __seq", json, "{\"__seq\":\"x\"}", "abc", 400, "__seq"),
         Arguments.of(
             "site separator in channel", form, "%2Ffoo%24%7C%24s=1", "abc", 400, "invalid channel"),
-        Arguments.of("bad URL encoding", form, "%zz=1", "abc", 400, "URL encoding"));
+        Arguments.of("bad URL encoding", form, "%zz=1", "abc", 400, "URL encoding"),
+        Arguments.of("invalid UTF-8 in a form", form, "%C3%28=1", "abc", 400, "not valid UTF-8"),
+        Arguments.of(
+            "unknown charset, form", "text/plain; charset=ebcdic", "/a=0", "abc", 415, "charset"),
+        Arguments.of(
+            "unknown charset, JSON", json + "; charset=ebcdic", "{}", "abc", 415, "charset"),
+        Arguments.of(
+            "illegal charset name", form + "; charset=\"a b\"", "/a=0", "abc", 415, "charset"),
+        Arguments.of("too many form fields", form, "x&".repeat(10), "abc", 400, "too many"),
+        Arguments.of(
+            "__seq beyond 64 bits", json, "{\"__seq\":99999999999999999999}", "abc", 400, "__seq"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badRequests")
-  void badRequest_gets4xxWithOneLineReason(
+  void badRequest_gets4xxWithOneLineReason_andLogsNothingAboveDebug(
       String name, String contentType, String body, String clientId, int status, String reason)
       throws Exception {
-    HttpResponse<String> r =
-        f.send(
-            HttpRequest.newBuilder(f.uri("/message-bus/" + clientId + "/poll?dlp=t"))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
+    HttpResponse<String> r;
+    try (LogCapture log = LogCapture.start()) {
+      r =
+          f.send(
+              HttpRequest.newBuilder(f.uri("/message-bus/" + clientId + "/poll?dlp=t"))
+                  .header("Content-Type", contentType)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build());
+
+      assertThat(log.at("ERROR")).isEmpty();
+      assertThat(log.at("WARN")).isEmpty();
+      assertThat(log.stackTraceLines()).isEmpty();
+    }
 
     assertThat(r.statusCode()).isEqualTo(status);
     assertThat(r.body()).contains(reason).doesNotContain("\n").doesNotContain("Exception");

@@ -21,8 +21,13 @@ final class ServerFixture implements AutoCloseable {
           .build();
 
   ServerFixture(MessageBus bus, HttpTransportOptions options) {
+    this(bus, MessageBusServer.builder(bus).port(0).httpOptions(options));
+  }
+
+  /** A server built by the given builder (which should use port 0). */
+  ServerFixture(MessageBus bus, MessageBusServer.Builder server) {
     this.bus = bus;
-    this.server = MessageBusServer.builder(bus).port(0).httpOptions(options).build().start();
+    this.server = server.build().start();
   }
 
   static ServerFixture start(HttpTransportOptions.Builder options) {

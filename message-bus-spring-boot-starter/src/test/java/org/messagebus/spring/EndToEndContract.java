@@ -126,6 +126,50 @@ abstract class EndToEndContract {
   }
 
   @Test
+  void pollWhoseBodyComesLate_isReadWithoutBlocking_andAnswered() throws Exception {
+    long id = bus.publish(channel, "late body");
+    String form = channel + "=" + (id - 1);
+    try (RawHttp poll = RawHttp.connect(port)) {
+      poll.send(
+          "POST /message-bus/c6/poll?dlp=t HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+              + form.length()
+              + "\r\n\r\n"
+              + form.substring(0, 3));
+      // The filter reads the body with a ReadListener: the rest may come whenever it likes.
+      java.util.concurrent.CompletableFuture.delayedExecutor(
+              300, java.util.concurrent.TimeUnit.MILLISECONDS)
+          .execute(
+              () -> {
+                try {
+                  poll.send(form.substring(3));
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+
+      String response = poll.readToEnd();
+      assertThat(response).startsWith("HTTP/1.1 200 ");
+      assertThat(JSON.readTree(RawHttp.body(response)).get(0).get("data").asText())
+          .isEqualTo("late body");
+    }
+  }
+
+  @Test
+  void pollWithAnUnknownCharset_is415() throws Exception {
+    try (RawHttp poll = RawHttp.connect(port)) {
+      String response =
+          poll.send(
+                  "POST /message-bus/c7/poll?dlp=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Connection: close\r\nContent-Type: text/plain; charset=ebcdic\r\n"
+                      + "Content-Length: 4\r\n\r\n/a=0")
+              .readToEnd();
+      assertThat(response).startsWith("HTTP/1.1 415 ");
+      assertThat(RawHttp.body(response)).startsWith("unsupported charset");
+    }
+  }
+
+  @Test
   void otherPaths_reachTheApplication_whoseJsonIsJackson3() throws Exception {
     try (RawHttp other = RawHttp.connect(port)) {
       String response = other.post("/hello", "", "Connection: close").readToEnd();

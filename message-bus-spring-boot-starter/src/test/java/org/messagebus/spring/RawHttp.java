@@ -46,6 +46,14 @@ final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** Sends bytes as given (part of a request, or several). */
+  RawHttp send(String raw) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(raw.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return this;
+  }
+
   /** Reads until the server closes the connection and returns every byte as UTF-8 text. */
   String readToEnd() throws IOException {
     InputStream in = socket.getInputStream();

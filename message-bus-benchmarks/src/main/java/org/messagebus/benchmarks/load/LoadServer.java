@@ -115,6 +115,8 @@ public final class LoadServer implements AutoCloseable {
                 HttpTransportOptions.builder()
                     .longPollingInterval(o.longPollingInterval())
                     .maxActiveClients(Integer.MAX_VALUE)
+                    // every load client polls from one address
+                    .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
                     .build())
             .servlet("/control/*", new Control())

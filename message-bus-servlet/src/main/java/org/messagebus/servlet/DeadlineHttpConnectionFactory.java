@@ -1,0 +1,208 @@
+package org.messagebus.servlet;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.CyclicTimeout;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's HTTP/1.1 connection factory with two deadlines that its idle timeout cannot give (each
+ * byte restarts an idle timeout, so a client sending one byte a second holds a connection for
+ * ever):
+ *
+ * <ul>
+ *   <li><b>head</b>: from the first byte of a request to the end of its headers;
+ *   <li><b>body</b>: from the end of the headers to the end of the body (for requests that have
+ *       one). The body is parsed as the application reads it; the filter reads bus bodies at once,
+ *       an application servlet should too.
+ * </ul>
+ *
+ * A connection that misses a deadline while the server waits for its bytes is closed (the client
+ * sees the connection end, no status); a deadline that passes while the bytes are in but not yet
+ * parsed (a busy server, an application that has not read its body yet) is not the client's fault
+ * and is looked at again shortly. Nothing runs between requests: a kept-alive connection waiting
+ * for its next request is governed by the idle timeout alone, and a held poll (whose request is
+ * complete) by the long-polling interval.
+ *
+ * <p>How: the connection's parser is wrapped, and every parse step (on whichever thread parses: the
+ * selector's task for the head, the application's reading thread for the body; Jetty orders them)
+ * moves the deadline: a new request's first bytes arm the head deadline, leaving the header states
+ * arms the body deadline (or clears it when there is no body), completion clears it. One {@link
+ * CyclicTimeout} per connection fires on Jetty's scheduler and closes the endpoint if the deadline
+ * it was armed for still stands. This extends Jetty's {@code HttpConnection}, a class of its {@code
+ * internal} package (public and made for extension, but not API): checked against Jetty 12.1 by
+ * {@code RequestDeadlineTest}.
+ */
+final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageBusServer.class);
+
+  private final long headNanos;
+  private final long bodyNanos;
+
+  DeadlineHttpConnectionFactory(HttpConfiguration config, Duration head, Duration body) {
+    super(config);
+    this.headNanos = head.toNanos();
+    this.bodyNanos = body.toNanos();
+  }
+
+  @Override
+  public Connection newConnection(Connector connector, EndPoint endPoint) {
+    // As HttpConnectionFactory.newConnection (Jetty 12.1), with our connection class.
+    DeadlineConnection connection =
+        new DeadlineConnection(getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos);
+    connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
+    return configure(connection, connector, endPoint);
+  }
+
+  /** An HTTP/1.1 connection whose parser keeps the deadlines. */
+  static final class DeadlineConnection extends HttpConnection {
+    // Set after the super constructor (which builds the parser), read only by parse steps.
+    private final long headNanos;
+    private final long bodyNanos;
+    private final Deadline deadline;
+
+    DeadlineConnection(
+        HttpConfiguration config,
+        Connector connector,
+        EndPoint endPoint,
+        long headNanos,
+        long bodyNanos) {
+      super(config, connector, endPoint);
+      this.headNanos = headNanos;
+      this.bodyNanos = bodyNanos;
+      this.deadline = new Deadline(connector, endPoint);
+      ((DeadlineParser) getParser()).connection = this;
+    }
+
+    @Override
+    protected HttpParser newHttpParser(HttpCompliance compliance) {
+      // Called by the super constructor: build Jetty's parser, then the same with our hooks.
+      HttpParser stock = super.newHttpParser(compliance);
+      DeadlineParser parser =
+          new DeadlineParser(
+              (HttpParser.RequestHandler) stock.getHandler(),
+              getHttpConfiguration().getRequestHeaderSize(),
+              compliance);
+      parser.setHeaderCacheSize(stock.getHeaderCacheSize());
+      parser.setHeaderCacheCaseSensitive(stock.isHeaderCacheCaseSensitive());
+      return parser;
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+      deadline.destroy();
+      super.onClose(cause);
+    }
+  }
+
+  /** The parser of a {@link DeadlineConnection}: each parse step moves the deadline. */
+  static final class DeadlineParser extends HttpParser {
+    DeadlineConnection connection; // set right after construction, before any parse
+
+    DeadlineParser(RequestHandler handler, int maxHeaderBytes, HttpCompliance compliance) {
+      super(handler, maxHeaderBytes, compliance);
+    }
+
+    @Override
+    public boolean parseNext(ByteBuffer buffer) {
+      if (connection == null) {
+        return super.parseNext(buffer);
+      }
+      Deadline d = connection.deadline;
+      if (isStart() && buffer.hasRemaining()) {
+        d.arm(Phase.HEAD, connection.headNanos);
+      }
+      try {
+        return super.parseNext(buffer);
+      } finally {
+        if (inContentState()) {
+          d.arm(Phase.BODY, connection.bodyNanos);
+        } else if (!inHeaderState()) {
+          d.clear(); // complete, or closing
+        }
+      }
+    }
+
+    @Override
+    public void reset() {
+      super.reset();
+      if (connection != null) {
+        connection.deadline.clear();
+      }
+    }
+  }
+
+  enum Phase {
+    NONE,
+    HEAD,
+    BODY
+  }
+
+  /**
+   * The current deadline of one connection. Armed and cleared by parse steps, which Jetty runs one
+   * at a time; the timer thread only reads the volatile fields, and closes the endpoint if the
+   * phase it finds is still due.
+   */
+  static final class Deadline extends CyclicTimeout {
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private final EndPoint endPoint;
+    private volatile Phase phase = Phase.NONE;
+    private volatile long dueNanos;
+
+    Deadline(Connector connector, EndPoint endPoint) {
+      super(connector.getScheduler());
+      this.endPoint = endPoint;
+    }
+
+    /** Arms a phase's deadline unless that phase is already running (its deadline stands). */
+    void arm(Phase next, long nanos) {
+      if (phase == next) {
+        return;
+      }
+      dueNanos = System.nanoTime() + nanos;
+      phase = next;
+      schedule(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void clear() {
+      if (phase != Phase.NONE) {
+        phase = Phase.NONE;
+        cancel();
+      }
+    }
+
+    @Override
+    public void onTimeoutExpired() {
+      Phase p = phase;
+      if (p == Phase.NONE) {
+        return;
+      }
+      long late = System.nanoTime() - dueNanos;
+      if (late < 0) {
+        schedule(-late, TimeUnit.NANOSECONDS); // re-armed for a later deadline meanwhile
+        return;
+      }
+      if (!endPoint.isFillInterested()) {
+        // Nobody is waiting for the client's bytes: they are in, and the server (the parser, or
+        // an application that has not read its body yet) is the slow one. Look again shortly.
+        schedule(RECHECK_NANOS, TimeUnit.NANOSECONDS);
+        return;
+      }
+      String what = p == Phase.HEAD ? "request head" : "request body";
+      LOG.debug("closing {}: {} not received in time", endPoint.getRemoteSocketAddress(), what);
+      endPoint.close(new TimeoutException(what + " not received in time"));
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.messagebus.MessageBus;
+
+/**
+ * {@link MessageBusServer} closes a connection whose request head or body does not arrive within
+ * its deadline, however steadily the client trickles bytes (each byte restarts an idle timeout, so
+ * before the deadlines such a connection stayed open for ever). Connections between requests, and
+ * held polls, are not cut.
+ */
+class RequestDeadlineTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+  private final ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void close() {
+    trickler.shutdownNow();
+    bus.close();
+  }
+
+  private MessageBusServer server(Duration head, Duration body, Duration interval) {
+    return MessageBusServer.builder(bus)
+        .port(0)
+        .httpOptions(HttpTransportOptions.builder().longPollingInterval(interval).build())
+        .requestHeadTimeout(head)
+        .requestBodyTimeout(body)
+        .build()
+        .start();
+  }
+
+  /**
+   * Sends {@code start} at once, then one byte of {@code trickle} every 100 ms (repeating it),
+   * until the server closes the connection; returns the number of trickled bytes it took.
+   */
+  private AtomicInteger trickle(Socket socket, String start, String trickle) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(start.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    AtomicInteger sent = new AtomicInteger();
+    byte[] bytes = trickle.getBytes(StandardCharsets.US_ASCII);
+    trickler.scheduleAtFixedRate(
+        () -> {
+          try {
+            out.write(bytes[sent.get() % bytes.length]);
+            out.flush();
+            sent.incrementAndGet();
+          } catch (IOException closedByServer) {
+            throw new RuntimeException(closedByServer); // ends the schedule
+          }
+        },
+        100,
+        100,
+        TimeUnit.MILLISECONDS);
+    return sent;
+  }
+
+  /** Reads until the server closes (true) or the socket's timeout passes (false). */
+  private static boolean closedByServer(Socket socket) {
+    try {
+      while (socket.getInputStream().read() >= 0) {
+        // whatever the server said before closing
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  @Test
+  void trickledHead_isClosedAtTheHeadDeadline() throws Exception {
+    try (MessageBusServer server =
+            server(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(25));
+        Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      AtomicInteger sent =
+          trickle(socket, "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n");
+
+      assertThat(closedByServer(socket)).isTrue();
+      // Closed by the deadline (about 10 bytes in), not by the idle timeout (never, here).
+      assertThat(sent.get()).isLessThan(100);
+    }
+  }
+
+  @Test
+  void trickledBody_isClosedAtTheBodyDeadline() throws Exception {
+    try (MessageBusServer server =
+            server(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(25));
+        Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      AtomicInteger sent =
+          trickle(
+              socket,
+              "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
+                  + "Content-Type: application/x-www-form-urlencoded\r\n"
+                  + "Content-Length: 10000\r\n\r\n/a=0",
+              "&");
+
+      assertThat(closedByServer(socket)).isTrue();
+      assertThat(sent.get()).isLessThan(100);
+    }
+  }
+
+  @Test
+  void heldPoll_outlivesBothDeadlines() throws Exception {
+    try (MessageBusServer server =
+            server(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(1500));
+        RawConnection c = RawConnection.open(server.port())) {
+      c.send(
+          RawConnection.post(
+              "/message-bus/abc/poll",
+              "application/x-www-form-urlencoded",
+              "/a=",
+              "Dont-Chunk: 1"));
+
+      String raw = c.awaitContains("\r\n\r\n[]", WAIT);
+      assertThat(raw).startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void bodyThatArrived_isNotCut_whileASlowApplicationHasNotReadItYet() throws Exception {
+    // An application filter in front of the bus that takes its time (a stand-in for a busy
+    // server): the deadline is for the client's bytes, and they all came at once.
+    try (MessageBusServer server =
+            MessageBusServer.builder(bus)
+                .port(0)
+                .requestHeadTimeout(Duration.ofMillis(200))
+                .requestBodyTimeout(Duration.ofMillis(200))
+                .filter(
+                    (req, resp, chain) -> {
+                      try {
+                        Thread.sleep(1000);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      chain.doFilter(req, resp);
+                    })
+                .build()
+                .start();
+        RawConnection c = RawConnection.open(server.port())) {
+      c.send(
+          RawConnection.post(
+              "/message-bus/abc/poll?dlp=t", "application/x-www-form-urlencoded", "/a=0"));
+
+      assertThat(c.awaitContains("\r\n\r\n[]", WAIT)).startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void keptAliveConnection_waitsForItsNextRequest_longerThanTheHeadDeadline() throws Exception {
+    try (MessageBusServer server =
+            server(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(25));
+        RawConnection c = RawConnection.open(server.port())) {
+      String poll =
+          RawConnection.post(
+              "/message-bus/abc/poll?dlp=t", "application/x-www-form-urlencoded", "/a=0");
+      c.send(poll);
+      c.awaitContains("\r\n\r\n[]", WAIT);
+      // The next request comes well after the head deadline: the connection is still served.
+      trickler.schedule(
+          () -> {
+            c.send(poll);
+            return null;
+          },
+          1500,
+          TimeUnit.MILLISECONDS);
+
+      await().atMost(WAIT).until(() -> c.text().split("HTTP/1.1 200 ", -1).length == 3);
+      assertThat(c.isClosedByServer()).isFalse();
+    }
+  }
+
+  @Test
+  void badDeadlines_areRejected_namingTheOption() {
+    MessageBusServer.Builder b = MessageBusServer.builder(bus);
+    assertThatThrownBy(() -> b.requestHeadTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requestHeadTimeout");
+    assertThatThrownBy(() -> b.requestBodyTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requestBodyTimeout");
+  }
+}

@@ -1,0 +1,81 @@
+package org.messagebus.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.messagebus.MessageBus;
+
+/**
+ * The filter reads poll and broadcast bodies with non-blocking I/O: clients that send their body
+ * slowly, or stop half-way, hold no container thread, so other polls are still answered. (With a
+ * blocking read each of them held a thread until the idle timeout.)
+ */
+class SlowBodyTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  @Test
+  void stalledBodies_holdNoThread_andOtherPollsAreAnswered() throws Exception {
+    MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    List<RawConnection> stalled = new ArrayList<>();
+    try (ServerFixture f =
+        new ServerFixture(
+            bus,
+            MessageBusServer.builder(bus)
+                .port(0)
+                .maxThreads(8)
+                .requestBodyTimeout(Duration.ofSeconds(60)))) {
+      // Many more stalled bodies than the pool has threads.
+      for (int i = 0; i < 24; i++) {
+        RawConnection c = RawConnection.open(f.port());
+        stalled.add(c);
+        c.send(
+            "POST /message-bus/s"
+                + i
+                + "/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                + FORM
+                + "\r\nContent-Length: 100\r\n\r\n/a=0");
+      }
+      bus.publish("/news", "hello");
+
+      HttpResponse<String> r =
+          f.pollAsync("/message-bus/ok/poll?dlp=t", "/news=0")
+              .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(ServerFixture.messages(r.body()))
+          .extracting(m -> m.get("data"))
+          .containsExactly("hello");
+    } finally {
+      for (RawConnection c : stalled) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void bodyArrivingInPieces_isReadWhole() throws Exception {
+    try (ServerFixture f = ServerFixture.start(HttpTransportOptions.builder());
+        RawConnection c = RawConnection.open(f.port())) {
+      long id = f.bus.publish("/pieces", "whole");
+      String body = "/pieces=" + (id - 1) + "&/other=0";
+      c.send(
+          "POST /message-bus/p/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body.substring(0, 5));
+      // The server has nothing to answer until the rest arrives.
+      c.send(body.substring(5));
+
+      String raw = c.awaitContains("\"whole\"", WAIT);
+      assertThat(raw).startsWith("HTTP/1.1 200 ");
+    }
+  }
+}
