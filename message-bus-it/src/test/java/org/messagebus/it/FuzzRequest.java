@@ -104,6 +104,16 @@ record FuzzRequest(
         && headers.stream().anyMatch(h -> h.startsWith("Host: "));
   }
 
+  /** The first line of the bytes sent (after any mutation), without its line end. */
+  String requestLine() {
+    byte[] bytes = render();
+    int end = 0;
+    while (end < bytes.length && bytes[end] != '\r' && bytes[end] != '\n') {
+      end++;
+    }
+    return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
+  }
+
   boolean isHead() {
     return method.equals("HEAD");
   }

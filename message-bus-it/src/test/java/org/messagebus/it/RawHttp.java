@@ -15,10 +15,16 @@ import java.util.Locale;
 
 /**
  * One HTTP/1.x exchange over a plain socket: the request bytes go out exactly as given (nothing is
- * normalised, unlike {@code java.net.http}), the sending side is then shut down (so an incomplete
- * request meets end-of-input instead of an idle timeout), and every response that comes back until
- * the server closes the connection is parsed: status line, headers, and a body delimited by {@code
- * Content-Length}, chunked framing or the end of the connection.
+ * normalised, unlike {@code java.net.http}), and every response that comes back is parsed: status
+ * line, headers, and a body delimited by {@code Content-Length}, chunked framing or the end of the
+ * connection.
+ *
+ * <p>How the exchange ends depends on what is sent. A request that may be incomplete or broken
+ * ({@link #exchange}) is followed by a shutdown of the sending side, so it meets end-of-input
+ * instead of an idle timeout, and responses are collected until the server closes the connection. A
+ * well-formed request ({@link #answer}) keeps the sending side open until its response is complete:
+ * the server takes the end of a held poll's input for a client that went away and ends the poll
+ * without an answer (README, "a client that goes away"), as it should.
  */
 final class RawHttp {
 
@@ -56,6 +62,24 @@ final class RawHttp {
    */
   static Exchange exchange(int port, byte[] request, boolean headRequest, Duration timeout)
       throws IOException {
+    return exchange(port, request, headRequest, timeout, false);
+  }
+
+  /**
+   * Sends a well-formed request and collects responses until the first one is complete (or the
+   * server closes the connection, or {@code timeout} passes), without shutting down the sending
+   * side before.
+   *
+   * @param headRequest whether the request is a HEAD (its response has no body)
+   */
+  static Exchange answer(int port, byte[] request, boolean headRequest, Duration timeout)
+      throws IOException {
+    return exchange(port, request, headRequest, timeout, true);
+  }
+
+  private static Exchange exchange(
+      int port, byte[] request, boolean headRequest, Duration timeout, boolean untilAnswered)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     boolean timedOut = false;
@@ -65,7 +89,9 @@ final class RawHttp {
       try {
         out.write(request);
         out.flush();
-        socket.shutdownOutput();
+        if (!untilAnswered) {
+          socket.shutdownOutput();
+        }
       } catch (SocketException e) {
         // the server may close early (e.g. after answering 413 or 431): read what it sent
       }
@@ -88,9 +114,27 @@ final class RawHttp {
           break;
         }
         received.write(buf, 0, n);
+        if (untilAnswered && hasDelimitedResponse(received.toByteArray(), headRequest)) {
+          break;
+        }
       }
     }
     return parse(received.toByteArray(), headRequest, timedOut);
+  }
+
+  /** Whether the bytes hold a complete response that does not end with the connection. */
+  private static boolean hasDelimitedResponse(byte[] bytes, boolean headRequest) {
+    List<Response> responses = parse(bytes, headRequest, false).responses();
+    if (responses.isEmpty()) {
+      return false;
+    }
+    Response r = responses.get(0);
+    String te = r.header("Transfer-Encoding");
+    return headRequest
+        || r.status() == 204
+        || r.status() == 304
+        || r.header("Content-Length") != null
+        || te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
   }
 
   static Exchange parse(byte[] bytes, boolean headRequest, boolean timedOut) {
