@@ -104,9 +104,8 @@ record FuzzRequest(
         && headers.stream().anyMatch(h -> h.startsWith("Host: "));
   }
 
-  /** The first line of the bytes sent (after any mutation), without its line end. */
-  String requestLine() {
-    byte[] bytes = render();
+  /** The first line of rendered request bytes (after any mutation), without its line end. */
+  static String requestLine(byte[] bytes) {
     int end = 0;
     while (end < bytes.length && bytes[end] != '\r' && bytes[end] != '\n') {
       end++;

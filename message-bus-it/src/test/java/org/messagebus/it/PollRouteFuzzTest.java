@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
  * (body, query, headers, path, charset, framing and raw bytes; see {@link HttpGen#pollRequest()}),
  * checking the properties listed in {@link RouteFuzzer}.
  *
- * <p>Time budget: at most 60 s on this project's 2-core machine (about 10 s); the number of inputs
- * sent and the time taken are printed.
+ * <p>Time budget: at most 60 s on this project's 2-core machine (5–10 s); the number of inputs sent
+ * and the time taken are printed.
  */
 class PollRouteFuzzTest {
 

@@ -46,9 +46,9 @@ import org.messagebus.spi.Backend;
  * immediate poll after everything brings nothing new.
  *
  * <p>Time budget: at most 90 s for both backends on this project's 2-core machine ({@value
- * #SCENARIOS} scenarios each; about 30 s in all); the number of deliveries checked is printed.
- * {@code -Dit.targeting.scenarios=N} changes the number of scenarios; {@code -DQT_SEED=<seed>}
- * replays a run.
+ * #SCENARIOS} scenarios each; 30–50 s in all); the number of deliveries checked is printed. {@code
+ * -Dit.targeting.scenarios=N} changes the number of scenarios; {@code -DQT_SEED=<seed>} replays a
+ * run.
  */
 class TargetingPropertyTest {
 
