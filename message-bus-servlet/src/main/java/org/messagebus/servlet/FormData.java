@@ -134,7 +134,7 @@ final class FormData {
           // answered below
         }
         throw new BadRequestException(
-            415, "unsupported charset in Content-Type: " + PollRequest.abbreviate(name));
+            415, "unsupported charset in Content-Type: " + Reasons.echo(name));
       }
     }
     return fallback;

@@ -547,8 +547,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       throw new BadRequestException(400, "broadcast needs a channel parameter");
     }
     if (channel.contains("$|$")) {
-      throw new BadRequestException(
-          400, "invalid channel name: " + PollRequest.abbreviate(channel));
+      throw new BadRequestException(400, "invalid channel name: " + Reasons.echo(channel));
     }
     bus.publish(channel, data);
     failures.backendAnswered();

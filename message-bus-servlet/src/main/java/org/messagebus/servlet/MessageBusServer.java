@@ -42,8 +42,11 @@ import org.messagebus.MessageBus;
  * deadlines: its head within {@link Builder#requestHeadTimeout} of its first byte, its body within
  * {@link Builder#requestBodyTimeout} of its head; a connection that misses one is closed. Jetty's
  * per-connection header cache is off (it costs about 100 KiB of heap per kept-alive connection).
- * The server sends no {@code Server} or {@code Date} header, and never creates sessions. Closing
- * the server closes the filter (held polls answer {@code []}) but not the bus.
+ * The server sends no {@code Server} or {@code Date} header, and never creates sessions. The errors
+ * Jetty answers itself (a request it cannot parse, an unknown HTTP version, a head or URI over its
+ * limits, an ambiguous path, a path no servlet serves) are one line of {@code text/plain; charset=
+ * utf-8} with Jetty's status, for every method, like the filter's own 4xx replies. Closing the
+ * server closes the filter (held polls answer {@code []}) but not the bus.
  *
  * <p>It also serves the JavaScript client of {@code message-bus-js}, when that jar is on the class
  * path, at {@value #ASSETS_PATH}{@code message-bus.js} (and {@code message-bus.mjs}, {@code
@@ -147,6 +150,10 @@ public final class MessageBusServer implements AutoCloseable {
     } else if (!b.servlets.containsKey("/")) {
       context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
     }
+    // Jetty's own error responses (bad requests it refuses before the filter, sendError) answer
+    // like the filter's: one line of text/plain for every method, not an HTML or JSON page.
+    server.setErrorHandler(new PlainErrorHandler());
+    context.setErrorHandler(new PlainErrorHandler());
     server.setHandler(context);
   }
 

@@ -93,7 +93,8 @@ final class PollRequest {
               case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
               default ->
                   throw new BadRequestException(
-                      400, "the position of " + abbreviate(key) + " must be a number or a string");
+                      400,
+                      "the position of " + Reasons.echo(key) + " must be a number or a string");
             };
         if (SEQ_KEY.equals(key)) {
           seq = value == null ? 0 : seq(value);
@@ -108,7 +109,8 @@ final class PollRequest {
         throw new BadRequestException(400, "the JSON body has trailing content");
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadRequestException(400, "the JSON body is invalid: " + e.getOriginalMessage());
+      throw new BadRequestException(
+          400, "the JSON body is invalid: " + Reasons.oneLine(e.getOriginalMessage(), 200));
     }
     return checked(channels, seq, options);
   }
@@ -139,7 +141,7 @@ final class PollRequest {
     }
     for (String channel : channels.keySet()) {
       if (channel.isEmpty() || channel.contains("$|$")) {
-        throw new BadRequestException(400, "invalid channel name: " + abbreviate(channel));
+        throw new BadRequestException(400, "invalid channel name: " + Reasons.echo(channel));
       }
     }
     return new PollRequest(channels, seq);
@@ -162,7 +164,7 @@ final class PollRequest {
       return s.isEmpty() ? FROM_NOW : leadingLong(s);
     }
     throw new BadRequestException(
-        400, "the position of " + abbreviate(channel) + " must be a number or a string");
+        400, "the position of " + Reasons.echo(channel) + " must be a number or a string");
   }
 
   /**
@@ -192,7 +194,7 @@ final class PollRequest {
       BigInteger b = value instanceof BigDecimal d ? d.toBigInteger() : (BigInteger) value;
       if (b.bitLength() >= 64) {
         throw new BadRequestException(
-            400, "__seq must be a 64-bit integer: " + abbreviate(b.toString()));
+            400, "__seq must be a 64-bit integer: " + Reasons.echo(b.toString()));
       }
       return b.longValue();
     }
@@ -203,7 +205,7 @@ final class PollRequest {
     try {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new BadRequestException(400, "__seq must be an integer: " + abbreviate(s));
+      throw new BadRequestException(400, "__seq must be an integer: " + Reasons.echo(s));
     }
   }
 
@@ -230,9 +232,5 @@ final class PollRequest {
       v = v * 10 + (c - '0');
     }
     return negative ? -v : v;
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 60) + "...";
   }
 }

@@ -1,0 +1,22 @@
+package org.messagebus.it;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzzes the debug broadcast route ({@code <base>message-bus/broadcast?channel=..&data=..}, SPEC
+ * §4.10; on in the fuzzed server) of a real {@code MessageBusServer} over real sockets with {@value
+ * RouteFuzzer#BROADCAST_EXAMPLES} generated requests (parameters in the query, the form or both;
+ * odd channel names; invalid percent-encoding and UTF-8; forms over the container's size and
+ * field-count limits; odd content types and charsets; framing and raw bytes; see {@link
+ * HttpGen#broadcastRequest()}), checking the properties listed in {@link RouteFuzzer}.
+ *
+ * <p>Time budget: at most 60 s on this project's 2-core machine (15–30 s while other builds share
+ * it); the number of inputs sent and the time taken are printed.
+ */
+class BroadcastRouteFuzzTest {
+
+  @Test
+  void broadcastRoute_generatedRequests_neverFailTheServer() throws Exception {
+    RouteFuzzer.fuzz("broadcast route", HttpGen.broadcastRequest(), RouteFuzzer.BROADCAST_EXAMPLES);
+  }
+}

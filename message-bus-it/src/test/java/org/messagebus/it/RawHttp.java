@@ -1,0 +1,259 @@
+package org.messagebus.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One HTTP/1.x exchange over a plain socket: the request bytes go out exactly as given (nothing is
+ * normalised, unlike {@code java.net.http}), and every response that comes back is parsed: status
+ * line, headers, and a body delimited by {@code Content-Length}, chunked framing or the end of the
+ * connection.
+ *
+ * <p>How the exchange ends depends on what is sent. A request that may be incomplete or broken
+ * ({@link #exchange}) is followed by a shutdown of the sending side, so it meets end-of-input
+ * instead of an idle timeout, and responses are collected until the server closes the connection. A
+ * well-formed request ({@link #answer}) keeps the sending side open until its response is complete:
+ * the server takes the end of a held poll's input for a client that went away and ends the poll
+ * without an answer (README, "a client that goes away"), as it should.
+ */
+final class RawHttp {
+
+  /** One parsed response. {@code body} is de-chunked. */
+  record Response(int status, String statusLine, List<String[]> headers, byte[] body) {
+
+    /** The first value of a header (case-insensitive), or null. */
+    String header(String name) {
+      for (String[] h : headers) {
+        if (h[0].equalsIgnoreCase(name)) {
+          return h[1];
+        }
+      }
+      return null;
+    }
+
+    String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * What came back: the complete responses, and whether the server closed the connection after them
+   * with bytes that do not form a complete response ({@code trailing}).
+   */
+  record Exchange(List<Response> responses, byte[] trailing, boolean timedOut) {}
+
+  private RawHttp() {}
+
+  /**
+   * Sends a request and collects the responses until the server closes the connection or {@code
+   * timeout} passes.
+   *
+   * @param headRequest whether the request is a HEAD (its response has no body)
+   */
+  static Exchange exchange(int port, byte[] request, boolean headRequest, Duration timeout)
+      throws IOException {
+    return exchange(port, request, headRequest, timeout, false);
+  }
+
+  /**
+   * Sends a well-formed request and collects responses until the first one is complete (or the
+   * server closes the connection, or {@code timeout} passes), without shutting down the sending
+   * side before.
+   *
+   * @param headRequest whether the request is a HEAD (its response has no body)
+   */
+  static Exchange answer(int port, byte[] request, boolean headRequest, Duration timeout)
+      throws IOException {
+    return exchange(port, request, headRequest, timeout, true);
+  }
+
+  private static Exchange exchange(
+      int port, byte[] request, boolean headRequest, Duration timeout, boolean untilAnswered)
+      throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    boolean timedOut = false;
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(250);
+      OutputStream out = socket.getOutputStream();
+      try {
+        out.write(request);
+        out.flush();
+        if (!untilAnswered) {
+          socket.shutdownOutput();
+        }
+      } catch (SocketException e) {
+        // the server may close early (e.g. after answering 413 or 431): read what it sent
+      }
+      InputStream in = socket.getInputStream();
+      byte[] buf = new byte[16384];
+      while (true) {
+        if (System.nanoTime() > deadline) {
+          timedOut = true;
+          break;
+        }
+        int n;
+        try {
+          n = in.read(buf);
+        } catch (SocketTimeoutException e) {
+          continue;
+        } catch (SocketException e) {
+          break; // reset by the server after its answer
+        }
+        if (n < 0) {
+          break;
+        }
+        received.write(buf, 0, n);
+        if (untilAnswered && hasDelimitedResponse(received.toByteArray(), headRequest)) {
+          break;
+        }
+      }
+    }
+    return parse(received.toByteArray(), headRequest, timedOut);
+  }
+
+  /** Whether the bytes hold a complete response that does not end with the connection. */
+  private static boolean hasDelimitedResponse(byte[] bytes, boolean headRequest) {
+    List<Response> responses = parse(bytes, headRequest, false).responses();
+    if (responses.isEmpty()) {
+      return false;
+    }
+    Response r = responses.get(0);
+    String te = r.header("Transfer-Encoding");
+    return headRequest
+        || r.status() == 204
+        || r.status() == 304
+        || r.header("Content-Length") != null
+        || te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+
+  static Exchange parse(byte[] bytes, boolean headRequest, boolean timedOut) {
+    List<Response> responses = new ArrayList<>();
+    int pos = 0;
+    while (pos < bytes.length) {
+      int headEnd = indexOf(bytes, pos, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      if (headEnd < 0) {
+        break;
+      }
+      String head = new String(bytes, pos, headEnd - pos, StandardCharsets.ISO_8859_1);
+      String[] lines = head.split("\r\n");
+      String statusLine = lines[0];
+      int status = parseStatus(statusLine);
+      if (status < 0) {
+        break;
+      }
+      List<String[]> headers = new ArrayList<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0) {
+          headers.add(
+              new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
+        }
+      }
+      int bodyStart = headEnd + 4;
+      Response probe = new Response(status, statusLine, headers, new byte[0]);
+      String te = probe.header("Transfer-Encoding");
+      String cl = probe.header("Content-Length");
+      byte[] body;
+      int next;
+      if (headRequest || status / 100 == 1 || status == 204 || status == 304) {
+        body = new byte[0];
+        next = bodyStart;
+      } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int p = bodyStart;
+        boolean complete = false;
+        while (true) {
+          int eol = indexOf(bytes, p, new byte[] {'\r', '\n'});
+          if (eol < 0) {
+            break;
+          }
+          String sizeLine = new String(bytes, p, eol - p, StandardCharsets.ISO_8859_1);
+          int semi = sizeLine.indexOf(';');
+          int size;
+          try {
+            size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+          } catch (NumberFormatException e) {
+            break;
+          }
+          p = eol + 2;
+          if (size == 0) {
+            int end = indexOf(bytes, p, new byte[] {'\r', '\n'});
+            if (end >= 0) {
+              p = end + 2;
+              complete = true;
+            }
+            break;
+          }
+          if (p + size + 2 > bytes.length) {
+            break;
+          }
+          b.write(bytes, p, size);
+          p += size + 2;
+        }
+        if (!complete) {
+          break;
+        }
+        body = b.toByteArray();
+        next = p;
+      } else if (cl != null) {
+        int length;
+        try {
+          length = Integer.parseInt(cl.trim());
+        } catch (NumberFormatException e) {
+          break;
+        }
+        if (bodyStart + length > bytes.length) {
+          break;
+        }
+        body = java.util.Arrays.copyOfRange(bytes, bodyStart, bodyStart + length);
+        next = bodyStart + length;
+      } else {
+        // delimited by the end of the connection
+        body = java.util.Arrays.copyOfRange(bytes, bodyStart, bytes.length);
+        next = bytes.length;
+      }
+      if (status / 100 != 1) {
+        responses.add(new Response(status, statusLine, headers, body));
+      }
+      pos = next;
+    }
+    byte[] trailing = java.util.Arrays.copyOfRange(bytes, pos, bytes.length);
+    return new Exchange(responses, trailing, timedOut);
+  }
+
+  private static int parseStatus(String statusLine) {
+    String[] parts = statusLine.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static int indexOf(byte[] hay, int from, byte[] needle) {
+    outer:
+    for (int i = from; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
