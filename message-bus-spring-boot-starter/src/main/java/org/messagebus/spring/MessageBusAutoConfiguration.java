@@ -72,7 +72,7 @@ public final class MessageBusAutoConfiguration {
     if (chosen == null) {
       throw new IllegalStateException(
           "message-bus.backend="
-              + properties.getBackend()
+              + properties.backend()
               + " but no Backend bean exists: add the module of that backend, define a"
               + " org.messagebus.spi.Backend bean, or use message-bus.backend="
               + MessageBusProperties.MEMORY_BACKEND);
@@ -80,8 +80,8 @@ public final class MessageBusAutoConfiguration {
     MessageBus.Builder b = MessageBus.builder().backend(chosen);
     Settings.apply(
         "message-bus.keepalive-interval",
-        properties.getKeepaliveInterval(),
-        () -> b.keepaliveInterval(properties.getKeepaliveInterval()));
+        properties.keepaliveInterval(),
+        () -> b.keepaliveInterval(properties.keepaliveInterval()));
     List<ErrorListener> listeners = errorListener.orderedStream().toList();
     if (listeners.size() == 1) {
       b.errorListener(listeners.get(0));
@@ -105,11 +105,11 @@ public final class MessageBusAutoConfiguration {
   @ConditionalOnBooleanProperty(name = "message-bus.cache.enabled", matchIfMissing = true)
   public DistributedCacheManager messageBusCacheManager(
       MessageBus bus, MessageBusProperties properties) {
-    MessageBusProperties.Cache c = properties.getCache();
+    CacheManagerProperties c = properties.cache();
     DistributedCacheManager.Builder b = DistributedCacheManager.builder(bus);
     Settings.apply(
-        "message-bus.cache.app-version", c.getAppVersion(), () -> b.appVersion(c.getAppVersion()));
-    b.publishQueueInMemory(c.isPublishQueueInMemory());
+        "message-bus.cache.app-version", c.appVersion(), () -> b.appVersion(c.appVersion()));
+    b.publishQueueInMemory(c.publishQueueInMemory());
     return b.build();
   }
 }

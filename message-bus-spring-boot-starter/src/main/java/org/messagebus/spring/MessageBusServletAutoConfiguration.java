@@ -69,33 +69,30 @@ public final class MessageBusServletAutoConfiguration {
       ObjectProvider<MessageBusIsAdminLookup> isAdminLookup,
       ObjectProvider<MiddlewareErrorHandler> errorHandler,
       ObjectProvider<HttpTransportOptionsCustomizer> customizers) {
-    MessageBusProperties.Http h = properties.getHttp();
+    HttpEndpointProperties h = properties.http();
     HttpTransportOptions.Builder b = HttpTransportOptions.builder();
-    Settings.apply(
-        "message-bus.http.base-route", h.getBaseRoute(), () -> b.baseRoute(h.getBaseRoute()));
-    b.longPollingEnabled(h.isLongPollingEnabled());
+    Settings.apply("message-bus.http.base-route", h.baseRoute(), () -> b.baseRoute(h.baseRoute()));
+    b.longPollingEnabled(h.longPollingEnabled());
     Settings.apply(
         "message-bus.http.long-polling-interval",
-        h.getLongPollingInterval(),
-        () -> b.longPollingInterval(h.getLongPollingInterval()));
-    b.chunkedEncodingEnabled(h.isChunkedEncodingEnabled());
+        h.longPollingInterval(),
+        () -> b.longPollingInterval(h.longPollingInterval()));
+    b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
     Settings.apply(
         "message-bus.http.max-active-clients",
-        h.getMaxActiveClients(),
-        () -> b.maxActiveClients(h.getMaxActiveClients()));
-    b.allowBroadcast(h.isAllowBroadcast());
+        h.maxActiveClients(),
+        () -> b.maxActiveClients(h.maxActiveClients()));
+    b.allowBroadcast(h.allowBroadcast());
     Settings.apply(
         "message-bus.http.max-body-size",
-        h.getMaxBodySize(),
-        () -> b.maxBodyBytes(bodyBytes(h.getMaxBodySize())));
+        h.maxBodySize(),
+        () -> b.maxBodyBytes(bodyBytes(h.maxBodySize())));
     Settings.apply(
-        "message-bus.http.max-channels",
-        h.getMaxChannels(),
-        () -> b.maxChannels(h.getMaxChannels()));
+        "message-bus.http.max-channels", h.maxChannels(), () -> b.maxChannels(h.maxChannels()));
     Settings.apply(
         "message-bus.http.max-client-id-length",
-        h.getMaxClientIdLength(),
-        () -> b.maxClientIdLength(h.getMaxClientIdLength()));
+        h.maxClientIdLength(),
+        () -> b.maxClientIdLength(h.maxClientIdLength()));
     userIdLookup.ifAvailable(l -> b.userIdLookup(l::userId));
     groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
     siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));
@@ -156,7 +153,7 @@ public final class MessageBusServletAutoConfiguration {
     reg.setAsyncSupported(true);
     reg.setDispatcherTypes(DispatcherType.REQUEST);
     reg.addUrlPatterns(options.baseRoute() + "message-bus/*");
-    reg.setOrder(properties.getHttp().getFilterOrder());
+    reg.setOrder(properties.http().filterOrder());
     return reg;
   }
 }

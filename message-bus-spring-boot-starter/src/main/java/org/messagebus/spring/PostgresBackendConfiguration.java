@@ -25,14 +25,13 @@ class PostgresBackendConfiguration {
   @Bean
   PostgresBackend messageBusPostgresBackend(
       MessageBusProperties properties, ObjectProvider<DataSource> dataSource) {
-    MessageBusProperties.Postgres p = properties.getPostgres();
+    PostgresBackendProperties p = properties.postgres();
     PostgresBackend.Builder b =
         PostgresBackend.builder()
             .retention(properties.toRetention())
-            .createSchema(p.isCreateSchema());
-    if (p.getUrl() != null && !p.getUrl().isBlank()) {
-      Settings.apply(
-          "message-bus.postgres.url", redact(p.getUrl()), () -> b.jdbcUrl(p.getUrl().trim()));
+            .createSchema(p.createSchema());
+    if (p.url() != null && !p.url().isBlank()) {
+      Settings.apply("message-bus.postgres.url", redact(p.url()), () -> b.jdbcUrl(p.url().trim()));
     } else {
       DataSource ds = dataSource.getIfUnique();
       if (ds == null) {
@@ -42,13 +41,11 @@ class PostgresBackendConfiguration {
       }
       b.dataSource(ds);
     }
-    if (p.getSchema() != null && !p.getSchema().isBlank()) {
-      Settings.apply("message-bus.postgres.schema", p.getSchema(), () -> b.schema(p.getSchema()));
+    if (p.schema() != null && !p.schema().isBlank()) {
+      Settings.apply("message-bus.postgres.schema", p.schema(), () -> b.schema(p.schema()));
     }
     Settings.apply(
-        "message-bus.postgres.table-prefix",
-        p.getTablePrefix(),
-        () -> b.tablePrefix(p.getTablePrefix()));
+        "message-bus.postgres.table-prefix", p.tablePrefix(), () -> b.tablePrefix(p.tablePrefix()));
     return b.build();
   }
 

@@ -21,17 +21,17 @@ class RedisBackendConfiguration {
 
   @Bean
   RedisBackend messageBusRedisBackend(MessageBusProperties properties) {
-    MessageBusProperties.Redis r = properties.getRedis();
+    RedisBackendProperties r = properties.redis();
     RedisBackend.Builder b = RedisBackend.builder().retention(properties.toRetention());
-    Settings.apply("message-bus.redis.url", redact(r.getUrl()), () -> b.uri(r.getUrl()));
+    Settings.apply("message-bus.redis.url", redact(r.url()), () -> b.uri(r.url()));
     Settings.apply(
         "message-bus.redis.max-in-memory-publish-backlog",
-        r.getMaxInMemoryPublishBacklog(),
-        () -> b.maxInMemoryPublishBacklog(r.getMaxInMemoryPublishBacklog()));
+        r.maxInMemoryPublishBacklog(),
+        () -> b.maxInMemoryPublishBacklog(r.maxInMemoryPublishBacklog()));
     Settings.apply(
         "message-bus.redis.command-timeout",
-        r.getCommandTimeout(),
-        () -> b.commandTimeout(r.getCommandTimeout()));
+        r.commandTimeout(),
+        () -> b.commandTimeout(r.commandTimeout()));
     return b.build();
   }
 
