@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxClientIdLength Longest accepted client id; longer ones get 400.
  * @param filterOrder Order of the filter registration; the default runs after Spring Security's
  *     filter chain (-100), so the lookups can see the authenticated user.
+ * @param fanOutThreads How many threads write each live message to the held polls (1 to 64; with 1
+ *     the bus's dispatch thread writes them). Unset: the available processors, at most 4.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -32,4 +34,5 @@ public record HttpEndpointProperties(
     @DefaultValue("64KB") DataSize maxBodySize,
     @DefaultValue("1000") int maxChannels,
     @DefaultValue("128") int maxClientIdLength,
-    @DefaultValue("0") int filterOrder) {}
+    @DefaultValue("0") int filterOrder,
+    Integer fanOutThreads) {}

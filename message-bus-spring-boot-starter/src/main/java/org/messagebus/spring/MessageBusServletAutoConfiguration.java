@@ -93,6 +93,12 @@ public final class MessageBusServletAutoConfiguration {
         "message-bus.http.max-client-id-length",
         h.maxClientIdLength(),
         () -> b.maxClientIdLength(h.maxClientIdLength()));
+    if (h.fanOutThreads() != null) {
+      Settings.apply(
+          "message-bus.http.fan-out-threads",
+          h.fanOutThreads(),
+          () -> b.fanOutThreads(h.fanOutThreads()));
+    }
     userIdLookup.ifAvailable(l -> b.userIdLookup(l::userId));
     groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
     siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));

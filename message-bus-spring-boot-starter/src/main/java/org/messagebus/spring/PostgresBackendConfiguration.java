@@ -46,7 +46,26 @@ class PostgresBackendConfiguration {
     }
     Settings.apply(
         "message-bus.postgres.table-prefix", p.tablePrefix(), () -> b.tablePrefix(p.tablePrefix()));
-    return b.build();
+    if (p.poolSize() != null) {
+      Settings.apply(
+          "message-bus.postgres.pool-size", p.poolSize(), () -> b.poolSize(p.poolSize()));
+    }
+    Settings.apply(
+        "message-bus.postgres.notification-channel",
+        p.notificationChannel(),
+        () -> b.notificationChannel(p.notificationChannel()));
+    Settings.apply(
+        "message-bus.postgres.reconnect-delay",
+        p.reconnectDelay(),
+        () -> b.reconnectDelay(p.reconnectDelay()));
+    Settings.apply(
+        "message-bus.postgres.late-commit-window",
+        p.lateCommitWindow(),
+        () -> b.lateCommitWindow(p.lateCommitWindow()));
+    PostgresBackend[] built = new PostgresBackend[1];
+    // build() refuses a pool size together with the application's DataSource
+    Settings.apply("message-bus.postgres.pool-size", p.poolSize(), () -> built[0] = b.build());
+    return built[0];
   }
 
   private static String redact(String url) {

@@ -32,6 +32,17 @@ class RedisBackendConfiguration {
         "message-bus.redis.command-timeout",
         r.commandTimeout(),
         () -> b.commandTimeout(r.commandTimeout()));
+    Settings.apply(
+        "message-bus.redis.retry-interval",
+        r.retryInterval(),
+        () -> b.retryInterval(r.retryInterval()));
+    b.queueInMemory(r.queueInMemory());
+    if (r.notificationChannel() != null) {
+      Settings.apply(
+          "message-bus.redis.notification-channel",
+          r.notificationChannel(),
+          () -> b.notificationChannel(r.notificationChannel()));
+    }
     return b.build();
   }
 

@@ -32,10 +32,17 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.redis.url", "redis://127.0.0.1:6379/0");
     EXPECTED.put("message-bus.redis.max-in-memory-publish-backlog", 1000);
     EXPECTED.put("message-bus.redis.command-timeout", "5s");
+    EXPECTED.put("message-bus.redis.retry-interval", "1s");
+    EXPECTED.put("message-bus.redis.queue-in-memory", true);
+    EXPECTED.put("message-bus.redis.notification-channel", null);
     EXPECTED.put("message-bus.postgres.url", null);
     EXPECTED.put("message-bus.postgres.schema", null);
     EXPECTED.put("message-bus.postgres.table-prefix", "");
     EXPECTED.put("message-bus.postgres.create-schema", true);
+    EXPECTED.put("message-bus.postgres.pool-size", 10);
+    EXPECTED.put("message-bus.postgres.notification-channel", "_message_bus_0");
+    EXPECTED.put("message-bus.postgres.reconnect-delay", "1s");
+    EXPECTED.put("message-bus.postgres.late-commit-window", "1m");
     EXPECTED.put("message-bus.cache.enabled", true);
     EXPECTED.put("message-bus.cache.app-version", null);
     EXPECTED.put("message-bus.cache.publish-queue-in-memory", true);
@@ -50,6 +57,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.max-channels", 1000);
     EXPECTED.put("message-bus.http.max-client-id-length", 128);
     EXPECTED.put("message-bus.http.filter-order", 0);
+    EXPECTED.put("message-bus.http.fan-out-threads", null);
   }
 
   @Test
@@ -78,6 +86,19 @@ class ConfigurationMetadataTest {
         assertThat(p.get("type").asText()).isEqualTo("java.lang.Integer");
       }
     }
+  }
+
+  @Test
+  void backend_hintsItsValues() throws Exception {
+    JsonNode backend = null;
+    for (JsonNode h : metadata().get("hints")) {
+      if (h.get("name").asText().equals("message-bus.backend")) {
+        backend = h;
+      }
+    }
+    assertThat(backend).as("hint for message-bus.backend").isNotNull();
+    assertThat(backend.get("values").findValuesAsText("value"))
+        .containsExactly("memory", "redis", "postgres");
   }
 
   static JsonNode metadata() throws Exception {
