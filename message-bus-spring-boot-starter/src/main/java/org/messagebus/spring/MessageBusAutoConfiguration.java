@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -58,6 +59,7 @@ public final class MessageBusAutoConfiguration {
    * @param codec the application's codec bean, else the one writing data with the application's
    *     JSON mapper, if any
    * @param customizers builder customizers, applied in order
+   * @param context the context (its class loader tells which backend modules are present)
    * @return the bus; Spring closes it when the context closes
    */
   @Bean(destroyMethod = "close")
@@ -67,15 +69,11 @@ public final class MessageBusAutoConfiguration {
       ObjectProvider<Backend> backend,
       ObjectProvider<ErrorListener> errorListener,
       ObjectProvider<TransportCodec> codec,
-      ObjectProvider<MessageBusBuilderCustomizer> customizers) {
+      ObjectProvider<MessageBusBuilderCustomizer> customizers,
+      ApplicationContext context) {
     Backend chosen = backend.getIfAvailable();
     if (chosen == null) {
-      throw new IllegalStateException(
-          "message-bus.backend="
-              + properties.backend()
-              + " but no Backend bean exists: add the module of that backend, define a"
-              + " org.messagebus.spi.Backend bean, or use message-bus.backend="
-              + MessageBusProperties.MEMORY_BACKEND);
+      throw BackendChoice.notAvailable(properties.backend(), context.getClassLoader());
     }
     MessageBus.Builder b = MessageBus.builder().backend(chosen);
     Settings.apply(

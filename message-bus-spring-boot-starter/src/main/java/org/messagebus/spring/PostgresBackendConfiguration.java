@@ -35,9 +35,16 @@ class PostgresBackendConfiguration {
     } else {
       DataSource ds = dataSource.getIfUnique();
       if (ds == null) {
-        throw new IllegalStateException(
-            "message-bus.backend=postgres needs message-bus.postgres.url or a single DataSource"
-                + " bean");
+        throw new InvalidMessageBusPropertyException(
+            "message-bus.postgres.url",
+            null,
+            "message-bus.backend=postgres needs a database: message-bus.postgres.url is not set"
+                + " and there is no single DataSource bean",
+            "Set message-bus.postgres.url (jdbc:postgresql://host:5432/db?user=...) for a pool of"
+                + " the bus's own, or add spring-boot-starter-jdbc and set spring.datasource.url so"
+                + " the bus uses the application's DataSource (mark one @Primary if there are"
+                + " several).",
+            null);
       }
       b.dataSource(ds);
     }

@@ -132,7 +132,8 @@ class MessageBusAutoConfigurationTest {
               assertThat(ctx).hasFailed();
               assertThat(ctx)
                   .getFailure()
-                  .hasStackTraceContaining("message-bus.backend=mongo but no Backend bean exists");
+                  .hasStackTraceContaining(
+                      "invalid message-bus.backend (mongo): 'mongo' is not a MessageBus backend");
             });
   }
 
