@@ -7,7 +7,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code message-bus.redis.*}: the Redis backend ({@code message-bus-redis}, {@code
  * message-bus.backend=redis}).
  *
- * @param url The Redis URI: redis://, rediss:// (TLS) or redis-sentinel://.
+ * @param url The Redis URI: redis://, rediss:// (TLS) or redis-sentinel://. Unset: the
+ *     application's Spring Data Redis connection (spring.data.redis.*) when spring-boot-data-redis
+ *     is present, else redis://127.0.0.1:6379/0.
  * @param maxInMemoryPublishBacklog How many publishes wait in memory while Redis is down or
  *     read-only, at most.
  * @param commandTimeout How long a Redis command may take.
@@ -20,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     database with a Ruby process configured with only a url.
  */
 public record RedisBackendProperties(
-    @DefaultValue("redis://127.0.0.1:6379/0") String url,
+    String url,
     @DefaultValue("1000") int maxInMemoryPublishBacklog,
     @DefaultValue("5s") Duration commandTimeout,
     @DefaultValue("1s") Duration retryInterval,

@@ -64,7 +64,12 @@ class FailureAnalyzerTest {
         .startsWith("Invalid value for the property 'message-bus.redis.url': 'http://***@")
         .contains("Reason: uri is not a valid Redis URI")
         .doesNotContain("s3cret");
-    assertThat(a.getAction()).endsWith("use the default (redis://127.0.0.1:6379/0).");
+    assertThat(a.getAction())
+        .isEqualTo(
+            "Change message-bus.redis.url in your application's configuration to a value that"
+                + " fits ("
+                + a.getDescription().substring(a.getDescription().indexOf("Reason: ") + 8)
+                + ").");
   }
 
   @Test
