@@ -12,9 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The {@code message-bus.*} configuration properties, bound through the constructor: one record per
  * group ({@link RetentionProperties retention}, {@link MemoryBackendProperties memory}, {@link
  * RedisBackendProperties redis}, {@link PostgresBackendProperties postgres}, {@link
- * CacheManagerProperties cache}, {@link HttpEndpointProperties http}). Each default equals the
- * default of the builder option it maps to; a value that builder rejects fails the start-up with a
- * message naming the property ({@link InvalidMessageBusPropertyException}).
+ * CacheManagerProperties cache}, {@link HttpEndpointProperties http}, {@link
+ * MessageBusSecurityProperties security}). Each default equals the default of the builder option it
+ * maps to; a value that builder rejects fails the start-up with a message naming the property
+ * ({@link InvalidMessageBusPropertyException}).
  *
  * @param enabled Whether to auto-configure the bus, the cache manager and the HTTP endpoint at all.
  * @param backend Which backend to create when the application defines no Backend bean: "memory"
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     message-bus-postgres).
  * @param cache The distributed cache manager.
  * @param http The HTTP endpoint (servlet web applications with message-bus-servlet).
+ * @param security How the HTTP endpoint works with the application's security.
  */
 @ConfigurationProperties("message-bus")
 public record MessageBusProperties(
@@ -39,7 +41,8 @@ public record MessageBusProperties(
     @DefaultValue @NestedConfigurationProperty RedisBackendProperties redis,
     @DefaultValue @NestedConfigurationProperty PostgresBackendProperties postgres,
     @DefaultValue @NestedConfigurationProperty CacheManagerProperties cache,
-    @DefaultValue @NestedConfigurationProperty HttpEndpointProperties http) {
+    @DefaultValue @NestedConfigurationProperty HttpEndpointProperties http,
+    @DefaultValue @NestedConfigurationProperty MessageBusSecurityProperties security) {
 
   /** The backend name that selects the in-process memory backend (the default). */
   public static final String MEMORY_BACKEND = "memory";

@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -37,6 +38,7 @@ import org.springframework.util.unit.DataSize;
 @ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "message-bus.http.enabled", matchIfMissing = true)
 @ConditionalOnBean(MessageBus.class)
+@Import(JettyCompressionConfiguration.class)
 public final class MessageBusServletAutoConfiguration {
 
   /** The name of the filter registration bean; define a bean of this name to replace it. */
@@ -99,7 +101,12 @@ public final class MessageBusServletAutoConfiguration {
           h.fanOutThreads(),
           () -> b.fanOutThreads(h.fanOutThreads()));
     }
-    userIdLookup.ifAvailable(l -> b.userIdLookup(l::userId));
+    MessageBusUserIdLookup userLookup = userIdLookup.getIfAvailable();
+    if (userLookup != null) {
+      b.userIdLookup(userLookup::userId);
+    } else if (properties.security().userIdFromPrincipal()) {
+      b.userIdLookup(MessageBusServletAutoConfiguration::principalName);
+    }
     groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
     siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));
     extraHeadersLookup.ifAvailable(l -> b.extraResponseHeadersLookup(l::extraHeaders));
@@ -107,6 +114,12 @@ public final class MessageBusServletAutoConfiguration {
     errorHandler.ifAvailable(b::onMiddlewareError);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
+  }
+
+  /** The user id of {@code message-bus.security.user-id-from-principal}. */
+  static Object principalName(jakarta.servlet.http.HttpServletRequest request) {
+    java.security.Principal p = request.getUserPrincipal();
+    return p == null ? null : p.getName();
   }
 
   private static int bodyBytes(DataSize size) {

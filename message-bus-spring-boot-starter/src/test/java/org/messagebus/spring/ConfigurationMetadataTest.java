@@ -58,6 +58,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.max-client-id-length", 128);
     EXPECTED.put("message-bus.http.filter-order", 0);
     EXPECTED.put("message-bus.http.fan-out-threads", null);
+    EXPECTED.put("message-bus.security.user-id-from-principal", false);
   }
 
   @Test
