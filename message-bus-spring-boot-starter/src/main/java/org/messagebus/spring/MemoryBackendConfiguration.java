@@ -28,4 +28,9 @@ class MemoryBackendConfiguration {
     Settings.apply("message-bus.memory.expiry-interval", expiry, () -> b.expiryInterval(expiry));
     return b.build();
   }
+
+  @Bean
+  StartupLog.BackendDescription messageBusBackendDescription() {
+    return new StartupLog.BackendDescription("memory (this process only)");
+  }
 }

@@ -7,6 +7,7 @@ import org.messagebus.TransportCodec;
 import org.messagebus.cache.DistributedCacheManager;
 import org.messagebus.spi.Backend;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -89,6 +90,22 @@ public final class MessageBusAutoConfiguration {
     codec.ifAvailable(b::codec);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
+  }
+
+  /**
+   * Logs the startup line (backend, endpoint, site lookup) at INFO once every bean exists.
+   *
+   * @param bus the bus
+   * @param backend what the backend configuration says about its backend, if one built it
+   * @param endpoint what the servlet configuration says about the endpoint, if registered
+   * @return the logger bean
+   */
+  @Bean
+  static SmartInitializingSingleton messageBusStartupLog(
+      ObjectProvider<MessageBus> bus,
+      ObjectProvider<StartupLog.BackendDescription> backend,
+      ObjectProvider<StartupLog.EndpointDescription> endpoint) {
+    return new StartupLog(bus, backend, endpoint);
   }
 
   /**

@@ -144,6 +144,24 @@ public final class MessageBusServletAutoConfiguration {
   }
 
   /**
+   * What the startup line says about the endpoint.
+   *
+   * @param options the endpoint's options
+   * @param environment for {@code server.servlet.context-path}
+   * @return the description
+   */
+  @Bean
+  StartupLog.EndpointDescription messageBusEndpointDescription(
+      HttpTransportOptions options, org.springframework.core.env.Environment environment) {
+    String contextPath = environment.getProperty("server.servlet.context-path", "");
+    if (contextPath.endsWith("/")) {
+      contextPath = contextPath.substring(0, contextPath.length() - 1);
+    }
+    return new StartupLog.EndpointDescription(
+        contextPath + options.baseRoute() + "message-bus/", options.siteIdLookup() != null);
+  }
+
+  /**
    * Answers held polls first when the context stops, so a graceful shutdown does not wait for them.
    *
    * @param filter the endpoint

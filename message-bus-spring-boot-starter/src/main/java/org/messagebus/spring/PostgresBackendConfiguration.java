@@ -75,6 +75,27 @@ class PostgresBackendConfiguration {
     return built[0];
   }
 
+  @Bean
+  StartupLog.BackendDescription messageBusBackendDescription(MessageBusProperties properties) {
+    PostgresBackendProperties p = properties.postgres();
+    String where =
+        p.url() != null && !p.url().isBlank()
+            ? StartupLog.redact(p.url().trim())
+            : "the application's DataSource";
+    String table =
+        (p.schema() == null || p.schema().isBlank() ? "" : p.schema() + ".")
+            + p.tablePrefix()
+            + "message_bus";
+    return new StartupLog.BackendDescription(
+        "postgres "
+            + where
+            + " (table "
+            + table
+            + ", notifications on "
+            + p.notificationChannel()
+            + ")");
+  }
+
   private static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&]*", "$1***");
   }

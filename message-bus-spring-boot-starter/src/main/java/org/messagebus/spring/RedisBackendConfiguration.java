@@ -64,6 +64,60 @@ class RedisBackendConfiguration {
     return b.build();
   }
 
+  @Bean
+  StartupLog.BackendDescription messageBusBackendDescription(
+      RedisBackend backend,
+      MessageBusProperties properties,
+      ObjectProvider<RedisConnectionSource> bootConnection) {
+    String url = properties.redis().url();
+    RedisConnectionSource boot = bootConnection.getIfAvailable();
+    String where;
+    if (url != null) {
+      where = StartupLog.redact(url);
+    } else if (boot != null) {
+      where = describe(boot.uri()) + " (spring.data.redis)";
+    } else {
+      where = RedisBackend.DEFAULT_URI;
+    }
+    String channel;
+    try {
+      channel = backend.notificationChannel();
+    } catch (RuntimeException e) {
+      channel = "the default channel";
+    }
+    return new StartupLog.BackendDescription(
+        "redis " + where + " (notifications on " + channel + ")");
+  }
+
+  /** A Lettuce URI as text, without credentials. */
+  static String describe(RedisURI u) {
+    String auth = u.getPassword() != null && u.getPassword().length > 0 ? "***@" : "";
+    if (u.getSentinelMasterId() != null) {
+      StringBuilder nodes = new StringBuilder();
+      for (RedisURI n : u.getSentinels()) {
+        nodes
+            .append(nodes.length() == 0 ? "" : ",")
+            .append(n.getHost())
+            .append(':')
+            .append(n.getPort());
+      }
+      return "redis-sentinel://"
+          + auth
+          + nodes
+          + "/"
+          + u.getDatabase()
+          + "#"
+          + u.getSentinelMasterId();
+    }
+    return (u.isSsl() ? "rediss://" : "redis://")
+        + auth
+        + u.getHost()
+        + ":"
+        + u.getPort()
+        + "/"
+        + u.getDatabase();
+  }
+
   static String redact(String uri) {
     return uri == null ? null : uri.replaceAll("//[^@/]*@", "//***@");
   }
