@@ -89,9 +89,10 @@ class RedisBackendConfiguration {
         "redis " + where + " (notifications on " + channel + ")");
   }
 
-  /** A Lettuce URI as text, without credentials. */
+  /**
+   * A Lettuce URI as text (host, port, database; Sentinel nodes and master), without credentials.
+   */
   static String describe(RedisURI u) {
-    String auth = u.getPassword() != null && u.getPassword().length > 0 ? "***@" : "";
     if (u.getSentinelMasterId() != null) {
       StringBuilder nodes = new StringBuilder();
       for (RedisURI n : u.getSentinels()) {
@@ -101,16 +102,9 @@ class RedisBackendConfiguration {
             .append(':')
             .append(n.getPort());
       }
-      return "redis-sentinel://"
-          + auth
-          + nodes
-          + "/"
-          + u.getDatabase()
-          + "#"
-          + u.getSentinelMasterId();
+      return "redis-sentinel://" + nodes + "/" + u.getDatabase() + "#" + u.getSentinelMasterId();
     }
     return (u.isSsl() ? "rediss://" : "redis://")
-        + auth
         + u.getHost()
         + ":"
         + u.getPort()

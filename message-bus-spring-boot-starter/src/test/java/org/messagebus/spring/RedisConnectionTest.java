@@ -82,6 +82,7 @@ class RedisConnectionTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // RedisURI's credential getters, read to check them
   void springDataRedisPassword_andSentinel_areCarriedOver() {
     runner
         .withPropertyValues(

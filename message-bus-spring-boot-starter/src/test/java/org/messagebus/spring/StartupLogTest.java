@@ -27,6 +27,7 @@ class StartupLogTest {
                 "--message-bus.http.base-route=/api",
                 "--message-bus.keepalive-interval=0",
                 "--logging.level.org.messagebus.spring=INFO")) {
+      assertThat(ctx.isActive()).isTrue();
       assertThat(output.getOut())
           .contains(
               "MessageBus ready: backend memory (this process only), endpoint"
@@ -46,6 +47,7 @@ class StartupLogTest {
                 "--message-bus.postgres.schema=mb_starter_log",
                 "--message-bus.keepalive-interval=0",
                 "--logging.level.org.messagebus.spring=INFO")) {
+      assertThat(ctx.isActive()).isTrue();
       assertThat(output.getOut())
           .contains(
               "MessageBus ready: backend postgres"
@@ -82,7 +84,7 @@ class StartupLogTest {
     assertThat(
             RedisBackendConfiguration.describe(
                 RedisURI.create("redis://user:s3cret@cache.local:6380/2")))
-        .isEqualTo("redis://***@cache.local:6380/2");
+        .isEqualTo("redis://cache.local:6380/2");
     assertThat(StartupLog.redact("rediss://:s3cret@cache:6379/0"))
         .isEqualTo("rediss://***@cache:6379/0");
   }
