@@ -24,8 +24,13 @@ class MemoryBackendConfiguration {
   @Bean
   MemoryBackend messageBusMemoryBackend(MessageBusProperties properties) {
     MemoryBackend.Builder b = MemoryBackend.builder().retention(properties.toRetention());
-    var expiry = properties.getMemory().getExpiryInterval();
+    var expiry = properties.memory().expiryInterval();
     Settings.apply("message-bus.memory.expiry-interval", expiry, () -> b.expiryInterval(expiry));
     return b.build();
+  }
+
+  @Bean
+  StartupLog.BackendDescription messageBusBackendDescription() {
+    return new StartupLog.BackendDescription("memory (this process only)");
   }
 }

@@ -7,10 +7,12 @@ import org.messagebus.TransportCodec;
 import org.messagebus.cache.DistributedCacheManager;
 import org.messagebus.spi.Backend;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -58,6 +60,7 @@ public final class MessageBusAutoConfiguration {
    * @param codec the application's codec bean, else the one writing data with the application's
    *     JSON mapper, if any
    * @param customizers builder customizers, applied in order
+   * @param context the context (its class loader tells which backend modules are present)
    * @return the bus; Spring closes it when the context closes
    */
   @Bean(destroyMethod = "close")
@@ -67,21 +70,17 @@ public final class MessageBusAutoConfiguration {
       ObjectProvider<Backend> backend,
       ObjectProvider<ErrorListener> errorListener,
       ObjectProvider<TransportCodec> codec,
-      ObjectProvider<MessageBusBuilderCustomizer> customizers) {
+      ObjectProvider<MessageBusBuilderCustomizer> customizers,
+      ApplicationContext context) {
     Backend chosen = backend.getIfAvailable();
     if (chosen == null) {
-      throw new IllegalStateException(
-          "message-bus.backend="
-              + properties.getBackend()
-              + " but no Backend bean exists: add the module of that backend, define a"
-              + " org.messagebus.spi.Backend bean, or use message-bus.backend="
-              + MessageBusProperties.MEMORY_BACKEND);
+      throw BackendChoice.notAvailable(properties.backend(), context.getClassLoader());
     }
     MessageBus.Builder b = MessageBus.builder().backend(chosen);
     Settings.apply(
         "message-bus.keepalive-interval",
-        properties.getKeepaliveInterval(),
-        () -> b.keepaliveInterval(properties.getKeepaliveInterval()));
+        properties.keepaliveInterval(),
+        () -> b.keepaliveInterval(properties.keepaliveInterval()));
     List<ErrorListener> listeners = errorListener.orderedStream().toList();
     if (listeners.size() == 1) {
       b.errorListener(listeners.get(0));
@@ -91,6 +90,22 @@ public final class MessageBusAutoConfiguration {
     codec.ifAvailable(b::codec);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
+  }
+
+  /**
+   * Logs the startup line (backend, endpoint, site lookup) at INFO once every bean exists.
+   *
+   * @param bus the bus
+   * @param backend what the backend configuration says about its backend, if one built it
+   * @param endpoint what the servlet configuration says about the endpoint, if registered
+   * @return the logger bean
+   */
+  @Bean
+  static SmartInitializingSingleton messageBusStartupLog(
+      ObjectProvider<MessageBus> bus,
+      ObjectProvider<StartupLog.BackendDescription> backend,
+      ObjectProvider<StartupLog.EndpointDescription> endpoint) {
+    return new StartupLog(bus, backend, endpoint);
   }
 
   /**
@@ -105,11 +120,11 @@ public final class MessageBusAutoConfiguration {
   @ConditionalOnBooleanProperty(name = "message-bus.cache.enabled", matchIfMissing = true)
   public DistributedCacheManager messageBusCacheManager(
       MessageBus bus, MessageBusProperties properties) {
-    MessageBusProperties.Cache c = properties.getCache();
+    CacheManagerProperties c = properties.cache();
     DistributedCacheManager.Builder b = DistributedCacheManager.builder(bus);
     Settings.apply(
-        "message-bus.cache.app-version", c.getAppVersion(), () -> b.appVersion(c.getAppVersion()));
-    b.publishQueueInMemory(c.isPublishQueueInMemory());
+        "message-bus.cache.app-version", c.appVersion(), () -> b.appVersion(c.appVersion()));
+    b.publishQueueInMemory(c.publishQueueInMemory());
     return b.build();
   }
 }

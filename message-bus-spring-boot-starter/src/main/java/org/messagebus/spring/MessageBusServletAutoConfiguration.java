@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -37,6 +38,7 @@ import org.springframework.util.unit.DataSize;
 @ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "message-bus.http.enabled", matchIfMissing = true)
 @ConditionalOnBean(MessageBus.class)
+@Import(JettyCompressionConfiguration.class)
 public final class MessageBusServletAutoConfiguration {
 
   /** The name of the filter registration bean; define a bean of this name to replace it. */
@@ -69,34 +71,42 @@ public final class MessageBusServletAutoConfiguration {
       ObjectProvider<MessageBusIsAdminLookup> isAdminLookup,
       ObjectProvider<MiddlewareErrorHandler> errorHandler,
       ObjectProvider<HttpTransportOptionsCustomizer> customizers) {
-    MessageBusProperties.Http h = properties.getHttp();
+    HttpEndpointProperties h = properties.http();
     HttpTransportOptions.Builder b = HttpTransportOptions.builder();
-    Settings.apply(
-        "message-bus.http.base-route", h.getBaseRoute(), () -> b.baseRoute(h.getBaseRoute()));
-    b.longPollingEnabled(h.isLongPollingEnabled());
+    Settings.apply("message-bus.http.base-route", h.baseRoute(), () -> b.baseRoute(h.baseRoute()));
+    b.longPollingEnabled(h.longPollingEnabled());
     Settings.apply(
         "message-bus.http.long-polling-interval",
-        h.getLongPollingInterval(),
-        () -> b.longPollingInterval(h.getLongPollingInterval()));
-    b.chunkedEncodingEnabled(h.isChunkedEncodingEnabled());
+        h.longPollingInterval(),
+        () -> b.longPollingInterval(h.longPollingInterval()));
+    b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
     Settings.apply(
         "message-bus.http.max-active-clients",
-        h.getMaxActiveClients(),
-        () -> b.maxActiveClients(h.getMaxActiveClients()));
-    b.allowBroadcast(h.isAllowBroadcast());
+        h.maxActiveClients(),
+        () -> b.maxActiveClients(h.maxActiveClients()));
+    b.allowBroadcast(h.allowBroadcast());
     Settings.apply(
         "message-bus.http.max-body-size",
-        h.getMaxBodySize(),
-        () -> b.maxBodyBytes(bodyBytes(h.getMaxBodySize())));
+        h.maxBodySize(),
+        () -> b.maxBodyBytes(bodyBytes(h.maxBodySize())));
     Settings.apply(
-        "message-bus.http.max-channels",
-        h.getMaxChannels(),
-        () -> b.maxChannels(h.getMaxChannels()));
+        "message-bus.http.max-channels", h.maxChannels(), () -> b.maxChannels(h.maxChannels()));
     Settings.apply(
         "message-bus.http.max-client-id-length",
-        h.getMaxClientIdLength(),
-        () -> b.maxClientIdLength(h.getMaxClientIdLength()));
-    userIdLookup.ifAvailable(l -> b.userIdLookup(l::userId));
+        h.maxClientIdLength(),
+        () -> b.maxClientIdLength(h.maxClientIdLength()));
+    if (h.fanOutThreads() != null) {
+      Settings.apply(
+          "message-bus.http.fan-out-threads",
+          h.fanOutThreads(),
+          () -> b.fanOutThreads(h.fanOutThreads()));
+    }
+    MessageBusUserIdLookup userLookup = userIdLookup.getIfAvailable();
+    if (userLookup != null) {
+      b.userIdLookup(userLookup::userId);
+    } else if (properties.security().userIdFromPrincipal()) {
+      b.userIdLookup(MessageBusServletAutoConfiguration::principalName);
+    }
     groupIdsLookup.ifAvailable(l -> b.groupIdsLookup(l::groupIds));
     siteIdLookup.ifAvailable(l -> b.siteIdLookup(l::siteId));
     extraHeadersLookup.ifAvailable(l -> b.extraResponseHeadersLookup(l::extraHeaders));
@@ -104,6 +114,12 @@ public final class MessageBusServletAutoConfiguration {
     errorHandler.ifAvailable(b::onMiddlewareError);
     customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
+  }
+
+  /** The user id of {@code message-bus.security.user-id-from-principal}. */
+  static Object principalName(jakarta.servlet.http.HttpServletRequest request) {
+    java.security.Principal p = request.getUserPrincipal();
+    return p == null ? null : p.getName();
   }
 
   private static int bodyBytes(DataSize size) {
@@ -125,6 +141,24 @@ public final class MessageBusServletAutoConfiguration {
   @ConditionalOnMissingBean
   public MessageBusFilter messageBusFilter(MessageBus bus, HttpTransportOptions options) {
     return new MessageBusFilter(bus, options);
+  }
+
+  /**
+   * What the startup line says about the endpoint.
+   *
+   * @param options the endpoint's options
+   * @param environment for {@code server.servlet.context-path}
+   * @return the description
+   */
+  @Bean
+  StartupLog.EndpointDescription messageBusEndpointDescription(
+      HttpTransportOptions options, org.springframework.core.env.Environment environment) {
+    String contextPath = environment.getProperty("server.servlet.context-path", "");
+    if (contextPath.endsWith("/")) {
+      contextPath = contextPath.substring(0, contextPath.length() - 1);
+    }
+    return new StartupLog.EndpointDescription(
+        contextPath + options.baseRoute() + "message-bus/", options.siteIdLookup() != null);
   }
 
   /**
@@ -156,7 +190,7 @@ public final class MessageBusServletAutoConfiguration {
     reg.setAsyncSupported(true);
     reg.setDispatcherTypes(DispatcherType.REQUEST);
     reg.addUrlPatterns(options.baseRoute() + "message-bus/*");
-    reg.setOrder(properties.getHttp().getFilterOrder());
+    reg.setOrder(properties.http().filterOrder());
     return reg;
   }
 }

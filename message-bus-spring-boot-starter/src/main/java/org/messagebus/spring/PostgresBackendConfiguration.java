@@ -25,31 +25,75 @@ class PostgresBackendConfiguration {
   @Bean
   PostgresBackend messageBusPostgresBackend(
       MessageBusProperties properties, ObjectProvider<DataSource> dataSource) {
-    MessageBusProperties.Postgres p = properties.getPostgres();
+    PostgresBackendProperties p = properties.postgres();
     PostgresBackend.Builder b =
         PostgresBackend.builder()
             .retention(properties.toRetention())
-            .createSchema(p.isCreateSchema());
-    if (p.getUrl() != null && !p.getUrl().isBlank()) {
-      Settings.apply(
-          "message-bus.postgres.url", redact(p.getUrl()), () -> b.jdbcUrl(p.getUrl().trim()));
+            .createSchema(p.createSchema());
+    if (p.url() != null && !p.url().isBlank()) {
+      Settings.apply("message-bus.postgres.url", redact(p.url()), () -> b.jdbcUrl(p.url().trim()));
     } else {
       DataSource ds = dataSource.getIfUnique();
       if (ds == null) {
-        throw new IllegalStateException(
-            "message-bus.backend=postgres needs message-bus.postgres.url or a single DataSource"
-                + " bean");
+        throw new InvalidMessageBusPropertyException(
+            "message-bus.postgres.url",
+            null,
+            "message-bus.backend=postgres needs a database: message-bus.postgres.url is not set"
+                + " and there is no single DataSource bean",
+            "Set message-bus.postgres.url (jdbc:postgresql://host:5432/db?user=...) for a pool of"
+                + " the bus's own, or add spring-boot-starter-jdbc and set spring.datasource.url so"
+                + " the bus uses the application's DataSource (mark one @Primary if there are"
+                + " several).",
+            null);
       }
       b.dataSource(ds);
     }
-    if (p.getSchema() != null && !p.getSchema().isBlank()) {
-      Settings.apply("message-bus.postgres.schema", p.getSchema(), () -> b.schema(p.getSchema()));
+    if (p.schema() != null && !p.schema().isBlank()) {
+      Settings.apply("message-bus.postgres.schema", p.schema(), () -> b.schema(p.schema()));
     }
     Settings.apply(
-        "message-bus.postgres.table-prefix",
-        p.getTablePrefix(),
-        () -> b.tablePrefix(p.getTablePrefix()));
-    return b.build();
+        "message-bus.postgres.table-prefix", p.tablePrefix(), () -> b.tablePrefix(p.tablePrefix()));
+    if (p.poolSize() != null) {
+      Settings.apply(
+          "message-bus.postgres.pool-size", p.poolSize(), () -> b.poolSize(p.poolSize()));
+    }
+    Settings.apply(
+        "message-bus.postgres.notification-channel",
+        p.notificationChannel(),
+        () -> b.notificationChannel(p.notificationChannel()));
+    Settings.apply(
+        "message-bus.postgres.reconnect-delay",
+        p.reconnectDelay(),
+        () -> b.reconnectDelay(p.reconnectDelay()));
+    Settings.apply(
+        "message-bus.postgres.late-commit-window",
+        p.lateCommitWindow(),
+        () -> b.lateCommitWindow(p.lateCommitWindow()));
+    PostgresBackend[] built = new PostgresBackend[1];
+    // build() refuses a pool size together with the application's DataSource
+    Settings.apply("message-bus.postgres.pool-size", p.poolSize(), () -> built[0] = b.build());
+    return built[0];
+  }
+
+  @Bean
+  StartupLog.BackendDescription messageBusBackendDescription(MessageBusProperties properties) {
+    PostgresBackendProperties p = properties.postgres();
+    String where =
+        p.url() != null && !p.url().isBlank()
+            ? StartupLog.redact(p.url().trim())
+            : "the application's DataSource";
+    String table =
+        (p.schema() == null || p.schema().isBlank() ? "" : p.schema() + ".")
+            + p.tablePrefix()
+            + "message_bus";
+    return new StartupLog.BackendDescription(
+        "postgres "
+            + where
+            + " (table "
+            + table
+            + ", notifications on "
+            + p.notificationChannel()
+            + ")");
   }
 
   private static String redact(String url) {

@@ -3,7 +3,7 @@ package org.messagebus.spring;
 /**
  * Applies one property to a builder and names the property when the builder rejects the value, so a
  * bad {@code application.properties} entry fails the start-up with a message that says which entry
- * is wrong.
+ * is wrong ({@link InvalidMessageBusPropertyException}).
  */
 final class Settings {
 
@@ -13,8 +13,8 @@ final class Settings {
     try {
       setter.run();
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException(
-          "invalid " + property + " (" + value + "): " + e.getMessage(), e);
+      String reason = e.getMessage() == null ? "no value" : e.getMessage();
+      throw new InvalidMessageBusPropertyException(property, value, reason, e);
     }
   }
 }

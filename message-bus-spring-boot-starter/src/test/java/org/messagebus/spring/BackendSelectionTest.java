@@ -105,7 +105,8 @@ class BackendSelectionTest {
                 assertThat(ctx)
                     .getFailure()
                     .hasStackTraceContaining(
-                        "needs message-bus.postgres.url or a single DataSource"));
+                        "message-bus.backend=postgres needs a database: message-bus.postgres.url"
+                            + " is not set and there is no single DataSource bean"));
   }
 
   @Test

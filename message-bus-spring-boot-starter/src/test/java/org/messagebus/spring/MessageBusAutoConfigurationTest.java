@@ -45,16 +45,31 @@ class MessageBusAutoConfigurationTest {
 
   @Test
   void propertyDefaults_equalTheBuilderDefaults() {
-    MessageBusProperties p = new MessageBusProperties();
+    MessageBusProperties p = MessageBusProperties.defaults();
     assertThat(p.toRetention()).isEqualTo(Retention.DEFAULTS);
-    assertThat(p.getKeepaliveInterval()).isEqualTo(MessageBus.DEFAULT_KEEPALIVE_INTERVAL);
-    assertThat(p.getMemory().getExpiryInterval()).isEqualTo(MemoryBackend.DEFAULT_EXPIRY_INTERVAL);
-    assertThat(p.getBackend()).isEqualTo("memory");
-    assertThat(p.getRedis().getUrl()).isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_URI);
-    assertThat(p.getRedis().getMaxInMemoryPublishBacklog())
+    assertThat(p.enabled()).isTrue();
+    assertThat(p.keepaliveInterval()).isEqualTo(MessageBus.DEFAULT_KEEPALIVE_INTERVAL);
+    assertThat(p.memory().expiryInterval()).isEqualTo(MemoryBackend.DEFAULT_EXPIRY_INTERVAL);
+    assertThat(p.backend()).isEqualTo("memory");
+    // unset: Boot's spring.data.redis connection if any, else RedisBackend.DEFAULT_URI
+    assertThat(p.redis().url()).isNull();
+    assertThat(p.redis().maxInMemoryPublishBacklog())
         .isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_MAX_IN_MEMORY_PUBLISH_BACKLOG);
-    assertThat(p.getRedis().getCommandTimeout())
+    assertThat(p.redis().commandTimeout())
         .isEqualTo(org.messagebus.redis.RedisBackend.DEFAULT_COMMAND_TIMEOUT);
+    assertThat(p.postgres().url()).isNull();
+    assertThat(p.postgres().tablePrefix()).isEmpty();
+    assertThat(p.postgres().createSchema()).isTrue();
+    assertThat(p.cache().enabled()).isTrue();
+    assertThat(p.cache().publishQueueInMemory()).isTrue();
+  }
+
+  @Test
+  void contextWithoutProperties_bindsTheDefaults() {
+    runner.run(
+        ctx ->
+            assertThat(ctx.getBean(MessageBusProperties.class))
+                .isEqualTo(MessageBusProperties.defaults()));
   }
 
   @Test
@@ -118,7 +133,8 @@ class MessageBusAutoConfigurationTest {
               assertThat(ctx).hasFailed();
               assertThat(ctx)
                   .getFailure()
-                  .hasStackTraceContaining("message-bus.backend=mongo but no Backend bean exists");
+                  .hasStackTraceContaining(
+                      "invalid message-bus.backend (mongo): 'mongo' is not a MessageBus backend");
             });
   }
 

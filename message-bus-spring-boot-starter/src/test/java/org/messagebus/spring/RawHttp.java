@@ -54,6 +54,32 @@ final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** Sends a GET. */
+  RawHttp get(String path, String... headers) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("GET ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (String h : headers) {
+      sb.append(h).append("\r\n");
+    }
+    sb.append("\r\n");
+    OutputStream out = socket.getOutputStream();
+    out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return this;
+  }
+
+  /** The values of every header named {@code name} (any case), exactly as received. */
+  static List<String> headers(String response, String name) {
+    List<String> values = new ArrayList<>();
+    for (String line : headerLines(response)) {
+      int colon = line.indexOf(':');
+      if (line.substring(0, colon).equalsIgnoreCase(name)) {
+        values.add(line.substring(colon + 1).strip());
+      }
+    }
+    return values;
+  }
+
   /** Reads until the server closes the connection and returns every byte as UTF-8 text. */
   String readToEnd() throws IOException {
     InputStream in = socket.getInputStream();

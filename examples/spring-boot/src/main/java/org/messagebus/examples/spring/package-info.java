@@ -1,0 +1,2 @@
+/** A Spring Boot application using the MessageBus starter (example, not deployed). */
+package org.messagebus.examples.spring;

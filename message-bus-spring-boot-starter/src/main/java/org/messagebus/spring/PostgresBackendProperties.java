@@ -1,0 +1,31 @@
+package org.messagebus.spring;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code message-bus.postgres.*}: the PostgreSQL backend ({@code message-bus-postgres}, {@code
+ * message-bus.backend=postgres}).
+ *
+ * @param url A JDBC URL for a pool of the bus's own; unset, the application's DataSource bean is
+ *     used.
+ * @param schema The schema of the message_bus table; unset, the connection's search_path decides.
+ * @param tablePrefix A prefix of the table and index names (empty: Ruby's message_bus).
+ * @param createSchema Whether to create the table and its indexes when missing.
+ * @param poolSize Maximum size of the bus's own pool (with message-bus.postgres.url only; the
+ *     LISTEN connection is one of them). Unset: 10.
+ * @param notificationChannel The NOTIFY channel (Ruby's _message_bus_&lt;db&gt;).
+ * @param reconnectDelay How long to wait before re-opening a lost LISTEN connection (and retrying a
+ *     failed catch-up).
+ * @param lateCommitWindow How long a subscription waits for an id taken by a transaction not yet
+ *     committed before giving it up.
+ */
+public record PostgresBackendProperties(
+    String url,
+    String schema,
+    @DefaultValue("") String tablePrefix,
+    @DefaultValue("true") boolean createSchema,
+    Integer poolSize,
+    @DefaultValue("_message_bus_0") String notificationChannel,
+    @DefaultValue("1s") Duration reconnectDelay,
+    @DefaultValue("1m") Duration lateCommitWindow) {}

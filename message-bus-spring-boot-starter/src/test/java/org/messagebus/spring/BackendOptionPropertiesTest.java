@@ -1,0 +1,176 @@
+package org.messagebus.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.messagebus.postgres.PostgresBackend;
+import org.messagebus.redis.RedisBackend;
+import org.messagebus.servlet.HttpTransportOptions;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.util.ReflectionTestUtils;
+
+/**
+ * Every backend and HTTP option set through {@code message-bus.*} reaches the built backend or
+ * {@link HttpTransportOptions}. The backends are built without a bus (nothing connects to Redis);
+ * the PostgreSQL pool of {@code message-bus.postgres.url} connects to the real local server.
+ * Options without a public getter on the backend are read from its fields.
+ */
+@Timeout(60)
+class BackendOptionPropertiesTest {
+
+  @Test
+  void redisOptions_reachTheBackend() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(RedisOnly.class)
+        .withPropertyValues("message-bus.backend=redis")
+        .withPropertyValues(
+            "message-bus.redis.url=redis://127.0.0.1:6379/11",
+            "message-bus.redis.max-in-memory-publish-backlog=7",
+            "message-bus.redis.command-timeout=2s",
+            "message-bus.redis.retry-interval=3s",
+            "message-bus.redis.queue-in-memory=false",
+            "message-bus.redis.notification-channel=_message_bus_0")
+        .run(
+            ctx -> {
+              RedisBackend r = ctx.getBean(RedisBackend.class);
+              assertThat(r.maxInMemoryPublishBacklog()).isEqualTo(7);
+              assertThat(r.notificationChannel()).isEqualTo("_message_bus_0");
+              assertThat(field(r, "commandTimeout")).isEqualTo(Duration.ofSeconds(2));
+              assertThat(field(r, "retryInterval")).isEqualTo(Duration.ofSeconds(3));
+              assertThat(field(r, "queueInMemoryByDefault")).isEqualTo(false);
+            });
+  }
+
+  @Test
+  void redisDefaults_equalTheBuildersDefaults() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(RedisOnly.class)
+        .withPropertyValues("message-bus.backend=redis")
+        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
+        .run(
+            ctx -> {
+              RedisBackend r = ctx.getBean(RedisBackend.class);
+              assertThat(r.notificationChannel()).isEqualTo("_message_bus_11");
+              assertThat(field(r, "retryInterval")).isEqualTo(RedisBackend.DEFAULT_RETRY_INTERVAL);
+              assertThat(field(r, "queueInMemoryByDefault")).isEqualTo(true);
+            });
+  }
+
+  @Test
+  void postgresOptions_reachTheBackend_withItsOwnPool() {
+    LocalServices.requirePostgres();
+    new ApplicationContextRunner()
+        .withUserConfiguration(PostgresOnly.class)
+        .withPropertyValues("message-bus.backend=postgres")
+        .withPropertyValues(
+            "message-bus.postgres.url=" + LocalServices.PG_URL,
+            "message-bus.postgres.pool-size=3",
+            "message-bus.postgres.notification-channel=_message_bus_5",
+            "message-bus.postgres.reconnect-delay=4s",
+            "message-bus.postgres.late-commit-window=2m")
+        .run(
+            ctx -> {
+              PostgresBackend p = ctx.getBean(PostgresBackend.class);
+              assertThat(field(p, "poolSize")).isEqualTo(3);
+              assertThat(field(p, "notificationChannel")).isEqualTo("_message_bus_5");
+              assertThat(field(p, "reconnectDelay")).isEqualTo(Duration.ofSeconds(4));
+              assertThat(field(p, "lateCommitWindow")).isEqualTo(Duration.ofMinutes(2));
+            });
+  }
+
+  @Test
+  void postgresDefaults_equalTheBuildersDefaults() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(PostgresOnly.class)
+        .withPropertyValues("message-bus.backend=postgres")
+        .withBean(DataSource.class, PGSimpleDataSource::new)
+        .run(
+            ctx -> {
+              PostgresBackend p = ctx.getBean(PostgresBackend.class);
+              assertThat(field(p, "notificationChannel"))
+                  .isEqualTo(PostgresBackend.DEFAULT_NOTIFICATION_CHANNEL);
+              assertThat(field(p, "reconnectDelay"))
+                  .isEqualTo(PostgresBackend.DEFAULT_RECONNECT_DELAY);
+              assertThat(field(p, "lateCommitWindow"))
+                  .isEqualTo(PostgresBackend.DEFAULT_LATE_COMMIT_WINDOW);
+            });
+    assertThat(ConfigurationMetadataTest.EXPECTED.get("message-bus.postgres.pool-size"))
+        .isEqualTo(PostgresBackend.DEFAULT_POOL_SIZE);
+  }
+
+  @Test
+  void postgresPoolSize_withTheApplicationsDataSource_failsNamingTheProperty() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(PostgresOnly.class)
+        .withPropertyValues("message-bus.backend=postgres")
+        .withBean(DataSource.class, PGSimpleDataSource::new)
+        .withPropertyValues("message-bus.postgres.pool-size=4")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.postgres.pool-size (4): poolSize applies only to the"
+                            + " pool built from jdbcUrl"));
+  }
+
+  @Test
+  void badBackendOption_failsNamingTheProperty() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(RedisOnly.class)
+        .withPropertyValues("message-bus.backend=redis")
+        .withPropertyValues("message-bus.redis.retry-interval=0s")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.redis.retry-interval (PT0S)"));
+  }
+
+  @Test
+  void httpFanOutThreads_reachTheOptions_andDefaultsToTheBuilders() {
+    WebApplicationContextRunner web =
+        new WebApplicationContextRunner()
+            .withConfiguration(
+                AutoConfigurations.of(
+                    MessageBusAutoConfiguration.class, MessageBusServletAutoConfiguration.class))
+            .withPropertyValues("message-bus.keepalive-interval=0");
+    web.withPropertyValues("message-bus.http.fan-out-threads=3")
+        .run(
+            ctx ->
+                assertThat(ctx.getBean(HttpTransportOptions.class).fanOutThreads()).isEqualTo(3));
+    web.run(
+        ctx ->
+            assertThat(ctx.getBean(HttpTransportOptions.class).fanOutThreads())
+                .isEqualTo(HttpTransportOptions.DEFAULT_FAN_OUT_THREADS));
+    web.withPropertyValues("message-bus.http.fan-out-threads=65")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.fan-out-threads (65)"));
+  }
+
+  private static Object field(Object target, String name) {
+    return ReflectionTestUtils.getField(target, name);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(MessageBusProperties.class)
+  @Import(RedisBackendConfiguration.class)
+  static class RedisOnly {}
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(MessageBusProperties.class)
+  @Import(PostgresBackendConfiguration.class)
+  static class PostgresOnly {}
+}
