@@ -70,6 +70,12 @@ export interface MessageBusClient {
   minHiddenPollInterval: number;
   /** Shortest wait (ms) after a 429; a longer Retry-After wins. Default 15000. */
   minRetryAfter: number;
+  /**
+   * Every wait after a failed poll or a 429 is lengthened by a random fraction of itself up to this,
+   * so that clients that failed together come back spread out; 0 gives the stock client's exact
+   * delays. Never shortens a wait. Default 0.5.
+   */
+  backoffJitter: number;
   /** Long-poll even in a hidden tab. Default false. */
   alwaysLongPoll: boolean;
   /** Decides whether to long-poll instead of the visibility check. Default undefined. */

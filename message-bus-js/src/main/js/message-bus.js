@@ -59,6 +59,12 @@
       minHiddenPollInterval: 1500,
       /** Shortest wait (ms) after a 429 reply; a longer Retry-After wins. */
       minRetryAfter: 15000,
+      /**
+       * Every wait after a failed poll or a 429 is lengthened by a random fraction of itself, up to
+       * this (0 = the stock client's exact delays), so that clients that failed together (a server
+       * restart, an outage) come back spread out instead of in one instant. Never shortens a wait.
+       */
+      backoffJitter: 0.5,
       /** Long-poll even when the tab is hidden. */
       alwaysLongPoll: false,
       /** Optional function deciding whether to long-poll (replaces the visibility check). */
@@ -160,6 +166,7 @@
       checkNumber("maxPollInterval", 0);
       checkNumber("minHiddenPollInterval", 0);
       checkNumber("minRetryAfter", 0);
+      checkNumber("backoffJitter", 0);
       checkNumber("firstChunkTimeout", 1);
       checkNumber("retryChunkedAfterRequests", 0);
       if (typeof bus.baseUrl !== "string") throw new Error("MessageBus.baseUrl must be a string");
@@ -642,21 +649,28 @@
       var longPollingMode = this.shouldLongPoll();
       this.holdUntil = 0;
       if (req.retryMs >= 0) {
-        delay = Math.max(bus.minPollInterval, req.retryMs);
+        delay = jittered(Math.max(bus.minPollInterval, req.retryMs));
         this.holdUntil = now() + delay;
       } else if (req.abortedByUs) {
         delay = bus.minPollInterval;
       } else if (this.failCount > 2) {
-        delay = Math.min(bus.callbackInterval * this.failCount, bus.maxPollInterval);
+        delay = jittered(Math.min(bus.callbackInterval * this.failCount, bus.maxPollInterval));
         this.holdUntil = now() + delay;
       } else if (longPollingMode && req.gotData) {
         delay = bus.minPollInterval; // gotData: a whole (non-streamed) reply carried messages
       } else {
         var target = longPollingMode ? bus.callbackInterval : bus.backgroundCallbackInterval;
         delay = Math.max(100, target - (now() - req.startedAt));
+        // the first two failures keep the stock spacing from the poll's start, spread out
+        if (req.failed) delay = jittered(delay);
       }
       this.schedule(delay);
     };
+
+    /** A wait after a failure, lengthened by up to backoffJitter of itself (never shortened). */
+    function jittered(delay) {
+      return Math.round(delay * (1 + bus.backoffJitter * Math.random()));
+    }
 
     /** The tab became visible: poll now instead of waiting for a background interval. */
     Poller.prototype.wake = function () {

@@ -182,6 +182,7 @@ describe("timing of the next poll", () => {
 
   it("waits Retry-After on a 429, but at least minRetryAfter (15 s)", () => {
     const h = subscribed({}, "/test", 0);
+    h.bus.backoffJitter = 0; // the stock client's exact delays
     assert.equal(after(h, (r) => r.respond(429, "", { "Retry-After": "23" })), 23000);
     h.tick(23000);
     assert.equal(after(h, (r) => r.respond(429, "", { "Retry-After": "13" })), 15000);
@@ -194,12 +195,46 @@ describe("timing of the next poll", () => {
 
   it("backs off linearly after three failures, up to maxPollInterval", () => {
     const h = subscribed({}, "/test", 0);
+    h.bus.backoffJitter = 0; // the stock client's exact delays
     h.bus.maxPollInterval = 50000;
     for (const expected of [15000, 15000, 45000, 50000]) {
       assert.equal(after(h, (r) => r.respond(500, "oops", {})), expected);
       h.tick(expected);
     }
     assert.equal(h.bus.diagnostics().totalAjaxFailures, 4);
+  });
+
+  it("lengthens every wait after a failure or a 429 by up to backoffJitter of itself, never shortens it", () => {
+    const h = subscribed({}, "/test", 0);
+    h.stubRandom(() => 0.999);
+    // 1st and 2nd failures: callbackInterval from the poll's start, then the linear backoff
+    for (const base of [15000, 15000, 45000]) {
+      const delay = after(h, (r) => r.respond(500, "oops", {}));
+      assert.equal(delay, Math.round(base * (1 + 0.5 * 0.999)));
+      h.tick(delay);
+    }
+    const retry = after(h, (r) => r.respond(429, "", { "Retry-After": "20" }));
+    assert.equal(retry, Math.round(20000 * 1.4995));
+    h.tick(retry);
+    h.stubRandom(() => 0);
+    assert.equal(after(h, (r) => r.respond(500, "oops", {})), 60000, "with no draw, the stock delay");
+    h.tick(60000);
+    h.last().respond(200, []);
+    assert.equal(h.pendingTimers()[0], 15000, "an answered poll is not spread");
+  });
+
+  it("clients that fail together come back spread over the jitter window", () => {
+    const retries = [];
+    for (let i = 0; i < 100; i++) {
+      const h = load(); // each its own browser, all failing at the same instant
+      h.bus.subscribe("/test", () => {}, 0);
+      h.last().respond(503, "restarting", {});
+      retries.push(h.pendingTimers()[0]);
+    }
+    const spread = Math.max(...retries) - Math.min(...retries);
+    assert.ok(Math.min(...retries) >= 15000, `never earlier than the stock client: ${Math.min(...retries)}`);
+    assert.ok(Math.max(...retries) <= 22500, `at most 1.5 × callbackInterval: ${Math.max(...retries)}`);
+    assert.ok(spread > 5000, `100 clients spread over ${spread} ms only`);
   });
 
   it("non-streaming long poll: minPollInterval after data, callbackInterval from the start otherwise", () => {

@@ -245,6 +245,10 @@ export function load({ hidden = false, progress = true, storage = true, previous
       for (const fn of windowListeners[type] ?? []) fn(event);
     },
     last: () => requests[requests.length - 1],
+    /** Replaces the page's Math.random (the client's jitter draws from it). */
+    stubRandom(fn) {
+      vm.runInContext("Math", context).random = fn;
+    },
     pendingTimers: () =>
       [...timers.values()].map((t) => t.at - (world ? own.clock : clock)).sort((a, b) => a - b),
     setHidden(value) {
