@@ -160,6 +160,67 @@ class BackendOptionPropertiesTest {
                     .hasStackTraceContaining("invalid message-bus.http.fan-out-threads (65)"));
   }
 
+  @Test
+  void heldPollCaps_reachTheOptions_andDefaultToTheBuilders() {
+    WebApplicationContextRunner web =
+        new WebApplicationContextRunner()
+            .withConfiguration(
+                AutoConfigurations.of(
+                    MessageBusAutoConfiguration.class, MessageBusServletAutoConfiguration.class))
+            .withPropertyValues("message-bus.keepalive-interval=0");
+    web.withPropertyValues(
+            "message-bus.http.max-held-polls-per-user=3",
+            "message-bus.http.max-held-polls-per-address=200",
+            "message-bus.http.held-polls-retry-after=30s",
+            "message-bus.http.trusted-proxies=10.0.0.0/8, 192.168.1.7")
+        .run(
+            ctx -> {
+              HttpTransportOptions o = ctx.getBean(HttpTransportOptions.class);
+              assertThat(o.maxHeldPollsPerUser()).isEqualTo(3);
+              assertThat(o.maxHeldPollsPerAddress()).isEqualTo(200);
+              assertThat(o.heldPollsRetryAfter()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(o.trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.7");
+            });
+    web.run(
+        ctx -> {
+          HttpTransportOptions o = ctx.getBean(HttpTransportOptions.class);
+          HttpTransportOptions d = HttpTransportOptions.defaults();
+          assertThat(o.maxHeldPollsPerUser()).isEqualTo(d.maxHeldPollsPerUser());
+          assertThat(o.maxHeldPollsPerAddress()).isEqualTo(d.maxHeldPollsPerAddress());
+          assertThat(o.heldPollsRetryAfter()).isEqualTo(d.heldPollsRetryAfter());
+          assertThat(o.trustedProxies()).isEqualTo(d.trustedProxies());
+          assertThat(ctx.getBean(MessageBusDrain.class).retryAfter())
+              .isEqualTo(Duration.ofSeconds(5));
+        });
+    web.withPropertyValues("message-bus.http.trusted-proxies=")
+        .run(ctx -> assertThat(ctx.getBean(HttpTransportOptions.class).trustedProxies()).isEmpty());
+    web.withPropertyValues("message-bus.http.max-held-polls-per-user=0")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.http.max-held-polls-per-user (0)"));
+    web.withPropertyValues("message-bus.http.trusted-proxies=proxy.example")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.trusted-proxies"));
+    web.withPropertyValues("message-bus.http.held-polls-retry-after=1500ms")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.held-polls-retry-after"));
+    web.withPropertyValues("message-bus.http.drain-retry-after=0s")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.drain-retry-after"));
+  }
+
   private static Object field(Object target, String name) {
     return ReflectionTestUtils.getField(target, name);
   }

@@ -27,8 +27,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The application starts while its backend is unreachable (a {@link TcpProxy} in front of the real
  * Redis or PostgreSQL refuses every connection): it serves, its health and readiness are DOWN (its
  * liveness stays UP), polls get 503; once the backend is reachable the bus connects, health turns
- * UP and a held poll receives what is published. Closing the context ends every thread the
- * application started, so Tomcat has no leaked thread to warn about.
+ * UP and a held poll receives what is published; a connection lost afterwards turns it DOWN at
+ * once. Closing the context ends every thread the application started, so Tomcat has no leaked
+ * thread to warn about.
  */
 @Timeout(120)
 @ExtendWith(OutputCaptureExtension.class)
@@ -130,6 +131,15 @@ class FailSoftStartTest {
         assertThat(messages.get(0).get("message_id").asLong()).isEqualTo(id);
         assertThat(messages.get(0).get("data").asText()).isEqualTo("back");
       }
+
+      // A connection lost later shows at once (the keepalive is off here, so only the backend's
+      // state can tell), and readiness follows.
+      proxy.cut();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> get(port, "/actuator/health/readiness").startsWith("HTTP/1.1 503 "));
+      assertThat(bus.backendState()).isEqualTo(BackendState.DISCONNECTED);
+      assertThat(get(port, "/actuator/health/liveness")).startsWith("HTTP/1.1 200 ");
     } finally {
       ctx.close();
     }
