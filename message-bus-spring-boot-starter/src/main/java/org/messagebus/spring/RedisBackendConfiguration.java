@@ -36,7 +36,7 @@ class RedisBackendConfiguration {
     RedisBackend.Builder b = RedisBackend.builder().retention(properties.toRetention());
     RedisConnectionSource boot = bootConnection.getIfAvailable();
     if (r.url() != null) {
-      Settings.apply("message-bus.redis.url", redact(r.url()), () -> b.uri(r.url()));
+      Settings.apply("message-bus.redis.url", Redaction.url(r.url()), () -> b.uri(r.url()));
     } else if (boot != null) {
       b.uri(boot.uri());
     } else {
@@ -110,10 +110,6 @@ class RedisBackendConfiguration {
         + u.getPort()
         + "/"
         + u.getDatabase();
-  }
-
-  static String redact(String uri) {
-    return uri == null ? null : uri.replaceAll("//[^@/]*@", "//***@");
   }
 
   /** Where the application's own Redis connection points, as a Lettuce URI. */

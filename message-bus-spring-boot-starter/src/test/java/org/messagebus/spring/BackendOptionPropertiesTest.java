@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
+import org.messagebus.testkit.Services;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -67,7 +68,7 @@ class BackendOptionPropertiesTest {
 
   @Test
   void postgresOptions_reachTheBackend_withItsOwnPool() {
-    LocalServices.requirePostgres();
+    Services.requirePostgres();
     new ApplicationContextRunner()
         .withUserConfiguration(PostgresOnly.class)
         .withPropertyValues("message-bus.backend=postgres")

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.messagebus.MessageBus;
 import org.messagebus.examples.spring.OrderService.Order;
 import org.messagebus.postgres.PostgresBackend;
+import org.messagebus.testkit.Services;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,7 +45,7 @@ class SpringBootExampleTest {
 
   @BeforeAll
   static void postgres() {
-    PostgresAvailable.require();
+    Services.requirePostgres();
   }
 
   @Test
