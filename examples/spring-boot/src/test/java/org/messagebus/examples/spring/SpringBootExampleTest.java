@@ -126,6 +126,23 @@ class SpringBootExampleTest {
     assertThat(bus.get("details").get("backend").asText()).isEqualTo("PostgresBackend");
   }
 
+  @Test
+  void probes_areUp() throws Exception {
+    // The starter puts messageBus in the readiness group and never in liveness (tested in the
+    // starter, FailSoftStartTest and MessageBusHealthAutoConfigurationTest).
+    for (String probe : List.of("/actuator/health/readiness", "/actuator/health/liveness")) {
+      HttpResponse<String> r = get(probe);
+      assertThat(r.statusCode()).as(probe).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).get("status").asText()).as(probe).isEqualTo("UP");
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** An immediate poll (dlp=t) from a position on: the messages after it, as JSON. */
   private JsonNode poll(String channel, long after, String user) throws Exception {
     List<String> headers = new ArrayList<>();
