@@ -2,6 +2,7 @@ package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,27 @@ class BackendOptionPropertiesTest {
               assertThat(field(r, "retryInterval")).isEqualTo(Duration.ofSeconds(3));
               assertThat(field(r, "queueInMemoryByDefault")).isEqualTo(false);
             });
+  }
+
+  @Test
+  void redisConnecting_isBoundedByTheCommandTimeout_unlessTheUrlSaysOtherwise() {
+    ApplicationContextRunner redis =
+        new ApplicationContextRunner()
+            .withUserConfiguration(RedisOnly.class)
+            .withPropertyValues(
+                "message-bus.backend=redis", "message-bus.redis.command-timeout=2s");
+    redis
+        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
+        .run(
+            ctx ->
+                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                    .isEqualTo(Duration.ofSeconds(2)));
+    redis
+        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11?timeout=7s")
+        .run(
+            ctx ->
+                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                    .isEqualTo(Duration.ofSeconds(7)));
   }
 
   @Test

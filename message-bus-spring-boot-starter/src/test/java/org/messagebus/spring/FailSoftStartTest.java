@@ -53,6 +53,21 @@ class FailSoftStartTest {
   }
 
   @Test
+  void redisSilent_atStart_startsDown_andConnectsWhenItReturns(CapturedOutput output)
+      throws Exception {
+    Services.requireRedis();
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT)) {
+      proxy.blackhole(); // connections are accepted and never answered
+      failSoftStart(
+          proxy,
+          output,
+          "--message-bus.backend=redis",
+          "--message-bus.redis.url=redis://127.0.0.1:" + proxy.port() + "/11",
+          "--message-bus.redis.command-timeout=2s");
+    }
+  }
+
+  @Test
   void postgresUnreachable_atStart_startsDown_andConnectsWhenItReturns(CapturedOutput output)
       throws Exception {
     Services.requirePostgres();
@@ -147,7 +162,7 @@ class FailSoftStartTest {
     // Tomcat's), so nothing is left for Tomcat to report as leaked.
     await()
         .atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertThat(applicationThreads(before)).isEmpty());
+        .untilAsserted(() -> assertThat(applicationThreads(before)).as(stacks(before)).isEmpty());
     assertThat(output.getAll()).doesNotContain("failed to stop it");
   }
 
@@ -165,6 +180,22 @@ class FailSoftStartTest {
         .filter(n -> !n.startsWith("Cleaner-") && !n.startsWith("boundedElastic"))
         .sorted()
         .toList();
+  }
+
+  /** Where the threads still alive are, for the failure message. */
+  private static String stacks(Set<Thread> before) {
+    StringBuilder sb = new StringBuilder("threads left:\n");
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, trace) -> {
+              if (!before.contains(t) && applicationThreads(before).contains(t.getName())) {
+                sb.append(t.getName()).append('\n');
+                for (StackTraceElement e : trace) {
+                  sb.append("    at ").append(e).append('\n');
+                }
+              }
+            });
+    return sb.toString();
   }
 
   private static String get(int port, String path) throws Exception {

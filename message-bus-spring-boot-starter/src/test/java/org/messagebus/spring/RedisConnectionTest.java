@@ -77,7 +77,7 @@ class RedisConnectionTest {
         .run(
             ctx -> {
               RedisBackend backend = ctx.getBean(RedisBackend.class);
-              assertThat(backend.toString()).contains("redis://127.0.0.1,");
+              assertThat(backend.toString()).contains("redis://127.0.0.1?timeout=5s,");
               assertThat(backend.notificationChannel()).isEqualTo("_message_bus_0");
             });
   }
