@@ -155,6 +155,14 @@ class FailSoftStartTest {
           .until(() -> get(port, "/actuator/health/readiness").startsWith("HTTP/1.1 503 "));
       assertThat(bus.backendState()).isEqualTo(BackendState.DISCONNECTED);
       assertThat(get(port, "/actuator/health/liveness")).startsWith("HTTP/1.1 200 ");
+
+      // And back. (Closed while the store is reachable: closing during an outage is another
+      // matter; the PostgreSQL LISTEN thread can then outlive close() while it waits for a pool
+      // connection.)
+      proxy.restore();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> get(port, "/actuator/health/readiness").startsWith("HTTP/1.1 200 "));
     } finally {
       ctx.close();
     }
