@@ -1,22 +1,21 @@
 package org.messagebus.spring;
 
-import org.messagebus.servlet.MessageBusFilter;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Answers every held poll when the application context stops, before the web server's graceful
- * shutdown waits for active requests: a held poll is an active request for up to the long-polling
- * interval, so without this the shutdown would wait that long (or until its own timeout). Stopping
- * closes the filter for good; polls arriving afterwards are answered at once, and clients reconnect
- * to another instance.
+ * Drains the endpoint ({@link MessageBusDrain#drain()}) when the application context stops, before
+ * the web server's graceful shutdown waits for active requests: a held poll is an active request
+ * for up to the long-polling interval, so without this the shutdown would wait that long (or until
+ * its own timeout). Held polls are answered at once; polls arriving afterwards get 503 with {@code
+ * Retry-After}, and clients poll again on another instance.
  */
 final class HeldPollsShutdown implements SmartLifecycle {
 
-  private final MessageBusFilter filter;
+  private final MessageBusDrain drain;
   private volatile boolean running;
 
-  HeldPollsShutdown(MessageBusFilter filter) {
-    this.filter = filter;
+  HeldPollsShutdown(MessageBusDrain drain) {
+    this.drain = drain;
   }
 
   @Override
@@ -27,7 +26,7 @@ final class HeldPollsShutdown implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
-    filter.close();
+    drain.drain();
   }
 
   @Override

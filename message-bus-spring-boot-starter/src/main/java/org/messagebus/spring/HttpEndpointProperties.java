@@ -1,6 +1,7 @@
 package org.messagebus.spring;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -22,6 +23,20 @@ import org.springframework.util.unit.DataSize;
  *     filter chain (-100), so the lookups can see the authenticated user.
  * @param fanOutThreads How many threads write each live message to the held polls (1 to 64; with 1
  *     the bus's dispatch thread writes them). Unset: the available processors, at most 4.
+ * @param maxHeldPollsPerUser Most polls one signed-in user (a user id lookup answered non-null) may
+ *     have held at once, over all tabs, devices and client ids; beyond it a poll gets 429 with
+ *     Retry-After. 2147483647 turns the limit off.
+ * @param maxHeldPollsPerAddress Most polls one anonymous client address may have held at once
+ *     (IPv6: per /64); beyond it a poll gets 429 with Retry-After. Raise it for audiences behind
+ *     one NAT; 2147483647 turns the limit off.
+ * @param heldPollsRetryAfter Retry-After of the 429 answered to a poll over its identity's limit
+ *     (whole seconds, at least 1s; the stock JavaScript client waits at least 15s whatever it
+ *     says).
+ * @param trustedProxies Reverse proxies (IP addresses or CIDR ranges, no names) whose Forwarded /
+ *     X-Forwarded-For headers tell the client address for max-held-polls-per-address; an empty
+ *     value believes no header.
+ * @param drainRetryAfter Retry-After of the 503 answered to polls while the node drains (graceful
+ *     shutdown, or MessageBusDrain#drain()): whole seconds, at least 1s.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -35,4 +50,9 @@ public record HttpEndpointProperties(
     @DefaultValue("1000") int maxChannels,
     @DefaultValue("128") int maxClientIdLength,
     @DefaultValue("0") int filterOrder,
-    Integer fanOutThreads) {}
+    Integer fanOutThreads,
+    @DefaultValue("10") int maxHeldPollsPerUser,
+    @DefaultValue("50") int maxHeldPollsPerAddress,
+    @DefaultValue("15s") Duration heldPollsRetryAfter,
+    @DefaultValue({"127.0.0.0/8", "::1"}) List<String> trustedProxies,
+    @DefaultValue("5s") Duration drainRetryAfter) {}

@@ -2,6 +2,7 @@ package org.messagebus.spring;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import java.time.Duration;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusFilter;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -43,6 +45,9 @@ public final class MessageBusServletAutoConfiguration {
 
   /** The name of the filter registration bean; define a bean of this name to replace it. */
   public static final String REGISTRATION_BEAN = "messageBusFilterRegistration";
+
+  /** The name of the drain filter's registration bean; define a bean of this name to replace it. */
+  public static final String DRAIN_REGISTRATION_BEAN = "messageBusDrainRegistration";
 
   /** Creates the auto-configuration (called by Spring). */
   public MessageBusServletAutoConfiguration() {}
@@ -101,6 +106,22 @@ public final class MessageBusServletAutoConfiguration {
           h.fanOutThreads(),
           () -> b.fanOutThreads(h.fanOutThreads()));
     }
+    Settings.apply(
+        "message-bus.http.max-held-polls-per-user",
+        h.maxHeldPollsPerUser(),
+        () -> b.maxHeldPollsPerUser(h.maxHeldPollsPerUser()));
+    Settings.apply(
+        "message-bus.http.max-held-polls-per-address",
+        h.maxHeldPollsPerAddress(),
+        () -> b.maxHeldPollsPerAddress(h.maxHeldPollsPerAddress()));
+    Settings.apply(
+        "message-bus.http.held-polls-retry-after",
+        h.heldPollsRetryAfter(),
+        () -> b.heldPollsRetryAfter(h.heldPollsRetryAfter()));
+    Settings.apply(
+        "message-bus.http.trusted-proxies",
+        h.trustedProxies(),
+        () -> b.trustedProxies(h.trustedProxies()));
     MessageBusUserIdLookup userLookup = userIdLookup.getIfAvailable();
     if (userLookup != null) {
       b.userIdLookup(userLookup::userId);
@@ -162,15 +183,64 @@ public final class MessageBusServletAutoConfiguration {
   }
 
   /**
-   * Answers held polls first when the context stops, so a graceful shutdown does not wait for them.
+   * Drains the endpoint (503 with {@code Retry-After} for new polls, held polls answered at once,
+   * readiness refusing traffic) on {@link MessageBusDrain#drain()} or when the context stops.
    *
    * @param filter the endpoint
+   * @param options its options (for the extra response headers)
+   * @param properties the {@code message-bus.http.drain-retry-after} property
+   * @param events where the readiness change is published
+   * @return the drain
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public MessageBusDrain messageBusDrain(
+      MessageBusFilter filter,
+      HttpTransportOptions options,
+      MessageBusProperties properties,
+      ApplicationEventPublisher events) {
+    Duration retryAfter = properties.http().drainRetryAfter();
+    MessageBusDrain[] built = new MessageBusDrain[1];
+    Settings.apply(
+        "message-bus.http.drain-retry-after",
+        retryAfter,
+        () -> built[0] = new MessageBusDrain(filter, options, retryAfter, events));
+    return built[0];
+  }
+
+  /**
+   * Drains the endpoint first when the context stops, so a graceful shutdown does not wait for held
+   * polls.
+   *
+   * @param drain the drain
    * @return the lifecycle
    */
   @Bean
   @ConditionalOnMissingBean(name = "messageBusHeldPollsShutdown")
-  public SmartLifecycle messageBusHeldPollsShutdown(MessageBusFilter filter) {
-    return new HeldPollsShutdown(filter);
+  public SmartLifecycle messageBusHeldPollsShutdown(MessageBusDrain drain) {
+    return new HeldPollsShutdown(drain);
+  }
+
+  /**
+   * Mounts the drain filter on the endpoint's route, just before the endpoint.
+   *
+   * @param drain the drain
+   * @param options the endpoint's options (for the base route)
+   * @param properties the {@code message-bus.http.filter-order} property
+   * @return the registration
+   */
+  @Bean(name = DRAIN_REGISTRATION_BEAN)
+  @ConditionalOnMissingBean(name = DRAIN_REGISTRATION_BEAN)
+  public FilterRegistrationBean<MessageBusDrain> messageBusDrainRegistration(
+      MessageBusDrain drain, HttpTransportOptions options, MessageBusProperties properties) {
+    FilterRegistrationBean<MessageBusDrain> reg = new FilterRegistrationBean<>(drain);
+    reg.setName("messageBusDrain");
+    reg.setAsyncSupported(true);
+    reg.setDispatcherTypes(DispatcherType.REQUEST);
+    reg.addUrlPatterns(options.baseRoute() + "message-bus/*");
+    int order = properties.http().filterOrder();
+    reg.setOrder(order == Integer.MIN_VALUE ? order : order - 1);
+    return reg;
   }
 
   /**

@@ -31,7 +31,8 @@ class PostgresBackendConfiguration {
             .retention(properties.toRetention())
             .createSchema(p.createSchema());
     if (p.url() != null && !p.url().isBlank()) {
-      Settings.apply("message-bus.postgres.url", redact(p.url()), () -> b.jdbcUrl(p.url().trim()));
+      Settings.apply(
+          "message-bus.postgres.url", Redaction.url(p.url()), () -> b.jdbcUrl(p.url().trim()));
     } else {
       DataSource ds = dataSource.getIfUnique();
       if (ds == null) {
@@ -94,9 +95,5 @@ class PostgresBackendConfiguration {
             + ", notifications on "
             + p.notificationChannel()
             + ")");
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 }

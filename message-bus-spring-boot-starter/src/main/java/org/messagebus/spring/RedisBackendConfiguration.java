@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Import;
  * <p>Where it connects: {@code message-bus.redis.url} when set; otherwise the application's Spring
  * Data Redis connection ({@code spring.data.redis.*}, or any {@code DataRedisConnectionDetails}
  * bean, e.g. from Testcontainers or Docker Compose) when {@code spring-boot-data-redis} is present;
- * otherwise {@value RedisBackend#DEFAULT_URI}.
+ * otherwise {@value RedisBackend#DEFAULT_URI}. Connecting (Lettuce's handshake) is bounded by
+ * {@code message-bus.redis.command-timeout} unless the URL sets {@code timeout=}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(name = "org.messagebus.redis.RedisBackend")
@@ -35,21 +36,30 @@ class RedisBackendConfiguration {
     RedisBackendProperties r = properties.redis();
     RedisBackend.Builder b = RedisBackend.builder().retention(properties.toRetention());
     RedisConnectionSource boot = bootConnection.getIfAvailable();
-    if (r.url() != null) {
-      Settings.apply("message-bus.redis.url", redact(r.url()), () -> b.uri(r.url()));
-    } else if (boot != null) {
-      b.uri(boot.uri());
-    } else {
-      b.uri(RedisBackend.DEFAULT_URI);
-    }
-    Settings.apply(
-        "message-bus.redis.max-in-memory-publish-backlog",
-        r.maxInMemoryPublishBacklog(),
-        () -> b.maxInMemoryPublishBacklog(r.maxInMemoryPublishBacklog()));
     Settings.apply(
         "message-bus.redis.command-timeout",
         r.commandTimeout(),
         () -> b.commandTimeout(r.commandTimeout()));
+    RedisURI uri;
+    if (r.url() != null) {
+      Settings.apply("message-bus.redis.url", Redaction.url(r.url()), () -> b.uri(r.url()));
+      uri = RedisURI.create(r.url());
+      if (!r.url().contains("timeout=")) {
+        uri.setTimeout(r.commandTimeout());
+      }
+    } else {
+      uri = boot != null ? boot.uri() : RedisURI.create(RedisBackend.DEFAULT_URI);
+      uri.setTimeout(r.commandTimeout());
+    }
+    // Lettuce waits the URI's timeout (60 s unless the URI says) for a new connection to answer its
+    // handshake; a Redis host that accepts connections and then stays silent would hold the
+    // start-up
+    // and every poll that long. The command timeout bounds it instead.
+    b.uri(uri);
+    Settings.apply(
+        "message-bus.redis.max-in-memory-publish-backlog",
+        r.maxInMemoryPublishBacklog(),
+        () -> b.maxInMemoryPublishBacklog(r.maxInMemoryPublishBacklog()));
     Settings.apply(
         "message-bus.redis.retry-interval",
         r.retryInterval(),
@@ -110,10 +120,6 @@ class RedisBackendConfiguration {
         + u.getPort()
         + "/"
         + u.getDatabase();
-  }
-
-  static String redact(String uri) {
-    return uri == null ? null : uri.replaceAll("//[^@/]*@", "//***@");
   }
 
   /** Where the application's own Redis connection points, as a Lettuce URI. */

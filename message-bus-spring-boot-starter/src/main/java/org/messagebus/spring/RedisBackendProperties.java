@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     is present, else redis://127.0.0.1:6379/0.
  * @param maxInMemoryPublishBacklog How many publishes wait in memory while Redis is down or
  *     read-only, at most.
- * @param commandTimeout How long a Redis command may take.
+ * @param commandTimeout How long a Redis command may take; also bounds connecting (Lettuce's
+ *     handshake) unless the url sets timeout=.
  * @param retryInterval How long to wait between attempts while Redis is unreachable or read-only
  *     (subscriptions, the publish queue, and the longest reconnect delay).
  * @param queueInMemory Whether a publish Redis refuses (read-only, unreachable) is queued in memory

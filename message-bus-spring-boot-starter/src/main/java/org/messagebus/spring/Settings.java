@@ -3,7 +3,8 @@ package org.messagebus.spring;
 /**
  * Applies one property to a builder and names the property when the builder rejects the value, so a
  * bad {@code application.properties} entry fails the start-up with a message that says which entry
- * is wrong ({@link InvalidMessageBusPropertyException}).
+ * is wrong ({@link InvalidMessageBusPropertyException}). Credentials in the builder's message (a
+ * rejected URL it quotes) are hidden ({@link Redaction}).
  */
 final class Settings {
 
@@ -13,8 +14,11 @@ final class Settings {
     try {
       setter.run();
     } catch (IllegalArgumentException | NullPointerException e) {
-      String reason = e.getMessage() == null ? "no value" : e.getMessage();
-      throw new InvalidMessageBusPropertyException(property, value, reason, e);
+      String message = e.getMessage() == null ? "no value" : e.getMessage();
+      String reason = Redaction.text(message);
+      // A message that quoted credentials is not passed on as the cause either.
+      throw new InvalidMessageBusPropertyException(
+          property, value, reason, reason.equals(message) ? e : null);
     }
   }
 }

@@ -58,11 +58,8 @@ final class StartupLog implements SmartInitializingSingleton {
         + (siteLookup ? "on" : "off");
   }
 
-  /** Hides the password of a {@code scheme://user:password@host} or {@code password=} URL. */
+  /** Hides the credentials of a connection URL (see {@link Redaction}). */
   static String redact(String url) {
-    if (url == null) {
-      return null;
-    }
-    return url.replaceAll("//[^@/]*@", "//***@").replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return Redaction.url(url);
   }
 }

@@ -2,6 +2,7 @@ package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
+import org.messagebus.testkit.Services;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -51,6 +53,27 @@ class BackendOptionPropertiesTest {
   }
 
   @Test
+  void redisConnecting_isBoundedByTheCommandTimeout_unlessTheUrlSaysOtherwise() {
+    ApplicationContextRunner redis =
+        new ApplicationContextRunner()
+            .withUserConfiguration(RedisOnly.class)
+            .withPropertyValues(
+                "message-bus.backend=redis", "message-bus.redis.command-timeout=2s");
+    redis
+        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
+        .run(
+            ctx ->
+                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                    .isEqualTo(Duration.ofSeconds(2)));
+    redis
+        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11?timeout=7s")
+        .run(
+            ctx ->
+                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                    .isEqualTo(Duration.ofSeconds(7)));
+  }
+
+  @Test
   void redisDefaults_equalTheBuildersDefaults() {
     new ApplicationContextRunner()
         .withUserConfiguration(RedisOnly.class)
@@ -67,7 +90,7 @@ class BackendOptionPropertiesTest {
 
   @Test
   void postgresOptions_reachTheBackend_withItsOwnPool() {
-    LocalServices.requirePostgres();
+    Services.requirePostgres();
     new ApplicationContextRunner()
         .withUserConfiguration(PostgresOnly.class)
         .withPropertyValues("message-bus.backend=postgres")
@@ -158,6 +181,67 @@ class BackendOptionPropertiesTest {
                 assertThat(ctx)
                     .getFailure()
                     .hasStackTraceContaining("invalid message-bus.http.fan-out-threads (65)"));
+  }
+
+  @Test
+  void heldPollCaps_reachTheOptions_andDefaultToTheBuilders() {
+    WebApplicationContextRunner web =
+        new WebApplicationContextRunner()
+            .withConfiguration(
+                AutoConfigurations.of(
+                    MessageBusAutoConfiguration.class, MessageBusServletAutoConfiguration.class))
+            .withPropertyValues("message-bus.keepalive-interval=0");
+    web.withPropertyValues(
+            "message-bus.http.max-held-polls-per-user=3",
+            "message-bus.http.max-held-polls-per-address=200",
+            "message-bus.http.held-polls-retry-after=30s",
+            "message-bus.http.trusted-proxies=10.0.0.0/8, 192.168.1.7")
+        .run(
+            ctx -> {
+              HttpTransportOptions o = ctx.getBean(HttpTransportOptions.class);
+              assertThat(o.maxHeldPollsPerUser()).isEqualTo(3);
+              assertThat(o.maxHeldPollsPerAddress()).isEqualTo(200);
+              assertThat(o.heldPollsRetryAfter()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(o.trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.7");
+            });
+    web.run(
+        ctx -> {
+          HttpTransportOptions o = ctx.getBean(HttpTransportOptions.class);
+          HttpTransportOptions d = HttpTransportOptions.defaults();
+          assertThat(o.maxHeldPollsPerUser()).isEqualTo(d.maxHeldPollsPerUser());
+          assertThat(o.maxHeldPollsPerAddress()).isEqualTo(d.maxHeldPollsPerAddress());
+          assertThat(o.heldPollsRetryAfter()).isEqualTo(d.heldPollsRetryAfter());
+          assertThat(o.trustedProxies()).isEqualTo(d.trustedProxies());
+          assertThat(ctx.getBean(MessageBusDrain.class).retryAfter())
+              .isEqualTo(Duration.ofSeconds(5));
+        });
+    web.withPropertyValues("message-bus.http.trusted-proxies=")
+        .run(ctx -> assertThat(ctx.getBean(HttpTransportOptions.class).trustedProxies()).isEmpty());
+    web.withPropertyValues("message-bus.http.max-held-polls-per-user=0")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.http.max-held-polls-per-user (0)"));
+    web.withPropertyValues("message-bus.http.trusted-proxies=proxy.example")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.trusted-proxies"));
+    web.withPropertyValues("message-bus.http.held-polls-retry-after=1500ms")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.held-polls-retry-after"));
+    web.withPropertyValues("message-bus.http.drain-retry-after=0s")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining("invalid message-bus.http.drain-retry-after"));
   }
 
   private static Object field(Object target, String name) {

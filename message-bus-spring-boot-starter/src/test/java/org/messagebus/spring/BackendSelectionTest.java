@@ -1,11 +1,7 @@
 package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -13,13 +9,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
+import org.messagebus.testkit.Services;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -44,7 +40,7 @@ class BackendSelectionTest {
 
   @Test
   void redis_fromTheUrlProperty() {
-    requireService("Redis", 6379);
+    Services.requireRedis();
     runner
         .withPropertyValues(
             "message-bus.backend=redis",
@@ -72,7 +68,7 @@ class BackendSelectionTest {
 
   @Test
   void postgres_onTheApplicationsDataSource() throws Exception {
-    requireService("PostgreSQL", 5432);
+    Services.requirePostgres();
     String schema = "mb_starter_" + ProcessHandle.current().pid();
     try (Connection c = DriverManager.getConnection(PG_URL);
         Statement st = c.createStatement()) {
@@ -138,21 +134,6 @@ class BackendSelectionTest {
     ds.setURL(PG_URL);
     ds.setCurrentSchema(schema);
     return ds;
-  }
-
-  private static void requireService(String name, int port) {
-    boolean up;
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      up = true;
-    } catch (IOException e) {
-      up = false;
-    }
-    String why = name + " is not running on 127.0.0.1:" + port + " (start it, or run .ci/run)";
-    if (!up && "true".equals(System.getenv("CI"))) {
-      fail(why);
-    }
-    Assumptions.assumeTrue(up, why);
   }
 
   @Configuration(proxyBeanMethods = false)

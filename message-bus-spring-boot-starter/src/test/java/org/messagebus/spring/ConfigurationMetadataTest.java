@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,11 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.max-client-id-length", 128);
     EXPECTED.put("message-bus.http.filter-order", 0);
     EXPECTED.put("message-bus.http.fan-out-threads", null);
+    EXPECTED.put("message-bus.http.max-held-polls-per-user", 10);
+    EXPECTED.put("message-bus.http.max-held-polls-per-address", 50);
+    EXPECTED.put("message-bus.http.held-polls-retry-after", "15s");
+    EXPECTED.put("message-bus.http.trusted-proxies", List.of("127.0.0.0/8", "::1"));
+    EXPECTED.put("message-bus.http.drain-retry-after", "5s");
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
   }
 
@@ -74,7 +80,17 @@ class ConfigurationMetadataTest {
           assertThat(p.path("description").asText()).as(name + " description").isNotBlank();
           JsonNode d = p.get("defaultValue");
           Object actual =
-              d == null ? null : d.isBoolean() ? d.asBoolean() : d.isInt() ? d.asInt() : d.asText();
+              d == null
+                  ? null
+                  : d.isBoolean()
+                      ? d.asBoolean()
+                      : d.isInt()
+                          ? d.asInt()
+                          : d.isArray()
+                              ? java.util.stream.StreamSupport.stream(d.spliterator(), false)
+                                  .map(JsonNode::asText)
+                                  .toList()
+                              : d.asText();
           assertThat(actual).as(name + " default").isEqualTo(expectedDefault);
         });
   }

@@ -73,6 +73,23 @@ class FailureAnalyzerTest {
   }
 
   @Test
+  void postgresUrlWithUserInfo_missingItsJdbcPrefix_isReportedWithTheCredentialsRedacted() {
+    FailureAnalysis a =
+        analyze(
+            runner,
+            "message-bus.backend=postgres",
+            "message-bus.postgres.url=postgresql://app:s3cr/et@db.local:5432/app?sslpassword=k3y");
+    assertThat(a.getDescription())
+        .startsWith(
+            "Invalid value for the property 'message-bus.postgres.url':"
+                + " 'postgresql://***@db.local:5432/app?sslpassword=***'")
+        .contains("Reason: jdbcUrl must start with jdbc:postgresql:")
+        .doesNotContain("s3cr")
+        .doesNotContain("k3y");
+    assertThat(a.getAction()).doesNotContain("s3cr").doesNotContain("k3y");
+  }
+
+  @Test
   void badHttpSize_inAWebApplication() {
     FailureAnalysis a =
         analyze(

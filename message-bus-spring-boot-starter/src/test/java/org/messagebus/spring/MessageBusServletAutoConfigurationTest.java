@@ -87,6 +87,29 @@ class MessageBusServletAutoConfigurationTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void drainFilter_isMappedLikeTheEndpoint_justBeforeIt_andPassesRequestsOnUntilDraining() {
+    web.withPropertyValues("message-bus.http.base-route=/api/", "message-bus.http.filter-order=10")
+        .run(
+            ctx -> {
+              FilterRegistrationBean<MessageBusDrain> drain =
+                  ctx.getBean(
+                      MessageBusServletAutoConfiguration.DRAIN_REGISTRATION_BEAN,
+                      FilterRegistrationBean.class);
+              assertThat(drain.getFilter()).isSameAs(ctx.getBean(MessageBusDrain.class));
+              assertThat(drain.getUrlPatterns()).containsExactly("/api/message-bus/*");
+              assertThat(drain.isAsyncSupported()).isTrue();
+              assertThat(drain.getOrder()).isEqualTo(9);
+              MessageBusDrain d = ctx.getBean(MessageBusDrain.class);
+              assertThat(d.isDraining()).isFalse();
+              d.drain();
+              d.drain(); // idempotent
+              assertThat(d.isDraining()).isTrue();
+              assertThat(ctx.getBean(MessageBusFilter.class).isListening()).isFalse();
+            });
+  }
+
+  @Test
   void httpPropertyDefaults_equalTheBuilderDefaults() {
     web.run(
         ctx -> {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.redis.RedisBackend;
+import org.messagebus.testkit.Services;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -36,7 +37,7 @@ class RedisConnectionTest {
 
   @Test
   void springDataRedisSettings_areUsed_whenNoUrlIsSet() {
-    LocalServices.requireRedis();
+    Services.requireRedis();
     runner
         .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.database=11")
         .run(
@@ -76,7 +77,7 @@ class RedisConnectionTest {
         .run(
             ctx -> {
               RedisBackend backend = ctx.getBean(RedisBackend.class);
-              assertThat(backend.toString()).contains("redis://127.0.0.1,");
+              assertThat(backend.toString()).contains("redis://127.0.0.1?timeout=5s,");
               assertThat(backend.notificationChannel()).isEqualTo("_message_bus_0");
             });
   }

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.messagebus.testkit.Services;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -37,7 +38,7 @@ class StartupLogTest {
 
   @Test
   void postgresUrl_isLoggedWithThePasswordRedacted(CapturedOutput output) throws Exception {
-    LocalServices.requirePostgres();
+    Services.requirePostgres();
     try (ConfigurableApplicationContext ctx =
         new SpringApplication(FailureAnalyzerTest.NonWeb.class)
             .run(

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.messagebus.spi.DaemonThreads;
+import org.messagebus.testkit.Services;
 
 /**
  * The example as processed ahead of time by the build ({@code spring-boot-maven-plugin}'s {@code
@@ -36,7 +38,7 @@ class AotApplicationTest {
 
   @BeforeAll
   static void postgres() {
-    PostgresAvailable.require();
+    Services.requirePostgres();
   }
 
   @Test
@@ -64,7 +66,8 @@ class AotApplicationTest {
     List<String> output = new ArrayList<>();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader =
-        new Thread(
+        DaemonThreads.newThread(
+            "aot-app-output",
             () -> {
               try (BufferedReader r =
                   new BufferedReader(
@@ -76,9 +79,7 @@ class AotApplicationTest {
               } catch (java.io.IOException e) {
                 // the process ended
               }
-            },
-            "aot-app-output");
-    reader.setDaemon(true);
+            });
     reader.start();
     try {
       int port = -1;

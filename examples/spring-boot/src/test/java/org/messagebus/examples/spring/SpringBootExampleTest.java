@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.messagebus.MessageBus;
 import org.messagebus.examples.spring.OrderService.Order;
 import org.messagebus.postgres.PostgresBackend;
+import org.messagebus.testkit.Services;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,7 +45,7 @@ class SpringBootExampleTest {
 
   @BeforeAll
   static void postgres() {
-    PostgresAvailable.require();
+    Services.requirePostgres();
   }
 
   @Test
@@ -123,6 +124,23 @@ class SpringBootExampleTest {
     JsonNode bus = JSON.readTree(health.body()).get("components").get("messageBus");
     assertThat(bus.get("status").asText()).isEqualTo("UP");
     assertThat(bus.get("details").get("backend").asText()).isEqualTo("PostgresBackend");
+  }
+
+  @Test
+  void probes_areUp() throws Exception {
+    // The starter puts messageBus in the readiness group and never in liveness (tested in the
+    // starter, FailSoftStartTest and MessageBusHealthAutoConfigurationTest).
+    for (String probe : List.of("/actuator/health/readiness", "/actuator/health/liveness")) {
+      HttpResponse<String> r = get(probe);
+      assertThat(r.statusCode()).as(probe).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).get("status").asText()).as(probe).isEqualTo("UP");
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** An immediate poll (dlp=t) from a position on: the messages after it, as JSON. */
