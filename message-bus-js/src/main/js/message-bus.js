@@ -604,6 +604,11 @@
           } else {
             req.failed = true;
             self.fail();
+            if (xhr && xhr.status === 503) {
+              // a draining or overloaded server says when to come back (the stock client ignores it)
+              var after = parseInt(xhr.getResponseHeader ? xhr.getResponseHeader("Retry-After") : null, 10);
+              if (!isNaN(after) && after >= 0) req.retryMs = after * 1000;
+            }
           }
         },
         complete: complete,

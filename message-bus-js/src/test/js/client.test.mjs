@@ -223,6 +223,18 @@ describe("timing of the next poll", () => {
     assert.equal(h.pendingTimers()[0], 15000, "an answered poll is not spread");
   });
 
+  it("a 503 with Retry-After (a draining server) waits that long, spread by the jitter", () => {
+    const h = subscribed({}, "/test", 0);
+    h.stubRandom(() => 0.5);
+    assert.equal(after(h, (r) => r.respond(503, "draining", { "Retry-After": "5" })), 6250);
+    h.tick(6250);
+    h.bus.backoffJitter = 0;
+    assert.equal(after(h, (r) => r.respond(503, "draining", { "Retry-After": "5" })), 5000);
+    h.tick(5000);
+    assert.equal(after(h, (r) => r.respond(503, "down", {})), 45000, "without the header: the backoff (3rd failure)");
+    assert.equal(h.bus.diagnostics().totalAjaxFailures, 3);
+  });
+
   it("clients that fail together come back spread over the jitter window", () => {
     const retries = [];
     for (let i = 0; i < 100; i++) {
