@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.messagebus.http.EngineOptions;
+import org.messagebus.http.HttpRequestView;
 
 /**
  * How the HTTP subscriber endpoint behaves: routes, long polling, streaming, the lookups that
@@ -60,6 +62,7 @@ public final class HttpTransportOptions {
   private final int maxActiveClients;
   private final int fanOutThreads;
   private final boolean allowBroadcast;
+  private final boolean allowGetForActions;
   private final int maxBodyBytes;
   private final int maxChannels;
   private final int maxClientIdLength;
@@ -67,7 +70,6 @@ public final class HttpTransportOptions {
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
-  private final List<ClientAddress.Range> trustedProxyRanges;
   private final Function<HttpServletRequest, Object> userIdLookup;
   private final Function<HttpServletRequest, List<?>> groupIdsLookup;
   private final Function<HttpServletRequest, String> siteIdLookup;
@@ -83,6 +85,7 @@ public final class HttpTransportOptions {
     this.maxActiveClients = b.maxActiveClients;
     this.fanOutThreads = b.fanOutThreads;
     this.allowBroadcast = b.allowBroadcast;
+    this.allowGetForActions = b.allowGetForActions;
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxChannels = b.maxChannels;
     this.maxClientIdLength = b.maxClientIdLength;
@@ -90,7 +93,6 @@ public final class HttpTransportOptions {
     this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
     this.heldPollsRetryAfter = b.heldPollsRetryAfter;
     this.trustedProxies = b.trustedProxies;
-    this.trustedProxyRanges = b.trustedProxyRanges;
     this.userIdLookup = b.userIdLookup;
     this.groupIdsLookup = b.groupIdsLookup;
     this.siteIdLookup = b.siteIdLookup;
@@ -194,6 +196,16 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether the routes that change state (broadcast, diagnostics discover and hup) also
+   * accept GET.
+   *
+   * @return true when GET is accepted there; by default only POST is
+   */
+  public boolean allowGetForActions() {
+    return allowGetForActions;
+  }
+
+  /**
    * Returns the largest accepted request body.
    *
    * @return the limit in bytes
@@ -256,8 +268,72 @@ public final class HttpTransportOptions {
     return trustedProxies;
   }
 
-  List<ClientAddress.Range> trustedProxyRanges() {
-    return trustedProxyRanges;
+  /**
+   * The engine's options: the same values, with the lookups called on the servlet request behind
+   * the engine's request view.
+   */
+  EngineOptions toEngineOptions() {
+    EngineOptions.Builder e =
+        EngineOptions.builder()
+            .baseRoute(baseRoute)
+            .longPollingEnabled(longPollingEnabled)
+            .longPollingInterval(longPollingInterval)
+            .chunkedEncodingEnabled(chunkedEncodingEnabled)
+            .maxActiveClients(maxActiveClients)
+            .fanOutThreads(fanOutThreads)
+            .allowBroadcast(allowBroadcast)
+            .allowGetForActions(allowGetForActions)
+            .maxBodyBytes(maxBodyBytes)
+            .maxChannels(maxChannels)
+            .maxClientIdLength(maxClientIdLength)
+            .maxHeldPollsPerUser(maxHeldPollsPerUser)
+            .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
+            .heldPollsRetryAfter(heldPollsRetryAfter)
+            .trustedProxies(trustedProxies);
+    if (userIdLookup != null) {
+      e.userIdLookup(v -> userIdLookup.apply(servlet(v)));
+    }
+    if (groupIdsLookup != null) {
+      e.groupIdsLookup(v -> groupIdsLookup.apply(servlet(v)));
+    }
+    if (siteIdLookup != null) {
+      e.siteIdLookup(v -> siteIdLookup.apply(servlet(v)));
+    }
+    if (extraResponseHeadersLookup != null) {
+      e.extraResponseHeadersLookup(v -> extraResponseHeadersLookup.apply(servlet(v)));
+    }
+    if (isAdminLookup != null) {
+      e.isAdminLookup(v -> isAdminLookup.test(servlet(v)));
+    }
+    if (onMiddlewareError != null) {
+      e.onError(
+          (v, error) -> {
+            MiddlewareErrorHandler.ErrorResponse r = onMiddlewareError.handle(servlet(v), error);
+            return r == null
+                ? null
+                : new EngineOptions.ErrorReply(r.status(), r.body(), r.headers());
+          });
+    }
+    return e.build();
+  }
+
+  /** Tells whether a lookup or handler takes the servlet request (the Servlet adapter only). */
+  boolean hasServletLookups() {
+    return userIdLookup != null
+        || groupIdsLookup != null
+        || siteIdLookup != null
+        || extraResponseHeadersLookup != null
+        || isAdminLookup != null
+        || onMiddlewareError != null;
+  }
+
+  private static HttpServletRequest servlet(HttpRequestView view) {
+    HttpServletRequest req = view.unwrap(HttpServletRequest.class);
+    if (req == null) {
+      throw new IllegalStateException(
+          "a lookup written for HttpServletRequest was called on a non-Servlet request");
+    }
+    return req;
   }
 
   /**
@@ -324,6 +400,7 @@ public final class HttpTransportOptions {
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = DEFAULT_FAN_OUT_THREADS;
     private boolean allowBroadcast;
+    private boolean allowGetForActions;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxChannels = DEFAULT_MAX_CHANNELS;
     private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
@@ -331,8 +408,6 @@ public final class HttpTransportOptions {
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
-    private List<ClientAddress.Range> trustedProxyRanges =
-        ClientAddress.ranges("trustedProxies", DEFAULT_TRUSTED_PROXIES);
     private Function<HttpServletRequest, Object> userIdLookup;
     private Function<HttpServletRequest, List<?>> groupIdsLookup;
     private Function<HttpServletRequest, String> siteIdLookup;
@@ -429,13 +504,30 @@ public final class HttpTransportOptions {
 
     /**
      * Serves the debug route {@code message-bus/broadcast?channel=..&data=..} that publishes a
-     * string. Default false: never enable it in production.
+     * string; POST only unless {@link #allowGetForActions}. Default false: never enable it in
+     * production.
      *
      * @param allow the choice
      * @return this builder
      */
     public Builder allowBroadcast(boolean allow) {
       this.allowBroadcast = allow;
+      return this;
+    }
+
+    /**
+     * Lets the routes that change state — {@code message-bus/broadcast} and {@code
+     * message-bus/_diagnostics/discover} and {@code .../hup/<host>/<pid>} — accept GET (and any
+     * other method) as Ruby does (SPEC §4.10, §6.2). Default false: they answer 405 with {@code
+     * Allow: POST} to anything but POST, because a GET can be sent cross-site by any page (an image
+     * tag), which would let it publish or restart processes through a signed-in administrator's
+     * browser (CSRF). The stock diagnostics page POSTs.
+     *
+     * @param allow the choice
+     * @return this builder
+     */
+    public Builder allowGetForActions(boolean allow) {
+      this.allowGetForActions = allow;
       return this;
     }
 
@@ -562,7 +654,7 @@ public final class HttpTransportOptions {
     public Builder trustedProxies(Collection<String> proxies) {
       Objects.requireNonNull(proxies, "trustedProxies");
       List<String> copy = List.copyOf(proxies);
-      this.trustedProxyRanges = ClientAddress.ranges("trustedProxies", copy);
+      EngineOptions.builder().trustedProxies(copy); // checks every entry
       this.trustedProxies = copy;
       return this;
     }
