@@ -68,8 +68,10 @@ final class DiagnosticsRoutes {
     if (rest.equals(ROUTE)) {
       page(x, x.contextPath() + prefix);
     } else if (rest.equals(ROUTE + "/discover")) {
+      HttpEngine.requirePost(x, options);
       discover(x, plain);
     } else if (rest.startsWith(ROUTE + "/hup/")) {
+      HttpEngine.requirePost(x, options);
       hup(x, rest.substring((ROUTE + "/hup/").length()), plain);
     } else if (rest.startsWith(ROUTE + "/assets/")) {
       asset(x, rest.substring((ROUTE + "/assets/").length()), plain);

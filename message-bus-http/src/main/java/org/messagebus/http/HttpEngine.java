@@ -200,6 +200,7 @@ public final class HttpEngine implements AutoCloseable {
       return;
     }
     if (options.allowBroadcast() && rest.equals("broadcast")) {
+      requirePost(x, options);
       broadcast(call);
       return;
     }
