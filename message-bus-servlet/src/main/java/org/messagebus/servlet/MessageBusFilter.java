@@ -86,6 +86,11 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     return engine.heldPolls();
   }
 
+  /** A filter over an engine that another adapter serves (for {@link MessageBusServer#filter}). */
+  MessageBusFilter(HttpEngine engine) {
+    this.engine = engine;
+  }
+
   HttpEngine engine() {
     return engine;
   }

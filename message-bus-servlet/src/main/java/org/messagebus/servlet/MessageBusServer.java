@@ -24,6 +24,7 @@ import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.messagebus.MessageBus;
+import org.messagebus.http.HttpEngine;
 
 /**
  * An embedded Jetty 12 (ee10) server with the {@link MessageBusFilter} mounted: the quickest way to
@@ -82,6 +83,25 @@ public final class MessageBusServer implements AutoCloseable {
   private final ServerConnector connector;
   private final HttpConfiguration httpConfiguration;
   private final MessageBusFilter filter;
+  private final Adapter adapter;
+
+  /** Which adapter of the engine serves the bus: the Servlet filter, or Jetty's core API. */
+  public enum Adapter {
+    /**
+     * {@link #JETTY_CORE} unless something needs a servlet container: an application {@link
+     * Builder#servlet}, {@link Builder#filter} or {@link Builder#staticResources}, or a lookup or
+     * error handler of the {@link HttpTransportOptions} written for {@code HttpServletRequest}.
+     */
+    AUTO,
+    /** The {@link MessageBusFilter} in a servlet context (Jetty ee10). */
+    SERVLET,
+    /**
+     * A Jetty core handler, without the Servlet API: less heap per held poll and less CPU per
+     * delivery (BENCHMARKS.md, "Engine split"). Serves the bus and the JavaScript client files
+     * only.
+     */
+    JETTY_CORE
+  }
 
   private MessageBusServer(Builder b) {
     Duration idleTimeout =
@@ -95,7 +115,20 @@ public final class MessageBusServer implements AutoCloseable {
               + "): "
               + idleTimeout);
     }
-    this.filter = new MessageBusFilter(b.bus, b.options);
+    boolean needsServlet =
+        !b.filters.isEmpty()
+            || !b.servlets.isEmpty()
+            || b.staticResources != null
+            || b.options.hasServletLookups();
+    if (b.adapter == Adapter.JETTY_CORE && needsServlet) {
+      throw new IllegalArgumentException(
+          "the JETTY_CORE adapter serves no application servlet, filter or static folder, and"
+              + " cannot call lookups written for HttpServletRequest: use SERVLET or AUTO");
+    }
+    this.adapter =
+        b.adapter == Adapter.AUTO
+            ? (needsServlet ? Adapter.SERVLET : Adapter.JETTY_CORE)
+            : b.adapter;
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
     threads.setName("message-bus-http");
     this.server = new Server(threads);
@@ -118,6 +151,16 @@ public final class MessageBusServer implements AutoCloseable {
     connector.setAcceptQueueSize(b.acceptQueueSize);
     server.addConnector(connector);
 
+    // Jetty's own error responses (bad requests it refuses before the bus, sendError) answer like
+    // the bus's: one line of text/plain for every method, not an HTML or JSON page.
+    server.setErrorHandler(new PlainErrorHandler());
+    if (adapter == Adapter.JETTY_CORE) {
+      HttpEngine engine = new HttpEngine(b.bus, b.options.toEngineOptions());
+      this.filter = new MessageBusFilter(engine);
+      server.setHandler(new MessageBusHandler(engine, MessageBusServer.class.getClassLoader()));
+      return;
+    }
+    this.filter = new MessageBusFilter(b.bus, b.options);
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
@@ -150,9 +193,6 @@ public final class MessageBusServer implements AutoCloseable {
     } else if (!b.servlets.containsKey("/")) {
       context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
     }
-    // Jetty's own error responses (bad requests it refuses before the filter, sendError) answer
-    // like the filter's: one line of text/plain for every method, not an HTML or JSON page.
-    server.setErrorHandler(new PlainErrorHandler());
     context.setErrorHandler(new PlainErrorHandler());
     server.setHandler(context);
   }
@@ -197,12 +237,23 @@ public final class MessageBusServer implements AutoCloseable {
   }
 
   /**
-   * Returns the mounted filter.
+   * Returns the bus endpoint: the mounted filter, or with the {@link Adapter#JETTY_CORE} adapter a
+   * filter over the same engine (not mounted; {@link MessageBusFilter#heldPolls()} and {@link
+   * MessageBusFilter#isListening()} tell the truth).
    *
    * @return the filter
    */
   public MessageBusFilter filter() {
     return filter;
+  }
+
+  /**
+   * Returns the adapter serving the bus ({@link Adapter#AUTO} resolved).
+   *
+   * @return {@link Adapter#SERVLET} or {@link Adapter#JETTY_CORE}
+   */
+  public Adapter adapter() {
+    return adapter;
   }
 
   HttpConfiguration httpConfiguration() {
@@ -241,6 +292,7 @@ public final class MessageBusServer implements AutoCloseable {
   public static final class Builder {
     private final MessageBus bus;
     private HttpTransportOptions options = HttpTransportOptions.defaults();
+    private Adapter adapter = Adapter.AUTO;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private int acceptQueueSize = 1024;
@@ -265,6 +317,18 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder httpOptions(HttpTransportOptions options) {
       this.options = Objects.requireNonNull(options, "httpOptions");
+      return this;
+    }
+
+    /**
+     * Chooses the adapter that serves the bus. Default {@link Adapter#AUTO}: Jetty's core API
+     * unless something needs a servlet container.
+     *
+     * @param adapter the adapter
+     * @return this builder
+     */
+    public Builder adapter(Adapter adapter) {
+      this.adapter = Objects.requireNonNull(adapter, "adapter");
       return this;
     }
 
@@ -442,7 +506,8 @@ public final class MessageBusServer implements AutoCloseable {
      *
      * @return the server
      * @throws IllegalArgumentException if the idle timeout does not exceed the long-polling
-     *     interval
+     *     interval, or the {@link Adapter#JETTY_CORE} adapter is asked for with servlets, filters,
+     *     static resources or servlet lookups
      */
     public MessageBusServer build() {
       return new MessageBusServer(this);
