@@ -76,6 +76,11 @@ public final class HttpTransportOptions {
   private final Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
   private final MiddlewareErrorHandler onMiddlewareError;
   private final Predicate<HttpServletRequest> isAdminLookup;
+  private final Function<HttpRequestView, Object> userIdFromRequest;
+  private final Function<HttpRequestView, List<?>> groupIdsFromRequest;
+  private final Function<HttpRequestView, String> siteIdFromRequest;
+  private final Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
+  private final Predicate<HttpRequestView> isAdminFromRequest;
 
   private HttpTransportOptions(Builder b) {
     this.baseRoute = b.baseRoute;
@@ -99,6 +104,11 @@ public final class HttpTransportOptions {
     this.extraResponseHeadersLookup = b.extraResponseHeadersLookup;
     this.onMiddlewareError = b.onMiddlewareError;
     this.isAdminLookup = b.isAdminLookup;
+    this.userIdFromRequest = b.userIdFromRequest;
+    this.groupIdsFromRequest = b.groupIdsFromRequest;
+    this.siteIdFromRequest = b.siteIdFromRequest;
+    this.extraResponseHeadersFromRequest = b.extraResponseHeadersFromRequest;
+    this.isAdminFromRequest = b.isAdminFromRequest;
   }
 
   /**
@@ -292,18 +302,28 @@ public final class HttpTransportOptions {
             .trustedProxies(trustedProxies);
     if (userIdLookup != null) {
       e.userIdLookup(v -> userIdLookup.apply(servlet(v)));
+    } else if (userIdFromRequest != null) {
+      e.userIdLookup(userIdFromRequest);
     }
     if (groupIdsLookup != null) {
       e.groupIdsLookup(v -> groupIdsLookup.apply(servlet(v)));
+    } else if (groupIdsFromRequest != null) {
+      e.groupIdsLookup(groupIdsFromRequest);
     }
     if (siteIdLookup != null) {
       e.siteIdLookup(v -> siteIdLookup.apply(servlet(v)));
+    } else if (siteIdFromRequest != null) {
+      e.siteIdLookup(siteIdFromRequest);
     }
     if (extraResponseHeadersLookup != null) {
       e.extraResponseHeadersLookup(v -> extraResponseHeadersLookup.apply(servlet(v)));
+    } else if (extraResponseHeadersFromRequest != null) {
+      e.extraResponseHeadersLookup(extraResponseHeadersFromRequest);
     }
     if (isAdminLookup != null) {
       e.isAdminLookup(v -> isAdminLookup.test(servlet(v)));
+    } else if (isAdminFromRequest != null) {
+      e.isAdminLookup(isAdminFromRequest);
     }
     if (onMiddlewareError != null) {
       e.onError(
@@ -391,6 +411,55 @@ public final class HttpTransportOptions {
     return isAdminLookup;
   }
 
+  /**
+   * Returns the lookup of web client's user id (number or string; null when anonymous) that works
+   * with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Object> userIdFromRequest() {
+    return userIdFromRequest;
+  }
+
+  /**
+   * Returns the lookup of web client's groups (null or empty for none) that works with every
+   * adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, List<?>> groupIdsFromRequest() {
+    return groupIdsFromRequest;
+  }
+
+  /**
+   * Returns the lookup of web client's site that works with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, String> siteIdFromRequest() {
+    return siteIdFromRequest;
+  }
+
+  /**
+   * Returns the lookup of extra headers for every poll and preflight response (may return null)
+   * that works with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest() {
+    return extraResponseHeadersFromRequest;
+  }
+
+  /**
+   * Returns the lookup of whether the request comes from an administrator (diagnostics) that works
+   * with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Predicate<HttpRequestView> isAdminFromRequest() {
+    return isAdminFromRequest;
+  }
+
   /** Builds {@link HttpTransportOptions}. Not thread-safe. */
   public static final class Builder {
     private String baseRoute = DEFAULT_BASE_ROUTE;
@@ -414,6 +483,11 @@ public final class HttpTransportOptions {
     private Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
     private MiddlewareErrorHandler onMiddlewareError;
     private Predicate<HttpServletRequest> isAdminLookup;
+    private Function<HttpRequestView, Object> userIdFromRequest;
+    private Function<HttpRequestView, List<?>> groupIdsFromRequest;
+    private Function<HttpRequestView, String> siteIdFromRequest;
+    private Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
+    private Predicate<HttpRequestView> isAdminFromRequest;
 
     private Builder() {}
 
@@ -668,6 +742,7 @@ public final class HttpTransportOptions {
      */
     public Builder userIdLookup(Function<HttpServletRequest, Object> lookup) {
       this.userIdLookup = Objects.requireNonNull(lookup, "userIdLookup");
+      this.userIdFromRequest = null;
       return this;
     }
 
@@ -679,6 +754,7 @@ public final class HttpTransportOptions {
      */
     public Builder groupIdsLookup(Function<HttpServletRequest, List<?>> lookup) {
       this.groupIdsLookup = Objects.requireNonNull(lookup, "groupIdsLookup");
+      this.groupIdsFromRequest = null;
       return this;
     }
 
@@ -691,6 +767,7 @@ public final class HttpTransportOptions {
      */
     public Builder siteIdLookup(Function<HttpServletRequest, String> lookup) {
       this.siteIdLookup = Objects.requireNonNull(lookup, "siteIdLookup");
+      this.siteIdFromRequest = null;
       return this;
     }
 
@@ -704,6 +781,7 @@ public final class HttpTransportOptions {
         Function<HttpServletRequest, Map<String, String>> lookup) {
       this.extraResponseHeadersLookup =
           Objects.requireNonNull(lookup, "extraResponseHeadersLookup");
+      this.extraResponseHeadersFromRequest = null;
       return this;
     }
 
@@ -731,6 +809,85 @@ public final class HttpTransportOptions {
      */
     public Builder isAdminLookup(Predicate<HttpServletRequest> lookup) {
       this.isAdminLookup = Objects.requireNonNull(lookup, "isAdminLookup");
+      this.isAdminFromRequest = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's user id (number or string; null when anonymous) is found, written
+     * against {@link HttpRequestView} so that it works with every adapter (the Servlet filter and
+     * the Jetty core handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches
+     * the transport's own request. Replaces {@link #userIdLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder userIdFromRequest(Function<HttpRequestView, Object> lookup) {
+      this.userIdFromRequest = Objects.requireNonNull(lookup, "userIdFromRequest");
+      this.userIdLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's groups (null or empty for none) is found, written against {@link
+     * HttpRequestView} so that it works with every adapter (the Servlet filter and the Jetty core
+     * handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches the transport's
+     * own request. Replaces {@link #groupIdsLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder groupIdsFromRequest(Function<HttpRequestView, List<?>> lookup) {
+      this.groupIdsFromRequest = Objects.requireNonNull(lookup, "groupIdsFromRequest");
+      this.groupIdsLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's site is found, written against {@link HttpRequestView} so that it
+     * works with every adapter (the Servlet filter and the Jetty core handler of {@link
+     * MessageBusServer}); {@link HttpRequestView#unwrap} reaches the transport's own request.
+     * Replaces {@link #siteIdLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder siteIdFromRequest(Function<HttpRequestView, String> lookup) {
+      this.siteIdFromRequest = Objects.requireNonNull(lookup, "siteIdFromRequest");
+      this.siteIdLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how extra headers for every poll and preflight response (may return null) is found,
+     * written against {@link HttpRequestView} so that it works with every adapter (the Servlet
+     * filter and the Jetty core handler of {@link MessageBusServer}); {@link
+     * HttpRequestView#unwrap} reaches the transport's own request. Replaces {@link
+     * #extraResponseHeadersLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder extraResponseHeadersFromRequest(
+        Function<HttpRequestView, Map<String, String>> lookup) {
+      this.extraResponseHeadersFromRequest =
+          Objects.requireNonNull(lookup, "extraResponseHeadersFromRequest");
+      this.extraResponseHeadersLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how whether the request comes from an administrator (diagnostics) is found, written
+     * against {@link HttpRequestView} so that it works with every adapter (the Servlet filter and
+     * the Jetty core handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches
+     * the transport's own request. Replaces {@link #isAdminLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder isAdminFromRequest(Predicate<HttpRequestView> lookup) {
+      this.isAdminFromRequest = Objects.requireNonNull(lookup, "isAdminFromRequest");
+      this.isAdminLookup = null;
       return this;
     }
 

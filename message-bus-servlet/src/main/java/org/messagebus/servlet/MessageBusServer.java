@@ -17,6 +17,7 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -27,9 +28,11 @@ import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
 
 /**
- * An embedded Jetty 12 (ee10) server with the {@link MessageBusFilter} mounted: the quickest way to
- * serve a bus over HTTP. Needs {@code org.eclipse.jetty.ee10:jetty-ee10-servlet} on the class path
- * (an optional dependency of this module).
+ * An embedded Jetty 12 server serving a bus: the quickest way to serve a bus over HTTP. Needs
+ * {@code org.eclipse.jetty.ee10:jetty-ee10-servlet} on the class path (an optional dependency of
+ * this module). The bus is served by one of the two adapters of the engine ({@link Adapter}): a
+ * Jetty core handler when nothing needs a servlet container (the default, the leaner one), else the
+ * {@link MessageBusFilter} in an ee10 servlet context; both send the same bytes.
  *
  * <pre>{@code
  * try (MessageBusServer server = MessageBusServer.builder(bus).port(9292).build().start()) {
@@ -120,10 +123,14 @@ public final class MessageBusServer implements AutoCloseable {
             || !b.servlets.isEmpty()
             || b.staticResources != null
             || b.options.hasServletLookups();
-    if (b.adapter == Adapter.JETTY_CORE && needsServlet) {
+    if ((b.adapter == Adapter.JETTY_CORE || b.handler != null) && needsServlet) {
       throw new IllegalArgumentException(
           "the JETTY_CORE adapter serves no application servlet, filter or static folder, and"
               + " cannot call lookups written for HttpServletRequest: use SERVLET or AUTO");
+    }
+    if (b.adapter == Adapter.SERVLET && b.handler != null) {
+      throw new IllegalArgumentException(
+          "an application handler needs the JETTY_CORE adapter; with SERVLET mount a servlet");
     }
     this.adapter =
         b.adapter == Adapter.AUTO
@@ -157,7 +164,12 @@ public final class MessageBusServer implements AutoCloseable {
     if (adapter == Adapter.JETTY_CORE) {
       HttpEngine engine = new HttpEngine(b.bus, b.options.toEngineOptions());
       this.filter = new MessageBusFilter(engine);
-      server.setHandler(new MessageBusHandler(engine, MessageBusServer.class.getClassLoader()));
+      MessageBusHandler handler =
+          new MessageBusHandler(engine, MessageBusServer.class.getClassLoader());
+      if (b.handler != null) {
+        handler.setHandler(b.handler);
+      }
+      server.setHandler(handler);
       return;
     }
     this.filter = new MessageBusFilter(b.bus, b.options);
@@ -304,6 +316,7 @@ public final class MessageBusServer implements AutoCloseable {
     private String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
+    private Handler handler;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -485,6 +498,19 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder servlet(String pathSpec, HttpServlet servlet) {
       servlets.put(Objects.requireNonNull(pathSpec, "pathSpec"), Objects.requireNonNull(servlet));
+      return this;
+    }
+
+    /**
+     * Mounts an application Jetty core handler behind the bus: it receives every request that is
+     * neither the bus's nor a JavaScript client file. Needs (and with {@link Adapter#AUTO} selects)
+     * the {@link Adapter#JETTY_CORE} adapter. Default: none (404).
+     *
+     * @param handler the handler
+     * @return this builder
+     */
+    public Builder handler(Handler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
       return this;
     }
 

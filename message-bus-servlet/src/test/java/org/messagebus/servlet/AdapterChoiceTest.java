@@ -55,6 +55,49 @@ class AdapterChoiceTest {
   }
 
   @Test
+  void applicationHandler_isMountedBehindTheBus_withTheCoreAdapter() throws Exception {
+    org.eclipse.jetty.server.Handler app =
+        new org.eclipse.jetty.server.Handler.Abstract() {
+          @Override
+          public boolean handle(
+              org.eclipse.jetty.server.Request request,
+              org.eclipse.jetty.server.Response response,
+              org.eclipse.jetty.util.Callback callback) {
+            response.write(
+                true,
+                java.nio.ByteBuffer.wrap(
+                    "app".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                callback);
+            return true;
+          }
+        };
+    try (MessageBusServer s = builder().handler(app).build().start()) {
+      assertThat(s.adapter()).isEqualTo(MessageBusServer.Adapter.JETTY_CORE);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> other =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + s.port() + "/elsewhere"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(other.body()).isEqualTo("app");
+      java.net.http.HttpResponse<String> bus =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + s.port() + "/message-bus/c/poll?dlp=t"))
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("/a=0"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(bus.body()).isEqualTo("[]");
+    }
+    assertThatThrownBy(
+            () -> builder().adapter(MessageBusServer.Adapter.SERVLET).handler(app).build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void servlet_canBeForced() {
     try (MessageBusServer s = builder().adapter(MessageBusServer.Adapter.SERVLET).build()) {
       assertThat(s.adapter()).isEqualTo(MessageBusServer.Adapter.SERVLET);
