@@ -27,6 +27,14 @@ public interface HttpRequestView {
   String protocol();
 
   /**
+   * Returns the path of the request within the web application (after {@link #contextPath()}), as
+   * sent: still percent-encoded, not normalised.
+   *
+   * @return e.g. {@code /message-bus/abc/poll}
+   */
+  String path();
+
+  /**
    * Returns the raw (still percent-encoded) query string.
    *
    * @return the query without {@code ?}, or null when there is none

@@ -30,6 +30,7 @@ final class FakeExchange implements HttpExchange {
   String method = "POST";
   String protocol = "HTTP/1.1";
   String query;
+  String path = "/message-bus/c/poll";
   final Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
   String remoteAddress = "192.0.2.1";
   final Map<String, Object> attributes = new LinkedHashMap<>();
@@ -77,6 +78,11 @@ final class FakeExchange implements HttpExchange {
   @Override
   public String protocol() {
     return protocol;
+  }
+
+  @Override
+  public String path() {
+    return path;
   }
 
   @Override

@@ -57,6 +57,16 @@ final class JettyCoreExchange implements HttpExchange {
   }
 
   @Override
+  public String path() {
+    String raw = request.getHttpURI().getPath();
+    if (raw == null) {
+      return "";
+    }
+    String context = contextPath();
+    return !context.isEmpty() && raw.startsWith(context) ? raw.substring(context.length()) : raw;
+  }
+
+  @Override
   public String queryString() {
     return request.getHttpURI().getQuery();
   }

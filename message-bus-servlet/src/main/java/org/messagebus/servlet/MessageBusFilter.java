@@ -103,11 +103,8 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       chain.doFilter(request, response);
       return;
     }
-    String raw = req.getRequestURI();
-    String context = req.getContextPath();
-    if (context != null && raw.startsWith(context)) {
-      raw = raw.substring(context.length());
-    }
+    ServletExchange exchange = new ServletExchange(req, resp);
+    String raw = exchange.path();
     String normalized;
     try {
       String info = req.getPathInfo();
@@ -115,7 +112,7 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     } catch (RuntimeException ambiguous) {
       normalized = null; // the container refuses to decode an ambiguous path: judge the raw one
     }
-    if (!engine.handle(new ServletExchange(req, resp), raw, normalized)) {
+    if (!engine.handle(exchange, raw, normalized)) {
       chain.doFilter(request, response);
     }
   }

@@ -1,7 +1,6 @@
 package org.messagebus.servlet;
 
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,18 +28,15 @@ final class MessageBusHandler extends Handler.Wrapper {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    HttpURI uri = request.getHttpURI();
-    String raw = uri.getPath();
+    JettyCoreExchange exchange = new JettyCoreExchange(request, response, callback);
+    String raw = exchange.path();
     String normalized;
     try {
       normalized = Request.getPathInContext(request);
     } catch (RuntimeException ambiguous) {
       normalized = null; // judge the raw path, as the filter does
     }
-    if (raw == null) {
-      raw = "";
-    }
-    if (engine.handle(new JettyCoreExchange(request, response, callback), raw, normalized)) {
+    if (engine.handle(exchange, raw, normalized)) {
       return true;
     }
     String path = normalized != null ? normalized : raw;

@@ -72,6 +72,13 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   }
 
   @Override
+  public String path() {
+    String raw = req.getRequestURI();
+    String context = req.getContextPath();
+    return context != null && raw.startsWith(context) ? raw.substring(context.length()) : raw;
+  }
+
+  @Override
   public String queryString() {
     return req.getQueryString();
   }

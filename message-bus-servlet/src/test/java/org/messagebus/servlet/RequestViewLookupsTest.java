@@ -19,7 +19,8 @@ class RequestViewLookupsTest {
         .userIdFromRequest(r -> r.header("X-User"))
         .groupIdsFromRequest(
             r -> r.header("X-Group") == null ? null : java.util.List.of(r.header("X-Group")))
-        .extraResponseHeadersFromRequest(r -> Map.of("X-Seen-Method", r.method()))
+        .extraResponseHeadersFromRequest(
+            r -> Map.of("X-Seen-Method", r.method(), "X-Seen-Path", r.path()))
         .isAdminFromRequest(r -> "1".equals(r.header("X-Admin")));
   }
 
@@ -45,6 +46,7 @@ class RequestViewLookupsTest {
 
       HttpResponse<String> r = f.poll("/message-bus/c/poll?dlp=t", "/t=0");
       assertThat(r.headers().firstValue("X-Seen-Method")).hasValue("POST");
+      assertThat(r.headers().firstValue("X-Seen-Path")).hasValue("/message-bus/c/poll");
 
       assertThat(
               f.send(
