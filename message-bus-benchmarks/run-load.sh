@@ -33,6 +33,7 @@
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
 #   SERVER_OPTS []      extra Java server JVM options
+#   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
 #   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)
 #   RUBY_THREADS [4:16] Puma threads per worker (min:max)
@@ -133,7 +134,7 @@ if [[ "$SERVER" == java ]]; then
   fi
   # shellcheck disable=SC2086
   java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
-    -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -DclkTck="$(getconf CLK_TCK)" \
+    -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")

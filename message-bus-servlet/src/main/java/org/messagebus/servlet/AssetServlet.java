@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,35 +48,44 @@ final class AssetServlet extends HttpServlet {
     this.loader = loader;
   }
 
+  /** An answer of the asset route, whatever carries it (the servlet, or the Jetty core handler). */
+  record Reply(int status, Map<String, String> headers, byte[] body) {}
+
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    String method = req.getMethod();
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      resp.setHeader("Allow", "GET, HEAD");
-      plain(resp, 405, "method not allowed");
-      return;
+    Reply r =
+        answer(
+            req.getMethod(),
+            req.getRequestURI().substring(req.getContextPath().length()),
+            req.getHeader("If-None-Match"));
+    resp.setStatus(r.status());
+    r.headers().forEach(resp::setHeader);
+    if (r.body().length > 0) {
+      resp.getOutputStream().write(r.body());
     }
-    String path = req.getRequestURI().substring(req.getContextPath().length());
+  }
+
+  /** Answers a request for {@code path} (within the web application). */
+  Reply answer(String method, String path, String ifNoneMatch) throws IOException {
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      return plain(405, "method not allowed", Map.of("Allow", "GET, HEAD"));
+    }
     String name = path.startsWith(PATH) ? path.substring(PATH.length()) : "";
     String type = TYPES.get(name);
     Asset asset = type == null ? null : load(name);
     if (asset == null) {
-      plain(resp, 404, "not found");
-      return;
+      return plain(404, "not found", Map.of());
     }
-    resp.setHeader("ETag", asset.etag());
-    resp.setHeader("Cache-Control", "no-cache");
-    resp.setHeader("X-Content-Type-Options", "nosniff");
-    if (asset.etag().equals(req.getHeader("If-None-Match"))) {
-      resp.setStatus(304);
-      return;
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("ETag", asset.etag());
+    headers.put("Cache-Control", "no-cache");
+    headers.put("X-Content-Type-Options", "nosniff");
+    if (asset.etag().equals(ifNoneMatch)) {
+      return new Reply(304, headers, new byte[0]);
     }
-    resp.setStatus(200);
-    resp.setContentType(type);
-    resp.setContentLength(asset.bytes().length);
-    if ("GET".equals(method)) {
-      resp.getOutputStream().write(asset.bytes());
-    }
+    headers.put("Content-Type", type);
+    headers.put("Content-Length", Integer.toString(asset.bytes().length));
+    return new Reply(200, headers, "GET".equals(method) ? asset.bytes() : new byte[0]);
   }
 
   private Asset load(String name) throws IOException {
@@ -100,9 +110,9 @@ final class AssetServlet extends HttpServlet {
     }
   }
 
-  private static void plain(HttpServletResponse resp, int status, String body) throws IOException {
-    resp.setStatus(status);
-    resp.setContentType("text/plain; charset=utf-8");
-    resp.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+  private static Reply plain(int status, String body, Map<String, String> extra) {
+    Map<String, String> headers = new LinkedHashMap<>(extra);
+    headers.put("Content-Type", "text/plain; charset=utf-8");
+    return new Reply(status, headers, body.getBytes(StandardCharsets.UTF_8));
   }
 }

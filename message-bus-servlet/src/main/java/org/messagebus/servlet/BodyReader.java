@@ -4,36 +4,29 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import org.messagebus.http.HttpEngine;
+import org.messagebus.http.HttpExchange;
 
 /**
  * Reads a request body with Servlet non-blocking I/O (after {@code startAsync}), so no container
  * thread ever waits for a slow client's bytes: the container calls back as bytes arrive, and {@link
  * Sink#body} receives the whole body once it is in. A body over {@code max} bytes stops the reading
- * at once and goes to {@link Sink#failed} as a 413; so does a read error (the client went away, the
- * container's timeout). Exactly one of the two is called.
+ * at once and goes to {@link HttpExchange.BodySink#failed} as a 413; so does a read error (the
+ * client went away, the container's timeout). Exactly one of the two is called.
  *
  * <p><b>Threads.</b> The container serialises the callbacks of one request, so the state needs no
  * lock; the sink runs on the container thread of the last callback.
  */
 final class BodyReader implements ReadListener {
 
-  /** Where the body, or the reason there is none, goes. */
-  interface Sink {
-    /** The whole body arrived. */
-    void body(byte[] body);
-
-    /** The body could not be read: too large ({@link BadRequestException}) or an I/O error. */
-    void failed(Throwable failure);
-  }
-
   private final ServletInputStream in;
   private final int max;
-  private final Sink sink;
+  private final HttpExchange.BodySink sink;
   private final ByteArrayOutputStream received;
   private final byte[] chunk;
   private boolean done;
 
-  private BodyReader(ServletInputStream in, int max, long declared, Sink sink) {
+  private BodyReader(ServletInputStream in, int max, long declared, HttpExchange.BodySink sink) {
     this.in = in;
     this.max = max;
     this.sink = sink;
@@ -43,7 +36,7 @@ final class BodyReader implements ReadListener {
   }
 
   /** Starts reading the body of an async request; the sink is called from container threads. */
-  static void start(ServletInputStream in, int max, long declared, Sink sink) {
+  static void start(ServletInputStream in, int max, long declared, HttpExchange.BodySink sink) {
     in.setReadListener(new BodyReader(in, max, declared, sink));
   }
 
@@ -79,7 +72,7 @@ final class BodyReader implements ReadListener {
     }
   }
 
-  static BadRequestException tooLarge(int max) {
-    return new BadRequestException(413, "request body too large: at most " + max + " bytes");
+  static RuntimeException tooLarge(int max) {
+    return HttpEngine.tooLarge(max);
   }
 }

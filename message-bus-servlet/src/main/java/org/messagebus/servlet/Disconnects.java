@@ -71,6 +71,24 @@ final class Disconnects {
     }
   }
 
+  /**
+   * Starts watching the connection of a held poll of Jetty's core API (its response says {@code
+   * Connection: close}); as {@link #watch}.
+   */
+  static Watch watchCore(org.eclipse.jetty.server.Request request, Runnable onGone) {
+    try {
+      return JettyWatch.start(request, onGone);
+    } catch (RuntimeException | LinkageError e) {
+      if (NOTED.compareAndSet(false, true)) {
+        LOG.info(
+            "cannot watch held polls for a closed connection on this Jetty ({}); a vanished client"
+                + " is noticed at the next write",
+            e.toString());
+      }
+      return NONE;
+    }
+  }
+
   /** Loaded only once a Jetty request was found, so Jetty's classes are present. */
   private static final class JettyWatch implements org.eclipse.jetty.util.Callback, Watch {
 

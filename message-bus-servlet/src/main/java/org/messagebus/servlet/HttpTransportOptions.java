@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.messagebus.http.EngineOptions;
+import org.messagebus.http.HttpRequestView;
 
 /**
  * How the HTTP subscriber endpoint behaves: routes, long polling, streaming, the lookups that
@@ -60,6 +62,7 @@ public final class HttpTransportOptions {
   private final int maxActiveClients;
   private final int fanOutThreads;
   private final boolean allowBroadcast;
+  private final boolean allowGetForActions;
   private final int maxBodyBytes;
   private final int maxChannels;
   private final int maxClientIdLength;
@@ -67,13 +70,17 @@ public final class HttpTransportOptions {
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
-  private final List<ClientAddress.Range> trustedProxyRanges;
   private final Function<HttpServletRequest, Object> userIdLookup;
   private final Function<HttpServletRequest, List<?>> groupIdsLookup;
   private final Function<HttpServletRequest, String> siteIdLookup;
   private final Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
   private final MiddlewareErrorHandler onMiddlewareError;
   private final Predicate<HttpServletRequest> isAdminLookup;
+  private final Function<HttpRequestView, Object> userIdFromRequest;
+  private final Function<HttpRequestView, List<?>> groupIdsFromRequest;
+  private final Function<HttpRequestView, String> siteIdFromRequest;
+  private final Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
+  private final Predicate<HttpRequestView> isAdminFromRequest;
 
   private HttpTransportOptions(Builder b) {
     this.baseRoute = b.baseRoute;
@@ -83,6 +90,7 @@ public final class HttpTransportOptions {
     this.maxActiveClients = b.maxActiveClients;
     this.fanOutThreads = b.fanOutThreads;
     this.allowBroadcast = b.allowBroadcast;
+    this.allowGetForActions = b.allowGetForActions;
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxChannels = b.maxChannels;
     this.maxClientIdLength = b.maxClientIdLength;
@@ -90,13 +98,17 @@ public final class HttpTransportOptions {
     this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
     this.heldPollsRetryAfter = b.heldPollsRetryAfter;
     this.trustedProxies = b.trustedProxies;
-    this.trustedProxyRanges = b.trustedProxyRanges;
     this.userIdLookup = b.userIdLookup;
     this.groupIdsLookup = b.groupIdsLookup;
     this.siteIdLookup = b.siteIdLookup;
     this.extraResponseHeadersLookup = b.extraResponseHeadersLookup;
     this.onMiddlewareError = b.onMiddlewareError;
     this.isAdminLookup = b.isAdminLookup;
+    this.userIdFromRequest = b.userIdFromRequest;
+    this.groupIdsFromRequest = b.groupIdsFromRequest;
+    this.siteIdFromRequest = b.siteIdFromRequest;
+    this.extraResponseHeadersFromRequest = b.extraResponseHeadersFromRequest;
+    this.isAdminFromRequest = b.isAdminFromRequest;
   }
 
   /**
@@ -194,6 +206,16 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether the routes that change state (broadcast, diagnostics discover and hup) also
+   * accept GET.
+   *
+   * @return true when GET is accepted there; by default only POST is
+   */
+  public boolean allowGetForActions() {
+    return allowGetForActions;
+  }
+
+  /**
    * Returns the largest accepted request body.
    *
    * @return the limit in bytes
@@ -256,8 +278,82 @@ public final class HttpTransportOptions {
     return trustedProxies;
   }
 
-  List<ClientAddress.Range> trustedProxyRanges() {
-    return trustedProxyRanges;
+  /**
+   * The engine's options: the same values, with the lookups called on the servlet request behind
+   * the engine's request view.
+   */
+  EngineOptions toEngineOptions() {
+    EngineOptions.Builder e =
+        EngineOptions.builder()
+            .baseRoute(baseRoute)
+            .longPollingEnabled(longPollingEnabled)
+            .longPollingInterval(longPollingInterval)
+            .chunkedEncodingEnabled(chunkedEncodingEnabled)
+            .maxActiveClients(maxActiveClients)
+            .fanOutThreads(fanOutThreads)
+            .allowBroadcast(allowBroadcast)
+            .allowGetForActions(allowGetForActions)
+            .maxBodyBytes(maxBodyBytes)
+            .maxChannels(maxChannels)
+            .maxClientIdLength(maxClientIdLength)
+            .maxHeldPollsPerUser(maxHeldPollsPerUser)
+            .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
+            .heldPollsRetryAfter(heldPollsRetryAfter)
+            .trustedProxies(trustedProxies);
+    if (userIdLookup != null) {
+      e.userIdLookup(v -> userIdLookup.apply(servlet(v)));
+    } else if (userIdFromRequest != null) {
+      e.userIdLookup(userIdFromRequest);
+    }
+    if (groupIdsLookup != null) {
+      e.groupIdsLookup(v -> groupIdsLookup.apply(servlet(v)));
+    } else if (groupIdsFromRequest != null) {
+      e.groupIdsLookup(groupIdsFromRequest);
+    }
+    if (siteIdLookup != null) {
+      e.siteIdLookup(v -> siteIdLookup.apply(servlet(v)));
+    } else if (siteIdFromRequest != null) {
+      e.siteIdLookup(siteIdFromRequest);
+    }
+    if (extraResponseHeadersLookup != null) {
+      e.extraResponseHeadersLookup(v -> extraResponseHeadersLookup.apply(servlet(v)));
+    } else if (extraResponseHeadersFromRequest != null) {
+      e.extraResponseHeadersLookup(extraResponseHeadersFromRequest);
+    }
+    if (isAdminLookup != null) {
+      e.isAdminLookup(v -> isAdminLookup.test(servlet(v)));
+    } else if (isAdminFromRequest != null) {
+      e.isAdminLookup(isAdminFromRequest);
+    }
+    if (onMiddlewareError != null) {
+      e.onError(
+          (v, error) -> {
+            MiddlewareErrorHandler.ErrorResponse r = onMiddlewareError.handle(servlet(v), error);
+            return r == null
+                ? null
+                : new EngineOptions.ErrorReply(r.status(), r.body(), r.headers());
+          });
+    }
+    return e.build();
+  }
+
+  /** Tells whether a lookup or handler takes the servlet request (the Servlet adapter only). */
+  boolean hasServletLookups() {
+    return userIdLookup != null
+        || groupIdsLookup != null
+        || siteIdLookup != null
+        || extraResponseHeadersLookup != null
+        || isAdminLookup != null
+        || onMiddlewareError != null;
+  }
+
+  private static HttpServletRequest servlet(HttpRequestView view) {
+    HttpServletRequest req = view.unwrap(HttpServletRequest.class);
+    if (req == null) {
+      throw new IllegalStateException(
+          "a lookup written for HttpServletRequest was called on a non-Servlet request");
+    }
+    return req;
   }
 
   /**
@@ -315,6 +411,55 @@ public final class HttpTransportOptions {
     return isAdminLookup;
   }
 
+  /**
+   * Returns the lookup of web client's user id (number or string; null when anonymous) that works
+   * with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Object> userIdFromRequest() {
+    return userIdFromRequest;
+  }
+
+  /**
+   * Returns the lookup of web client's groups (null or empty for none) that works with every
+   * adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, List<?>> groupIdsFromRequest() {
+    return groupIdsFromRequest;
+  }
+
+  /**
+   * Returns the lookup of web client's site that works with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, String> siteIdFromRequest() {
+    return siteIdFromRequest;
+  }
+
+  /**
+   * Returns the lookup of extra headers for every poll and preflight response (may return null)
+   * that works with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest() {
+    return extraResponseHeadersFromRequest;
+  }
+
+  /**
+   * Returns the lookup of whether the request comes from an administrator (diagnostics) that works
+   * with every adapter.
+   *
+   * @return the lookup, or null
+   */
+  public Predicate<HttpRequestView> isAdminFromRequest() {
+    return isAdminFromRequest;
+  }
+
   /** Builds {@link HttpTransportOptions}. Not thread-safe. */
   public static final class Builder {
     private String baseRoute = DEFAULT_BASE_ROUTE;
@@ -324,6 +469,7 @@ public final class HttpTransportOptions {
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = DEFAULT_FAN_OUT_THREADS;
     private boolean allowBroadcast;
+    private boolean allowGetForActions;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxChannels = DEFAULT_MAX_CHANNELS;
     private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
@@ -331,14 +477,17 @@ public final class HttpTransportOptions {
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
-    private List<ClientAddress.Range> trustedProxyRanges =
-        ClientAddress.ranges("trustedProxies", DEFAULT_TRUSTED_PROXIES);
     private Function<HttpServletRequest, Object> userIdLookup;
     private Function<HttpServletRequest, List<?>> groupIdsLookup;
     private Function<HttpServletRequest, String> siteIdLookup;
     private Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
     private MiddlewareErrorHandler onMiddlewareError;
     private Predicate<HttpServletRequest> isAdminLookup;
+    private Function<HttpRequestView, Object> userIdFromRequest;
+    private Function<HttpRequestView, List<?>> groupIdsFromRequest;
+    private Function<HttpRequestView, String> siteIdFromRequest;
+    private Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
+    private Predicate<HttpRequestView> isAdminFromRequest;
 
     private Builder() {}
 
@@ -429,13 +578,30 @@ public final class HttpTransportOptions {
 
     /**
      * Serves the debug route {@code message-bus/broadcast?channel=..&data=..} that publishes a
-     * string. Default false: never enable it in production.
+     * string; POST only unless {@link #allowGetForActions}. Default false: never enable it in
+     * production.
      *
      * @param allow the choice
      * @return this builder
      */
     public Builder allowBroadcast(boolean allow) {
       this.allowBroadcast = allow;
+      return this;
+    }
+
+    /**
+     * Lets the routes that change state — {@code message-bus/broadcast} and {@code
+     * message-bus/_diagnostics/discover} and {@code .../hup/<host>/<pid>} — accept GET (and any
+     * other method) as Ruby does (SPEC §4.10, §6.2). Default false: they answer 405 with {@code
+     * Allow: POST} to anything but POST, because a GET can be sent cross-site by any page (an image
+     * tag), which would let it publish or restart processes through a signed-in administrator's
+     * browser (CSRF). The stock diagnostics page POSTs.
+     *
+     * @param allow the choice
+     * @return this builder
+     */
+    public Builder allowGetForActions(boolean allow) {
+      this.allowGetForActions = allow;
       return this;
     }
 
@@ -562,7 +728,7 @@ public final class HttpTransportOptions {
     public Builder trustedProxies(Collection<String> proxies) {
       Objects.requireNonNull(proxies, "trustedProxies");
       List<String> copy = List.copyOf(proxies);
-      this.trustedProxyRanges = ClientAddress.ranges("trustedProxies", copy);
+      EngineOptions.builder().trustedProxies(copy); // checks every entry
       this.trustedProxies = copy;
       return this;
     }
@@ -576,6 +742,7 @@ public final class HttpTransportOptions {
      */
     public Builder userIdLookup(Function<HttpServletRequest, Object> lookup) {
       this.userIdLookup = Objects.requireNonNull(lookup, "userIdLookup");
+      this.userIdFromRequest = null;
       return this;
     }
 
@@ -587,6 +754,7 @@ public final class HttpTransportOptions {
      */
     public Builder groupIdsLookup(Function<HttpServletRequest, List<?>> lookup) {
       this.groupIdsLookup = Objects.requireNonNull(lookup, "groupIdsLookup");
+      this.groupIdsFromRequest = null;
       return this;
     }
 
@@ -599,6 +767,7 @@ public final class HttpTransportOptions {
      */
     public Builder siteIdLookup(Function<HttpServletRequest, String> lookup) {
       this.siteIdLookup = Objects.requireNonNull(lookup, "siteIdLookup");
+      this.siteIdFromRequest = null;
       return this;
     }
 
@@ -612,6 +781,7 @@ public final class HttpTransportOptions {
         Function<HttpServletRequest, Map<String, String>> lookup) {
       this.extraResponseHeadersLookup =
           Objects.requireNonNull(lookup, "extraResponseHeadersLookup");
+      this.extraResponseHeadersFromRequest = null;
       return this;
     }
 
@@ -639,6 +809,85 @@ public final class HttpTransportOptions {
      */
     public Builder isAdminLookup(Predicate<HttpServletRequest> lookup) {
       this.isAdminLookup = Objects.requireNonNull(lookup, "isAdminLookup");
+      this.isAdminFromRequest = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's user id (number or string; null when anonymous) is found, written
+     * against {@link HttpRequestView} so that it works with every adapter (the Servlet filter and
+     * the Jetty core handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches
+     * the transport's own request. Replaces {@link #userIdLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder userIdFromRequest(Function<HttpRequestView, Object> lookup) {
+      this.userIdFromRequest = Objects.requireNonNull(lookup, "userIdFromRequest");
+      this.userIdLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's groups (null or empty for none) is found, written against {@link
+     * HttpRequestView} so that it works with every adapter (the Servlet filter and the Jetty core
+     * handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches the transport's
+     * own request. Replaces {@link #groupIdsLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder groupIdsFromRequest(Function<HttpRequestView, List<?>> lookup) {
+      this.groupIdsFromRequest = Objects.requireNonNull(lookup, "groupIdsFromRequest");
+      this.groupIdsLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how the web client's site is found, written against {@link HttpRequestView} so that it
+     * works with every adapter (the Servlet filter and the Jetty core handler of {@link
+     * MessageBusServer}); {@link HttpRequestView#unwrap} reaches the transport's own request.
+     * Replaces {@link #siteIdLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder siteIdFromRequest(Function<HttpRequestView, String> lookup) {
+      this.siteIdFromRequest = Objects.requireNonNull(lookup, "siteIdFromRequest");
+      this.siteIdLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how extra headers for every poll and preflight response (may return null) is found,
+     * written against {@link HttpRequestView} so that it works with every adapter (the Servlet
+     * filter and the Jetty core handler of {@link MessageBusServer}); {@link
+     * HttpRequestView#unwrap} reaches the transport's own request. Replaces {@link
+     * #extraResponseHeadersLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder extraResponseHeadersFromRequest(
+        Function<HttpRequestView, Map<String, String>> lookup) {
+      this.extraResponseHeadersFromRequest =
+          Objects.requireNonNull(lookup, "extraResponseHeadersFromRequest");
+      this.extraResponseHeadersLookup = null;
+      return this;
+    }
+
+    /**
+     * Sets how whether the request comes from an administrator (diagnostics) is found, written
+     * against {@link HttpRequestView} so that it works with every adapter (the Servlet filter and
+     * the Jetty core handler of {@link MessageBusServer}); {@link HttpRequestView#unwrap} reaches
+     * the transport's own request. Replaces {@link #isAdminLookup}. Default: none.
+     *
+     * @param lookup called on the thread that received the request
+     * @return this builder
+     */
+    public Builder isAdminFromRequest(Predicate<HttpRequestView> lookup) {
+      this.isAdminFromRequest = Objects.requireNonNull(lookup, "isAdminFromRequest");
+      this.isAdminLookup = null;
       return this;
     }
 

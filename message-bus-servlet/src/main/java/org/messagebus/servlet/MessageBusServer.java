@@ -17,6 +17,7 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -24,11 +25,14 @@ import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.messagebus.MessageBus;
+import org.messagebus.http.HttpEngine;
 
 /**
- * An embedded Jetty 12 (ee10) server with the {@link MessageBusFilter} mounted: the quickest way to
- * serve a bus over HTTP. Needs {@code org.eclipse.jetty.ee10:jetty-ee10-servlet} on the class path
- * (an optional dependency of this module).
+ * An embedded Jetty 12 server serving a bus: the quickest way to serve a bus over HTTP. Needs
+ * {@code org.eclipse.jetty.ee10:jetty-ee10-servlet} on the class path (an optional dependency of
+ * this module). The bus is served by one of the two adapters of the engine ({@link Adapter}): a
+ * Jetty core handler when nothing needs a servlet container (the default, the leaner one), else the
+ * {@link MessageBusFilter} in an ee10 servlet context; both send the same bytes.
  *
  * <pre>{@code
  * try (MessageBusServer server = MessageBusServer.builder(bus).port(9292).build().start()) {
@@ -82,6 +86,25 @@ public final class MessageBusServer implements AutoCloseable {
   private final ServerConnector connector;
   private final HttpConfiguration httpConfiguration;
   private final MessageBusFilter filter;
+  private final Adapter adapter;
+
+  /** Which adapter of the engine serves the bus: the Servlet filter, or Jetty's core API. */
+  public enum Adapter {
+    /**
+     * {@link #JETTY_CORE} unless something needs a servlet container: an application {@link
+     * Builder#servlet}, {@link Builder#filter} or {@link Builder#staticResources}, or a lookup or
+     * error handler of the {@link HttpTransportOptions} written for {@code HttpServletRequest}.
+     */
+    AUTO,
+    /** The {@link MessageBusFilter} in a servlet context (Jetty ee10). */
+    SERVLET,
+    /**
+     * A Jetty core handler, without the Servlet API: less heap per held poll and less CPU per
+     * delivery (BENCHMARKS.md, "Engine split"). Serves the bus and the JavaScript client files
+     * only.
+     */
+    JETTY_CORE
+  }
 
   private MessageBusServer(Builder b) {
     Duration idleTimeout =
@@ -95,7 +118,24 @@ public final class MessageBusServer implements AutoCloseable {
               + "): "
               + idleTimeout);
     }
-    this.filter = new MessageBusFilter(b.bus, b.options);
+    boolean needsServlet =
+        !b.filters.isEmpty()
+            || !b.servlets.isEmpty()
+            || b.staticResources != null
+            || b.options.hasServletLookups();
+    if ((b.adapter == Adapter.JETTY_CORE || b.handler != null) && needsServlet) {
+      throw new IllegalArgumentException(
+          "the JETTY_CORE adapter serves no application servlet, filter or static folder, and"
+              + " cannot call lookups written for HttpServletRequest: use SERVLET or AUTO");
+    }
+    if (b.adapter == Adapter.SERVLET && b.handler != null) {
+      throw new IllegalArgumentException(
+          "an application handler needs the JETTY_CORE adapter; with SERVLET mount a servlet");
+    }
+    this.adapter =
+        b.adapter == Adapter.AUTO
+            ? (needsServlet ? Adapter.SERVLET : Adapter.JETTY_CORE)
+            : b.adapter;
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
     threads.setName("message-bus-http");
     this.server = new Server(threads);
@@ -118,6 +158,21 @@ public final class MessageBusServer implements AutoCloseable {
     connector.setAcceptQueueSize(b.acceptQueueSize);
     server.addConnector(connector);
 
+    // Jetty's own error responses (bad requests it refuses before the bus, sendError) answer like
+    // the bus's: one line of text/plain for every method, not an HTML or JSON page.
+    server.setErrorHandler(new PlainErrorHandler());
+    if (adapter == Adapter.JETTY_CORE) {
+      HttpEngine engine = new HttpEngine(b.bus, b.options.toEngineOptions());
+      this.filter = new MessageBusFilter(engine);
+      MessageBusHandler handler =
+          new MessageBusHandler(engine, MessageBusServer.class.getClassLoader());
+      if (b.handler != null) {
+        handler.setHandler(b.handler);
+      }
+      server.setHandler(handler);
+      return;
+    }
+    this.filter = new MessageBusFilter(b.bus, b.options);
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
@@ -150,9 +205,6 @@ public final class MessageBusServer implements AutoCloseable {
     } else if (!b.servlets.containsKey("/")) {
       context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
     }
-    // Jetty's own error responses (bad requests it refuses before the filter, sendError) answer
-    // like the filter's: one line of text/plain for every method, not an HTML or JSON page.
-    server.setErrorHandler(new PlainErrorHandler());
     context.setErrorHandler(new PlainErrorHandler());
     server.setHandler(context);
   }
@@ -197,12 +249,23 @@ public final class MessageBusServer implements AutoCloseable {
   }
 
   /**
-   * Returns the mounted filter.
+   * Returns the bus endpoint: the mounted filter, or with the {@link Adapter#JETTY_CORE} adapter a
+   * filter over the same engine (not mounted; {@link MessageBusFilter#heldPolls()} and {@link
+   * MessageBusFilter#isListening()} tell the truth).
    *
    * @return the filter
    */
   public MessageBusFilter filter() {
     return filter;
+  }
+
+  /**
+   * Returns the adapter serving the bus ({@link Adapter#AUTO} resolved).
+   *
+   * @return {@link Adapter#SERVLET} or {@link Adapter#JETTY_CORE}
+   */
+  public Adapter adapter() {
+    return adapter;
   }
 
   HttpConfiguration httpConfiguration() {
@@ -241,6 +304,7 @@ public final class MessageBusServer implements AutoCloseable {
   public static final class Builder {
     private final MessageBus bus;
     private HttpTransportOptions options = HttpTransportOptions.defaults();
+    private Adapter adapter = Adapter.AUTO;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private int acceptQueueSize = 1024;
@@ -252,6 +316,7 @@ public final class MessageBusServer implements AutoCloseable {
     private String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
+    private Handler handler;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -265,6 +330,18 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder httpOptions(HttpTransportOptions options) {
       this.options = Objects.requireNonNull(options, "httpOptions");
+      return this;
+    }
+
+    /**
+     * Chooses the adapter that serves the bus. Default {@link Adapter#AUTO}: Jetty's core API
+     * unless something needs a servlet container.
+     *
+     * @param adapter the adapter
+     * @return this builder
+     */
+    public Builder adapter(Adapter adapter) {
+      this.adapter = Objects.requireNonNull(adapter, "adapter");
       return this;
     }
 
@@ -425,6 +502,19 @@ public final class MessageBusServer implements AutoCloseable {
     }
 
     /**
+     * Mounts an application Jetty core handler behind the bus: it receives every request that is
+     * neither the bus's nor a JavaScript client file. Needs (and with {@link Adapter#AUTO} selects)
+     * the {@link Adapter#JETTY_CORE} adapter. Default: none (404).
+     *
+     * @param handler the handler
+     * @return this builder
+     */
+    public Builder handler(Handler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
      * Mounts an application filter on every request, in front of the bus filter (e.g.
      * authentication, so the lookups can see the user, or rate limiting). Filters run in the order
      * added. Default: none.
@@ -442,7 +532,8 @@ public final class MessageBusServer implements AutoCloseable {
      *
      * @return the server
      * @throws IllegalArgumentException if the idle timeout does not exceed the long-polling
-     *     interval
+     *     interval, or the {@link Adapter#JETTY_CORE} adapter is asked for with servlets, filters,
+     *     static resources or servlet lookups
      */
     public MessageBusServer build() {
       return new MessageBusServer(this);

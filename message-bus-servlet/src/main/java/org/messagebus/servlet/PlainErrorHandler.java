@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.messagebus.http.Reasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -58,6 +58,29 @@ final class StreamFraming {
     }
   }
 
+  /**
+   * The same for a response of Jetty's core API: framed here when nothing wraps the channel's
+   * response, else Jetty is asked to chunk.
+   */
+  static boolean prepareCore(
+      org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response) {
+    if (request.getConnectionMetaData().getHttpVersion()
+        != org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+      return false;
+    }
+    org.eclipse.jetty.http.HttpFields.Mutable fields = response.getHeaders();
+    fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+    if (response instanceof org.eclipse.jetty.server.Response.Wrapper) {
+      fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
+      return false;
+    }
+    if (JettyCore.rawChunked(fields)) {
+      return true;
+    }
+    fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
+    return false;
+  }
+
   /** Loaded only once a Jetty request was found, so Jetty's core classes are present. */
   private static final class JettyCore {
     private static final String TRANSFER_ENCODING = "Transfer-Encoding";
@@ -80,16 +103,25 @@ final class StreamFraming {
         resp.setHeader(TRANSFER_ENCODING, "chunked");
         return false;
       }
-      // A field without a known header is written verbatim; as TRANSFER_ENCODING it would make
-      // Jetty chunk the body itself.
-      org.eclipse.jetty.http.HttpFields.Mutable fields = channel.getHeaders();
+      if (rawChunked(channel.getHeaders())) {
+        return true;
+      }
+      resp.setHeader(TRANSFER_ENCODING, "chunked");
+      return false;
+    }
+
+    /**
+     * Puts {@code Transfer-Encoding: chunked} as a field without a known header, so that Jetty
+     * sends it verbatim and the body as written (as {@code TRANSFER_ENCODING} it would make Jetty
+     * chunk the body itself). False, with nothing put, if Jetty took it for the known header.
+     */
+    static boolean rawChunked(org.eclipse.jetty.http.HttpFields.Mutable fields) {
       fields.put(
           new org.eclipse.jetty.http.HttpField(
               (org.eclipse.jetty.http.HttpHeader) null, TRANSFER_ENCODING, "chunked"));
       org.eclipse.jetty.http.HttpField set = fields.getField(TRANSFER_ENCODING);
       if (set == null || set.getHeader() != null) {
         fields.remove(TRANSFER_ENCODING);
-        resp.setHeader(TRANSFER_ENCODING, "chunked");
         return false;
       }
       return true;

@@ -164,7 +164,11 @@ class DiagnosticsRoutesTest {
     assertThat(m.data()).isEqualTo(Map.of("hostname", "web-1", "pid", 4242L));
 
     HttpResponse<String> bad =
-        get(f, "/message-bus/_diagnostics/hup/web-1/notanumber", "X-Admin", "1");
+        f.send(
+            HttpRequest.newBuilder(f.uri("/message-bus/_diagnostics/hup/web-1/notanumber"))
+                .header("X-Admin", "1")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("pid");
   }

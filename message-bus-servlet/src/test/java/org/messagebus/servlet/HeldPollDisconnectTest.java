@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.messagebus.http.EngineProbe;
 
 /**
  * On Jetty a held poll whose client closes its connection is dropped at once, not at the next write
@@ -42,18 +43,18 @@ class HeldPollDisconnectTest {
       if (streaming) {
         c.awaitContains("[]", WAIT);
       }
-      Client held = f.server.filter().connectionManager().lookup("gone");
+      EngineProbe.Poll held = EngineProbe.held(f.server.filter().engine(), "gone");
 
       c.close(); // everything sent was read: a FIN
 
       await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 0);
       assertThat(held.isClosed()).isTrue();
-      assertThat(f.server.filter().connectionManager().indexedSites()).isZero();
+      assertThat(EngineProbe.indexedSites(f.server.filter().engine())).isZero();
       f.bus.publish("/a", "after");
       assertThat(f.pollNow("other", "/a=0"))
           .extracting(m -> m.get("data"))
           .containsExactly("after");
-      assertThat(held.offer(new Push(f.bus.lastMessage("/a").orElseThrow(), null, f.bus)))
+      assertThat(held.offer(f.bus.lastMessage("/a").orElseThrow(), f.bus))
           .as("a closed poll takes nothing")
           .isTrue();
       assertThat(log.text()).doesNotContain("WARN").doesNotContain("ERROR");
@@ -82,7 +83,7 @@ class HeldPollDisconnectTest {
             next.send(poll("ok" + round, 2, false));
           }
           await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 1);
-          f.server.filter().connectionManager().lookup("ok" + round).close();
+          EngineProbe.held(f.server.filter().engine(), "ok" + round).close();
           next.awaitClosed(WAIT);
         }
       }

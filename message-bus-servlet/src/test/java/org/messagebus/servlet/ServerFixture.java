@@ -24,10 +24,22 @@ final class ServerFixture implements AutoCloseable {
     this(bus, MessageBusServer.builder(bus).port(0).httpOptions(options));
   }
 
-  /** A server built by the given builder (which should use port 0). */
+  /**
+   * A server built by the given builder (which should use port 0), with the adapter the test run
+   * asks for: the suite runs once per adapter (system property {@value #ADAPTER}, set by the
+   * surefire executions), AUTO when unset.
+   */
   ServerFixture(MessageBus bus, MessageBusServer.Builder server) {
     this.bus = bus;
-    this.server = server.build().start();
+    this.server = server.adapter(adapter()).build().start();
+  }
+
+  /** The system property naming the adapter of this test run. */
+  static final String ADAPTER = "messagebus.test.adapter";
+
+  /** The adapter of this run: SERVLET forces the filter, otherwise AUTO (core where possible). */
+  static MessageBusServer.Adapter adapter() {
+    return MessageBusServer.Adapter.valueOf(System.getProperty(ADAPTER, "AUTO"));
   }
 
   static ServerFixture start(HttpTransportOptions.Builder options) {

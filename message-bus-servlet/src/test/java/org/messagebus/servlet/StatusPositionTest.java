@@ -13,6 +13,7 @@ import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
+import org.messagebus.http.EngineProbe;
 
 /**
  * A reply's {@code /__status} never names a position below a message the same reply carries (SPEC
@@ -43,8 +44,7 @@ class StatusPositionTest {
   void backlog_messageLandingBetweenTheReads_isNotAboveTheStatus() {
     publishWithholdingAndArmRace();
     LinkedHashMap<String, Long> subs = new LinkedHashMap<>(Map.of("/foo", 0L));
-    Client me =
-        new Client("me", null, List.of(), null, 1, subs, JsonTransportCodec.defaultMapper());
+    EngineProbe.Poll me = EngineProbe.poll("me", subs, JsonTransportCodec.defaultMapper());
 
     List<Message> reply = me.backlog(bus);
 
@@ -58,7 +58,7 @@ class StatusPositionTest {
     assertThat(status.isStatus()).isTrue();
     assertThat(((Map<?, ?>) status.data()).get("/foo")).isEqualTo(late);
     // The position the client holds afterwards, on the server's side too (the held poll's mark).
-    assertThat(me.subscriptions).containsEntry("/foo", late);
+    assertThat(me.subscriptions()).containsEntry("/foo", late);
     assertThat(me.positionsAfter(reply)).containsEntry("/foo", late);
   }
 

@@ -8,11 +8,11 @@ import org.springframework.aot.hint.TypeReference;
 
 /**
  * What the bus reads at run time that an ahead-of-time (native) image must keep: the JavaScript
- * client assets ({@code message-bus-js}), the diagnostics page's script ({@code
- * message-bus-servlet}), the Redis publish script ({@code message-bus-redis}), and the container
- * members the servlet module reaches reflectively to send the exact {@code Content-Type} (Tomcat's
- * response facade, Jetty's servlet request). Registered in {@code META-INF/spring/aot.factories};
- * hints for classes that are absent are harmless.
+ * client assets ({@code message-bus-js}), the diagnostics page's script ({@code message-bus-http}),
+ * the Redis publish script ({@code message-bus-redis}), and the container members the servlet
+ * module reaches reflectively to send the exact {@code Content-Type} (Tomcat's response facade,
+ * Jetty's servlet request). Registered in {@code META-INF/spring/aot.factories}; hints for classes
+ * that are absent are harmless.
  */
 public final class MessageBusRuntimeHints implements RuntimeHintsRegistrar {
 
@@ -24,7 +24,7 @@ public final class MessageBusRuntimeHints implements RuntimeHintsRegistrar {
     hints
         .resources()
         .registerPattern("META-INF/resources/message-bus-assets/*")
-        .registerPattern("org/messagebus/servlet/diagnostics/*")
+        .registerPattern("org/messagebus/http/diagnostics/*")
         .registerPattern("org/messagebus/redis/publish.lua");
     hints
         .reflection()

@@ -31,7 +31,7 @@ class RuntimeHintsTest {
         new String[] {
           "META-INF/resources/message-bus-assets/message-bus.js",
           "META-INF/resources/message-bus-assets/message-bus.mjs",
-          "org/messagebus/servlet/diagnostics/diagnostics.js",
+          "org/messagebus/http/diagnostics/diagnostics.js",
           "org/messagebus/redis/publish.lua"
         }) {
       assertThat(RuntimeHintsPredicates.resource().forResource(resource))

@@ -40,8 +40,9 @@ import org.messagebus.servlet.MessageBusServer;
  * MessageBusServer#DEFAULT_HOST}), {@code backend} ({@code memory}; see {@link LoadBackend}),
  * {@code channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads}
  * ({@value MessageBusServer#DEFAULT_MAX_THREADS}), {@code fanOutThreads} (the endpoint's default),
- * {@code clkTck} (100, see {@link ProcStats}). The server prints {@code LISTENING <port>} once it
- * accepts connections.
+ * {@code adapter} ({@code AUTO}: the Jetty core handler, the control routes a core handler too;
+ * {@code SERVLET}: the filter, the control routes a servlet), {@code clkTck} (100, see {@link
+ * ProcStats}). The server prints {@code LISTENING <port>} once it accepts connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -65,7 +66,8 @@ public final class LoadServer implements AutoCloseable {
       String channel,
       Duration longPollingInterval,
       int maxThreads,
-      int fanOutThreads) {
+      int fanOutThreads,
+      MessageBusServer.Adapter adapter) {
 
     /**
      * Reads the settings from system properties, with the defaults of the class comment.
@@ -80,7 +82,8 @@ public final class LoadServer implements AutoCloseable {
           System.getProperty("channel", "/load"),
           Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
           Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
-          Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS));
+          Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS),
+          MessageBusServer.Adapter.valueOf(System.getProperty("adapter", "AUTO")));
     }
   }
 
@@ -105,8 +108,9 @@ public final class LoadServer implements AutoCloseable {
     this.backend = LoadBackend.create(o.backend());
     this.bus =
         MessageBus.builder().backend(backend.backend()).keepaliveInterval(Duration.ZERO).build();
-    this.server =
+    MessageBusServer.Builder builder =
         MessageBusServer.builder(bus)
+            .adapter(o.adapter())
             .host(o.host())
             .port(o.port())
             .maxThreads(o.maxThreads())
@@ -118,9 +122,15 @@ public final class LoadServer implements AutoCloseable {
                     // every load client polls from one address
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
-                    .build())
-            .servlet("/control/*", new Control())
-            .build();
+                    .build());
+    // The control routes: a servlet with the Servlet adapter, a core handler otherwise, so that
+    // AUTO measures the leaner adapter.
+    if (o.adapter() == MessageBusServer.Adapter.SERVLET) {
+      builder.servlet("/control/*", new Control());
+    } else {
+      builder.handler(new CoreControl());
+    }
+    this.server = builder.build();
   }
 
   /**
@@ -218,45 +228,92 @@ public final class LoadServer implements AutoCloseable {
             TimeUnit.NANOSECONDS);
   }
 
+  /** A control request refused: its status and reason. */
+  private static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refused(int status, String reason) {
+      super(reason, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** Answers a control route ({@code path} after {@code /control}) as JSON bytes. */
+  private byte[] control(String path, java.util.function.Function<String, String> parameter)
+      throws IOException, Refused {
+    Object body;
+    switch (path) {
+      case "/stats" -> body = stats("true".equals(parameter.apply("gc")));
+      case "/publish" -> {
+        double rate;
+        long count;
+        try {
+          rate = Double.parseDouble(parameter.apply("rate"));
+          count = Long.parseLong(parameter.apply("count"));
+        } catch (NullPointerException | NumberFormatException e) {
+          throw new Refused(400, "rate and count must be numbers");
+        }
+        if (!(rate > 0) || count < 1) {
+          throw new Refused(400, "rate must be positive and count at least 1");
+        }
+        startPublishing(rate, count, "true".equals(parameter.apply("warmup")));
+        body = Map.of("publishing", count, "rate", rate);
+      }
+      case "/stop" -> {
+        stopRequested.countDown();
+        body = Map.of("stopping", true);
+      }
+      default -> throw new Refused(404, "not found");
+    }
+    return JSON.writeValueAsBytes(body);
+  }
+
   private final class Control extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-      Object body;
-      switch (path) {
-        case "/stats" -> body = stats("true".equals(req.getParameter("gc")));
-        case "/publish" -> {
-          double rate;
-          long count;
-          try {
-            rate = Double.parseDouble(req.getParameter("rate"));
-            count = Long.parseLong(req.getParameter("count"));
-          } catch (NullPointerException | NumberFormatException e) {
-            resp.sendError(400, "rate and count must be numbers");
-            return;
-          }
-          if (!(rate > 0) || count < 1) {
-            resp.sendError(400, "rate must be positive and count at least 1");
-            return;
-          }
-          startPublishing(rate, count, "true".equals(req.getParameter("warmup")));
-          body = Map.of("publishing", count, "rate", rate);
-        }
-        case "/stop" -> {
-          stopRequested.countDown();
-          body = Map.of("stopping", true);
-        }
-        default -> {
-          resp.sendError(404);
-          return;
-        }
+      byte[] bytes;
+      try {
+        bytes = control(path, req::getParameter);
+      } catch (Refused r) {
+        resp.sendError(r.status, r.getMessage());
+        return;
       }
-      byte[] bytes = JSON.writeValueAsBytes(body);
       resp.setContentType("application/json");
       resp.setContentLength(bytes.length);
       resp.getOutputStream().write(bytes);
+    }
+  }
+
+  /** The control routes as a Jetty core handler (for the JETTY_CORE adapter). */
+  private final class CoreControl extends org.eclipse.jetty.server.Handler.Abstract {
+    @Override
+    public boolean handle(
+        org.eclipse.jetty.server.Request request,
+        org.eclipse.jetty.server.Response response,
+        org.eclipse.jetty.util.Callback callback)
+        throws Exception {
+      String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+      if (!path.startsWith("/control/")) {
+        return false;
+      }
+      org.eclipse.jetty.util.Fields query =
+          org.eclipse.jetty.server.Request.extractQueryParameters(request);
+      byte[] bytes;
+      try {
+        bytes = control(path.substring("/control".length()), query::getValue);
+      } catch (Refused r) {
+        org.eclipse.jetty.server.Response.writeError(
+            request, response, callback, r.status, r.getMessage());
+        return true;
+      }
+      response.getHeaders().put("Content-Type", "application/json");
+      response.getHeaders().put("Content-Length", Integer.toString(bytes.length));
+      response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+      return true;
     }
   }
 }

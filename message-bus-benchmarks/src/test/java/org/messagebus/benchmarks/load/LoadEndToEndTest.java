@@ -25,7 +25,14 @@ class LoadEndToEndTest {
     server =
         LoadServer.start(
             new LoadServer.Options(
-                "127.0.0.1", 0, "memory", "/load", Duration.ofSeconds(25), 50, 2));
+                "127.0.0.1",
+                0,
+                "memory",
+                "/load",
+                Duration.ofSeconds(25),
+                50,
+                2,
+                org.messagebus.servlet.MessageBusServer.Adapter.AUTO));
   }
 
   @AfterAll

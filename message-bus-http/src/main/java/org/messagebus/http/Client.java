@@ -1,0 +1,537 @@
+package org.messagebus.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll of one web client (SPEC §5.2): who it is, what it subscribed to, and, once held, its
+ * asynchronous response.
+ *
+ * <p><b>Threads.</b> Built and prepared on the request thread. Once held it is touched by its
+ * fan-out lane or the bus dispatch thread ({@link #offer}), the timeout wheel and a newer poll of
+ * the same client ({@link #close}), and the transport ({@link #onWritePossible}, {@link #onError},
+ * {@link #onComplete}, and {@link #gone} when its disconnect watch sees the client close its
+ * connection). Every output operation happens under {@link #lock}. Output uses non-blocking I/O:
+ * bytes wait in {@link #pending} until the transport reports that the socket takes more, so no
+ * thread ever blocks on a slow or dead client.
+ *
+ * <p><b>Exactly once.</b> The response completes once: the first of a message (non-streaming), the
+ * timeout, a replacing poll, a write failure, the client's close or the container's error ends it
+ * (the disconnect watch is cancelled first, under the lock); later attempts are no-ops ({@link
+ * #finishing} and {@link #completed} decide). While the poll is being registered, live messages are
+ * buffered; {@link #goLive} merges them with the messages read after registration, dropping any id
+ * already delivered, so nothing published during registration is lost or sent twice. Afterwards a
+ * per-channel high-water mark drops live pushes the client already has (a dispatch thread lagging
+ * behind the store pushes what the backlog read already returned).
+ */
+final class Client implements HttpExchange.HeldListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Client.class);
+  private static final int LINEAR_SEARCH_LIMIT = 8;
+
+  final String id;
+  final Object userId;
+  final List<Object> groupIds;
+  final String siteId;
+  final long seq;
+  final LinkedHashMap<String, Long> subscriptions;
+  // The fan-out lane that writes live messages to this poll; set at registration.
+  volatile int lane;
+
+  private final ObjectMapper json;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicBoolean done = new AtomicBoolean();
+  // guarded by lock
+  private HttpExchange out;
+  private boolean streaming;
+  // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
+  private boolean framed;
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private boolean needsFlush;
+  private boolean finishing;
+  private boolean completed;
+  private boolean live;
+  private List<Push> buffered = new ArrayList<>();
+  // The high-water mark: per subscribed channel, the highest message id the client has. Set when
+  // the poll goes live; a HashMap index only for polls with many channels.
+  private String[] positionChannels;
+  private long[] positions;
+  private Map<String, Integer> positionIndex;
+  private TimeoutWheel wheel;
+  private HttpExchange.DisconnectWatch watch = HttpExchange.DisconnectWatch.NONE;
+  // Links of the timeout wheel, guarded by the wheel's bucket monitor.
+  Object wheelBucket;
+  Client wheelPrev;
+  Client wheelNext;
+  long wheelDeadline;
+  private Runnable onDone = () -> {};
+
+  Client(
+      String id,
+      Object userId,
+      List<Object> groupIds,
+      String siteId,
+      long seq,
+      LinkedHashMap<String, Long> subscriptions,
+      ObjectMapper json) {
+    this.id = id;
+    this.userId = userId;
+    this.groupIds = groupIds;
+    this.siteId = siteId;
+    this.seq = seq;
+    this.subscriptions = subscriptions;
+    this.json = json;
+  }
+
+  /**
+   * Computes what the client has missed (SPEC §4.6): the permitted messages after each position,
+   * and a trailing {@code /__status} for channels at -1, ahead of the server, or with a withheld
+   * message. Updates {@link #subscriptions} to the positions the client will hold.
+   *
+   * <p>The positions are read before the backlogs, so a message published in between is in a
+   * backlog but above its channel's position. A status names the higher of the two: the newest
+   * message examined on the channel (delivered or withheld). Clients apply the status after the
+   * messages, so a status below a message of the same reply would move them back, and they would
+   * receive that message again. This holds for per-channel ids (Redis) and global ids (memory,
+   * PostgreSQL) alike: only ids of one channel are compared.
+   */
+  List<Message> backlog(MessageBus bus) {
+    List<String> channels = new ArrayList<>(subscriptions.keySet());
+    if (channels.isEmpty()) {
+      return new ArrayList<>();
+    }
+    Map<String, Long> current = new HashMap<>(bus.lastIds(channels, siteId));
+    List<Message> result = new ArrayList<>();
+    Set<String> needStatus = new LinkedHashSet<>();
+    for (String channel : channels) {
+      long requested = subscriptions.get(channel);
+      long now = current.get(channel);
+      long after;
+      if (requested == PollRequest.FROM_NOW) {
+        subscriptions.put(channel, now);
+        continue;
+      } else if (requested < -1) {
+        after = Math.max(0, now + requested + 1);
+      } else if (requested == -1) {
+        needStatus.add(channel);
+        continue;
+      } else if (requested == now) {
+        continue;
+      } else if (requested > now) {
+        subscriptions.put(channel, -1L);
+        needStatus.add(channel);
+        continue;
+      } else {
+        after = requested;
+      }
+      for (Message m : bus.backlog(channel, after, siteId)) {
+        if (m.messageId() > now) {
+          now = m.messageId();
+          current.put(channel, now);
+        }
+        if (Permissions.allowed(bus, this, m)) {
+          result.add(m);
+        } else {
+          needStatus.add(channel);
+        }
+      }
+    }
+    if (!needStatus.isEmpty()) {
+      Map<String, Long> status = new LinkedHashMap<>();
+      for (String channel : channels) {
+        if (needStatus.contains(channel)) {
+          long now = current.get(channel);
+          status.put(channel, now);
+          subscriptions.put(channel, now);
+        }
+      }
+      result.add(Message.status(status));
+    }
+    return result;
+  }
+
+  /**
+   * The highest message id the client has, per channel, once the backlog is delivered: the position
+   * it holds or the newest backlog message, whichever is greater.
+   */
+  Map<String, Long> positionsAfter(List<Message> backlog) {
+    Map<String, Long> delivered = new LinkedHashMap<>(subscriptions);
+    for (Message m : backlog) {
+      if (!m.isStatus()) {
+        delivered.merge(m.channel(), m.messageId(), Math::max);
+      }
+    }
+    return delivered;
+  }
+
+  /**
+   * Holds the response: installs the non-blocking writer and, when streaming, queues the first
+   * piece (the backlog, or {@code []}). Headers must already be set; {@code framed} tells whether
+   * the stream's chunk framing is ours to write. Runs on the request thread.
+   */
+  void hold(
+      HttpExchange x, boolean stream, boolean framed, List<Message> backlog, Runnable whenDone)
+      throws IOException {
+    lock.lock();
+    try {
+      this.streaming = stream;
+      this.framed = stream && framed;
+      this.onDone = whenDone;
+      if (stream) {
+        pending.add(
+            framedPiece(
+                backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog))));
+      }
+      out = x;
+      x.hold(this);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Arms the long-polling timeout, unless the poll is already finishing. */
+  void timeout(TimeoutWheel timeouts, long deadlineNanos) {
+    lock.lock();
+    try {
+      if (!finishing && !completed) {
+        wheel = timeouts;
+        timeouts.add(this, deadlineNanos);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Delivers a live message (already permitted). Buffered until {@link #goLive}. A message at or
+   * before the position the client already holds on its channel (read from the backlog, or pushed
+   * earlier) was delivered already and is dropped, unless the channel's ids restarted (SPEC §5.1).
+   * Returns whether the client is finished afterwards.
+   */
+  boolean offer(Push p) {
+    lock.lock();
+    try {
+      return offerLocked(p, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Delivers several live messages at once (a fan-out lane that fell behind): one lock and one
+   * drain for all of them (each is still its own chunk). Returns whether the client is finished
+   * afterwards.
+   */
+  boolean offer(List<Push> pushes) {
+    lock.lock();
+    try {
+      for (Push p : pushes) {
+        if (offerLocked(p, false)) {
+          break;
+        }
+      }
+      drain();
+      return finishing || completed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean offerLocked(Push p, boolean flush) {
+    if (finishing || completed) {
+      return true;
+    }
+    if (!live) {
+      buffered.add(p);
+      return false;
+    }
+    if (!advance(p)) {
+      return false;
+    }
+    if (streaming) {
+      pending.add(framed ? p.chunk() : p.piece());
+      if (flush) {
+        drain();
+      }
+    } else {
+      respond(p.body());
+    }
+    return finishing || completed;
+  }
+
+  /**
+   * Switches to live delivery: sends what was read after registration and what was buffered
+   * meanwhile, each message once, in order. {@code delivered} holds the highest id the client has
+   * per channel; it becomes the client's high-water mark.
+   */
+  void goLive(List<Message> caughtUp, Map<String, Long> delivered) {
+    lock.lock();
+    try {
+      int n = delivered.size();
+      positionChannels = new String[n];
+      positions = new long[n];
+      int i = 0;
+      for (Map.Entry<String, Long> e : delivered.entrySet()) {
+        positionChannels[i] = e.getKey();
+        positions[i] = e.getValue();
+        i++;
+      }
+      if (n > LINEAR_SEARCH_LIMIT) {
+        positionIndex = new HashMap<>(n * 2);
+        for (int k = 0; k < n; k++) {
+          positionIndex.put(positionChannels[k], k);
+        }
+      }
+      live = true;
+      List<Push> held = buffered;
+      buffered = null;
+      // delivered (from positionsAfter) holds every subscribed channel and caughtUp reads only
+      // those, so k < 0 cannot happen here; it is skipped defensively.
+      for (Message m : caughtUp) {
+        int k = indexOf(m.channel());
+        if (k < 0 || m.messageId() <= positions[k]) {
+          continue;
+        }
+        positions[k] = m.messageId();
+        if (finishing || completed) {
+          return;
+        }
+        write(m);
+      }
+      for (Push p : held) {
+        if (finishing || completed) {
+          return;
+        }
+        if (advance(p)) {
+          write(p.message);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the high-water mark of the message's channel; false if the client has the message. */
+  private boolean advance(Push p) {
+    Message m = p.message;
+    int k = indexOf(m.channel());
+    if (k < 0) {
+      return true;
+    }
+    long had = positions[k];
+    if (m.messageId() <= had && !p.idsRestartedBelow(had)) {
+      return false;
+    }
+    positions[k] = m.messageId();
+    return true;
+  }
+
+  private int indexOf(String channel) {
+    if (positionIndex != null) {
+      Integer k = positionIndex.get(channel);
+      return k == null ? -1 : k;
+    }
+    for (int k = 0; k < positionChannels.length; k++) {
+      if (positionChannels[k].equals(channel)) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private void write(Message m) {
+    byte[] body = Wire.json(json, List.of(m));
+    if (streaming) {
+      pending.add(framedPiece(Wire.piece(body)));
+      drain();
+    } else {
+      respond(body);
+    }
+  }
+
+  /** A piece as the stream sends it: one complete chunk when the framing is ours. */
+  private byte[] framedPiece(byte[] piece) {
+    return framed ? Wire.chunk(piece) : piece;
+  }
+
+  private void respond(byte[] body) {
+    out.contentLength(body.length);
+    pending.add(body);
+    finishing = true;
+    cancelTimeout();
+    drain();
+  }
+
+  /** Ends the poll with {@code []} (timeout, replaced by a newer poll, shutdown). Idempotent. */
+  void close() {
+    lock.lock();
+    try {
+      if (finishing || completed || out == null) {
+        return;
+      }
+      cancelTimeout();
+      if (streaming) {
+        pending.add(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+        finishing = true;
+        drain();
+      } else {
+        respond(Wire.EMPTY_ARRAY);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return finishing || completed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes what the socket takes now; the container calls back when it takes more. */
+  private void drain() {
+    if (out == null || completed) {
+      return;
+    }
+    try {
+      while (out.isReady()) {
+        // Flush after every piece: each piece is exactly one HTTP chunk (SPEC §4.12), also when
+        // several are queued, and is on its way before the next one is written.
+        if (needsFlush) {
+          needsFlush = false;
+          out.flush();
+          continue;
+        }
+        byte[] next = pending.poll();
+        if (next != null) {
+          out.write(next);
+          needsFlush = true;
+        } else {
+          if (finishing) {
+            completed = true;
+            watch.cancel();
+            out.complete();
+          }
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      failLocked(e);
+    }
+  }
+
+  private void failLocked(Throwable t) {
+    if (!completed) {
+      completed = true;
+      pending.clear();
+      cancelTimeout();
+      LOG.debug("poll of client {} ended by a failure: {}", id, t.toString());
+      watch.cancel();
+      try {
+        out.complete();
+      } catch (RuntimeException ignored) {
+        // already completed by the transport
+      }
+    }
+  }
+
+  /**
+   * Starts watching the connection for the client's close, unless the poll is ending. Started under
+   * the lock, so no completion can slip between the start and the recording of the watch (Jetty
+   * must find it cancelled when the response completes).
+   */
+  void watch(Supplier<HttpExchange.DisconnectWatch> start) {
+    lock.lock();
+    try {
+      if (!finishing && !completed) {
+        watch = start.get();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The client closed its connection while the poll was held: ends the poll without writing
+   * anything more and unregisters it. Runs on a transport thread.
+   */
+  void gone() {
+    lock.lock();
+    try {
+      failLocked(new IOException("the client closed the connection"));
+    } finally {
+      lock.unlock();
+    }
+    finished();
+  }
+
+  private void cancelTimeout() {
+    if (wheel != null) {
+      wheel.remove(this);
+      wheel = null;
+    }
+  }
+
+  private void finished() {
+    if (done.compareAndSet(false, true)) {
+      onDone.run();
+    }
+  }
+
+  @Override
+  public void onWritePossible() {
+    lock.lock();
+    try {
+      drain();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    lock.lock();
+    try {
+      failLocked(t);
+    } finally {
+      lock.unlock();
+    }
+    finished();
+  }
+
+  @Override
+  public void onComplete() {
+    lock.lock();
+    try {
+      completed = true;
+      cancelTimeout();
+      watch.cancel();
+    } finally {
+      lock.unlock();
+    }
+    finished();
+  }
+
+  @Override
+  public String toString() {
+    return "Client{" + id + ", seq=" + seq + '}';
+  }
+}

@@ -1,0 +1,601 @@
+package org.messagebus.http;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * What the {@link HttpEngine} does: routes, long polling, streaming, limits, and the lookups that
+ * identify a web client, written against {@link HttpRequestView} so that any transport can call
+ * them. Immutable; build with {@link #builder()}. The defaults are those of the Servlet module's
+ * {@code HttpTransportOptions}, which documents every option for users; this class is what adapters
+ * hand to the engine.
+ */
+public final class EngineOptions {
+
+  /** The reply an {@link ErrorHandler} chooses: status, plain-text body, headers. */
+  public record ErrorReply(int status, String body, Map<String, String> headers) {
+    /**
+     * Copies the headers.
+     *
+     * @param status the HTTP status
+     * @param body the body
+     * @param headers the headers, or null for none
+     */
+    public ErrorReply {
+      headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+  }
+
+  /** Chooses the reply to a request whose handling failed on the server's side. */
+  @FunctionalInterface
+  public interface ErrorHandler {
+    /**
+     * Returns the reply, or null for the default.
+     *
+     * @param request the request
+     * @param error what failed
+     * @return the reply, or null
+     */
+    ErrorReply handle(HttpRequestView request, Exception error);
+  }
+
+  private final Builder b;
+  private final List<ClientAddress.Range> trustedProxyRanges;
+
+  private EngineOptions(Builder b) {
+    this.b = b.copy();
+    this.trustedProxyRanges = ClientAddress.ranges("trustedProxies", b.trustedProxies);
+  }
+
+  /**
+   * Starts a builder holding the defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the normalised base route.
+   *
+   * @return e.g. {@code /}
+   */
+  public String baseRoute() {
+    return b.baseRoute;
+  }
+
+  /**
+   * Returns whether polls may be held.
+   *
+   * @return the choice
+   */
+  public boolean longPollingEnabled() {
+    return b.longPollingEnabled;
+  }
+
+  /**
+   * Returns how long a poll is held at most.
+   *
+   * @return the interval
+   */
+  public Duration longPollingInterval() {
+    return b.longPollingInterval;
+  }
+
+  /**
+   * Returns whether held polls may stream.
+   *
+   * @return the choice
+   */
+  public boolean chunkedEncodingEnabled() {
+    return b.chunkedEncodingEnabled;
+  }
+
+  /**
+   * Returns the number of held polls from which polls are answered at once.
+   *
+   * @return the limit
+   */
+  public int maxActiveClients() {
+    return b.maxActiveClients;
+  }
+
+  /**
+   * Returns the number of fan-out threads.
+   *
+   * @return the count
+   */
+  public int fanOutThreads() {
+    return b.fanOutThreads;
+  }
+
+  /**
+   * Returns whether the broadcast route is served.
+   *
+   * @return the choice
+   */
+  public boolean allowBroadcast() {
+    return b.allowBroadcast;
+  }
+
+  /**
+   * Returns whether the routes that change state (broadcast, diagnostics discover and hup) also
+   * accept GET; by default they accept POST only.
+   *
+   * @return the choice
+   */
+  public boolean allowGetForActions() {
+    return b.allowGetForActions;
+  }
+
+  /**
+   * Returns the largest accepted body.
+   *
+   * @return bytes
+   */
+  public int maxBodyBytes() {
+    return b.maxBodyBytes;
+  }
+
+  /**
+   * Returns the most channels per poll.
+   *
+   * @return the limit
+   */
+  public int maxChannels() {
+    return b.maxChannels;
+  }
+
+  /**
+   * Returns the longest client id.
+   *
+   * @return characters
+   */
+  public int maxClientIdLength() {
+    return b.maxClientIdLength;
+  }
+
+  /**
+   * Returns the held-poll cap per user.
+   *
+   * @return the limit
+   */
+  public int maxHeldPollsPerUser() {
+    return b.maxHeldPollsPerUser;
+  }
+
+  /**
+   * Returns the held-poll cap per anonymous address.
+   *
+   * @return the limit
+   */
+  public int maxHeldPollsPerAddress() {
+    return b.maxHeldPollsPerAddress;
+  }
+
+  /**
+   * Returns the {@code Retry-After} of a 429.
+   *
+   * @return whole seconds
+   */
+  public Duration heldPollsRetryAfter() {
+    return b.heldPollsRetryAfter;
+  }
+
+  /**
+   * Returns the trusted proxies.
+   *
+   * @return addresses and ranges
+   */
+  public List<String> trustedProxies() {
+    return b.trustedProxies;
+  }
+
+  List<ClientAddress.Range> trustedProxyRanges() {
+    return trustedProxyRanges;
+  }
+
+  /**
+   * Returns the user id lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Object> userIdLookup() {
+    return b.userIdLookup;
+  }
+
+  /**
+   * Returns the group ids lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, List<?>> groupIdsLookup() {
+    return b.groupIdsLookup;
+  }
+
+  /**
+   * Returns the site id lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, String> siteIdLookup() {
+    return b.siteIdLookup;
+  }
+
+  /**
+   * Returns the extra response headers lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup() {
+    return b.extraResponseHeadersLookup;
+  }
+
+  /**
+   * Returns the administrator lookup.
+   *
+   * @return the lookup, or null
+   */
+  public Predicate<HttpRequestView> isAdminLookup() {
+    return b.isAdminLookup;
+  }
+
+  /**
+   * Returns the error handler.
+   *
+   * @return the handler, or null
+   */
+  public ErrorHandler onError() {
+    return b.onError;
+  }
+
+  /**
+   * Returns the ticker the long-polling timeouts are measured on.
+   *
+   * @return nanoseconds, as {@link System#nanoTime}
+   */
+  public LongSupplier ticker() {
+    return b.ticker;
+  }
+
+  /**
+   * Returns whether the engine runs its own timer thread.
+   *
+   * @return false when the caller advances the timeouts ({@link HttpEngine#expireTimeouts})
+   */
+  public boolean timerThread() {
+    return b.timerThread;
+  }
+
+  /** Builds {@link EngineOptions}. Not thread-safe. Setters check nothing the adapters check. */
+  public static final class Builder {
+    private String baseRoute = "/";
+    private boolean longPollingEnabled = true;
+    private Duration longPollingInterval = Duration.ofSeconds(25);
+    private boolean chunkedEncodingEnabled = true;
+    private int maxActiveClients = 1000;
+    private int fanOutThreads = 1;
+    private boolean allowBroadcast;
+    private boolean allowGetForActions;
+    private int maxBodyBytes = 64 * 1024;
+    private int maxChannels = 1000;
+    private int maxClientIdLength = 128;
+    private int maxHeldPollsPerUser = 10;
+    private int maxHeldPollsPerAddress = 50;
+    private Duration heldPollsRetryAfter = Duration.ofSeconds(15);
+    private List<String> trustedProxies = List.of("127.0.0.0/8", "::1");
+    private Function<HttpRequestView, Object> userIdLookup;
+    private Function<HttpRequestView, List<?>> groupIdsLookup;
+    private Function<HttpRequestView, String> siteIdLookup;
+    private Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup;
+    private Predicate<HttpRequestView> isAdminLookup;
+    private ErrorHandler onError;
+    private LongSupplier ticker = System::nanoTime;
+    private boolean timerThread = true;
+
+    private Builder() {}
+
+    private Builder copy() {
+      Builder c = new Builder();
+      c.baseRoute = baseRoute;
+      c.longPollingEnabled = longPollingEnabled;
+      c.longPollingInterval = longPollingInterval;
+      c.chunkedEncodingEnabled = chunkedEncodingEnabled;
+      c.maxActiveClients = maxActiveClients;
+      c.fanOutThreads = fanOutThreads;
+      c.allowBroadcast = allowBroadcast;
+      c.allowGetForActions = allowGetForActions;
+      c.maxBodyBytes = maxBodyBytes;
+      c.maxChannels = maxChannels;
+      c.maxClientIdLength = maxClientIdLength;
+      c.maxHeldPollsPerUser = maxHeldPollsPerUser;
+      c.maxHeldPollsPerAddress = maxHeldPollsPerAddress;
+      c.heldPollsRetryAfter = heldPollsRetryAfter;
+      c.trustedProxies = trustedProxies;
+      c.userIdLookup = userIdLookup;
+      c.groupIdsLookup = groupIdsLookup;
+      c.siteIdLookup = siteIdLookup;
+      c.extraResponseHeadersLookup = extraResponseHeadersLookup;
+      c.isAdminLookup = isAdminLookup;
+      c.onError = onError;
+      c.ticker = ticker;
+      c.timerThread = timerThread;
+      return c;
+    }
+
+    /**
+     * Sets the base route (normalised: leading and trailing slash, runs collapsed). Default /.
+     *
+     * @param route the route
+     * @return this builder
+     */
+    public Builder baseRoute(String route) {
+      this.baseRoute =
+          ("/" + Objects.requireNonNull(route, "baseRoute") + "/").replaceAll("/+", "/");
+      return this;
+    }
+
+    /**
+     * Enables holding polls. Default true.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder longPollingEnabled(boolean enabled) {
+      this.longPollingEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how long a poll is held at most. Default 25 s.
+     *
+     * @param interval positive
+     * @return this builder
+     */
+    public Builder longPollingInterval(Duration interval) {
+      this.longPollingInterval = Objects.requireNonNull(interval, "longPollingInterval");
+      return this;
+    }
+
+    /**
+     * Enables streaming. Default true.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder chunkedEncodingEnabled(boolean enabled) {
+      this.chunkedEncodingEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the held polls from which polls are answered at once. Default 1,000.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxActiveClients(int max) {
+      this.maxActiveClients = max;
+      return this;
+    }
+
+    /**
+     * Sets the fan-out threads; 1 writes on the bus's dispatch thread. Default 1.
+     *
+     * @param threads the count
+     * @return this builder
+     */
+    public Builder fanOutThreads(int threads) {
+      this.fanOutThreads = threads;
+      return this;
+    }
+
+    /**
+     * Serves the broadcast route. Default false.
+     *
+     * @param allow the choice
+     * @return this builder
+     */
+    public Builder allowBroadcast(boolean allow) {
+      this.allowBroadcast = allow;
+      return this;
+    }
+
+    /**
+     * Lets the broadcast, discover and hup routes accept GET as Ruby does. Default false (POST
+     * only: a GET can be triggered cross-site by an image tag).
+     *
+     * @param allow the choice
+     * @return this builder
+     */
+    public Builder allowGetForActions(boolean allow) {
+      this.allowGetForActions = allow;
+      return this;
+    }
+
+    /**
+     * Sets the largest body. Default 64 KiB.
+     *
+     * @param bytes the limit
+     * @return this builder
+     */
+    public Builder maxBodyBytes(int bytes) {
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the most channels per poll. Default 1,000.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxChannels(int max) {
+      this.maxChannels = max;
+      return this;
+    }
+
+    /**
+     * Sets the longest client id. Default 128.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxClientIdLength(int max) {
+      this.maxClientIdLength = max;
+      return this;
+    }
+
+    /**
+     * Sets the held-poll cap per user. Default 10.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxHeldPollsPerUser(int max) {
+      this.maxHeldPollsPerUser = max;
+      return this;
+    }
+
+    /**
+     * Sets the held-poll cap per address. Default 50.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxHeldPollsPerAddress(int max) {
+      this.maxHeldPollsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * Sets the {@code Retry-After} of a 429. Default 15 s.
+     *
+     * @param delay whole seconds
+     * @return this builder
+     */
+    public Builder heldPollsRetryAfter(Duration delay) {
+      this.heldPollsRetryAfter = Objects.requireNonNull(delay, "heldPollsRetryAfter");
+      return this;
+    }
+
+    /**
+     * Sets the trusted proxies (IP literals and CIDR ranges). Default loopback.
+     *
+     * @param proxies the proxies
+     * @return this builder
+     * @throws IllegalArgumentException if one is not an address or range
+     */
+    public Builder trustedProxies(List<String> proxies) {
+      List<String> copy = List.copyOf(proxies);
+      ClientAddress.ranges("trustedProxies", copy);
+      this.trustedProxies = copy;
+      return this;
+    }
+
+    /**
+     * Sets the user id lookup. Default none.
+     *
+     * @param lookup the lookup, or null
+     * @return this builder
+     */
+    public Builder userIdLookup(Function<HttpRequestView, Object> lookup) {
+      this.userIdLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Sets the group ids lookup. Default none.
+     *
+     * @param lookup the lookup, or null
+     * @return this builder
+     */
+    public Builder groupIdsLookup(Function<HttpRequestView, List<?>> lookup) {
+      this.groupIdsLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Sets the site id lookup. Default none (the bus's own).
+     *
+     * @param lookup the lookup, or null
+     * @return this builder
+     */
+    public Builder siteIdLookup(Function<HttpRequestView, String> lookup) {
+      this.siteIdLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Sets the extra response headers lookup. Default none.
+     *
+     * @param lookup the lookup, or null
+     * @return this builder
+     */
+    public Builder extraResponseHeadersLookup(
+        Function<HttpRequestView, Map<String, String>> lookup) {
+      this.extraResponseHeadersLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Sets the administrator lookup (diagnostics). Default none: diagnostics answer 403.
+     *
+     * @param lookup the lookup, or null
+     * @return this builder
+     */
+    public Builder isAdminLookup(Predicate<HttpRequestView> lookup) {
+      this.isAdminLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Sets the handler of server-side failures. Default none.
+     *
+     * @param handler the handler, or null
+     * @return this builder
+     */
+    public Builder onError(ErrorHandler handler) {
+      this.onError = handler;
+      return this;
+    }
+
+    /**
+     * Sets the ticker of the long-polling timeouts. Default {@link System#nanoTime}.
+     *
+     * @param ticker nanoseconds
+     * @return this builder
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Runs a timer thread that expires held polls. Default true; false leaves it to {@link
+     * HttpEngine#expireTimeouts} (tests with a fake ticker).
+     *
+     * @param run the choice
+     * @return this builder
+     */
+    public Builder timerThread(boolean run) {
+      this.timerThread = run;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     */
+    public EngineOptions build() {
+      return new EngineOptions(this);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package org.messagebus.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Strict {@code application/x-www-form-urlencoded} decoding, and the {@code Content-Type} header
+ * read by hand. The endpoint parses its forms (poll bodies, the broadcast query and body) itself
+ * instead of asking the container: containers differ in what they accept, and some throw from
+ * {@code getParameter} or {@code getContentType} (Jetty, for an unknown charset). Bad percent
+ * encoding, bytes that are not valid in the charset, too many fields or an unsupported charset are
+ * {@link BadRequestException}s with a one-line reason.
+ */
+final class FormData {
+
+  /** One field; {@code value} is null for a key without {@code =}. */
+  record Field(String key, String value) {}
+
+  private FormData() {}
+
+  /**
+   * Decodes a form. {@code what} names it in error messages ("the form body", "the query").
+   *
+   * @param maxFields the most fields accepted (empty pairs between {@code &&} are skipped)
+   */
+  static List<Field> parse(byte[] form, Charset charset, int maxFields, String what) {
+    List<Field> fields = new ArrayList<>();
+    int start = 0;
+    int n = form.length;
+    while (start <= n) {
+      int end = start;
+      while (end < n && form[end] != '&') {
+        end++;
+      }
+      if (end > start) {
+        if (fields.size() == maxFields) {
+          throw new BadRequestException(
+              400, "too many fields in " + what + ": at most " + maxFields);
+        }
+        int eq = start;
+        while (eq < end && form[eq] != '=') {
+          eq++;
+        }
+        String key = decode(form, start, eq, charset, what);
+        String value = eq < end ? decode(form, eq + 1, end, charset, what) : null;
+        fields.add(new Field(key, value));
+      }
+      start = end + 1;
+    }
+    return fields;
+  }
+
+  /** Decodes a raw (still percent-encoded) query string; null or empty has no fields. */
+  static List<Field> parseQuery(String query, int maxFields) {
+    if (query == null || query.isEmpty()) {
+      return List.of();
+    }
+    return parse(
+        query.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, maxFields, "the query");
+  }
+
+  private static String decode(byte[] form, int from, int to, Charset charset, String what) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
+    for (int i = from; i < to; i++) {
+      byte b = form[i];
+      if (b == '+') {
+        bytes.write(' ');
+      } else if (b == '%') {
+        int hi = i + 2 < to ? Character.digit(form[i + 1], 16) : -1;
+        int lo = hi >= 0 ? Character.digit(form[i + 2], 16) : -1;
+        if (lo < 0) {
+          throw new BadRequestException(400, what + " is not valid URL encoding");
+        }
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        bytes.write(b);
+      }
+    }
+    try {
+      return charset
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new BadRequestException(400, what + " is not valid " + charset.name());
+    }
+  }
+
+  /** The media type of a {@code Content-Type} header, lower case, without parameters; or "". */
+  static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi))
+        .trim()
+        .toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The charset a {@code Content-Type} header names, or {@code fallback} when it names none.
+   *
+   * @throws BadRequestException 415 if the charset is unknown or its name illegal
+   */
+  static Charset charset(String contentType, Charset fallback) {
+    if (contentType == null) {
+      return fallback;
+    }
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String name = p.substring(eq + 1).trim();
+        if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+          name = name.substring(1, name.length() - 1);
+        }
+        try {
+          if (Charset.isSupported(name)) {
+            return Charset.forName(name);
+          }
+        } catch (IllegalCharsetNameException e) {
+          // answered below
+        }
+        throw new BadRequestException(
+            415, "unsupported charset in Content-Type: " + Reasons.echo(name));
+      }
+    }
+    return fallback;
+  }
+}

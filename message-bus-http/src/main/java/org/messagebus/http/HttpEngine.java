@@ -1,0 +1,586 @@
+package org.messagebus.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.messagebus.JsonTransportCodec;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.messagebus.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The message_bus HTTP subscriber endpoint (SPEC §4–5) without a container: routing under {@code
+ * <baseRoute>message-bus/}, poll parsing and validation, the backlog, held polls (long polling and
+ * streaming) with exactly-once completion, de-duplication, fan-out, timeouts, the broadcast and
+ * diagnostics routes, and the mapping of every failure to a status with a one-line reason. It sees
+ * requests only through {@link HttpExchange}; adapters (Servlet, Jetty core) translate.
+ *
+ * <p>A poll with something to say is answered at once. Otherwise it is held without a thread until
+ * a permitted message arrives, the long-polling interval passes (answered {@code []}), or a newer
+ * poll of the same client replaces it; with streaming, every message is sent as it arrives until
+ * the interval passes. The lookups run first, on the thread that called {@link #handle}; the body
+ * may be read later, on a transport callback.
+ *
+ * <p>The engine subscribes to the bus when constructed (unless the bus is off) and unsubscribes in
+ * {@link #close()}, which also answers every held poll.
+ */
+public final class HttpEngine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
+
+  private final MessageBus bus;
+  private final EngineOptions options;
+  private final String prefix;
+  private final ObjectMapper json;
+  private final ConnectionManager manager;
+  private final TimeoutWheel timeouts;
+  private final Subscription subscription;
+  private final DiagnosticsRoutes diagnostics;
+  private final HeldPollLimits heldPollLimits;
+  private final Failures failures = new Failures();
+
+  /**
+   * Creates the engine and subscribes it to the bus.
+   *
+   * @param bus the bus to serve
+   * @param options routes, modes, lookups and limits
+   */
+  public HttpEngine(MessageBus bus, EngineOptions options) {
+    this.bus = bus;
+    this.options = options;
+    this.prefix = options.baseRoute() + "message-bus/";
+    this.json =
+        bus.codec() instanceof JsonTransportCodec codec
+            ? codec.mapper()
+            : JsonTransportCodec.defaultMapper();
+    this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
+    this.diagnostics = new DiagnosticsRoutes(bus, options);
+    this.heldPollLimits = new HeldPollLimits(options);
+    this.timeouts =
+        new TimeoutWheel(
+            options.longPollingInterval(),
+            client -> {
+              client.close();
+              manager.remove(client);
+            },
+            options.ticker(),
+            options.timerThread());
+    this.subscription = bus.isOff() ? null : bus.subscribeAll(manager::notify);
+  }
+
+  /**
+   * Returns the path prefix the engine answers: the base route plus {@code message-bus/}.
+   *
+   * @return e.g. {@code /message-bus/}
+   */
+  public String prefix() {
+    return prefix;
+  }
+
+  /**
+   * Tells whether the engine listens to the bus.
+   *
+   * @return true when live messages reach held polls
+   */
+  public boolean isListening() {
+    return subscription != null && subscription.isActive();
+  }
+
+  /**
+   * Returns the number of polls held right now.
+   *
+   * @return the count
+   */
+  public int heldPolls() {
+    return manager.clientCount();
+  }
+
+  /**
+   * Expires the held polls whose long-polling interval passed on the ticker. The timer thread calls
+   * it every tick; with {@link EngineOptions#timerThread()} false the caller does.
+   */
+  public void expireTimeouts() {
+    timeouts.expireDue();
+  }
+
+  ConnectionManager connectionManager() {
+    return manager;
+  }
+
+  /**
+   * Answers a request if it is the bus's. The request is the bus's when its path, as the transport
+   * normalised it (dot segments resolved, decoded), is under {@link #prefix()}; its raw path must
+   * then be plain as well (no dot or empty segments, path parameters, backslashes or encoded dots
+   * and slashes), else 400. The rest is used raw, as Ruby reads {@code PATH_INFO}.
+   *
+   * @param x the exchange
+   * @param rawPath the path within the web application as sent, still encoded
+   * @param normalizedPath the transport's normalised path, or null when it refused to normalise
+   * @return false when the request is not the bus's (the adapter passes it on)
+   */
+  public boolean handle(HttpExchange x, String rawPath, String normalizedPath) {
+    Call call = new Call(x);
+    String rest;
+    try {
+      if (!(normalizedPath != null ? normalizedPath : rawPath).startsWith(prefix)) {
+        return false;
+      }
+      if (!rawPath.startsWith(prefix) || !isPlain(rawPath, prefix.length())) {
+        throw new BadRequestException(
+            400,
+            "unsupported path: dot segments, empty segments, path parameters and encoded slashes"
+                + " or dots are not accepted");
+      }
+      rest = rawPath.substring(prefix.length());
+    } catch (RuntimeException e) {
+      fail(call, e);
+      return true;
+    }
+    try {
+      route(call, rest);
+    } catch (Exception | LinkageError e) {
+      fail(call, e);
+    }
+    return true;
+  }
+
+  private static boolean isPlain(String raw, int from) {
+    int segmentStart = from;
+    for (int i = from; i <= raw.length(); i++) {
+      char c = i < raw.length() ? raw.charAt(i) : '/';
+      if (c == ';' || c == '\\') {
+        return false;
+      }
+      if (c == '%' && i + 2 < raw.length()) {
+        String code = raw.substring(i + 1, i + 3).toLowerCase(Locale.ROOT);
+        if (code.equals("2e") || code.equals("2f") || code.equals("5c")) {
+          return false;
+        }
+      }
+      if (c == '/') {
+        String segment = raw.substring(segmentStart, i);
+        // An empty segment is allowed only at the very end (a trailing slash).
+        if ((segment.isEmpty() && i < raw.length())
+            || segment.equals(".")
+            || segment.equals("..")) {
+          return false;
+        }
+        segmentStart = i + 1;
+      }
+    }
+    return true;
+  }
+
+  /** One bus request on its way: the body read and the answer may happen on another thread. */
+  private static final class Call {
+    final HttpExchange x;
+    // The response belongs to a held poll's Client from then on.
+    volatile boolean held;
+    // The extra response headers, once looked up (on the request thread).
+    volatile Map<String, String> extra;
+
+    Call(HttpExchange x) {
+      this.x = x;
+    }
+  }
+
+  private void route(Call call, String rest) throws IOException {
+    HttpExchange x = call.x;
+    if (DiagnosticsRoutes.matches(rest)) {
+      diagnostics.handle(x, prefix, rest, this::sendPlain);
+      return;
+    }
+    if (options.allowBroadcast() && rest.equals("broadcast")) {
+      requirePost(x, options);
+      broadcast(call);
+      return;
+    }
+    int slash = rest.indexOf('/');
+    String clientId = slash < 0 ? rest : rest.substring(0, slash);
+    if (clientId.isEmpty()) {
+      x.status(404);
+      x.send("not found".getBytes(StandardCharsets.US_ASCII));
+      return;
+    }
+    if (clientId.length() > options.maxClientIdLength()) {
+      throw new BadRequestException(
+          400, "client id too long: at most " + options.maxClientIdLength() + " characters");
+    }
+    Map<String, String> extra = extraHeaders(x);
+    call.extra = extra;
+    if ("OPTIONS".equals(x.method())) {
+      writeHeaders(x, extra, Wire.JSON_CONTENT_TYPE);
+      x.send("OK".getBytes(StandardCharsets.US_ASCII));
+      return;
+    }
+    // The lookups run here, on the request thread (they may read thread-bound state such as a
+    // security context); the body may be read later, on a transport callback.
+    Object userId =
+        options.userIdLookup() == null
+            ? null
+            : Permissions.normalizeId(options.userIdLookup().apply(x));
+    List<Object> groupIds = new ArrayList<>();
+    if (options.groupIdsLookup() != null) {
+      List<?> groups = options.groupIdsLookup().apply(x);
+      if (groups != null) {
+        groups.forEach(g -> groupIds.add(Permissions.normalizeId(g)));
+      }
+    }
+    String siteId =
+        options.siteIdLookup() != null ? options.siteIdLookup().apply(x) : bus.currentSiteId();
+    String identity = heldPollLimits.identityOf(x, userId);
+    PollRequest forced = PollRequest.forced(x, options);
+    if (forced != null) {
+      poll(call, clientId, userId, groupIds, siteId, identity, forced);
+      return;
+    }
+    String contentType = x.header("Content-Type");
+    FormData.charset(contentType, StandardCharsets.UTF_8); // 415 before reading anything
+    withBody(
+        call,
+        body ->
+            poll(
+                call,
+                clientId,
+                userId,
+                groupIds,
+                siteId,
+                identity,
+                PollRequest.parse(body, contentType, options, json)));
+  }
+
+  /**
+   * Refuses a GET (or any method but POST) on a route that changes state, unless {@link
+   * EngineOptions#allowGetForActions()}: a GET can be triggered cross-site by an image or a link
+   * (CSRF). Ruby accepts any method (SPEC §4.10, §6.2); its own diagnostics page POSTs.
+   */
+  static void requirePost(HttpExchange x, EngineOptions options) {
+    if (!"POST".equals(x.method()) && !options.allowGetForActions()) {
+      throw new BadRequestException(
+          405, "this route changes state: use POST", Map.of("Allow", "POST"));
+    }
+  }
+
+  /** Answers a poll whose channels are known: at once, or by holding it. */
+  private void poll(
+      Call call,
+      String clientId,
+      Object userId,
+      List<Object> groupIds,
+      String siteId,
+      String identity,
+      PollRequest poll)
+      throws IOException {
+    HttpExchange x = call.x;
+    Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
+    List<Message> backlog = client.backlog(bus);
+    failures.backendAnswered();
+
+    String query = x.queryString();
+    boolean longPolling =
+        options.longPollingEnabled()
+            && (query == null || !query.contains("dlp=t"))
+            && isListening()
+            && manager.clientCount() < options.maxActiveClients()
+            && x.canHold();
+    boolean chunked =
+        options.chunkedEncodingEnabled()
+            && "HTTP/1.1".equals(x.protocol())
+            && x.header("Dont-Chunk") == null;
+
+    if ((!backlog.isEmpty() && !chunked) || !longPolling) {
+      writeHeaders(x, call.extra, Wire.JSON_CONTENT_TYPE);
+      x.send(Wire.json(json, backlog));
+      return;
+    }
+    Runnable release = heldPollLimits.acquire(identity, clientId);
+    call.held = true;
+    try {
+      hold(x, client, backlog, call.extra, chunked, release);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /** Reads the request body without blocking a thread, then hands it on. */
+  private void withBody(Call call, BodyHandler next) throws IOException {
+    HttpExchange x = call.x;
+    long declared = x.contentLength();
+    int max = options.maxBodyBytes();
+    if (declared > max) {
+      throw tooLarge(max);
+    }
+    if (declared == 0) {
+      next.accept(new byte[0]);
+      return;
+    }
+    x.readBody(
+        max,
+        new HttpExchange.BodySink() {
+          @Override
+          public void body(byte[] body) {
+            try {
+              next.accept(body);
+            } catch (Exception | LinkageError e) {
+              fail(call, e);
+            }
+          }
+
+          @Override
+          public void failed(Throwable failure) {
+            fail(call, failure);
+          }
+        });
+  }
+
+  /**
+   * The 413 of a body over the limit.
+   *
+   * @param max the limit
+   * @return the exception to fail the read with
+   */
+  public static RuntimeException tooLarge(int max) {
+    return new BadRequestException(413, "request body too large: at most " + max + " bytes");
+  }
+
+  /** Continues with a request body once it is in. */
+  @FunctionalInterface
+  private interface BodyHandler {
+    void accept(byte[] body) throws IOException;
+  }
+
+  private void hold(
+      HttpExchange x,
+      Client client,
+      List<Message> backlog,
+      Map<String, String> extra,
+      boolean streaming,
+      Runnable release)
+      throws IOException {
+    x.prepareHold();
+    writeHeaders(x, extra, null);
+    boolean framed = false;
+    if (streaming) {
+      x.contentType(Wire.STREAM_CONTENT_TYPE);
+      // Each piece one complete chunk, as Ruby sends it (SPEC §4.12), whatever the request says.
+      framed = x.frameStream();
+      x.header("X-Content-Type-Options", "nosniff");
+      x.header("X-Accel-Buffering", "no");
+    } else {
+      x.header("Connection", "close");
+      x.contentType(Wire.JSON_CONTENT_TYPE);
+    }
+    Map<String, Long> delivered = client.positionsAfter(backlog);
+    client.hold(
+        x,
+        streaming,
+        framed,
+        backlog,
+        () -> {
+          manager.remove(client);
+          release.run();
+        });
+    if (!manager.add(client)) {
+      client.close();
+      return;
+    }
+    try {
+      client.goLive(caughtUp(client, delivered), delivered);
+    } catch (RuntimeException e) {
+      LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
+      client.goLive(List.of(), delivered);
+    }
+    if (client.isClosed()) {
+      manager.remove(client);
+      return;
+    }
+    client.timeout(
+        timeouts, options.ticker().getAsLong() + options.longPollingInterval().toNanos());
+    client.watch(() -> x.watchDisconnect(client::gone));
+  }
+
+  /**
+   * Reads what was published between the backlog read and the registration, so that nothing falls
+   * between the two.
+   */
+  private List<Message> caughtUp(Client client, Map<String, Long> delivered) {
+    List<String> channels = new ArrayList<>(client.subscriptions.keySet());
+    if (channels.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Long> current = bus.lastIds(channels, client.siteId);
+    List<Message> missed = new ArrayList<>();
+    for (String channel : channels) {
+      long had = delivered.getOrDefault(channel, 0L);
+      if (current.get(channel) > had) {
+        for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
+          if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
+            missed.add(m);
+          }
+        }
+      }
+    }
+    missed.sort(Comparator.comparingLong(Message::globalId));
+    return missed;
+  }
+
+  /**
+   * The debug broadcast route (SPEC §4.10). Its parameters are parsed here, strictly: the query,
+   * then a form body; the first value of a name wins.
+   */
+  private void broadcast(Call call) throws IOException {
+    HttpExchange x = call.x;
+    int maxFields = options.maxChannels() + 1;
+    List<FormData.Field> query = FormData.parseQuery(x.queryString(), maxFields);
+    String contentType = x.header("Content-Type");
+    if (!FormData.mediaType(contentType).equals("application/x-www-form-urlencoded")) {
+      publishBroadcast(x, query, List.of());
+      return;
+    }
+    Charset charset = FormData.charset(contentType, StandardCharsets.UTF_8);
+    withBody(
+        call,
+        body ->
+            publishBroadcast(x, query, FormData.parse(body, charset, maxFields, "the form body")));
+  }
+
+  private void publishBroadcast(
+      HttpExchange x, List<FormData.Field> query, List<FormData.Field> form) throws IOException {
+    String channel = parameter("channel", query, form);
+    String data = parameter("data", query, form);
+    if (channel == null || channel.isEmpty()) {
+      throw new BadRequestException(400, "broadcast needs a channel parameter");
+    }
+    if (channel.contains("$|$")) {
+      throw new BadRequestException(400, "invalid channel name: " + Reasons.echo(channel));
+    }
+    bus.publish(channel, data);
+    failures.backendAnswered();
+    x.status(200);
+    x.header("Content-Type", "text/html");
+    x.send("sent".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The first value of a parameter: from the query, else the form; "" for a name without "=". */
+  private static String parameter(
+      String name, List<FormData.Field> query, List<FormData.Field> form) {
+    for (List<FormData.Field> fields : List.of(query, form)) {
+      for (FormData.Field f : fields) {
+        if (f.key().equals(name)) {
+          return f.value() == null ? "" : f.value();
+        }
+      }
+    }
+    return null;
+  }
+
+  private Map<String, String> extraHeaders(HttpRequestView req) {
+    if (options.extraResponseHeadersLookup() == null) {
+      return Map.of();
+    }
+    Map<String, String> extra = options.extraResponseHeadersLookup().apply(req);
+    return extra == null ? Map.of() : new LinkedHashMap<>(extra);
+  }
+
+  private static void writeHeaders(HttpExchange x, Map<String, String> extra, String contentType) {
+    x.status(200);
+    x.header("Cache-Control", "must-revalidate, private, max-age=0");
+    if (contentType != null) {
+      x.contentType(contentType);
+    }
+    x.header("Pragma", "no-cache");
+    x.header("Expires", "0");
+    extra.forEach(x::header);
+  }
+
+  /**
+   * Ends a failed bus request: {@link Failures} decides the status, the reason and the log level
+   * (the one place that does); the reply keeps the extra headers (CORS: without them a cross-origin
+   * browser sees status 0 instead of the 4xx/5xx and its reason); the error handler may choose
+   * another reply for a server-side failure. A held poll's response belongs to its client: it is
+   * only completed.
+   */
+  private void fail(Call call, Throwable e) {
+    HttpExchange x = call.x;
+    Failures.Reply reply = failures.handle(e);
+    if (call.held || reply == null) {
+      x.complete();
+      return;
+    }
+    Map<String, String> headers =
+        new LinkedHashMap<>(call.extra != null ? call.extra : extraHeadersOrNone(x));
+    int status = reply.status();
+    String body = reply.reason();
+    headers.putAll(reply.headers());
+    EngineOptions.ErrorHandler handler = options.onError();
+    if (reply.serverSide() && handler != null && e instanceof Exception error) {
+      EngineOptions.ErrorReply custom;
+      try {
+        custom = handler.handle(x, error);
+      } catch (RuntimeException handlerFailure) {
+        LOG.warn("onMiddlewareError failed", handlerFailure);
+        custom = null;
+      }
+      if (custom != null) {
+        headers = new LinkedHashMap<>(call.extra != null ? call.extra : extraHeadersOrNone(x));
+        headers.putAll(custom.headers());
+        status = custom.status();
+        body = custom.body();
+      }
+    }
+    try {
+      sendPlain(x, status, body, headers);
+    } catch (IOException | RuntimeException unsent) {
+      LOG.debug("could not answer a failed message-bus request: {}", unsent.toString());
+      x.complete();
+    }
+  }
+
+  /** The extra headers for an error reply; none if the lookup itself fails. */
+  private Map<String, String> extraHeadersOrNone(HttpRequestView req) {
+    try {
+      return extraHeaders(req);
+    } catch (RuntimeException lookupFailure) {
+      LOG.debug("extraResponseHeadersLookup failed while answering an error", lookupFailure);
+      return Map.of();
+    }
+  }
+
+  /** Answers with a one-line plain-text body (and extra headers), unless already committed. */
+  void sendPlain(HttpExchange x, int status, String body, Map<String, String> headers)
+      throws IOException {
+    if (x.isCommitted()) {
+      x.complete();
+      return;
+    }
+    x.reset();
+    x.status(status);
+    x.header("Content-Type", "text/plain; charset=utf-8");
+    headers.forEach(x::header);
+    if (status == 413 || status == 408) {
+      // The body was not (all) read: tell the client not to reuse this connection.
+      x.header("Connection", "close");
+    }
+    x.send((body == null ? "" : body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Stops listening to the bus and answers every held poll. Idempotent. */
+  @Override
+  public void close() {
+    if (subscription != null) {
+      subscription.unsubscribe();
+    }
+    manager.closeAll();
+    timeouts.close();
+  }
+}

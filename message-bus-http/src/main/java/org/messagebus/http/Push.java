@@ -1,0 +1,102 @@
+package org.messagebus.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live message on its way to the held polls. The JSON a client receives does not depend on the
+ * client, so it is encoded once, on first use, and the same bytes are queued on every connection
+ * that is permitted to see the message (a complete response and a streamed piece differ, so each
+ * form is made once). Safe to share between threads: each lazily built value is a volatile write of
+ * an immutable result, and building it twice is harmless.
+ */
+final class Push {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Push.class);
+  private static final long UNKNOWN = Long.MIN_VALUE;
+
+  final Message message;
+  final boolean targeted;
+  private final ObjectMapper json;
+  private final MessageBus bus;
+  private volatile byte[] body;
+  private volatile byte[] piece;
+  private volatile byte[] chunk;
+  private volatile long storeLastId = UNKNOWN;
+  private volatile Boolean passes;
+
+  Push(Message message, ObjectMapper json, MessageBus bus) {
+    this.message = message;
+    this.json = json;
+    this.bus = bus;
+    this.targeted =
+        !message.userIds().isEmpty()
+            || !message.groupIds().isEmpty()
+            || !message.clientIds().isEmpty();
+  }
+
+  /** Whether the client message filters let the message through (asked once). */
+  boolean passesFilters() {
+    Boolean p = passes;
+    if (p == null) {
+      p = bus.passesClientMessageFilters(message);
+      passes = p;
+    }
+    return p;
+  }
+
+  /** The one-message JSON array, as a complete response body. */
+  byte[] body() {
+    byte[] b = body;
+    if (b == null) {
+      b = Wire.json(json, List.of(message));
+      body = b;
+    }
+    return b;
+  }
+
+  /** The one-message JSON array as a streamed piece. */
+  byte[] piece() {
+    byte[] p = piece;
+    if (p == null) {
+      p = Wire.piece(body());
+      piece = p;
+    }
+    return p;
+  }
+
+  /** The streamed piece as one complete chunk, for a stream the filter frames itself. */
+  byte[] chunk() {
+    byte[] c = chunk;
+    if (c == null) {
+      c = Wire.chunk(piece());
+      chunk = c;
+    }
+    return c;
+  }
+
+  /**
+   * Tells whether the ids of this message's channel restarted below a position a client holds (a
+   * reset, or an expired channel): the store's newest id of the channel is then below it. Otherwise
+   * a message at or before that position is one the client already has, pushed late by a lagging
+   * dispatcher. Asks the store at most once per message, and only when some client needs to know.
+   * If the store cannot tell, the message is taken as already delivered.
+   */
+  boolean idsRestartedBelow(long position) {
+    long last = storeLastId;
+    if (last == UNKNOWN) {
+      try {
+        last = bus.lastId(message.channel(), message.siteId());
+      } catch (RuntimeException e) {
+        LOG.debug("cannot read the last id of {}: {}", message.channel(), e.toString());
+        last = Long.MAX_VALUE;
+      }
+      storeLastId = last;
+    }
+    return last < position;
+  }
+}

@@ -1,0 +1,331 @@
+package org.messagebus.servlet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.messagebus.http.HttpEngine;
+import org.messagebus.http.HttpExchange;
+
+/**
+ * A bus request of Jetty 12's core API (no Servlet) as the engine sees it. Jetty's core response is
+ * asynchronous already: every write takes a callback, and the request's callback ends the exchange.
+ * The engine's non-blocking contract maps onto it directly: a write is in flight until its callback
+ * runs ({@link #isReady} false meanwhile, then {@link HeldListener#onWritePossible}), a body is
+ * read chunk by chunk with {@link Request#demand}. Headers go into the core response's fields,
+ * which Jetty sends verbatim (the exact {@code Content-Type} needs no trick here).
+ *
+ * <p><b>Threads.</b> The engine calls output methods under its per-poll lock; write callbacks come
+ * from Jetty's threads. The in-flight state is guarded by this object's monitor, never held while
+ * calling the engine back.
+ */
+final class JettyCoreExchange implements HttpExchange {
+
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private final AtomicBoolean completed = new AtomicBoolean();
+  // guarded by this
+  private boolean writing;
+  private boolean notifyWhenReady;
+  private Throwable failure;
+  private HeldListener listener;
+
+  JettyCoreExchange(Request request, Response response, Callback callback) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+  }
+
+  // The request view.
+
+  @Override
+  public String method() {
+    return request.getMethod();
+  }
+
+  @Override
+  public String protocol() {
+    return request.getConnectionMetaData().getProtocol();
+  }
+
+  @Override
+  public String path() {
+    String raw = request.getHttpURI().getPath();
+    if (raw == null) {
+      return "";
+    }
+    String context = contextPath();
+    return !context.isEmpty() && raw.startsWith(context) ? raw.substring(context.length()) : raw;
+  }
+
+  @Override
+  public String queryString() {
+    return request.getHttpURI().getQuery();
+  }
+
+  @Override
+  public String header(String name) {
+    return request.getHeaders().get(name);
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    return request.getHeaders().getValuesList(name);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return Request.getRemoteAddr(request);
+  }
+
+  @Override
+  public Object attribute(String name) {
+    return request.getAttribute(name);
+  }
+
+  @Override
+  public String contextPath() {
+    String context = Request.getContextPath(request);
+    return context == null || context.equals("/") ? "" : context;
+  }
+
+  @Override
+  public long contentLength() {
+    return request.getLength();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    return type.isInstance(request) ? type.cast(request) : null;
+  }
+
+  // The body.
+
+  @Override
+  public boolean canHold() {
+    return true;
+  }
+
+  @Override
+  public void readBody(int max, BodySink sink) {
+    new BodyRead(max, sink).run();
+  }
+
+  /** Reads the body chunk by chunk; asks Jetty to call back when none is there yet. */
+  private final class BodyRead implements Runnable {
+    private final int max;
+    private final BodySink sink;
+    private final ByteArrayOutputStream received;
+
+    BodyRead(int max, BodySink sink) {
+      this.max = max;
+      this.sink = sink;
+      long declared = request.getLength();
+      this.received = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          sink.failed(chunk.getFailure());
+          return;
+        }
+        ByteBuffer bytes = chunk.getByteBuffer();
+        int n = bytes.remaining();
+        if (received.size() + n > max) {
+          chunk.release();
+          sink.failed(HttpEngine.tooLarge(max));
+          return;
+        }
+        byte[] copy = new byte[n];
+        bytes.get(copy);
+        received.write(copy, 0, n);
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (last) {
+          sink.body(received.toByteArray());
+          return;
+        }
+      }
+    }
+  }
+
+  // The response.
+
+  @Override
+  public void status(int status) {
+    response.setStatus(status);
+  }
+
+  /**
+   * Sets a header; a {@code Content-Type} set this way (not {@link #contentType}) is written as
+   * Jetty's servlet responses write it, without spaces around {@code ;}, so both adapters send the
+   * same bytes.
+   */
+  @Override
+  public void header(String name, String value) {
+    if (name.equalsIgnoreCase("Content-Type")) {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, value.replaceAll("\\s*;\\s*", ";"));
+    } else {
+      response.getHeaders().put(name, value);
+    }
+  }
+
+  @Override
+  public void contentType(String value) {
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, value);
+  }
+
+  @Override
+  public void contentLength(long length) {
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return response.isCommitted();
+  }
+
+  @Override
+  public void reset() {
+    response.reset();
+  }
+
+  @Override
+  public void send(byte[] body) {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  @Override
+  public void prepareHold() {}
+
+  @Override
+  public boolean frameStream() {
+    return StreamFraming.prepareCore(request, response);
+  }
+
+  @Override
+  public void hold(HeldListener heldListener) {
+    synchronized (this) {
+      this.listener = heldListener;
+    }
+    heldListener.onWritePossible();
+  }
+
+  @Override
+  public synchronized boolean isReady() {
+    if (writing) {
+      notifyWhenReady = true;
+      return false;
+    }
+    return failure == null;
+  }
+
+  @Override
+  public void write(byte[] bytes) throws IOException {
+    synchronized (this) {
+      if (failure != null) {
+        throw new IOException("the response failed", failure);
+      }
+      writing = true;
+    }
+    response.write(false, ByteBuffer.wrap(bytes), Callback.from(this::written, this::writeFailed));
+  }
+
+  private void written() {
+    HeldListener notify;
+    synchronized (this) {
+      writing = false;
+      notify = notifyWhenReady ? listener : null;
+      notifyWhenReady = false;
+    }
+    if (notify != null) {
+      notify.onWritePossible();
+    }
+  }
+
+  private void writeFailed(Throwable x) {
+    HeldListener notify;
+    synchronized (this) {
+      writing = false;
+      failure = x;
+      notifyWhenReady = false;
+      notify = listener;
+    }
+    if (notify != null) {
+      notify.onError(x);
+    }
+  }
+
+  /** Each write is sent as it is made; nothing is buffered to flush. */
+  @Override
+  public void flush() {}
+
+  @Override
+  public void complete() {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
+    Throwable failed;
+    boolean inFlight;
+    HeldListener l;
+    synchronized (this) {
+      failed = failure;
+      inFlight = writing;
+      l = listener;
+    }
+    if (failed != null || inFlight) {
+      // The connection failed, or a write is still out (the poll was ended by a failure or the
+      // client's close): abort instead of ending the body.
+      callback.failed(failed != null ? failed : new IOException("held poll ended"));
+      if (l != null) {
+        l.onComplete();
+      }
+      return;
+    }
+    response.write(
+        true,
+        BufferUtil.EMPTY_BUFFER,
+        Callback.from(
+            () -> {
+              callback.succeeded();
+              if (l != null) {
+                l.onComplete();
+              }
+            },
+            x -> {
+              callback.failed(x);
+              if (l != null) {
+                l.onComplete();
+              }
+            }));
+  }
+
+  @Override
+  public DisconnectWatch watchDisconnect(Runnable onGone) {
+    String connection = response.getHeaders().get(HttpHeader.CONNECTION);
+    if (connection == null || !connection.equalsIgnoreCase("close")) {
+      return DisconnectWatch.NONE;
+    }
+    Disconnects.Watch watch = Disconnects.watchCore(request, onGone);
+    return watch == Disconnects.NONE ? DisconnectWatch.NONE : watch::cancel;
+  }
+}

@@ -1,0 +1,289 @@
+package org.messagebus.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.messagebus.http.HttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bus request of a Servlet container as the engine sees it. Bodies are read with Servlet
+ * non-blocking I/O after {@code startAsync} ({@link BodyReader}), a held response is written with a
+ * {@link WriteListener}; the {@code Content-Type} is written byte for byte ({@link
+ * ExactContentType}), a stream framed as Ruby frames it ({@link StreamFraming}), and on Jetty a
+ * held poll's connection is watched for the client's close ({@link Disconnects}).
+ *
+ * <p>Where an answer goes: the filter's response, or once async the exchange's own (upstream
+ * wrappers have returned by then and would not pass the bytes on); the headers of a held response
+ * go to the filter's response, as the framing decision looks at its wrappers.
+ */
+final class ServletExchange implements HttpExchange, WriteListener, AsyncListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageBusFilter.class);
+  private static final AtomicBoolean WARNED_SYNC = new AtomicBoolean();
+
+  private final HttpServletRequest req;
+  private final HttpServletResponse resp;
+  // Set once the request went async (to read its body or to hold it).
+  private volatile AsyncContext async;
+  private volatile boolean holding;
+  private final AtomicBoolean completed = new AtomicBoolean();
+  private ServletOutputStream out;
+  private HeldListener listener;
+
+  ServletExchange(HttpServletRequest req, HttpServletResponse resp) {
+    this.req = req;
+    this.resp = resp;
+  }
+
+  /** The servlet request behind a view, or null when the view is not a Servlet one. */
+  static HttpServletRequest servletRequest(org.messagebus.http.HttpRequestView view) {
+    return view.unwrap(HttpServletRequest.class);
+  }
+
+  private HttpServletResponse target() {
+    if (holding) {
+      return resp;
+    }
+    AsyncContext ac = async;
+    return ac != null ? (HttpServletResponse) ac.getResponse() : resp;
+  }
+
+  // The request view.
+
+  @Override
+  public String method() {
+    return req.getMethod();
+  }
+
+  @Override
+  public String protocol() {
+    return req.getProtocol();
+  }
+
+  @Override
+  public String path() {
+    String raw = req.getRequestURI();
+    String context = req.getContextPath();
+    return context != null && raw.startsWith(context) ? raw.substring(context.length()) : raw;
+  }
+
+  @Override
+  public String queryString() {
+    return req.getQueryString();
+  }
+
+  @Override
+  public String header(String name) {
+    return req.getHeader(name);
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    Enumeration<String> values = req.getHeaders(name);
+    return values == null ? List.of() : Collections.list(values);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return req.getRemoteAddr();
+  }
+
+  @Override
+  public Object attribute(String name) {
+    return req.getAttribute(name);
+  }
+
+  @Override
+  public String contextPath() {
+    String context = req.getContextPath();
+    return context == null ? "" : context;
+  }
+
+  @Override
+  public long contentLength() {
+    return req.getContentLengthLong();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    return type.isInstance(req) ? type.cast(req) : null;
+  }
+
+  // The body.
+
+  @Override
+  public boolean canHold() {
+    return req.isAsyncSupported();
+  }
+
+  @Override
+  public void readBody(int max, BodySink sink) throws IOException {
+    if (!req.isAsyncSupported()) {
+      // Mounted without async support: no held polls either. Read as before, and say so once.
+      if (WARNED_SYNC.compareAndSet(false, true)) {
+        LOG.warn(
+            "the message-bus filter is mounted without async support: request bodies are read"
+                + " with blocking I/O and polls are never held; set asyncSupported=true on it and"
+                + " on every filter in front of it");
+      }
+      byte[] body = req.getInputStream().readNBytes(max + 1);
+      if (body.length > max) {
+        sink.failed(BodyReader.tooLarge(max));
+        return;
+      }
+      sink.body(body);
+      return;
+    }
+    startAsync();
+    BodyReader.start(req.getInputStream(), max, req.getContentLengthLong(), sink);
+  }
+
+  private AsyncContext startAsync() {
+    AsyncContext ac = async;
+    if (ac == null) {
+      ac = req.startAsync();
+      ac.setTimeout(0); // held polls have their own timeout; the body read has the container's
+      async = ac;
+    }
+    return ac;
+  }
+
+  // The response.
+
+  @Override
+  public void status(int status) {
+    target().setStatus(status);
+  }
+
+  @Override
+  public void header(String name, String value) {
+    if (name.equalsIgnoreCase("Content-Type")) {
+      target().setContentType(value);
+    } else {
+      target().setHeader(name, value);
+    }
+  }
+
+  @Override
+  public void contentType(String value) {
+    ExactContentType.set(req, target(), value);
+  }
+
+  @Override
+  public void contentLength(long length) {
+    target().setContentLengthLong(length);
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return target().isCommitted();
+  }
+
+  @Override
+  public void reset() {
+    target().reset();
+  }
+
+  @Override
+  public void send(byte[] body) throws IOException {
+    HttpServletResponse r = target();
+    r.setContentLength(body.length);
+    r.getOutputStream().write(body);
+    complete();
+  }
+
+  @Override
+  public void prepareHold() {
+    holding = true;
+  }
+
+  @Override
+  public boolean frameStream() {
+    return StreamFraming.prepare(req, resp);
+  }
+
+  @Override
+  public void hold(HeldListener heldListener) throws IOException {
+    AsyncContext ac = startAsync();
+    this.listener = heldListener;
+    ac.addListener(this);
+    out = ac.getResponse().getOutputStream();
+    out.setWriteListener(this);
+  }
+
+  @Override
+  public boolean isReady() {
+    return out.isReady();
+  }
+
+  @Override
+  public void write(byte[] bytes) throws IOException {
+    out.write(bytes);
+  }
+
+  @Override
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  @Override
+  public void complete() {
+    AsyncContext ac = async;
+    if (ac != null && completed.compareAndSet(false, true)) {
+      try {
+        ac.complete();
+      } catch (IllegalStateException alreadyCompleted) {
+        // completed by the container
+      }
+    }
+  }
+
+  @Override
+  public DisconnectWatch watchDisconnect(Runnable onGone) {
+    Disconnects.Watch watch = Disconnects.watch(req, resp, onGone);
+    return watch == Disconnects.NONE ? DisconnectWatch.NONE : watch::cancel;
+  }
+
+  // Container callbacks of a held response.
+
+  @Override
+  public void onWritePossible() {
+    listener.onWritePossible();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    listener.onError(t);
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    completed.set(true);
+    listener.onComplete();
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    complete();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    listener.onError(
+        event.getThrowable() == null ? new IOException("async error") : event.getThrowable());
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+}
