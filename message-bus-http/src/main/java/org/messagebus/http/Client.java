@@ -62,6 +62,10 @@ final class Client implements HttpExchange.HeldListener {
   // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
   private boolean framed;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  // The bytes in pending, and how many may wait before a stream is cut off.
+  private long pendingBytes;
+  private long maxUnsentBytes = Long.MAX_VALUE;
+  private Runnable onCutOff = () -> {};
   private boolean needsFlush;
   private boolean finishing;
   private boolean completed;
@@ -187,13 +191,32 @@ final class Client implements HttpExchange.HeldListener {
   void hold(
       HttpExchange x, boolean stream, boolean framed, List<Message> backlog, Runnable whenDone)
       throws IOException {
+    hold(x, stream, framed, backlog, whenDone, Long.MAX_VALUE, () -> {});
+  }
+
+  /**
+   * Holds the response as {@link #hold(HttpExchange, boolean, boolean, List, Runnable)} does; a
+   * stream whose unsent bytes would exceed {@code maxUnsentBytes} is cut off (see {@link
+   * #queue}), and {@code cutOff} is told.
+   */
+  void hold(
+      HttpExchange x,
+      boolean stream,
+      boolean framed,
+      List<Message> backlog,
+      Runnable whenDone,
+      long maxUnsentBytes,
+      Runnable cutOff)
+      throws IOException {
     lock.lock();
     try {
       this.streaming = stream;
       this.framed = stream && framed;
       this.onDone = whenDone;
+      this.maxUnsentBytes = maxUnsentBytes;
+      this.onCutOff = cutOff;
       if (stream) {
-        pending.add(
+        enqueue(
             framedPiece(
                 backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog))));
       }
@@ -264,7 +287,7 @@ final class Client implements HttpExchange.HeldListener {
       return false;
     }
     if (streaming) {
-      pending.add(framed ? p.chunk() : p.piece());
+      queue(framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
@@ -357,11 +380,38 @@ final class Client implements HttpExchange.HeldListener {
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
     if (streaming) {
-      pending.add(framedPiece(Wire.piece(body)));
+      queue(framedPiece(Wire.piece(body)));
       drain();
     } else {
       respond(body);
     }
+  }
+
+  /**
+   * Queues a piece of the stream, unless the client has stopped reading: when the bytes still
+   * waiting for it and this piece would exceed the cap, the stream ends instead. The unsent pieces
+   * are dropped whole and the stream is closed as a timeout closes it; the client, whose positions
+   * moved only with what it received, polls again from there and reads the rest from the backlog.
+   * One piece is always accepted, whatever its size. Under the lock, with {@link #streaming}.
+   */
+  private void queue(byte[] piece) {
+    if (!pending.isEmpty() && pendingBytes + piece.length > maxUnsentBytes) {
+      LOG.debug(
+          "stream of client {} cut off: {} bytes unsent, the client does not read", id, pendingBytes);
+      pending.clear();
+      pendingBytes = 0;
+      cancelTimeout();
+      enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+      finishing = true;
+      onCutOff.run();
+      return;
+    }
+    enqueue(piece);
+  }
+
+  private void enqueue(byte[] bytes) {
+    pending.add(bytes);
+    pendingBytes += bytes.length;
   }
 
   /** A piece as the stream sends it: one complete chunk when the framing is ours. */
@@ -371,7 +421,7 @@ final class Client implements HttpExchange.HeldListener {
 
   private void respond(byte[] body) {
     out.contentLength(body.length);
-    pending.add(body);
+    enqueue(body);
     finishing = true;
     cancelTimeout();
     drain();
@@ -386,7 +436,7 @@ final class Client implements HttpExchange.HeldListener {
       }
       cancelTimeout();
       if (streaming) {
-        pending.add(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+        enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
         finishing = true;
         drain();
       } else {
@@ -422,6 +472,7 @@ final class Client implements HttpExchange.HeldListener {
         }
         byte[] next = pending.poll();
         if (next != null) {
+          pendingBytes -= next.length;
           out.write(next);
           needsFlush = true;
         } else {
@@ -442,6 +493,7 @@ final class Client implements HttpExchange.HeldListener {
     if (!completed) {
       completed = true;
       pending.clear();
+      pendingBytes = 0;
       cancelTimeout();
       LOG.debug("poll of client {} ended by a failure: {}", id, t.toString());
       watch.cancel();

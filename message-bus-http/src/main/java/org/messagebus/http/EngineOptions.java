@@ -89,6 +89,15 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns how many bytes a held poll may have waiting for its client to read them.
+   *
+   * @return the cap in bytes
+   */
+  public int maxUnsentBytes() {
+    return b.maxUnsentBytes;
+  }
+
+  /**
    * Returns whether held polls may stream.
    *
    * @return the choice
@@ -287,6 +296,7 @@ public final class EngineOptions {
     private int maxChannels = 1000;
     private int maxClientIdLength = 128;
     private int maxHeldPollsPerUser = 10;
+    private int maxUnsentBytes = 256 * 1024;
     private int maxHeldPollsPerAddress = 50;
     private Duration heldPollsRetryAfter = Duration.ofSeconds(15);
     private List<String> trustedProxies = List.of("127.0.0.0/8", "::1");
@@ -315,6 +325,7 @@ public final class EngineOptions {
       c.maxChannels = maxChannels;
       c.maxClientIdLength = maxClientIdLength;
       c.maxHeldPollsPerUser = maxHeldPollsPerUser;
+      c.maxUnsentBytes = maxUnsentBytes;
       c.maxHeldPollsPerAddress = maxHeldPollsPerAddress;
       c.heldPollsRetryAfter = heldPollsRetryAfter;
       c.trustedProxies = trustedProxies;
@@ -449,6 +460,19 @@ public final class EngineOptions {
      */
     public Builder maxClientIdLength(int max) {
       this.maxClientIdLength = max;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes a stream may have waiting for a client that does not read; one more
+     * message ends the stream (the client polls again from the last message it received). One
+     * message is always accepted, whatever its size. Default 256 KiB.
+     *
+     * @param bytes the cap
+     * @return this builder
+     */
+    public Builder maxUnsentBytes(int bytes) {
+      this.maxUnsentBytes = bytes;
       return this;
     }
 

@@ -47,6 +47,8 @@ public final class HttpEngine implements AutoCloseable {
   private final DiagnosticsRoutes diagnostics;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
+  private final java.util.concurrent.atomic.LongAdder streamsCutOff =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -102,6 +104,16 @@ public final class HttpEngine implements AutoCloseable {
    */
   public int heldPolls() {
     return manager.clientCount();
+  }
+
+  /**
+   * Returns how many streams were ended because their client stopped reading (more than {@link
+   * EngineOptions#maxUnsentBytes()} waited for it) since the engine started.
+   *
+   * @return the count
+   */
+  public long streamsCutOff() {
+    return streamsCutOff.sum();
   }
 
   /**
@@ -389,7 +401,9 @@ public final class HttpEngine implements AutoCloseable {
         () -> {
           manager.remove(client);
           release.run();
-        });
+        },
+        options.maxUnsentBytes(),
+        streamsCutOff::increment);
     if (!manager.add(client)) {
       client.close();
       return;

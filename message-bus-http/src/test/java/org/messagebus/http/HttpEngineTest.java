@@ -1,6 +1,7 @@
 package org.messagebus.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,6 +284,40 @@ class HttpEngineTest {
     x.releaseOutput();
     String body = x.await(b -> b.contains("\"queued\""), WAIT);
     assertThat(body).startsWith("[]" + SEP);
+  }
+
+  @Test
+  void streamWhoseClientDoesNotRead_isCutOffAtTheCap_keepingOnlyTheClosingPiece() throws Exception {
+    HttpEngine e = engine(b -> b.fanOutThreads(1).maxUnsentBytes(10_000));
+    FakeExchange x = FakeExchange.post("/w=0");
+    x.blockOutput();
+    send(e, "/message-bus/w/poll", x);
+    String big = "x".repeat(4_000);
+    for (int i = 0; i < 5; i++) {
+      bus.publish("/w", i + big);
+    }
+    // the first piece ([]) and two messages fit; the third would not: the stream ends
+    await().atMost(WAIT).until(() -> e.streamsCutOff() == 1);
+    assertThat(x.completeCalls()).as("not complete while the transport takes nothing").isZero();
+
+    x.releaseOutput();
+    x.awaitEnd(WAIT);
+    assertThat(x.body()).as("unsent pieces dropped whole: only the end of the stream").isEqualTo("[]" + SEP);
+    assertThat(x.completeCalls()).isEqualTo(1);
+    assertThat(e.heldPolls()).isZero();
+  }
+
+  @Test
+  void streamThatReads_isNeverCutOff_andOneMessageOverTheCapIsAccepted() throws Exception {
+    HttpEngine e = engine(b -> b.fanOutThreads(1).maxUnsentBytes(1_000));
+    FakeExchange x = stream(e, "r", "/r=0");
+    String big = "y".repeat(5_000);
+    bus.publish("/r", big);
+    bus.publish("/r", "after");
+    x.await(b -> b.contains("\"after\""), WAIT);
+    assertThat(x.body()).contains(big);
+    assertThat(e.streamsCutOff()).isZero();
+    assertThat(x.ended()).isFalse();
   }
 
   @Test

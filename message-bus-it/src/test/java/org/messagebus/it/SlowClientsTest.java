@@ -21,8 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
@@ -46,12 +46,12 @@ class SlowClientsTest {
   private MessageBus bus;
   private MessageBusServer server;
 
-  @BeforeEach
-  void start() {
+  private void start(MessageBusServer.Adapter adapter) {
     bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
     server =
         MessageBusServer.builder(bus)
             .port(0)
+            .adapter(adapter)
             .httpOptions(HttpTransportOptions.builder().longPollingInterval(HOLD).build())
             .build()
             .start();
@@ -59,12 +59,21 @@ class SlowClientsTest {
 
   @AfterEach
   void stop() {
-    server.close();
-    bus.close();
+    if (server != null) {
+      server.close();
+    }
+    if (bus != null) {
+      bus.close();
+    }
   }
 
-  @Test
-  void streamsThatDoNotRead_areCutOff_withoutBlockingAnyone_andResumeWithoutLoss() throws Exception {
+  @ParameterizedTest
+  @EnumSource(
+      value = MessageBusServer.Adapter.class,
+      names = {"SERVLET", "JETTY_CORE"})
+  void streamsThatDoNotRead_areCutOff_withoutBlockingAnyone_andResumeWithoutLoss(
+      MessageBusServer.Adapter adapter) throws Exception {
+    start(adapter);
     String channel = "/flood/" + UUID.randomUUID();
     long start = bus.publish(channel, "start");
     List<Socket> stalled = new ArrayList<>();

@@ -40,6 +40,9 @@ public final class HttpTransportOptions {
   /** Default of {@link Builder#maxClientIdLength}: 128 characters. */
   public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 128;
 
+  /** Default of {@link Builder#maxUnsentBytes}: 256 KiB waiting for a client that does not read. */
+  public static final int DEFAULT_MAX_UNSENT_BYTES = 256 * 1024;
+
   /** Default of {@link Builder#maxHeldPollsPerUser}: 10 held polls per signed-in user. */
   public static final int DEFAULT_MAX_HELD_POLLS_PER_USER = 10;
 
@@ -67,6 +70,7 @@ public final class HttpTransportOptions {
   private final int maxChannels;
   private final int maxClientIdLength;
   private final int maxHeldPollsPerUser;
+  private final int maxUnsentBytes;
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
@@ -95,6 +99,7 @@ public final class HttpTransportOptions {
     this.maxChannels = b.maxChannels;
     this.maxClientIdLength = b.maxClientIdLength;
     this.maxHeldPollsPerUser = b.maxHeldPollsPerUser;
+    this.maxUnsentBytes = b.maxUnsentBytes;
     this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
     this.heldPollsRetryAfter = b.heldPollsRetryAfter;
     this.trustedProxies = b.trustedProxies;
@@ -243,6 +248,15 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns how many bytes a stream may have waiting for a client that does not read.
+   *
+   * @return the cap in bytes
+   */
+  public int maxUnsentBytes() {
+    return maxUnsentBytes;
+  }
+
+  /**
    * Returns the most polls one signed-in user may have held at once.
    *
    * @return the limit
@@ -297,6 +311,7 @@ public final class HttpTransportOptions {
             .maxChannels(maxChannels)
             .maxClientIdLength(maxClientIdLength)
             .maxHeldPollsPerUser(maxHeldPollsPerUser)
+            .maxUnsentBytes(maxUnsentBytes)
             .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
             .heldPollsRetryAfter(heldPollsRetryAfter)
             .trustedProxies(trustedProxies);
@@ -474,6 +489,7 @@ public final class HttpTransportOptions {
     private int maxChannels = DEFAULT_MAX_CHANNELS;
     private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
     private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
+    private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
@@ -670,6 +686,26 @@ public final class HttpTransportOptions {
         throw new IllegalArgumentException("maxHeldPollsPerUser must be at least 1: " + max);
       }
       this.maxHeldPollsPerUser = max;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes a stream may have waiting for a client that does not read (a frozen tab,
+     * a client gone without closing its connection, a socket whose window is full). When a message
+     * would take it over the cap, the server ends the stream instead, dropping the unsent messages:
+     * the client polls again from the last message it received and reads the rest from the
+     * backlog, so nothing is lost, and the server keeps at most this much per stream. One message is
+     * always accepted, whatever its size. Default {@value #DEFAULT_MAX_UNSENT_BYTES}.
+     *
+     * @param bytes at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxUnsentBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxUnsentBytes must be at least 1: " + bytes);
+      }
+      this.maxUnsentBytes = bytes;
       return this;
     }
 
