@@ -534,7 +534,7 @@ public final class MessageBus implements AutoCloseable {
    * @param filter the filter, or null
    * @throws IllegalArgumentException if {@code prefix} is null
    */
-  public void registerClientMessageFilter(String prefix, ClientMessageFilter filter) {
+  public void registerClientMessageFilter(String prefix, @Nullable ClientMessageFilter filter) {
     filters.register(prefix, filter);
   }
 

@@ -213,7 +213,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code siteId} contains {@code $|$}
      */
-    public Builder siteId(String siteId) {
+    public Builder siteId(@Nullable String siteId) {
       if (siteId != null && siteId.contains("$|$")) {
         throw new IllegalArgumentException("siteId must not contain $|$: " + siteId);
       }
@@ -228,7 +228,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code age} is zero or negative
      */
-    public Builder maxBacklogAge(Duration age) {
+    public Builder maxBacklogAge(@Nullable Duration age) {
       if (age != null && (age.isNegative() || age.isZero())) {
         throw new IllegalArgumentException("maxBacklogAge must be positive: " + age);
       }
@@ -243,7 +243,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code size < 1}
      */
-    public Builder maxBacklogSize(Integer size) {
+    public Builder maxBacklogSize(@Nullable Integer size) {
       if (size != null && size < 1) {
         throw new IllegalArgumentException("maxBacklogSize must be at least 1: " + size);
       }
@@ -258,7 +258,7 @@ public final class PublishOptions {
      * @param queue the choice, or null
      * @return this builder
      */
-    public Builder queueInMemory(Boolean queue) {
+    public Builder queueInMemory(@Nullable Boolean queue) {
       this.queueInMemory = queue;
       return this;
     }

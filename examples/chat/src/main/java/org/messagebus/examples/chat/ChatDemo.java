@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.diagnostics.Diagnostics;
 import org.messagebus.memory.MemoryBackend;
@@ -100,7 +101,7 @@ public final class ChatDemo {
     }
   }
 
-  static int port(String value) {
+  static int port(@Nullable String value) {
     if (value == null || value.isBlank()) {
       return MessageBusServer.DEFAULT_PORT;
     }
