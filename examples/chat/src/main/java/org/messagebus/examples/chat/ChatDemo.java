@@ -19,6 +19,7 @@ import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 import org.messagebus.spi.Backend;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * The live chat demo: an embedded Jetty on 127.0.0.1 serving a chat page whose messages travel over
@@ -55,12 +56,13 @@ public final class ChatDemo {
     MessageBusServer server = start(bus, port);
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
+            DaemonThreads.newThread(
+                "chat-demo-shutdown",
                 () -> {
                   server.close();
                   bus.close();
-                },
-                "chat-demo-shutdown"));
+                }));
+
     System.out.printf(
         "MessageBus chat demo: http://127.0.0.1:%d/  (backend: %s)%n", server.port(), backendName);
     server.join();
