@@ -1,5 +1,7 @@
 package org.messagebus;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Hears every change of a backend's {@link BackendState}, in the order they happen.
  *
@@ -20,5 +22,5 @@ public interface BackendStateListener {
    *     never contains a password), or null when the backend does not know; null for the other
    *     states
    */
-  void onBackendStateChange(BackendState state, Throwable cause);
+  void onBackendStateChange(BackendState state, @Nullable Throwable cause);
 }

@@ -2,6 +2,7 @@ package org.messagebus;
 
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ final class BackendStateWatch {
   private final CopyOnWriteArrayList<BackendStateListener> listeners = new CopyOnWriteArrayList<>();
   private final Runnable onConnected;
   private volatile BackendState state = BackendState.CONNECTED;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
 
   /**
    * @param onConnected run (on the reporting thread) every time the backend reports {@link
@@ -55,7 +56,8 @@ final class BackendStateWatch {
   }
 
   /** The backend's report; runs on the backend's thread, changes one at a time, in order. */
-  void onBackendState(BackendState next, Throwable cause) {
+  void onBackendState(BackendState next, @Nullable Throwable cause) {
+
     BackendState before;
     synchronized (lock) {
       before = state;
@@ -78,7 +80,8 @@ final class BackendStateWatch {
     }
   }
 
-  private static void tell(BackendStateListener l, BackendState state, Throwable cause) {
+  private static void tell(BackendStateListener l, BackendState state, @Nullable Throwable cause) {
+
     try {
       l.onBackendStateChange(state, cause);
     } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +28,13 @@ final class BackgroundWork {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundWork.class);
 
-  private final ScheduledExecutorService supplied;
+  private final @Nullable ScheduledExecutorService supplied;
   private final Duration retryInterval;
   private final BooleanSupplier closed;
   private final BooleanSupplier work;
 
   private final Object schedulerLock = new Object();
-  private ScheduledExecutorService own; // guarded by schedulerLock
+  private @Nullable ScheduledExecutorService own; // guarded by schedulerLock
 
   private final ReentrantLock runLock = new ReentrantLock();
   private final AtomicBoolean queued = new AtomicBoolean();
@@ -47,7 +48,7 @@ final class BackgroundWork {
    * @param work the work; returns true if something waits for the store and must be retried
    */
   BackgroundWork(
-      ScheduledExecutorService supplied,
+      @Nullable ScheduledExecutorService supplied,
       Duration retryInterval,
       BooleanSupplier closed,
       BooleanSupplier work) {
@@ -58,7 +59,7 @@ final class BackgroundWork {
   }
 
   /** The scheduler of the keepalive and the work, or null once the bus is closed. */
-  ScheduledExecutorService scheduler() {
+  @Nullable ScheduledExecutorService scheduler() {
     if (supplied != null) {
       return closed.getAsBoolean() ? null : supplied;
     }
@@ -129,7 +130,8 @@ final class BackgroundWork {
       if (delayNanos == 0) {
         s.execute(task);
       } else {
-        s.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        // The work reports its own failures (Firehose, SubscriptionReplay); nothing waits on it.
+        var unused = s.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
       }
       return true;
     } catch (RejectedExecutionException e) {
@@ -144,7 +146,8 @@ final class BackgroundWork {
    *
    * @return the scheduler shut down, to {@linkplain #awaitTermination await}; null if none
    */
-  ScheduledExecutorService shutdown() {
+  @Nullable ScheduledExecutorService shutdown() {
+
     ScheduledExecutorService stopped;
     synchronized (schedulerLock) {
       stopped = own;
@@ -159,7 +162,7 @@ final class BackgroundWork {
   }
 
   /** Waits (up to 5 s) for a scheduler returned by {@link #shutdown()} to end its thread. */
-  static void awaitTermination(ScheduledExecutorService stopped) {
+  static void awaitTermination(@Nullable ScheduledExecutorService stopped) {
     if (stopped == null) {
       return;
     }

@@ -3,6 +3,7 @@ package org.messagebus;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client message filters of a bus (SPEC §2.7): registered per channel prefix, asked newest
@@ -15,7 +16,7 @@ final class ClientMessageFilters {
       new CopyOnWriteArrayList<>();
 
   /** Adds a filter; a null filter adds nothing. */
-  void register(String prefix, ClientMessageFilter filter) {
+  void register(String prefix, @Nullable ClientMessageFilter filter) {
     if (prefix == null) {
       throw new IllegalArgumentException("prefix must not be null");
     }

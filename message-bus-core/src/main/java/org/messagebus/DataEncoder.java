@@ -1,5 +1,7 @@
 package org.messagebus;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes the {@code data} of a message as JSON text, so that an application can encode its payload
  * types with its own JSON mapper (its modules, custom serializers, naming strategy) while the bus
@@ -32,5 +34,5 @@ public interface DataEncoder {
    * @throws Exception if the value cannot be written; the codec reports any exception as an {@link
    *     IllegalArgumentException} from {@code publish}
    */
-  String encode(Object data) throws Exception;
+  String encode(@Nullable Object data) throws Exception;
 }

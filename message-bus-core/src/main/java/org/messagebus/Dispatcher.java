@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 
@@ -38,7 +39,7 @@ final class Dispatcher implements BackendListener {
    * @param site the site, or null for every site
    * @param channel the plain channel, or null for every channel
    */
-  record Key(String site, String channel) {}
+  record Key(@Nullable String site, @Nullable String channel) {}
 
   /** Which messages form the sequence a subscription replays, and their position in it. */
   interface Stream {
@@ -155,7 +156,8 @@ final class Dispatcher implements BackendListener {
     return lastGlobalId;
   }
 
-  static Stream channelStream(String channel, String site) {
+  static Stream channelStream(String channel, @Nullable String site) {
+
     return new Stream() {
       @Override
       public boolean contains(Message m) {

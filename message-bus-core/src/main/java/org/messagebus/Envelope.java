@@ -1,6 +1,7 @@
 package org.messagebus;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the bus stores for each message (SPEC §1.4): the user's data and its targeting, encoded by
@@ -13,4 +14,7 @@ import java.util.List;
  * @param clientIds the web clients allowed to receive the message, or null for everyone
  */
 public record Envelope(
-    Object data, List<Object> userIds, List<Object> groupIds, List<Object> clientIds) {}
+    @Nullable Object data,
+    @Nullable List<Object> userIds,
+    @Nullable List<Object> groupIds,
+    @Nullable List<Object> clientIds) {}

@@ -1,6 +1,7 @@
 package org.messagebus;
 
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendSubscription;
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ final class Firehose {
   private final ReentrantLock lifecycle;
 
   // guarded by lifecycle (written), volatile for lock-free readers
-  private volatile BackendSubscription subscription;
+  private volatile @Nullable BackendSubscription subscription;
+
   // guarded by lifecycle
   private boolean wanted;
   private long from = -1;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link TransportCodec}: JSON written the way Ruby's generator writes it ({@link
@@ -37,9 +38,9 @@ public final class JsonTransportCodec implements TransportCodec {
   static final JsonTransportCodec DEFAULT = new JsonTransportCodec(null);
 
   /** Writes the data as JSON text; null means the bus's own mapper writes it directly. */
-  private final DataEncoder dataEncoder;
+  private final @Nullable DataEncoder dataEncoder;
 
-  private JsonTransportCodec(DataEncoder dataEncoder) {
+  private JsonTransportCodec(@Nullable DataEncoder dataEncoder) {
     this.dataEncoder = dataEncoder;
   }
 
@@ -102,10 +103,11 @@ public final class JsonTransportCodec implements TransportCodec {
     try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeFieldName("data");
-      if (dataEncoder == null) {
+      DataEncoder encoder = dataEncoder;
+      if (encoder == null) {
         mapper.writeValue(g, envelope.data());
       } else {
-        String json = encodeData(envelope.data());
+        String json = encodeData(encoder, envelope.data());
         try {
           WireJson.copy(json, g);
         } catch (IllegalArgumentException e) {
@@ -128,10 +130,11 @@ public final class JsonTransportCodec implements TransportCodec {
     return out.toString();
   }
 
-  private String encodeData(Object data) {
+  private static String encodeData(DataEncoder encoder, @Nullable Object data) {
     String json;
     try {
-      json = dataEncoder.encode(data);
+      json = encoder.encode(data);
+
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "data cannot be encoded as JSON: " + WireJson.reason(e), e);
@@ -144,7 +147,8 @@ public final class JsonTransportCodec implements TransportCodec {
     return json;
   }
 
-  private static void writeIds(ObjectMapper mapper, JsonGenerator g, String name, List<Object> ids)
+  private static void writeIds(
+      ObjectMapper mapper, JsonGenerator g, String name, @Nullable List<Object> ids)
       throws IOException {
     g.writeFieldName(name);
     if (ids == null) {
@@ -184,7 +188,8 @@ public final class JsonTransportCodec implements TransportCodec {
     }
   }
 
-  private static List<Object> readIds(JsonParser p, String field) throws IOException {
+  private static @Nullable List<Object> readIds(JsonParser p, String field) throws IOException {
+
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return null;
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ final class Keepalive {
   private final Clock clock;
   private final Runnable publish;
 
-  private ScheduledFuture<?> task; // guarded by this
+  private @Nullable ScheduledFuture<?> task; // guarded by this
+
   // The dispatch sequence at the tick that found too long a silence, or HEALTHY.
   private volatile long unhealthyAtSequence = HEALTHY;
 

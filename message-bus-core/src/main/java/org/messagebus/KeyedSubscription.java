@@ -1,5 +1,7 @@
 package org.messagebus;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What every subscription handle shares: the registry key it was made for (channel and site), and
  * its description.
@@ -13,12 +15,13 @@ abstract class KeyedSubscription implements Subscription {
   }
 
   @Override
-  public final String channel() {
+  public final @Nullable String channel() {
     return key.channel();
   }
 
   @Override
-  public final String siteId() {
+  public final @Nullable String siteId() {
+
     return key.site();
   }
 

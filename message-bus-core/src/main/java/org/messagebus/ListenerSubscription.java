@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One server-side subscription. Starts in catch-up mode, in which the dispatch thread buffers live
@@ -34,9 +35,10 @@ final class ListenerSubscription extends KeyedSubscription {
   private final MessageListener listener;
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock until live is true; afterwards touched by the dispatch thread only
-  private List<Pending> buffer = new ArrayList<>();
+  private @Nullable List<Pending> buffer = new ArrayList<>();
   // written before live becomes true, read by the dispatch thread after it sees live
-  private Dispatcher.Stream stream;
+  private Dispatcher.@Nullable Stream stream;
+
   private long delivered;
   private long horizon;
   private long afterSequence = Long.MIN_VALUE;
@@ -70,7 +72,8 @@ final class ListenerSubscription extends KeyedSubscription {
       lock.lock();
       try {
         if (!live) {
-          buffer.add(new Pending(m, highestBefore, sequence));
+          Objects.requireNonNull(buffer, "the buffer lives until live is set")
+              .add(new Pending(m, highestBefore, sequence));
           return;
         }
       } finally {
@@ -84,7 +87,11 @@ final class ListenerSubscription extends KeyedSubscription {
 
   /** True for a message the replay covered, delivered late by a firehose behind the horizon. */
   private boolean alreadyDelivered(Message m, long highestBefore) {
-    return highestBefore < horizon && stream.contains(m) && stream.position(m) <= delivered;
+    if (highestBefore >= horizon) {
+      return false;
+    }
+    Dispatcher.Stream s = Objects.requireNonNull(stream, "a replayed subscription has a stream");
+    return s.contains(m) && s.position(m) <= delivered;
   }
 
   /**
@@ -126,12 +133,14 @@ final class ListenerSubscription extends KeyedSubscription {
       List<Pending> batch;
       lock.lock();
       try {
-        if (buffer.isEmpty()) {
+        List<Pending> pendingBatch = Objects.requireNonNull(buffer, "drained once only");
+        if (pendingBatch.isEmpty()) {
           buffer = null;
           live = true;
           return;
         }
-        batch = buffer;
+        batch = pendingBatch;
+
         buffer = new ArrayList<>();
       } finally {
         lock.unlock();

@@ -3,6 +3,7 @@ package org.messagebus;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A decoded message, as subscribers and backlog reads see it (SPEC §1.3): its ids, its plain
@@ -27,8 +28,8 @@ public record Message(
     long globalId,
     long messageId,
     String channel,
-    Object data,
-    String siteId,
+    @Nullable Object data,
+    @Nullable String siteId,
     List<Object> userIds,
     List<Object> groupIds,
     List<Object> clientIds) {
@@ -63,7 +64,7 @@ public record Message(
    * @return a message with ids -1 and the positions as data
    */
   public static Message status(Map<String, Long> positions) {
-    return new Message(-1, -1, STATUS_CHANNEL, positions, null, null, null, null);
+    return new Message(-1, -1, STATUS_CHANNEL, positions, null, List.of(), List.of(), List.of());
   }
 
   /**

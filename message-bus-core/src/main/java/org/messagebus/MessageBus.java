@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
@@ -170,7 +171,7 @@ public final class MessageBus implements AutoCloseable {
    * @param data the data: anything the codec can encode (maps, lists, strings, numbers, records)
    * @return the message id, or {@link #NO_ID}
    */
-  public long publish(String channel, Object data) {
+  public long publish(String channel, @Nullable Object data) {
     return publish(channel, data, PublishOptions.NONE);
   }
 
@@ -190,7 +191,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus was closed
    * @throws BackendException if the backend failed
    */
-  public long publish(String channel, Object data, PublishOptions options) {
+  public long publish(String channel, @Nullable Object data, PublishOptions options) {
     SiteChannels.requireChannel(channel);
     Objects.requireNonNull(options, "options");
     if (publishDisabled) {
@@ -213,7 +214,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws IllegalArgumentException as {@link #publish} does
    * @throws InvalidMessageException as {@link #publish} does
    */
-  public PreparedPublish prepare(String channel, Object data, PublishOptions options) {
+  public PreparedPublish prepare(String channel, @Nullable Object data, PublishOptions options) {
     SiteChannels.requireChannel(channel);
     Objects.requireNonNull(options, "options");
     if (ChannelNames.isGlobal(channel)
@@ -413,7 +414,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus was closed
    * @throws BackendException if the store cannot be read
    */
-  public List<Message> backlog(String channel, long lastId, String siteId) {
+  public List<Message> backlog(String channel, long lastId, @Nullable String siteId) {
     SiteChannels.requireChannel(channel);
     requirePosition("lastId", lastId);
     requireOpen("read");
@@ -456,7 +457,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus was closed
    * @throws BackendException if the store cannot be read
    */
-  public long lastId(String channel, String siteId) {
+  public long lastId(String channel, @Nullable String siteId) {
     SiteChannels.requireChannel(channel);
     requireOpen("read");
     return backend.lastId(siteChannels.encode(channel, siteId));
@@ -485,7 +486,7 @@ public final class MessageBus implements AutoCloseable {
    * @throws BusClosedException if the bus was closed
    * @throws BackendException if the store cannot be read
    */
-  public Map<String, Long> lastIds(Collection<String> channels, String siteId) {
+  public Map<String, Long> lastIds(Collection<String> channels, @Nullable String siteId) {
     Objects.requireNonNull(channels, "channels");
     List<String> ordered = new ArrayList<>(channels);
     List<String> encoded = new ArrayList<>(ordered.size());
@@ -533,7 +534,7 @@ public final class MessageBus implements AutoCloseable {
    * @param filter the filter, or null
    * @throws IllegalArgumentException if {@code prefix} is null
    */
-  public void registerClientMessageFilter(String prefix, ClientMessageFilter filter) {
+  public void registerClientMessageFilter(String prefix, @Nullable ClientMessageFilter filter) {
     filters.register(prefix, filter);
   }
 
@@ -753,7 +754,7 @@ public final class MessageBus implements AutoCloseable {
    *
    * @return the site id, or null without a lookup
    */
-  public String currentSiteId() {
+  public @Nullable String currentSiteId() {
     return siteChannels.currentSiteId();
   }
 
@@ -781,13 +782,14 @@ public final class MessageBus implements AutoCloseable {
 
   /** Builds a {@link MessageBus}; each setter documents its default. Not thread-safe. */
   public static final class Builder {
-    private Backend backend;
+    private @Nullable Backend backend;
     private TransportCodec codec = TransportCodec.json();
-    private Supplier<String> siteIdLookup;
+    private @Nullable Supplier<String> siteIdLookup;
     private ErrorListener errorListener = ErrorListener.NONE;
     private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
     private Clock clock = Clock.systemUTC();
-    private ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
+
     private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
 
     private Builder() {}

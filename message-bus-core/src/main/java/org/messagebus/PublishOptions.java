@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendPublishOptions;
 
 /**
@@ -23,13 +24,13 @@ public final class PublishOptions {
   /** No targeting, no site override, no retention override. */
   public static final PublishOptions NONE = builder().build();
 
-  private final List<Object> userIds;
-  private final List<Object> groupIds;
-  private final List<Object> clientIds;
-  private final String siteId;
-  private final Duration maxBacklogAge;
-  private final Integer maxBacklogSize;
-  private final Boolean queueInMemory;
+  private final @Nullable List<Object> userIds;
+  private final @Nullable List<Object> groupIds;
+  private final @Nullable List<Object> clientIds;
+  private final @Nullable String siteId;
+  private final @Nullable Duration maxBacklogAge;
+  private final @Nullable Integer maxBacklogSize;
+  private final @Nullable Boolean queueInMemory;
 
   private PublishOptions(Builder b) {
     this.userIds = b.userIds;
@@ -55,7 +56,7 @@ public final class PublishOptions {
    *
    * @return the ids, or null for no user restriction
    */
-  public List<Object> userIds() {
+  public @Nullable List<Object> userIds() {
     return userIds;
   }
 
@@ -64,7 +65,7 @@ public final class PublishOptions {
    *
    * @return the ids, or null for no group restriction
    */
-  public List<Object> groupIds() {
+  public @Nullable List<Object> groupIds() {
     return groupIds;
   }
 
@@ -73,7 +74,7 @@ public final class PublishOptions {
    *
    * @return the ids, or null for no client restriction
    */
-  public List<Object> clientIds() {
+  public @Nullable List<Object> clientIds() {
     return clientIds;
   }
 
@@ -82,7 +83,7 @@ public final class PublishOptions {
    *
    * @return the site id, or null to use the lookup
    */
-  public String siteId() {
+  public @Nullable String siteId() {
     return siteId;
   }
 
@@ -91,7 +92,7 @@ public final class PublishOptions {
    *
    * @return the age, or null for the backend's
    */
-  public Duration maxBacklogAge() {
+  public @Nullable Duration maxBacklogAge() {
     return maxBacklogAge;
   }
 
@@ -100,7 +101,7 @@ public final class PublishOptions {
    *
    * @return the size, or null for the backend's
    */
-  public Integer maxBacklogSize() {
+  public @Nullable Integer maxBacklogSize() {
     return maxBacklogSize;
   }
 
@@ -110,7 +111,7 @@ public final class PublishOptions {
    *
    * @return the choice, or null for the backend's default (queue)
    */
-  public Boolean queueInMemory() {
+  public @Nullable Boolean queueInMemory() {
     return queueInMemory;
   }
 
@@ -125,13 +126,13 @@ public final class PublishOptions {
 
   /** Builds {@link PublishOptions}. Each setter rejects bad values at once. Not thread-safe. */
   public static final class Builder {
-    private List<Object> userIds;
-    private List<Object> groupIds;
-    private List<Object> clientIds;
-    private String siteId;
-    private Duration maxBacklogAge;
-    private Integer maxBacklogSize;
-    private Boolean queueInMemory;
+    private @Nullable List<Object> userIds;
+    private @Nullable List<Object> groupIds;
+    private @Nullable List<Object> clientIds;
+    private @Nullable String siteId;
+    private @Nullable Duration maxBacklogAge;
+    private @Nullable Integer maxBacklogSize;
+    private @Nullable Boolean queueInMemory;
 
     private Builder() {}
 
@@ -212,7 +213,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code siteId} contains {@code $|$}
      */
-    public Builder siteId(String siteId) {
+    public Builder siteId(@Nullable String siteId) {
       if (siteId != null && siteId.contains("$|$")) {
         throw new IllegalArgumentException("siteId must not contain $|$: " + siteId);
       }
@@ -227,7 +228,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code age} is zero or negative
      */
-    public Builder maxBacklogAge(Duration age) {
+    public Builder maxBacklogAge(@Nullable Duration age) {
       if (age != null && (age.isNegative() || age.isZero())) {
         throw new IllegalArgumentException("maxBacklogAge must be positive: " + age);
       }
@@ -242,7 +243,7 @@ public final class PublishOptions {
      * @return this builder
      * @throws IllegalArgumentException if {@code size < 1}
      */
-    public Builder maxBacklogSize(Integer size) {
+    public Builder maxBacklogSize(@Nullable Integer size) {
       if (size != null && size < 1) {
         throw new IllegalArgumentException("maxBacklogSize must be at least 1: " + size);
       }
@@ -257,7 +258,7 @@ public final class PublishOptions {
      * @param queue the choice, or null
      * @return this builder
      */
-    public Builder queueInMemory(Boolean queue) {
+    public Builder queueInMemory(@Nullable Boolean queue) {
       this.queueInMemory = queue;
       return this;
     }
@@ -271,7 +272,8 @@ public final class PublishOptions {
       return new PublishOptions(this);
     }
 
-    private static List<Object> targetList(String name, Collection<?> ids) {
+    private static @Nullable List<Object> targetList(String name, @Nullable Collection<?> ids) {
+
       if (ids == null) {
         return null;
       }

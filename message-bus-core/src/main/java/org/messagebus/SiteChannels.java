@@ -3,6 +3,7 @@ package org.messagebus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.ChannelNames;
 import org.slf4j.Logger;
@@ -19,10 +20,11 @@ final class SiteChannels {
   private static final Logger LOG = LoggerFactory.getLogger(SiteChannels.class);
 
   private final TransportCodec codec;
-  private final Supplier<String> siteIdLookup;
+  private final @Nullable Supplier<String> siteIdLookup;
   private final BusErrors errors;
 
-  SiteChannels(TransportCodec codec, Supplier<String> siteIdLookup, BusErrors errors) {
+  SiteChannels(TransportCodec codec, @Nullable Supplier<String> siteIdLookup, BusErrors errors) {
+
     this.codec = codec;
     this.siteIdLookup = siteIdLookup;
     this.errors = errors;
@@ -43,22 +45,22 @@ final class SiteChannels {
   }
 
   /** The site the lookup answers now, or null without a lookup. */
-  String currentSiteId() {
+  @Nullable String currentSiteId() {
     return siteIdLookup == null ? null : siteIdLookup.get();
   }
 
   /** The site of a local subscription to a channel: none for a global channel. */
-  String localSite(String channel) {
+  @Nullable String localSite(String channel) {
     return ChannelNames.isGlobal(channel) ? null : currentSiteId();
   }
 
   /** The given site, else the lookup's (null without a lookup). */
-  String siteOrCurrent(String siteId) {
+  @Nullable String siteOrCurrent(@Nullable String siteId) {
     return siteId != null ? siteId : currentSiteId();
   }
 
   /** Encodes a channel for a site (null: the lookup's) as SPEC §1.1 says. */
-  String encode(String channel, String siteId) {
+  String encode(String channel, @Nullable String siteId) {
     if (siteId == null && siteIdLookup == null) {
       return channel;
     }
@@ -81,13 +83,18 @@ final class SiteChannels {
         channel,
         env.data(),
         site,
-        env.userIds(),
-        env.groupIds(),
-        env.clientIds());
+        orEmpty(env.userIds()),
+        orEmpty(env.groupIds()),
+        orEmpty(env.clientIds()));
+  }
+
+  private static List<Object> orEmpty(@Nullable List<Object> ids) {
+    return ids == null ? List.of() : ids;
   }
 
   /** Decodes a stored message, or logs and reports it and returns null if it cannot be. */
-  Message decodeOrSkip(BackendMessage raw) {
+  @Nullable Message decodeOrSkip(BackendMessage raw) {
+
     try {
       return decode(raw);
     } catch (RuntimeException e) {

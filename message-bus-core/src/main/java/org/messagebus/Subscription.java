@@ -1,5 +1,7 @@
 package org.messagebus;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The handle of a server-side subscription, returned by {@link MessageBus#subscribe} and its
  * variants. Thread-safe.
@@ -11,7 +13,7 @@ public interface Subscription extends AutoCloseable {
    *
    * @return the plain channel, or null for a subscription to every channel
    */
-  String channel();
+  @Nullable String channel();
 
   /**
    * Returns the site this subscription is limited to ({@linkplain MessageBus#localSubscribe local
@@ -19,7 +21,7 @@ public interface Subscription extends AutoCloseable {
    *
    * @return the site id, or null when messages of every site are received
    */
-  String siteId();
+  @Nullable String siteId();
 
   /**
    * Tells whether messages are delivered: false once unsubscribed, and for a subscription made

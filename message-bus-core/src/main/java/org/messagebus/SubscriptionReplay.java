@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.ChannelNames;
@@ -42,7 +43,7 @@ final class SubscriptionReplay {
    * What a subscription replays: one encoded channel (null for every channel), the sequence its
    * positions count in, and the site its messages must have (null for any).
    */
-  private record Plan(String encoded, Dispatcher.Stream stream, String site) {}
+  private record Plan(@Nullable String encoded, Dispatcher.Stream stream, @Nullable String site) {}
 
   /** A subscription from a position that waits for the store. */
   private record Pending(ListenerSubscription sub, Plan plan, long lastId) {}
@@ -116,7 +117,10 @@ final class SubscriptionReplay {
    *
    * @return what was achieved
    */
+  // pending is a concurrent set: removing while iterating is safe
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   Outcome catchUpPending() {
+
     for (Pending p : pending) {
       if (bus.isClosed()) {
         return Outcome.STOP;

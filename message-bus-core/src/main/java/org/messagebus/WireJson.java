@@ -22,6 +22,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bus's own JSON writer and reader, which write what Ruby's generator writes (SPEC §1.4, §4.5):
@@ -282,7 +283,8 @@ public final class WireJson {
     }
 
     @Override
-    public SerializableString getEscapeSequence(int ch) {
+    public @Nullable SerializableString getEscapeSequence(int ch) {
+
       // Jackson asks about every non-ASCII character too: those are written raw.
       return ch < 0x20 ? new SerializedString(String.format("\\u%04x", ch)) : null;
     }

@@ -6,4 +6,7 @@
  * org.messagebus.memory} and the Redis and PostgreSQL modules; {@code org.messagebus.spi} is the
  * contract they implement.
  */
+@NullMarked
 package org.messagebus;
+
+import org.jspecify.annotations.NullMarked;

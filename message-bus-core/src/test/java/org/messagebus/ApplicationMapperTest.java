@@ -88,7 +88,7 @@ class ApplicationMapperTest {
         .enable(SerializationFeature.INDENT_OUTPUT)
         .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
         .enable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
-        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, null))
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .build();
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's subscriptions: for each channel its listeners and its position (the last message id
@@ -59,7 +60,8 @@ final class ChannelTable {
    * @param listener the listener, or null for all
    * @return false if the channel was not subscribed (nothing changed)
    */
-  boolean unsubscribe(String channel, ClientListener listener) {
+  boolean unsubscribe(String channel, @Nullable ClientListener listener) {
+
     lock.lock();
     try {
       Channel c = channels.get(channel);
@@ -172,7 +174,7 @@ final class ChannelTable {
     return deliveries;
   }
 
-  private void applyStatus(Object data) {
+  private void applyStatus(@Nullable Object data) {
     if (data instanceof Map<?, ?> status) {
       status.forEach(
           (k, v) -> {

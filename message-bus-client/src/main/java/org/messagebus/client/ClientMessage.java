@@ -1,5 +1,7 @@
 package org.messagebus.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A message received from a message_bus endpoint.
  *
@@ -9,4 +11,4 @@ package org.messagebus.client;
  * @param globalId the id in the server's store-wide sequence
  * @param messageId the id within the channel
  */
-public record ClientMessage(String channel, Object data, long globalId, long messageId) {}
+public record ClientMessage(String channel, @Nullable Object data, long globalId, long messageId) {}

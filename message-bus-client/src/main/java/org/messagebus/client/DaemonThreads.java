@@ -3,7 +3,11 @@ package org.messagebus.client;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The client's threads: daemons, numbered per JVM so that each client's are told apart. */
+/**
+ * The client's threads: daemons, numbered per JVM so that each client's are told apart. Not core's
+ * {@code org.messagebus.spi.DaemonThreads}: the client depends on no server module (its pom
+ * enforces that), so it keeps these few lines of its own.
+ */
 final class DaemonThreads {
 
   private static final AtomicInteger IDS = new AtomicInteger();

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The message_bus HTTP poll (SPEC §4) on {@code java.net.http}: a POST of the positions as JSON,
@@ -101,9 +102,9 @@ final class JdkHttpTransport implements PollTransport {
     private final boolean streaming;
     private final Sink sink;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private volatile CompletableFuture<?> response;
-    private volatile Flow.Subscription subscription;
-    private volatile Body body;
+    private volatile @Nullable CompletableFuture<?> response;
+    private volatile Flow.@Nullable Subscription subscription;
+    private volatile @Nullable Body body;
 
     HttpExchange(URI uri, boolean streaming, Sink sink) {
       this.uri = uri;
@@ -111,14 +112,25 @@ final class JdkHttpTransport implements PollTransport {
       this.sink = sink;
     }
 
+    /** The body, chosen by {@link #bodySubscriber} before the client hands over any byte. */
+    private Body body() {
+      Body b = body;
+      if (b == null) {
+        throw new IllegalStateException("a body arrived before its response headers");
+      }
+      return b;
+    }
+
     void started(CompletableFuture<?> sent) {
       response = sent;
-      sent.whenComplete(
-          (ok, error) -> {
-            if (error != null) {
-              fail(described(unwrap(error)));
-            }
-          });
+      // failures end in fail(); the exchange's own future is what callers wait on
+      var unused =
+          sent.whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  fail(described(unwrap(error)));
+                }
+              });
       if (done.isDone()) {
         sent.cancel(true); // cancelled or failed before the future was known
       }
@@ -193,7 +205,7 @@ final class JdkHttpTransport implements PollTransport {
           if (done.isDone()) {
             return;
           }
-          body.feed(b);
+          body().feed(b);
         }
       } catch (IOException | RuntimeException e) {
         fail(e);
@@ -211,7 +223,7 @@ final class JdkHttpTransport implements PollTransport {
         return;
       }
       try {
-        body.end();
+        body().end();
         done.complete(null);
       } catch (IOException | RuntimeException e) {
         fail(e);
@@ -264,10 +276,11 @@ final class JdkHttpTransport implements PollTransport {
     /** A reply other than 200: a failure, described by the start of its body. */
     private final class StatusBody implements Body {
       private final int code;
-      private final String retryAfter;
+      private final @Nullable String retryAfter;
       private final ByteArrayOutputStream start = new ByteArrayOutputStream();
 
-      StatusBody(int code, String retryAfter) {
+      StatusBody(int code, @Nullable String retryAfter) {
+
         this.code = code;
         this.retryAfter = retryAfter;
       }

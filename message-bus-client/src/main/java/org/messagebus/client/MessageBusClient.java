@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A client of a message_bus HTTP endpoint (ours or Ruby's), on {@code java.net.http}: the Java twin
@@ -92,7 +93,7 @@ public final class MessageBusClient implements AutoCloseable {
   private final PollLoop loop;
   private final Scheduler scheduler;
   private final boolean ownScheduler;
-  private final ExecutorService ownCallbacks;
+  private final @Nullable ExecutorService ownCallbacks;
 
   private final ReentrantLock lifecycle = new ReentrantLock();
   private boolean closed; // guarded by lifecycle
@@ -100,8 +101,10 @@ public final class MessageBusClient implements AutoCloseable {
   private MessageBusClient(Builder b, ClientOptions options) {
     this.clientId = options.clientId();
     int id = DaemonThreads.nextId();
-    this.ownScheduler = b.scheduler == null;
-    this.scheduler = ownScheduler ? Scheduler.ownThread("message-bus-client-" + id) : b.scheduler;
+    Scheduler supplied = b.scheduler;
+    this.ownScheduler = supplied == null;
+    this.scheduler = supplied == null ? Scheduler.ownThread("message-bus-client-" + id) : supplied;
+
     Executor callbacks;
     if (b.callbackExecutor != null) {
       callbacks = b.callbackExecutor;
@@ -201,7 +204,7 @@ public final class MessageBusClient implements AutoCloseable {
    * @param channel the channel
    * @param listener the listener, or null for all of them
    */
-  public void unsubscribe(String channel, ClientListener listener) {
+  public void unsubscribe(String channel, @Nullable ClientListener listener) {
     if (table.unsubscribe(channel, listener)) {
       loop.channelsChanged();
       loop.stopIfNoChannels();
@@ -305,7 +308,7 @@ public final class MessageBusClient implements AutoCloseable {
   /** Builds a {@link MessageBusClient}; each setter documents its default. Not thread-safe. */
   public static final class Builder {
     private final URI baseUri;
-    private String clientId;
+    private @Nullable String clientId;
     private boolean longPolling = DEFAULT_LONG_POLLING;
     private boolean chunkedEncoding = DEFAULT_CHUNKED_ENCODING;
     private Duration minPollInterval = DEFAULT_MIN_POLL_INTERVAL;
@@ -314,10 +317,10 @@ public final class MessageBusClient implements AutoCloseable {
     private Duration minRetryAfter = DEFAULT_MIN_RETRY_AFTER;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private final Map<String, String> headers = new LinkedHashMap<>();
-    private HttpClient httpClient;
-    private Executor callbackExecutor;
+    private @Nullable HttpClient httpClient;
+    private @Nullable Executor callbackExecutor;
     private ClientErrorListener errorListener = ClientErrorListener.NONE;
-    private Scheduler scheduler;
+    private @Nullable Scheduler scheduler;
 
     private Builder(URI baseUri) {
       this.baseUri = ClientOptions.httpUri(baseUri);

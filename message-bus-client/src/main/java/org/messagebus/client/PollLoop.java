@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,8 @@ final class PollLoop {
   private State state = State.STOPPED;
   private long epoch;
   private long seq;
-  private PollTransport.Exchange current;
-  private Scheduler.Task next;
+  private PollTransport.@Nullable Exchange current;
+  private Scheduler.@Nullable Task next;
 
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger successes = new AtomicInteger();
@@ -108,7 +109,7 @@ final class PollLoop {
   }
 
   private void stopIf(boolean onlyWithoutChannels) {
-    PollTransport.Exchange inFlight;
+    PollTransport.@Nullable Exchange inFlight;
     lock.lock();
     try {
       if (state == State.STOPPED || (onlyWithoutChannels && !table.isEmpty())) {
@@ -133,7 +134,7 @@ final class PollLoop {
 
   /** The subscriptions changed: cut the poll in flight short, or wake an idle loop. */
   void channelsChanged() {
-    PollTransport.Exchange inFlight = null;
+    PollTransport.@Nullable Exchange inFlight = null;
     lock.lock();
     try {
       if (state == State.IDLE) {
@@ -234,21 +235,27 @@ final class PollLoop {
     if (stale) {
       exchange.cancel(); // the subscriptions changed (or the client stopped) while it was opened
     }
-    exchange
-        .done()
-        .whenComplete(
-            (ok, error) -> {
-              try {
-                scheduler.schedule(
-                    () -> ended(stepEpoch, generation, exchange, error), Duration.ZERO);
-              } catch (RejectedExecutionException closing) {
-                // the client is closing: nothing more to do
-              }
-            });
+    // ended() handles the outcome, failures included; nothing else waits on this stage
+    var unused =
+        exchange
+            .done()
+            .whenComplete(
+                (ok, error) -> {
+                  try {
+                    scheduler.schedule(
+                        () -> ended(stepEpoch, generation, exchange, error), Duration.ZERO);
+                  } catch (RejectedExecutionException closing) {
+                    // the client is closing: nothing more to do
+                  }
+                });
   }
 
   private void ended(
-      long stepEpoch, long generation, PollTransport.Exchange exchange, Throwable error) {
+      long stepEpoch,
+      long generation,
+      PollTransport.@Nullable Exchange exchange,
+      @Nullable Throwable error) {
+
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     Duration wait;
@@ -278,7 +285,7 @@ final class PollLoop {
     } finally {
       lock.unlock();
     }
-    if (failed > 0) {
+    if (cause != null && failed > 0) {
       report(cause, failed, wait);
     }
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes what a server sends for a poll — a reply body, a streamed piece — into messages: a JSON
@@ -88,37 +89,37 @@ final class ReplyDecoder {
    * Turns a JSON value into plain Java values. The tree keeps what the text said (the mapper may
    * choose its node classes, e.g. {@code BigDecimal} nodes for floats); this walk fixes the types.
    */
-  private static Object plain(JsonNode node) throws IOException {
+  private static @Nullable Object plain(@Nullable JsonNode node) throws IOException {
+
     if (node == null) {
       return null;
     }
-    switch (node.getNodeType()) {
-      case OBJECT:
+    return switch (node.getNodeType()) {
+      case OBJECT -> {
         Map<String, Object> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
           map.put(field.getKey(), plain(field.getValue()));
         }
-        return map;
-      case ARRAY:
+        yield map;
+      }
+      case ARRAY -> {
         List<Object> list = new ArrayList<>(node.size());
         for (JsonNode element : node) {
           list.add(plain(element));
         }
-        return list;
-      case STRING:
-        return node.textValue();
-      case NUMBER:
+        yield list;
+      }
+      case STRING -> node.textValue();
+      case NUMBER -> {
         if (!node.isIntegralNumber()) {
-          return node.doubleValue();
+          yield node.doubleValue();
         }
-        return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
-      case BOOLEAN:
-        return node.booleanValue();
-      case NULL:
-        return null;
-      default:
-        throw new IOException("unexpected JSON value of type " + node.getNodeType());
-    }
+        yield node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+      }
+      case BOOLEAN -> node.booleanValue();
+      case NULL -> null;
+      default -> throw new IOException("unexpected JSON value of type " + node.getNodeType());
+    };
   }
 
   /**

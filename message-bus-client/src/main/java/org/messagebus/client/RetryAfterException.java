@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The server turned a poll away for now (HTTP 429): wait before the next one. */
 final class RetryAfterException extends IOException {
@@ -44,7 +45,8 @@ final class RetryAfterException extends IOException {
    * @param now the current instant, to turn a date into a wait
    * @return the wait (negative for a date in the past), or empty if absent or unreadable
    */
-  static Optional<Duration> parseRetryAfter(String header, Instant now) {
+  static Optional<Duration> parseRetryAfter(@Nullable String header, Instant now) {
+
     if (header == null) {
       return Optional.empty();
     }

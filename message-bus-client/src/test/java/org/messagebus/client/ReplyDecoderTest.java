@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ class ReplyDecoderTest {
                 .enable(DeserializationFeature.USE_JAVA_ARRAY_FOR_JSON_ARRAY)
                 .enable(DeserializationFeature.USE_LONG_FOR_INTS)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .build()));
   }
 

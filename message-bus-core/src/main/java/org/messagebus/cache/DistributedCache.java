@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public final class DistributedCache {
   private final boolean namespace;
   private final String identity;
   private final Map<String, Map<String, Object>> sites;
-  private final String fixedSite;
+  private final @Nullable String fixedSite;
 
   DistributedCache(DistributedCacheManager manager, String name, boolean namespace) {
     byte[] random = new byte[16];
@@ -95,7 +96,7 @@ public final class DistributedCache {
    * @param key the key
    * @return the value, or null if absent (or stored as null)
    */
-  public Object get(String key) {
+  public @Nullable Object get(String key) {
     Object v = entries(site()).get(requireKey(key));
     return v == NULL ? null : v;
   }
@@ -131,7 +132,7 @@ public final class DistributedCache {
    * @param key the key
    * @return the value removed, or null
    */
-  public Object remove(String key) {
+  public @Nullable Object remove(String key) {
     return remove(key, true);
   }
 
@@ -142,7 +143,7 @@ public final class DistributedCache {
    * @param publish whether to publish the {@code delete}
    * @return the value removed, or null
    */
-  public Object remove(String key, boolean publish) {
+  public @Nullable Object remove(String key, boolean publish) {
     requireKey(key);
     String site = site();
     if (publish) {
@@ -184,7 +185,13 @@ public final class DistributedCache {
   }
 
   /** Applies another process's operation; called by the manager under its lock. */
-  void apply(String op, String key, Object value, Object marshalled, String messageSite) {
+  void apply(
+      String op,
+      @Nullable String key,
+      @Nullable Object value,
+      @Nullable Object marshalled,
+      String messageSite) {
+
     Map<String, Object> entries = entries(namespace ? messageSite : DEFAULT_SITE);
     switch (op) {
       case "set" -> {
@@ -223,7 +230,7 @@ public final class DistributedCache {
   }
 
   /** The site to publish with, so that receivers apply the write to the same namespace. */
-  private String publishSite(String site) {
+  private @Nullable String publishSite(String site) {
     if (!namespace) {
       return null;
     }

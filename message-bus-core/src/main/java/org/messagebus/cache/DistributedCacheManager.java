@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
@@ -41,11 +42,11 @@ public final class DistributedCacheManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedCacheManager.class);
 
   private final MessageBus bus;
-  private final String appVersion;
+  private final @Nullable String appVersion;
   private final boolean publishQueueInMemory;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<WeakReference<DistributedCache>> caches = new ArrayList<>();
-  private Subscription subscription;
+  private @Nullable Subscription subscription;
   private boolean closed;
 
   private DistributedCacheManager(Builder b) {
@@ -111,7 +112,7 @@ public final class DistributedCacheManager implements AutoCloseable {
    *
    * @return the version, or null when caches of every version share writes
    */
-  public String appVersion() {
+  public @Nullable String appVersion() {
     return appVersion;
   }
 
@@ -149,12 +150,12 @@ public final class DistributedCacheManager implements AutoCloseable {
   /** Publishes one operation with the keys in the order of SPEC §7.3. */
   void publish(
       String op,
-      String key,
-      Object value,
+      @Nullable String key,
+      @Nullable Object value,
       boolean withValue,
       String origin,
       String cacheName,
-      String site) {
+      @Nullable String site) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("op", op);
     if (key != null) {
@@ -184,7 +185,7 @@ public final class DistributedCacheManager implements AutoCloseable {
       return;
     }
     String op = string(data.get("op"));
-    String origin = string(data.get("origin"));
+    @Nullable String origin = string(data.get("origin"));
     String cacheName = string(data.get("hash_key"));
     if (op == null || cacheName == null) {
       LOG.debug("ignoring a {} message without op or hash_key", CHANNEL);
@@ -210,14 +211,15 @@ public final class DistributedCacheManager implements AutoCloseable {
     }
   }
 
-  private static String string(Object o) {
+  private static @Nullable String string(@Nullable Object o) {
     return o instanceof String s ? s : null;
   }
 
   /** Options of a {@link DistributedCacheManager}. */
   public static final class Builder {
     private final MessageBus bus;
-    private String appVersion;
+    private @Nullable String appVersion;
+
     private boolean publishQueueInMemory = true;
 
     private Builder(MessageBus bus) {

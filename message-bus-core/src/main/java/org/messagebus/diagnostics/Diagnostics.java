@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
@@ -62,9 +63,9 @@ public final class Diagnostics implements AutoCloseable {
   private final Instant started;
   private final Runnable restartHook;
   private final Duration restartDelay;
-  private final ScheduledExecutorService scheduler;
-  private final Consumer<String> onConnect;
-  private final Consumer<String> onDisconnect;
+  private final @Nullable ScheduledExecutorService scheduler;
+  private final @Nullable Consumer<String> onConnect;
+  private final @Nullable Consumer<String> onDisconnect;
   private final Subscription discover;
   private final Subscription hup;
 
@@ -191,10 +192,12 @@ public final class Diagnostics implements AutoCloseable {
         };
     long delayNanos = restartDelay.toNanos();
     if (scheduler != null) {
-      scheduler.schedule(restart, delayNanos, TimeUnit.NANOSECONDS);
+      // restart logs its own failure; nothing waits for it
+      var unused = scheduler.schedule(restart, delayNanos, TimeUnit.NANOSECONDS);
     } else {
-      CompletableFuture.runAsync(
-          restart, CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS));
+      var unused =
+          CompletableFuture.runAsync(
+              restart, CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS));
     }
   }
 
@@ -222,13 +225,13 @@ public final class Diagnostics implements AutoCloseable {
   /** Options for {@link Diagnostics}. */
   public static final class Builder {
     private final MessageBus bus;
-    private String hostname;
+    private @Nullable String hostname;
     private Runnable restartHook =
         () -> LOG.info("restart requested through diagnostics; no restart hook is configured");
     private Duration restartDelay = RESTART_DELAY;
-    private Consumer<String> onConnect;
-    private Consumer<String> onDisconnect;
-    private ScheduledExecutorService scheduler;
+    private @Nullable Consumer<String> onConnect;
+    private @Nullable Consumer<String> onDisconnect;
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");

@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
@@ -62,7 +63,8 @@ public final class MemoryBackend implements Backend {
   private final Map<String, Channel> channels = new HashMap<>();
   private final TreeMap<Long, Entry> global = new TreeMap<>();
   private final List<Sub> subscriptions = new ArrayList<>();
-  private ScheduledExecutorService expiryTimer;
+  private @Nullable ScheduledExecutorService expiryTimer;
+
   private volatile boolean closed;
 
   private MemoryBackend(Builder b) {
@@ -216,7 +218,7 @@ public final class MemoryBackend implements Backend {
   }
 
   @Override
-  public BackendMessage getMessage(String channel, long messageId) {
+  public @Nullable BackendMessage getMessage(String channel, long messageId) {
     requireOpen();
     lock.lock();
     try {
@@ -333,7 +335,10 @@ public final class MemoryBackend implements Backend {
       }
       expiryTimer = DaemonThreads.singleThreadScheduler("message-bus-memory-expiry");
       long nanos = expiryInterval.toNanos();
-      expiryTimer.scheduleWithFixedDelay(this::expireQuietly, nanos, nanos, TimeUnit.NANOSECONDS);
+      // ends with the timer in close(); expireQuietly logs its own failures
+      var unused =
+          expiryTimer.scheduleWithFixedDelay(
+              this::expireQuietly, nanos, nanos, TimeUnit.NANOSECONDS);
     } finally {
       lock.unlock();
     }
@@ -373,9 +378,11 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // END is a sentinel instance, compared by identity
     public void run() {
       try {
         while (!closed) {
+
           BackendMessage m = queue.take();
           if (m == END || closed) {
             return;

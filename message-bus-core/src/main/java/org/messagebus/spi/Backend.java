@@ -1,6 +1,7 @@
 package org.messagebus.spi;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendStateListener;
 
 /**
@@ -91,7 +92,7 @@ public interface Backend extends AutoCloseable {
    * @param messageId its message id
    * @return the message, or null when it is not retained
    */
-  BackendMessage getMessage(String channel, long messageId);
+  @Nullable BackendMessage getMessage(String channel, long messageId);
 
   /**
    * Subscribes to every message published to the store (the firehose), delivered on a thread of the

@@ -1,6 +1,7 @@
 package org.messagebus.spi;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-publish overrides handed to {@link Backend#publish}. A null component means "use the
@@ -12,7 +13,9 @@ import java.time.Duration;
  *     memory (Redis read-only); null means the backend's default (true)
  */
 public record BackendPublishOptions(
-    Duration maxBacklogAge, Integer maxBacklogSize, Boolean queueInMemory) {
+    @Nullable Duration maxBacklogAge,
+    @Nullable Integer maxBacklogSize,
+    @Nullable Boolean queueInMemory) {
 
   /** No overrides. */
   public static final BackendPublishOptions NONE = new BackendPublishOptions(null, null, null);

@@ -3,6 +3,7 @@ package org.messagebus.spi;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendState;
 import org.messagebus.BackendStateListener;
 import org.slf4j.Logger;
@@ -30,10 +31,10 @@ public final class BackendStateTracker {
   // guarded by this
   private final Map<String, Throwable> down = new LinkedHashMap<>();
   private boolean anyUp;
-  private BackendStateListener listener;
+  private @Nullable BackendStateListener listener;
 
   private volatile BackendState state = BackendState.UNKNOWN;
-  private volatile Throwable cause;
+  private volatile @Nullable Throwable cause;
 
   /** Creates a tracker in state {@link BackendState#UNKNOWN}. */
   public BackendStateTracker() {}
@@ -63,7 +64,7 @@ public final class BackendStateTracker {
    *
    * @return the cause, or null
    */
-  public Throwable cause() {
+  public @Nullable Throwable cause() {
     return cause;
   }
 
@@ -132,7 +133,8 @@ public final class BackendStateTracker {
   }
 
   // caller holds the monitor
-  private void tell(BackendState s, Throwable why) {
+  private void tell(BackendState s, @Nullable Throwable why) {
+
     if (listener == null) {
       return;
     }

@@ -1,6 +1,7 @@
 package org.messagebus.spi;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Channel naming rules shared by the bus and every backend (SPEC §1.1): {@code /global/} channels
@@ -34,7 +35,7 @@ public final class ChannelNames {
    * @param site the site, may be null
    * @return the encoded channel
    */
-  public static String withSite(String channel, String site) {
+  public static String withSite(String channel, @Nullable String site) {
     if (isGlobal(channel)) {
       return channel;
     }
@@ -58,7 +59,8 @@ public final class ChannelNames {
    * @param encoded an encoded channel
    * @return the site id or null
    */
-  public static String siteOf(String encoded) {
+  public static @Nullable String siteOf(String encoded) {
+
     Objects.requireNonNull(encoded, "encoded");
     int i = encoded.indexOf(SITE_SEPARATOR);
     if (i < 0) {

@@ -7,4 +7,7 @@
  * <p>Application code needs this package only to configure a backend; implementers of a new backend
  * should extend the contract suite in {@code message-bus-testkit}.
  */
+@NullMarked
 package org.messagebus.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -17,6 +17,8 @@ import org.messagebus.ManualScheduler;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 
+// "try": a Diagnostics is opened for its effect (it answers on the bus) and closed after the body.
+@SuppressWarnings("try")
 class DiagnosticsTest {
 
   private final AtomicReference<String> site = new AtomicReference<>("magic");

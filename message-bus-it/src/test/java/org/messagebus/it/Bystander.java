@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * A well-behaved web client that long-polls one channel of its own for the whole fuzzing run, the
@@ -45,8 +46,7 @@ final class Bystander implements AutoCloseable {
 
   Bystander(int port) {
     this.port = port;
-    this.thread = new Thread(this::loop, "bystander");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.newThread("bystander", this::loop);
     thread.start();
   }
 
@@ -121,9 +121,13 @@ final class Bystander implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     thread.interrupt();
-    thread.join(10_000);
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the caller is being stopped: let it see that
+    }
   }
 }

@@ -109,7 +109,7 @@ final class FuzzServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     bystander.close();
     server.close();
     bus.close();

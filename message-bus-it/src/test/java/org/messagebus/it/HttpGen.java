@@ -33,6 +33,7 @@ final class HttpGen {
   // ---- shared pieces ------------------------------------------------------------------------
 
   @SafeVarargs
+  @SuppressWarnings("varargs") // rest is only read, by the library
   static <T> Gen<T> weighted(Pair<Integer, Gen<T>> first, Pair<Integer, Gen<T>>... rest) {
     return Generate.frequency(first, rest);
   }
@@ -42,6 +43,7 @@ final class HttpGen {
   }
 
   @SafeVarargs
+  @SuppressWarnings("varargs") // values is only copied, by List.of
   static <T> Gen<T> pick(T... values) {
     return Generate.pick(List.of(values));
   }

@@ -1,19 +1,14 @@
 package org.messagebus.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import org.messagebus.testkit.Services;
 
 /**
  * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 13 and 14 only (the
- * other modules' tests use others) and flushes only those (FLUSHDB, never FLUSHALL). Outside CI a
- * missing Redis skips the test with the reason; with {@code CI=true} it fails it.
+ * other modules' tests use others) and flushes only those (FLUSHDB, never FLUSHALL). A missing
+ * Redis is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
  */
 final class RedisSupport {
 
@@ -33,18 +28,7 @@ final class RedisSupport {
   }
 
   static void requireRedis() {
-    boolean up;
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(HOST, PORT), 500);
-      up = true;
-    } catch (IOException e) {
-      up = false;
-    }
-    String why = "Redis is not running on " + HOST + ":" + PORT + " (start it, or run .ci/run)";
-    if (!up && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(why);
-    }
-    assumeTrue(up, why);
+    Services.requireService("Redis", HOST, PORT);
   }
 
   static void flushDb(int db) {

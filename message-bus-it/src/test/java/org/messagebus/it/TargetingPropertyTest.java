@@ -24,6 +24,7 @@ import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 import org.messagebus.spi.Backend;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * Targeting, checked delivery by delivery over every delivery path, on the memory backend and on
@@ -211,9 +212,9 @@ class TargetingPropertyTest {
               started,
               Duration.ofSeconds(15));
       subs.add(ps);
-      Thread t = new Thread(ps, "subscriber-" + clientIds.get(i));
-      t.setDaemon(true);
+      Thread t = DaemonThreads.newThread("subscriber-" + clientIds.get(i), ps);
       threads.add(t);
+
       t.start();
     }
 

@@ -174,7 +174,7 @@ record TargetingScenario(boolean global, List<Sub> subscribers, List<Msg> messag
             .zip(
                 HttpGen.weighted(
                     HttpGen.w(3, Generate.constant((List<Object>) null)),
-                    HttpGen.w(2, Generate.constant((List<Object>) List.<Object>of())),
+                    HttpGen.w(2, Generate.constant(List.<Object>of())),
                     HttpGen.w(
                         5,
                         lists()

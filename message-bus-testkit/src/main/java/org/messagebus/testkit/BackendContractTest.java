@@ -341,7 +341,7 @@ public abstract class BackendContractTest extends AbstractContractTest {
       List<BackendMessage> backlog = b.backlog("/foo", 0);
       assertThat(backlog).hasSize(threads * perThread);
       assertThat(backlog).extracting(BackendMessage::messageId).isSorted();
-      assertThat(b.lastId("/foo")).isEqualTo(threads * perThread);
+      assertThat(b.lastId("/foo")).isEqualTo((long) threads * perThread);
     } finally {
       pool.shutdownNow();
     }

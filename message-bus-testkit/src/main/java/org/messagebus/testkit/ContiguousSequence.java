@@ -2,6 +2,7 @@ package org.messagebus.testkit;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records a stream of numbers that must go up by exactly one each time: no gap, no duplicate, no
@@ -43,7 +44,8 @@ final class ContiguousSequence {
   }
 
   /** The first break in the sequence, or null while it is contiguous. */
-  String failure() {
+  @Nullable String failure() {
+
     return failure.get();
   }
 }

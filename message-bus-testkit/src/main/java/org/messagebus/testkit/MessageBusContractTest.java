@@ -770,6 +770,7 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null where the API forbids it, to see it rejected
   void channelArguments_nullEmptyOrWithSiteSeparator_areRejected() {
     MessageBus bus = bus();
 
@@ -857,7 +858,8 @@ public abstract class MessageBusContractTest extends AbstractContractTest {
 
     @Override
     public void onMessage(Message m) {
-      data.accept(((Number) m.data()).longValue());
+      data.accept(((Number) Objects.requireNonNull(m.data(), "data")).longValue());
+
       firstId.compareAndSet(-1, m.messageId());
       if (m.messageId() <= lastId.get()) {
         idFailure.compareAndSet(null, "id " + m.messageId() + " after " + lastId.get());

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * The server side of the HTTP load test: a bus on the chosen backend ({@link LoadBackend}: memory,
@@ -92,12 +92,8 @@ public final class LoadServer implements AutoCloseable {
   private final MessageBusServer server;
   private final String channel;
   private final ScheduledExecutorService publisher =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "load-publisher");
-            t.setDaemon(true);
-            return t;
-          });
+      DaemonThreads.singleThreadScheduler("load-publisher");
+
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong publishFailures = new AtomicLong();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -170,7 +166,7 @@ public final class LoadServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     publisher.shutdownNow();
     server.close();
     bus.close();

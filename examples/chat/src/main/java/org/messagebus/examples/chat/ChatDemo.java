@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.diagnostics.Diagnostics;
 import org.messagebus.memory.MemoryBackend;
@@ -18,6 +19,7 @@ import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 import org.messagebus.spi.Backend;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * The live chat demo: an embedded Jetty on 127.0.0.1 serving a chat page whose messages travel over
@@ -54,12 +56,13 @@ public final class ChatDemo {
     MessageBusServer server = start(bus, port);
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
+            DaemonThreads.newThread(
+                "chat-demo-shutdown",
                 () -> {
                   server.close();
                   bus.close();
-                },
-                "chat-demo-shutdown"));
+                }));
+
     System.out.printf(
         "MessageBus chat demo: http://127.0.0.1:%d/  (backend: %s)%n", server.port(), backendName);
     server.join();
@@ -100,7 +103,7 @@ public final class ChatDemo {
     }
   }
 
-  static int port(String value) {
+  static int port(@Nullable String value) {
     if (value == null || value.isBlank()) {
       return MessageBusServer.DEFAULT_PORT;
     }

@@ -1,11 +1,7 @@
 package org.messagebus.examples.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +14,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.MessageBusServer;
+import org.messagebus.testkit.Services;
 
 /**
  * The demo on {@code MESSAGE_BUS_BACKEND=redis} and {@code postgres}, against the real local
@@ -36,7 +32,7 @@ class ChatDemoBackendsTest {
 
   @Test
   void redis() throws Exception {
-    requireService("Redis", 6379);
+    Services.requireRedis();
     Map<String, String> env =
         Map.of(
             "MESSAGE_BUS_BACKEND", "redis", "MESSAGE_BUS_REDIS_URL", "redis://127.0.0.1:6379/12");
@@ -48,7 +44,7 @@ class ChatDemoBackendsTest {
 
   @Test
   void postgres() throws Exception {
-    requireService("PostgreSQL", 5432);
+    Services.requirePostgres();
     String schema = "mb_chat_demo_" + ProcessHandle.current().pid();
     String base = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     try (Connection c = DriverManager.getConnection(base);
@@ -122,20 +118,5 @@ class ChatDemoBackendsTest {
       b.header(headers[i], headers[i + 1]);
     }
     return b.build();
-  }
-
-  private static void requireService(String name, int port) {
-    boolean up;
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      up = true;
-    } catch (IOException e) {
-      up = false;
-    }
-    String why = name + " is not running on 127.0.0.1:" + port + " (start it, or run .ci/run)";
-    if (!up && "true".equals(System.getenv("CI"))) {
-      fail(why);
-    }
-    Assumptions.assumeTrue(up, why);
   }
 }
