@@ -196,8 +196,8 @@ final class Client implements HttpExchange.HeldListener {
 
   /**
    * Holds the response as {@link #hold(HttpExchange, boolean, boolean, List, Runnable)} does; a
-   * stream whose unsent bytes would exceed {@code maxUnsentBytes} is cut off (see {@link
-   * #queue}), and {@code cutOff} is told.
+   * stream whose unsent bytes would exceed {@code maxUnsentBytes} is cut off (see {@link #queue}),
+   * and {@code cutOff} is told.
    */
   void hold(
       HttpExchange x,
@@ -397,7 +397,9 @@ final class Client implements HttpExchange.HeldListener {
   private void queue(byte[] piece) {
     if (!pending.isEmpty() && pendingBytes + piece.length > maxUnsentBytes) {
       LOG.debug(
-          "stream of client {} cut off: {} bytes unsent, the client does not read", id, pendingBytes);
+          "stream of client {} cut off: {} bytes unsent, the client does not read",
+          id,
+          pendingBytes);
       pending.clear();
       pendingBytes = 0;
       cancelTimeout();

@@ -302,7 +302,9 @@ class HttpEngineTest {
 
     x.releaseOutput();
     x.awaitEnd(WAIT);
-    assertThat(x.body()).as("unsent pieces dropped whole: only the end of the stream").isEqualTo("[]" + SEP);
+    assertThat(x.body())
+        .as("unsent pieces dropped whole: only the end of the stream")
+        .isEqualTo("[]" + SEP);
     assertThat(x.completeCalls()).isEqualTo(1);
     assertThat(e.heldPolls()).isZero();
   }

@@ -35,8 +35,8 @@ import org.messagebus.testkit.Services;
  * README documents ({@code proxy_http_version 1.1}), and that snippet with the server's {@code
  * X-Accel-Buffering: no} ignored, the control that shows the header is what keeps a stream prompt.
  *
- * <p>Each exchange asks for a message already in the backlog, so the server answers it at once —
- * as a whole JSON reply for a long poll, as the first chunk of a stream that the server then holds
+ * <p>Each exchange asks for a message already in the backlog, so the server answers it at once — as
+ * a whole JSON reply for a long poll, as the first chunk of a stream that the server then holds
  * open for {@link #HOLD}. A proxy that delivers promptly hands the message over long before the
  * hold ends; a buffering proxy only when the server ends the response.
  */
@@ -129,7 +129,9 @@ class NginxProxyTest {
       assertThat(stream.contentType).startsWith("text/plain");
       // the server wrote the message at once; nginx compressed it into a buffer that it only
       // flushed when the server ended the stream
-      assertThat(stream.firstMessageAfter).as("stream, header ignored: %s", stream).isGreaterThan(HOLD);
+      assertThat(stream.firstMessageAfter)
+          .as("stream, header ignored: %s", stream)
+          .isGreaterThan(HOLD);
     }
   }
 
@@ -155,7 +157,8 @@ class NginxProxyTest {
     bus.publish(channel, data);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/message-bus/" + UUID.randomUUID() + "/poll"))
+                URI.create(
+                    "http://127.0.0.1:" + port + "/message-bus/" + UUID.randomUUID() + "/poll"))
             .timeout(HOLD.multipliedBy(3))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(channel + "=0"));
@@ -173,7 +176,11 @@ class NginxProxyTest {
     StringBuilder body = new StringBuilder();
     Duration firstMessage = null;
     boolean gzipped =
-        response.headers().firstValue("Content-Encoding").filter("gzip"::equalsIgnoreCase).isPresent();
+        response
+            .headers()
+            .firstValue("Content-Encoding")
+            .filter("gzip"::equalsIgnoreCase)
+            .isPresent();
     assertThat(gzipped).as("compressed").isEqualTo(gzip);
     try (InputStream in = gzipped ? new GZIPInputStream(response.body(), 64) : response.body()) {
       byte[] buffer = new byte[8192];
@@ -189,7 +196,9 @@ class NginxProxyTest {
       }
     }
     assertThat(firstMessage).as("the message in %s", body).isNotNull();
-    assertThat(body.toString().split("\"" + data + "\"", -1)).as("exactly once: %s", body).hasSize(2);
+    assertThat(body.toString().split("\"" + data + "\"", -1))
+        .as("exactly once: %s", body)
+        .hasSize(2);
     return new Exchange(contentType, firstMessage);
   }
 
@@ -252,7 +261,12 @@ class NginxProxyTest {
       Files.writeString(file, conf);
       Process process =
           new ProcessBuilder(
-                  "/usr/sbin/nginx", "-p", prefix.toString(), "-c", file.toString(), "-g",
+                  "/usr/sbin/nginx",
+                  "-p",
+                  prefix.toString(),
+                  "-c",
+                  file.toString(),
+                  "-g",
                   "daemon off;")
               .redirectErrorStream(true)
               .redirectOutput(prefix.resolve("stdout.log").toFile())

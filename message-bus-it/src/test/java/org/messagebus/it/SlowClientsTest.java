@@ -126,10 +126,14 @@ class SlowClientsTest {
     byte[] body = (channel + "=" + position).getBytes(StandardCharsets.UTF_8);
     OutputStream out = socket.getOutputStream();
     out.write(
-        ("POST /message-bus/" + UUID.randomUUID().toString().replace("-", "") + "/poll HTTP/1.1\r\n"
+        ("POST /message-bus/"
+                + UUID.randomUUID().toString().replace("-", "")
+                + "/poll HTTP/1.1\r\n"
                 + "Host: 127.0.0.1\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n")
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     out.write(body);
     out.flush();
@@ -141,7 +145,9 @@ class SlowClientsTest {
       assertThat(b).as("response head").isNotNegative();
       head.write(b);
     }
-    assertThat(head.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200").contains("chunked");
+    assertThat(head.toString(StandardCharsets.ISO_8859_1))
+        .startsWith("HTTP/1.1 200")
+        .contains("chunked");
     return socket;
   }
 
@@ -204,7 +210,8 @@ class SlowClientsTest {
       if (eol < 0) {
         break;
       }
-      int size = Integer.parseInt(new String(bytes, i, eol - i, StandardCharsets.US_ASCII).trim(), 16);
+      int size =
+          Integer.parseInt(new String(bytes, i, eol - i, StandardCharsets.US_ASCII).trim(), 16);
       int from = eol + 2;
       int to = Math.min(bytes.length, from + size);
       body.write(bytes, from, to - from);
@@ -232,12 +239,18 @@ class SlowClientsTest {
     while (true) {
       byte[] body = (channel + "=" + at).getBytes(StandardCharsets.UTF_8);
       byte[] request =
-          ("POST /message-bus/" + UUID.randomUUID().toString().replace("-", "") + "/poll?dlp=t HTTP/1.1\r\n"
+          ("POST /message-bus/"
+                  + UUID.randomUUID().toString().replace("-", "")
+                  + "/poll?dlp=t HTTP/1.1\r\n"
                   + "Host: 127.0.0.1\r\nConnection: close\r\n"
                   + "Content-Type: application/x-www-form-urlencoded\r\n"
-                  + "Content-Length: " + body.length + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8))
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n"
+                  + new String(body, StandardCharsets.UTF_8))
               .getBytes(StandardCharsets.UTF_8);
-      RawHttp.Exchange exchange = RawHttp.answer(server.port(), request, false, Duration.ofSeconds(10));
+      RawHttp.Exchange exchange =
+          RawHttp.answer(server.port(), request, false, Duration.ofSeconds(10));
       RawHttp.Response response = exchange.responses().get(0);
       assertThat(response.status()).isEqualTo(200);
       List<Map<String, Object>> messages =

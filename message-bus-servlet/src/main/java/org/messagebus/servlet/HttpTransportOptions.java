@@ -693,9 +693,9 @@ public final class HttpTransportOptions {
      * Sets how many bytes a stream may have waiting for a client that does not read (a frozen tab,
      * a client gone without closing its connection, a socket whose window is full). When a message
      * would take it over the cap, the server ends the stream instead, dropping the unsent messages:
-     * the client polls again from the last message it received and reads the rest from the
-     * backlog, so nothing is lost, and the server keeps at most this much per stream. One message is
-     * always accepted, whatever its size. Default {@value #DEFAULT_MAX_UNSENT_BYTES}.
+     * the client polls again from the last message it received and reads the rest from the backlog,
+     * so nothing is lost, and the server keeps at most this much per stream. One message is always
+     * accepted, whatever its size. Default {@value #DEFAULT_MAX_UNSENT_BYTES}.
      *
      * @param bytes at least 1
      * @return this builder
