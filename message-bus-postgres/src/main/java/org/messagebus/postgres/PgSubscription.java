@@ -1,7 +1,5 @@
 package org.messagebus.postgres;
 
-import java.sql.Array;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.messagebus.BackendException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +42,6 @@ import org.slf4j.LoggerFactory;
 final class PgSubscription implements BackendSubscription, Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final int MAX_TRACKED = 10_000;
 
   private static final Object CATCH_UP = new Object();
@@ -72,9 +69,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
     this.connection = connection;
     this.highest = highest;
     this.listener = listener;
-    this.thread =
-        new Thread(this, "message-bus-postgres-subscriber-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.newThread("message-bus-postgres-subscriber", this);
     events.add(CATCH_UP);
   }
 
@@ -185,7 +180,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
   /** An id at or below {@code highest} that we did not expect: another process may have reset. */
   private void checkForReset() {
     try {
-      long max = backend.withConnection("reading the newest id", backend::maxId);
+      long max = backend.withConnection("reading the newest id", backend.queries()::maxId);
       if (max < highest) {
         restartAtZero();
         catchUp();
@@ -205,7 +200,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
     BackendMessage m;
     if (Sql.isIdOnly(text)) {
       try {
-        m = backend.withConnection("reading message " + id, c -> backend.byId(c, id));
+        m = backend.withConnection("reading message " + id, c -> backend.queries().byId(c, id));
       } catch (BackendException e) {
         LOG.warn("cannot read message {} yet: {}", id, e.getMessage());
         holes.put(id, deadline());
@@ -240,20 +235,13 @@ final class PgSubscription implements BackendSubscription, Runnable {
           backend.withConnection(
               "catch-up",
               c -> {
-                maxHolder[0] = backend.maxId(c);
+                maxHolder[0] = backend.queries().maxId(c);
                 if (highest < 0 || highest > maxHolder[0]) {
                   return List.of();
                 }
                 pruneHoles();
                 wanted.addAll(holes.keySet());
-                Array ids = c.createArrayOf("bigint", wanted.toArray());
-                try (PreparedStatement ps = c.prepareStatement(backend.sql.catchUp)) {
-                  ps.setLong(1, highest);
-                  ps.setArray(2, ids);
-                  return PostgresBackend.rows(ps);
-                } finally {
-                  ids.free();
-                }
+                return backend.queries().catchUp(c, highest, wanted);
               });
       max = maxHolder[0];
     } catch (BackendException e) {
@@ -303,13 +291,13 @@ final class PgSubscription implements BackendSubscription, Runnable {
   }
 
   private long deadline() {
-    return System.nanoTime() + backend.lateCommitWindow().toNanos();
+    return backend.clock().millis() + backend.lateCommitWindow().toMillis();
   }
 
   private void pruneHoles() {
-    long now = System.nanoTime();
+    long now = backend.clock().millis();
     for (Iterator<Long> it = holes.values().iterator(); it.hasNext(); ) {
-      if (it.next() - now > 0) {
+      if (it.next() > now) {
         break; // inserted in deadline order
       }
       it.remove();

@@ -1,0 +1,179 @@
+package org.messagebus.postgres;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.messagebus.spi.BackendMessage;
+import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.Retention;
+
+/**
+ * The statements of a {@link PostgresBackend} on a connection it is given (SPEC §3.3.2, §3.3.3):
+ * the one-statement publish (insert, trim, notify) and the reads. Knows nothing of where the
+ * connection comes from or of the connection state. Thread-safe (stateless).
+ */
+final class PgQueries {
+
+  final Sql sql;
+  private final Retention retention;
+  private final String notificationChannel;
+
+  PgQueries(Sql sql, Retention retention, String notificationChannel) {
+    this.sql = sql;
+    this.retention = retention;
+    this.notificationChannel = notificationChannel;
+  }
+
+  /** Checks a publish before any statement runs. */
+  static void checkPublish(String channel, String payload, BackendPublishOptions options) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+    if (payload.getBytes(StandardCharsets.UTF_8).length < 2) {
+      throw new IllegalArgumentException(
+          "payload must be at least 2 bytes (message_bus table check constraint): \""
+              + payload
+              + "\"");
+    }
+  }
+
+  /** Inserts, trims and announces one message; returns its id. */
+  long publish(Connection c, String channel, String payload, BackendPublishOptions options)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.publish)) {
+      ps.setString(1, channel);
+      ps.setString(2, payload);
+      ps.setString(3, BackendMessage.escapeChannel(channel));
+      ps.setInt(4, retention.clearEvery());
+      ps.setString(5, "message_bus trim:" + sql.table);
+      ps.setInt(6, retention.maxGlobalBacklogSize());
+      ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
+      ps.setString(8, channel);
+      ps.setString(9, channel);
+      ps.setInt(10, options.effectiveMaxBacklogSize(retention) - 1);
+      ps.setString(11, notificationChannel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
+  }
+
+  long lastId(Connection c, String channel) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.maxChannelId)) {
+      ps.setString(1, channel);
+      return singleLong(ps);
+    }
+  }
+
+  /** The newest id of each channel that has one. */
+  Map<String, Long> lastIds(Connection c, List<String> channels) throws SQLException {
+    Map<String, Long> map = new HashMap<>();
+    Array array = c.createArrayOf("text", channels.toArray());
+    try (PreparedStatement ps = c.prepareStatement(sql.maxChannelIds)) {
+      ps.setArray(1, array);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          map.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    } finally {
+      array.free();
+    }
+    return map;
+  }
+
+  long maxId(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.maxId)) {
+      return singleLong(ps);
+    }
+  }
+
+  private static long singleLong(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  List<BackendMessage> backlog(Connection c, String channel, long lastId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.channelBacklog)) {
+      ps.setString(1, channel);
+      ps.setLong(2, lastId);
+      List<BackendMessage> result = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long id = rs.getLong(1);
+          result.add(new BackendMessage(id, id, channel, rs.getString(2)));
+        }
+      }
+      return result;
+    }
+  }
+
+  List<BackendMessage> globalBacklog(Connection c, long lastGlobalId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.globalBacklog)) {
+      ps.setLong(1, lastGlobalId);
+      return rows(ps);
+    }
+  }
+
+  /** The rows after an id and those with the given ids (a subscription's catch-up), in order. */
+  List<BackendMessage> catchUp(Connection c, long after, List<Long> also) throws SQLException {
+    Array ids = c.createArrayOf("bigint", also.toArray());
+    try (PreparedStatement ps = c.prepareStatement(sql.catchUp)) {
+      ps.setLong(1, after);
+      ps.setArray(2, ids);
+      return rows(ps);
+    } finally {
+      ids.free();
+    }
+  }
+
+  /** Reads {@code id, channel, value} rows. */
+  private static List<BackendMessage> rows(PreparedStatement ps) throws SQLException {
+    List<BackendMessage> result = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long id = rs.getLong(1);
+        result.add(new BackendMessage(id, id, rs.getString(2), rs.getString(3)));
+      }
+    }
+    return result;
+  }
+
+  BackendMessage getMessage(Connection c, String channel, long messageId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.getMessage)) {
+      ps.setString(1, channel);
+      ps.setLong(2, messageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? new BackendMessage(messageId, messageId, channel, rs.getString(1))
+            : null;
+      }
+    }
+  }
+
+  /** Reads one row by id, or null when it is gone. */
+  BackendMessage byId(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.getById)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new BackendMessage(id, id, rs.getString(1), rs.getString(2)) : null;
+      }
+    }
+  }
+}
