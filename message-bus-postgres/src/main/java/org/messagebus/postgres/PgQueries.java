@@ -73,19 +73,21 @@ final class PgQueries {
     return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
   }
 
-  long lastId(Connection c, String channel) throws SQLException {
+  long lastId(Connection c, String channel, long horizon) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.maxChannelId)) {
       ps.setString(1, channel);
+      ps.setLong(2, horizon);
       return singleLong(ps);
     }
   }
 
   /** The newest id of each channel that has one. */
-  Map<String, Long> lastIds(Connection c, List<String> channels) throws SQLException {
+  Map<String, Long> lastIds(Connection c, List<String> channels, long horizon) throws SQLException {
     Map<String, Long> map = new HashMap<>();
     Array array = c.createArrayOf("text", channels.toArray());
     try (PreparedStatement ps = c.prepareStatement(sql.maxChannelIds)) {
       ps.setArray(1, array);
+      ps.setLong(2, horizon);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           map.put(rs.getString(1), rs.getLong(2));
@@ -97,8 +99,9 @@ final class PgQueries {
     return map;
   }
 
-  long maxId(Connection c) throws SQLException {
+  long maxId(Connection c, long horizon) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.maxId)) {
+      ps.setLong(1, horizon);
       return singleLong(ps);
     }
   }
@@ -109,10 +112,12 @@ final class PgQueries {
     }
   }
 
-  List<BackendMessage> backlog(Connection c, String channel, long lastId) throws SQLException {
+  List<BackendMessage> backlog(Connection c, String channel, long lastId, long horizon)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.channelBacklog)) {
       ps.setString(1, channel);
       ps.setLong(2, lastId);
+      ps.setLong(3, horizon);
       List<BackendMessage> result = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -124,22 +129,13 @@ final class PgQueries {
     }
   }
 
-  List<BackendMessage> globalBacklog(Connection c, long lastGlobalId) throws SQLException {
+  /** The rows after {@code lastGlobalId} up to {@code horizon}, in id order. */
+  List<BackendMessage> globalBacklog(Connection c, long lastGlobalId, long horizon)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.globalBacklog)) {
       ps.setLong(1, lastGlobalId);
+      ps.setLong(2, horizon);
       return rows(ps);
-    }
-  }
-
-  /** The rows after an id and those with the given ids (a subscription's catch-up), in order. */
-  List<BackendMessage> catchUp(Connection c, long after, List<Long> also) throws SQLException {
-    Array ids = c.createArrayOf("bigint", also.toArray());
-    try (PreparedStatement ps = c.prepareStatement(sql.catchUp)) {
-      ps.setLong(1, after);
-      ps.setArray(2, ids);
-      return rows(ps);
-    } finally {
-      ids.free();
     }
   }
 

@@ -53,14 +53,19 @@ import org.slf4j.LoggerFactory;
  * the driver's own timeouts allow: set {@code socketTimeout} (and {@code connectTimeout}) in the
  * JDBC URL to bound how long a call may hang.
  *
- * <p><b>No loss, no duplicate.</b> Each subscription remembers the highest global id it delivered
- * and the ids below it it has not seen yet (a transaction that took an id commits later, or rolled
- * back). After every (re)connect of the LISTEN connection, and whenever an announcement skips ids,
- * it reads the rows after that id (and the missing ids) from the table and delivers them in order.
- * An announcement of an id already delivered is dropped. Rows are therefore delivered in ascending
- * id order, except a row whose transaction commits after a later row was delivered: it is delivered
- * late rather than lost (ids still missing after {@link Builder#lateCommitWindow lateCommitWindow}
- * are given up).
+ * <p><b>No loss, no duplicate, in order.</b> Ids are taken at insert but transactions commit in any
+ * order, so id 7 may be visible while id 6 is still in flight. No read hands out a row or a
+ * position above the {@linkplain SettledHorizon settled horizon}: the highest id below which every
+ * id is committed or known lost (rolled back, trimmed, or still open after {@link
+ * Builder#lateCommitWindow lateCommitWindow}). A poller that moved its position to 7 therefore
+ * still gets 6 when it commits, and subscriptions deliver in ascending id order, each message once:
+ * after every (re)connect of the LISTEN connection, and whenever an announcement skips ids, a
+ * subscription reads the rows after its position up to the horizon; an announcement of the next id
+ * is delivered without a query. The price: a message waits for every lower id to settle, usually a
+ * commit later; behind a transactional publish in a long transaction, until that transaction ends
+ * (at most the window). Seeing whether such a transaction is still open uses {@code pg_locks} and
+ * {@code pg_stat_activity}; a role that cannot see other roles' transaction starts (without {@code
+ * pg_read_all_stats}) waits the whole window for a gap left by another role's rolled-back publish.
  *
  * <p><b>Large payloads.</b> An announcement is the stored form {@code id|id|channel|payload}; when
  * that reaches PostgreSQL's 8,000-byte NOTIFY limit the backend announces {@code id|id|channel|}
@@ -111,6 +116,7 @@ public final class PostgresBackend implements Backend {
   private final PgSchema schema;
   private final PgQueries queries;
   private final PgConnections connections;
+  private final SettledHorizon horizon;
   private Listener listener; // guarded by connections.lifecycle
   final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
@@ -124,6 +130,7 @@ public final class PostgresBackend implements Backend {
     this.schema = new PgSchema(sql, options.createSchema(), options.schema());
     this.queries = new PgQueries(sql, retention, notificationChannel);
     this.connections = new PgConnections(options, schema);
+    this.horizon = new SettledHorizon(sql, clock, lateCommitWindow);
   }
 
   /**
@@ -152,6 +159,10 @@ public final class PostgresBackend implements Backend {
 
   PgQueries queries() {
     return queries;
+  }
+
+  SettledHorizon horizon() {
+    return horizon;
   }
 
   BackendStateTracker state() {
@@ -241,7 +252,8 @@ public final class PostgresBackend implements Backend {
   @Override
   public long lastId(String channel) {
     Objects.requireNonNull(channel, "channel");
-    return withConnection("lastId of " + channel, c -> queries.lastId(c, channel));
+    return withConnection(
+        "lastId of " + channel, c -> queries.lastId(c, channel, horizon.refresh(c)));
   }
 
   @Override
@@ -251,7 +263,8 @@ public final class PostgresBackend implements Backend {
     if (ids.length == 0) {
       return ids;
     }
-    Map<String, Long> found = withConnection("lastIds", c -> queries.lastIds(c, channels));
+    Map<String, Long> found =
+        withConnection("lastIds", c -> queries.lastIds(c, channels, horizon.refresh(c)));
     for (int i = 0; i < ids.length; i++) {
       ids[i] = found.getOrDefault(channels.get(i), 0L);
     }
@@ -260,18 +273,20 @@ public final class PostgresBackend implements Backend {
 
   @Override
   public long lastGlobalId() {
-    return withConnection("lastGlobalId", queries::maxId);
+    return withConnection("lastGlobalId", c -> queries.maxId(c, horizon.refresh(c)));
   }
 
   @Override
   public List<BackendMessage> backlog(String channel, long lastId) {
     Objects.requireNonNull(channel, "channel");
-    return withConnection("backlog of " + channel, c -> queries.backlog(c, channel, lastId));
+    return withConnection(
+        "backlog of " + channel, c -> queries.backlog(c, channel, lastId, horizon.refresh(c)));
   }
 
   @Override
   public List<BackendMessage> globalBacklog(long lastGlobalId) {
-    return withConnection("globalBacklog", c -> queries.globalBacklog(c, lastGlobalId));
+    return withConnection(
+        "globalBacklog", c -> queries.globalBacklog(c, lastGlobalId, horizon.refresh(c)));
   }
 
   @Override
@@ -342,6 +357,7 @@ public final class PostgresBackend implements Backend {
         "reset",
         c -> {
           schema.recreate(c);
+          horizon.reset();
           return null;
         });
     for (PgSubscription s : subscriptions) {
@@ -553,9 +569,11 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * Sets how long a subscription waits for an id it skipped (taken by a transaction not yet
-     * committed when a later id arrived) before giving it up. A message committed within this
-     * window is delivered late rather than lost. Default one minute.
+     * Sets how long an id taken by a transaction that has not committed yet may hold back the
+     * messages after it. Within the window, later messages wait (reads and subscriptions stop at
+     * the id below it), so the message is delivered in order when its transaction commits; after
+     * it, the id is given up: later messages go out, and the message, if it commits after all, is
+     * not delivered. Default one minute. Keep transactions that publish short.
      *
      * @param window positive
      * @return this builder
