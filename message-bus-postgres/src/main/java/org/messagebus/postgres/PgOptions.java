@@ -20,6 +20,7 @@ import org.messagebus.spi.Retention;
  * @param reconnectDelay the pause before re-opening a lost LISTEN connection
  * @param lateCommitWindow how long an id taken by an uncommitted transaction is waited for
  * @param clock the clock of the late-commit window
+ * @param maxPublishBatch how many concurrent publishes may share one transaction
  */
 record PgOptions(
     DataSource dataSource,
@@ -32,4 +33,5 @@ record PgOptions(
     String notificationChannel,
     Duration reconnectDelay,
     Duration lateCommitWindow,
-    Clock clock) {}
+    Clock clock,
+    int maxPublishBatch) {}

@@ -98,6 +98,9 @@ public final class PostgresBackend implements Backend {
   /** Default of {@link Builder#lateCommitWindow}: one minute. */
   public static final Duration DEFAULT_LATE_COMMIT_WINDOW = Duration.ofMinutes(1);
 
+  /** Default of {@link Builder#maxPublishBatch}: 100 publishes per transaction. */
+  public static final int DEFAULT_MAX_PUBLISH_BATCH = 100;
+
   /** Default of {@link Builder#poolSize}: 10 connections. */
   public static final int DEFAULT_POOL_SIZE = 10;
 
@@ -117,6 +120,7 @@ public final class PostgresBackend implements Backend {
   private final PgQueries queries;
   private final PgConnections connections;
   private final SettledHorizon horizon;
+  private final PublishBatcher batcher;
   private Listener listener; // guarded by connections.lifecycle
   final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
@@ -131,6 +135,7 @@ public final class PostgresBackend implements Backend {
     this.queries = new PgQueries(sql, retention, notificationChannel);
     this.connections = new PgConnections(options, schema);
     this.horizon = new SettledHorizon(sql, clock, lateCommitWindow);
+    this.batcher = new PublishBatcher(connections, queries, options.maxPublishBatch());
   }
 
   /**
@@ -199,8 +204,7 @@ public final class PostgresBackend implements Backend {
   @Override
   public long publish(String channel, String payload, BackendPublishOptions options) {
     PgQueries.checkPublish(channel, payload, options);
-    return withConnection(
-        "publish to " + channel, c -> queries.publish(c, channel, payload, options));
+    return batcher.publish(channel, payload, options);
   }
 
   /**
@@ -436,6 +440,7 @@ public final class PostgresBackend implements Backend {
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
     private Duration lateCommitWindow = DEFAULT_LATE_COMMIT_WINDOW;
     private Clock clock = Clock.systemUTC();
+    private int maxPublishBatch = DEFAULT_MAX_PUBLISH_BATCH;
 
     private Builder() {}
 
@@ -598,6 +603,27 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
+     * Sets how many publishes from different threads may share one transaction (group commit).
+     * Publishes that arrive while another batch is being written wait and go together in the next
+     * one: one commit for many, which multiplies what concurrent publishers get through (every
+     * commit of a transaction that notifies is serialised server-wide). A lone publisher is not
+     * slowed. Default {@value PostgresBackend#DEFAULT_MAX_PUBLISH_BATCH}; 1 turns batching off.
+     * Transactional publishes ({@link PostgresBackend#publish(Connection, PreparedPublish)}) are
+     * never batched.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    public Builder maxPublishBatch(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxPublishBatch must be at least 1: " + max);
+      }
+      this.maxPublishBatch = max;
+      return this;
+    }
+
+    /**
      * Builds the backend. Nothing is connected yet (not even the pool built from {@link #jdbcUrl}):
      * the pool, the connections and the table are made on first use, so this succeeds while the
      * database is down.
@@ -626,7 +652,8 @@ public final class PostgresBackend implements Backend {
               notificationChannel,
               reconnectDelay,
               lateCommitWindow,
-              clock));
+              clock,
+              maxPublishBatch));
     }
 
     private static String identifier(String option, String value, int maxLength) {
