@@ -69,6 +69,35 @@ final class PgQueries {
     }
   }
 
+  /**
+   * Inserts and announces one message without trimming: for a message of a batch whose channel a
+   * later message of the same batch, with the same limits, trims in the same transaction (trimming
+   * keeps the newest rows, so trimming once at the end of the batch leaves what trimming after each
+   * message would).
+   */
+  long publishWithoutTrim(Connection c, String channel, String payload) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.publishWithoutTrim)) {
+      ps.setString(1, channel);
+      ps.setString(2, payload);
+      ps.setString(3, BackendMessage.escapeChannel(channel));
+      ps.setString(4, notificationChannel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * True if a trim after {@code b} leaves what a trim after {@code a} and one after {@code b} do.
+   */
+  boolean sameTrim(
+      String channelA, BackendPublishOptions a, String channelB, BackendPublishOptions b) {
+    return channelA.equals(channelB)
+        && a.effectiveMaxBacklogAge(retention).equals(b.effectiveMaxBacklogAge(retention))
+        && a.effectiveMaxBacklogSize(retention) == b.effectiveMaxBacklogSize(retention);
+  }
+
   private static String seconds(Duration d) {
     return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
   }

@@ -22,8 +22,11 @@ import org.messagebus.spi.BackendPublishOptions;
  * guards the queue and {@code writing}; a thread whose publish is still queued when nobody writes
  * becomes the writer for one batch (the oldest publishes, its own among them unless the queue is
  * longer than a batch), then hands over. Ids, rows and announcements of a batch keep the order in
- * which the publishes were queued. A batch that fails with an error of the database's own (not a
- * lost connection) is written again one publish per transaction, so one bad message fails alone.
+ * which the publishes were queued. A message whose channel a later message of the batch trims with
+ * the same limits skips its own trim (trimming keeps the newest rows, so once at the end leaves the
+ * same rows); trimming, not the commit, is most of a publish's cost. A batch that fails with an
+ * error of the database's own (not a lost connection) is written again one publish per transaction,
+ * so one bad message fails alone.
  */
 final class PublishBatcher {
 
@@ -117,7 +120,10 @@ final class PublishBatcher {
                 try {
                   for (int i = 0; i < result.length; i++) {
                     Pending p = batch.get(i);
-                    result[i] = queries.publish(c, p.channel, p.payload, p.options);
+                    result[i] =
+                        trimmedLater(batch, i)
+                            ? queries.publishWithoutTrim(c, p.channel, p.payload)
+                            : queries.publish(c, p.channel, p.payload, p.options);
                   }
                   c.commit();
                 } catch (SQLException | RuntimeException e) {
@@ -150,6 +156,18 @@ final class PublishBatcher {
         p.done = true;
       }
     }
+  }
+
+  /** True if a later message of the batch trims this one's channel with the same limits. */
+  private boolean trimmedLater(List<Pending> batch, int i) {
+    Pending p = batch.get(i);
+    for (int j = i + 1; j < batch.size(); j++) {
+      Pending later = batch.get(j);
+      if (queries.sameTrim(p.channel, p.options, later.channel, later.options)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void writeAlone(Pending p) {

@@ -26,6 +26,7 @@ final class Sql {
   final String tableExists;
   final String dropTable;
   final String publish;
+  final String publishWithoutTrim;
   final String channelBacklog;
   final String globalBacklog;
   final String horizonScan;
@@ -91,6 +92,17 @@ final class Sql {
             + NOTIFY_LIMIT_BYTES
             + " THEN head || value ELSE head END) FROM a";
     // Every read that hands out positions stops at the settled horizon (the last parameter).
+    // The same without the trim, for a message of a batch that a later message of the same
+    // channel (with the same limits) trims for it in the same transaction. Parameters: 1 channel,
+    // 2 value, 3 escaped channel, 4 notification channel.
+    this.publishWithoutTrim =
+        "WITH m AS (INSERT INTO "
+            + table
+            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
+            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m)"
+            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+            + NOTIFY_LIMIT_BYTES
+            + " THEN head || value ELSE head END) FROM a";
     this.channelBacklog =
         "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? AND id <= ? ORDER BY id";
     this.globalBacklog =
