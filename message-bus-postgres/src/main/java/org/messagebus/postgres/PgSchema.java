@@ -35,19 +35,21 @@ final class PgSchema {
     if (!pending()) {
       return;
     }
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql.tableExists)) {
-      rs.next();
-      if (rs.getBoolean(1)) {
-        tableReady = true;
-        return;
-      }
+    if (tableExists(c)) {
+      tableReady = true;
+      return;
     }
     inTransaction(
         c,
         () -> {
           try (Statement st = c.createStatement()) {
             lock(st);
+            // Checked again under the lock: whoever held it may have created the table, and even
+            // CREATE INDEX IF NOT EXISTS would wait for a SHARE lock on it, behind any open
+            // transaction that published (and block every publish queued behind it).
+            if (tableExists(c)) {
+              return;
+            }
             if (schema != null) {
               st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
             }
@@ -55,6 +57,14 @@ final class PgSchema {
           }
         });
     tableReady = true;
+  }
+
+  private boolean tableExists(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql.tableExists)) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
   }
 
   /** Drops and re-creates the table, in one transaction (Ruby's {@code reset!}). */

@@ -14,6 +14,7 @@ import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
 import org.messagebus.spi.PreparedPublish;
+import org.messagebus.testkit.ManualClock;
 
 /**
  * Publishing inside the caller's transaction: a commit stores and announces, a rollback nothing.
