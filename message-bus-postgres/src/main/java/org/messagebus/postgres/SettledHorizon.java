@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * late-commit window.
  *
  * <p><b>Concurrency.</b> Shared by every reader and subscription of the backend; {@code lock}
- * guards all state, and is held during the queries of one refresh (on the caller's connection). The
- * horizon only grows, except by {@link #reset()} and a detected reset of the table.
+ * guards all state, and is held during the queries of one refresh (on the caller's connection).
+ * Concurrent readers share refreshes: a reader that waited for the lock while a refresh that began
+ * after its own call ran uses that refresh's horizon (it saw every commit the reader could have
+ * seen), so many polls at once cost about one scan per scan time, not one each. The horizon only
+ * grows, except by {@link #reset()} and a detected reset of the table.
  */
 final class SettledHorizon {
 
@@ -52,6 +56,7 @@ final class SettledHorizon {
   private final Clock clock;
   private final Duration window;
   private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicLong started = new AtomicLong(); // refreshes begun, numbered 1, 2, ...
 
   // guarded by lock
   private long settled;
@@ -59,6 +64,7 @@ final class SettledHorizon {
   private Timestamp checkpointAt; // null: no checkpoint pending
   private long checkpointUpTo;
   private long checkpointSince; // clock millis
+  private long completed; // the number of the newest refresh that finished
 
   SettledHorizon(Sql sql, Clock clock, Duration window) {
     this.sql = sql;
@@ -125,8 +131,15 @@ final class SettledHorizon {
    * @return the horizon: every id up to it is committed or settled
    */
   long refresh(Connection c) throws SQLException {
+    long startedBefore = started.get();
     lock.lock();
     try {
+      if (completed > startedBefore) {
+        // A refresh that began after this call did (so after any commit the caller saw) has just
+        // finished while we waited for the lock: its horizon serves this call too.
+        return settled;
+      }
+      long number = started.incrementAndGet();
       if (checkpointAt != null) {
         settleCheckpoint(c);
       }
@@ -135,6 +148,7 @@ final class SettledHorizon {
         // A gap that settled at once (trimmed rows, a rollback long done): read what follows it.
         scan(c);
       }
+      completed = number;
       return settled;
     } finally {
       lock.unlock();
