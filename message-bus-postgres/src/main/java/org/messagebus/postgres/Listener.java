@@ -6,10 +6,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.messagebus.spi.DaemonThreads;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class Listener implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final int POLL_MILLIS = 500;
 
   private final PostgresBackend backend;
@@ -50,8 +49,7 @@ final class Listener implements Runnable {
   Listener(PostgresBackend backend) {
     this.backend = backend;
     this.channel = backend.notificationChannel();
-    this.thread = new Thread(this, "message-bus-postgres-listen-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.newThread("message-bus-postgres-listen", this);
   }
 
   void start() {
@@ -73,7 +71,7 @@ final class Listener implements Runnable {
           st.execute("LISTEN " + channel);
         }
         connected(c, pg.getBackendPID());
-        backend.state().up(PostgresBackend.LISTEN);
+        backend.state().up(PgConnections.LISTEN);
         for (PgSubscription s : backend.subscriptions) {
           s.catchUpNeeded();
         }
@@ -96,9 +94,9 @@ final class Listener implements Runnable {
           backend
               .state()
               .down(
-                  PostgresBackend.LISTEN,
+                  PgConnections.LISTEN,
                   e instanceof SQLException sql
-                      ? PostgresBackend.failure("LISTEN on " + channel, sql)
+                      ? PgConnections.failure("LISTEN on " + channel, sql)
                       : e);
           LOG.warn(
               "LISTEN connection on {} lost ({}); reconnecting in {} ms",
@@ -238,7 +236,7 @@ final class Listener implements Runnable {
   /** Stops the thread and closes its connection; waits for it a short while. */
   void stop() {
     running = false;
-    backend.state().forget(PostgresBackend.LISTEN);
+    backend.state().forget(PgConnections.LISTEN);
     lock.lock();
     try {
       changed.signalAll();

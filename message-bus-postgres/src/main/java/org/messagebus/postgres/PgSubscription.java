@@ -1,51 +1,52 @@
 package org.messagebus.postgres;
 
-import java.sql.Array;
-import java.sql.PreparedStatement;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.messagebus.BackendException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One global subscription: turns announcements and table reads into an exactly-once stream.
+ * One global subscription: turns announcements and table reads into an exactly-once stream, in id
+ * order, that never passes an id still in flight.
  *
  * <p><b>Concurrency.</b> The {@link Listener} thread (and {@link PostgresBackend#reset}) only put
  * events into this subscription's queue; one daemon thread per subscription takes them and owns all
- * state ({@code highest}, {@code holes}, {@code caughtUp}), reads the table on a borrowed
+ * state ({@code highest}, {@code waitingFor}, {@code caughtUp}), reads the table on a borrowed
  * connection (released before any delivery) and calls the listener. A slow listener delays only its
  * own subscription.
  *
- * <p><b>State.</b> {@code highest} is the highest global id delivered (negative: not known yet,
- * taken from the table at the first catch-up). {@code holes} are ids below it that were not seen
- * when a later id was delivered — a transaction that had taken the id but not committed, or a row
- * already trimmed — each kept until a deadline ({@code lateCommitWindow}); an announcement or a
- * catch-up that finds one delivers it late. {@code caughtUp} remembers ids a catch-up delivered
- * whose announcement may still come, so that it is dropped without a query.
+ * <p><b>State.</b> {@code highest} is the position delivered up to (negative: not known yet, taken
+ * from the table at the first catch-up); it never passes the backend's {@linkplain SettledHorizon
+ * settled horizon}, so a transaction that took a lower id and commits later is never skipped.
+ * {@code waitingFor} is the newest id announced or seen but not yet delivered because an id below
+ * it has not settled: while it is ahead, the thread looks again every {@value #WAIT_TICK_MILLIS}
+ * ms. {@code caughtUp} remembers ids a catch-up delivered whose announcement may still come, so
+ * that it is dropped without a query.
  *
  * <p><b>Events.</b> An announcement of {@code highest + 1} is delivered from its text (or, when the
- * message was too large to announce, from its row). An announcement further ahead triggers a
- * catch-up: the rows after {@code highest} and the holes, in id order. An announcement of an id at
- * or below {@code highest} is a hole (delivered), a known duplicate (dropped), or a sign that
- * another process reset the store (the table's newest id is below {@code highest}): then {@code
- * highest} restarts at 0. A failed read marks a catch-up as pending; it is retried every {@code
- * reconnectDelay} and before the next event.
+ * message was too large to announce, from its row), with no query: every id below it is settled. An
+ * announcement further ahead triggers a catch-up: the horizon is refreshed and the rows after
+ * {@code highest} up to it are delivered in order. An announcement of an id at or below {@code
+ * highest} is a known duplicate (dropped), an id given up after the late-commit window (dropped),
+ * or a sign that another process reset the store (the table's newest id is below {@code highest}):
+ * then {@code highest} restarts at 0. A failed read marks a catch-up as pending; it is retried
+ * every {@code reconnectDelay} and before the next event.
  */
 final class PgSubscription implements BackendSubscription, Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final int MAX_TRACKED = 10_000;
+
+  /** How often a subscription looks again while an id below an announced one is in flight. */
+  static final long WAIT_TICK_MILLIS = 10;
 
   private static final Object CATCH_UP = new Object();
   private static final Object RESET = new Object();
@@ -62,8 +63,8 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   // Owned by the subscription thread.
   private long highest;
+  private long waitingFor;
   private boolean catchUpPending;
-  private final Map<Long, Long> holes = bounded();
   private final Map<Long, Boolean> caughtUp = bounded();
 
   PgSubscription(
@@ -72,9 +73,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
     this.connection = connection;
     this.highest = highest;
     this.listener = listener;
-    this.thread =
-        new Thread(this, "message-bus-postgres-subscriber-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.newThread("message-bus-postgres-subscriber", this);
     events.add(CATCH_UP);
   }
 
@@ -133,14 +132,19 @@ final class PgSubscription implements BackendSubscription, Runnable {
   public void run() {
     try {
       while (!closed) {
-        Object event =
-            catchUpPending
-                ? events.poll(backend.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS)
-                : events.take();
+        boolean waiting = waitingFor > highest && highest >= 0;
+        Object event;
+        if (catchUpPending) {
+          event = events.poll(backend.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS);
+        } else if (waiting) {
+          event = events.poll(WAIT_TICK_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+          event = events.take();
+        }
         if (closed || event == END) {
           return;
         }
-        if (catchUpPending && !catchUp()) {
+        if ((catchUpPending || (waiting && event == null)) && !catchUp()) {
           continue;
         }
         if (event == CATCH_UP) {
@@ -168,27 +172,31 @@ final class PgSubscription implements BackendSubscription, Runnable {
     if (highest < 0 && !catchUp()) {
       return;
     }
-    if (id == highest + 1) {
-      highest = id;
+    if (id == highest + 1 && backend.horizon().advanceTo(id)) {
+      // Every id below it is settled and it is committed: deliver without a query.
       deliverAnnounced(id, text);
-    } else if (id > highest + 1) {
-      if (catchUp()) {
+    } else if (id > highest) {
+      boolean alreadyWaiting = waitingFor > highest;
+      waitingFor = Math.max(waitingFor, id);
+      if (!alreadyWaiting && catchUp()) {
         caughtUp.remove(id);
       }
-    } else if (holes.remove(id) != null) {
-      deliverAnnounced(id, text);
     } else if (caughtUp.remove(id) == null) {
-      checkForReset();
+      checkForReset(id);
     }
   }
 
   /** An id at or below {@code highest} that we did not expect: another process may have reset. */
-  private void checkForReset() {
+  private void checkForReset(long id) {
     try {
-      long max = backend.withConnection("reading the newest id", backend::maxId);
+      long max =
+          backend.withConnection(
+              "reading the newest id", c -> backend.queries().maxId(c, Long.MAX_VALUE));
       if (max < highest) {
         restartAtZero();
         catchUp();
+      } else {
+        LOG.warn("message {} committed after the late-commit window gave it up; not delivered", id);
       }
     } catch (BackendException e) {
       catchUpPending = true;
@@ -197,7 +205,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   private void restartAtZero() {
     highest = 0;
-    holes.clear();
+    waitingFor = 0;
     caughtUp.clear();
   }
 
@@ -205,57 +213,46 @@ final class PgSubscription implements BackendSubscription, Runnable {
     BackendMessage m;
     if (Sql.isIdOnly(text)) {
       try {
-        m = backend.withConnection("reading message " + id, c -> backend.byId(c, id));
+        m = backend.withConnection("reading message " + id, c -> backend.queries().byId(c, id));
       } catch (BackendException e) {
         LOG.warn("cannot read message {} yet: {}", id, e.getMessage());
-        holes.put(id, deadline());
+        waitingFor = Math.max(waitingFor, id);
         catchUpPending = true;
         return;
-      }
-      if (m == null) {
-        return; // trimmed before we could read it
       }
     } else {
       try {
         m = BackendMessage.decode(text);
       } catch (IllegalArgumentException e) {
         LOG.warn("ignoring an undecodable announcement: {}", abbreviate(text));
-        return;
+        m = null;
       }
     }
-    deliver(m);
+    highest = id;
+    if (m != null) { // null: trimmed before we could read it
+      deliver(m);
+    }
   }
 
   /**
-   * Reads what was missed and delivers it. Returns false (and marks a catch-up as pending) when the
-   * table could not be read.
+   * Refreshes the settled horizon, reads the rows after {@code highest} up to it and delivers them.
+   * Returns false (and marks a catch-up as pending) when the table could not be read.
    */
   private boolean catchUp() {
     List<BackendMessage> rows;
-    long max;
+    long[] horizon = new long[2];
     try {
-      long[] maxHolder = new long[1];
-      List<Long> wanted = new ArrayList<>();
       rows =
           backend.withConnection(
               "catch-up",
               c -> {
-                maxHolder[0] = backend.maxId(c);
-                if (highest < 0 || highest > maxHolder[0]) {
+                horizon[0] = backend.horizon().refresh(c);
+                horizon[1] = backend.horizon().newest();
+                if (highest < 0 || highest > horizon[1]) {
                   return List.of();
                 }
-                pruneHoles();
-                wanted.addAll(holes.keySet());
-                Array ids = c.createArrayOf("bigint", wanted.toArray());
-                try (PreparedStatement ps = c.prepareStatement(backend.sql.catchUp)) {
-                  ps.setLong(1, highest);
-                  ps.setArray(2, ids);
-                  return PostgresBackend.rows(ps);
-                } finally {
-                  ids.free();
-                }
+                return backend.queries().globalBacklog(c, highest, horizon[0]);
               });
-      max = maxHolder[0];
     } catch (BackendException e) {
       if (!catchUpPending) {
         LOG.warn(
@@ -265,11 +262,14 @@ final class PgSubscription implements BackendSubscription, Runnable {
       return false;
     }
     catchUpPending = false;
+    long settled = horizon[0];
+    long newest = horizon[1];
     if (highest < 0) {
-      highest = max; // live only: start after the newest id
+      highest = settled; // live only: start after what is settled now
+      waitingFor = newest;
       return true;
     }
-    if (highest > max) {
+    if (highest > newest) {
       // The store was reset (or the position was beyond it): replay everything retained.
       restartAtZero();
       return catchUp();
@@ -280,40 +280,16 @@ final class PgSubscription implements BackendSubscription, Runnable {
       }
       long id = m.globalId();
       if (id <= highest) {
-        if (holes.remove(id) != null) {
-          caughtUp.put(id, Boolean.TRUE);
-          deliver(m);
-        }
         continue;
       }
-      markHoles(highest + 1, id - 1);
       highest = id;
       caughtUp.put(id, Boolean.TRUE);
       deliver(m);
     }
+    // Ids up to the horizon without a row are settled: rolled back, given up, or trimmed.
+    highest = Math.max(highest, settled);
+    waitingFor = Math.max(waitingFor, newest);
     return true;
-  }
-
-  private void markHoles(long from, long to) {
-    long start = Math.max(from, to - MAX_TRACKED + 1);
-    long deadline = deadline();
-    for (long id = start; id <= to; id++) {
-      holes.put(id, deadline);
-    }
-  }
-
-  private long deadline() {
-    return System.nanoTime() + backend.lateCommitWindow().toNanos();
-  }
-
-  private void pruneHoles() {
-    long now = System.nanoTime();
-    for (Iterator<Long> it = holes.values().iterator(); it.hasNext(); ) {
-      if (it.next() - now > 0) {
-        break; // inserted in deadline order
-      }
-      it.remove();
-    }
   }
 
   private void deliver(BackendMessage m) {

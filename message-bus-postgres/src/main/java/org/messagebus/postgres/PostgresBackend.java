@@ -1,25 +1,14 @@
 package org.messagebus.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.messagebus.BackendException;
@@ -64,14 +53,19 @@ import org.slf4j.LoggerFactory;
  * the driver's own timeouts allow: set {@code socketTimeout} (and {@code connectTimeout}) in the
  * JDBC URL to bound how long a call may hang.
  *
- * <p><b>No loss, no duplicate.</b> Each subscription remembers the highest global id it delivered
- * and the ids below it it has not seen yet (a transaction that took an id commits later, or rolled
- * back). After every (re)connect of the LISTEN connection, and whenever an announcement skips ids,
- * it reads the rows after that id (and the missing ids) from the table and delivers them in order.
- * An announcement of an id already delivered is dropped. Rows are therefore delivered in ascending
- * id order, except a row whose transaction commits after a later row was delivered: it is delivered
- * late rather than lost (ids still missing after {@link Builder#lateCommitWindow lateCommitWindow}
- * are given up).
+ * <p><b>No loss, no duplicate, in order.</b> Ids are taken at insert but transactions commit in any
+ * order, so id 7 may be visible while id 6 is still in flight. No read hands out a row or a
+ * position above the {@linkplain SettledHorizon settled horizon}: the highest id below which every
+ * id is committed or known lost (rolled back, trimmed, or still open after {@link
+ * Builder#lateCommitWindow lateCommitWindow}). A poller that moved its position to 7 therefore
+ * still gets 6 when it commits, and subscriptions deliver in ascending id order, each message once:
+ * after every (re)connect of the LISTEN connection, and whenever an announcement skips ids, a
+ * subscription reads the rows after its position up to the horizon; an announcement of the next id
+ * is delivered without a query. The price: a message waits for every lower id to settle, usually a
+ * commit later; behind a transactional publish in a long transaction, until that transaction ends
+ * (at most the window). Seeing whether such a transaction is still open uses {@code pg_locks} and
+ * {@code pg_stat_activity}; a role that cannot see other roles' transaction starts (without {@code
+ * pg_read_all_stats}) waits the whole window for a gap left by another role's rolled-back publish.
  *
  * <p><b>Large payloads.</b> An announcement is the stored form {@code id|id|channel|payload}; when
  * that reaches PostgreSQL's 8,000-byte NOTIFY limit the backend announces {@code id|id|channel|}
@@ -82,6 +76,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Transactional publish.</b> {@link #publish(Connection, PreparedPublish)} stores and
  * announces a message on the caller's connection: inside a transaction, only its commit makes the
  * row visible and sends the notification (PostgreSQL delivers NOTIFY at commit).
+ *
+ * <p><b>Parts.</b> This class is the facade; the work is done by package-private parts, one per
+ * seam: {@link PgConnections} (data source or pool, borrowed connections, connection state), {@link
+ * PgSchema} (creating and re-creating the table), {@link PgQueries} and {@link Sql} (the
+ * statements), {@link Listener} (the LISTEN connection), {@link PgSubscription} (one firehose
+ * subscription) and {@link PgOptions} (what the builder froze). The class is over 500 lines only
+ * because the public {@link Builder} (about 270 lines, one documented setter per option) must stay
+ * nested for source compatibility; the facade itself only delegates.
  *
  * <p>Thread-safe. Failures of the store surface as {@link BackendException}.
  */
@@ -96,6 +98,9 @@ public final class PostgresBackend implements Backend {
   /** Default of {@link Builder#lateCommitWindow}: one minute. */
   public static final Duration DEFAULT_LATE_COMMIT_WINDOW = Duration.ofMinutes(1);
 
+  /** Default of {@link Builder#maxPublishBatch}: 100 publishes per transaction. */
+  public static final int DEFAULT_MAX_PUBLISH_BATCH = 100;
+
   /** Default of {@link Builder#poolSize}: 10 connections. */
   public static final int DEFAULT_POOL_SIZE = 10;
 
@@ -105,39 +110,32 @@ public final class PostgresBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
 
-  private final String jdbcUrl;
-  private final int poolSize;
   private final Retention retention;
-  private final boolean createSchema;
-  private final String schema;
   private final String notificationChannel;
   private final Duration reconnectDelay;
   private final Duration lateCommitWindow;
+  private final Clock clock;
   final Sql sql;
-
-  private final ReentrantLock lifecycle = new ReentrantLock();
-  private final DataSource suppliedDataSource;
-  private final ReentrantLock poolCreation = new ReentrantLock();
-  private volatile HikariDataSource ownPool;
-  private final BackendStateTracker state = new BackendStateTracker();
-  static final String QUERIES = "queries";
-  static final String LISTEN = "listen";
-  private volatile boolean tableReady;
-  private volatile boolean closed;
-  private Listener listener; // guarded by lifecycle
+  private final PgSchema schema;
+  private final PgQueries queries;
+  private final PgConnections connections;
+  private final SettledHorizon horizon;
+  private final PublishBatcher batcher;
+  private Listener listener; // guarded by connections.lifecycle
   final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
-  private PostgresBackend(Builder b) {
-    this.jdbcUrl = b.jdbcUrl;
-    this.poolSize = b.poolSize;
-    this.retention = b.retention;
-    this.createSchema = b.createSchema;
-    this.schema = b.schema;
-    this.notificationChannel = b.notificationChannel;
-    this.reconnectDelay = b.reconnectDelay;
-    this.lateCommitWindow = b.lateCommitWindow;
-    this.sql = new Sql(b.schema, b.tablePrefix);
-    this.suppliedDataSource = b.dataSource;
+  private PostgresBackend(PgOptions options) {
+    this.retention = options.retention();
+    this.notificationChannel = options.notificationChannel();
+    this.reconnectDelay = options.reconnectDelay();
+    this.lateCommitWindow = options.lateCommitWindow();
+    this.clock = options.clock();
+    this.sql = new Sql(options.schema(), options.tablePrefix());
+    this.schema = new PgSchema(sql, options.createSchema(), options.schema());
+    this.queries = new PgQueries(sql, retention, notificationChannel);
+    this.connections = new PgConnections(options, schema);
+    this.horizon = new SettledHorizon(sql, clock, lateCommitWindow);
+    this.batcher = new PublishBatcher(connections, queries, options.maxPublishBatch());
   }
 
   /**
@@ -150,220 +148,63 @@ public final class PostgresBackend implements Backend {
     return new Builder();
   }
 
-  /**
-   * The data source to borrow connections from: the one handed in, or the pool built from the JDBC
-   * URL, built now if needed (outside the lifecycle lock, so {@link #close()} never waits for it).
-   *
-   * @throws BusClosedException if the backend is closed
-   * @throws BackendException if the pool cannot be built (the database is unreachable)
-   */
+  // ---------------------------------------------------------------- parts, for the package
+
   DataSource dataSource() {
-    requireOpen();
-    if (suppliedDataSource != null) {
-      return suppliedDataSource;
-    }
-    HikariDataSource pool = ownPool;
-    if (pool != null) {
-      return pool;
-    }
-    poolCreation.lock();
-    try {
-      if (ownPool != null) {
-        return ownPool;
-      }
-      requireOpen();
-      HikariDataSource fresh;
-      try {
-        fresh = new HikariDataSource(poolConfig());
-      } catch (RuntimeException e) {
-        // HikariCP's PoolInitializationException: the first connection failed.
-        BackendException failure =
-            new BackendException(
-                "PostgreSQL backend: cannot connect to "
-                    + redact(jdbcUrl)
-                    + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
-                e);
-        if (!closed) {
-          state.down(QUERIES, failure);
-        }
-        throw failure;
-      }
-      lifecycle.lock();
-      try {
-        if (!closed) {
-          ownPool = fresh;
-          return fresh;
-        }
-      } finally {
-        lifecycle.unlock();
-      }
-      fresh.close();
-      throw closedException();
-    } finally {
-      poolCreation.unlock();
-    }
+    return connections.dataSource();
   }
 
-  /** The data source if there is one now, without building or checking anything. */
   DataSource currentDataSource() {
-    return suppliedDataSource != null ? suppliedDataSource : ownPool;
+    return connections.currentDataSource();
   }
 
-  private HikariConfig poolConfig() {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setMaximumPoolSize(poolSize);
-    config.setMinimumIdle(Math.min(2, poolSize));
-    config.setPoolName("message-bus-postgres");
-    config.setAutoCommit(true);
-    return config;
+  <T> T withConnection(String what, PgConnections.SqlWork<T> work) {
+    return connections.withConnection(what, work);
   }
 
-  /** The JDBC URL without its password ({@code password=...} or {@code user:password@}). */
-  static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^@/?]*@", "//***@");
+  PgQueries queries() {
+    return queries;
   }
 
-  private void requireOpen() {
-    if (closed) {
-      throw closedException();
-    }
-  }
-
-  private static BusClosedException closedException() {
-    return new BusClosedException("the PostgreSQL backend is closed; call reconnect() first");
-  }
-
-  // ---------------------------------------------------------------- connections
-
-  /** Work on a borrowed connection. */
-  @FunctionalInterface
-  interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  <T> T withConnection(String what, SqlWork<T> work) {
-    DataSource ds = dataSource();
-    T result;
-    try (Connection c = ds.getConnection()) {
-      ensureTable(c);
-      result = work.run(c);
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-    } catch (SQLException e) {
-      BackendException failure = failure(what, e);
-      if (isConnectionFailure(e)) {
-        if (!closed) {
-          state.down(QUERIES, failure);
-        }
-      } else {
-        state.up(QUERIES); // the database answered, with an error of its own
-      }
-      throw failure;
-    }
-    state.up(QUERIES);
-    return result;
-  }
-
-  /**
-   * True for a failure to get or keep a connection, rather than an error the database answered
-   * with: SQLState class 08, an administrator shutdown or a database starting up (57P01–57P03), or
-   * the pool's connection timeout.
-   */
-  static boolean isConnectionFailure(SQLException e) {
-    String s = e.getSQLState();
-    return e instanceof SQLTransientConnectionException
-        || e instanceof SQLNonTransientConnectionException
-        || (s != null && (s.startsWith("08") || s.startsWith("57P0")));
+  SettledHorizon horizon() {
+    return horizon;
   }
 
   BackendStateTracker state() {
-    return state;
+    return connections.state();
+  }
+
+  static String redact(String url) {
+    return PgConnections.redact(url);
+  }
+
+  String notificationChannel() {
+    return notificationChannel;
+  }
+
+  Duration reconnectDelay() {
+    return reconnectDelay;
+  }
+
+  Duration lateCommitWindow() {
+    return lateCommitWindow;
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   @Override
   public void stateListener(BackendStateListener listener) {
-    state.listener(listener);
-  }
-
-  static BackendException failure(String what, SQLException e) {
-    String state = e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]";
-    return new BackendException(
-        "PostgreSQL backend: " + what + " failed" + state + ": " + e.getMessage(), e);
-  }
-
-  private void ensureTable(Connection c) throws SQLException {
-    if (tableReady || !createSchema) {
-      return;
-    }
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql.tableExists)) {
-      rs.next();
-      if (rs.getBoolean(1)) {
-        tableReady = true;
-        return;
-      }
-    }
-    inTransaction(
-        c,
-        () -> {
-          try (Statement st = c.createStatement()) {
-            lockSchema(st);
-            if (schema != null) {
-              st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-            }
-            createTable(st);
-          }
-        });
-    tableReady = true;
-  }
-
-  /** Serialises DDL on this table across processes (CREATE ... IF NOT EXISTS can still race). */
-  private void lockSchema(Statement st) throws SQLException {
-    try (PreparedStatement ps =
-        st.getConnection().prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-      ps.setString(1, "message_bus:" + sql.table);
-      ps.execute();
-    }
-  }
-
-  private void createTable(Statement st) throws SQLException {
-    st.execute(sql.createTable);
-    st.execute(sql.createChannelIndex);
-    st.execute(sql.createAddedAtIndex);
-  }
-
-  @FunctionalInterface
-  private interface SqlAction {
-    void run() throws SQLException;
-  }
-
-  private static void inTransaction(Connection c, SqlAction action) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      action.run();
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    } finally {
-      c.setAutoCommit(auto);
-    }
+    connections.state().listener(listener);
   }
 
   // ---------------------------------------------------------------- publishing
 
   @Override
   public long publish(String channel, String payload, BackendPublishOptions options) {
-    checkPublish(channel, payload, options);
-    return withConnection("publish to " + channel, c -> publishOn(c, channel, payload, options));
+    PgQueries.checkPublish(channel, payload, options);
+    return batcher.publish(channel, payload, options);
   }
 
   /**
@@ -396,55 +237,18 @@ public final class PostgresBackend implements Backend {
   public long publish(Connection connection, PreparedPublish prepared) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(prepared, "prepared");
-    checkPublish(prepared.channel(), prepared.payload(), prepared.options());
-    requireOpen();
-    if (!tableReady && createSchema) {
+    PgQueries.checkPublish(prepared.channel(), prepared.payload(), prepared.options());
+    connections.requireOpen();
+    if (schema.pending()) {
       // Never run DDL inside the caller's transaction.
       withConnection("creating the table", c -> null);
     }
     try {
-      return publishOn(connection, prepared.channel(), prepared.payload(), prepared.options());
+      return queries.publish(
+          connection, prepared.channel(), prepared.payload(), prepared.options());
     } catch (SQLException e) {
-      throw failure("transactional publish to " + prepared.channel(), e);
+      throw PgConnections.failure("transactional publish to " + prepared.channel(), e);
     }
-  }
-
-  private static void checkPublish(String channel, String payload, BackendPublishOptions options) {
-    Objects.requireNonNull(channel, "channel");
-    Objects.requireNonNull(payload, "payload");
-    Objects.requireNonNull(options, "options");
-    if (payload.getBytes(StandardCharsets.UTF_8).length < 2) {
-      throw new IllegalArgumentException(
-          "payload must be at least 2 bytes (message_bus table check constraint): \""
-              + payload
-              + "\"");
-    }
-  }
-
-  private long publishOn(
-      Connection c, String channel, String payload, BackendPublishOptions options)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.publish)) {
-      ps.setString(1, channel);
-      ps.setString(2, payload);
-      ps.setString(3, BackendMessage.escapeChannel(channel));
-      ps.setInt(4, retention.clearEvery());
-      ps.setString(5, "message_bus trim:" + sql.table);
-      ps.setInt(6, retention.maxGlobalBacklogSize());
-      ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
-      ps.setString(8, channel);
-      ps.setString(9, channel);
-      ps.setInt(10, options.effectiveMaxBacklogSize(retention) - 1);
-      ps.setString(11, notificationChannel);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private static String seconds(Duration d) {
-    return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
   }
 
   // ---------------------------------------------------------------- reading
@@ -453,13 +257,7 @@ public final class PostgresBackend implements Backend {
   public long lastId(String channel) {
     Objects.requireNonNull(channel, "channel");
     return withConnection(
-        "lastId of " + channel,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.maxChannelId)) {
-            ps.setString(1, channel);
-            return singleLong(ps);
-          }
-        });
+        "lastId of " + channel, c -> queries.lastId(c, channel, horizon.refresh(c)));
   }
 
   @Override
@@ -470,23 +268,7 @@ public final class PostgresBackend implements Backend {
       return ids;
     }
     Map<String, Long> found =
-        withConnection(
-            "lastIds",
-            c -> {
-              Map<String, Long> map = new HashMap<>();
-              Array array = c.createArrayOf("text", channels.toArray());
-              try (PreparedStatement ps = c.prepareStatement(sql.maxChannelIds)) {
-                ps.setArray(1, array);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    map.put(rs.getString(1), rs.getLong(2));
-                  }
-                }
-              } finally {
-                array.free();
-              }
-              return map;
-            });
+        withConnection("lastIds", c -> queries.lastIds(c, channels, horizon.refresh(c)));
     for (int i = 0; i < ids.length; i++) {
       ids[i] = found.getOrDefault(channels.get(i), 0L);
     }
@@ -495,64 +277,20 @@ public final class PostgresBackend implements Backend {
 
   @Override
   public long lastGlobalId() {
-    return withConnection("lastGlobalId", this::maxId);
-  }
-
-  long maxId(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.maxId)) {
-      return singleLong(ps);
-    }
-  }
-
-  private static long singleLong(PreparedStatement ps) throws SQLException {
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
+    return withConnection("lastGlobalId", c -> queries.maxId(c, horizon.refresh(c)));
   }
 
   @Override
   public List<BackendMessage> backlog(String channel, long lastId) {
     Objects.requireNonNull(channel, "channel");
     return withConnection(
-        "backlog of " + channel,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.channelBacklog)) {
-            ps.setString(1, channel);
-            ps.setLong(2, lastId);
-            List<BackendMessage> result = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                long id = rs.getLong(1);
-                result.add(new BackendMessage(id, id, channel, rs.getString(2)));
-              }
-            }
-            return result;
-          }
-        });
+        "backlog of " + channel, c -> queries.backlog(c, channel, lastId, horizon.refresh(c)));
   }
 
   @Override
   public List<BackendMessage> globalBacklog(long lastGlobalId) {
     return withConnection(
-        "globalBacklog",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.globalBacklog)) {
-            ps.setLong(1, lastGlobalId);
-            return rows(ps);
-          }
-        });
-  }
-
-  /** Reads {@code id, channel, value} rows. */
-  static List<BackendMessage> rows(PreparedStatement ps) throws SQLException {
-    List<BackendMessage> result = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        long id = rs.getLong(1);
-        result.add(new BackendMessage(id, id, rs.getString(2), rs.getString(3)));
-      }
-    }
-    return result;
+        "globalBacklog", c -> queries.globalBacklog(c, lastGlobalId, horizon.refresh(c)));
   }
 
   @Override
@@ -560,27 +298,7 @@ public final class PostgresBackend implements Backend {
     Objects.requireNonNull(channel, "channel");
     return withConnection(
         "getMessage " + messageId + " of " + channel,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.getMessage)) {
-            ps.setString(1, channel);
-            ps.setLong(2, messageId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next()
-                  ? new BackendMessage(messageId, messageId, channel, rs.getString(1))
-                  : null;
-            }
-          }
-        });
-  }
-
-  /** Reads one row by id, or null when it is gone. */
-  BackendMessage byId(Connection c, long id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.getById)) {
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new BackendMessage(id, id, rs.getString(1), rs.getString(2)) : null;
-      }
-    }
+        c -> queries.getMessage(c, channel, messageId));
   }
 
   // ---------------------------------------------------------------- subscribing
@@ -607,16 +325,16 @@ public final class PostgresBackend implements Backend {
   }
 
   private Listener ensureListener() {
-    lifecycle.lock();
+    connections.lifecycle.lock();
     try {
-      requireOpen();
+      connections.requireOpen();
       if (listener == null) {
         listener = new Listener(this);
         listener.start();
       }
       return listener;
     } finally {
-      lifecycle.unlock();
+      connections.lifecycle.unlock();
     }
   }
 
@@ -624,25 +342,13 @@ public final class PostgresBackend implements Backend {
     subscriptions.remove(sub);
   }
 
-  String notificationChannel() {
-    return notificationChannel;
-  }
-
-  Duration reconnectDelay() {
-    return reconnectDelay;
-  }
-
-  Duration lateCommitWindow() {
-    return lateCommitWindow;
-  }
-
   /** The backend process id of the LISTEN connection, or -1 while it is not connected. */
   int listenerPid() {
-    lifecycle.lock();
+    connections.lifecycle.lock();
     try {
       return listener == null ? -1 : listener.pid();
     } finally {
-      lifecycle.unlock();
+      connections.lifecycle.unlock();
     }
   }
 
@@ -654,15 +360,8 @@ public final class PostgresBackend implements Backend {
     withConnection(
         "reset",
         c -> {
-          inTransaction(
-              c,
-              () -> {
-                try (Statement st = c.createStatement()) {
-                  lockSchema(st);
-                  st.execute(sql.dropTable);
-                  createTable(st);
-                }
-              });
+          schema.recreate(c);
+          horizon.reset();
           return null;
         });
     for (PgSubscription s : subscriptions) {
@@ -688,20 +387,14 @@ public final class PostgresBackend implements Backend {
    */
   @Override
   public void reconnect() {
-    lifecycle.lock();
+    connections.lifecycle.lock();
     try {
-      HikariDataSource pool = ownPool;
-      if (pool != null && pool.isClosed()) {
-        ownPool = null; // built again on first use
-      } else if (pool != null && pool.getHikariPoolMXBean() != null) {
-        pool.getHikariPoolMXBean().softEvictConnections();
-      }
-      closed = false;
+      connections.reopen();
       if (listener != null) {
         listener.dropConnection();
       }
     } finally {
-      lifecycle.unlock();
+      connections.lifecycle.unlock();
     }
   }
 
@@ -714,15 +407,13 @@ public final class PostgresBackend implements Backend {
   public void close() {
     Listener l;
     HikariDataSource pool;
-    lifecycle.lock();
+    connections.lifecycle.lock();
     try {
-      closed = true;
+      pool = connections.markClosed();
       l = listener;
       listener = null;
-      pool = ownPool;
-      ownPool = null;
     } finally {
-      lifecycle.unlock();
+      connections.lifecycle.unlock();
     }
     for (PgSubscription s : subscriptions) {
       s.close();
@@ -748,6 +439,8 @@ public final class PostgresBackend implements Backend {
     private String notificationChannel = DEFAULT_NOTIFICATION_CHANNEL;
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
     private Duration lateCommitWindow = DEFAULT_LATE_COMMIT_WINDOW;
+    private Clock clock = Clock.systemUTC();
+    private int maxPublishBatch = DEFAULT_MAX_PUBLISH_BATCH;
 
     private Builder() {}
 
@@ -881,9 +574,11 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * Sets how long a subscription waits for an id it skipped (taken by a transaction not yet
-     * committed when a later id arrived) before giving it up. A message committed within this
-     * window is delivered late rather than lost. Default one minute.
+     * Sets how long an id taken by a transaction that has not committed yet may hold back the
+     * messages after it. Within the window, later messages wait (reads and subscriptions stop at
+     * the id below it), so the message is delivered in order when its transaction commits; after
+     * it, the id is given up: later messages go out, and the message, if it commits after all, is
+     * not delivered. Default one minute. Keep transactions that publish short.
      *
      * @param window positive
      * @return this builder
@@ -891,6 +586,40 @@ public final class PostgresBackend implements Backend {
      */
     public Builder lateCommitWindow(Duration window) {
       this.lateCommitWindow = positive("lateCommitWindow", window);
+      return this;
+    }
+
+    /**
+     * Sets the clock that measures the {@link #lateCommitWindow}. Default {@link
+     * Clock#systemUTC()}; tests pass a clock they move by hand, so the window passes without
+     * waiting. (Expiry by {@code maxBacklogAge} is PostgreSQL's business, on its own clock.)
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets how many publishes from different threads may share one transaction (group commit).
+     * Publishes that arrive while another batch is being written wait and go together in the next
+     * one: one commit for many, which multiplies what concurrent publishers get through (every
+     * commit of a transaction that notifies is serialised server-wide). A lone publisher is not
+     * slowed. Default {@value PostgresBackend#DEFAULT_MAX_PUBLISH_BATCH}; 1 turns batching off.
+     * Transactional publishes ({@link PostgresBackend#publish(Connection, PreparedPublish)}) are
+     * never batched.
+     *
+     * @param max at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    public Builder maxPublishBatch(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxPublishBatch must be at least 1: " + max);
+      }
+      this.maxPublishBatch = max;
       return this;
     }
 
@@ -911,7 +640,20 @@ public final class PostgresBackend implements Backend {
         throw new IllegalArgumentException(
             "poolSize applies only to the pool built from jdbcUrl, not to a dataSource");
       }
-      return new PostgresBackend(this);
+      return new PostgresBackend(
+          new PgOptions(
+              dataSource,
+              jdbcUrl,
+              poolSize,
+              retention,
+              createSchema,
+              schema,
+              tablePrefix,
+              notificationChannel,
+              reconnectDelay,
+              lateCommitWindow,
+              clock,
+              maxPublishBatch));
     }
 
     private static String identifier(String option, String value, int maxLength) {

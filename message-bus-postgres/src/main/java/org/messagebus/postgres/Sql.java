@@ -16,6 +16,9 @@ final class Sql {
   /** PostgreSQL rejects a NOTIFY payload of this many bytes or more. */
   static final int NOTIFY_LIMIT_BYTES = 8000;
 
+  /** How many ids after the settled horizon one scan reads. */
+  static final int HORIZON_SCAN_LIMIT = 10_000;
+
   final String table;
   final String createTable;
   final String createChannelIndex;
@@ -23,9 +26,11 @@ final class Sql {
   final String tableExists;
   final String dropTable;
   final String publish;
+  final String publishWithoutTrim;
   final String channelBacklog;
   final String globalBacklog;
-  final String catchUp;
+  final String horizonScan;
+  final String oldestWriter;
   final String getMessage;
   final String getById;
   final String maxChannelId;
@@ -86,17 +91,49 @@ final class Sql {
             + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
             + NOTIFY_LIMIT_BYTES
             + " THEN head || value ELSE head END) FROM a";
+    // Every read that hands out positions stops at the settled horizon (the last parameter).
+    // The same without the trim, for a message of a batch that a later message of the same
+    // channel (with the same limits) trims for it in the same transaction. Parameters: 1 channel,
+    // 2 value, 3 escaped channel, 4 notification channel.
+    this.publishWithoutTrim =
+        "WITH m AS (INSERT INTO "
+            + table
+            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
+            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m)"
+            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+            + NOTIFY_LIMIT_BYTES
+            + " THEN head || value ELSE head END) FROM a";
     this.channelBacklog =
-        "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? ORDER BY id";
-    this.globalBacklog = "SELECT id, channel, value FROM " + table + " WHERE id > ? ORDER BY id";
-    this.catchUp =
-        "SELECT id, channel, value FROM " + table + " WHERE id > ? OR id = ANY(?) ORDER BY id";
+        "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? AND id <= ? ORDER BY id";
+    this.globalBacklog =
+        "SELECT id, channel, value FROM " + table + " WHERE id > ? AND id <= ? ORDER BY id";
+    // The settled horizon: the time now, the newest id, and the ids after the horizon.
+    this.horizonScan =
+        "SELECT clock_timestamp(), (SELECT max(id) FROM "
+            + table
+            + "), ARRAY(SELECT id FROM "
+            + table
+            + " WHERE id > ? ORDER BY id LIMIT "
+            + HORIZON_SCAN_LIMIT
+            + ")";
+    // When the oldest transaction still writing to the table began (an insert holds
+    // ROW EXCLUSIVE on the table from before it takes its id until it ends); NULL when none does,
+    // -infinity when the start of one cannot be seen (another role without pg_read_all_stats).
+    this.oldestWriter =
+        "SELECT min(coalesce(a.xact_start, '-infinity'::timestamptz)) FROM pg_locks l"
+            + " LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+            + " WHERE l.locktype = 'relation' AND l.relation = to_regclass('"
+            + table
+            + "') AND l.mode = 'RowExclusiveLock' AND l.granted"
+            + " AND l.pid IS DISTINCT FROM pg_backend_pid()";
     this.getMessage = "SELECT value FROM " + table + " WHERE channel = ? AND id = ?";
     this.getById = "SELECT channel, value FROM " + table + " WHERE id = ?";
-    this.maxChannelId = "SELECT max(id) FROM " + table + " WHERE channel = ?";
+    this.maxChannelId = "SELECT max(id) FROM " + table + " WHERE channel = ? AND id <= ?";
     this.maxChannelIds =
-        "SELECT channel, max(id) FROM " + table + " WHERE channel = ANY(?) GROUP BY channel";
-    this.maxId = "SELECT max(id) FROM " + table;
+        "SELECT channel, max(id) FROM "
+            + table
+            + " WHERE channel = ANY(?) AND id <= ? GROUP BY channel";
+    this.maxId = "SELECT max(id) FROM " + table + " WHERE id <= ?";
   }
 
   /**

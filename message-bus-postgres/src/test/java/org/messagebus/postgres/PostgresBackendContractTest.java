@@ -33,6 +33,12 @@ class PostgresBackendContractTest extends BackendContractTest {
     return pg.backend().retention(retention).build();
   }
 
+  /** Moves {@code added_at} of every row back (SPEC §3.3.2); the next publish expires. */
+  @Override
+  protected void ageStore(Backend backend, Duration by) throws Exception {
+    pg.age((PostgresBackend) backend, by);
+  }
+
   @Override
   protected boolean expiresOnlyOnPublish() {
     return true;

@@ -24,7 +24,7 @@ import org.messagebus.spi.Retention;
  * mvn -B -q -pl message-bus-postgres -am test-compile dependency:build-classpath \
  *   -Dmdep.outputFile=target/bench.cp -Dspotless.check.skip=true
  * java -cp "$(cat message-bus-postgres/target/bench.cp):message-bus-postgres/target/classes:message-bus-postgres/target/test-classes" \
- *   org.messagebus.postgres.PostgresBenchmark 10 1
+ *   org.messagebus.postgres.PostgresBenchmark 10 1 100 1,8,32
  * </pre>
  */
 public final class PostgresBenchmark {
@@ -36,20 +36,29 @@ public final class PostgresBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args the seconds per measurement (default 10) and {@code clearEvery} (default 1)
+   * @param args the seconds per measurement (default 10), {@code clearEvery} (default 1), {@code
+   *     maxPublishBatch} (default 100; 1 is the behaviour before group commit) and the publishing
+   *     thread counts, comma-separated (default {@code 1,8})
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int clearEvery = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int maxPublishBatch =
+        args.length > 2 ? Integer.parseInt(args[2]) : PostgresBackend.DEFAULT_MAX_PUBLISH_BATCH;
+    int[] threadCounts =
+        args.length > 3
+            ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1, 8};
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %s, %d s per measurement, clearEvery %d%n",
+        "JDK %s, %d cores, %s, %d s per measurement, clearEvery %d, maxPublishBatch %d%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         PgTestSupport.URL,
         seconds,
-        clearEvery);
+        clearEvery,
+        maxPublishBatch);
     try (PgTestSupport pg = PgTestSupport.create("bench")) {
       PostgresBackend backend =
           PostgresBackend.builder()
@@ -57,10 +66,11 @@ public final class PostgresBenchmark {
               .poolSize(10)
               .schema(pg.schema)
               .retention(Retention.builder().clearEvery(clearEvery).build())
+              .maxPublishBatch(maxPublishBatch)
               .build();
       try (MessageBus bus =
           MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build()) {
-        for (int threads : new int[] {1, 8}) {
+        for (int threads : threadCounts) {
           throughput(threads, 2, () -> publishRaw(backend)); // warm-up
           double raw = throughput(threads, seconds, () -> publishRaw(backend));
           double viaBus = throughput(threads, seconds, () -> bus.publish("/b", DATA));

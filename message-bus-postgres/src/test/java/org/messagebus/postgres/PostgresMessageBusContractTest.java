@@ -32,6 +32,12 @@ class PostgresMessageBusContractTest extends MessageBusContractTest {
     return pg.backend().build();
   }
 
+  /** Moves {@code added_at} of every row back (SPEC §3.3.2); the next publish expires. */
+  @Override
+  protected void ageStore(Backend backend, Duration by) throws Exception {
+    pg.age((PostgresBackend) backend, by);
+  }
+
   @Override
   protected boolean expiresOnlyOnPublish() {
     return true;

@@ -3,6 +3,7 @@ package org.messagebus.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +14,7 @@ import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
 import org.messagebus.spi.PreparedPublish;
+import org.messagebus.testkit.ManualClock;
 
 /**
  * Publishing inside the caller's transaction: a commit stores and announces, a rollback nothing.
@@ -51,20 +53,45 @@ class TransactionalPublishTest {
       try (Connection c = pg.dataSource().getConnection()) {
         c.setAutoCommit(false);
         long id = backend.publish(c, p);
-        // Not committed: another connection sees no row and a later publish overtakes it.
-        assertThat(bus.backlog("/orders", 0)).isEmpty();
+        // Not committed: no reader sees it, nor the later publish it holds back (its id is lower).
         bus.publish("/orders", "sentinel");
-        assertThat(next(inbox)).isEqualTo("sentinel");
-        assertThat(inbox).isEmpty();
+        assertThat(bus.backlog("/orders", 0)).isEmpty();
 
         c.commit();
 
-        // Delivered late (its id is below the sentinel's), exactly once.
+        // Delivered in id order, exactly once.
         assertThat(next(inbox)).isEqualTo("order 1");
+        assertThat(next(inbox)).isEqualTo("sentinel");
         assertThat(bus.backlog("/orders", 0))
             .extracting(Message::data)
             .containsExactly("order 1", "sentinel");
         assertThat(bus.backlog("/orders", 0).get(0).messageId()).isEqualTo(id);
+      }
+      bus.publish("/orders", "after");
+      assertThat(next(inbox)).isEqualTo("after");
+      assertThat(inbox).isEmpty();
+    }
+  }
+
+  @Test
+  void openTransactionPastTheLateCommitWindow_isGivenUpAndTheRestDelivered() throws Exception {
+    ManualClock clock = new ManualClock();
+    PostgresBackend backend =
+        pg.backend().clock(clock).lateCommitWindow(Duration.ofMinutes(1)).build();
+    try (MessageBus bus = MessageBus.builder().backend(backend).build()) {
+      LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+      bus.subscribe("/orders", inbox::add);
+      try (Connection c = pg.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        backend.publish(c, bus.prepare("/orders", "too late", PublishOptions.NONE));
+        bus.publish("/orders", "sentinel");
+        assertThat(bus.backlog("/orders", 0)).isEmpty(); // held back within the window
+
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(next(inbox)).isEqualTo("sentinel");
+        assertThat(bus.backlog("/orders", 0)).extracting(Message::data).containsExactly("sentinel");
+        c.commit();
       }
       bus.publish("/orders", "after");
       assertThat(next(inbox)).isEqualTo("after");

@@ -1,47 +1,12 @@
 package org.messagebus.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScoredValue;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
@@ -52,8 +17,6 @@ import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.Retention;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Backend} on Redis through Lettuce, wire-compatible with Ruby {@code message_bus} (SPEC
@@ -68,6 +31,15 @@ import org.slf4j.LoggerFactory;
  *     .backend(RedisBackend.builder().uri("redis://127.0.0.1:6379/0").build())
  *     .build();
  * }</pre>
+ *
+ * <p><b>Parts.</b> This class is the facade; the work is done by package-private parts, one per
+ * seam: {@link RedisConnections} (client, command and pub/sub connections, connection state),
+ * {@link PublishScript} (the atomic publish), {@link PublishQueue} (the in-memory queue and its
+ * flusher thread), {@link RedisReads} (point reads, maintenance), {@link GlobalBacklogReader} (the
+ * global backlog joined to the channel backlogs), {@link RedisSubscription} (one firehose
+ * subscription), {@link RedisKeys} (key names) and {@link RedisOptions} (what the builder froze).
+ * The class stays a little over 500 lines because the public {@link Builder}, one documented setter
+ * per option, must stay nested for source compatibility; the facade itself only delegates.
  *
  * <p><b>Concurrency.</b> Publishes and reads from any thread share one Lettuce connection (Lettuce
  * pipelines concurrent commands on it). {@code lifecycle} guards creating and dropping connections
@@ -120,57 +92,28 @@ public final class RedisBackend implements Backend {
   /** The prefix of the default notification channel, followed by the database number. */
   public static final String NOTIFICATION_CHANNEL_PREFIX = "_message_bus_";
 
-  static final String GLOBAL_ID_KEY = "__mb_global_id_n";
-  static final String GLOBAL_BACKLOG_KEY = "__mb_global_backlog_n";
-  static final String BACKLOG_ID_KEY_PREFIX = "__mb_backlog_id_n_";
-  static final String BACKLOG_KEY_PREFIX = "__mb_backlog_n_";
-  static final String UNSUBSCRIBE_TOKEN = "$$UNSUBSCRIBE";
-
-  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-  private static final String SCRIPT = loadScript();
-  private static final String SCRIPT_SHA = sha1Hex(SCRIPT);
-
   private final Retention retention;
-  private final RedisURI uri;
-  private final RedisClient suppliedClient;
   private final int maxInMemoryPublishBacklog;
   private final boolean queueInMemoryByDefault;
-  private final Duration commandTimeout;
-  private final Duration retryInterval;
-  private final String configuredNotificationChannel;
-
-  private final ReentrantLock lifecycle = new ReentrantLock();
-  // guarded by lifecycle
-  private RedisClient ownClient;
-  private ClientResources ownResources;
-  private volatile StatefulRedisConnection<String, String> connection;
-  private volatile String notificationChannel;
-  private volatile boolean closed;
-
+  private final RedisConnections connections;
+  private final RedisReads reads;
+  private final GlobalBacklogReader globalBacklog;
+  private final PublishQueue queue;
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
-  private final BackendStateTracker state = new BackendStateTracker();
-  static final String COMMANDS = "commands";
 
-  // The in-memory publish queue; guarded by its own monitor.
-  private final ArrayDeque<QueuedPublish> queue = new ArrayDeque<>();
-  private Thread flusher;
-
-  private RedisBackend(Builder b) {
-    this.retention = b.retention;
-    this.suppliedClient = b.client;
-    this.uri = b.uri != null ? b.uri : (b.client == null ? RedisURI.create(DEFAULT_URI) : null);
-    this.maxInMemoryPublishBacklog = b.maxInMemoryPublishBacklog;
-    this.queueInMemoryByDefault = b.queueInMemory;
-    this.commandTimeout = b.commandTimeout;
-    this.retryInterval = b.retryInterval;
-    this.configuredNotificationChannel = b.notificationChannel;
-    if (b.notificationChannel != null) {
-      this.notificationChannel = b.notificationChannel;
-    } else if (uri != null) {
-      this.notificationChannel = NOTIFICATION_CHANNEL_PREFIX + uri.getDatabase();
-    }
+  private RedisBackend(RedisOptions options) {
+    this.retention = options.retention();
+    this.maxInMemoryPublishBacklog = options.maxInMemoryPublishBacklog();
+    this.queueInMemoryByDefault = options.queueInMemory();
+    this.connections = new RedisConnections(options);
+    this.reads = new RedisReads(connections);
+    this.globalBacklog = new GlobalBacklogReader(connections);
+    this.queue =
+        new PublishQueue(
+            options.maxInMemoryPublishBacklog(),
+            options.retryInterval(),
+            p -> publishNow(p.channel(), p.payload(), p.options()));
   }
 
   /**
@@ -193,163 +136,6 @@ public final class RedisBackend implements Backend {
     return builder().uri(uri).build();
   }
 
-  // ---------------------------------------------------------------- connections
-
-  /**
-   * Returns the command connection, creating it (and the client) when needed. Connecting happens
-   * outside the lock, so {@link #close()} never waits for a connection attempt.
-   */
-  StatefulRedisConnection<String, String> connection() {
-    StatefulRedisConnection<String, String> c = connection;
-    if (c != null) {
-      return c;
-    }
-    RedisClient client;
-    lifecycle.lock();
-    try {
-      requireOpen();
-      if (connection != null) {
-        return connection;
-      }
-      client = client();
-    } finally {
-      lifecycle.unlock();
-    }
-    StatefulRedisConnection<String, String> fresh;
-    try {
-      fresh =
-          uri != null ? client.connect(StringCodec.UTF8, uri) : client.connect(StringCodec.UTF8);
-    } catch (RedisException e) {
-      BackendException failure =
-          new BackendException("cannot connect to Redis: " + e.getMessage(), e);
-      if (!closed) {
-        state.down(COMMANDS, failure);
-      }
-      throw failure;
-    }
-    fresh.setTimeout(commandTimeout);
-    fresh.addListener(
-        new RedisConnectionStateListener() {
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> ch, SocketAddress address) {
-            state.up(COMMANDS);
-          }
-
-          @Override
-          public void onRedisDisconnected(RedisChannelHandler<?, ?> ch) {
-            if (!closed) {
-              state.down(COMMANDS, new BackendException("lost the connection to Redis"));
-            }
-          }
-        });
-    String channel = notificationChannel == null ? databaseChannel(fresh) : null;
-    StatefulRedisConnection<String, String> extra = null;
-    lifecycle.lock();
-    try {
-      if (closed || connection != null) {
-        extra = fresh; // closed, or another thread connected first
-      } else {
-        if (notificationChannel == null) {
-          notificationChannel = channel;
-        }
-        connection = fresh;
-      }
-    } finally {
-      lifecycle.unlock();
-    }
-    if (extra != null) {
-      extra.close();
-      requireOpen();
-      return connection();
-    }
-    state.up(COMMANDS);
-    return fresh;
-  }
-
-  /** Throws {@link BusClosedException} once {@link #close()} ran and until {@link #reconnect()}. */
-  private void requireOpen() {
-    if (closed) {
-      throw new BusClosedException("the Redis backend is closed; call reconnect() first");
-    }
-  }
-
-  /** Opens a new pub/sub connection for a subscription. */
-  StatefulRedisPubSubConnection<String, String> connectPubSub() {
-    RedisClient client;
-    lifecycle.lock();
-    try {
-      requireOpen();
-      client = client();
-    } finally {
-      lifecycle.unlock();
-    }
-    StatefulRedisPubSubConnection<String, String> c =
-        uri != null
-            ? client.connectPubSub(StringCodec.UTF8, uri)
-            : client.connectPubSub(StringCodec.UTF8);
-    c.setTimeout(commandTimeout);
-    return c;
-  }
-
-  // guarded by lifecycle
-  private RedisClient client() {
-    if (suppliedClient != null) {
-      return suppliedClient;
-    }
-    if (ownClient == null) {
-      long retryMillis = Math.max(1, retryInterval.toMillis());
-      ownResources =
-          DefaultClientResources.builder()
-              .ioThreadPoolSize(2)
-              .computationThreadPoolSize(2)
-              .reconnectDelay(
-                  Delay.exponential(
-                      Duration.ofMillis(Math.min(10, retryMillis)),
-                      Duration.ofMillis(retryMillis),
-                      2,
-                      TimeUnit.MILLISECONDS))
-              .build();
-      ownClient = RedisClient.create(ownResources);
-      ownClient.setOptions(
-          ClientOptions.builder()
-              .autoReconnect(true)
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-              .socketOptions(
-                  SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
-              .build());
-    }
-    return ownClient;
-  }
-
-  /** The default notification channel of a connection of a user-supplied client (without URI). */
-  private static String databaseChannel(StatefulRedisConnection<String, String> c) {
-    return NOTIFICATION_CHANNEL_PREFIX + databaseOf(c);
-  }
-
-  /** The database a connection of a user-supplied client (without URI) is on. */
-  private static int databaseOf(StatefulRedisConnection<String, String> c) {
-    try {
-      String info = c.sync().clientInfo();
-      for (String part : info.trim().split(" ")) {
-        if (part.startsWith("db=")) {
-          return Integer.parseInt(part.substring(3));
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "cannot tell the Redis database of the supplied client ({}); using notification channel"
-              + " {}0; set notificationChannel to choose",
-          e.getMessage(),
-          NOTIFICATION_CHANNEL_PREFIX);
-    }
-    return 0;
-  }
-
-  RedisCommands<String, String> sync() {
-    return connection().sync();
-  }
-
   /**
    * Returns the Redis pub/sub channel the publish script announces on and subscriptions listen to.
    *
@@ -357,20 +143,7 @@ public final class RedisBackend implements Backend {
    * @throws BackendException if it depends on a supplied client's database and Redis is unreachable
    */
   public String notificationChannel() {
-    String c = notificationChannel;
-    if (c == null) {
-      connection();
-      c = notificationChannel;
-    }
-    return c;
-  }
-
-  Duration retryInterval() {
-    return retryInterval;
-  }
-
-  Duration commandTimeout() {
-    return commandTimeout;
+    return connections.notificationChannel();
   }
 
   // ---------------------------------------------------------------- publishing
@@ -380,26 +153,21 @@ public final class RedisBackend implements Backend {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(options, "options");
-    requireOpen();
+    connections.requireOpen();
     boolean mayQueue =
         options.queueInMemory() != null ? options.queueInMemory() : queueInMemoryByDefault;
-    if (mayQueue) {
-      synchronized (queue) {
-        if (!queue.isEmpty()) {
-          // Keep order behind what is already waiting.
-          return enqueue(new QueuedPublish(channel, payload, options), null);
-        }
-      }
+    PublishQueue.Queued queued = new PublishQueue.Queued(channel, payload, options);
+    if (mayQueue && queue.joinIfWaiting(queued)) {
+      return QUEUED; // keeps its order behind what is already waiting
     }
     try {
       return publishNow(channel, payload, options);
     } catch (BusClosedException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (mayQueue && isTransient(e)) {
-        synchronized (queue) {
-          return enqueue(new QueuedPublish(channel, payload, options), e);
-        }
+      if (mayQueue && PublishQueue.isTransient(e)) {
+        queue.add(queued, e);
+        return QUEUED;
       }
       if (e instanceof RedisCommandInterruptedException) {
         Thread.currentThread().interrupt();
@@ -410,122 +178,17 @@ public final class RedisBackend implements Backend {
 
   /** Runs the publish script; throws Lettuce's exception on failure. */
   long publishNow(String channel, String payload, BackendPublishOptions options) {
-    String[] keys = {
-      GLOBAL_ID_KEY,
-      BACKLOG_ID_KEY_PREFIX + channel,
-      BACKLOG_KEY_PREFIX + channel,
-      GLOBAL_BACKLOG_KEY,
-      notificationChannel()
-    };
-    String[] args = {
-      BackendMessage.encodeWithoutIds(channel, payload),
-      Long.toString(Math.max(1, options.effectiveMaxBacklogAge(retention).toMillis())),
-      Integer.toString(options.effectiveMaxBacklogSize(retention)),
-      Integer.toString(retention.maxGlobalBacklogSize()),
-      channel,
-      Integer.toString(retention.clearEvery())
-    };
-    RedisCommands<String, String> redis = connection().sync();
-    Long id;
+    String notifications = connections.notificationChannel();
+    long id;
     try {
-      try {
-        id = redis.evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args);
-      } catch (RedisNoScriptException e) {
-        id = redis.eval(SCRIPT, ScriptOutputType.INTEGER, keys, args);
-      }
+      id =
+          PublishScript.run(
+              connections.sync(), notifications, retention, channel, payload, options);
     } catch (RuntimeException e) {
-      noteFailure(e);
+      connections.noteFailure(e);
       throw e;
     }
-    return answered(id);
-  }
-
-  // caller holds the queue monitor
-  private long enqueue(QueuedPublish p, RuntimeException cause) {
-    if (queue.size() >= maxInMemoryPublishBacklog) {
-      throw new PublishQueueFullException(
-          "Redis does not accept writes"
-              + (cause == null ? "" : " (" + cause.getMessage() + ")")
-              + " and the in-memory publish queue is full ("
-              + maxInMemoryPublishBacklog
-              + " messages): the message to "
-              + p.channel
-              + " was not published",
-          cause);
-    }
-    if (queue.isEmpty() && cause != null) {
-      LOG.warn(
-          "Redis does not accept writes ({}); queueing publishes in memory until it does",
-          cause.getMessage());
-    }
-    queue.addLast(p);
-    startFlusher();
-    return QUEUED;
-  }
-
-  // caller holds the queue monitor
-  private void startFlusher() {
-    if (flusher != null || queue.isEmpty()) {
-      return;
-    }
-    Thread t =
-        new Thread(this::flushLoop, "message-bus-redis-flusher-" + THREAD_IDS.incrementAndGet());
-    t.setDaemon(true);
-    flusher = t;
-    t.start();
-  }
-
-  /** Writes the queue in order, retrying every retryInterval while Redis refuses. */
-  private void flushLoop() {
-    int flushed = 0;
-    try {
-      while (true) {
-        QueuedPublish head;
-        synchronized (queue) {
-          head = queue.peekFirst();
-          if (head == null || flusher != Thread.currentThread()) {
-            if (flusher == Thread.currentThread()) {
-              flusher = null;
-            }
-            if (flushed > 0) {
-              LOG.info("flushed {} queued publishes to Redis", flushed);
-            }
-            return;
-          }
-        }
-        try {
-          publishNow(head.channel, head.payload, head.options);
-          synchronized (queue) {
-            queue.pollFirst();
-          }
-          flushed++;
-        } catch (RuntimeException e) {
-          if (e instanceof RedisCommandInterruptedException
-              || e instanceof BusClosedException
-              || Thread.currentThread().isInterrupted()) {
-            // close() stops us: keep the message queued for a later reconnect().
-            throw new InterruptedException("flusher stopped");
-          }
-          if (isTransient(e)) {
-            LOG.debug("Redis still refuses writes ({}), retrying", e.getMessage());
-            Thread.sleep(retryInterval.toMillis());
-          } else {
-            synchronized (queue) {
-              queue.pollFirst();
-            }
-            LOG.error(
-                "dropping undeliverable queued message to {}: Redis rejected it", head.channel, e);
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      synchronized (queue) {
-        if (flusher == Thread.currentThread()) {
-          flusher = null;
-        }
-      }
-      Thread.currentThread().interrupt();
-    }
+    return connections.answered(id);
   }
 
   /**
@@ -534,252 +197,39 @@ public final class RedisBackend implements Backend {
    * @return the queue length
    */
   public int queuedPublishes() {
-    synchronized (queue) {
-      return queue.size();
-    }
+    return queue.size();
   }
-
-  /** True for a failure that may pass: read-only replica, loading, unreachable, timed out. */
-  static boolean isTransient(Throwable e) {
-    if (e instanceof RedisCommandInterruptedException) {
-      return false;
-    }
-    if (e instanceof RedisCommandExecutionException) {
-      String m = String.valueOf(e.getMessage());
-      return m.startsWith("READONLY")
-          || m.startsWith("LOADING")
-          || m.startsWith("MASTERDOWN")
-          || m.startsWith("NOREPLICAS")
-          || m.startsWith("TRYAGAIN")
-          || m.startsWith("BUSY")
-          || m.startsWith("OOM");
-    }
-    return e instanceof RedisException || e instanceof BackendException;
-  }
-
-  /** Notes a command the store answered (even with an error reply) for the connection state. */
-  private <T> T answered(T result) {
-    state.up(COMMANDS);
-    return result;
-  }
-
-  /**
-   * Notes a failed command for the connection state: down when it failed for want of a connection
-   * or timed out; up when Redis answered with an error of its own (it is reachable).
-   */
-  void noteFailure(RuntimeException e) {
-    if (closed
-        || e instanceof BusClosedException
-        || e instanceof RedisCommandInterruptedException) {
-      return;
-    }
-    if (e instanceof RedisCommandExecutionException) {
-      state.up(COMMANDS);
-    } else if (e instanceof RedisException || e instanceof BackendException) {
-      // BackendException: our own timeout of a pipelined read, or a refused connection (reported)
-      state.down(COMMANDS, e);
-    }
-  }
-
-  private BackendException asBackendException(String what, RuntimeException e) {
-    if (e instanceof BusClosedException closedError) {
-      throw closedError;
-    }
-    noteFailure(e);
-    if (e instanceof BackendException be) {
-      return be;
-    }
-    if (e instanceof RedisCommandInterruptedException) {
-      Thread.currentThread().interrupt();
-    }
-    return new BackendException(what + ": " + e.getMessage(), e);
-  }
-
-  private record QueuedPublish(String channel, String payload, BackendPublishOptions options) {}
 
   // ---------------------------------------------------------------- reads
 
   @Override
   public long lastId(String channel) {
-    Objects.requireNonNull(channel, "channel");
-    try {
-      return answered(parseId(sync().get(BACKLOG_ID_KEY_PREFIX + channel)));
-    } catch (RuntimeException e) {
-      throw asBackendException("reading the last id of " + channel + " failed", e);
-    }
+    return reads.lastId(channel);
   }
 
   @Override
   public long[] lastIds(List<String> channels) {
-    if (channels.isEmpty()) {
-      return new long[0];
-    }
-    String[] keys = new String[channels.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = BACKLOG_ID_KEY_PREFIX + Objects.requireNonNull(channels.get(i), "channel");
-    }
-    try {
-      List<KeyValue<String, String>> values = sync().mget(keys);
-      long[] ids = new long[keys.length];
-      for (int i = 0; i < ids.length; i++) {
-        KeyValue<String, String> kv = values.get(i);
-        ids[i] = kv.hasValue() ? parseId(kv.getValue()) : 0;
-      }
-      return answered(ids);
-    } catch (RuntimeException e) {
-      throw asBackendException("reading last ids failed", e);
-    }
+    return reads.lastIds(channels);
   }
 
   @Override
   public long lastGlobalId() {
-    try {
-      return answered(parseId(sync().get(GLOBAL_ID_KEY)));
-    } catch (RuntimeException e) {
-      throw asBackendException("reading the last global id failed", e);
-    }
-  }
-
-  private static long parseId(String value) {
-    return value == null ? 0 : Long.parseLong(value.trim());
+    return reads.lastGlobalId();
   }
 
   @Override
   public List<BackendMessage> backlog(String channel, long lastId) {
-    Objects.requireNonNull(channel, "channel");
-    try {
-      return answered(
-          decodeAll(
-              sync()
-                  .zrangebyscore(
-                      BACKLOG_KEY_PREFIX + channel,
-                      Range.from(
-                          Range.Boundary.including(lastId + 1), Range.Boundary.unbounded()))));
-    } catch (RuntimeException e) {
-      throw asBackendException("reading the backlog of " + channel + " failed", e);
-    }
+    return reads.backlog(channel, lastId);
   }
 
   @Override
   public BackendMessage getMessage(String channel, long messageId) {
-    Objects.requireNonNull(channel, "channel");
-    try {
-      List<String> found =
-          sync().zrangebyscore(BACKLOG_KEY_PREFIX + channel, Range.create(messageId, messageId));
-      return answered(found.isEmpty() ? null : BackendMessage.decode(found.get(0)));
-    } catch (RuntimeException e) {
-      throw asBackendException("reading message " + messageId + " of " + channel + " failed", e);
-    }
+    return reads.getMessage(channel, messageId);
   }
 
   @Override
   public List<BackendMessage> globalBacklog(long lastGlobalId) {
-    List<BackendMessage> result = new ArrayList<>();
-    for (GlobalEntry e : globalEntries(lastGlobalId)) {
-      if (e.message() != null) {
-        result.add(e.message());
-      }
-    }
-    return result;
-  }
-
-  /**
-   * One entry of the global backlog.
-   *
-   * @param globalId its score
-   * @param message the channel message it points to, or null when that was trimmed or expired
-   */
-  record GlobalEntry(long globalId, BackendMessage message) {}
-
-  /**
-   * Reads the global backlog after a global id and resolves each entry to its channel message. Ruby
-   * reads one message per round trip; this sends one range read per channel, pipelined.
-   */
-  List<GlobalEntry> globalEntries(long lastGlobalId) {
-    try {
-      StatefulRedisConnection<String, String> c = connection();
-      List<ScoredValue<String>> entries =
-          c.sync()
-              .zrangebyscoreWithScores(
-                  GLOBAL_BACKLOG_KEY,
-                  Range.from(
-                      Range.Boundary.including(lastGlobalId + 1), Range.Boundary.unbounded()));
-      if (entries.isEmpty()) {
-        return answered(List.of());
-      }
-      // Which message ids to fetch, per channel.
-      Map<String, long[]> ranges = new HashMap<>();
-      long[] gids = new long[entries.size()];
-      long[] mids = new long[entries.size()];
-      String[] channels = new String[entries.size()];
-      for (int i = 0; i < gids.length; i++) {
-        ScoredValue<String> sv = entries.get(i);
-        String member = sv.getValue();
-        int pipe = member.indexOf('|');
-        gids[i] = (long) sv.getScore();
-        mids[i] = pipe < 0 ? 0 : Long.parseLong(member.substring(0, pipe));
-        channels[i] = pipe < 0 ? member : member.substring(pipe + 1);
-        long mid = mids[i];
-        ranges.merge(
-            channels[i],
-            new long[] {mid, mid},
-            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-      }
-      Map<String, RedisFuture<List<String>>> futures = new HashMap<>();
-      for (Map.Entry<String, long[]> r : ranges.entrySet()) {
-        futures.put(
-            r.getKey(),
-            c.async()
-                .zrangebyscore(
-                    BACKLOG_KEY_PREFIX + r.getKey(),
-                    Range.create(r.getValue()[0], r.getValue()[1])));
-      }
-      Map<String, Map<Long, BackendMessage>> byChannel = new HashMap<>();
-      for (Map.Entry<String, RedisFuture<List<String>>> f : futures.entrySet()) {
-        Map<Long, BackendMessage> messages = new HashMap<>();
-        for (BackendMessage m : decodeAll(await(f.getValue()))) {
-          messages.put(m.messageId(), m);
-        }
-        byChannel.put(f.getKey(), messages);
-      }
-      List<GlobalEntry> result = new ArrayList<>(gids.length);
-      for (int i = 0; i < gids.length; i++) {
-        BackendMessage m = byChannel.get(channels[i]).get(mids[i]);
-        // A channel that expired and restarted reuses message ids: only the same global id counts.
-        result.add(new GlobalEntry(gids[i], m != null && m.globalId() == gids[i] ? m : null));
-      }
-      return answered(result);
-    } catch (RuntimeException e) {
-      throw asBackendException("reading the global backlog failed", e);
-    }
-  }
-
-  private <T> T await(RedisFuture<T> f) {
-    try {
-      return f.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while reading from Redis", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException re
-          ? re
-          : new BackendException("Redis read failed: " + cause, cause);
-    } catch (TimeoutException e) {
-      throw new BackendException("Redis read timed out after " + commandTimeout, e);
-    }
-  }
-
-  private static List<BackendMessage> decodeAll(List<String> encoded) {
-    List<BackendMessage> result = new ArrayList<>(encoded.size());
-    for (String s : encoded) {
-      try {
-        result.add(BackendMessage.decode(s));
-      } catch (IllegalArgumentException e) {
-        LOG.warn("skipping an unreadable backlog entry: {}", e.getMessage());
-      }
-    }
-    return result;
+    return globalBacklog.messages(lastGlobalId);
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -787,21 +237,11 @@ public final class RedisBackend implements Backend {
   @Override
   public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
     Objects.requireNonNull(listener, "listener");
-    RedisSubscription sub =
-        new RedisSubscription(
-            this,
-            lastGlobalId,
-            listener,
-            "message-bus-redis-subscriber-" + THREAD_IDS.incrementAndGet());
-    lifecycle.lock();
-    try {
-      requireOpen(); // checked with the registration, so close() closes every subscription
-      subscriptions.add(sub);
-    } finally {
-      lifecycle.unlock();
-    }
+    RedisSubscription sub = new RedisSubscription(this, lastGlobalId, listener);
+    // Registered while open, so close() closes every subscription.
+    connections.whileOpen(() -> subscriptions.add(sub));
     sub.start();
-    sub.awaitFirstAttempt(commandTimeout.multipliedBy(2));
+    sub.awaitFirstAttempt(connections.commandTimeout().multipliedBy(2));
     return sub;
   }
 
@@ -809,13 +249,21 @@ public final class RedisBackend implements Backend {
     subscriptions.remove(sub);
   }
 
+  RedisConnections connections() {
+    return connections;
+  }
+
+  GlobalBacklogReader globalBacklogReader() {
+    return globalBacklog;
+  }
+
   BackendStateTracker state() {
-    return state;
+    return connections.state();
   }
 
   @Override
   public void stateListener(BackendStateListener listener) {
-    state.listener(listener);
+    connections.state().listener(listener);
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -823,7 +271,7 @@ public final class RedisBackend implements Backend {
   /** Deletes every {@code __mb_*} key of the database (SCAN, not KEYS). */
   @Override
   public void reset() {
-    deleteMatching("__mb_*");
+    reads.deleteMatching(RedisKeys.ALL_KEYS);
   }
 
   /**
@@ -832,26 +280,8 @@ public final class RedisBackend implements Backend {
    */
   @Override
   public void expireAllBacklogs() {
-    deleteMatching(BACKLOG_KEY_PREFIX + "*");
-    deleteMatching(GLOBAL_BACKLOG_KEY);
-  }
-
-  private void deleteMatching(String pattern) {
-    try {
-      RedisCommands<String, String> redis = sync();
-      ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        var page = redis.scan(cursor, args);
-        if (!page.getKeys().isEmpty()) {
-          redis.del(page.getKeys().toArray(new String[0]));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-      state.up(COMMANDS);
-    } catch (RuntimeException e) {
-      throw asBackendException("deleting " + pattern + " failed", e);
-    }
+    reads.deleteMatching(RedisKeys.BACKLOG_KEY_PREFIX + "*");
+    reads.deleteMatching(RedisKeys.GLOBAL_BACKLOG_KEY);
   }
 
   @Override
@@ -870,21 +300,8 @@ public final class RedisBackend implements Backend {
 
   @Override
   public void reconnect() {
-    StatefulRedisConnection<String, String> old;
-    lifecycle.lock();
-    try {
-      old = connection;
-      connection = null;
-      closed = false;
-    } finally {
-      lifecycle.unlock();
-    }
-    if (old != null) {
-      old.close();
-    }
-    synchronized (queue) {
-      startFlusher();
-    }
+    connections.reopen();
+    queue.start();
   }
 
   /**
@@ -894,103 +311,21 @@ public final class RedisBackend implements Backend {
    */
   @Override
   public void close() {
-    StatefulRedisConnection<String, String> c;
-    RedisClient client;
-    ClientResources resources;
-    lifecycle.lock();
-    try {
-      // First, so that nothing opens a connection or registers a subscription from now on.
-      closed = true;
-      c = connection;
-      connection = null;
-      client = ownClient;
-      resources = ownResources;
-      ownClient = null;
-      ownResources = null;
-      if (configuredNotificationChannel == null && uri == null) {
-        notificationChannel = null;
-      }
-    } finally {
-      lifecycle.unlock();
-    }
+    Runnable release = connections.beginClose();
     for (RedisSubscription s : subscriptions) {
       s.close();
     }
-    Thread f;
-    synchronized (queue) {
-      f = flusher;
-      flusher = null;
-      if (!queue.isEmpty()) {
-        LOG.error(
-            "closing the Redis backend with {} publishes still queued in memory; they are kept"
-                + " and flushed if the backend is reconnected",
-            queue.size());
-      }
-    }
-    if (f != null) {
-      f.interrupt();
-    }
-    if (c != null) {
-      c.close();
-    }
-    if (client != null) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-    if (resources != null) {
-      try {
-        // Wait for Lettuce's threads, so none outlives close().
-        resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.debug("Lettuce resources did not shut down cleanly", e);
-      }
-    }
+    queue.stop();
+    release.run();
   }
 
   @Override
   public String toString() {
     return "RedisBackend{"
-        + (uri != null ? uri.toString() : "supplied client")
+        + connections.describe()
         + ", channel="
-        + notificationChannel
+        + connections.knownNotificationChannel()
         + '}';
-  }
-
-  // ---------------------------------------------------------------- script
-
-  private static String loadScript() {
-    try (InputStream in = RedisBackend.class.getResourceAsStream("publish.lua")) {
-      if (in == null) {
-        throw new IllegalStateException("publish.lua is missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read publish.lua", e);
-    }
-  }
-
-  private static String sha1Hex(String s) {
-    try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-1")
-              .digest(s.getBytes(StandardCharsets.UTF_8));
-      StringBuilder sb = new StringBuilder(40);
-      for (byte b : digest) {
-        sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-      }
-      return sb.toString();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String script() {
-    return SCRIPT;
-  }
-
-  static String scriptSha() {
-    return SCRIPT_SHA;
   }
 
   // ---------------------------------------------------------------- builder
@@ -1168,7 +503,16 @@ public final class RedisBackend implements Backend {
      * @return the backend
      */
     public RedisBackend build() {
-      return new RedisBackend(this);
+      return new RedisBackend(
+          new RedisOptions(
+              uri,
+              client,
+              retention,
+              maxInMemoryPublishBacklog,
+              queueInMemory,
+              commandTimeout,
+              retryInterval,
+              notificationChannel));
     }
   }
 }

@@ -14,6 +14,7 @@ import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   private static final Object STOP = new Object();
 
   private final RedisBackend backend;
+  private final RedisConnections connections;
   private final BackendListener listener;
   private final Thread thread;
   private final String link;
@@ -73,14 +75,13 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   private long highest;
   private boolean catchUpPending;
 
-  RedisSubscription(
-      RedisBackend backend, long lastGlobalId, BackendListener listener, String threadName) {
+  RedisSubscription(RedisBackend backend, long lastGlobalId, BackendListener listener) {
     this.backend = backend;
+    this.connections = backend.connections();
     this.listener = listener;
     this.highest = lastGlobalId;
-    this.thread = new Thread(this, threadName);
-    this.thread.setDaemon(true);
-    this.link = threadName;
+    this.thread = DaemonThreads.newThread("message-bus-redis-subscriber", this);
+    this.link = thread.getName();
   }
 
   void start() {
@@ -112,11 +113,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
           LOG.warn(
               "Redis subscription failed ({}), retrying in {}",
               e.getMessage(),
-              backend.retryInterval());
-          backend.state().down(link, e);
+              connections.retryInterval());
+          connections.state().down(link, e);
           closeConnection();
           firstAttempt.countDown();
-          if (events.poll(backend.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
+          if (events.poll(connections.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
             return;
           }
         }
@@ -137,7 +138,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
       // Live only: start after what exists now, so catch-up after a reconnect has a position.
       highest = backend.lastGlobalId();
     }
-    StatefulRedisPubSubConnection<String, String> c = backend.connectPubSub();
+    StatefulRedisPubSubConnection<String, String> c = connections.connectPubSub();
     pubSub = c;
     c.addListener(
         new RedisPubSubAdapter<String, String>() {
@@ -166,11 +167,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     if (closed) {
       return;
     }
-    c.sync().subscribe(backend.notificationChannel());
+    c.sync().subscribe(connections.notificationChannel());
   }
 
   private void loop() throws InterruptedException {
-    long retryMillis = backend.retryInterval().toMillis();
+    long retryMillis = connections.retryInterval().toMillis();
     while (!closed) {
       Object event =
           catchUpPending ? events.poll(retryMillis, TimeUnit.MILLISECONDS) : events.take();
@@ -183,7 +184,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         if (event == SUBSCRIBED) {
           subscribed = true;
           if (!closed) {
-            backend.state().up(link);
+            connections.state().up(link);
           }
           firstAttempt.countDown();
         }
@@ -194,9 +195,9 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   }
 
   private void onNotification(String payload) {
-    if (RedisBackend.UNSUBSCRIBE_TOKEN.equals(payload)) {
+    if (RedisKeys.UNSUBSCRIBE_TOKEN.equals(payload)) {
       // SPEC §3.2.6: a Ruby process shutting down broadcasts this; it must not silence us.
-      LOG.debug("ignoring a foreign {} notification", RedisBackend.UNSUBSCRIBE_TOKEN);
+      LOG.debug("ignoring a foreign {} notification", RedisKeys.UNSUBSCRIBE_TOKEN);
       return;
     }
     BackendMessage m;
@@ -244,8 +245,9 @@ final class RedisSubscription implements BackendSubscription, Runnable {
             current);
         highest = 0;
       }
-      List<RedisBackend.GlobalEntry> entries = backend.globalEntries(highest);
-      for (RedisBackend.GlobalEntry e : entries) {
+      List<GlobalBacklogReader.GlobalEntry> entries =
+          backend.globalBacklogReader().entries(highest);
+      for (GlobalBacklogReader.GlobalEntry e : entries) {
         if (e.globalId() <= highest) {
           continue;
         }
@@ -279,7 +281,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         LOG.warn(
             "Redis catch-up failed ({}), retrying every {}",
             e.getMessage(),
-            backend.retryInterval());
+            connections.retryInterval());
       }
       catchUpPending = true;
       return false;
@@ -325,7 +327,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     closed = true;
     subscribed = false;
     backend.removed(this);
-    backend.state().forget(link);
+    connections.state().forget(link);
     events.add(STOP);
     closeConnection();
   }

@@ -1,5 +1,6 @@
 package org.messagebus.redis;
 
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.Retention;
@@ -25,5 +26,11 @@ class RedisBackendContractTest extends BackendContractTest {
   @Override
   protected boolean messageIdEqualsGlobalId() {
     return false;
+  }
+
+  /** Shortens the time to live of every key of the test's database (SPEC §3.2). */
+  @Override
+  protected void ageStore(Backend backend, Duration by) {
+    RedisTestSupport.age(RedisTestSupport.DB_BACKEND_CONTRACT, by);
   }
 }

@@ -1,5 +1,6 @@
 package org.messagebus.redis;
 
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.messagebus.spi.Backend;
 import org.messagebus.testkit.MessageBusContractTest;
@@ -18,5 +19,11 @@ class RedisMessageBusContractTest extends MessageBusContractTest {
     return RedisBackend.builder()
         .uri(RedisTestSupport.uri(RedisTestSupport.DB_BUS_CONTRACT))
         .build();
+  }
+
+  /** Shortens the time to live of every key of the test's database (SPEC §3.2). */
+  @Override
+  protected void ageStore(Backend backend, Duration by) {
+    RedisTestSupport.age(RedisTestSupport.DB_BUS_CONTRACT, by);
   }
 }

@@ -1,16 +1,14 @@
 package org.messagebus.redis;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.time.Duration;
+import org.messagebus.testkit.Services;
 
 /**
  * The shared Redis of the tests (127.0.0.1:6379). Each test class uses a database number of its own
@@ -39,21 +37,7 @@ final class RedisTestSupport {
 
   /** Skips (or, on CI, fails) the calling test class when Redis does not answer. */
   static void requireRedis() {
-    boolean up = reachable(HOST, PORT);
-    String why = "Redis is not running on " + HOST + ":" + PORT + " (start it, or run .ci/run)";
-    if (!up && "true".equals(System.getenv("CI"))) {
-      fail(why);
-    }
-    assumeTrue(up, why);
-  }
-
-  static boolean reachable(String host, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    Services.requireRedis();
   }
 
   private static synchronized RedisClient client() {
@@ -81,6 +65,37 @@ final class RedisTestSupport {
     RedisCommands<String, String> r = redis(db);
     try {
       r.flushdb();
+    } finally {
+      r.getStatefulConnection().close();
+    }
+  }
+
+  /**
+   * Makes one database look {@code by} older, as its own clock would see it (SPEC §3.2: every
+   * backlog key carries a time to live): each key's time to live ({@code PTTL}) is shortened by
+   * {@code by} ({@code PEXPIRE}); a key whose time runs out is deleted, as Redis would have done.
+   * Keys without a time to live (the global id) are left alone.
+   */
+  static void age(int db, Duration by) {
+    RedisCommands<String, String> r = redis(db);
+    try {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = r.scan(cursor);
+        for (String key : page.getKeys()) {
+          long left = r.pttl(key);
+          if (left <= 0) {
+            continue; // no time to live (-1), or already gone (-2)
+          }
+          long aged = left - by.toMillis();
+          if (aged <= 0) {
+            r.del(key);
+          } else {
+            r.pexpire(key, aged);
+          }
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
     } finally {
       r.getStatefulConnection().close();
     }

@@ -11,7 +11,7 @@ import org.messagebus.spi.Retention;
  */
 class MemoryBackendContractTest extends BackendContractTest {
 
-  private final MutableClock clock = new MutableClock();
+  private final ManualClock clock = new ManualClock();
 
   @Override
   protected Backend createBackend(Retention retention) {

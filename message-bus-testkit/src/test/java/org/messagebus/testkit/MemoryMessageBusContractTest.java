@@ -10,7 +10,7 @@ import org.messagebus.spi.Backend;
  */
 class MemoryMessageBusContractTest extends MessageBusContractTest {
 
-  private final MutableClock clock = new MutableClock();
+  private final ManualClock clock = new ManualClock();
 
   @Override
   protected Backend createBackend() {

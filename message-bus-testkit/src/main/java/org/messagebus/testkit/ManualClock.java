@@ -7,14 +7,25 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A UTC clock that stands still until the test moves it; thread-safe. */
-final class MutableClock extends Clock {
+/**
+ * A UTC clock that stands still until the test moves it, for passing time as an input (a bus's, a
+ * memory backend's or a PostgreSQL late-commit window's clock) without waiting. Starts at
+ * 2026-01-01T00:00:00Z. Thread-safe.
+ */
+public final class ManualClock extends Clock {
 
   private final AtomicReference<Instant> now =
       new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
 
-  /** Moves the clock forward. */
-  void advance(Duration by) {
+  /** Creates a clock at 2026-01-01T00:00:00Z. */
+  public ManualClock() {}
+
+  /**
+   * Moves the clock forward.
+   *
+   * @param by how far
+   */
+  public void advance(Duration by) {
     now.updateAndGet(t -> t.plus(by));
   }
 

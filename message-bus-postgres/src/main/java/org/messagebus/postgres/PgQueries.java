@@ -1,0 +1,204 @@
+package org.messagebus.postgres;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.messagebus.spi.BackendMessage;
+import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.spi.Retention;
+
+/**
+ * The statements of a {@link PostgresBackend} on a connection it is given (SPEC §3.3.2, §3.3.3):
+ * the one-statement publish (insert, trim, notify) and the reads. Knows nothing of where the
+ * connection comes from or of the connection state. Thread-safe (stateless).
+ */
+final class PgQueries {
+
+  final Sql sql;
+  private final Retention retention;
+  private final String notificationChannel;
+
+  PgQueries(Sql sql, Retention retention, String notificationChannel) {
+    this.sql = sql;
+    this.retention = retention;
+    this.notificationChannel = notificationChannel;
+  }
+
+  /** Checks a publish before any statement runs. */
+  static void checkPublish(String channel, String payload, BackendPublishOptions options) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(options, "options");
+    if (payload.getBytes(StandardCharsets.UTF_8).length < 2) {
+      throw new IllegalArgumentException(
+          "payload must be at least 2 bytes (message_bus table check constraint): \""
+              + payload
+              + "\"");
+    }
+  }
+
+  /** Inserts, trims and announces one message; returns its id. */
+  long publish(Connection c, String channel, String payload, BackendPublishOptions options)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.publish)) {
+      ps.setString(1, channel);
+      ps.setString(2, payload);
+      ps.setString(3, BackendMessage.escapeChannel(channel));
+      ps.setInt(4, retention.clearEvery());
+      ps.setString(5, "message_bus trim:" + sql.table);
+      ps.setInt(6, retention.maxGlobalBacklogSize());
+      ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
+      ps.setString(8, channel);
+      ps.setString(9, channel);
+      ps.setInt(10, options.effectiveMaxBacklogSize(retention) - 1);
+      ps.setString(11, notificationChannel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * Inserts and announces one message without trimming: for a message of a batch whose channel a
+   * later message of the same batch, with the same limits, trims in the same transaction (trimming
+   * keeps the newest rows, so trimming once at the end of the batch leaves what trimming after each
+   * message would).
+   */
+  long publishWithoutTrim(Connection c, String channel, String payload) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.publishWithoutTrim)) {
+      ps.setString(1, channel);
+      ps.setString(2, payload);
+      ps.setString(3, BackendMessage.escapeChannel(channel));
+      ps.setString(4, notificationChannel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * True if a trim after {@code b} leaves what a trim after {@code a} and one after {@code b} do.
+   */
+  boolean sameTrim(
+      String channelA, BackendPublishOptions a, String channelB, BackendPublishOptions b) {
+    return channelA.equals(channelB)
+        && a.effectiveMaxBacklogAge(retention).equals(b.effectiveMaxBacklogAge(retention))
+        && a.effectiveMaxBacklogSize(retention) == b.effectiveMaxBacklogSize(retention);
+  }
+
+  private static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
+  }
+
+  long lastId(Connection c, String channel, long horizon) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.maxChannelId)) {
+      ps.setString(1, channel);
+      ps.setLong(2, horizon);
+      return singleLong(ps);
+    }
+  }
+
+  /** The newest id of each channel that has one. */
+  Map<String, Long> lastIds(Connection c, List<String> channels, long horizon) throws SQLException {
+    Map<String, Long> map = new HashMap<>();
+    Array array = c.createArrayOf("text", channels.toArray());
+    try (PreparedStatement ps = c.prepareStatement(sql.maxChannelIds)) {
+      ps.setArray(1, array);
+      ps.setLong(2, horizon);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          map.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    } finally {
+      array.free();
+    }
+    return map;
+  }
+
+  long maxId(Connection c, long horizon) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.maxId)) {
+      ps.setLong(1, horizon);
+      return singleLong(ps);
+    }
+  }
+
+  private static long singleLong(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  List<BackendMessage> backlog(Connection c, String channel, long lastId, long horizon)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.channelBacklog)) {
+      ps.setString(1, channel);
+      ps.setLong(2, lastId);
+      ps.setLong(3, horizon);
+      List<BackendMessage> result = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long id = rs.getLong(1);
+          result.add(new BackendMessage(id, id, channel, rs.getString(2)));
+        }
+      }
+      return result;
+    }
+  }
+
+  /** The rows after {@code lastGlobalId} up to {@code horizon}, in id order. */
+  List<BackendMessage> globalBacklog(Connection c, long lastGlobalId, long horizon)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.globalBacklog)) {
+      ps.setLong(1, lastGlobalId);
+      ps.setLong(2, horizon);
+      return rows(ps);
+    }
+  }
+
+  /** Reads {@code id, channel, value} rows. */
+  private static List<BackendMessage> rows(PreparedStatement ps) throws SQLException {
+    List<BackendMessage> result = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long id = rs.getLong(1);
+        result.add(new BackendMessage(id, id, rs.getString(2), rs.getString(3)));
+      }
+    }
+    return result;
+  }
+
+  BackendMessage getMessage(Connection c, String channel, long messageId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.getMessage)) {
+      ps.setString(1, channel);
+      ps.setLong(2, messageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? new BackendMessage(messageId, messageId, channel, rs.getString(1))
+            : null;
+      }
+    }
+  }
+
+  /** Reads one row by id, or null when it is gone. */
+  BackendMessage byId(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.getById)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new BackendMessage(id, id, rs.getString(1), rs.getString(2)) : null;
+      }
+    }
+  }
+}

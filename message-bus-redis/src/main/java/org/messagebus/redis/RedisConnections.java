@@ -1,0 +1,403 @@
+package org.messagebus.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.messagebus.BackendException;
+import org.messagebus.BusClosedException;
+import org.messagebus.spi.BackendStateTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis connections of one {@link RedisBackend}: the Lettuce client (the application's, or one
+ * of our own), the shared command connection, new pub/sub connections for subscriptions, the
+ * notification channel (which may depend on the database of a supplied client), and the {@code
+ * commands} link of the backend's connection state.
+ *
+ * <p><b>Concurrency.</b> {@code lifecycle} guards creating and dropping the command connection and
+ * the client and the {@code closed} flag's transitions; connecting itself happens outside the lock,
+ * so {@link #beginClose()} never waits for a connection attempt. Publishes and reads from any
+ * thread share the one command connection (Lettuce pipelines concurrent commands on it).
+ */
+final class RedisConnections {
+
+  /** The name of the command connection's link in the backend's connection state. */
+  static final String COMMANDS = "commands";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
+
+  private final RedisURI uri;
+  private final RedisClient suppliedClient;
+  private final Duration commandTimeout;
+  private final Duration retryInterval;
+  private final String configuredNotificationChannel;
+  private final BackendStateTracker state = new BackendStateTracker();
+
+  private final ReentrantLock lifecycle = new ReentrantLock();
+  // guarded by lifecycle
+  private RedisClient ownClient;
+  private ClientResources ownResources;
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile String notificationChannel;
+  private volatile boolean closed;
+
+  RedisConnections(RedisOptions options) {
+    this.suppliedClient = options.client();
+    this.uri = options.uri();
+    this.commandTimeout = options.commandTimeout();
+    this.retryInterval = options.retryInterval();
+    this.configuredNotificationChannel = options.notificationChannel();
+    if (configuredNotificationChannel != null) {
+      this.notificationChannel = configuredNotificationChannel;
+    } else if (uri != null) {
+      this.notificationChannel = RedisBackend.NOTIFICATION_CHANNEL_PREFIX + uri.getDatabase();
+    }
+  }
+
+  BackendStateTracker state() {
+    return state;
+  }
+
+  Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  Duration retryInterval() {
+    return retryInterval;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Throws {@link BusClosedException} once {@link #beginClose()} ran and until {@link #reopen}. */
+  void requireOpen() {
+    if (closed) {
+      throw new BusClosedException("the Redis backend is closed; call reconnect() first");
+    }
+  }
+
+  /** Runs {@code action} if open, atomically with respect to {@link #beginClose()}. */
+  void whileOpen(Runnable action) {
+    lifecycle.lock();
+    try {
+      requireOpen();
+      action.run();
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  RedisCommands<String, String> sync() {
+    return connection().sync();
+  }
+
+  /**
+   * Returns the command connection, creating it (and the client) when needed. Connecting happens
+   * outside the lock, so closing never waits for a connection attempt.
+   */
+  StatefulRedisConnection<String, String> connection() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      return c;
+    }
+    RedisClient client;
+    lifecycle.lock();
+    try {
+      requireOpen();
+      if (connection != null) {
+        return connection;
+      }
+      client = client();
+    } finally {
+      lifecycle.unlock();
+    }
+    StatefulRedisConnection<String, String> fresh;
+    try {
+      fresh =
+          uri != null ? client.connect(StringCodec.UTF8, uri) : client.connect(StringCodec.UTF8);
+    } catch (RedisException e) {
+      BackendException failure =
+          new BackendException("cannot connect to Redis: " + e.getMessage(), e);
+      if (!closed) {
+        state.down(COMMANDS, failure);
+      }
+      throw failure;
+    }
+    fresh.setTimeout(commandTimeout);
+    fresh.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> ch, SocketAddress address) {
+            state.up(COMMANDS);
+          }
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> ch) {
+            if (!closed) {
+              state.down(COMMANDS, new BackendException("lost the connection to Redis"));
+            }
+          }
+        });
+    String channel = notificationChannel == null ? databaseChannel(fresh) : null;
+    StatefulRedisConnection<String, String> extra = null;
+    lifecycle.lock();
+    try {
+      if (closed || connection != null) {
+        extra = fresh; // closed, or another thread connected first
+      } else {
+        if (notificationChannel == null) {
+          notificationChannel = channel;
+        }
+        connection = fresh;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+    if (extra != null) {
+      extra.close();
+      requireOpen();
+      return connection();
+    }
+    state.up(COMMANDS);
+    return fresh;
+  }
+
+  /** Opens a new pub/sub connection for a subscription. */
+  StatefulRedisPubSubConnection<String, String> connectPubSub() {
+    RedisClient client;
+    lifecycle.lock();
+    try {
+      requireOpen();
+      client = client();
+    } finally {
+      lifecycle.unlock();
+    }
+    StatefulRedisPubSubConnection<String, String> c =
+        uri != null
+            ? client.connectPubSub(StringCodec.UTF8, uri)
+            : client.connectPubSub(StringCodec.UTF8);
+    c.setTimeout(commandTimeout);
+    return c;
+  }
+
+  // guarded by lifecycle
+  private RedisClient client() {
+    if (suppliedClient != null) {
+      return suppliedClient;
+    }
+    if (ownClient == null) {
+      long retryMillis = Math.max(1, retryInterval.toMillis());
+      ownResources =
+          DefaultClientResources.builder()
+              .ioThreadPoolSize(2)
+              .computationThreadPoolSize(2)
+              .reconnectDelay(
+                  Delay.exponential(
+                      Duration.ofMillis(Math.min(10, retryMillis)),
+                      Duration.ofMillis(retryMillis),
+                      2,
+                      TimeUnit.MILLISECONDS))
+              .build();
+      ownClient = RedisClient.create(ownResources);
+      ownClient.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+              .socketOptions(
+                  SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+              .build());
+    }
+    return ownClient;
+  }
+
+  /** The default notification channel of a connection of a user-supplied client (without URI). */
+  private static String databaseChannel(StatefulRedisConnection<String, String> c) {
+    return RedisBackend.NOTIFICATION_CHANNEL_PREFIX + databaseOf(c);
+  }
+
+  /** The database a connection of a user-supplied client (without URI) is on. */
+  private static int databaseOf(StatefulRedisConnection<String, String> c) {
+    try {
+      String info = c.sync().clientInfo();
+      for (String part : info.trim().split(" ")) {
+        if (part.startsWith("db=")) {
+          return Integer.parseInt(part.substring(3));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot tell the Redis database of the supplied client ({}); using notification channel"
+              + " {}0; set notificationChannel to choose",
+          e.getMessage(),
+          RedisBackend.NOTIFICATION_CHANNEL_PREFIX);
+    }
+    return 0;
+  }
+
+  /** The notification channel, connecting first if it depends on a supplied client's database. */
+  String notificationChannel() {
+    String c = notificationChannel;
+    if (c == null) {
+      connection();
+      c = notificationChannel;
+    }
+    return c;
+  }
+
+  /** The notification channel if known, without connecting. */
+  String knownNotificationChannel() {
+    return notificationChannel;
+  }
+
+  // ---------------------------------------------------------------- outcomes of commands
+
+  /** Notes a command the store answered (even with an error reply) for the connection state. */
+  <T> T answered(T result) {
+    state.up(COMMANDS);
+    return result;
+  }
+
+  /**
+   * Notes a failed command for the connection state: down when it failed for want of a connection
+   * or timed out; up when Redis answered with an error of its own (it is reachable).
+   */
+  void noteFailure(RuntimeException e) {
+    if (closed
+        || e instanceof BusClosedException
+        || e instanceof RedisCommandInterruptedException) {
+      return;
+    }
+    if (e instanceof RedisCommandExecutionException) {
+      state.up(COMMANDS);
+    } else if (e instanceof RedisException || e instanceof BackendException) {
+      // BackendException: our own timeout of a pipelined read, or a refused connection (reported)
+      state.down(COMMANDS, e);
+    }
+  }
+
+  /** Notes a failure and turns it into the exception the caller throws. */
+  BackendException asBackendException(String what, RuntimeException e) {
+    if (e instanceof BusClosedException closedError) {
+      throw closedError;
+    }
+    noteFailure(e);
+    if (e instanceof BackendException be) {
+      return be;
+    }
+    if (e instanceof RedisCommandInterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new BackendException(what + ": " + e.getMessage(), e);
+  }
+
+  /** Waits for a pipelined command for at most the command timeout. */
+  <T> T await(RedisFuture<T> f) {
+    try {
+      return f.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while reading from Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException re
+          ? re
+          : new BackendException("Redis read failed: " + cause, cause);
+    } catch (TimeoutException e) {
+      throw new BackendException("Redis read timed out after " + commandTimeout, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Drops the command connection (a new one is made on next use) and clears the closed flag. */
+  void reopen() {
+    StatefulRedisConnection<String, String> old;
+    lifecycle.lock();
+    try {
+      old = connection;
+      connection = null;
+      closed = false;
+    } finally {
+      lifecycle.unlock();
+    }
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /**
+   * Marks the connections closed, so that nothing opens a connection or registers a subscription
+   * from now on, and returns what releases them: the caller closes its subscriptions first, then
+   * runs it.
+   */
+  Runnable beginClose() {
+    StatefulRedisConnection<String, String> c;
+    RedisClient client;
+    ClientResources resources;
+    lifecycle.lock();
+    try {
+      closed = true;
+      c = connection;
+      connection = null;
+      client = ownClient;
+      resources = ownResources;
+      ownClient = null;
+      ownResources = null;
+      if (configuredNotificationChannel == null && uri == null) {
+        notificationChannel = null;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+    return () -> release(c, client, resources);
+  }
+
+  private static void release(
+      StatefulRedisConnection<String, String> c, RedisClient client, ClientResources resources) {
+    if (c != null) {
+      c.close();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (resources != null) {
+      try {
+        // Wait for Lettuce's threads, so none outlives close().
+        resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.debug("Lettuce resources did not shut down cleanly", e);
+      }
+    }
+  }
+
+  /** The URI, or a placeholder for a supplied client without one. */
+  String describe() {
+    return uri != null ? uri.toString() : "supplied client";
+  }
+}

@@ -1,0 +1,113 @@
+package org.messagebus.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.messagebus.spi.BackendPublishOptions;
+
+/** The in-memory publish queue on its own, with a writer standing in for Redis. */
+@Timeout(30)
+class PublishQueueTest {
+
+  private static final Duration AN_HOUR = Duration.ofHours(1);
+
+  private static PublishQueue.Queued message(String payload) {
+    return new PublishQueue.Queued("/q", payload, BackendPublishOptions.NONE);
+  }
+
+  @Test
+  void flusher_writesInOrderOnceRedisAccepts() {
+    List<String> written = new CopyOnWriteArrayList<>();
+    PublishQueue queue = new PublishQueue(10, AN_HOUR, p -> written.add(p.payload()));
+    queue.add(message("one"), new RedisException("down"));
+    // add, not joinIfWaiting: the flusher may already have written "one" and emptied the queue
+    queue.add(message("two"), new RedisException("down"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+    assertThat(written).containsExactly("one", "two");
+  }
+
+  @Test
+  void stop_wakesAFlusherWaitingToRetry_andStartResumesAtOnce() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    CountDownLatch refused = new CountDownLatch(1);
+    List<String> written = new CopyOnWriteArrayList<>();
+    PublishQueue queue =
+        new PublishQueue(
+            10,
+            AN_HOUR,
+            p -> {
+              if (attempts.incrementAndGet() == 1) {
+                refused.countDown();
+                throw new RedisCommandExecutionException("READONLY replica");
+              }
+              written.add(p.payload());
+            });
+    queue.add(message("kept"), new RedisException("down"));
+    assertThat(refused.await(10, TimeUnit.SECONDS)).isTrue();
+
+    queue.stop(); // the flusher waits an hour to retry: stopping must not wait for it
+    assertThat(queue.size()).isEqualTo(1);
+    queue.start();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+    assertThat(written).containsExactly("kept");
+    assertThat(attempts).hasValue(2);
+  }
+
+  @Test
+  void joinIfWaiting_withNothingQueued_leavesThePublishToTheCaller() {
+    PublishQueue queue = new PublishQueue(10, AN_HOUR, p -> {});
+    assertThat(queue.joinIfWaiting(message("direct"))).isFalse();
+    assertThat(queue.size()).isZero();
+  }
+
+  @Test
+  void add_whenFull_throwsAndKeepsWhatIsQueued() {
+    PublishQueue queue =
+        new PublishQueue(
+            1,
+            AN_HOUR,
+            p -> {
+              throw new RedisException("down");
+            });
+    queue.add(message("first"), new RedisException("down"));
+
+    assertThatThrownBy(() -> queue.add(message("second"), new RedisException("down")))
+        .isInstanceOf(PublishQueueFullException.class)
+        .hasMessageContaining("/q");
+    assertThat(queue.size()).isEqualTo(1);
+    queue.stop();
+  }
+
+  @Test
+  void rejectedForGood_isDroppedAndTheRestFlushed() {
+    List<String> written = new CopyOnWriteArrayList<>();
+    PublishQueue queue =
+        new PublishQueue(
+            10,
+            AN_HOUR,
+            p -> {
+              if (p.payload().equals("bad")) {
+                throw new RedisCommandExecutionException("ERR wrong number of arguments");
+              }
+              written.add(p.payload());
+            });
+    queue.add(message("bad"), new RedisException("down"));
+    queue.add(message("good"), new RedisException("down")); // the queue may be empty already
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+    assertThat(written).containsExactly("good");
+  }
+}
