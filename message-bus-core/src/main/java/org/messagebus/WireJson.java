@@ -81,9 +81,24 @@ public final class WireJson {
    * @throws IllegalArgumentException if a message's data cannot be written as JSON
    */
   public static byte[] writeMessages(List<Message> messages) {
+    return writeMessages(MAPPER, messages);
+  }
+
+  /**
+   * Writes the JSON array a poll reply carries, as {@link #writeMessages(List)} does, with the
+   * messages' data written by {@code mapper} (the HTTP engine passes the bus codec's mapper, so the
+   * data reads as it was published).
+   *
+   * @param mapper writes the generator and each message's data
+   * @param messages the messages, in order
+   * @return the UTF-8 bytes of the array
+   * @throws IllegalArgumentException if a message's data cannot be written as JSON
+   */
+  public static byte[] writeMessages(ObjectMapper mapper, List<Message> messages) {
+    Objects.requireNonNull(mapper, "mapper");
     Objects.requireNonNull(messages, "messages");
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 64 * messages.size());
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+    try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
       g.writeStartArray();
       for (Message m : messages) {
         g.writeStartObject();
@@ -91,7 +106,7 @@ public final class WireJson {
         g.writeNumberField("message_id", m.messageId());
         g.writeStringField("channel", m.channel());
         g.writeFieldName("data");
-        MAPPER.writeValue(g, m.data());
+        mapper.writeValue(g, m.data());
         g.writeEndObject();
       }
       g.writeEndArray();

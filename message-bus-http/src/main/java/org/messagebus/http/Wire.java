@@ -1,13 +1,10 @@
 package org.messagebus.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.messagebus.Message;
+import org.messagebus.WireJson;
 
 /** The bytes of the HTTP protocol (SPEC §4.5, §4.7, §4.12). */
 final class Wire {
@@ -27,23 +24,7 @@ final class Wire {
 
   /** A JSON array of messages with exactly the keys global_id, message_id, channel, data. */
   static byte[] json(ObjectMapper mapper, List<Message> messages) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 64 * messages.size());
-    try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
-      g.writeStartArray();
-      for (Message m : messages) {
-        g.writeStartObject();
-        g.writeNumberField("global_id", m.globalId());
-        g.writeNumberField("message_id", m.messageId());
-        g.writeStringField("channel", m.channel());
-        g.writeFieldName("data");
-        mapper.writeValue(g, m.data());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return WireJson.writeMessages(mapper, messages);
   }
 
   /** One streamed piece: the JSON with the separator escaped, then the separator. */
