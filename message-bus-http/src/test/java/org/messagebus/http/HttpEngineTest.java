@@ -102,6 +102,17 @@ class HttpEngineTest {
   }
 
   @Test
+  void closeHeldPollConnections_heldLongPollSaysConnectionClose_asRuby() throws Exception {
+    HttpEngine e = engine(o -> o.closeHeldPollConnections(true));
+    long last = bus.publish("/a", "before");
+
+    FakeExchange x = longPoll(e, "c", "/a=" + last);
+
+    assertThat(x.isHeld()).isTrue();
+    assertThat(x.responseHeader("Connection")).isEqualTo("close");
+  }
+
+  @Test
   void heldLongPoll_isAnsweredByOneMessage_once() throws Exception {
     HttpEngine e = engine();
     long last = bus.publish("/a", "before");
@@ -110,7 +121,7 @@ class HttpEngineTest {
     assertThat(x.isHeld()).isTrue();
     assertThat(x.ended()).isFalse();
     assertThat(e.heldPolls()).isEqualTo(1);
-    assertThat(x.responseHeader("Connection")).isEqualTo("close");
+    assertThat(x.responseHeader("Connection")).isNull(); // kept open for the next poll
 
     bus.publish("/a", "live");
     x.awaitEnd(WAIT);
