@@ -113,6 +113,26 @@ class HttpEngineTest {
   }
 
   @Test
+  void heldLongPoll_stopsWatchingItsConnectionBeforeTheReplyGoesOut() throws Exception {
+    // On a kept connection the client sends its next poll as soon as it has the reply: the watch
+    // must be gone by then, or it would read (and lose) that request.
+    HttpEngine e = engine();
+    long last = bus.publish("/a", "before");
+    FakeExchange answered = longPoll(e, "c", "/a=" + last);
+    FakeExchange timedOut = longPoll(e, "d", "/b=" + bus.lastId("/b"));
+
+    bus.publish("/a", "live");
+    answered.awaitEnd(WAIT);
+    advance(INTERVAL.plusSeconds(1));
+    e.expireTimeouts();
+
+    assertThat(answered.body()).contains("\"live\"");
+    assertThat(answered.bodyBytesAtFirstWatchCancel()).isZero();
+    assertThat(timedOut.body()).isEqualTo("[]");
+    assertThat(timedOut.bodyBytesAtFirstWatchCancel()).isZero();
+  }
+
+  @Test
   void heldLongPoll_isAnsweredByOneMessage_once() throws Exception {
     HttpEngine e = engine();
     long last = bus.publish("/a", "before");
