@@ -32,7 +32,7 @@
 #   SERVER_HEAP [1g]    -Xms/-Xmx of the Java server
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
-#   SERVER_OPTS []      extra Java server JVM options
+#   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
 #   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)

@@ -404,7 +404,7 @@ final class Client implements HttpExchange.HeldListener {
       pendingBytes = 0;
       cancelTimeout();
       enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
-      finishing = true;
+      finish();
       onCutOff.run();
       return;
     }
@@ -424,7 +424,7 @@ final class Client implements HttpExchange.HeldListener {
   private void respond(byte[] body) {
     out.contentLength(body.length);
     enqueue(body);
-    finishing = true;
+    finish();
     cancelTimeout();
     drain();
   }
@@ -439,7 +439,7 @@ final class Client implements HttpExchange.HeldListener {
       cancelTimeout();
       if (streaming) {
         enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
-        finishing = true;
+        finish();
         drain();
       } else {
         respond(Wire.EMPTY_ARRAY);
@@ -456,6 +456,16 @@ final class Client implements HttpExchange.HeldListener {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Marks the poll as ending and stops watching its connection before the last bytes go out: once a
+   * client has its reply it may send its next request on the same connection (kept alive), and
+   * those bytes are not the watch's to read.
+   */
+  private void finish() {
+    finishing = true;
+    watch.cancel();
   }
 
   /** Writes what the socket takes now; the container calls back when it takes more. */

@@ -98,6 +98,15 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns whether a held long-poll reply says {@code Connection: close}, as Ruby's does.
+   *
+   * @return the choice
+   */
+  public boolean closeHeldPollConnections() {
+    return b.closeHeldPollConnections;
+  }
+
+  /**
    * Returns whether held polls may stream.
    *
    * @return the choice
@@ -297,6 +306,7 @@ public final class EngineOptions {
     private int maxClientIdLength = 128;
     private int maxHeldPollsPerUser = 10;
     private int maxUnsentBytes = 256 * 1024;
+    private boolean closeHeldPollConnections;
     private int maxHeldPollsPerAddress = 50;
     private Duration heldPollsRetryAfter = Duration.ofSeconds(15);
     private List<String> trustedProxies = List.of("127.0.0.0/8", "::1");
@@ -326,6 +336,7 @@ public final class EngineOptions {
       c.maxClientIdLength = maxClientIdLength;
       c.maxHeldPollsPerUser = maxHeldPollsPerUser;
       c.maxUnsentBytes = maxUnsentBytes;
+      c.closeHeldPollConnections = closeHeldPollConnections;
       c.maxHeldPollsPerAddress = maxHeldPollsPerAddress;
       c.heldPollsRetryAfter = heldPollsRetryAfter;
       c.trustedProxies = trustedProxies;
@@ -473,6 +484,19 @@ public final class EngineOptions {
      */
     public Builder maxUnsentBytes(int bytes) {
       this.maxUnsentBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets whether a held long-poll reply says {@code Connection: close}, byte for byte as Ruby's
+     * (SPEC §4.7). Default false: the connection stays open for the client's next poll. Streams are
+     * not affected.
+     *
+     * @param close the choice
+     * @return this builder
+     */
+    public Builder closeHeldPollConnections(boolean close) {
+      this.closeHeldPollConnections = close;
       return this;
     }
 

@@ -389,7 +389,9 @@ public final class HttpEngine implements AutoCloseable {
       x.header("X-Content-Type-Options", "nosniff");
       x.header("X-Accel-Buffering", "no");
     } else {
-      x.header("Connection", "close");
+      if (options.closeHeldPollConnections()) {
+        x.header("Connection", "close"); // Ruby's bytes; by default the connection is reused
+      }
       x.contentType(Wire.JSON_CONTENT_TYPE);
     }
     Map<String, Long> delivered = client.positionsAfter(backlog);

@@ -177,8 +177,9 @@ public interface HttpExchange extends HttpRequestView {
   void complete();
 
   /**
-   * Starts watching the connection of a held poll (whose response says {@code Connection: close})
-   * for the client's close; {@code onGone} runs once when it closes.
+   * Starts watching the connection of a held poll for the client's close; {@code onGone} runs once
+   * when it closes. A transport that reads the connection meanwhile must not lose a request the
+   * client sent ahead on a connection the response keeps open (it may close the connection).
    *
    * @param onGone what to run
    * @return the watch, or {@link DisconnectWatch#NONE} where the transport cannot tell

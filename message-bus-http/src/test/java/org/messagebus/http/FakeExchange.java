@@ -53,6 +53,7 @@ final class FakeExchange implements HttpExchange {
   private HeldListener listener;
   private Runnable onGone;
   private int watchCancels;
+  private int bodyBytesAtFirstWatchCancel = -1;
 
   static FakeExchange post(String form) {
     FakeExchange x = new FakeExchange();
@@ -293,7 +294,13 @@ final class FakeExchange implements HttpExchange {
   @Override
   public DisconnectWatch watchDisconnect(Runnable gone) {
     locked(() -> onGone = gone);
-    return () -> locked(() -> watchCancels++);
+    return () ->
+        locked(
+            () -> {
+              if (watchCancels++ == 0) {
+                bodyBytesAtFirstWatchCancel = body.size();
+              }
+            });
   }
 
   // What the test drives.
@@ -389,6 +396,16 @@ final class FakeExchange implements HttpExchange {
     lock.lock();
     try {
       return completeCalls;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many body bytes were written when the disconnect watch was first cancelled; -1: never. */
+  int bodyBytesAtFirstWatchCancel() {
+    lock.lock();
+    try {
+      return bodyBytesAtFirstWatchCancel;
     } finally {
       lock.unlock();
     }

@@ -102,6 +102,37 @@ class HttpEngineTest {
   }
 
   @Test
+  void closeHeldPollConnections_heldLongPollSaysConnectionClose_asRuby() throws Exception {
+    HttpEngine e = engine(o -> o.closeHeldPollConnections(true));
+    long last = bus.publish("/a", "before");
+
+    FakeExchange x = longPoll(e, "c", "/a=" + last);
+
+    assertThat(x.isHeld()).isTrue();
+    assertThat(x.responseHeader("Connection")).isEqualTo("close");
+  }
+
+  @Test
+  void heldLongPoll_stopsWatchingItsConnectionBeforeTheReplyGoesOut() throws Exception {
+    // On a kept connection the client sends its next poll as soon as it has the reply: the watch
+    // must be gone by then, or it would read (and lose) that request.
+    HttpEngine e = engine();
+    long last = bus.publish("/a", "before");
+    FakeExchange answered = longPoll(e, "c", "/a=" + last);
+    FakeExchange timedOut = longPoll(e, "d", "/b=" + bus.lastId("/b"));
+
+    bus.publish("/a", "live");
+    answered.awaitEnd(WAIT);
+    advance(INTERVAL.plusSeconds(1));
+    e.expireTimeouts();
+
+    assertThat(answered.body()).contains("\"live\"");
+    assertThat(answered.bodyBytesAtFirstWatchCancel()).isZero();
+    assertThat(timedOut.body()).isEqualTo("[]");
+    assertThat(timedOut.bodyBytesAtFirstWatchCancel()).isZero();
+  }
+
+  @Test
   void heldLongPoll_isAnsweredByOneMessage_once() throws Exception {
     HttpEngine e = engine();
     long last = bus.publish("/a", "before");
@@ -110,7 +141,7 @@ class HttpEngineTest {
     assertThat(x.isHeld()).isTrue();
     assertThat(x.ended()).isFalse();
     assertThat(e.heldPolls()).isEqualTo(1);
-    assertThat(x.responseHeader("Connection")).isEqualTo("close");
+    assertThat(x.responseHeader("Connection")).isNull(); // kept open for the next poll
 
     bus.publish("/a", "live");
     x.awaitEnd(WAIT);

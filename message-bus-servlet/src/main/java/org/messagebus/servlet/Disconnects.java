@@ -17,11 +17,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Jetty 12</b> (ee10, ee11), HTTP/1.x: once the request has been parsed completely, the
  * filter asks the connection's endpoint to call it when the socket becomes readable. End of input
  * (the client's FIN) or a failure ends the poll at once. Bytes a client sends while its poll is
- * held are read and dropped: every held response closes its connection ({@code Connection: close}),
- * so the connection carries no further request. The watch is cancelled before the response
- * completes, so Jetty finds no foreign read pending on the endpoint. Skipped (the poll ends at the
- * next write or the interval, as before) when the request body was not read to its end, for HTTP/2,
- * or when Jetty's internals differ from the ones this was written against.
+ * held are read: when the response closes its connection ({@code Connection: close}: streams, and
+ * long polls with {@code closeHeldPollConnections}) they are dropped, as the connection carries no
+ * further request; when the connection stays open for the next request, they are a request sent
+ * ahead of the reply (HTTP pipelining, which browsers and {@code java.net.http} do not do) that
+ * cannot be handed back to Jetty, so the connection is closed and the poll ends (the client polls
+ * again from its last message). The watch is cancelled before the response completes, so Jetty
+ * finds no foreign read pending on the endpoint. Skipped (the poll ends at the next write or the
+ * interval, as before) when the request body was not read to its end, for HTTP/2, or when Jetty's
+ * internals differ from the ones this was written against.
  *
  * <p><b>Other containers</b>: no watch. Tomcat 11 (NIO) does not read from a connection while an
  * async request whose body is complete waits, so a vanished client is found at the next write
@@ -45,21 +49,16 @@ final class Disconnects {
   private Disconnects() {}
 
   /**
-   * Starts watching the connection of a held poll whose response closes the connection; {@code
-   * onGone} runs (once, on a container thread) when the client closes it. Returns {@link #NONE}
-   * where that cannot be noticed.
+   * Starts watching the connection of a held poll; {@code onGone} runs (once, on a container
+   * thread) when the client closes it. Returns {@link #NONE} where that cannot be noticed.
    */
   static Watch watch(HttpServletRequest req, HttpServletResponse resp, Runnable onGone) {
-    String connection = resp.getHeader("Connection");
-    if (connection == null || !connection.equalsIgnoreCase("close")) {
-      return NONE; // the connection may carry another request: its bytes are not ours to read
-    }
     Object core = JettyRequests.coreRequest(req);
     if (core == null) {
       return NONE;
     }
     try {
-      return JettyWatch.start(core, onGone);
+      return JettyWatch.start(core, onGone, closes(resp.getHeader("Connection")));
     } catch (RuntimeException | LinkageError e) {
       if (NOTED.compareAndSet(false, true)) {
         LOG.info(
@@ -72,12 +71,14 @@ final class Disconnects {
   }
 
   /**
-   * Starts watching the connection of a held poll of Jetty's core API (its response says {@code
-   * Connection: close}); as {@link #watch}.
+   * Starts watching the connection of a held poll of Jetty's core API; as {@link #watch}.
+   *
+   * @param closes whether the response says {@code Connection: close}
    */
-  static Watch watchCore(org.eclipse.jetty.server.Request request, Runnable onGone) {
+  static Watch watchCore(
+      org.eclipse.jetty.server.Request request, Runnable onGone, boolean closes) {
     try {
-      return JettyWatch.start(request, onGone);
+      return JettyWatch.start(request, onGone, closes);
     } catch (RuntimeException | LinkageError e) {
       if (NOTED.compareAndSet(false, true)) {
         LOG.info(
@@ -89,6 +90,11 @@ final class Disconnects {
     }
   }
 
+  /** Whether a {@code Connection} header value closes the connection. */
+  static boolean closes(String connection) {
+    return connection != null && connection.equalsIgnoreCase("close");
+  }
+
   /** Loaded only once a Jetty request was found, so Jetty's classes are present. */
   private static final class JettyWatch implements org.eclipse.jetty.util.Callback, Watch {
 
@@ -97,18 +103,22 @@ final class Disconnects {
 
     private final org.eclipse.jetty.io.AbstractEndPoint endPoint;
     private final Runnable onGone;
+    // whether the response closes the connection, so bytes read meanwhile are nobody's
+    private final boolean closes;
     // guarded by this
     private boolean cancelled;
     private boolean gone;
     // whether our callback is the endpoint's fill interest
     private boolean registered;
 
-    private JettyWatch(org.eclipse.jetty.io.AbstractEndPoint endPoint, Runnable onGone) {
+    private JettyWatch(
+        org.eclipse.jetty.io.AbstractEndPoint endPoint, Runnable onGone, boolean closes) {
       this.endPoint = endPoint;
       this.onGone = onGone;
+      this.closes = closes;
     }
 
-    static Watch start(Object coreRequest, Runnable onGone) {
+    static Watch start(Object coreRequest, Runnable onGone, boolean closes) {
       org.eclipse.jetty.server.Request request = (org.eclipse.jetty.server.Request) coreRequest;
       org.eclipse.jetty.http.HttpVersion version = request.getConnectionMetaData().getHttpVersion();
       if (version != org.eclipse.jetty.http.HttpVersion.HTTP_1_1
@@ -124,7 +134,7 @@ final class Disconnects {
           || ep.getConnection() != connection) {
         return NONE;
       }
-      JettyWatch watch = new JettyWatch(ep, onGone);
+      JettyWatch watch = new JettyWatch(ep, onGone, closes);
       synchronized (watch) {
         watch.registered = ep.tryFillInterested(watch);
         if (!watch.registered) {
@@ -148,8 +158,12 @@ final class Disconnects {
           do {
             org.eclipse.jetty.util.BufferUtil.clear(buffer);
             n = endPoint.fill(buffer);
-          } while (n > 0);
-          if (n < 0) {
+          } while (n > 0 && closes);
+          if (n > 0) {
+            // A request sent ahead on a connection kept open: it cannot be handed back to Jetty.
+            endPoint.close();
+            closed = true;
+          } else if (n < 0) {
             closed = true;
           } else {
             // false: someone else reads from the endpoint now; stop watching

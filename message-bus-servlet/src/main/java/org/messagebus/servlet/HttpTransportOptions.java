@@ -71,6 +71,7 @@ public final class HttpTransportOptions {
   private final int maxClientIdLength;
   private final int maxHeldPollsPerUser;
   private final int maxUnsentBytes;
+  private final boolean closeHeldPollConnections;
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
@@ -100,6 +101,7 @@ public final class HttpTransportOptions {
     this.maxClientIdLength = b.maxClientIdLength;
     this.maxHeldPollsPerUser = b.maxHeldPollsPerUser;
     this.maxUnsentBytes = b.maxUnsentBytes;
+    this.closeHeldPollConnections = b.closeHeldPollConnections;
     this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
     this.heldPollsRetryAfter = b.heldPollsRetryAfter;
     this.trustedProxies = b.trustedProxies;
@@ -257,6 +259,15 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether a held long-poll reply says {@code Connection: close}, as Ruby's does.
+   *
+   * @return the choice
+   */
+  public boolean closeHeldPollConnections() {
+    return closeHeldPollConnections;
+  }
+
+  /**
    * Returns the most polls one signed-in user may have held at once.
    *
    * @return the limit
@@ -312,6 +323,7 @@ public final class HttpTransportOptions {
             .maxClientIdLength(maxClientIdLength)
             .maxHeldPollsPerUser(maxHeldPollsPerUser)
             .maxUnsentBytes(maxUnsentBytes)
+            .closeHeldPollConnections(closeHeldPollConnections)
             .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
             .heldPollsRetryAfter(heldPollsRetryAfter)
             .trustedProxies(trustedProxies);
@@ -490,6 +502,7 @@ public final class HttpTransportOptions {
     private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
     private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
     private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
+    private boolean closeHeldPollConnections;
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
@@ -706,6 +719,20 @@ public final class HttpTransportOptions {
         throw new IllegalArgumentException("maxUnsentBytes must be at least 1: " + bytes);
       }
       this.maxUnsentBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets whether a held long-poll reply says {@code Connection: close}, byte for byte as Ruby's
+     * (SPEC §4.7), so that every answered poll costs the client a new TCP (in production, TLS)
+     * connection. Default false: the connection stays open for the client's next poll (no client
+     * depends on the close). Streams are not affected.
+     *
+     * @param close the choice
+     * @return this builder
+     */
+    public Builder closeHeldPollConnections(boolean close) {
+      this.closeHeldPollConnections = close;
       return this;
     }
 

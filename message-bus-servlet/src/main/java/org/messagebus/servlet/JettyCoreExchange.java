@@ -321,11 +321,8 @@ final class JettyCoreExchange implements HttpExchange {
 
   @Override
   public DisconnectWatch watchDisconnect(Runnable onGone) {
-    String connection = response.getHeaders().get(HttpHeader.CONNECTION);
-    if (connection == null || !connection.equalsIgnoreCase("close")) {
-      return DisconnectWatch.NONE;
-    }
-    Disconnects.Watch watch = Disconnects.watchCore(request, onGone);
+    boolean closes = Disconnects.closes(response.getHeaders().get(HttpHeader.CONNECTION));
+    Disconnects.Watch watch = Disconnects.watchCore(request, onGone, closes);
     return watch == Disconnects.NONE ? DisconnectWatch.NONE : watch::cancel;
   }
 }

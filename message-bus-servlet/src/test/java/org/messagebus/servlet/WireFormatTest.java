@@ -66,11 +66,56 @@ class WireFormatTest {
   }
 
   @Test
-  void heldPoll_answeredByLiveMessage_isByteIdenticalToAppendixA() throws Exception {
+  void heldPoll_answeredByLiveMessage_isAppendixAWithoutConnectionClose() throws Exception {
     // Held far longer than the wait for it: with 600 ms, a loaded machine could miss the whole
     // window in which the poll is held, and the poll then ends with [] at its interval.
     f.close();
     f = ServerFixture.start(options(Duration.ofSeconds(60)));
+    String body = "[{\"global_id\":6,\"message_id\":6,\"channel\":\"/foo\",\"data\":\"live3\"}]";
+
+    String raw = heldPollAnsweredByLive3(c -> c.awaitContains(body, WAIT));
+
+    // Ruby's bytes but for its Connection: close, which closeHeldPollConnections restores: the
+    // connection stays open for the next poll (KeepAliveTest sends it).
+    assertThat(raw)
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\n"
+                + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                + "Pragma: no-cache\r\n"
+                + "Expires: 0\r\n"
+                + "Access-Control-Allow-Origin: *\r\n"
+                + "Content-Type: application/json; charset=utf-8\r\n"
+                + "Content-Length: 64\r\n"
+                + "\r\n"
+                + body);
+  }
+
+  @Test
+  void heldPoll_closeHeldPollConnections_isByteIdenticalToAppendixA() throws Exception {
+    f.close();
+    f = ServerFixture.start(options(Duration.ofSeconds(60)).closeHeldPollConnections(true));
+
+    String raw = heldPollAnsweredByLive3(c -> c.awaitClosed(WAIT));
+
+    assertThat(raw)
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\n"
+                + "Cache-Control: must-revalidate, private, max-age=0\r\n"
+                + "Pragma: no-cache\r\n"
+                + "Expires: 0\r\n"
+                + "Access-Control-Allow-Origin: *\r\n"
+                // Ruby writes connection: close before the content headers; Jetty writes it
+                // last. Header order carries no meaning in HTTP.
+                + "Content-Type: application/json; charset=utf-8\r\n"
+                + "Content-Length: 64\r\n"
+                + "Connection: close\r\n"
+                + "\r\n"
+                + "[{\"global_id\":6,\"message_id\":6,\"channel\":\"/foo\",\"data\":\"live3\"}]");
+  }
+
+  /** Five old messages, a poll held at the fifth, then "live3": what {@code read} returns. */
+  private String heldPollAnsweredByLive3(java.util.function.Function<RawConnection, String> read)
+      throws Exception {
     for (int i = 0; i < 5; i++) {
       f.bus.publish("/foo", "old" + i);
     }
@@ -79,21 +124,7 @@ class WireFormatTest {
           RawConnection.post("/message-bus/abc/poll", FORM, "/foo=5&__seq=1", "Dont-Chunk: true"));
       await(() -> f.server.filter().heldPolls() == 1);
       f.bus.publish("/foo", "live3");
-
-      assertThat(c.awaitClosed(WAIT))
-          .isEqualTo(
-              "HTTP/1.1 200 OK\r\n"
-                  + "Cache-Control: must-revalidate, private, max-age=0\r\n"
-                  + "Pragma: no-cache\r\n"
-                  + "Expires: 0\r\n"
-                  + "Access-Control-Allow-Origin: *\r\n"
-                  // Ruby writes connection: close before the content headers; Jetty writes it
-                  // last. Header order carries no meaning in HTTP.
-                  + "Content-Type: application/json; charset=utf-8\r\n"
-                  + "Content-Length: 64\r\n"
-                  + "Connection: close\r\n"
-                  + "\r\n"
-                  + "[{\"global_id\":6,\"message_id\":6,\"channel\":\"/foo\",\"data\":\"live3\"}]");
+      return read.apply(c);
     }
   }
 

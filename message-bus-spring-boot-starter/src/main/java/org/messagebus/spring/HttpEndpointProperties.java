@@ -37,6 +37,8 @@ import org.springframework.util.unit.DataSize;
  *     value believes no header.
  * @param drainRetryAfter Retry-After of the 503 answered to polls while the node drains (graceful
  *     shutdown, or MessageBusDrain#drain()): whole seconds, at least 1s.
+ * @param closeHeldPollConnections Whether a held long-poll reply says Connection: close, as Ruby's
+ *     does (every answered poll then costs the client a new connection); streams are not affected.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -55,4 +57,5 @@ public record HttpEndpointProperties(
     @DefaultValue("50") int maxHeldPollsPerAddress,
     @DefaultValue("15s") Duration heldPollsRetryAfter,
     @DefaultValue({"127.0.0.0/8", "::1"}) List<String> trustedProxies,
-    @DefaultValue("5s") Duration drainRetryAfter) {}
+    @DefaultValue("5s") Duration drainRetryAfter,
+    @DefaultValue("false") boolean closeHeldPollConnections) {}

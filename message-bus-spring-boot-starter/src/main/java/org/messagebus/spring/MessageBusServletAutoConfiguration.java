@@ -85,6 +85,7 @@ public final class MessageBusServletAutoConfiguration {
         h.longPollingInterval(),
         () -> b.longPollingInterval(h.longPollingInterval()));
     b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
+    b.closeHeldPollConnections(h.closeHeldPollConnections());
     Settings.apply(
         "message-bus.http.max-active-clients",
         h.maxActiveClients(),

@@ -195,6 +195,7 @@ class BackendOptionPropertiesTest {
             "message-bus.http.max-held-polls-per-user=3",
             "message-bus.http.max-held-polls-per-address=200",
             "message-bus.http.held-polls-retry-after=30s",
+            "message-bus.http.close-held-poll-connections=true",
             "message-bus.http.trusted-proxies=10.0.0.0/8, 192.168.1.7")
         .run(
             ctx -> {
@@ -202,6 +203,7 @@ class BackendOptionPropertiesTest {
               assertThat(o.maxHeldPollsPerUser()).isEqualTo(3);
               assertThat(o.maxHeldPollsPerAddress()).isEqualTo(200);
               assertThat(o.heldPollsRetryAfter()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(o.closeHeldPollConnections()).isTrue();
               assertThat(o.trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.7");
             });
     web.run(
@@ -211,6 +213,7 @@ class BackendOptionPropertiesTest {
           assertThat(o.maxHeldPollsPerUser()).isEqualTo(d.maxHeldPollsPerUser());
           assertThat(o.maxHeldPollsPerAddress()).isEqualTo(d.maxHeldPollsPerAddress());
           assertThat(o.heldPollsRetryAfter()).isEqualTo(d.heldPollsRetryAfter());
+          assertThat(o.closeHeldPollConnections()).isFalse();
           assertThat(o.trustedProxies()).isEqualTo(d.trustedProxies());
           assertThat(ctx.getBean(MessageBusDrain.class).retryAfter())
               .isEqualTo(Duration.ofSeconds(5));

@@ -64,6 +64,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.held-polls-retry-after", "15s");
     EXPECTED.put("message-bus.http.trusted-proxies", List.of("127.0.0.0/8", "::1"));
     EXPECTED.put("message-bus.http.drain-retry-after", "5s");
+    EXPECTED.put("message-bus.http.close-held-poll-connections", false);
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
   }
 

@@ -41,8 +41,10 @@ import org.messagebus.spi.DaemonThreads;
  * {@code channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads}
  * ({@value MessageBusServer#DEFAULT_MAX_THREADS}), {@code fanOutThreads} (the endpoint's default),
  * {@code adapter} ({@code AUTO}: the Jetty core handler, the control routes a core handler too;
- * {@code SERVLET}: the filter, the control routes a servlet), {@code clkTck} (100, see {@link
- * ProcStats}). The server prints {@code LISTENING <port>} once it accepts connections.
+ * {@code SERVLET}: the filter, the control routes a servlet), {@code closeHeldPollConnections}
+ * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
+ * (100, see {@link ProcStats}). The server prints {@code LISTENING <port>} once it accepts
+ * connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -118,6 +120,7 @@ public final class LoadServer implements AutoCloseable {
                     // every load client polls from one address
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
+                    .closeHeldPollConnections(Boolean.getBoolean("closeHeldPollConnections"))
                     .build());
     // The control routes: a servlet with the Servlet adapter, a core handler otherwise, so that
     // AUTO measures the leaner adapter.
