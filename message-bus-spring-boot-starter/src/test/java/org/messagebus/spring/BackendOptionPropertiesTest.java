@@ -19,6 +19,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.util.ReflectionTestUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Every backend and HTTP option set through {@code message-bus.*} reaches the built backend or
@@ -247,8 +248,25 @@ class BackendOptionPropertiesTest {
                     .hasStackTraceContaining("invalid message-bus.http.drain-retry-after"));
   }
 
+  /**
+   * A backend's setting as the builder stored it: in the backend itself or in one of its parts (the
+   * backends are facades over package-private parts, e.g. their connections).
+   */
   private static Object field(Object target, String name) {
-    return ReflectionTestUtils.getField(target, name);
+    if (ReflectionUtils.findField(target.getClass(), name) != null) {
+      return ReflectionTestUtils.getField(target, name);
+    }
+    for (java.lang.reflect.Field part : target.getClass().getDeclaredFields()) {
+      if (java.lang.reflect.Modifier.isStatic(part.getModifiers())
+          || !part.getType().getName().startsWith("org.messagebus.")) {
+        continue;
+      }
+      Object value = ReflectionTestUtils.getField(target, part.getName());
+      if (value != null && ReflectionUtils.findField(value.getClass(), name) != null) {
+        return ReflectionTestUtils.getField(value, name);
+      }
+    }
+    throw new AssertionError("no setting " + name + " in " + target + " or its parts");
   }
 
   @Configuration(proxyBeanMethods = false)
