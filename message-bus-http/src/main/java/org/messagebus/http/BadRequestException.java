@@ -10,6 +10,7 @@ final class BadRequestException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   final int status;
+  final String reason;
   final transient Map<String, String> headers;
 
   BadRequestException(int status, String reason) {
@@ -19,6 +20,7 @@ final class BadRequestException extends RuntimeException {
   BadRequestException(int status, String reason, Map<String, String> headers) {
     super(reason, null, false, false);
     this.status = status;
+    this.reason = reason;
     this.headers = Map.copyOf(headers);
   }
 }

@@ -9,10 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.slf4j.Logger;
@@ -45,9 +47,9 @@ final class Client implements HttpExchange.HeldListener {
   private static final int LINEAR_SEARCH_LIMIT = 8;
 
   final String id;
-  final Object userId;
+  final @Nullable Object userId;
   final List<Object> groupIds;
-  final String siteId;
+  final @Nullable String siteId;
   final long seq;
   final LinkedHashMap<String, Long> subscriptions;
   // The fan-out lane that writes live messages to this poll; set at registration.
@@ -57,7 +59,7 @@ final class Client implements HttpExchange.HeldListener {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicBoolean done = new AtomicBoolean();
   // guarded by lock
-  private HttpExchange out;
+  private @Nullable HttpExchange out;
   private boolean streaming;
   // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
   private boolean framed;
@@ -73,23 +75,25 @@ final class Client implements HttpExchange.HeldListener {
   private List<Push> buffered = new ArrayList<>();
   // The high-water mark: per subscribed channel, the highest message id the client has. Set when
   // the poll goes live; a HashMap index only for polls with many channels.
-  private String[] positionChannels;
-  private long[] positions;
-  private Map<String, Integer> positionIndex;
-  private TimeoutWheel wheel;
+  private String[] positionChannels = new String[0];
+  private long[] positions = new long[0];
+  private @Nullable Map<String, Integer> positionIndex;
+  private @Nullable TimeoutWheel wheel;
   private HttpExchange.DisconnectWatch watch = HttpExchange.DisconnectWatch.NONE;
   // Links of the timeout wheel, guarded by the wheel's bucket monitor.
-  Object wheelBucket;
-  Client wheelPrev;
-  Client wheelNext;
+  @Nullable Object wheelBucket;
+  @Nullable Client wheelPrev;
+  @Nullable Client wheelNext;
   long wheelDeadline;
   private Runnable onDone = () -> {};
 
+  // the channels' order is the client's, so the type says LinkedHashMap
+  @SuppressWarnings("NonApiType")
   Client(
       String id,
-      Object userId,
+      @Nullable Object userId,
       List<Object> groupIds,
-      String siteId,
+      @Nullable String siteId,
       long seq,
       LinkedHashMap<String, Long> subscriptions,
       ObjectMapper json) {
@@ -123,8 +127,8 @@ final class Client implements HttpExchange.HeldListener {
     List<Message> result = new ArrayList<>();
     Set<String> needStatus = new LinkedHashSet<>();
     for (String channel : channels) {
-      long requested = subscriptions.get(channel);
-      long now = current.get(channel);
+      long requested = Objects.requireNonNull(subscriptions.get(channel));
+      long now = Objects.requireNonNull(current.get(channel), "lastIds returns every channel");
       long after;
       if (requested == PollRequest.FROM_NOW) {
         subscriptions.put(channel, now);
@@ -159,7 +163,7 @@ final class Client implements HttpExchange.HeldListener {
       Map<String, Long> status = new LinkedHashMap<>();
       for (String channel : channels) {
         if (needStatus.contains(channel)) {
-          long now = current.get(channel);
+          long now = Objects.requireNonNull(current.get(channel));
           status.put(channel, now);
           subscriptions.put(channel, now);
         }
@@ -322,7 +326,7 @@ final class Client implements HttpExchange.HeldListener {
       }
       live = true;
       List<Push> held = buffered;
-      buffered = null;
+      buffered = List.of();
       // delivered (from positionsAfter) holds every subscribed channel and caughtUp reads only
       // those, so k < 0 cannot happen here; it is skipped defensively.
       for (Message m : caughtUp) {
@@ -422,6 +426,7 @@ final class Client implements HttpExchange.HeldListener {
   }
 
   private void respond(byte[] body) {
+    HttpExchange out = Objects.requireNonNull(this.out, "set by hold");
     out.contentLength(body.length);
     enqueue(body);
     finish();
@@ -510,7 +515,9 @@ final class Client implements HttpExchange.HeldListener {
       LOG.debug("poll of client {} ended by a failure: {}", id, t.toString());
       watch.cancel();
       try {
-        out.complete();
+        if (out != null) {
+          out.complete();
+        }
       } catch (RuntimeException ignored) {
         // already completed by the transport
       }

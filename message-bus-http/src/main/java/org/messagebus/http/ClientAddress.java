@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The address a poll comes from, for the per-address limit of held polls: the TCP peer, or, when
@@ -23,6 +24,7 @@ final class ClientAddress {
   private ClientAddress() {}
 
   /** An IP address range in CIDR notation (a single address is a full-length prefix). */
+  @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed, only read
   record Range(byte[] network, int prefix) {
 
     boolean contains(InetAddress address) {
@@ -126,6 +128,8 @@ final class ClientAddress {
   }
 
   /** The hops of {@code Forwarded} (its {@code for=} values), else {@code X-Forwarded-For}. */
+  // split drops trailing empty elements, and a trailing comma must not add an unknown hop
+  @SuppressWarnings("StringSplitter")
   private static List<String> forwardedHops(HttpRequestView req) {
     List<String> hops = new ArrayList<>();
     for (String value : req.headers("Forwarded")) {
@@ -172,7 +176,7 @@ final class ClientAddress {
   }
 
   /** Parses an IPv4 or IPv6 literal (brackets and zone allowed), or null; never asks DNS. */
-  static InetAddress literal(String s) {
+  static @Nullable InetAddress literal(@Nullable String s) {
     if (s == null) {
       return null;
     }
@@ -217,7 +221,7 @@ final class ClientAddress {
   }
 
   /** Four decimal octets, 0 to 255, nothing else. */
-  private static byte[] ipv4(String s) {
+  private static byte @Nullable [] ipv4(String s) {
     byte[] out = new byte[4];
     int part = 0;
     int value = -1;

@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
@@ -47,12 +48,12 @@ final class ConnectionManager {
   private final Map<String, Client> clients = new HashMap<>();
   private final Map<String, Map<String, Subscribers>> bySite = new HashMap<>();
   private int nextLane;
-  private final Lane[] lanes;
+  private final Lane @Nullable [] lanes;
 
   /** The held polls of one channel of one site, with a snapshot for iteration. */
   private static final class Subscribers {
     final LinkedHashSet<Client> set = new LinkedHashSet<>();
-    Client[] snapshot;
+    Client @Nullable [] snapshot;
 
     Client[] snapshot() {
       Client[] s = snapshot;
@@ -341,7 +342,7 @@ final class ConnectionManager {
     }
   }
 
-  Client lookup(String clientId) {
+  @Nullable Client lookup(String clientId) {
     lock.lock();
     try {
       return clients.get(clientId);

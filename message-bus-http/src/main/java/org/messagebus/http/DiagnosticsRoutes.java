@@ -81,7 +81,7 @@ final class DiagnosticsRoutes {
   }
 
   private void page(HttpExchange x, String busPath) throws IOException {
-    Asset script = assets.get("diagnostics.js").orElseThrow();
+    Asset script = assets.getOrDefault("diagnostics.js", Optional.empty()).orElseThrow();
     String html =
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             + "<title>Message Bus Diagnostics</title></head>\n<body>\n"
@@ -140,6 +140,7 @@ final class DiagnosticsRoutes {
     return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed, only sent
   private record Asset(byte[] bytes, String sha1) {
     static Optional<Asset> load(String resource) {
       ClassLoader loader = DiagnosticsRoutes.class.getClassLoader();

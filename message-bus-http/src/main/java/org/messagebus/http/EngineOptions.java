@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@link HttpEngine} does: routes, long polling, streaming, limits, and the lookups that
@@ -41,7 +42,7 @@ public final class EngineOptions {
      * @param error what failed
      * @return the reply, or null
      */
-    ErrorReply handle(HttpRequestView request, Exception error);
+    @Nullable ErrorReply handle(HttpRequestView request, Exception error);
   }
 
   private final Builder b;
@@ -224,7 +225,7 @@ public final class EngineOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, Object> userIdLookup() {
+  public @Nullable Function<HttpRequestView, @Nullable Object> userIdLookup() {
     return b.userIdLookup;
   }
 
@@ -233,7 +234,7 @@ public final class EngineOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, List<?>> groupIdsLookup() {
+  public @Nullable Function<HttpRequestView, List<?>> groupIdsLookup() {
     return b.groupIdsLookup;
   }
 
@@ -242,7 +243,7 @@ public final class EngineOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, String> siteIdLookup() {
+  public @Nullable Function<HttpRequestView, @Nullable String> siteIdLookup() {
     return b.siteIdLookup;
   }
 
@@ -251,7 +252,7 @@ public final class EngineOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup() {
+  public @Nullable Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup() {
     return b.extraResponseHeadersLookup;
   }
 
@@ -260,7 +261,7 @@ public final class EngineOptions {
    *
    * @return the lookup, or null
    */
-  public Predicate<HttpRequestView> isAdminLookup() {
+  public @Nullable Predicate<HttpRequestView> isAdminLookup() {
     return b.isAdminLookup;
   }
 
@@ -269,7 +270,7 @@ public final class EngineOptions {
    *
    * @return the handler, or null
    */
-  public ErrorHandler onError() {
+  public @Nullable ErrorHandler onError() {
     return b.onError;
   }
 
@@ -310,12 +311,12 @@ public final class EngineOptions {
     private int maxHeldPollsPerAddress = 50;
     private Duration heldPollsRetryAfter = Duration.ofSeconds(15);
     private List<String> trustedProxies = List.of("127.0.0.0/8", "::1");
-    private Function<HttpRequestView, Object> userIdLookup;
-    private Function<HttpRequestView, List<?>> groupIdsLookup;
-    private Function<HttpRequestView, String> siteIdLookup;
-    private Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup;
-    private Predicate<HttpRequestView> isAdminLookup;
-    private ErrorHandler onError;
+    private @Nullable Function<HttpRequestView, @Nullable Object> userIdLookup;
+    private @Nullable Function<HttpRequestView, List<?>> groupIdsLookup;
+    private @Nullable Function<HttpRequestView, @Nullable String> siteIdLookup;
+    private @Nullable Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup;
+    private @Nullable Predicate<HttpRequestView> isAdminLookup;
+    private @Nullable ErrorHandler onError;
     private LongSupplier ticker = System::nanoTime;
     private boolean timerThread = true;
 
@@ -553,7 +554,7 @@ public final class EngineOptions {
      * @param lookup the lookup, or null
      * @return this builder
      */
-    public Builder userIdLookup(Function<HttpRequestView, Object> lookup) {
+    public Builder userIdLookup(@Nullable Function<HttpRequestView, @Nullable Object> lookup) {
       this.userIdLookup = lookup;
       return this;
     }
@@ -564,7 +565,7 @@ public final class EngineOptions {
      * @param lookup the lookup, or null
      * @return this builder
      */
-    public Builder groupIdsLookup(Function<HttpRequestView, List<?>> lookup) {
+    public Builder groupIdsLookup(@Nullable Function<HttpRequestView, List<?>> lookup) {
       this.groupIdsLookup = lookup;
       return this;
     }
@@ -575,7 +576,7 @@ public final class EngineOptions {
      * @param lookup the lookup, or null
      * @return this builder
      */
-    public Builder siteIdLookup(Function<HttpRequestView, String> lookup) {
+    public Builder siteIdLookup(@Nullable Function<HttpRequestView, @Nullable String> lookup) {
       this.siteIdLookup = lookup;
       return this;
     }
@@ -587,7 +588,7 @@ public final class EngineOptions {
      * @return this builder
      */
     public Builder extraResponseHeadersLookup(
-        Function<HttpRequestView, Map<String, String>> lookup) {
+        @Nullable Function<HttpRequestView, Map<String, String>> lookup) {
       this.extraResponseHeadersLookup = lookup;
       return this;
     }
@@ -598,7 +599,7 @@ public final class EngineOptions {
      * @param lookup the lookup, or null
      * @return this builder
      */
-    public Builder isAdminLookup(Predicate<HttpRequestView> lookup) {
+    public Builder isAdminLookup(@Nullable Predicate<HttpRequestView> lookup) {
       this.isAdminLookup = lookup;
       return this;
     }
@@ -609,7 +610,7 @@ public final class EngineOptions {
      * @param handler the handler, or null
      * @return this builder
      */
-    public Builder onError(ErrorHandler handler) {
+    public Builder onError(@Nullable ErrorHandler handler) {
       this.onError = handler;
       return this;
     }

@@ -7,6 +7,7 @@ import java.nio.charset.UnsupportedCharsetException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.slf4j.Logger;
@@ -43,10 +44,10 @@ final class Failures {
    * Classifies a failure and logs it at its level. Returns null when there is nobody to answer (the
    * client's connection failed).
    */
-  Reply handle(Throwable e) {
+  @Nullable Reply handle(Throwable e) {
     if (e instanceof BadRequestException bad) {
       LOG.debug("bad message-bus request ({}): {}", bad.status, bad.getMessage());
-      return new Reply(bad.status, bad.getMessage(), bad.headers, false);
+      return new Reply(bad.status, bad.reason, bad.headers, false);
     }
     if (e instanceof UnsupportedCharsetException || e instanceof IllegalCharsetNameException) {
       LOG.debug("message-bus request with an unsupported charset: {}", e.toString());

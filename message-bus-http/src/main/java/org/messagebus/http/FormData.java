@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Strict {@code application/x-www-form-urlencoded} decoding, and the {@code Content-Type} header
@@ -22,7 +23,7 @@ import java.util.Locale;
 final class FormData {
 
   /** One field; {@code value} is null for a key without {@code =}. */
-  record Field(String key, String value) {}
+  record Field(String key, @Nullable String value) {}
 
   private FormData() {}
 
@@ -59,7 +60,7 @@ final class FormData {
   }
 
   /** Decodes a raw (still percent-encoded) query string; null or empty has no fields. */
-  static List<Field> parseQuery(String query, int maxFields) {
+  static List<Field> parseQuery(@Nullable String query, int maxFields) {
     if (query == null || query.isEmpty()) {
       return List.of();
     }
@@ -98,7 +99,7 @@ final class FormData {
   }
 
   /** The media type of a {@code Content-Type} header, lower case, without parameters; or "". */
-  static String mediaType(String contentType) {
+  static String mediaType(@Nullable String contentType) {
     if (contentType == null) {
       return "";
     }
@@ -113,11 +114,11 @@ final class FormData {
    *
    * @throws BadRequestException 415 if the charset is unknown or its name illegal
    */
-  static Charset charset(String contentType, Charset fallback) {
+  static Charset charset(@Nullable String contentType, Charset fallback) {
     if (contentType == null) {
       return fallback;
     }
-    String[] parts = contentType.split(";");
+    String[] parts = contentType.split(";", -1);
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].trim();
       int eq = p.indexOf('=');

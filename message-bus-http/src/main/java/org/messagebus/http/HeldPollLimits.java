@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,11 @@ final class HeldPollLimits {
 
   HeldPollLimits(EngineOptions options) {
     this.options = options;
-    this.retryAfter = Long.toString(options.heldPollsRetryAfter().getSeconds());
+    this.retryAfter = Long.toString(options.heldPollsRetryAfter().toSeconds());
   }
 
   /** The identity of a poll: {@code user:<id>} when signed in, else {@code address:<key>}. */
-  String identityOf(HttpRequestView req, Object userId) {
+  String identityOf(HttpRequestView req, @Nullable Object userId) {
     if (userId != null) {
       return "user:" + userId;
     }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
@@ -43,7 +45,7 @@ public final class HttpEngine implements AutoCloseable {
   private final ObjectMapper json;
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
-  private final Subscription subscription;
+  private final @Nullable Subscription subscription;
   private final DiagnosticsRoutes diagnostics;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
@@ -139,7 +141,7 @@ public final class HttpEngine implements AutoCloseable {
    * @param normalizedPath the transport's normalised path, or null when it refused to normalise
    * @return false when the request is not the bus's (the adapter passes it on)
    */
-  public boolean handle(HttpExchange x, String rawPath, String normalizedPath) {
+  public boolean handle(HttpExchange x, String rawPath, @Nullable String normalizedPath) {
     Call call = new Call(x);
     String rest;
     try {
@@ -198,7 +200,7 @@ public final class HttpEngine implements AutoCloseable {
     // The response belongs to a held poll's Client from then on.
     volatile boolean held;
     // The extra response headers, once looked up (on the request thread).
-    volatile Map<String, String> extra;
+    volatile @Nullable Map<String, String> extra;
 
     Call(HttpExchange x) {
       this.x = x;
@@ -286,9 +288,9 @@ public final class HttpEngine implements AutoCloseable {
   private void poll(
       Call call,
       String clientId,
-      Object userId,
+      @Nullable Object userId,
       List<Object> groupIds,
-      String siteId,
+      @Nullable String siteId,
       String identity,
       PollRequest poll)
       throws IOException {
@@ -310,14 +312,14 @@ public final class HttpEngine implements AutoCloseable {
             && x.header("Dont-Chunk") == null;
 
     if ((!backlog.isEmpty() && !chunked) || !longPolling) {
-      writeHeaders(x, call.extra, Wire.JSON_CONTENT_TYPE);
+      writeHeaders(x, Objects.requireNonNull(call.extra), Wire.JSON_CONTENT_TYPE);
       x.send(Wire.json(json, backlog));
       return;
     }
     Runnable release = heldPollLimits.acquire(identity, clientId);
     call.held = true;
     try {
-      hold(x, client, backlog, call.extra, chunked, release);
+      hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release);
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -438,7 +440,7 @@ public final class HttpEngine implements AutoCloseable {
     List<Message> missed = new ArrayList<>();
     for (String channel : channels) {
       long had = delivered.getOrDefault(channel, 0L);
-      if (current.get(channel) > had) {
+      if (Objects.requireNonNull(current.get(channel)) > had) {
         for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
           if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
             missed.add(m);
@@ -488,7 +490,7 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /** The first value of a parameter: from the query, else the form; "" for a name without "=". */
-  private static String parameter(
+  private static @Nullable String parameter(
       String name, List<FormData.Field> query, List<FormData.Field> form) {
     for (List<FormData.Field> fields : List.of(query, form)) {
       for (FormData.Field f : fields) {
@@ -508,7 +510,8 @@ public final class HttpEngine implements AutoCloseable {
     return extra == null ? Map.of() : new LinkedHashMap<>(extra);
   }
 
-  private static void writeHeaders(HttpExchange x, Map<String, String> extra, String contentType) {
+  private static void writeHeaders(
+      HttpExchange x, Map<String, String> extra, @Nullable String contentType) {
     x.status(200);
     x.header("Cache-Control", "must-revalidate, private, max-age=0");
     if (contentType != null) {

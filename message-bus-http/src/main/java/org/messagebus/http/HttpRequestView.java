@@ -1,6 +1,7 @@
 package org.messagebus.http;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the engine and the identity lookups may read of an HTTP request, whatever carries it (a
@@ -39,7 +40,7 @@ public interface HttpRequestView {
    *
    * @return the query without {@code ?}, or null when there is none
    */
-  String queryString();
+  @Nullable String queryString();
 
   /**
    * Returns the first value of a header.
@@ -47,7 +48,7 @@ public interface HttpRequestView {
    * @param name the header name, in any case
    * @return the value, or null when absent
    */
-  String header(String name);
+  @Nullable String header(String name);
 
   /**
    * Returns every value of a header, in the order received.
@@ -70,7 +71,7 @@ public interface HttpRequestView {
    * @param name the attribute name
    * @return the value, or null
    */
-  Object attribute(String name);
+  @Nullable Object attribute(String name);
 
   /**
    * Returns the path prefix of the web application the bus is mounted in.
@@ -94,5 +95,5 @@ public interface HttpRequestView {
    * @param <T> the type
    * @return the transport's request, or null when it is not of that type
    */
-  <T> T unwrap(Class<T> type);
+  <T> @Nullable T unwrap(Class<T> type);
 }

@@ -1,6 +1,7 @@
 package org.messagebus.http;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 
@@ -53,7 +54,7 @@ final class Permissions {
     return true;
   }
 
-  private static boolean containsId(List<Object> ids, Object id) {
+  private static boolean containsId(List<Object> ids, @Nullable Object id) {
     for (Object candidate : ids) {
       if (java.util.Objects.equals(candidate, id)) {
         return true;

@@ -10,6 +10,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The channels, positions and sequence number of one poll (SPEC §4.2), read from request attributes
@@ -34,6 +35,8 @@ final class PollRequest {
   final LinkedHashMap<String, Long> channels;
   final long seq;
 
+  // the channels' order is the client's, so the type says LinkedHashMap
+  @SuppressWarnings("NonApiType")
   private PollRequest(LinkedHashMap<String, Long> channels, long seq) {
     this.channels = channels;
     this.seq = seq;
@@ -43,7 +46,7 @@ final class PollRequest {
    * The poll forced by an upstream filter through {@link #CHANNELS_ATTRIBUTE}, or null when there
    * is none (then the body says).
    */
-  static PollRequest forced(HttpRequestView req, EngineOptions options) {
+  static @Nullable PollRequest forced(HttpRequestView req, EngineOptions options) {
     Object forced = req.attribute(CHANNELS_ATTRIBUTE);
     if (!(forced instanceof Map<?, ?> map)) {
       return null;
@@ -62,7 +65,7 @@ final class PollRequest {
    * form is decoded with it (default UTF-8), JSON by its own detection.
    */
   static PollRequest parse(
-      byte[] body, String contentType, EngineOptions options, ObjectMapper json)
+      byte[] body, @Nullable String contentType, EngineOptions options, ObjectMapper json)
       throws IOException {
     Charset charset = FormData.charset(contentType, StandardCharsets.UTF_8);
     if (contentType != null && contentType.contains("application/json")) {
@@ -133,6 +136,8 @@ final class PollRequest {
     return checked(channels, seq, options);
   }
 
+  // the channels' order is the client's, so the type says LinkedHashMap
+  @SuppressWarnings("NonApiType")
   private static PollRequest checked(
       LinkedHashMap<String, Long> channels, long seq, EngineOptions options) {
     if (channels.size() > options.maxChannels()) {
@@ -152,7 +157,7 @@ final class PollRequest {
   }
 
   /** Ruby's {@code to_i} for strings; numbers truncate; null and "" mean "from now". */
-  static long position(String channel, Object value) {
+  static long position(String channel, @Nullable Object value) {
     if (value == null) {
       return FROM_NOW;
     }

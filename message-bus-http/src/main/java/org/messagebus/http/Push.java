@@ -2,6 +2,7 @@ package org.messagebus.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.slf4j.Logger;
@@ -23,11 +24,11 @@ final class Push {
   final boolean targeted;
   private final ObjectMapper json;
   private final MessageBus bus;
-  private volatile byte[] body;
-  private volatile byte[] piece;
-  private volatile byte[] chunk;
+  private volatile byte @Nullable [] body;
+  private volatile byte @Nullable [] piece;
+  private volatile byte @Nullable [] chunk;
   private volatile long storeLastId = UNKNOWN;
-  private volatile Boolean passes;
+  private volatile @Nullable Boolean passes;
 
   Push(Message message, ObjectMapper json, MessageBus bus) {
     this.message = message;

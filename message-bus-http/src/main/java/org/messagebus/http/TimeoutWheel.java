@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ final class TimeoutWheel implements AutoCloseable {
   private final Bucket[] buckets = new Bucket[BUCKETS];
   private final Consumer<Client> onExpiry;
   private final LongSupplier ticker;
-  private final Thread thread;
+  private final @Nullable Thread thread;
   private final Object expiring = new Object();
   // The last tick fully expired; guarded by expiring.
   private long done;
@@ -45,7 +46,7 @@ final class TimeoutWheel implements AutoCloseable {
 
   /** The clients whose deadline falls on this slot (of any round), doubly linked. */
   private static final class Bucket {
-    Client head;
+    @Nullable Client head;
   }
 
   TimeoutWheel(Duration interval, Consumer<Client> onExpiry) {
@@ -79,10 +80,6 @@ final class TimeoutWheel implements AutoCloseable {
   /** The length of one tick: how late a timeout may fire. */
   long tickNanos() {
     return tickNanos;
-  }
-
-  private int slot(long nanos) {
-    return (int) Math.floorMod(Math.floorDiv(nanos, tickNanos), (long) BUCKETS);
   }
 
   /**

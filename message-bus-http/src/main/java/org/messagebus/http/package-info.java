@@ -4,4 +4,7 @@
  * org.messagebus.http.HttpExchange} and {@link org.messagebus.http.HttpRequestView}. Adapters for
  * Servlet containers and Jetty's core API live in {@code message-bus-servlet}.
  */
+@NullMarked
 package org.messagebus.http;
+
+import org.jspecify.annotations.NullMarked;

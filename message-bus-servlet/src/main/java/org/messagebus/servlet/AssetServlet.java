@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the JavaScript client files of {@code message-bus-js} at {@value #PATH}{@code <name>} from
@@ -39,6 +40,7 @@ final class AssetServlet extends HttpServlet {
           "message-bus.d.ts", "text/plain; charset=utf-8",
           "message-bus.d.mts", "text/plain; charset=utf-8");
 
+  @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed, only sent
   private record Asset(byte[] bytes, String etag) {}
 
   private final transient ClassLoader loader;
@@ -49,6 +51,7 @@ final class AssetServlet extends HttpServlet {
   }
 
   /** An answer of the asset route, whatever carries it (the servlet, or the Jetty core handler). */
+  @SuppressWarnings("ArrayRecordComponent") // never compared nor hashed, only sent
   record Reply(int status, Map<String, String> headers, byte[] body) {}
 
   @Override
@@ -88,7 +91,7 @@ final class AssetServlet extends HttpServlet {
     return new Reply(200, headers, "GET".equals(method) ? asset.bytes() : new byte[0]);
   }
 
-  private Asset load(String name) throws IOException {
+  private @Nullable Asset load(String name) throws IOException {
     Asset cached = cache.get(name);
     if (cached != null) {
       return cached;

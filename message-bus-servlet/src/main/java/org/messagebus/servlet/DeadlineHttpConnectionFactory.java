@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +110,7 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
 
   /** The parser of a {@link DeadlineConnection}: each parse step moves the deadline. */
   static final class DeadlineParser extends HttpParser {
-    DeadlineConnection connection; // set right after construction, before any parse
+    @Nullable DeadlineConnection connection; // set right after construction, before any parse
 
     DeadlineParser(RequestHandler handler, int maxHeaderBytes, HttpCompliance compliance) {
       super(handler, maxHeaderBytes, compliance);

@@ -98,6 +98,8 @@ final class Disconnects {
   /** Loaded only once a Jetty request was found, so Jetty's classes are present. */
   private static final class JettyWatch implements org.eclipse.jetty.util.Callback, Watch {
 
+    // a marker compared by identity (never thrown to anyone), so one shared instance is right
+    @SuppressWarnings("StaticAssignmentOfThrowable")
     private static final CancellationException CANCELLED =
         new CancellationException("held poll ended");
 

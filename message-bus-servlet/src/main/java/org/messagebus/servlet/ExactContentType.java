@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ final class ExactContentType {
   private static final AtomicBoolean WARNED = new AtomicBoolean();
   private static final List<Jetty> JETTY = jettyVariants();
   private static final String TOMCAT_FACADE = "org.apache.catalina.connector.ResponseFacade";
-  private static volatile Tomcat tomcat;
+  private static volatile @Nullable Tomcat tomcat;
   private static volatile boolean tomcatUnusable;
 
   private ExactContentType() {}

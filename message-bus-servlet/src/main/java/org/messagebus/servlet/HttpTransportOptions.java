@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.http.EngineOptions;
 import org.messagebus.http.HttpRequestView;
 
@@ -75,17 +76,19 @@ public final class HttpTransportOptions {
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
-  private final Function<HttpServletRequest, Object> userIdLookup;
-  private final Function<HttpServletRequest, List<?>> groupIdsLookup;
-  private final Function<HttpServletRequest, String> siteIdLookup;
-  private final Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
-  private final MiddlewareErrorHandler onMiddlewareError;
-  private final Predicate<HttpServletRequest> isAdminLookup;
-  private final Function<HttpRequestView, Object> userIdFromRequest;
-  private final Function<HttpRequestView, List<?>> groupIdsFromRequest;
-  private final Function<HttpRequestView, String> siteIdFromRequest;
-  private final Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
-  private final Predicate<HttpRequestView> isAdminFromRequest;
+  private final @Nullable Function<HttpServletRequest, Object> userIdLookup;
+  private final @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
+  private final @Nullable Function<HttpServletRequest, String> siteIdLookup;
+  private final @Nullable Function<HttpServletRequest, Map<String, String>>
+      extraResponseHeadersLookup;
+  private final @Nullable MiddlewareErrorHandler onMiddlewareError;
+  private final @Nullable Predicate<HttpServletRequest> isAdminLookup;
+  private final @Nullable Function<HttpRequestView, Object> userIdFromRequest;
+  private final @Nullable Function<HttpRequestView, List<?>> groupIdsFromRequest;
+  private final @Nullable Function<HttpRequestView, String> siteIdFromRequest;
+  private final @Nullable Function<HttpRequestView, Map<String, String>>
+      extraResponseHeadersFromRequest;
+  private final @Nullable Predicate<HttpRequestView> isAdminFromRequest;
 
   private HttpTransportOptions(Builder b) {
     this.baseRoute = b.baseRoute;
@@ -388,7 +391,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpServletRequest, Object> userIdLookup() {
+  public @Nullable Function<HttpServletRequest, Object> userIdLookup() {
     return userIdLookup;
   }
 
@@ -397,7 +400,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpServletRequest, List<?>> groupIdsLookup() {
+  public @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup() {
     return groupIdsLookup;
   }
 
@@ -406,7 +409,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpServletRequest, String> siteIdLookup() {
+  public @Nullable Function<HttpServletRequest, String> siteIdLookup() {
     return siteIdLookup;
   }
 
@@ -415,7 +418,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup() {
+  public @Nullable Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup() {
     return extraResponseHeadersLookup;
   }
 
@@ -424,7 +427,7 @@ public final class HttpTransportOptions {
    *
    * @return the handler, or null
    */
-  public MiddlewareErrorHandler onMiddlewareError() {
+  public @Nullable MiddlewareErrorHandler onMiddlewareError() {
     return onMiddlewareError;
   }
 
@@ -434,7 +437,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Predicate<HttpServletRequest> isAdminLookup() {
+  public @Nullable Predicate<HttpServletRequest> isAdminLookup() {
     return isAdminLookup;
   }
 
@@ -444,7 +447,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, Object> userIdFromRequest() {
+  public @Nullable Function<HttpRequestView, Object> userIdFromRequest() {
     return userIdFromRequest;
   }
 
@@ -454,7 +457,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, List<?>> groupIdsFromRequest() {
+  public @Nullable Function<HttpRequestView, List<?>> groupIdsFromRequest() {
     return groupIdsFromRequest;
   }
 
@@ -463,7 +466,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, String> siteIdFromRequest() {
+  public @Nullable Function<HttpRequestView, String> siteIdFromRequest() {
     return siteIdFromRequest;
   }
 
@@ -473,7 +476,8 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest() {
+  public @Nullable Function<HttpRequestView, Map<String, String>>
+      extraResponseHeadersFromRequest() {
     return extraResponseHeadersFromRequest;
   }
 
@@ -483,7 +487,7 @@ public final class HttpTransportOptions {
    *
    * @return the lookup, or null
    */
-  public Predicate<HttpRequestView> isAdminFromRequest() {
+  public @Nullable Predicate<HttpRequestView> isAdminFromRequest() {
     return isAdminFromRequest;
   }
 
@@ -506,17 +510,18 @@ public final class HttpTransportOptions {
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
-    private Function<HttpServletRequest, Object> userIdLookup;
-    private Function<HttpServletRequest, List<?>> groupIdsLookup;
-    private Function<HttpServletRequest, String> siteIdLookup;
-    private Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
-    private MiddlewareErrorHandler onMiddlewareError;
-    private Predicate<HttpServletRequest> isAdminLookup;
-    private Function<HttpRequestView, Object> userIdFromRequest;
-    private Function<HttpRequestView, List<?>> groupIdsFromRequest;
-    private Function<HttpRequestView, String> siteIdFromRequest;
-    private Function<HttpRequestView, Map<String, String>> extraResponseHeadersFromRequest;
-    private Predicate<HttpRequestView> isAdminFromRequest;
+    private @Nullable Function<HttpServletRequest, Object> userIdLookup;
+    private @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
+    private @Nullable Function<HttpServletRequest, String> siteIdLookup;
+    private @Nullable Function<HttpServletRequest, Map<String, String>> extraResponseHeadersLookup;
+    private @Nullable MiddlewareErrorHandler onMiddlewareError;
+    private @Nullable Predicate<HttpServletRequest> isAdminLookup;
+    private @Nullable Function<HttpRequestView, Object> userIdFromRequest;
+    private @Nullable Function<HttpRequestView, List<?>> groupIdsFromRequest;
+    private @Nullable Function<HttpRequestView, String> siteIdFromRequest;
+    private @Nullable Function<HttpRequestView, Map<String, String>>
+        extraResponseHeadersFromRequest;
+    private @Nullable Predicate<HttpRequestView> isAdminFromRequest;
 
     private Builder() {}
 

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.http.HttpEngine;
 import org.messagebus.http.HttpExchange;
 
@@ -35,8 +36,8 @@ final class JettyCoreExchange implements HttpExchange {
   // guarded by this
   private boolean writing;
   private boolean notifyWhenReady;
-  private Throwable failure;
-  private HeldListener listener;
+  private @Nullable Throwable failure;
+  private @Nullable HeldListener listener;
 
   JettyCoreExchange(Request request, Response response, Callback callback) {
     this.request = request;
@@ -103,7 +104,7 @@ final class JettyCoreExchange implements HttpExchange {
   }
 
   @Override
-  public <T> T unwrap(Class<T> type) {
+  public <T> @Nullable T unwrap(Class<T> type) {
     return type.isInstance(request) ? type.cast(request) : null;
   }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the Jetty 12 core request and response behind a servlet request (ee10 or ee11), without
@@ -26,7 +27,7 @@ final class JettyRequests {
    * The core request ({@code org.eclipse.jetty.server.Request}) serving a servlet request, or null
    * when the request is not Jetty 12's.
    */
-  static Object coreRequest(ServletRequest req) {
+  static @Nullable Object coreRequest(ServletRequest req) {
     for (Method lookup : LOOKUPS) {
       try {
         Object scr = lookup.invoke(null, req);

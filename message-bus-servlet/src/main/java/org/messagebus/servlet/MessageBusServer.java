@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
 
@@ -310,13 +311,13 @@ public final class MessageBusServer implements AutoCloseable {
     private int acceptQueueSize = 1024;
     private int maxThreads = DEFAULT_MAX_THREADS;
     private int outputBufferSize = DEFAULT_OUTPUT_BUFFER_SIZE;
-    private Duration idleTimeout;
+    private @Nullable Duration idleTimeout;
     private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
     private Duration requestBodyTimeout = DEFAULT_REQUEST_BODY_TIMEOUT;
-    private String staticResources;
+    private @Nullable String staticResources;
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
-    private Handler handler;
+    private @Nullable Handler handler;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");

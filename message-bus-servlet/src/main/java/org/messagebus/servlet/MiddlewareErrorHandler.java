@@ -2,6 +2,7 @@ package org.messagebus.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses the response for a bus request whose handling failed (Ruby: {@code on_middleware_error}).
@@ -18,7 +19,7 @@ public interface MiddlewareErrorHandler {
    * @param error what failed
    * @return the response, or null
    */
-  ErrorResponse handle(HttpServletRequest request, Exception error);
+  @Nullable ErrorResponse handle(HttpServletRequest request, Exception error);
 
   /**
    * A plain-text response.

@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.http.Reasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,7 @@ final class PlainErrorHandler extends ErrorHandler {
   }
 
   /** Jetty's message for a 4xx, one line; the standard phrase otherwise (or if it has none). */
-  static String reason(int status, String message) {
+  static String reason(int status, @Nullable String message) {
     String phrase = HttpStatus.getMessage(status);
     if (status >= 400 && status < 500 && message != null && !message.isBlank()) {
       return Reasons.oneLine(message.strip(), MAX_REASON);

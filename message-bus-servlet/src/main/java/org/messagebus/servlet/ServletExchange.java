@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.http.HttpExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +37,11 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   private final HttpServletRequest req;
   private final HttpServletResponse resp;
   // Set once the request went async (to read its body or to hold it).
-  private volatile AsyncContext async;
+  private volatile @Nullable AsyncContext async;
   private volatile boolean holding;
   private final AtomicBoolean completed = new AtomicBoolean();
-  private ServletOutputStream out;
-  private HeldListener listener;
+  private @Nullable ServletOutputStream out;
+  private @Nullable HeldListener listener;
 
   ServletExchange(HttpServletRequest req, HttpServletResponse resp) {
     this.req = req;
@@ -47,7 +49,7 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   }
 
   /** The servlet request behind a view, or null when the view is not a Servlet one. */
-  static HttpServletRequest servletRequest(org.messagebus.http.HttpRequestView view) {
+  static @Nullable HttpServletRequest servletRequest(org.messagebus.http.HttpRequestView view) {
     return view.unwrap(HttpServletRequest.class);
   }
 
@@ -116,7 +118,7 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   }
 
   @Override
-  public <T> T unwrap(Class<T> type) {
+  public <T> @Nullable T unwrap(Class<T> type) {
     return type.isInstance(req) ? type.cast(req) : null;
   }
 
@@ -224,17 +226,17 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
 
   @Override
   public boolean isReady() {
-    return out.isReady();
+    return heldOut().isReady();
   }
 
   @Override
   public void write(byte[] bytes) throws IOException {
-    out.write(bytes);
+    heldOut().write(bytes);
   }
 
   @Override
   public void flush() throws IOException {
-    out.flush();
+    heldOut().flush();
   }
 
   @Override
@@ -255,22 +257,32 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
     return watch == Disconnects.NONE ? DisconnectWatch.NONE : watch::cancel;
   }
 
+  // The engine writes only to a held response, and the container calls back only once hold()
+  // registered this exchange: both run after hold() set these.
+  private ServletOutputStream heldOut() {
+    return Objects.requireNonNull(out, "write before hold()");
+  }
+
+  private HeldListener heldListener() {
+    return Objects.requireNonNull(listener, "container callback before hold()");
+  }
+
   // Container callbacks of a held response.
 
   @Override
   public void onWritePossible() {
-    listener.onWritePossible();
+    heldListener().onWritePossible();
   }
 
   @Override
   public void onError(Throwable t) {
-    listener.onError(t);
+    heldListener().onError(t);
   }
 
   @Override
   public void onComplete(AsyncEvent event) {
     completed.set(true);
-    listener.onComplete();
+    heldListener().onComplete();
   }
 
   @Override
@@ -280,8 +292,9 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
 
   @Override
   public void onError(AsyncEvent event) {
-    listener.onError(
-        event.getThrowable() == null ? new IOException("async error") : event.getThrowable());
+    heldListener()
+        .onError(
+            event.getThrowable() == null ? new IOException("async error") : event.getThrowable());
   }
 
   @Override

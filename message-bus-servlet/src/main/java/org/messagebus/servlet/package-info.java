@@ -3,4 +3,7 @@
  * org.messagebus.servlet.MessageBusFilter}, its {@link org.messagebus.servlet.HttpTransportOptions}
  * and the embedded Jetty launcher {@link org.messagebus.servlet.MessageBusServer}.
  */
+@NullMarked
 package org.messagebus.servlet;
+
+import org.jspecify.annotations.NullMarked;

@@ -114,7 +114,8 @@ class DiagnosticsRoutesTest {
 
   @Test
   void discover_asksEveryProcess_andTheAnswerReachesTheAdminOnly() throws Exception {
-    try (Diagnostics d = Diagnostics.builder(f.bus).hostname("web-1").enable()) {
+    Diagnostics diagnostics = Diagnostics.builder(f.bus).hostname("web-1").enable();
+    try {
       HttpResponse<String> r =
           f.send(
               HttpRequest.newBuilder(f.uri("/message-bus/_diagnostics/discover"))
@@ -133,6 +134,8 @@ class DiagnosticsRoutesTest {
       assertThat(((Map<?, ?>) forAdmin.get(0).get("data")).get("hostname")).isEqualTo("web-1");
       List<Map<String, Object>> forOther = f.pollNow("other", form, "X-User", "7");
       assertThat(forOther).extracting(m -> m.get("channel")).containsOnly("/__status");
+    } finally {
+      diagnostics.close();
     }
   }
 
