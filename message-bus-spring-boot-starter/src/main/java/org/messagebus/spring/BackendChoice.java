@@ -3,6 +3,7 @@ package org.messagebus.spring;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -34,7 +35,8 @@ final class BackendChoice {
    * The failure for a {@code message-bus.backend} value for which no backend bean exists: an
    * unknown name, or a known one whose module is missing from the class path.
    */
-  static InvalidMessageBusPropertyException notAvailable(String name, ClassLoader loader) {
+  static InvalidMessageBusPropertyException notAvailable(
+      String name, @Nullable ClassLoader loader) {
     String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
     String[] known = BACKENDS.get(key);
     String reason;

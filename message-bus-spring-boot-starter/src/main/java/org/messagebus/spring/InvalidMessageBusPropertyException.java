@@ -1,5 +1,7 @@
 package org.messagebus.spring;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@code message-bus.*} property whose value the bus, a backend or the HTTP endpoint rejects. It
  * names the property, the value (passwords redacted) and the reason; Spring Boot prints them with
@@ -10,9 +12,9 @@ public class InvalidMessageBusPropertyException extends IllegalArgumentException
   private static final long serialVersionUID = 1L;
 
   private final String property;
-  private final transient Object value;
+  private final transient @Nullable Object value;
   private final String reason;
-  private final String action;
+  private final @Nullable String action;
 
   /**
    * Creates the exception for a value a builder rejects; the fix is to change the value.
@@ -23,7 +25,7 @@ public class InvalidMessageBusPropertyException extends IllegalArgumentException
    * @param cause the builder's exception, or null
    */
   public InvalidMessageBusPropertyException(
-      String property, Object value, String reason, Throwable cause) {
+      String property, @Nullable Object value, String reason, @Nullable Throwable cause) {
     this(property, value, reason, null, cause);
   }
 
@@ -37,7 +39,11 @@ public class InvalidMessageBusPropertyException extends IllegalArgumentException
    * @param cause the underlying exception, or null
    */
   public InvalidMessageBusPropertyException(
-      String property, Object value, String reason, String action, Throwable cause) {
+      String property,
+      @Nullable Object value,
+      String reason,
+      @Nullable String action,
+      @Nullable Throwable cause) {
     super("invalid " + property + " (" + value + "): " + reason, cause);
     this.property = property;
     this.value = value;
@@ -59,7 +65,7 @@ public class InvalidMessageBusPropertyException extends IllegalArgumentException
    *
    * @return the value as bound, redacted if secret; may be null
    */
-  public Object value() {
+  public @Nullable Object value() {
     return value;
   }
 
@@ -77,7 +83,7 @@ public class InvalidMessageBusPropertyException extends IllegalArgumentException
    *
    * @return the fix, or null
    */
-  public String action() {
+  public @Nullable String action() {
     return action;
   }
 }

@@ -3,6 +3,7 @@ package org.messagebus.spring;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.util.unit.DataSize;
@@ -52,7 +53,7 @@ public final class MessageBusFailureAnalyzer
    *
    * @return the default, or null when there is none (or the name is not a property)
    */
-  static String defaultOf(String property) {
+  static @Nullable String defaultOf(String property) {
     if (!property.startsWith("message-bus.")) {
       return null;
     }

@@ -3,6 +3,7 @@ package org.messagebus.spring;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
@@ -93,7 +94,7 @@ final class MessageBusHealthGroups implements HealthEndpointGroupsPostProcessor 
     }
 
     @Override
-    public AdditionalHealthEndpointPath getAdditionalPath() {
+    public @Nullable AdditionalHealthEndpointPath getAdditionalPath() {
       return group.getAdditionalPath();
     }
   }

@@ -1,5 +1,6 @@
 package org.messagebus.spring;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.aot.hint.ExecutableMode;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
@@ -20,7 +21,7 @@ public final class MessageBusRuntimeHints implements RuntimeHintsRegistrar {
   public MessageBusRuntimeHints() {}
 
   @Override
-  public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
+  public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
     hints
         .resources()
         .registerPattern("META-INF/resources/message-bus-assets/*")

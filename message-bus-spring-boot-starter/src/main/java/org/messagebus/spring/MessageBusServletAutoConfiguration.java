@@ -3,6 +3,7 @@ package org.messagebus.spring;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusFilter;
@@ -139,7 +140,7 @@ public final class MessageBusServletAutoConfiguration {
   }
 
   /** The user id of {@code message-bus.security.user-id-from-principal}. */
-  static Object principalName(jakarta.servlet.http.HttpServletRequest request) {
+  static @Nullable Object principalName(jakarta.servlet.http.HttpServletRequest request) {
     java.security.Principal p = request.getUserPrincipal();
     return p == null ? null : p.getName();
   }

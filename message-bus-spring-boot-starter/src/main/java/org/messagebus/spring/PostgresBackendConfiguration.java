@@ -70,6 +70,10 @@ class PostgresBackendConfiguration {
         "message-bus.postgres.late-commit-window",
         p.lateCommitWindow(),
         () -> b.lateCommitWindow(p.lateCommitWindow()));
+    Settings.apply(
+        "message-bus.postgres.max-publish-batch",
+        p.maxPublishBatch(),
+        () -> b.maxPublishBatch(p.maxPublishBatch()));
     PostgresBackend[] built = new PostgresBackend[1];
     // build() refuses a pool size together with the application's DataSource
     Settings.apply("message-bus.postgres.pool-size", p.poolSize(), () -> built[0] = b.build());

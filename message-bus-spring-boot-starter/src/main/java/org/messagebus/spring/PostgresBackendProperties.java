@@ -17,8 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param notificationChannel The NOTIFY channel (Ruby's _message_bus_&lt;db&gt;).
  * @param reconnectDelay How long to wait before re-opening a lost LISTEN connection (and retrying a
  *     failed catch-up).
- * @param lateCommitWindow How long a subscription waits for an id taken by a transaction not yet
- *     committed before giving it up.
+ * @param lateCommitWindow How long an id taken by a transaction not yet committed may hold back the
+ *     messages after it; after it the id is given up (later messages go out, and that message,
+ *     should it commit after all, is not delivered).
+ * @param maxPublishBatch How many concurrent publishes may share one transaction (group commit; 1
+ *     turns batching off).
  */
 public record PostgresBackendProperties(
     String url,
@@ -28,4 +31,5 @@ public record PostgresBackendProperties(
     Integer poolSize,
     @DefaultValue("_message_bus_0") String notificationChannel,
     @DefaultValue("1s") Duration reconnectDelay,
-    @DefaultValue("1m") Duration lateCommitWindow) {}
+    @DefaultValue("1m") Duration lateCommitWindow,
+    @DefaultValue("100") int maxPublishBatch) {}

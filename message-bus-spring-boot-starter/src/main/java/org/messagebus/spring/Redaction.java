@@ -1,5 +1,7 @@
 package org.messagebus.spring;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Hides credentials in connection URLs before they reach a log line or an error message: the user
  * information of {@code scheme://user:password@host} (everything up to the last {@code @} before
@@ -12,10 +14,11 @@ final class Redaction {
 
   private Redaction() {}
 
-  static String url(String url) {
-    if (url == null) {
-      return null;
-    }
+  static @Nullable String url(@Nullable String url) {
+    return url == null ? null : redactUrl(url);
+  }
+
+  static String redactUrl(String url) {
     String s = url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     int slashes = s.indexOf("//");
     if (slashes < 0) {
@@ -41,9 +44,6 @@ final class Redaction {
    * rejected): each whitespace-separated word with {@code //} or {@code password=} in it.
    */
   static String text(String text) {
-    if (text == null) {
-      return null;
-    }
     StringBuilder out = new StringBuilder(text.length());
     int i = 0;
     while (i < text.length()) {

@@ -1,6 +1,7 @@
 package org.messagebus.spring;
 
 import io.lettuce.core.RedisURI;
+import java.util.Objects;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.spi.Backend;
 import org.springframework.beans.factory.ObjectProvider;
@@ -170,7 +171,8 @@ class RedisBackendConfiguration {
           }
         }
       } else {
-        DataRedisConnectionDetails.Standalone st = d.getStandalone();
+        // neither cluster, master/replica nor Sentinel: Boot's details are standalone
+        DataRedisConnectionDetails.Standalone st = Objects.requireNonNull(d.getStandalone());
         b =
             RedisURI.builder()
                 .withHost(st.getHost())

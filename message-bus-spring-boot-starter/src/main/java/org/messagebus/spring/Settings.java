@@ -1,5 +1,7 @@
 package org.messagebus.spring;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Applies one property to a builder and names the property when the builder rejects the value, so a
  * bad {@code application.properties} entry fails the start-up with a message that says which entry
@@ -10,7 +12,7 @@ final class Settings {
 
   private Settings() {}
 
-  static void apply(String property, Object value, Runnable setter) {
+  static void apply(String property, @Nullable Object value, Runnable setter) {
     try {
       setter.run();
     } catch (IllegalArgumentException | NullPointerException e) {

@@ -1,5 +1,6 @@
 package org.messagebus.spring;
 
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,10 @@ final class StartupLog implements SmartInitializingSingleton {
     LOG.info(line(b, backend.getIfUnique(), endpoint.getIfUnique()));
   }
 
-  static String line(MessageBus bus, BackendDescription backend, EndpointDescription endpoint) {
+  static String line(
+      MessageBus bus,
+      @Nullable BackendDescription backend,
+      @Nullable EndpointDescription endpoint) {
     String backendText =
         backend != null
             ? backend.text()
@@ -60,6 +64,6 @@ final class StartupLog implements SmartInitializingSingleton {
 
   /** Hides the credentials of a connection URL (see {@link Redaction}). */
   static String redact(String url) {
-    return Redaction.url(url);
+    return Redaction.redactUrl(url);
   }
 }

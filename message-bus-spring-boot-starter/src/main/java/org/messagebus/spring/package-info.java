@@ -5,4 +5,7 @@
  * servlet web applications with {@code message-bus-servlet} on the class path, the HTTP endpoint
  * ({@link MessageBusServletAutoConfiguration}).
  */
+@NullMarked
 package org.messagebus.spring;
+
+import org.jspecify.annotations.NullMarked;

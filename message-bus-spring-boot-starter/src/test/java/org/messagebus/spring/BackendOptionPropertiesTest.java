@@ -47,8 +47,10 @@ class BackendOptionPropertiesTest {
               RedisBackend r = ctx.getBean(RedisBackend.class);
               assertThat(r.maxInMemoryPublishBacklog()).isEqualTo(7);
               assertThat(r.notificationChannel()).isEqualTo("_message_bus_0");
-              assertThat(field(r, "commandTimeout")).isEqualTo(Duration.ofSeconds(2));
-              assertThat(field(r, "retryInterval")).isEqualTo(Duration.ofSeconds(3));
+              assertThat(field(field(r, "connections"), "commandTimeout"))
+                  .isEqualTo(Duration.ofSeconds(2));
+              assertThat(field(field(r, "connections"), "retryInterval"))
+                  .isEqualTo(Duration.ofSeconds(3));
               assertThat(field(r, "queueInMemoryByDefault")).isEqualTo(false);
             });
   }
@@ -64,13 +66,19 @@ class BackendOptionPropertiesTest {
         .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
         .run(
             ctx ->
-                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                assertThat(
+                        ((RedisURI)
+                                field(field(ctx.getBean(RedisBackend.class), "connections"), "uri"))
+                            .getTimeout())
                     .isEqualTo(Duration.ofSeconds(2)));
     redis
         .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11?timeout=7s")
         .run(
             ctx ->
-                assertThat(((RedisURI) field(ctx.getBean(RedisBackend.class), "uri")).getTimeout())
+                assertThat(
+                        ((RedisURI)
+                                field(field(ctx.getBean(RedisBackend.class), "connections"), "uri"))
+                            .getTimeout())
                     .isEqualTo(Duration.ofSeconds(7)));
   }
 
@@ -84,7 +92,8 @@ class BackendOptionPropertiesTest {
             ctx -> {
               RedisBackend r = ctx.getBean(RedisBackend.class);
               assertThat(r.notificationChannel()).isEqualTo("_message_bus_11");
-              assertThat(field(r, "retryInterval")).isEqualTo(RedisBackend.DEFAULT_RETRY_INTERVAL);
+              assertThat(field(field(r, "connections"), "retryInterval"))
+                  .isEqualTo(RedisBackend.DEFAULT_RETRY_INTERVAL);
               assertThat(field(r, "queueInMemoryByDefault")).isEqualTo(true);
             });
   }
@@ -100,14 +109,16 @@ class BackendOptionPropertiesTest {
             "message-bus.postgres.pool-size=3",
             "message-bus.postgres.notification-channel=_message_bus_5",
             "message-bus.postgres.reconnect-delay=4s",
-            "message-bus.postgres.late-commit-window=2m")
+            "message-bus.postgres.late-commit-window=2m",
+            "message-bus.postgres.max-publish-batch=7")
         .run(
             ctx -> {
               PostgresBackend p = ctx.getBean(PostgresBackend.class);
-              assertThat(field(p, "poolSize")).isEqualTo(3);
+              assertThat(field(field(p, "connections"), "poolSize")).isEqualTo(3);
               assertThat(field(p, "notificationChannel")).isEqualTo("_message_bus_5");
               assertThat(field(p, "reconnectDelay")).isEqualTo(Duration.ofSeconds(4));
               assertThat(field(p, "lateCommitWindow")).isEqualTo(Duration.ofMinutes(2));
+              assertThat(field(field(p, "batcher"), "maxBatch")).isEqualTo(7);
             });
   }
 
@@ -126,6 +137,8 @@ class BackendOptionPropertiesTest {
                   .isEqualTo(PostgresBackend.DEFAULT_RECONNECT_DELAY);
               assertThat(field(p, "lateCommitWindow"))
                   .isEqualTo(PostgresBackend.DEFAULT_LATE_COMMIT_WINDOW);
+              assertThat(field(field(p, "batcher"), "maxBatch"))
+                  .isEqualTo(PostgresBackend.DEFAULT_MAX_PUBLISH_BATCH);
             });
     assertThat(ConfigurationMetadataTest.EXPECTED.get("message-bus.postgres.pool-size"))
         .isEqualTo(PostgresBackend.DEFAULT_POOL_SIZE);

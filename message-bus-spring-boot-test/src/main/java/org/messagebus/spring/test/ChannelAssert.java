@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
@@ -53,8 +54,8 @@ public final class ChannelAssert extends AbstractAssert<ChannelAssert, String> {
    * @param expectedData the data, e.g. a map, a record or a string
    * @return this
    */
-  public ChannelAssert receivedMessage(Object expectedData) {
-    Object expected = stored(expectedData);
+  public ChannelAssert receivedMessage(@Nullable Object expectedData) {
+    @Nullable Object expected = stored(expectedData);
     return await(
         messages -> messages.stream().anyMatch(m -> Objects.equals(m.data(), expected)),
         messages ->
@@ -120,7 +121,7 @@ public final class ChannelAssert extends AbstractAssert<ChannelAssert, String> {
     return this;
   }
 
-  private Object stored(Object data) {
+  private @Nullable Object stored(@Nullable Object data) {
     String payload = bus.prepare(actual, data, PublishOptions.builder().build()).payload();
     return bus.codec().decode(payload).data();
   }
@@ -140,7 +141,7 @@ public final class ChannelAssert extends AbstractAssert<ChannelAssert, String> {
     return this;
   }
 
-  private static List<Object> datas(List<Message> messages) {
+  private static List<@Nullable Object> datas(List<Message> messages) {
     return messages.stream().map(Message::data).toList();
   }
 }

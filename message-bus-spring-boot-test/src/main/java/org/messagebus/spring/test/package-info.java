@@ -4,4 +4,7 @@
  * {@code @SpringBootTest}, and {@link org.messagebus.spring.test.MessageBusAssertions} asserts what
  * a channel received.
  */
+@NullMarked
 package org.messagebus.spring.test;
+
+import org.jspecify.annotations.NullMarked;
