@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.DaemonThreads;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -43,7 +44,7 @@ final class Listener implements Runnable {
   private volatile boolean running = true;
   private volatile boolean dropRequested;
   private boolean listening;
-  private Connection connection;
+  private @Nullable Connection connection;
   private int pid = -1;
 
   Listener(PostgresBackend backend) {
@@ -141,7 +142,7 @@ final class Listener implements Runnable {
     }
   }
 
-  private void release(Connection c, boolean broken) {
+  private void release(@Nullable Connection c, boolean broken) {
     if (c == null) {
       return;
     }
@@ -251,7 +252,7 @@ final class Listener implements Runnable {
     }
   }
 
-  private static void abort(Connection c) {
+  private static void abort(@Nullable Connection c) {
     if (c == null) {
       return;
     }

@@ -6,8 +6,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendStateTracker;
@@ -36,14 +38,14 @@ final class PgConnections {
     T run(Connection c) throws SQLException;
   }
 
-  private final String jdbcUrl;
+  private final @Nullable String jdbcUrl;
   private final int poolSize;
-  private final DataSource suppliedDataSource;
+  private final @Nullable DataSource suppliedDataSource;
   private final PgSchema schema;
   private final BackendStateTracker state = new BackendStateTracker();
   final ReentrantLock lifecycle = new ReentrantLock();
   private final ReentrantLock poolCreation = new ReentrantLock();
-  private volatile HikariDataSource ownPool;
+  private volatile @Nullable HikariDataSource ownPool;
   private volatile boolean closed;
 
   PgConnections(PgOptions options, PgSchema schema) {
@@ -101,7 +103,8 @@ final class PgConnections {
         BackendException failure =
             new BackendException(
                 "PostgreSQL backend: cannot connect to "
-                    + redact(jdbcUrl)
+                    + redact(
+                        Objects.requireNonNull(jdbcUrl, "jdbcUrl (required without a dataSource)"))
                     + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
                 e);
@@ -127,7 +130,7 @@ final class PgConnections {
   }
 
   /** The data source if there is one now, without building or checking anything. */
-  DataSource currentDataSource() {
+  @Nullable DataSource currentDataSource() {
     return suppliedDataSource != null ? suppliedDataSource : ownPool;
   }
 
@@ -209,7 +212,7 @@ final class PgConnections {
   }
 
   /** Marks closed and hands back the pool this backend built (to close), or null. */
-  HikariDataSource markClosed() {
+  @Nullable HikariDataSource markClosed() {
     closed = true;
     HikariDataSource pool = ownPool;
     ownPool = null;

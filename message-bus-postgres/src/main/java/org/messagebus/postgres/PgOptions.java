@@ -3,6 +3,7 @@ package org.messagebus.postgres;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.Retention;
 
 /**
@@ -23,12 +24,12 @@ import org.messagebus.spi.Retention;
  * @param maxPublishBatch how many concurrent publishes may share one transaction
  */
 record PgOptions(
-    DataSource dataSource,
-    String jdbcUrl,
+    @Nullable DataSource dataSource,
+    @Nullable String jdbcUrl,
     int poolSize,
     Retention retention,
     boolean createSchema,
-    String schema,
+    @Nullable String schema,
     String tablePrefix,
     String notificationChannel,
     Duration reconnectDelay,

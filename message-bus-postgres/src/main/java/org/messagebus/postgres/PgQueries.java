@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.Retention;
@@ -180,7 +181,8 @@ final class PgQueries {
     return result;
   }
 
-  BackendMessage getMessage(Connection c, String channel, long messageId) throws SQLException {
+  @Nullable BackendMessage getMessage(Connection c, String channel, long messageId)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.getMessage)) {
       ps.setString(1, channel);
       ps.setLong(2, messageId);
@@ -193,7 +195,7 @@ final class PgQueries {
   }
 
   /** Reads one row by id, or null when it is gone. */
-  BackendMessage byId(Connection c, long id) throws SQLException {
+  @Nullable BackendMessage byId(Connection c, long id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.getById)) {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {

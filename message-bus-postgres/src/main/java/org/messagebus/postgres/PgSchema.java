@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The table of SPEC §3.3.1 and its indexes: created on first use when {@code createSchema} is on
@@ -16,10 +17,10 @@ final class PgSchema {
 
   private final Sql sql;
   private final boolean createSchema;
-  private final String schema;
+  private final @Nullable String schema;
   private volatile boolean tableReady;
 
-  PgSchema(Sql sql, boolean createSchema, String schema) {
+  PgSchema(Sql sql, boolean createSchema, @Nullable String schema) {
     this.sql = sql;
     this.createSchema = createSchema;
     this.schema = schema;

@@ -3,8 +3,10 @@ package org.messagebus.postgres;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -210,10 +212,15 @@ final class PgSubscription implements BackendSubscription, Runnable {
   }
 
   private void deliverAnnounced(long id, String text) {
-    BackendMessage m;
+    @Nullable BackendMessage m;
     if (Sql.isIdOnly(text)) {
       try {
-        m = backend.withConnection("reading message " + id, c -> backend.queries().byId(c, id));
+        m =
+            backend
+                .withConnection(
+                    "reading message " + id,
+                    c -> Optional.ofNullable(backend.queries().byId(c, id)))
+                .orElse(null);
       } catch (BackendException e) {
         LOG.warn("cannot read message {} yet: {}", id, e.getMessage());
         waitingFor = Math.max(waitingFor, id);

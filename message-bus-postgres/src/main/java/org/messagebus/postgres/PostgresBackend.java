@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
@@ -121,7 +123,7 @@ public final class PostgresBackend implements Backend {
   private final PgConnections connections;
   private final SettledHorizon horizon;
   private final PublishBatcher batcher;
-  private Listener listener; // guarded by connections.lifecycle
+  private @Nullable Listener listener; // guarded by connections.lifecycle
   final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
   private PostgresBackend(PgOptions options) {
@@ -154,12 +156,28 @@ public final class PostgresBackend implements Backend {
     return connections.dataSource();
   }
 
-  DataSource currentDataSource() {
+  @Nullable DataSource currentDataSource() {
     return connections.currentDataSource();
   }
 
   <T> T withConnection(String what, PgConnections.SqlWork<T> work) {
     return connections.withConnection(what, work);
+  }
+
+  /** Like {@link #withConnection}, for work without a result. */
+  void runInConnection(String what, SqlAction action) {
+    withConnection(
+        what,
+        c -> {
+          action.run(c);
+          return Boolean.TRUE;
+        });
+  }
+
+  /** Work without a result on a borrowed connection. */
+  @FunctionalInterface
+  interface SqlAction {
+    void run(Connection c) throws SQLException;
   }
 
   PgQueries queries() {
@@ -241,7 +259,7 @@ public final class PostgresBackend implements Backend {
     connections.requireOpen();
     if (schema.pending()) {
       // Never run DDL inside the caller's transaction.
-      withConnection("creating the table", c -> null);
+      runInConnection("creating the table", c -> {});
     }
     try {
       return queries.publish(
@@ -294,11 +312,12 @@ public final class PostgresBackend implements Backend {
   }
 
   @Override
-  public BackendMessage getMessage(String channel, long messageId) {
+  public @Nullable BackendMessage getMessage(String channel, long messageId) {
     Objects.requireNonNull(channel, "channel");
     return withConnection(
-        "getMessage " + messageId + " of " + channel,
-        c -> queries.getMessage(c, channel, messageId));
+            "getMessage " + messageId + " of " + channel,
+            c -> Optional.ofNullable(queries.getMessage(c, channel, messageId)))
+        .orElse(null);
   }
 
   // ---------------------------------------------------------------- subscribing
@@ -357,12 +376,11 @@ public final class PostgresBackend implements Backend {
   /** Drops and re-creates the table (Ruby's {@code reset!}); ids start again at 1. */
   @Override
   public void reset() {
-    withConnection(
+    runInConnection(
         "reset",
         c -> {
           schema.recreate(c);
           horizon.reset();
-          return null;
         });
     for (PgSubscription s : subscriptions) {
       s.storeWasReset();
@@ -428,13 +446,13 @@ public final class PostgresBackend implements Backend {
 
   /** Builds a {@link PostgresBackend}; each setter documents its default. Not thread-safe. */
   public static final class Builder {
-    private DataSource dataSource;
-    private String jdbcUrl;
-    private Integer poolSizeSet;
+    private @Nullable DataSource dataSource;
+    private @Nullable String jdbcUrl;
+    private @Nullable Integer poolSizeSet;
     private int poolSize = DEFAULT_POOL_SIZE;
     private Retention retention = Retention.DEFAULTS;
     private boolean createSchema = true;
-    private String schema;
+    private @Nullable String schema;
     private String tablePrefix = "";
     private String notificationChannel = DEFAULT_NOTIFICATION_CHANNEL;
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;

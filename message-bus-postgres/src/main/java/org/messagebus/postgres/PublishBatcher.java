@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.spi.BackendPublishOptions;
 
@@ -36,7 +37,7 @@ final class PublishBatcher {
     final String payload;
     final BackendPublishOptions options;
     long id; // written before done
-    RuntimeException failure; // written before done
+    @Nullable RuntimeException failure; // written before done
     volatile boolean done;
 
     Pending(String channel, String payload, BackendPublishOptions options) {

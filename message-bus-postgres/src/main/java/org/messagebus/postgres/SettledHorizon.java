@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +62,7 @@ final class SettledHorizon {
   // guarded by lock
   private long settled;
   private long newest;
-  private Timestamp checkpointAt; // null: no checkpoint pending
+  private @Nullable Timestamp checkpointAt; // null: no checkpoint pending
   private long checkpointUpTo;
   private long checkpointSince; // clock millis
   private long completed; // the number of the newest refresh that finished

@@ -1,5 +1,7 @@
 package org.messagebus.postgres;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The SQL of SPEC §3.3 for one table name. Table, column and index names and the trimming semantics
  * are those of Ruby {@code message_bus}, so processes of both share one table.
@@ -37,7 +39,7 @@ final class Sql {
   final String maxChannelIds;
   final String maxId;
 
-  Sql(String schema, String prefix) {
+  Sql(@Nullable String schema, String prefix) {
     String qualifier = schema == null ? "" : schema + ".";
     String name = prefix + "message_bus";
     this.table = qualifier + name;

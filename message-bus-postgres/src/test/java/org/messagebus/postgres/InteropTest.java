@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class InteropTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws SQLException {
       c.close();
     }
   }

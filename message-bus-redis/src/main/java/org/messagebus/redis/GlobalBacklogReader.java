@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ final class GlobalBacklogReader {
    * @param globalId its score
    * @param message the channel message it points to, or null when that was trimmed or expired
    */
-  record GlobalEntry(long globalId, BackendMessage message) {}
+  record GlobalEntry(long globalId, @Nullable BackendMessage message) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(GlobalBacklogReader.class);
 
@@ -98,7 +99,7 @@ final class GlobalBacklogReader {
       }
       List<GlobalEntry> result = new ArrayList<>(gids.length);
       for (int i = 0; i < gids.length; i++) {
-        BackendMessage m = byChannel.get(channels[i]).get(mids[i]);
+        BackendMessage m = byChannel.getOrDefault(channels[i], Map.of()).get(mids[i]);
         // A channel that expired and restarted reuses message ids: only the same global id counts.
         result.add(new GlobalEntry(gids[i], m != null && m.globalId() == gids[i] ? m : null));
       }

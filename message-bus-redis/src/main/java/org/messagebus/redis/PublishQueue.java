@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendPublishOptions;
@@ -44,7 +45,7 @@ final class PublishQueue {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final ArrayDeque<Queued> queue = new ArrayDeque<>(); // guarded by lock
-  private Thread flusher; // guarded by lock
+  private @Nullable Thread flusher; // guarded by lock
 
   PublishQueue(int max, Duration retryInterval, Writer writer) {
     this.max = max;
@@ -76,7 +77,7 @@ final class PublishQueue {
    *
    * @throws PublishQueueFullException if the queue is full
    */
-  void add(Queued p, RuntimeException cause) {
+  void add(Queued p, @Nullable RuntimeException cause) {
     lock.lock();
     try {
       append(p, cause);
@@ -86,7 +87,7 @@ final class PublishQueue {
   }
 
   // caller holds lock
-  private void append(Queued p, RuntimeException cause) {
+  private void append(Queued p, @Nullable RuntimeException cause) {
     if (queue.size() >= max) {
       throw new PublishQueueFullException(
           "Redis does not accept writes"

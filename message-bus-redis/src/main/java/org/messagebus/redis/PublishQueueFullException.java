@@ -1,5 +1,6 @@
 package org.messagebus.redis;
 
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 
 /**
@@ -17,7 +18,10 @@ public class PublishQueueFullException extends BackendException {
    * @param message what was not published and why
    * @param cause Redis's refusal, may be null
    */
-  public PublishQueueFullException(String message, Throwable cause) {
-    super(message, cause);
+  public PublishQueueFullException(String message, @Nullable Throwable cause) {
+    super(message);
+    if (cause != null) {
+      initCause(cause);
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
@@ -223,7 +224,7 @@ public final class RedisBackend implements Backend {
   }
 
   @Override
-  public BackendMessage getMessage(String channel, long messageId) {
+  public @Nullable BackendMessage getMessage(String channel, long messageId) {
     return reads.getMessage(channel, messageId);
   }
 
@@ -335,14 +336,14 @@ public final class RedisBackend implements Backend {
    * connects until the backend is first used.
    */
   public static final class Builder {
-    private RedisURI uri;
-    private RedisClient client;
+    private @Nullable RedisURI uri;
+    private @Nullable RedisClient client;
     private Retention retention = Retention.DEFAULTS;
     private int maxInMemoryPublishBacklog = DEFAULT_MAX_IN_MEMORY_PUBLISH_BACKLOG;
     private boolean queueInMemory = true;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
-    private String notificationChannel;
+    private @Nullable String notificationChannel;
 
     private Builder() {}
 

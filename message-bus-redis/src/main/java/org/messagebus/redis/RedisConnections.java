@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendStateTracker;
@@ -48,19 +49,19 @@ final class RedisConnections {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
 
-  private final RedisURI uri;
-  private final RedisClient suppliedClient;
+  private final @Nullable RedisURI uri;
+  private final @Nullable RedisClient suppliedClient;
   private final Duration commandTimeout;
   private final Duration retryInterval;
-  private final String configuredNotificationChannel;
+  private final @Nullable String configuredNotificationChannel;
   private final BackendStateTracker state = new BackendStateTracker();
 
   private final ReentrantLock lifecycle = new ReentrantLock();
   // guarded by lifecycle
-  private RedisClient ownClient;
-  private ClientResources ownResources;
-  private volatile StatefulRedisConnection<String, String> connection;
-  private volatile String notificationChannel;
+  private @Nullable RedisClient ownClient;
+  private @Nullable ClientResources ownResources;
+  private volatile @Nullable StatefulRedisConnection<String, String> connection;
+  private volatile @Nullable String notificationChannel;
   private volatile boolean closed;
 
   RedisConnections(RedisOptions options) {
@@ -243,7 +244,7 @@ final class RedisConnections {
   private static int databaseOf(StatefulRedisConnection<String, String> c) {
     try {
       String info = c.sync().clientInfo();
-      for (String part : info.trim().split(" ")) {
+      for (String part : info.trim().split(" ", -1)) {
         if (part.startsWith("db=")) {
           return Integer.parseInt(part.substring(3));
         }
@@ -264,12 +265,15 @@ final class RedisConnections {
     if (c == null) {
       connection();
       c = notificationChannel;
+      if (c == null) { // closed since connection() returned
+        throw new BusClosedException("the Redis backend is closed; call reconnect() first");
+      }
     }
     return c;
   }
 
   /** The notification channel if known, without connecting. */
-  String knownNotificationChannel() {
+  @Nullable String knownNotificationChannel() {
     return notificationChannel;
   }
 
@@ -277,8 +281,13 @@ final class RedisConnections {
 
   /** Notes a command the store answered (even with an error reply) for the connection state. */
   <T> T answered(T result) {
-    state.up(COMMANDS);
+    answered();
     return result;
+  }
+
+  /** Notes a command the store answered, for one without a result. */
+  void answered() {
+    state.up(COMMANDS);
   }
 
   /**
@@ -322,7 +331,8 @@ final class RedisConnections {
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while reading from Redis", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
+      Throwable failure = e.getCause();
+      Throwable cause = failure != null ? failure : e;
       throw cause instanceof RuntimeException re
           ? re
           : new BackendException("Redis read failed: " + cause, cause);
@@ -377,7 +387,9 @@ final class RedisConnections {
   }
 
   private static void release(
-      StatefulRedisConnection<String, String> c, RedisClient client, ClientResources resources) {
+      @Nullable StatefulRedisConnection<String, String> c,
+      @Nullable RedisClient client,
+      @Nullable ClientResources resources) {
     if (c != null) {
       c.close();
     }

@@ -3,6 +3,7 @@ package org.messagebus.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.Retention;
 
 /**
@@ -18,14 +19,14 @@ import org.messagebus.spi.Retention;
  * @param notificationChannel the configured notification channel, or null for the default
  */
 record RedisOptions(
-    RedisURI uri,
-    RedisClient client,
+    @Nullable RedisURI uri,
+    @Nullable RedisClient client,
     Retention retention,
     int maxInMemoryPublishBacklog,
     boolean queueInMemory,
     Duration commandTimeout,
     Duration retryInterval,
-    String notificationChannel) {
+    @Nullable String notificationChannel) {
 
   RedisOptions {
     if (uri == null && client == null) {

@@ -7,6 +7,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 
 /**
@@ -80,14 +81,16 @@ final class RedisReads {
     }
   }
 
-  BackendMessage getMessage(String channel, long messageId) {
+  @Nullable BackendMessage getMessage(String channel, long messageId) {
     Objects.requireNonNull(channel, "channel");
     try {
       List<String> found =
           connections
               .sync()
               .zrangebyscore(RedisKeys.backlogKey(channel), Range.create(messageId, messageId));
-      return connections.answered(found.isEmpty() ? null : BackendMessage.decode(found.get(0)));
+      BackendMessage m = found.isEmpty() ? null : BackendMessage.decode(found.get(0));
+      connections.answered();
+      return m;
     } catch (RuntimeException e) {
       throw connections.asBackendException(
           "reading message " + messageId + " of " + channel + " failed", e);
@@ -107,7 +110,7 @@ final class RedisReads {
         }
         cursor = page;
       } while (!cursor.isFinished());
-      connections.answered(null);
+      connections.answered();
     } catch (RuntimeException e) {
       throw connections.asBackendException("deleting " + pattern + " failed", e);
     }

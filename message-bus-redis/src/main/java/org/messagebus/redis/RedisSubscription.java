@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendListener;
@@ -69,7 +70,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
 
   private volatile boolean closed;
   private volatile boolean subscribed;
-  private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+  private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
 
   // subscription thread only
   private long highest;
@@ -235,7 +236,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
    * @param trigger the notification that revealed the gap, or null: it carries its own message, so
    *     it is delivered from the notification if its backlog entry is already gone (trimmed)
    */
-  private boolean catchUp(BackendMessage trigger) {
+  private boolean catchUp(@Nullable BackendMessage trigger) {
     try {
       long current = backend.lastGlobalId();
       if (highest > current) {

@@ -4,4 +4,7 @@
  * §3.2), catch-up after lost connections, and an in-memory publish queue while Redis refuses
  * writes.
  */
+@NullMarked
 package org.messagebus.redis;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ScoredValue;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -49,6 +51,7 @@ class RedisInteropTest {
       "3|1|/global/g|{\"data\":[1,2],\"user_ids\":null,\"group_ids\":null,"
           + "\"client_ids\":[\"abc\"]}";
 
+  private StatefulRedisConnection<String, String> connection;
   private RedisCommands<String, String> redis;
 
   /** Ruby hashes keep insertion order; so must the test's map. */
@@ -69,13 +72,14 @@ class RedisInteropTest {
   @BeforeEach
   void emptyDatabase() {
     RedisTestSupport.flushDb(DB);
-    redis = RedisTestSupport.redis(DB);
+    connection = RedisTestSupport.redis(DB);
+    redis = connection.sync();
   }
 
   @AfterEach
   void close() {
     buses.forEach(MessageBus::close);
-    redis.getStatefulConnection().close();
+    connection.close();
   }
 
   private MessageBus bus() {
@@ -145,17 +149,15 @@ class RedisInteropTest {
   /** Writes what Ruby's publish script writes for the three Appendix A publishes. */
   private void writeAsRuby() {
     redis.set("__mb_global_id_n", "3");
-    redis.setex("__mb_backlog_id_n_/foo", WEEK, "1");
+    redis.set("__mb_backlog_id_n_/foo", "1", SetArgs.Builder.ex(WEEK));
     redis.zadd("__mb_backlog_n_/foo", 1, FOO_STORED);
-    redis.setex("__mb_backlog_id_n_/foo|bar$|$s1", WEEK, "1");
+    redis.set("__mb_backlog_id_n_/foo|bar$|$s1", "1", SetArgs.Builder.ex(WEEK));
     redis.zadd("__mb_backlog_n_/foo|bar$|$s1", 1, SITED_STORED);
-    redis.setex("__mb_backlog_id_n_/global/g", WEEK, "1");
+    redis.set("__mb_backlog_id_n_/global/g", "1", SetArgs.Builder.ex(WEEK));
     redis.zadd("__mb_backlog_n_/global/g", 1, GLOBAL_STORED);
-    redis.zadd(
-        "__mb_global_backlog_n",
-        ScoredValue.just(1, "1|/foo"),
-        ScoredValue.just(2, "1|/foo|bar$|$s1"),
-        ScoredValue.just(3, "1|/global/g"));
+    redis.zadd("__mb_global_backlog_n", 1, "1|/foo");
+    redis.zadd("__mb_global_backlog_n", 2, "1|/foo|bar$|$s1");
+    redis.zadd("__mb_global_backlog_n", 3, "1|/global/g");
   }
 
   @Test
@@ -193,7 +195,7 @@ class RedisInteropTest {
     // What Ruby's script does for its first publish, as one transaction.
     redis.multi();
     redis.set("__mb_global_id_n", "1");
-    redis.setex("__mb_backlog_id_n_/foo", WEEK, "1");
+    redis.set("__mb_backlog_id_n_/foo", "1", SetArgs.Builder.ex(WEEK));
     redis.zadd("__mb_backlog_n_/foo", 1, FOO_STORED);
     redis.zadd("__mb_global_backlog_n", 1, "1|/foo");
     redis.publish(NOTIFICATIONS, FOO_STORED);

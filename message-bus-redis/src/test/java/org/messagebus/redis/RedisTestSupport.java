@@ -48,10 +48,9 @@ final class RedisTestSupport {
   }
 
   /** A plain connection to a database of the shared Redis, for setting up and inspecting. */
-  static RedisCommands<String, String> redis(int db) {
-    StatefulRedisConnection<String, String> c =
-        client().connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
-    return c.sync();
+  static StatefulRedisConnection<String, String> redis(int db) {
+    return client()
+        .connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
   }
 
   /** A plain pub/sub connection to a database of the shared Redis. */
@@ -62,11 +61,8 @@ final class RedisTestSupport {
 
   /** Empties one database of the shared Redis (FLUSHDB, never FLUSHALL). */
   static void flushDb(int db) {
-    RedisCommands<String, String> r = redis(db);
-    try {
-      r.flushdb();
-    } finally {
-      r.getStatefulConnection().close();
+    try (StatefulRedisConnection<String, String> c = redis(db)) {
+      c.sync().flushdb();
     }
   }
 
@@ -77,8 +73,8 @@ final class RedisTestSupport {
    * Keys without a time to live (the global id) are left alone.
    */
   static void age(int db, Duration by) {
-    RedisCommands<String, String> r = redis(db);
-    try {
+    try (StatefulRedisConnection<String, String> c = redis(db)) {
+      RedisCommands<String, String> r = c.sync();
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
         KeyScanCursor<String> page = r.scan(cursor);
@@ -96,8 +92,6 @@ final class RedisTestSupport {
         }
         cursor = page;
       } while (!cursor.isFinished());
-    } finally {
-      r.getStatefulConnection().close();
     }
   }
 }

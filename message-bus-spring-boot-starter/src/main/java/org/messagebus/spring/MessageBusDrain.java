@@ -56,7 +56,7 @@ public final class MessageBusDrain implements Filter {
       HttpTransportOptions options,
       Duration retryAfter,
       ApplicationEventPublisher events) {
-    if (retryAfter.getSeconds() < 1 || retryAfter.getNano() != 0) {
+    if (retryAfter.toSeconds() < 1 || retryAfter.toNanosPart() != 0) {
       throw new IllegalArgumentException(
           "drainRetryAfter must be a whole number of seconds, at least 1: " + retryAfter);
     }
@@ -83,7 +83,7 @@ public final class MessageBusDrain implements Filter {
     LOG.info(
         "MessageBus draining: answered {} held poll(s); new polls get 503 with Retry-After: {}",
         held,
-        retryAfter.getSeconds());
+        retryAfter.toSeconds());
     if (events != null) {
       AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
     }
@@ -128,7 +128,7 @@ public final class MessageBusDrain implements Filter {
     resp.setStatus(503);
     resp.setContentType("text/plain; charset=utf-8");
     extra.forEach(resp::setHeader);
-    resp.setHeader("Retry-After", Long.toString(retryAfter.getSeconds()));
+    resp.setHeader("Retry-After", Long.toString(retryAfter.toSeconds()));
     resp.setHeader("Cache-Control", "must-revalidate, private, max-age=0");
     resp.setHeader("Connection", "close");
     byte[] body =
