@@ -58,7 +58,7 @@ public final class MessageBusFailureAnalyzer
       return null;
     }
     Object node = MessageBusProperties.defaults();
-    for (String segment : property.substring("message-bus.".length()).split("\\.")) {
+    for (String segment : property.substring("message-bus.".length()).split("\\.", -1)) {
       if (node == null || !node.getClass().isRecord()) {
         return null;
       }
