@@ -29,14 +29,22 @@ final class RawHttp implements AutoCloseable {
     return new RawHttp(s);
   }
 
-  /** Sends a form POST. */
+  /**
+   * Sends a form POST. Unless the headers say otherwise it asks for {@code Connection: close}, so
+   * {@link #readToEnd} ends with the reply (held replies keep the connection open by default).
+   */
   RawHttp post(String path, String form, String... headers) throws IOException {
     byte[] body = form.getBytes(StandardCharsets.UTF_8);
     StringBuilder sb = new StringBuilder();
     sb.append("POST ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     sb.append("Content-Type: application/x-www-form-urlencoded\r\n");
+    boolean connection = false;
     for (String h : headers) {
       sb.append(h).append("\r\n");
+      connection |= h.regionMatches(true, 0, "Connection:", 0, "Connection:".length());
+    }
+    if (!connection) {
+      sb.append("Connection: close\r\n");
     }
     sb.append("Content-Length: ").append(body.length).append("\r\n\r\n");
     OutputStream out = socket.getOutputStream();
