@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * already delivered, so nothing published during registration is lost or sent twice. Afterwards a
  * per-channel high-water mark drops live pushes the client already has (a dispatch thread lagging
  * behind the store pushes what the backlog read already returned).
+ *
+ * <p><b>Size.</b> Over 500 lines because one poll's state machine (registration buffer, high-water
+ * marks, non-blocking output, cut-off, exactly-once completion) shares one lock; split, each part
+ * would need that lock.
  */
 final class Client implements HttpExchange.HeldListener {
 

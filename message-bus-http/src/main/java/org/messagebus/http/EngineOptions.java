@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * them. Immutable; build with {@link #builder()}. The defaults are those of the Servlet module's
  * {@code HttpTransportOptions}, which documents every option for users; this class is what adapters
  * hand to the engine.
+ *
+ * <p><b>Size.</b> Over 500 lines because every option has a documented getter and builder setter;
+ * it holds no logic.
  */
 public final class EngineOptions {
 

@@ -16,6 +16,9 @@ import org.messagebus.http.HttpRequestView;
  * How the HTTP subscriber endpoint behaves: routes, long polling, streaming, the lookups that
  * identify a web client, and the limits applied to requests. Immutable; build with {@link
  * #builder()}. Every setter documents its default and rejects a bad value at once.
+ *
+ * <p><b>Size.</b> Over 500 lines because every option has a documented getter and a validating
+ * builder setter, kept nested for source compatibility; the logic is in the engine.
  */
 public final class HttpTransportOptions {
 

@@ -56,6 +56,9 @@ import org.messagebus.http.HttpEngine;
  * <p>It also serves the JavaScript client of {@code message-bus-js}, when that jar is on the class
  * path, at {@value #ASSETS_PATH}{@code message-bus.js} (and {@code message-bus.mjs}, {@code
  * message-bus.d.ts}): a path outside {@code /message-bus/}, so it never collides with a client id.
+ *
+ * <p><b>Size.</b> Over 500 lines because the public nested Builder documents every server option;
+ * the request handling lives in the adapters and the engine.
  */
 public final class MessageBusServer implements AutoCloseable {
 

@@ -45,6 +45,9 @@ import org.messagebus.spi.Retention;
  *
  * <p>Not covered here: checklist item 1 (the Java compiler enforces the {@link Backend} interface)
  * and item 21 (read-only Redis, a Redis-only scenario).
+ *
+ * <p><b>Size.</b> Over 500 lines because it is a suite: one short test per behaviour of the SPI
+ * contract, kept in one class so an implementer extends one type.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class BackendContractTest extends AbstractContractTest {

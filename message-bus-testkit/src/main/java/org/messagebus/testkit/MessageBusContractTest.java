@@ -54,6 +54,9 @@ import org.messagebus.spi.Retention;
  * <p>Not covered here: checklist item 6 ({@code base_route} belongs to the HTTP transport) and the
  * multi-process half of item 22 (this suite drives one bus; {@link MessageBus#reconnect()} is
  * checked to keep delivery going).
+ *
+ * <p><b>Size.</b> Over 500 lines because it is a suite: one short test per behaviour of the
+ * contract, kept in one class so an implementer extends one type.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class MessageBusContractTest extends AbstractContractTest {
