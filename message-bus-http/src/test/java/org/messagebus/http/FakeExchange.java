@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.http;
 
 import java.io.ByteArrayOutputStream;
