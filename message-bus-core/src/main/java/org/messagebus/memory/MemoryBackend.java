@@ -24,6 +24,7 @@ import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
@@ -368,11 +369,10 @@ public final class MemoryBackend implements Backend {
   private record Entry(BackendMessage message, Channel channel, Instant publishedAt) {}
 
   /** One subscription: a queue drained by its own thread. */
-  private final class Sub implements BackendSubscription, Runnable {
+  private final class Sub extends ClosingSubscription implements Runnable {
     final LinkedBlockingQueue<BackendMessage> queue = new LinkedBlockingQueue<>();
     final BackendListener listener;
     final Thread thread;
-    volatile boolean closed;
 
     Sub(BackendListener listener) {
       this.listener = listener;
@@ -383,10 +383,10 @@ public final class MemoryBackend implements Backend {
     @SuppressWarnings("ReferenceEquality") // END is a sentinel instance, compared by identity
     public void run() {
       try {
-        while (!closed) {
+        while (!isClosed()) {
 
           BackendMessage m = queue.take();
-          if (m == END || closed) {
+          if (m == END || isClosed()) {
             return;
           }
           try {
@@ -402,20 +402,11 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public boolean isSubscribed() {
-      return !closed;
+      return !isClosed();
     }
 
     @Override
-    public boolean isClosed() {
-      return closed;
-    }
-
-    @Override
-    public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    protected void onClose() {
       lock.lock();
       try {
         subscriptions.remove(this);

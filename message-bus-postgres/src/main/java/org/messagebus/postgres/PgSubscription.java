@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * then {@code highest} restarts at 0. A failed read marks a catch-up as pending; it is retried
  * every {@code reconnectDelay} and before the next event.
  */
-final class PgSubscription implements BackendSubscription, Runnable {
+final class PgSubscription extends ClosingSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
   private static final int MAX_TRACKED = 10_000;
@@ -63,7 +63,6 @@ final class PgSubscription implements BackendSubscription, Runnable {
   private final BackendListener listener;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final Thread thread;
-  private volatile boolean closed;
 
   // Owned by the subscription thread.
   private long highest;
@@ -112,20 +111,11 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   @Override
   public boolean isSubscribed() {
-    return !closed && connection.isListening();
+    return !isClosed() && connection.isListening();
   }
 
   @Override
-  public boolean isClosed() {
-    return closed;
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void onClose() {
     backend.removed(this);
     events.add(END);
   }
@@ -135,7 +125,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
   @Override
   public void run() {
     try {
-      while (!closed) {
+      while (!isClosed()) {
         boolean waiting = waitingFor > highest && highest >= 0;
         Object event;
         if (catchUpPending) {
@@ -145,7 +135,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
         } else {
           event = events.take();
         }
-        if (closed || event == END) {
+        if (isClosed() || event == END) {
           return;
         }
         if ((catchUpPending || (waiting && event == null)) && !catchUp()) {
@@ -284,7 +274,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
       return catchUp();
     }
     for (BackendMessage m : rows) {
-      if (closed) {
+      if (isClosed()) {
         return true;
       }
       long id = m.globalId();
@@ -302,7 +292,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
   }
 
   private void deliver(BackendMessage m) {
-    if (closed) {
+    if (isClosed()) {
       return;
     }
     try {

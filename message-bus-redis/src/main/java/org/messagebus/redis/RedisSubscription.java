@@ -16,7 +16,7 @@ import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lettuce's I/O thread only appends events (a notification, "subscribed") to
  * {@link #events}. The subscription thread takes them one at a time and is the only thread that
  * reads {@link #highest}, runs catch-up and calls the listener, so the listener sees messages one
- * at a time in global-id order. {@link #close()} may run on any thread: it sets {@link #closed}
- * (the listener is not called after that) and wakes the thread.
+ * at a time in global-id order. {@link #close()} may run on any thread: it marks the subscription
+ * closed ({@link #isClosed()}) (the listener is not called after that) and wakes the thread.
  *
  * <p><b>Ordering.</b> {@link #highest} is the global id delivered last. A notification with exactly
  * {@code highest + 1} is delivered. Anything else is a gap (a lost connection, a notification
@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
  * second) therefore re-delivers the retained messages it still has.
  */
-final class RedisSubscription implements BackendSubscription, Runnable {
+final class RedisSubscription extends ClosingSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscription.class);
   private static final Object SUBSCRIBED = new Object();
@@ -70,7 +70,6 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final CountDownLatch firstAttempt = new CountDownLatch(1);
 
-  private volatile boolean closed;
   private volatile boolean subscribed;
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
 
@@ -105,12 +104,12 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   @Override
   public void run() {
     try {
-      while (!closed) {
+      while (!isClosed()) {
         try {
           connect();
           break;
         } catch (RuntimeException e) {
-          if (closed || e instanceof BusClosedException) {
+          if (isClosed() || e instanceof BusClosedException) {
             return;
           }
           LOG.warn(
@@ -160,14 +159,14 @@ final class RedisSubscription implements BackendSubscription, Runnable {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
             subscribed = false;
-            if (!closed) {
+            if (!isClosed()) {
               backend
                   .state()
                   .down(link, new BackendException("lost the Redis subscription connection"));
             }
           }
         });
-    if (closed) {
+    if (isClosed()) {
       return;
     }
     c.sync().subscribe(connections.notificationChannel());
@@ -175,7 +174,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
 
   private void loop() throws InterruptedException {
     long retryMillis = connections.retryInterval().toMillis();
-    while (!closed) {
+    while (!isClosed()) {
       Object event =
           catchUpPending ? events.poll(retryMillis, TimeUnit.MILLISECONDS) : events.take();
       if (event == STOP) {
@@ -186,7 +185,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         catchUp(null);
         if (event == SUBSCRIBED) {
           subscribed = true;
-          if (!closed) {
+          if (!isClosed()) {
             connections.state().up(link);
           }
           firstAttempt.countDown();
@@ -292,7 +291,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   }
 
   private void deliver(BackendMessage m) {
-    if (closed) {
+    if (isClosed()) {
       return;
     }
     try {
@@ -314,20 +313,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   @Override
   public boolean isSubscribed() {
     StatefulRedisPubSubConnection<String, String> c = pubSub;
-    return subscribed && !closed && c != null && c.isOpen();
+    return subscribed && !isClosed() && c != null && c.isOpen();
   }
 
   @Override
-  public boolean isClosed() {
-    return closed;
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void onClose() {
     subscribed = false;
     backend.removed(this);
     connections.state().forget(link);
