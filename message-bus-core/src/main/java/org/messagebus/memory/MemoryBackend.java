@@ -26,6 +26,7 @@ import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
+import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -456,11 +457,7 @@ public final class MemoryBackend implements Backend {
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public Builder expiryInterval(Duration interval) {
-      Objects.requireNonNull(interval, "expiryInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("expiryInterval must be positive: " + interval);
-      }
-      this.expiryInterval = interval;
+      this.expiryInterval = OptionChecks.positive("expiryInterval", interval);
       return this;
     }
 

@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.messagebus.spi.OptionChecks;
 
 /**
  * What the {@link HttpEngine} does: routes, long polling, streaming, limits, and the lookups that
@@ -447,11 +448,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if not positive
      */
     public Builder longPollingInterval(Duration interval) {
-      Objects.requireNonNull(interval, "longPollingInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("longPollingInterval must be positive: " + interval);
-      }
-      this.longPollingInterval = interval;
+      this.longPollingInterval = OptionChecks.positive("longPollingInterval", interval);
       return this;
     }
 
@@ -475,7 +472,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxActiveClients(int max) {
-      this.maxActiveClients = atLeastOne("maxActiveClients", max);
+      this.maxActiveClients = OptionChecks.atLeastOne("maxActiveClients", max);
       return this;
     }
 
@@ -535,7 +532,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxBodyBytes(int bytes) {
-      this.maxBodyBytes = atLeastOne("maxBodyBytes", bytes);
+      this.maxBodyBytes = OptionChecks.atLeastOne("maxBodyBytes", bytes);
       return this;
     }
 
@@ -549,7 +546,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxChannels(int max) {
-      this.maxChannels = atLeastOne("maxChannels", max);
+      this.maxChannels = OptionChecks.atLeastOne("maxChannels", max);
       return this;
     }
 
@@ -561,7 +558,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxClientIdLength(int max) {
-      this.maxClientIdLength = atLeastOne("maxClientIdLength", max);
+      this.maxClientIdLength = OptionChecks.atLeastOne("maxClientIdLength", max);
       return this;
     }
 
@@ -578,7 +575,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxUnsentBytes(int bytes) {
-      this.maxUnsentBytes = atLeastOne("maxUnsentBytes", bytes);
+      this.maxUnsentBytes = OptionChecks.atLeastOne("maxUnsentBytes", bytes);
       return this;
     }
 
@@ -609,7 +606,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerUser(int max) {
-      this.maxHeldPollsPerUser = atLeastOne("maxHeldPollsPerUser", max);
+      this.maxHeldPollsPerUser = OptionChecks.atLeastOne("maxHeldPollsPerUser", max);
       return this;
     }
 
@@ -627,7 +624,7 @@ public final class EngineOptions {
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerAddress(int max) {
-      this.maxHeldPollsPerAddress = atLeastOne("maxHeldPollsPerAddress", max);
+      this.maxHeldPollsPerAddress = OptionChecks.atLeastOne("maxHeldPollsPerAddress", max);
       return this;
     }
 
@@ -667,13 +664,6 @@ public final class EngineOptions {
       ClientAddress.ranges("trustedProxies", copy);
       this.trustedProxies = copy;
       return this;
-    }
-
-    private static int atLeastOne(String option, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(option + " must be at least 1: " + value);
-      }
-      return value;
     }
 
     /**
