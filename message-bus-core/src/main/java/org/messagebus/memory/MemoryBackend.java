@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BusClosedException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
-import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
@@ -370,13 +370,12 @@ public final class MemoryBackend implements Backend {
   private record Entry(BackendMessage message, Channel channel, Instant publishedAt) {}
 
   /** One subscription: a queue drained by its own thread. */
-  private final class Sub extends ClosingSubscription implements Runnable {
+  private final class Sub extends AbstractBackendSubscription implements Runnable {
     final LinkedBlockingQueue<BackendMessage> queue = new LinkedBlockingQueue<>();
-    final BackendListener listener;
     final Thread thread;
 
     Sub(BackendListener listener) {
-      this.listener = listener;
+      super(listener);
       this.thread = DaemonThreads.newThread("message-bus-memory-subscriber", this);
     }
 
@@ -390,11 +389,7 @@ public final class MemoryBackend implements Backend {
           if (m == END || isClosed()) {
             return;
           }
-          try {
-            listener.onMessage(m);
-          } catch (RuntimeException e) {
-            LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
-          }
+          deliver(m);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

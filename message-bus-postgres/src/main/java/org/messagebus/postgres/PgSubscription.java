@@ -10,9 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * then {@code highest} restarts at 0. A failed read marks a catch-up as pending; it is retried
  * every {@code reconnectDelay} and before the next event.
  */
-final class PgSubscription extends ClosingSubscription implements Runnable {
+final class PgSubscription extends AbstractBackendSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
   private static final int MAX_TRACKED = 10_000;
@@ -60,7 +60,6 @@ final class PgSubscription extends ClosingSubscription implements Runnable {
 
   private final PostgresBackend backend;
   private final Listener connection;
-  private final BackendListener listener;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final Thread thread;
 
@@ -72,10 +71,10 @@ final class PgSubscription extends ClosingSubscription implements Runnable {
 
   PgSubscription(
       PostgresBackend backend, Listener connection, long highest, BackendListener listener) {
+    super(listener);
     this.backend = backend;
     this.connection = connection;
     this.highest = highest;
-    this.listener = listener;
     this.thread = DaemonThreads.newThread("message-bus-postgres-subscriber", this);
     events.add(CATCH_UP);
   }
@@ -289,17 +288,6 @@ final class PgSubscription extends ClosingSubscription implements Runnable {
     highest = Math.max(highest, settled);
     waitingFor = Math.max(waitingFor, newest);
     return true;
-  }
-
-  private void deliver(BackendMessage m) {
-    if (isClosed()) {
-      return;
-    }
-    try {
-      listener.onMessage(m);
-    } catch (RuntimeException e) {
-      LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
-    }
   }
 
   /** The digits before the first pipe, or -1. */

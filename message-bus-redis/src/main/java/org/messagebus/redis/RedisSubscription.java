@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.ClosingSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
  * second) therefore re-delivers the retained messages it still has.
  */
-final class RedisSubscription extends ClosingSubscription implements Runnable {
+final class RedisSubscription extends AbstractBackendSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscription.class);
   private static final Object SUBSCRIBED = new Object();
@@ -64,7 +64,6 @@ final class RedisSubscription extends ClosingSubscription implements Runnable {
 
   private final RedisBackend backend;
   private final RedisConnections connections;
-  private final BackendListener listener;
   private final Thread thread;
   private final String link;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -78,9 +77,9 @@ final class RedisSubscription extends ClosingSubscription implements Runnable {
   private boolean catchUpPending;
 
   RedisSubscription(RedisBackend backend, long lastGlobalId, BackendListener listener) {
+    super(listener);
     this.backend = backend;
     this.connections = backend.connections();
-    this.listener = listener;
     this.highest = lastGlobalId;
     this.thread = DaemonThreads.newThread("message-bus-redis-subscriber", this);
     this.link = thread.getName();
@@ -287,17 +286,6 @@ final class RedisSubscription extends ClosingSubscription implements Runnable {
       }
       catchUpPending = true;
       return false;
-    }
-  }
-
-  private void deliver(BackendMessage m) {
-    if (isClosed()) {
-      return;
-    }
-    try {
-      listener.onMessage(m);
-    } catch (RuntimeException e) {
-      LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
     }
   }
 

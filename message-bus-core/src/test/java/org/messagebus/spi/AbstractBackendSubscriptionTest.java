@@ -10,10 +10,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class ClosingSubscriptionTest {
+class AbstractBackendSubscriptionTest {
 
-  private static final class Counting extends ClosingSubscription {
+  private static final class Counting extends AbstractBackendSubscription {
     final AtomicInteger closes = new AtomicInteger();
+
+    Counting() {
+      this(m -> {});
+    }
+
+    Counting(BackendListener listener) {
+      super(listener);
+    }
 
     @Override
     public boolean isSubscribed() {
@@ -62,5 +70,24 @@ class ClosingSubscriptionTest {
       t.join();
     }
     assertThat(s.closes).hasValue(1);
+  }
+
+  @Test
+  void deliver_handsMessagesOn_skipsOneTheListenerFailsOn_andNothingAfterClose() {
+    List<Long> got = new ArrayList<>();
+    Counting s =
+        new Counting(
+            m -> {
+              if (m.globalId() == 2) {
+                throw new IllegalStateException("listener bug");
+              }
+              got.add(m.globalId());
+            });
+    s.deliver(new BackendMessage(1, 1, "/a", "1"));
+    s.deliver(new BackendMessage(2, 2, "/a", "2"));
+    s.deliver(new BackendMessage(3, 3, "/a", "3"));
+    s.close();
+    s.deliver(new BackendMessage(4, 4, "/a", "4"));
+    assertThat(got).containsExactly(1L, 3L);
   }
 }
