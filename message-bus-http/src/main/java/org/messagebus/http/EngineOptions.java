@@ -19,8 +19,9 @@ import org.messagebus.spi.OptionChecks;
  * rejects a bad value at once; the Servlet module's {@code HttpTransportOptions} forwards to these
  * setters, so the checks and the defaults live here only.
  *
- * <p><b>Size.</b> Over 500 lines because every option has a documented getter and builder setter;
- * it holds no logic.
+ * <p><b>Size.</b> Over 500 lines because every option has a documented getter and builder setter
+ * (the full user documentation of each option is here); it holds no logic beyond the setters'
+ * checks.
  */
 public final class EngineOptions {
 
