@@ -297,6 +297,42 @@ public final class EngineOptions {
     return b.timerThread;
   }
 
+  /**
+   * Returns whether {@code GET <prefix><clientId>/sse} opens a Server-Sent Events stream.
+   *
+   * @return the choice
+   */
+  public boolean sseEnabled() {
+    return b.sseEnabled;
+  }
+
+  /**
+   * Returns how often an open Server-Sent Events stream sends a comment line.
+   *
+   * @return the interval
+   */
+  public Duration sseHeartbeatInterval() {
+    return b.sseHeartbeatInterval;
+  }
+
+  /**
+   * Returns how long a Server-Sent Events stream stays open before the server ends it.
+   *
+   * @return the duration
+   */
+  public Duration sseMaxDuration() {
+    return b.sseMaxDuration;
+  }
+
+  /**
+   * Returns the reconnection delay a Server-Sent Events stream tells the browser ({@code retry:}).
+   *
+   * @return the delay
+   */
+  public Duration sseRetry() {
+    return b.sseRetry;
+  }
+
   /** Builds {@link EngineOptions}. Not thread-safe. Setters check nothing the adapters check. */
   public static final class Builder {
     private String baseRoute = "/";
@@ -324,6 +360,10 @@ public final class EngineOptions {
     private @Nullable ErrorHandler onError;
     private LongSupplier ticker = System::nanoTime;
     private boolean timerThread = true;
+    private boolean sseEnabled = true;
+    private Duration sseHeartbeatInterval = Duration.ofSeconds(15);
+    private Duration sseMaxDuration = Duration.ofMinutes(5);
+    private Duration sseRetry = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -354,6 +394,10 @@ public final class EngineOptions {
       c.onError = onError;
       c.ticker = ticker;
       c.timerThread = timerThread;
+      c.sseEnabled = sseEnabled;
+      c.sseHeartbeatInterval = sseHeartbeatInterval;
+      c.sseMaxDuration = sseMaxDuration;
+      c.sseRetry = sseRetry;
       return c;
     }
 
@@ -640,6 +684,50 @@ public final class EngineOptions {
      */
     public Builder timerThread(boolean run) {
       this.timerThread = run;
+      return this;
+    }
+
+    /**
+     * Serves Server-Sent Events on {@code GET <prefix><clientId>/sse}. Default true.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder sseEnabled(boolean enabled) {
+      this.sseEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how often an open Server-Sent Events stream sends a comment line. Default 15 s.
+     *
+     * @param interval positive
+     * @return this builder
+     */
+    public Builder sseHeartbeatInterval(Duration interval) {
+      this.sseHeartbeatInterval = Objects.requireNonNull(interval, "sseHeartbeatInterval");
+      return this;
+    }
+
+    /**
+     * Sets how long a Server-Sent Events stream stays open. Default 5 minutes.
+     *
+     * @param duration positive
+     * @return this builder
+     */
+    public Builder sseMaxDuration(Duration duration) {
+      this.sseMaxDuration = Objects.requireNonNull(duration, "sseMaxDuration");
+      return this;
+    }
+
+    /**
+     * Sets the reconnection delay sent as {@code retry:}. Default 1 s.
+     *
+     * @param delay not negative
+     * @return this builder
+     */
+    public Builder sseRetry(Duration delay) {
+      this.sseRetry = Objects.requireNonNull(delay, "sseRetry");
       return this;
     }
 
