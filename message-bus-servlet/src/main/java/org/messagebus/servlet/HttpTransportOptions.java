@@ -64,6 +64,15 @@ public final class HttpTransportOptions {
    */
   public static final List<String> DEFAULT_TRUSTED_PROXIES = List.of("127.0.0.0/8", "::1");
 
+  /** Default of {@link Builder#sseHeartbeatInterval}: 15 seconds. */
+  public static final Duration DEFAULT_SSE_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+  /** Default of {@link Builder#sseMaxDuration}: 5 minutes. */
+  public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofMinutes(5);
+
+  /** Default of {@link Builder#sseRetry}: 1 second. */
+  public static final Duration DEFAULT_SSE_RETRY = Duration.ofSeconds(1);
+
   private final String baseRoute;
   private final boolean longPollingEnabled;
   private final Duration longPollingInterval;
@@ -81,6 +90,10 @@ public final class HttpTransportOptions {
   private final int maxHeldPollsPerAddress;
   private final Duration heldPollsRetryAfter;
   private final List<String> trustedProxies;
+  private final boolean sseEnabled;
+  private final Duration sseHeartbeatInterval;
+  private final Duration sseMaxDuration;
+  private final Duration sseRetry;
   private final @Nullable Function<HttpServletRequest, Object> userIdLookup;
   private final @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
   private final @Nullable Function<HttpServletRequest, String> siteIdLookup;
@@ -113,6 +126,10 @@ public final class HttpTransportOptions {
     this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
     this.heldPollsRetryAfter = b.heldPollsRetryAfter;
     this.trustedProxies = b.trustedProxies;
+    this.sseEnabled = b.sseEnabled;
+    this.sseHeartbeatInterval = b.sseHeartbeatInterval;
+    this.sseMaxDuration = b.sseMaxDuration;
+    this.sseRetry = b.sseRetry;
     this.userIdLookup = b.userIdLookup;
     this.groupIdsLookup = b.groupIdsLookup;
     this.siteIdLookup = b.siteIdLookup;
@@ -312,6 +329,42 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether {@code GET <prefix><clientId>/sse} opens a Server-Sent Events stream.
+   *
+   * @return the choice
+   */
+  public boolean sseEnabled() {
+    return sseEnabled;
+  }
+
+  /**
+   * Returns how often an open Server-Sent Events stream sends a comment line.
+   *
+   * @return the interval
+   */
+  public Duration sseHeartbeatInterval() {
+    return sseHeartbeatInterval;
+  }
+
+  /**
+   * Returns how long a Server-Sent Events stream stays open before the server ends it.
+   *
+   * @return the duration
+   */
+  public Duration sseMaxDuration() {
+    return sseMaxDuration;
+  }
+
+  /**
+   * Returns the reconnection delay a Server-Sent Events stream tells the browser.
+   *
+   * @return the delay
+   */
+  public Duration sseRetry() {
+    return sseRetry;
+  }
+
+  /**
    * The engine's options: the same values, with the lookups called on the servlet request behind
    * the engine's request view.
    */
@@ -334,7 +387,11 @@ public final class HttpTransportOptions {
             .closeHeldPollConnections(closeHeldPollConnections)
             .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
             .heldPollsRetryAfter(heldPollsRetryAfter)
-            .trustedProxies(trustedProxies);
+            .trustedProxies(trustedProxies)
+            .sseEnabled(sseEnabled)
+            .sseHeartbeatInterval(sseHeartbeatInterval)
+            .sseMaxDuration(sseMaxDuration)
+            .sseRetry(sseRetry);
     if (userIdLookup != null) {
       e.userIdLookup(v -> userIdLookup.apply(servlet(v)));
     } else if (userIdFromRequest != null) {
@@ -515,6 +572,10 @@ public final class HttpTransportOptions {
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
+    private boolean sseEnabled = true;
+    private Duration sseHeartbeatInterval = DEFAULT_SSE_HEARTBEAT_INTERVAL;
+    private Duration sseMaxDuration = DEFAULT_SSE_MAX_DURATION;
+    private Duration sseRetry = DEFAULT_SSE_RETRY;
     private @Nullable Function<HttpServletRequest, Object> userIdLookup;
     private @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
     private @Nullable Function<HttpServletRequest, String> siteIdLookup;
@@ -962,6 +1023,76 @@ public final class HttpTransportOptions {
       this.isAdminFromRequest = Objects.requireNonNull(lookup, "isAdminFromRequest");
       this.isAdminLookup = null;
       return this;
+    }
+
+    /**
+     * Serves Server-Sent Events on {@code GET <prefix><clientId>/sse} (docs/http.md): the channels
+     * and positions in the query, one event per message, resumed through {@code Last-Event-ID}. A
+     * held poll in every respect: it counts against {@link #maxActiveClients}, {@link
+     * #maxHeldPollsPerUser} and {@link #maxHeldPollsPerAddress}, and is cut off at {@link
+     * #maxUnsentBytes}. Default true; false answers that route 404, and clients poll.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder sseEnabled(boolean enabled) {
+      this.sseEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how often an open Server-Sent Events stream sends a comment line ({@code :}), so that
+     * proxies and load balancers do not close it as idle and a vanished client is noticed. Default
+     * 15 s.
+     *
+     * @param interval positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseHeartbeatInterval(Duration interval) {
+      this.sseHeartbeatInterval = positive(interval, "sseHeartbeatInterval");
+      return this;
+    }
+
+    /**
+     * Sets how long a Server-Sent Events stream stays open before the server ends it; the browser
+     * then reconnects after {@link #sseRetry} with {@code Last-Event-ID} and misses nothing. Bounds
+     * how long a connection outlives a change of the user's rights or a deployment. Default 5
+     * minutes (12 long-polling intervals).
+     *
+     * @param duration positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseMaxDuration(Duration duration) {
+      this.sseMaxDuration = positive(duration, "sseMaxDuration");
+      return this;
+    }
+
+    /**
+     * Sets the reconnection delay a stream tells the browser ({@code retry:} in milliseconds), the
+     * wait between the end of a stream and the browser's reconnection. Default 1 s.
+     *
+     * @param delay zero or more, in whole milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException if negative or finer than milliseconds
+     */
+    public Builder sseRetry(Duration delay) {
+      Objects.requireNonNull(delay, "sseRetry");
+      if (delay.isNegative() || delay.toNanosPart() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(
+            "sseRetry must be zero or more whole milliseconds: " + delay);
+      }
+      this.sseRetry = delay;
+      return this;
+    }
+
+    private static Duration positive(Duration d, String option) {
+      Objects.requireNonNull(d, option);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(option + " must be positive: " + d);
+      }
+      return d;
     }
 
     /**
