@@ -217,6 +217,9 @@ final class SseTransport implements PollTransport {
         String type = info.headers().firstValue("Content-Type").orElse("");
         if (code == 200 && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
           stream = true;
+          if (!done.isDone()) {
+            sink.established();
+          }
         } else {
           errorStatus = code;
           retryAfter = info.headers().firstValue("Retry-After").orElse(null);

@@ -158,6 +158,29 @@ class ServerSentEventsClientTest {
   }
 
   @Test
+  void serverRestart_theClientBacksOffThenResumesTheStream_andItsFailureCountReturnsToZero()
+      throws Exception {
+    start(HttpTransportOptions.builder());
+    int port = server.port();
+    MessageBusClient c = client();
+    BlockingQueue<ClientMessage> got = new LinkedBlockingQueue<>();
+    c.subscribe("/a", -1, got::add);
+    await().atMost(WAIT).until(() -> server.filter().heldPolls() == 1);
+    bus.publish("/a", "before");
+    assertThat(next(got).data()).isEqualTo("before");
+
+    server.close();
+    await().atMost(WAIT).until(() -> c.consecutiveFailures() >= 1);
+    bus.publish("/a", "while down");
+    server = MessageBusServer.builder(bus).port(port).build().start();
+
+    assertThat(next(got).data()).isEqualTo("while down");
+    await().atMost(WAIT).until(() -> c.consecutiveFailures() == 0);
+    bus.publish("/a", "after");
+    assertThat(next(got).data()).isEqualTo("after");
+  }
+
+  @Test
   void serverThatRefusesEvents_theClientLongPollsInstead() throws Exception {
     start(HttpTransportOptions.builder().sseEnabled(false));
     MessageBusClient c = client();
