@@ -263,6 +263,9 @@ public final class HttpEngine implements AutoCloseable {
       if (!options.sseEnabled()) {
         throw new BadRequestException(404, "server-sent events are disabled: poll instead");
       }
+      // Channels an upstream filter forces win over the query, as over a poll body.
+      PollRequest forcedChannels = PollRequest.forced(x, options);
+      String lastEventId = x.header("Last-Event-ID");
       serverSentEvents(
           call,
           clientId,
@@ -270,7 +273,9 @@ public final class HttpEngine implements AutoCloseable {
           groupIds,
           siteId,
           identity,
-          PollRequest.fromQuery(x.queryString(), x.header("Last-Event-ID"), options));
+          forcedChannels != null
+              ? PollRequest.resumed(forcedChannels, lastEventId)
+              : PollRequest.fromQuery(x.queryString(), lastEventId, options));
       return;
     }
     PollRequest forced = PollRequest.forced(x, options);

@@ -132,8 +132,15 @@ final class PollRequest {
    */
   static PollRequest fromQuery(
       @Nullable String query, @Nullable String lastEventId, EngineOptions options) {
-    PollRequest request =
-        readFields(FormData.parseQuery(query, options.maxChannels() + 1), options);
+    return resumed(
+        readFields(FormData.parseQuery(query, options.maxChannels() + 1), options), lastEventId);
+  }
+
+  /**
+   * The request with the positions of a {@code Last-Event-ID} (one per channel, in the request's
+   * order, comma-separated) instead of its own; unchanged for a null or empty one.
+   */
+  static PollRequest resumed(PollRequest request, @Nullable String lastEventId) {
     if (lastEventId == null || lastEventId.isEmpty()) {
       return request;
     }

@@ -167,6 +167,23 @@ class ServerSentEventsTest {
   }
 
   @Test
+  void channelsForcedByAnUpstreamFilter_winOverTheQuery_asForPolls() throws Exception {
+    HttpEngine e = engine();
+    bus.publish("/secret", "not for this client");
+    long mine = bus.publish("/mine", "mine");
+    FakeExchange x = new FakeExchange();
+    x.method = "GET";
+    x.query = "%2Fsecret=0";
+    x.attributes.put(PollRequest.CHANNELS_ATTRIBUTE, java.util.Map.of("/mine", 0));
+
+    assertThat(e.handle(x, "/message-bus/c/sse", "/message-bus/c/sse")).isTrue();
+
+    assertThat(events(x.body()))
+        .extracting(ev -> ev[0] + " " + ev[1])
+        .containsExactly(mine + " " + wire(mine, "/mine", "mine"));
+  }
+
+  @Test
   void lookBehind_tokenNamesTheChannelsNewestId_notTheLookBehind() throws Exception {
     HttpEngine e = engine();
     bus.publish("/a", "a1");
