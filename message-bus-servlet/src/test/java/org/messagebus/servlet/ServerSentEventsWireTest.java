@@ -230,6 +230,21 @@ class ServerSentEventsWireTest {
   }
 
   @Test
+  void idleStream_sendsCommentHeartbeats_andStaysOpen() throws Exception {
+    try (ServerFixture f =
+            start(HttpTransportOptions.builder().sseHeartbeatInterval(Duration.ofMillis(200)));
+        RawConnection c = RawConnection.open(f.port())) {
+      c.send("GET /message-bus/idle/sse?%2Fa= HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+      String text = c.awaitContains(":\n\n", WAIT);
+
+      assertThat(Streams.rawBody(text)).doesNotContain("data:");
+      assertThat(c.isClosedByServer()).isFalse();
+      assertThat(f.server.filter().heldPolls()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void disabled_answers404_soClientsPoll() throws Exception {
     try (ServerFixture f = start(HttpTransportOptions.builder().sseEnabled(false))) {
       HttpResponse<String> r =
