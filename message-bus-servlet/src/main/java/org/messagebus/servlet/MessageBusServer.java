@@ -29,6 +29,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
+import org.messagebus.http.WebSocketEndpoint;
+import org.messagebus.http.WebSocketOptions;
 
 /**
  * An embedded Jetty 12 server serving a bus: the quickest way to serve a bus over HTTP. Needs
@@ -93,6 +95,7 @@ public final class MessageBusServer implements AutoCloseable {
   private final HttpConfiguration httpConfiguration;
   private final MessageBusFilter filter;
   private final Adapter adapter;
+  private final @Nullable WebSocketEndpoint webSockets;
 
   /** Which adapter of the engine serves the bus: the Servlet filter, or Jetty's core API. */
   public enum Adapter {
@@ -133,6 +136,12 @@ public final class MessageBusServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "the JETTY_CORE adapter serves no application servlet, filter or static folder, and"
               + " cannot call lookups written for HttpServletRequest: use SERVLET or AUTO");
+    }
+    if (b.webSocket != null && b.options.hasServletLookups()) {
+      throw new IllegalArgumentException(
+          "the WebSocket endpoint cannot call lookups written for HttpServletRequest (an upgrade"
+              + " is not a servlet request): give them as userIdFromRequest, groupIdsFromRequest,"
+              + " siteIdFromRequest");
     }
     if (b.adapter == Adapter.SERVLET && b.handler != null) {
       throw new IllegalArgumentException(
@@ -175,10 +184,14 @@ public final class MessageBusServer implements AutoCloseable {
       if (b.handler != null) {
         handler.setHandler(b.handler);
       }
-      server.setHandler(handler);
+      this.webSockets = b.webSocket == null ? null : new WebSocketEndpoint(engine, b.webSocket);
+      server.setHandler(
+          webSockets == null ? handler : JettyWebSockets.handler(server, webSockets, handler));
       return;
     }
     this.filter = new MessageBusFilter(b.bus, b.options);
+    this.webSockets =
+        b.webSocket == null ? null : new WebSocketEndpoint(filter.engine(), b.webSocket);
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
@@ -212,7 +225,8 @@ public final class MessageBusServer implements AutoCloseable {
       context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
     }
     context.setErrorHandler(new PlainErrorHandler());
-    server.setHandler(context);
+    server.setHandler(
+        webSockets == null ? context : JettyWebSockets.handler(server, webSockets, context));
   }
 
   /**
@@ -274,6 +288,16 @@ public final class MessageBusServer implements AutoCloseable {
     return adapter;
   }
 
+  /**
+   * Returns the WebSocket endpoint, when {@link Builder#webSocket} enabled it.
+   *
+   * @return the endpoint (its {@link WebSocketEndpoint#connections()} and {@link
+   *     WebSocketEndpoint#slowConsumersClosed()} tell what it does), or null
+   */
+  public @Nullable WebSocketEndpoint webSockets() {
+    return webSockets;
+  }
+
   HttpConfiguration httpConfiguration() {
     return httpConfiguration;
   }
@@ -298,6 +322,9 @@ public final class MessageBusServer implements AutoCloseable {
   /** Answers held polls, then stops Jetty. Idempotent. The bus stays open. */
   @Override
   public void close() {
+    if (webSockets != null) {
+      webSockets.close();
+    }
     filter.close();
     try {
       server.stop();
@@ -323,6 +350,7 @@ public final class MessageBusServer implements AutoCloseable {
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
     private @Nullable Handler handler;
+    private @Nullable WebSocketOptions webSocket;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -348,6 +376,20 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder adapter(Adapter adapter) {
       this.adapter = Objects.requireNonNull(adapter, "adapter");
+      return this;
+    }
+
+    /**
+     * Enables the WebSocket endpoint at {@code <baseRoute>message-bus/<clientId>/ws} (protocol,
+     * close codes and options: docs/http.md, "WebSocket"). It runs on Jetty's WebSocket API with
+     * either adapter, in front of the bus and the application; lookups must then be written for
+     * {@code HttpRequestView} ({@code userIdFromRequest}...). Default: off (the Ruby wire only).
+     *
+     * @param options the WebSocket options, e.g. {@link WebSocketOptions#defaults()}
+     * @return this builder
+     */
+    public Builder webSocket(WebSocketOptions options) {
+      this.webSocket = Objects.requireNonNull(options, "webSocket");
       return this;
     }
 
