@@ -82,6 +82,27 @@ public final class MessageBusClient implements AutoCloseable {
   /** Length in hex characters of the client id made when none is given: 32 (128 random bits). */
   public static final int DEFAULT_CLIENT_ID_LENGTH = 32;
 
+  /** How the client reaches the server. */
+  public enum Transport {
+    /**
+     * HTTP polls: long polling and streaming, or plain polling, as {@link Builder#longPolling} and
+     * {@link Builder#chunkedEncoding} say. Works with every message_bus server (ours and Ruby's).
+     */
+    HTTP,
+    /**
+     * One WebSocket to {@code <baseUri>message-bus/<clientId>/ws} (our server with its WebSocket
+     * endpoint enabled): the positions are sent once per connection and every message is pushed as
+     * it is published. A closed socket reconnects after the backoff and resumes from the positions
+     * held. {@link Builder#longPolling}, {@link Builder#chunkedEncoding} and {@link
+     * Builder#backgroundCallbackInterval} do not apply; {@link Builder#requestTimeout} bounds the
+     * upgrade.
+     */
+    WEBSOCKET
+  }
+
+  /** Default of {@link Builder#transport}: {@link Transport#HTTP}. */
+  public static final Transport DEFAULT_TRANSPORT = Transport.HTTP;
+
   /** The client's state. */
   public enum Status {
     /** Not polling. */
@@ -124,7 +145,10 @@ public final class MessageBusClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
                 .build();
-    PollTransport transport = new JdkHttpTransport(http, options, new ObjectMapper(), scheduler);
+    PollTransport transport =
+        b.transport == Transport.WEBSOCKET
+            ? new JdkWebSocketTransport(http, options, new ObjectMapper())
+            : new JdkHttpTransport(http, options, new ObjectMapper(), scheduler);
     this.loop =
         new PollLoop(
             options,
@@ -323,6 +347,7 @@ public final class MessageBusClient implements AutoCloseable {
     private @Nullable Executor callbackExecutor;
     private ClientErrorListener errorListener = ClientErrorListener.NONE;
     private @Nullable Scheduler scheduler;
+    private Transport transport = DEFAULT_TRANSPORT;
 
     private Builder(URI baseUri) {
       this.baseUri = ClientOptions.httpUri(baseUri);
@@ -338,6 +363,19 @@ public final class MessageBusClient implements AutoCloseable {
      */
     public Builder clientId(String id) {
       this.clientId = ClientOptions.clientId(id);
+      return this;
+    }
+
+    /**
+     * Chooses how the client reaches the server. Default {@link #DEFAULT_TRANSPORT} ({@link
+     * Transport#HTTP}); {@link Transport#WEBSOCKET} needs the server's WebSocket endpoint. Headers
+     * added with {@link #header} are sent with the upgrade request too.
+     *
+     * @param transport the transport
+     * @return this builder
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
       return this;
     }
 
