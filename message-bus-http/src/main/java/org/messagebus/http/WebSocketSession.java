@@ -473,7 +473,7 @@ public final class WebSocketSession {
       if (closed || connection == null) {
         return;
       }
-      long now = System.nanoTime();
+      long now = engineOptions.ticker().getAsLong();
       if (awaitingPong && now - pingSentAt < options.pingInterval().toNanos()) {
         return; // a late sweep: the pong still has time
       }
