@@ -160,27 +160,51 @@ class WebSocketClientTest {
   }
 
   @Test
-  void aServerWithoutTheEndpoint_isAFailedPoll_andTheClientBacksOff() {
+  void aRefusedUpgrade_isAFailedPoll_a429WaitsForRetryAfter() throws Exception {
     int port = server.port();
     server.close();
-    server = startServer(port, false);
+    server =
+        MessageBusServer.builder(bus)
+            .port(port)
+            .httpOptions(HttpTransportOptions.builder().maxActiveClients(1).build())
+            .webSocket(WebSocketOptions.defaults())
+            .build()
+            .start();
     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    MessageBusClient c =
+    ClientErrorListener record =
+        new ClientErrorListener() {
+          @Override
+          public void onPollFailed(Throwable error, int consecutive, Duration retryIn) {
+            failures.add(error);
+          }
+        };
+    MessageBusClient foreign =
         MessageBusClient.builder(URI.create("http://127.0.0.1:" + port + "/"))
             .transport(MessageBusClient.Transport.WEBSOCKET)
-            .minPollInterval(Duration.ofMillis(20))
-            .maxPollInterval(Duration.ofMillis(200))
-            .errorListener(
-                new ClientErrorListener() {
-                  @Override
-                  public void onPollFailed(Throwable error, int consecutive, Duration retryIn) {
-                    failures.add(error);
-                  }
-                })
+            .header("Origin", "https://evil.example")
+            .errorListener(record)
             .build();
-    clients.add(c);
-    c.subscribe("/x", -1, m -> {});
-    await().atMost(Duration.ofSeconds(10)).until(() -> c.consecutiveFailures() >= 2);
-    assertThat(failures.get(0)).hasMessageContaining("WebSocket upgrade refused: HTTP 200");
+    clients.add(foreign);
+    foreign.subscribe("/x", -1, m -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+    assertThat(failures.get(0)).hasMessage("WebSocket upgrade refused: HTTP 403");
+    foreign.close();
+    failures.clear();
+
+    MessageBusClient first = client();
+    first.subscribe("/x", -1, m -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.webSockets().connections() == 1);
+    MessageBusClient second =
+        MessageBusClient.builder(URI.create("http://127.0.0.1:" + port + "/"))
+            .transport(MessageBusClient.Transport.WEBSOCKET)
+            .errorListener(record)
+            .build();
+    clients.add(second);
+    second.subscribe("/x", -1, m -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+    assertThat(failures.get(0))
+        .isInstanceOfSatisfying(
+            RetryAfterException.class,
+            e -> assertThat(e.requested()).contains(Duration.ofSeconds(15)));
   }
 }
