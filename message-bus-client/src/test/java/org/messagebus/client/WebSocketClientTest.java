@@ -71,8 +71,8 @@ class WebSocketClientTest {
   }
 
   private static ClientMessage next(BlockingQueue<ClientMessage> q) throws InterruptedException {
-    ClientMessage m = q.poll(10, TimeUnit.SECONDS);
-    assertThat(m).as("a message within 10 s").isNotNull();
+    ClientMessage m = q.poll(30, TimeUnit.SECONDS);
+    assertThat(m).as("a message within 30 s").isNotNull();
     return m;
   }
 
@@ -99,7 +99,7 @@ class WebSocketClientTest {
     MessageBusClient c = client();
     BlockingQueue<ClientMessage> got = new LinkedBlockingQueue<>();
     c.subscribe("/a", -1, got::add);
-    await().atMost(Duration.ofSeconds(10)).until(() -> c.positions().get("/a") == 0L);
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.positions().get("/a") == 0L);
     bus.publish("/a", "live");
     assertThat(next(got).data()).isEqualTo("live");
 
@@ -122,7 +122,7 @@ class WebSocketClientTest {
     alice.subscribe("/t", -1, a::add);
     bob.subscribe("/t", -1, b::add);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> alice.positions().get("/t") == 0L && bob.positions().get("/t") == 0L);
     bus.publish("/t", "secret", PublishOptions.builder().userIds("alice").build());
     bus.publish("/t", "public");
@@ -136,7 +136,7 @@ class WebSocketClientTest {
     MessageBusClient c = client();
     BlockingQueue<ClientMessage> got = new LinkedBlockingQueue<>();
     c.subscribe("/r", -1, got::add);
-    await().atMost(Duration.ofSeconds(10)).until(() -> c.positions().get("/r") == 0L);
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.positions().get("/r") == 0L);
     for (int i = 1; i <= 3; i++) {
       bus.publish("/r", i);
     }
@@ -186,14 +186,14 @@ class WebSocketClientTest {
             .build();
     clients.add(foreign);
     foreign.subscribe("/x", -1, m -> {});
-    await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !failures.isEmpty());
     assertThat(failures.get(0)).hasMessage("WebSocket upgrade refused: HTTP 403");
     foreign.close();
     failures.clear();
 
     MessageBusClient first = client();
     first.subscribe("/x", -1, m -> {});
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.webSockets().connections() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.webSockets().connections() == 1);
     MessageBusClient second =
         MessageBusClient.builder(URI.create("http://127.0.0.1:" + port + "/"))
             .transport(MessageBusClient.Transport.WEBSOCKET)
@@ -201,7 +201,7 @@ class WebSocketClientTest {
             .build();
     clients.add(second);
     second.subscribe("/x", -1, m -> {});
-    await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !failures.isEmpty());
     assertThat(failures.get(0))
         .isInstanceOfSatisfying(
             RetryAfterException.class,

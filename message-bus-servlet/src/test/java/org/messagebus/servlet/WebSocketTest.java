@@ -59,6 +59,23 @@ class WebSocketTest {
   }
 
   @Test
+  void webSocket_isOffByDefault_andRefusedWithServletLookups() throws Exception {
+    MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    f = new ServerFixture(bus, HttpTransportOptions.defaults());
+    assertThat(f.server.webSockets()).isNull();
+    // without the endpoint an upgrade request is a poll of client "c1", as on the Ruby wire
+    assertThat(rawUpgrade("/message-bus/c1/ws?dlp=t", null)).startsWith("HTTP/1.1 200");
+    assertThatThrownBy(
+            () ->
+                MessageBusServer.builder(bus)
+                    .httpOptions(HttpTransportOptions.builder().userIdLookup(r -> "u").build())
+                    .webSocket(WebSocketOptions.defaults())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("userIdFromRequest");
+  }
+
+  @Test
   void subscribe_atMinusOne_getsStatus_thenLiveMessages() throws Exception {
     start();
     f.bus.publish("/chat", "old");

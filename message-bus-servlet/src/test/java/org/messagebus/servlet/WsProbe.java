@@ -50,7 +50,7 @@ final class WsProbe implements WebSocket.Listener {
   }
 
   static WebSocket.Builder builder(HttpClient http, String... headers) {
-    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -63,13 +63,13 @@ final class WsProbe implements WebSocket.Listener {
 
   /** The next text message as messages (a JSON array), within 10 s. */
   List<Map<String, Object>> next() throws InterruptedException {
-    String t = texts.poll(10, TimeUnit.SECONDS);
-    assertThat(t).as("a message within 10 s").isNotNull();
+    String t = texts.poll(30, TimeUnit.SECONDS);
+    assertThat(t).as("a message within 30 s").isNotNull();
     return ServerFixture.messages(t);
   }
 
   Close awaitClose() {
-    return closed.orTimeout(10, TimeUnit.SECONDS).join();
+    return closed.orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   /** Starts reading again, everything that comes. */
