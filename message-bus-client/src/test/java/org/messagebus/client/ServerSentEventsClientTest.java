@@ -72,7 +72,7 @@ class ServerSentEventsClientTest {
   private MessageBusClient client() {
     MessageBusClient c =
         MessageBusClient.builder(URI.create("http://127.0.0.1:" + server.port() + "/"))
-            .serverSentEvents(true)
+            .transport(MessageBusClient.Transport.SERVER_SENT_EVENTS)
             .header("X-Custom", "sent")
             .minPollInterval(Duration.ofMillis(20))
             .maxPollInterval(Duration.ofMillis(500))

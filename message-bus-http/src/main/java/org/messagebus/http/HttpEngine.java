@@ -57,6 +57,9 @@ public final class HttpEngine implements AutoCloseable {
   private final Failures failures = new Failures();
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
       new java.util.concurrent.atomic.LongAdder();
+  // Connections of other transports (WebSocket) that count against maxActiveClients.
+  final java.util.concurrent.atomic.AtomicInteger otherConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -135,6 +138,22 @@ public final class HttpEngine implements AutoCloseable {
 
   ConnectionManager connectionManager() {
     return manager;
+  }
+
+  MessageBus bus() {
+    return bus;
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  EngineOptions options() {
+    return options;
+  }
+
+  HeldPollLimits heldPollLimits() {
+    return heldPollLimits;
   }
 
   /**
@@ -330,7 +349,7 @@ public final class HttpEngine implements AutoCloseable {
         options.longPollingEnabled()
             && (query == null || !query.contains("dlp=t"))
             && isListening()
-            && manager.clientCount() < options.maxActiveClients()
+            && manager.clientCount() + otherConnections.get() < options.maxActiveClients()
             && x.canHold();
     boolean chunked =
         options.chunkedEncodingEnabled()
