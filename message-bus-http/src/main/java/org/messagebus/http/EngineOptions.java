@@ -50,6 +50,15 @@ public final class EngineOptions {
     @Nullable ErrorReply handle(HttpRequestView request, Exception error);
   }
 
+  /** Default of {@link Builder#recentWindowMessages}: 64 messages per channel. */
+  public static final int DEFAULT_RECENT_WINDOW_MESSAGES = 64;
+
+  /** Default of {@link Builder#recentWindowChannels}: 10,000 channels. */
+  public static final int DEFAULT_RECENT_WINDOW_CHANNELS = 10_000;
+
+  /** Default of {@link Builder#recentWindowBytes}: 16 MiB in all. */
+  public static final long DEFAULT_RECENT_WINDOW_BYTES = 16L * 1024 * 1024;
+
   private final Builder b;
   private final List<ClientAddress.Range> trustedProxyRanges;
 
@@ -289,6 +298,34 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns how many recent messages per channel the engine keeps to answer polls without the
+   * store.
+   *
+   * @return the count; 0 turns the window off
+   */
+  public int recentWindowMessages() {
+    return b.recentWindowMessages;
+  }
+
+  /**
+   * Returns how many channels the recent-message window holds at most.
+   *
+   * @return the count; 0 turns the window off
+   */
+  public int recentWindowChannels() {
+    return b.recentWindowChannels;
+  }
+
+  /**
+   * Returns how many bytes of messages the recent-message window holds at most.
+   *
+   * @return the bytes; 0 turns the window off
+   */
+  public long recentWindowBytes() {
+    return b.recentWindowBytes;
+  }
+
+  /**
    * Returns whether the engine runs its own timer thread.
    *
    * @return false when the caller advances the timeouts ({@link HttpEngine#expireTimeouts})
@@ -305,6 +342,9 @@ public final class EngineOptions {
     private boolean chunkedEncodingEnabled = true;
     private int maxActiveClients = 1000;
     private int fanOutThreads = 1;
+    private int recentWindowMessages = DEFAULT_RECENT_WINDOW_MESSAGES;
+    private int recentWindowChannels = DEFAULT_RECENT_WINDOW_CHANNELS;
+    private long recentWindowBytes = DEFAULT_RECENT_WINDOW_BYTES;
     private boolean allowBroadcast;
     private boolean allowGetForActions;
     private int maxBodyBytes = 64 * 1024;
@@ -335,6 +375,9 @@ public final class EngineOptions {
       c.chunkedEncodingEnabled = chunkedEncodingEnabled;
       c.maxActiveClients = maxActiveClients;
       c.fanOutThreads = fanOutThreads;
+      c.recentWindowMessages = recentWindowMessages;
+      c.recentWindowChannels = recentWindowChannels;
+      c.recentWindowBytes = recentWindowBytes;
       c.allowBroadcast = allowBroadcast;
       c.allowGetForActions = allowGetForActions;
       c.maxBodyBytes = maxBodyBytes;
@@ -421,6 +464,45 @@ public final class EngineOptions {
      */
     public Builder fanOutThreads(int threads) {
       this.fanOutThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets how many of each channel's newest messages the engine keeps, as its firehose delivered
+     * them, to answer polls that are current or that many messages behind without asking the store
+     * (see {@code docs/http.md}, "Recent-message window"). Default {@value
+     * #DEFAULT_RECENT_WINDOW_MESSAGES}, capped by the backend's {@code maxBacklogSize}; 0 turns the
+     * window off (every poll asks the store).
+     *
+     * @param messages the count per channel
+     * @return this builder
+     */
+    public Builder recentWindowMessages(int messages) {
+      this.recentWindowMessages = messages;
+      return this;
+    }
+
+    /**
+     * Sets how many channels the recent-message window holds; past it the least recently used go.
+     * Default {@value #DEFAULT_RECENT_WINDOW_CHANNELS}; 0 turns the window off.
+     *
+     * @param channels the count
+     * @return this builder
+     */
+    public Builder recentWindowChannels(int channels) {
+      this.recentWindowChannels = channels;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes (messages as JSON on the wire) the recent-message window holds in all;
+     * one channel holds at most a sixteenth of it. Default 16 MiB; 0 turns the window off.
+     *
+     * @param bytes the budget
+     * @return this builder
+     */
+    public Builder recentWindowBytes(long bytes) {
+      this.recentWindowBytes = bytes;
       return this;
     }
 

@@ -14,10 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.messagebus.BackendStateListener;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
+import org.messagebus.spi.MessageIdScheme;
+import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,8 @@ public final class HttpEngine implements AutoCloseable {
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
   private final @Nullable Subscription subscription;
+  private final @Nullable RecentWindow window;
+  private final @Nullable BackendStateListener windowState;
   private final DiagnosticsRoutes diagnostics;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
@@ -84,7 +89,52 @@ public final class HttpEngine implements AutoCloseable {
             },
             options.ticker(),
             options.timerThread());
-    this.subscription = bus.isOff() ? null : bus.subscribeAll(manager::notify);
+    this.window = bus.isOff() ? null : window(bus, options);
+    RecentWindow w = window;
+    if (w != null) {
+      this.windowState = (state, cause) -> w.backendState(state);
+      bus.addBackendStateListener(windowState);
+    } else {
+      this.windowState = null;
+    }
+    this.subscription = bus.isOff() ? null : bus.subscribeAll(this::dispatch);
+  }
+
+  /**
+   * The recent-message window, or null when the options turn it off or the backend does not say how
+   * it numbers messages.
+   */
+  private static @Nullable RecentWindow window(MessageBus bus, EngineOptions options) {
+    MessageIdScheme scheme = bus.backend().messageIdScheme();
+    if (options.recentWindowMessages() <= 0
+        || options.recentWindowChannels() <= 0
+        || options.recentWindowBytes() <= 0
+        || scheme == MessageIdScheme.UNKNOWN) {
+      return null;
+    }
+    Retention retention = bus.backend().retention();
+    long bytes = options.recentWindowBytes();
+    return new RecentWindow(
+        scheme,
+        Math.min(options.recentWindowMessages(), retention.maxBacklogSize()),
+        Math.max(1, bytes / 16),
+        options.recentWindowChannels(),
+        bytes,
+        retention.maxBacklogAge().toNanos(),
+        options.ticker());
+  }
+
+  /**
+   * Every message of the bus: into the recent window first, then to the held polls, so that a poll
+   * that registered and then read the window misses nothing.
+   */
+  private void dispatch(Message m) {
+    Push push = new Push(m, json, bus);
+    RecentWindow w = window;
+    if (w != null) {
+      push.verdict(w.add(m, push.body().length));
+    }
+    manager.notify(push);
   }
 
   /**
@@ -302,7 +352,8 @@ public final class HttpEngine implements AutoCloseable {
       throws IOException {
     HttpExchange x = call.x;
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
-    List<Message> backlog = client.backlog(bus);
+    long token = window != null ? window.token() : 0;
+    List<Message> backlog = client.backlog(bus, window);
     failures.backendAnswered();
 
     String query = x.queryString();
@@ -325,7 +376,7 @@ public final class HttpEngine implements AutoCloseable {
     Runnable release = heldPollLimits.acquire(identity, clientId);
     call.held = true;
     try {
-      hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release);
+      hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release, token);
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -385,7 +436,8 @@ public final class HttpEngine implements AutoCloseable {
       List<Message> backlog,
       Map<String, String> extra,
       boolean streaming,
-      Runnable release)
+      Runnable release,
+      long token)
       throws IOException {
     x.prepareHold();
     writeHeaders(x, extra, null);
@@ -419,7 +471,7 @@ public final class HttpEngine implements AutoCloseable {
       return;
     }
     try {
-      client.goLive(caughtUp(client, delivered), delivered);
+      client.goLive(caughtUp(client, delivered, token), delivered);
     } catch (RuntimeException e) {
       LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
       client.goLive(List.of(), delivered);
@@ -435,21 +487,39 @@ public final class HttpEngine implements AutoCloseable {
 
   /**
    * Reads what was published between the backlog read and the registration, so that nothing falls
-   * between the two.
+   * between the two: from the recent window where it can vouch for a channel ({@code token} was
+   * read before the backlog), else from the store.
    */
-  private List<Message> caughtUp(Client client, Map<String, Long> delivered) {
+  private List<Message> caughtUp(Client client, Map<String, Long> delivered, long token) {
     List<String> channels = new ArrayList<>(client.subscriptions.keySet());
     if (channels.isEmpty()) {
       return List.of();
     }
-    Map<String, Long> current = bus.lastIds(channels, client.siteId);
     List<Message> missed = new ArrayList<>();
+    List<String> ask = new ArrayList<>();
+    RecentWindow w = window;
     for (String channel : channels) {
       long had = delivered.getOrDefault(channel, 0L);
-      if (Objects.requireNonNull(current.get(channel)) > had) {
-        for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
-          if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
-            missed.add(m);
+      List<Message> known = w == null ? null : w.caughtUp(channel, client.siteId, had, token);
+      if (known == null) {
+        ask.add(channel);
+        continue;
+      }
+      for (Message m : known) {
+        if (Permissions.allowed(bus, client, m)) {
+          missed.add(m);
+        }
+      }
+    }
+    if (!ask.isEmpty()) {
+      Map<String, Long> current = bus.lastIds(ask, client.siteId);
+      for (String channel : ask) {
+        long had = delivered.getOrDefault(channel, 0L);
+        if (Objects.requireNonNull(current.get(channel)) > had) {
+          for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
+            if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
+              missed.add(m);
+            }
           }
         }
       }
@@ -604,6 +674,9 @@ public final class HttpEngine implements AutoCloseable {
   public void close() {
     if (subscription != null) {
       subscription.unsubscribe();
+    }
+    if (windowState != null) {
+      bus.removeBackendStateListener(windowState);
     }
     manager.closeAll();
     timeouts.close();

@@ -70,6 +70,9 @@ public final class HttpTransportOptions {
   private final boolean chunkedEncodingEnabled;
   private final int maxActiveClients;
   private final int fanOutThreads;
+  private final int recentWindowMessages;
+  private final int recentWindowChannels;
+  private final long recentWindowBytes;
   private final boolean allowBroadcast;
   private final boolean allowGetForActions;
   private final int maxBodyBytes;
@@ -102,6 +105,9 @@ public final class HttpTransportOptions {
     this.chunkedEncodingEnabled = b.chunkedEncodingEnabled;
     this.maxActiveClients = b.maxActiveClients;
     this.fanOutThreads = b.fanOutThreads;
+    this.recentWindowMessages = b.recentWindowMessages;
+    this.recentWindowChannels = b.recentWindowChannels;
+    this.recentWindowBytes = b.recentWindowBytes;
     this.allowBroadcast = b.allowBroadcast;
     this.allowGetForActions = b.allowGetForActions;
     this.maxBodyBytes = b.maxBodyBytes;
@@ -209,6 +215,33 @@ public final class HttpTransportOptions {
    */
   public int fanOutThreads() {
     return fanOutThreads;
+  }
+
+  /**
+   * Returns how many recent messages per channel answer polls without the store.
+   *
+   * @return the count; 0 when the recent-message window is off
+   */
+  public int recentWindowMessages() {
+    return recentWindowMessages;
+  }
+
+  /**
+   * Returns how many channels the recent-message window holds at most.
+   *
+   * @return the count; 0 when the window is off
+   */
+  public int recentWindowChannels() {
+    return recentWindowChannels;
+  }
+
+  /**
+   * Returns how many bytes of messages the recent-message window holds at most.
+   *
+   * @return the bytes; 0 when the window is off
+   */
+  public long recentWindowBytes() {
+    return recentWindowBytes;
   }
 
   /**
@@ -324,6 +357,9 @@ public final class HttpTransportOptions {
             .chunkedEncodingEnabled(chunkedEncodingEnabled)
             .maxActiveClients(maxActiveClients)
             .fanOutThreads(fanOutThreads)
+            .recentWindowMessages(recentWindowMessages)
+            .recentWindowChannels(recentWindowChannels)
+            .recentWindowBytes(recentWindowBytes)
             .allowBroadcast(allowBroadcast)
             .allowGetForActions(allowGetForActions)
             .maxBodyBytes(maxBodyBytes)
@@ -504,6 +540,9 @@ public final class HttpTransportOptions {
     private boolean chunkedEncodingEnabled = true;
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = DEFAULT_FAN_OUT_THREADS;
+    private int recentWindowMessages = EngineOptions.DEFAULT_RECENT_WINDOW_MESSAGES;
+    private int recentWindowChannels = EngineOptions.DEFAULT_RECENT_WINDOW_CHANNELS;
+    private long recentWindowBytes = EngineOptions.DEFAULT_RECENT_WINDOW_BYTES;
     private boolean allowBroadcast;
     private boolean allowGetForActions;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -612,6 +651,58 @@ public final class HttpTransportOptions {
         throw new IllegalArgumentException("fanOutThreads must be between 1 and 64: " + threads);
       }
       this.fanOutThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets how many of each channel's newest messages the transport keeps, as the bus delivered
+     * them, so that a poll that is current or up to that many messages behind is answered without a
+     * store round trip (the recent-message window; when it falls back to the store: {@code
+     * docs/http.md}). Default {@value EngineOptions#DEFAULT_RECENT_WINDOW_MESSAGES}, capped by the
+     * backend's {@code maxBacklogSize}; 0 turns the window off.
+     *
+     * @param messages 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowMessages(int messages) {
+      if (messages < 0) {
+        throw new IllegalArgumentException("recentWindowMessages must be 0 or more: " + messages);
+      }
+      this.recentWindowMessages = messages;
+      return this;
+    }
+
+    /**
+     * Sets how many channels the recent-message window holds; past it the least recently used
+     * channels are dropped (their polls ask the store). Default {@value
+     * EngineOptions#DEFAULT_RECENT_WINDOW_CHANNELS}; 0 turns the window off.
+     *
+     * @param channels 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowChannels(int channels) {
+      if (channels < 0) {
+        throw new IllegalArgumentException("recentWindowChannels must be 0 or more: " + channels);
+      }
+      this.recentWindowChannels = channels;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes (messages as JSON on the wire) the recent-message window holds in all;
+     * one channel holds at most a sixteenth of it. Default 16 MiB; 0 turns the window off.
+     *
+     * @param bytes 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("recentWindowBytes must be 0 or more: " + bytes);
+      }
+      this.recentWindowBytes = bytes;
       return this;
     }
 
