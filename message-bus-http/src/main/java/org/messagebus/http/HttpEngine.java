@@ -352,10 +352,6 @@ public final class HttpEngine implements AutoCloseable {
       throws IOException {
     HttpExchange x = call.x;
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
-    long token = window != null ? window.token() : 0;
-    List<Message> backlog = client.backlog(bus, window);
-    failures.backendAnswered();
-
     String query = x.queryString();
     boolean longPolling =
         options.longPollingEnabled()
@@ -363,6 +359,13 @@ public final class HttpEngine implements AutoCloseable {
             && isListening()
             && manager.clientCount() < options.maxActiveClients()
             && x.canHold();
+    // Only a poll that may be held reads the window: the window may lag the store by a message on
+    // its way, which a held poll then receives live; a poll answered at once and not held would
+    // miss it until its next poll, so it reads the store, as a publish followed by a poll expects.
+    RecentWindow w = longPolling ? window : null;
+    long token = w != null ? w.token() : 0;
+    List<Message> backlog = client.backlog(bus, w);
+    failures.backendAnswered();
     boolean chunked =
         options.chunkedEncodingEnabled()
             && "HTTP/1.1".equals(x.protocol())

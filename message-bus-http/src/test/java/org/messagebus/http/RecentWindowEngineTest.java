@@ -329,4 +329,18 @@ class RecentWindowEngineTest {
     assertThat(x.body().split("\"a2\"", -1)).hasSize(2);
     assertThat(backend.reads.get() - before).isZero();
   }
+
+  @Test
+  void pollThatIsNotHeld_readsTheStore_soItSeesWhatWasJustPublished() throws Exception {
+    HttpEngine e = start(b -> {});
+    long last = publish("/a", "one");
+    int before = backend.reads.get();
+
+    FakeExchange x = FakeExchange.post("/a=" + last);
+    x.query = "dlp=t";
+    assertThat(e.handle(x, "/message-bus/c/poll", null)).isTrue();
+
+    assertThat(x.body()).isEqualTo("[]");
+    assertThat(backend.reads.get()).isGreaterThan(before);
+  }
 }
