@@ -125,6 +125,18 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /**
+   * A message's size for the window's byte bound: a string payload is counted by its length (with
+   * the JSON around it), without encoding it on the dispatch thread; anything else is encoded once
+   * (the fan-out reuses the bytes).
+   */
+  private static int sizeOf(Message m, Push push) {
+    if (m.data() instanceof String s) {
+      return 64 + m.channel().length() + s.length();
+    }
+    return push.body().length;
+  }
+
+  /**
    * Every message of the bus: into the recent window first, then to the held polls, so that a poll
    * that registered and then read the window misses nothing.
    */
@@ -132,7 +144,7 @@ public final class HttpEngine implements AutoCloseable {
     Push push = new Push(m, json, bus);
     RecentWindow w = window;
     if (w != null) {
-      push.verdict(w.add(m, push.body().length));
+      push.verdict(w.add(m, sizeOf(m, push)));
     }
     manager.notify(push);
   }
