@@ -79,6 +79,9 @@ public final class MessageBusClient implements AutoCloseable {
   /** Default of {@link Builder#chunkedEncoding}: true. */
   public static final boolean DEFAULT_CHUNKED_ENCODING = true;
 
+  /** Default of {@link Builder#serverSentEvents}: false (the Ruby wire: long polling). */
+  public static final boolean DEFAULT_SERVER_SENT_EVENTS = false;
+
   /** Length in hex characters of the client id made when none is given: 32 (128 random bits). */
   public static final int DEFAULT_CLIENT_ID_LENGTH = 32;
 
@@ -124,7 +127,12 @@ public final class MessageBusClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
                 .build();
-    PollTransport transport = new JdkHttpTransport(http, options, new ObjectMapper(), scheduler);
+    ObjectMapper mapper = new ObjectMapper();
+    PollTransport polls = new JdkHttpTransport(http, options, mapper, scheduler);
+    PollTransport transport =
+        b.serverSentEvents
+            ? new SseTransport(http, options, new ReplyDecoder(mapper), scheduler, polls)
+            : polls;
     this.loop =
         new PollLoop(
             options,
@@ -313,6 +321,7 @@ public final class MessageBusClient implements AutoCloseable {
     private @Nullable String clientId;
     private boolean longPolling = DEFAULT_LONG_POLLING;
     private boolean chunkedEncoding = DEFAULT_CHUNKED_ENCODING;
+    private boolean serverSentEvents = DEFAULT_SERVER_SENT_EVENTS;
     private Duration minPollInterval = DEFAULT_MIN_POLL_INTERVAL;
     private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
     private Duration backgroundCallbackInterval = DEFAULT_BACKGROUND_CALLBACK_INTERVAL;
@@ -362,6 +371,23 @@ public final class MessageBusClient implements AutoCloseable {
      */
     public Builder chunkedEncoding(boolean enabled) {
       this.chunkedEncoding = enabled;
+      return this;
+    }
+
+    /**
+     * Receives messages over Server-Sent Events ({@code GET <base>message-bus/<id>/sse}, a server
+     * of this project) instead of polls: one connection stays open, each message arrives as its own
+     * event, and when the server ends a stream the client reconnects after the stream's {@code
+     * retry:} delay with {@code Last-Event-ID}, resuming every channel where it was. Extra {@link
+     * #header headers} are sent with it. When the server refuses the stream (404, 405, 501, 503, or
+     * a reply that is not {@code text/event-stream}, e.g. a Ruby server) the client long-polls from
+     * then on, as configured. Default {@link #DEFAULT_SERVER_SENT_EVENTS}.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder serverSentEvents(boolean enabled) {
+      this.serverSentEvents = enabled;
       return this;
     }
 

@@ -84,8 +84,9 @@ public final class HttpEngine implements AutoCloseable {
         new TimeoutWheel(
             options.longPollingInterval(),
             client -> {
-              client.close();
-              manager.remove(client);
+              if (client.expire(options.ticker().getAsLong())) {
+                manager.remove(client);
+              }
             },
             options.ticker(),
             options.timerThread());
@@ -320,6 +321,25 @@ public final class HttpEngine implements AutoCloseable {
     String siteId =
         options.siteIdLookup() != null ? options.siteIdLookup().apply(x) : bus.currentSiteId();
     String identity = heldPollLimits.identityOf(x, userId);
+    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse")) {
+      if (!options.sseEnabled()) {
+        throw new BadRequestException(404, "server-sent events are disabled: poll instead");
+      }
+      // Channels an upstream filter forces win over the query, as over a poll body.
+      PollRequest forcedChannels = PollRequest.forced(x, options);
+      String lastEventId = x.header("Last-Event-ID");
+      serverSentEvents(
+          call,
+          clientId,
+          userId,
+          groupIds,
+          siteId,
+          identity,
+          forcedChannels != null
+              ? PollRequest.resumed(forcedChannels, lastEventId)
+              : PollRequest.fromQuery(x.queryString(), lastEventId, options));
+      return;
+    }
     PollRequest forced = PollRequest.forced(x, options);
     if (forced != null) {
       poll(call, clientId, userId, groupIds, siteId, identity, forced);
@@ -392,6 +412,70 @@ public final class HttpEngine implements AutoCloseable {
     call.held = true;
     try {
       hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release, token);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a Server-Sent Events stream: the backlog as events, then every permitted message as it
+   * arrives, heartbeats between, until {@link EngineOptions#sseMaxDuration()} (the browser then
+   * reconnects with {@code Last-Event-ID}). A held poll in every respect (registration,
+   * de-duplication, limits, cut-off, timeouts); only the framing differs. When the stream cannot be
+   * held (over {@link EngineOptions#maxActiveClients()}, the bus not listening, a transport that
+   * cannot hold) the answer is 503 with a {@code Retry-After}, so that a client falls back to
+   * polling instead of reconnecting at once.
+   */
+  private void serverSentEvents(
+      Call call,
+      String clientId,
+      @Nullable Object userId,
+      List<Object> groupIds,
+      @Nullable String siteId,
+      String identity,
+      PollRequest request)
+      throws IOException {
+    HttpExchange x = call.x;
+    if (!isListening() || !x.canHold() || manager.clientCount() >= options.maxActiveClients()) {
+      throw new BadRequestException(
+          503,
+          "server-sent events unavailable: too many held connections or the bus is not"
+              + " listening; poll instead",
+          Map.of("Retry-After", Long.toString(options.heldPollsRetryAfter().toSeconds())));
+    }
+    Client client =
+        new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
+    // An event stream is always held: its backlog may come from the recent window.
+    long token = window != null ? window.token() : 0;
+    List<Message> backlog = client.backlog(bus, window);
+    failures.backendAnswered();
+    Runnable release = heldPollLimits.acquire(identity, clientId);
+    call.held = true;
+    try {
+      x.prepareHold();
+      x.status(200);
+      x.header("Cache-Control", "no-cache");
+      x.contentType(Wire.EVENT_STREAM_CONTENT_TYPE);
+      x.header("X-Accel-Buffering", "no");
+      Objects.requireNonNull(call.extra).forEach(x::header);
+      Map<String, Long> delivered = client.positionsAfter(backlog);
+      long now = options.ticker().getAsLong();
+      long end = now + options.sseMaxDuration().toNanos();
+      long heartbeat = options.sseHeartbeatInterval().toNanos();
+      client.holdEvents(
+          x,
+          backlog,
+          Wire.sseRetry(options.sseRetry().toMillis()),
+          () -> {
+            manager.remove(client);
+            release.run();
+          },
+          options.maxUnsentBytes(),
+          streamsCutOff::increment,
+          heartbeat,
+          end);
+      register(x, client, delivered, Math.min(now + heartbeat, end), token);
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -481,6 +565,21 @@ public final class HttpEngine implements AutoCloseable {
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
+    register(
+        x,
+        client,
+        delivered,
+        options.ticker().getAsLong() + options.longPollingInterval().toNanos(),
+        token);
+  }
+
+  /**
+   * Registers a held poll whose response is ready, catches it up with what was published meanwhile,
+   * arms its timeout and watches its connection. {@code token} is the recent window's, read before
+   * the backlog.
+   */
+  private void register(
+      HttpExchange x, Client client, Map<String, Long> delivered, long deadlineNanos, long token) {
     if (!manager.add(client)) {
       client.close();
       return;
@@ -495,8 +594,7 @@ public final class HttpEngine implements AutoCloseable {
       manager.remove(client);
       return;
     }
-    client.timeout(
-        timeouts, options.ticker().getAsLong() + options.longPollingInterval().toNanos());
+    client.timeout(timeouts, deadlineNanos);
     client.watch(() -> x.watchDisconnect(client::gone));
   }
 
