@@ -125,6 +125,8 @@ public final class LoadServer implements AutoCloseable {
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
                     .closeHeldPollConnections(Boolean.getBoolean("closeHeldPollConnections"))
+                    // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
+                    .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
                     .build());
     // The control routes: a servlet with the Servlet adapter, a core handler otherwise, so that
     // AUTO measures the leaner adapter.
