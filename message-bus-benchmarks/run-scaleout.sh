@@ -63,6 +63,7 @@ trap cleanup EXIT
 ports=()
 for i in $(seq 1 "$NODES"); do
   log="$here/target/scaleout-node-$i.log"
+  : > "$log"
   reset=false
   [[ "$i" == 1 ]] && reset=true
   java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+UseG1GC \
