@@ -36,13 +36,13 @@ import org.messagebus.servlet.MessageBusServer;
  * set-up as three processes.
  *
  * <p>Client {@code c} polls node {@code c % 3}, in one of three modes by {@code (c / 3) % 3} —
- * streaming, long polling without chunking ({@code Dont-Chunk}), or short polling — so each node
- * serves each mode; four in five clients are logged in as one of four users, the rest anonymous.
- * Every client subscribes from position 0 to three channels of this run: two public ones and one
- * whose messages are each targeted at one or two user ids. {@value #MESSAGES} messages go out in
- * two halves: the second only once every client has received the whole first half, so it is
- * published while every client is polling and reaches the other nodes through Redis's pub/sub. Last
- * comes an untargeted closing message on each channel.
+ * streaming, long polling without chunking ({@code Dont-Chunk}), or short polling (every {@code
+ * SHORT_POLL}) — so each node serves each mode; four in five clients are logged in as one of four
+ * users, the rest anonymous. Every client subscribes from position 0 to three channels of this run:
+ * two public ones and one whose messages are each targeted at one or two user ids. {@value
+ * #MESSAGES} messages go out in two halves: the second only once every client has received the
+ * whole first half, so it is published while every client is polling and reaches the other nodes
+ * through Redis's pub/sub. Last comes an untargeted closing message on each channel.
  *
  * <p>Asserted, for every client and channel: what it received is exactly, in publish order, the
  * messages it may see (every public one; a targeted one only if its user is among the targets) — so
@@ -56,6 +56,7 @@ class ScaleOutTest {
   static final int MESSAGES = 200;
   private static final int USERS = 4;
   private static final Duration LONG_POLL = Duration.ofSeconds(5);
+  private static final Duration SHORT_POLL = Duration.ofMillis(300);
   private static final Duration DELIVERY = Duration.ofSeconds(60);
 
   /** One message as a client received it: channel, id and the publisher's number for it. */
@@ -114,7 +115,9 @@ class ScaleOutTest {
                 .httpClient(http)
                 .clientId("scale-c" + c)
                 .longPolling(mode != 2)
-                .chunkedEncoding(mode == 0);
+                .chunkedEncoding(mode == 0)
+                // short polling: every 300 ms instead of the default 60 s
+                .backgroundCallbackInterval(SHORT_POLL);
         if (c % 5 != 4) {
           userOf[c] = (long) (c % USERS) + 1;
           b.header("X-User", String.valueOf(userOf[c]));
