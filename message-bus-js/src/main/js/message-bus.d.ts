@@ -7,7 +7,7 @@
 export type MessageBusCallback<T = any> = (data: T, globalId: number, messageId: number) => void;
 
 /** A transport of {@link MessageBusClient.transports} (any other name is skipped). */
-export type MessageBusTransport = "sse" | "long-poll" | (string & {});
+export type MessageBusTransport = "websocket" | "sse" | "long-poll" | (string & {});
 
 /** One subscription as kept in {@link MessageBusClient.callbacks}. */
 export interface MessageBusSubscription {
@@ -98,14 +98,16 @@ export interface MessageBusClient {
   /** Share one connection among the tabs of this origin and baseUrl. Default false. */
   shareConnection: boolean;
   /**
-   * Transports in order of preference: "sse" (Server-Sent Events, servers of this project) and
-   * "long-poll". One that fails to open is left for the next for the page's life; long polling is
-   * always the last resort. "sse" is skipped while `headers` is set (EventSource cannot send
-   * headers) and while the tab does not long-poll. Unknown names are skipped. Default ["long-poll"].
+   * Transports in order of preference: "websocket" and "sse" (Server-Sent Events), servers of this
+   * project with that endpoint on, and "long-poll". One that fails to open (a refused upgrade, a
+   * WebSocket closed with 4400, 1003 or 1009) is left for the next for the page's life; long
+   * polling is always the last resort. "websocket" and "sse" are skipped while `headers` is set
+   * (the browser cannot send headers with them) and while the tab does not long-poll. Unknown names
+   * are skipped. Default ["long-poll"].
    */
   transports: MessageBusTransport[];
   /** The transport in use. Read-only. */
-  readonly activeTransport: "sse" | "long-poll";
+  readonly activeTransport: "websocket" | "sse" | "long-poll";
   /** The subscriptions. */
   readonly callbacks: MessageBusSubscription[];
 

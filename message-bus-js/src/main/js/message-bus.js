@@ -86,14 +86,15 @@
       /** Share one connection among the tabs of this origin and baseUrl (set before start()). */
       shareConnection: false,
       /**
-       * How to reach the server, in order of preference: "sse" (Server-Sent Events, a server of this
-       * project) and "long-poll" (the message_bus protocol). A transport that fails to open is left
-       * for the next one for the rest of the page's life; long polling is always the last resort.
-       * "sse" is skipped while `headers` is not empty (EventSource cannot send headers) and while
+       * How to reach the server, in order of preference: "websocket" and "sse" (Server-Sent Events),
+       * both needing a server of this project with that endpoint on, and "long-poll" (the
+       * message_bus protocol). A transport that fails to open is left for the next one for the rest
+       * of the page's life; long polling is always the last resort. "websocket" and "sse" are
+       * skipped while `headers` is not empty (the browser cannot send headers with them) and while
        * the tab does not long-poll. Unknown names are skipped. Default ["long-poll"].
        */
       transports: ["long-poll"],
-      /** The transport in use: "long-poll" or "sse". Read-only. */
+      /** The transport in use: "long-poll", "sse" or "websocket". Read-only. */
       activeTransport: "long-poll",
     };
 
@@ -108,8 +109,12 @@
     var shared = null; // shared-connection state when shareConnection is on and supported
     var poller = null; // the request loop, in a non-shared tab or the leader
     var stats = { totalAjaxCalls: 0, totalAjaxFailures: 0, lastAjaxAt: 0 };
-    var KNOWN_TRANSPORTS = { sse: true, "long-poll": true };
-    var warnedHeaders = false;
+    var KNOWN_TRANSPORTS = { websocket: true, sse: true, "long-poll": true };
+    var warnedHeaders = {}; // transport -> true once the console was told
+    // WebSocket close codes (docs/http.md): after these, reconnect after the backoff and resume
+    var WS_RESUME_CODES = { 1001: true, 1006: true, 1011: true, 4408: true, 4429: true };
+    // and after these the server will not take what we send: the next transport
+    var WS_GIVE_UP_CODES = { 4400: true, 1003: true, 1009: true };
 
     // ---------------------------------------------------------------- utilities
 
@@ -191,7 +196,7 @@
         throw new Error("MessageBus.clientId must be a non-empty string");
       }
       if (!Array.isArray(bus.transports)) {
-        throw new Error("MessageBus.transports must be an array, e.g. [\"sse\", \"long-poll\"]");
+        throw new Error("MessageBus.transports must be an array, e.g. [\"websocket\", \"sse\", \"long-poll\"]");
       }
     }
 
@@ -362,6 +367,7 @@
       this.lastSeq = 0;
       this.holdUntil = 0; // no subscription change may poll before this (429, error backoff)
       this.transportIndex = 0; // into transportList(): moves on when a transport fails to open
+      this.socketOpened = false; // a WebSocket of this poller opened once: the server has the endpoint
     }
 
     /** Applies a participant's demand; returns the position a "-1" demand should start at, if known. */
@@ -434,7 +440,9 @@
     /** A subscription changed: abort the request in flight so the next one carries the change. */
     Poller.prototype.restart = function () {
       if (!this.running) return;
-      if (this.request) this.abortRequest();
+      if (this.request && this.request.handle && typeof this.request.handle.update === "function") {
+        this.request.handle.update(); // an open WebSocket: tell the server, keep the socket
+      } else if (this.request) this.abortRequest();
       else if (now() >= this.holdUntil) {
         // not while waiting out a 429 or an error backoff
         this.clearTimer();
@@ -516,6 +524,10 @@
       var req = { abortedByUs: false, handle: null, startedAt: now(), gotData: false, retryMs: -1, failed: false };
       if (transport === "sse") {
         this.openEvents(req, data);
+        return;
+      }
+      if (transport === "websocket") {
+        this.openSocket(req);
         return;
       }
       var offset = 0;
@@ -659,9 +671,21 @@
         if (t === "sse") {
           if (typeof env.EventSource !== "function") continue;
           if (hasHeaders()) {
-            if (!warnedHeaders) {
-              warnedHeaders = true;
+            if (!warnedHeaders.sse) {
+              warnedHeaders.sse = true;
               console_.warn("message-bus: MessageBus.headers is set and EventSource cannot send headers: long polling");
+            }
+            continue;
+          }
+        }
+        if (t === "websocket") {
+          if (typeof env.WebSocket !== "function" || typeof env.URL !== "function") continue;
+          if (hasHeaders()) {
+            if (!warnedHeaders.websocket) {
+              warnedHeaders.websocket = true;
+              console_.warn(
+                "message-bus: MessageBus.headers is set and a WebSocket cannot send headers: not using websocket"
+              );
             }
             continue;
           }
@@ -744,6 +768,128 @@
           self.fail();
           finish();
         }
+      };
+    };
+
+    /** ws: or wss: URL of this client's socket, from baseUrl resolved against the page. */
+    function socketUrl() {
+      var url = new env.URL(
+        bus.baseUrl + "message-bus/" + encodeURIComponent(bus.clientId) + "/ws",
+        env.location && env.location.href
+      );
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      return url.href;
+    }
+
+    /**
+     * A WebSocket as one request of the loop that stays in flight: on open it subscribes every
+     * channel from its position (what a poll would send); each text frame is an array shaped like a
+     * poll reply and is handled as one. A subscription change is sent over the socket (update), not
+     * by reopening it. A close after open with a resumable code (1001, 1006, 1011, 4408, 4429) ends
+     * the request as a failed poll: the error backoff applies, then a new socket resubscribes from
+     * the positions held. A close before open moves on to the next transport if no socket of this
+     * page ever opened (a refused upgrade); after one did, it is a failed reconnection (the server
+     * restarting) and the backoff applies. A close with 4400, 1003 or 1009 moves on as well.
+     */
+    Poller.prototype.openSocket = function (req) {
+      var self = this;
+      var socket;
+      var opened = false;
+      var finished = false;
+      var sent = {}; // channel -> the position the server last heard of (sent or advanced)
+      function giveUp() {
+        self.transportIndex = transportList().indexOf("websocket") + 1;
+        req.abortedByUs = true; // no backoff: the next transport starts at once
+      }
+      function finish() {
+        if (finished) return;
+        finished = true;
+        try {
+          socket.close(1000);
+        } catch (e) {
+          // already closed
+        }
+        if (self.request === req) self.request = null;
+        self.next(req);
+      }
+      function update() {
+        if (finished || !opened) return; // before open: the subscribe on open carries everything
+        var subscribe = {};
+        var unsubscribe = [];
+        var any = false;
+        for (var c in self.positions) {
+          if (!Object.prototype.hasOwnProperty.call(self.positions, c)) continue;
+          if (!Object.prototype.hasOwnProperty.call(sent, c) || sent[c] !== self.positions[c]) {
+            subscribe[c] = self.positions[c];
+            sent[c] = self.positions[c];
+            any = true;
+          }
+        }
+        for (var s in sent) {
+          if (Object.prototype.hasOwnProperty.call(sent, s) && !Object.prototype.hasOwnProperty.call(self.positions, s)) {
+            unsubscribe.push(s);
+          }
+        }
+        for (var u = 0; u < unsubscribe.length; u++) delete sent[unsubscribe[u]];
+        var frame = {};
+        if (unsubscribe.length) frame.unsubscribe = unsubscribe;
+        if (any) frame.subscribe = subscribe;
+        if (!unsubscribe.length && !any) return;
+        try {
+          socket.send(JSON.stringify(frame));
+        } catch (e) {
+          // closing: onclose decides what comes next
+        }
+      }
+      try {
+        socket = new env.WebSocket(socketUrl());
+      } catch (e) {
+        console_.warn("message-bus: websocket unavailable (" + e + "), falling back");
+        giveUp();
+        this.next(req);
+        return;
+      }
+      this.request = req;
+      req.handle = { abort: finish, update: update };
+      socket.onopen = function () {
+        opened = true;
+        self.socketOpened = true;
+        update();
+      };
+      socket.onmessage = function (event) {
+        if (finished || req.abortedByUs || typeof event.data !== "string") return;
+        var messages;
+        try {
+          messages = JSON.parse(event.data);
+        } catch (e) {
+          console_.warn("message-bus: skipping an unreadable frame: " + e);
+          return;
+        }
+        if (!messages || !messages.length) return;
+        self.failCount = 0;
+        self.advance(messages);
+        for (var c in sent) {
+          if (Object.prototype.hasOwnProperty.call(sent, c) && Object.prototype.hasOwnProperty.call(self.positions, c)) {
+            sent[c] = self.positions[c]; // the server moved on with us: no resubscribe needed
+          }
+        }
+        self.sink(messages);
+      };
+      socket.onclose = function (event) {
+        if (finished) return;
+        var code = event && event.code;
+        if ((!opened && !self.socketOpened) || WS_GIVE_UP_CODES[code] === true) {
+          console_.warn(
+            "message-bus: websocket " + (opened ? "closed with " + code : "refused") + ", falling back"
+          );
+          giveUp();
+        } else {
+          // WS_RESUME_CODES and anything unexpected: reconnect after the backoff, from the positions
+          if (WS_RESUME_CODES[code] !== true) console_.warn("message-bus: websocket closed with " + code);
+          req.failed = true;
+          self.fail();
+        }
+        finish();
       };
     };
 

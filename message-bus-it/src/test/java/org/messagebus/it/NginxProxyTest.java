@@ -11,15 +11,22 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -27,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 import org.messagebus.testkit.Services;
@@ -40,7 +48,9 @@ import org.messagebus.testkit.Services;
  * <p>Each exchange asks for a message already in the backlog, so the server answers it at once — as
  * a whole JSON reply for a long poll, as the first chunk of a stream that the server then holds
  * open for {@link #HOLD}. A proxy that delivers promptly hands the message over long before the
- * hold ends; a buffering proxy only when the server ends the response.
+ * hold ends; a buffering proxy only when the server ends the response. The same for the opt-in
+ * transports: a Server-Sent Events stream (which the server ends after {@link #HOLD}) and a
+ * WebSocket (whose upgrade the proxy must pass through).
  */
 class NginxProxyTest {
 
@@ -62,7 +72,12 @@ class NginxProxyTest {
     server =
         MessageBusServer.builder(bus)
             .port(0)
-            .httpOptions(HttpTransportOptions.builder().longPollingInterval(HOLD).build())
+            .httpOptions(
+                HttpTransportOptions.builder()
+                    .longPollingInterval(HOLD)
+                    .sseMaxDuration(HOLD)
+                    .build())
+            .webSocket(WebSocketOptions.defaults())
             .build()
             .start();
     dir = Files.createTempDirectory("mb-nginx");
@@ -70,6 +85,10 @@ class NginxProxyTest {
     for (int i = 0; i < 20; i++) {
       exchange(server.port(), true);
       exchange(server.port(), false);
+    }
+    for (int i = 0; i < 5; i++) {
+      sse(server.port());
+      webSocket(server.port());
     }
   }
 
@@ -89,7 +108,8 @@ class NginxProxyTest {
   }
 
   @Test
-  void defaults_longPollDeliversAtOnce_andAStreamIsAnsweredAsALongPoll() throws Exception {
+  void defaults_longPollAndServerSentEventsDeliverAtOnce_aStreamIsALongPoll_noWebSocket()
+      throws Exception {
     try (Nginx nginx = Nginx.start(dir.resolve("defaults"), server.port(), "")) {
       Exchange poll = exchange(nginx.port, true);
       assertThat(poll.contentType).startsWith("application/json");
@@ -99,11 +119,26 @@ class NginxProxyTest {
       Exchange stream = exchange(nginx.port, false);
       assertThat(stream.contentType).startsWith("application/json");
       assertThat(stream.promptly()).as("stream via nginx defaults: %s", stream).isTrue();
+
+      // Server-Sent Events need no chunks: over HTTP/1.0 the server streams until it closes, and
+      // X-Accel-Buffering: no turns nginx's buffering off for the response
+      Exchange events = sse(nginx.port);
+      assertThat(events.contentType).startsWith("text/event-stream");
+      assertThat(events.promptly())
+          .as("server-sent events via nginx defaults: %s", events)
+          .isTrue();
+
+      // nginx drops the hop-by-hop Upgrade/Connection headers: the server never sees an upgrade,
+      // answers the GET as a poll (200, not 101), and the client's handshake fails
+      SocketResult socket = webSocket(nginx.port);
+      assertThat(socket.refusedWith())
+          .as("WebSocket via nginx defaults: %s", socket)
+          .isEqualTo(200);
     }
   }
 
   @Test
-  void documentedSnippet_streamsPromptly() throws Exception {
+  void documentedSnippet_streamsServerSentEventsAndWebSocketPromptly() throws Exception {
     try (Nginx nginx = Nginx.start(dir.resolve("snippet"), server.port(), Nginx.SNIPPET)) {
       Exchange poll = exchange(nginx.port, true);
       assertThat(poll.promptly()).as("long poll via the snippet: %s", poll).isTrue();
@@ -111,6 +146,14 @@ class NginxProxyTest {
       Exchange stream = exchange(nginx.port, false);
       assertThat(stream.contentType).startsWith("text/plain");
       assertThat(stream.promptly()).as("stream via the snippet: %s", stream).isTrue();
+
+      Exchange events = sse(nginx.port);
+      assertThat(events.contentType).startsWith("text/event-stream");
+      assertThat(events.promptly()).as("server-sent events via the snippet: %s", events).isTrue();
+
+      SocketResult socket = webSocket(nginx.port);
+      assertThat(socket.refusedWith()).as("WebSocket via the snippet: %s", socket).isNull();
+      assertThat(socket.exchange().promptly()).as("WebSocket via the snippet: %s", socket).isTrue();
     }
   }
 
@@ -133,6 +176,124 @@ class NginxProxyTest {
       // flushed when the server ended the stream
       assertThat(stream.firstMessageAfter)
           .as("stream, header ignored: %s", stream)
+          .isGreaterThan(HOLD);
+    }
+  }
+
+  /**
+   * Publishes a message on a new channel and opens a Server-Sent Events stream from before it
+   * through the proxy; returns when the message arrived (the stream is then dropped).
+   */
+  private static Exchange sse(int port) throws Exception {
+    String channel = "/proxy/" + UUID.randomUUID();
+    String data = "e-" + UUID.randomUUID();
+    bus.publish(channel, data);
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + port
+                        + "/message-bus/"
+                        + UUID.randomUUID()
+                        + "/sse?"
+                        + URLEncoder.encode(channel, StandardCharsets.UTF_8)
+                        + "=0"))
+            .timeout(HOLD.multipliedBy(3))
+            .header("Accept", "text/event-stream")
+            .GET()
+            .build();
+    long start = System.nanoTime();
+    HttpResponse<InputStream> response =
+        HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    String contentType = response.headers().firstValue("Content-Type").orElse("");
+    StringBuilder body = new StringBuilder();
+    Duration firstMessage = null;
+    try (InputStream in = response.body()) {
+      byte[] buffer = new byte[8192];
+      for (int n; firstMessage == null && (n = in.read(buffer)) >= 0; ) {
+        body.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        if (body.indexOf(data) >= 0) {
+          firstMessage = Duration.ofNanos(System.nanoTime() - start);
+        }
+      }
+    }
+    assertThat(firstMessage).as("the message in %s", body).isNotNull();
+    return new Exchange(contentType, firstMessage);
+  }
+
+  /**
+   * Publishes a message on a new channel, opens a WebSocket through the proxy and subscribes from
+   * before it; returns when the message arrived, or the refused upgrade's status.
+   */
+  private static SocketResult webSocket(int port) throws Exception {
+    String channel = "/proxy/" + UUID.randomUUID();
+    String data = "w-" + UUID.randomUUID();
+    bus.publish(channel, data);
+    BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    WebSocket.Listener listener =
+        new WebSocket.Listener() {
+          private final StringBuilder text = new StringBuilder();
+
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence part, boolean last) {
+            text.append(part);
+            if (last) {
+              frames.add(text.toString());
+              text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+          }
+        };
+    long start = System.nanoTime();
+    WebSocket ws;
+    try {
+      ws =
+          HTTP.newWebSocketBuilder()
+              // over nginx defaults the server sees a plain GET, a poll that it holds for HOLD
+              .connectTimeout(HOLD.multipliedBy(2))
+              .buildAsync(
+                  URI.create(
+                      "ws://127.0.0.1:" + port + "/message-bus/" + UUID.randomUUID() + "/ws"),
+                  listener)
+              .get(HOLD.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return new SocketResult(refused.getResponse().statusCode(), null);
+      }
+      throw e;
+    }
+    try {
+      ws.sendText("{\"subscribe\":{\"" + channel + "\":0}}", true)
+          .get(HOLD.toMillis(), TimeUnit.MILLISECONDS);
+      long deadline = System.nanoTime() + HOLD.multipliedBy(3).toNanos();
+      for (String frame;
+          (frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null; ) {
+        if (frame.contains("\"" + data + "\"")) {
+          return new SocketResult(
+              null, new Exchange("websocket", Duration.ofNanos(System.nanoTime() - start)));
+        }
+      }
+      throw new AssertionError("no frame with " + data + " within " + HOLD.multipliedBy(3));
+    } finally {
+      ws.abort();
+    }
+  }
+
+  /** A WebSocket attempt: the status of a refused upgrade, or the exchange of an admitted one. */
+  private record SocketResult(Integer refusedWith, Exchange exchange) {}
+
+  @Test
+  void defaultsWithXAccelBufferingIgnored_holdsServerSentEventsUntilTheStreamEnds()
+      throws Exception {
+    String ignoring = "      proxy_ignore_headers X-Accel-Buffering;\n";
+    try (Nginx nginx = Nginx.start(dir.resolve("defaults-ignoring"), server.port(), ignoring)) {
+      Exchange events = sse(nginx.port);
+      assertThat(events.contentType).startsWith("text/event-stream");
+      // the control: with the header ignored, nginx's buffering holds the events
+      assertThat(events.firstMessageAfter)
+          .as("server-sent events, header ignored: %s", events)
           .isGreaterThan(HOLD);
     }
   }
@@ -214,11 +375,25 @@ class NginxProxyTest {
   /** One nginx master process with its own prefix directory, stopped on close. */
   private static final class Nginx implements AutoCloseable {
 
-    /** What the README documents for a location that proxies the bus. */
+    /**
+     * What docs/http.md documents for a location that proxies the bus (every transport), with
+     * {@link #MAP} in the {@code http} block.
+     */
     static final String SNIPPET =
         """
               proxy_http_version 1.1;
-              proxy_set_header Connection "";
+              proxy_set_header Upgrade $http_upgrade;
+              proxy_set_header Connection $connection_upgrade;
+              proxy_read_timeout 75s;
+        """;
+
+    /** The documented {@code http}-block map: "upgrade" for an upgrade, nothing otherwise. */
+    static final String MAP =
+        """
+            map $http_upgrade $connection_upgrade {
+              default upgrade;
+              '' '';
+            }
         """;
 
     final Process process;
@@ -249,6 +424,7 @@ class NginxProxyTest {
             fastcgi_temp_path %1$s/fastcgi;
             uwsgi_temp_path %1$s/uwsgi;
             scgi_temp_path %1$s/scgi;
+          %5$s
             server {
               listen 127.0.0.1:%2$d;
               location / {
@@ -258,7 +434,12 @@ class NginxProxyTest {
             }
           }
           """
-              .formatted(prefix, port, upstream, location);
+              .formatted(
+                  prefix,
+                  port,
+                  upstream,
+                  location,
+                  location.contains("$connection_upgrade") ? MAP : "");
       Path file = prefix.resolve("nginx.conf");
       Files.writeString(file, conf);
       Process process =

@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
+import org.messagebus.http.HttpRequestView;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 
@@ -47,8 +49,11 @@ import org.messagebus.servlet.MessageBusServer;
  * {@code count} polls 429 with that {@code Retry-After}; {@code GET /polls} lists every poll seen
  * ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code sse}, {@code lastEventId},
  * {@code status}); {@code POST /polls/clear}; {@code POST /refuse-sse {refuse}} answers the
- * Server-Sent Events route 404 while {@code refuse} is true. Server-Sent Events streams end after
- * the long-polling interval and tell the browser to reconnect after 200 ms.
+ * Server-Sent Events route 404 while {@code refuse} is true; {@code POST /refuse-ws {refuse}}
+ * restarts the bus server without (or again with) its WebSocket endpoint, so an upgrade is not
+ * answered 101. WebSocket upgrades are not filters' business, so {@code /polls} does not list them.
+ * Server-Sent Events streams end after the long-polling interval and tell the browser to reconnect
+ * after 200 ms.
  *
  * <p>It exits when its standard input reaches end of file: the Node side keeps that pipe open, so
  * when the test process ends in any way (a failed hook, a crash, {@code kill -9}) the server goes
@@ -65,6 +70,7 @@ public final class E2eServer {
   private final AtomicInteger rateLimited = new AtomicInteger();
   private volatile int retryAfterSeconds = 1;
   private volatile boolean refuseSse;
+  private volatile boolean refuseWebSocket;
   private volatile int port;
   private MessageBusServer server;
 
@@ -124,11 +130,15 @@ public final class E2eServer {
             // Server-Sent Events end as often as long polls, so that resumption is exercised.
             .sseMaxDuration(longPollingInterval)
             .sseRetry(Duration.ofMillis(200))
-            .userIdLookup(E2eServer::userId)
-            .groupIdsLookup(E2eServer::groupIds)
+            .userIdFromRequest(E2eServer::userId)
+            .groupIdsFromRequest(E2eServer::groupIds)
             .build();
+    MessageBusServer.Builder builder = MessageBusServer.builder(bus);
+    if (!refuseWebSocket) {
+      builder.webSocket(WebSocketOptions.defaults());
+    }
     server =
-        MessageBusServer.builder(bus)
+        builder
             .port(port)
             .httpOptions(options)
             .filter(pollRecorder())
@@ -146,8 +156,8 @@ public final class E2eServer {
     }
   }
 
-  private static Object userId(HttpServletRequest req) {
-    String v = req.getHeader("X-User-Id");
+  private static Object userId(HttpRequestView req) {
+    String v = req.header("X-User-Id");
     if (v == null || v.isBlank()) {
       return null;
     }
@@ -158,8 +168,8 @@ public final class E2eServer {
     }
   }
 
-  private static List<?> groupIds(HttpServletRequest req) {
-    String v = req.getHeader("X-Group-Ids");
+  private static List<?> groupIds(HttpRequestView req) {
+    String v = req.header("X-Group-Ids");
     if (v == null || v.isBlank()) {
       return List.of();
     }
@@ -232,6 +242,14 @@ public final class E2eServer {
           result = Map.of("ok", true);
         }
         case "/polls" -> result = new ArrayList<>(polls);
+        case "/refuse-ws" -> {
+          // A server without the endpoint, as behind a proxy that drops the upgrade: the same port,
+          // bus and backlog; the upgrade request is answered as a poll, not with 101.
+          refuseWebSocket = Boolean.TRUE.equals(body.get("refuse"));
+          stopBusServer();
+          startBusServer();
+          result = Map.of("refuse", refuseWebSocket);
+        }
         case "/refuse-sse" -> {
           refuseSse = Boolean.TRUE.equals(body.get("refuse"));
           result = Map.of("refuse", refuseSse);
