@@ -29,6 +29,8 @@ final class FlakyBackend implements Backend {
   final BackendStateTracker state = new BackendStateTracker();
   volatile boolean down;
   volatile boolean muted;
+  volatile boolean failPublish;
+  volatile boolean queuePublish;
   volatile CountDownLatch hang;
 
   /** How many calls are blocked in {@link #hang} right now. */
@@ -71,6 +73,12 @@ final class FlakyBackend implements Backend {
 
   @Override
   public long publish(String channel, String payload, BackendPublishOptions options) {
+    if (failPublish) {
+      throw new BackendException("publish refused (test)");
+    }
+    if (queuePublish) {
+      return QUEUED;
+    }
     return store.publish(channel, payload, options);
   }
 
