@@ -18,6 +18,7 @@ import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
+import org.messagebus.observe.ObserverRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class HttpEngine implements AutoCloseable {
   private final Failures failures = new Failures();
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
       new java.util.concurrent.atomic.LongAdder();
+  private final HttpObservers observers = new HttpObservers();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -79,7 +81,7 @@ public final class HttpEngine implements AutoCloseable {
         new TimeoutWheel(
             options.longPollingInterval(),
             client -> {
-              client.close();
+              client.close(HttpObserver.PollOutcome.TIMEOUT);
               manager.remove(client);
             },
             options.ticker(),
@@ -122,6 +124,18 @@ public final class HttpEngine implements AutoCloseable {
    */
   public long streamsCutOff() {
     return streamsCutOff.sum();
+  }
+
+  /**
+   * Adds an observer of the polls this engine answers and what it sends, for metrics (see {@link
+   * HttpObserver}); polls held already report to it too. Without observers the engine pays one
+   * field read per event.
+   *
+   * @param observer the observer
+   * @return the handle that removes it
+   */
+  public ObserverRegistration observe(HttpObserver observer) {
+    return observers.add(observer);
   }
 
   /**
@@ -207,6 +221,8 @@ public final class HttpEngine implements AutoCloseable {
     volatile boolean held;
     // The extra response headers, once looked up (on the request thread).
     volatile @Nullable Map<String, String> extra;
+    // Set once the request is a poll, for the observer.
+    volatile HttpObserver.@Nullable PollMode mode;
 
     Call(HttpExchange x) {
       this.x = x;
@@ -230,6 +246,9 @@ public final class HttpEngine implements AutoCloseable {
       x.status(404);
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
+    }
+    if (!"OPTIONS".equals(x.method())) {
+      call.mode = pollMode(x);
     }
     if (clientId.length() > options.maxClientIdLength()) {
       throw new BadRequestException(
@@ -278,6 +297,29 @@ public final class HttpEngine implements AutoCloseable {
                 PollRequest.parse(body, contentType, options, json)));
   }
 
+  /** What a poll asks for, as {@link #poll} decides it: plain, long or streaming. */
+  private HttpObserver.PollMode pollMode(HttpExchange x) {
+    String query = x.queryString();
+    if (!options.longPollingEnabled() || (query != null && query.contains("dlp=t"))) {
+      return HttpObserver.PollMode.POLL;
+    }
+    return options.chunkedEncodingEnabled()
+            && "HTTP/1.1".equals(x.protocol())
+            && x.header("Dont-Chunk") == null
+        ? HttpObserver.PollMode.STREAM
+        : HttpObserver.PollMode.LONG_POLL;
+  }
+
+  /** Tells the observers about a poll answered without being held. */
+  private void answeredAtOnce(HttpObserver.@Nullable PollMode mode, int messages, int bytes) {
+    observers.delivered(messages);
+    observers.bytesWritten(bytes);
+    if (mode != null) {
+      observers.pollEnded(
+          mode, messages > 0 ? HttpObserver.PollOutcome.DATA : HttpObserver.PollOutcome.EMPTY);
+    }
+  }
+
   /**
    * Refuses a GET (or any method but POST) on a route that changes state, unless {@link
    * EngineOptions#allowGetForActions()}: a GET can be triggered cross-site by an image or a link
@@ -302,16 +344,14 @@ public final class HttpEngine implements AutoCloseable {
       throws IOException {
     HttpExchange x = call.x;
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
+    client.observer = observers;
     List<Message> backlog = client.backlog(bus);
     failures.backendAnswered();
 
     String query = x.queryString();
-    boolean longPolling =
-        options.longPollingEnabled()
-            && (query == null || !query.contains("dlp=t"))
-            && isListening()
-            && manager.clientCount() < options.maxActiveClients()
-            && x.canHold();
+    boolean wantsHold = options.longPollingEnabled() && (query == null || !query.contains("dlp=t"));
+    boolean full = wantsHold && manager.clientCount() >= options.maxActiveClients();
+    boolean longPolling = wantsHold && isListening() && !full && x.canHold();
     boolean chunked =
         options.chunkedEncodingEnabled()
             && "HTTP/1.1".equals(x.protocol())
@@ -319,7 +359,12 @@ public final class HttpEngine implements AutoCloseable {
 
     if ((!backlog.isEmpty() && !chunked) || !longPolling) {
       writeHeaders(x, Objects.requireNonNull(call.extra), Wire.JSON_CONTENT_TYPE);
-      x.send(Wire.json(json, backlog));
+      byte[] body = Wire.json(json, backlog);
+      x.send(body);
+      if (full && (backlog.isEmpty() || chunked)) {
+        observers.overCapacity();
+      }
+      answeredAtOnce(call.mode, backlog.size(), body.length);
       return;
     }
     Runnable release = heldPollLimits.acquire(identity, clientId);
@@ -403,6 +448,8 @@ public final class HttpEngine implements AutoCloseable {
       x.contentType(Wire.JSON_CONTENT_TYPE);
     }
     Map<String, Long> delivered = client.positionsAfter(backlog);
+    HttpObserver.PollMode mode =
+        streaming ? HttpObserver.PollMode.STREAM : HttpObserver.PollMode.LONG_POLL;
     client.hold(
         x,
         streaming,
@@ -411,11 +458,12 @@ public final class HttpEngine implements AutoCloseable {
         () -> {
           manager.remove(client);
           release.run();
+          observers.pollEnded(mode, client.outcome());
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
     if (!manager.add(client)) {
-      client.close();
+      client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
     }
     try {
@@ -538,6 +586,9 @@ public final class HttpEngine implements AutoCloseable {
   private void fail(Call call, Throwable e) {
     HttpExchange x = call.x;
     Failures.Reply reply = failures.handle(e);
+    if (!call.held) {
+      observers.failed(call.mode, reply == null ? 0 : reply.status());
+    }
     if (call.held || reply == null) {
       x.complete();
       return;
