@@ -41,6 +41,16 @@ public interface Backend extends AutoCloseable {
   long QUEUED = 0L;
 
   /**
+   * Returns how many publishes wait in this process's memory for the store to accept writes (see
+   * {@link #QUEUED}), for a gauge. This default, for backends that never queue, returns 0.
+   *
+   * @return the queue length
+   */
+  default int queuedPublishes() {
+    return 0;
+  }
+
+  /**
    * Returns the id of the newest message of a channel.
    *
    * @param channel the encoded channel

@@ -199,6 +199,7 @@ public final class RedisBackend implements Backend {
    *
    * @return the queue length
    */
+  @Override
   public int queuedPublishes() {
     return queue.size();
   }
