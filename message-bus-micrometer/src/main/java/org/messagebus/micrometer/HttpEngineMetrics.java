@@ -10,11 +10,12 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.messagebus.http.HttpEngine;
 import org.messagebus.http.HttpObserver;
 import org.messagebus.observe.ObserverRegistration;
@@ -31,17 +32,15 @@ import org.messagebus.observe.ObserverRegistration;
  * HttpEngineMetrics http = HttpEngineMetrics.bind(server.filter().engine(), registry);
  * }</pre>
  *
- * <p>One instance binds one registry; {@link #close()} removes its observer and meters.
- * Thread-safe.
+ * <p>Binding several registries counts into each; {@link #close()} removes its observers and
+ * meters. Thread-safe.
  */
 public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
 
   private final HttpEngine engine;
   private final Tags tags;
-  private final Object lock = new Object();
-  // guarded by lock
-  private @Nullable MeterSet meters;
-  private @Nullable ObserverRegistration observation;
+  // What close() undoes, one entry per bindTo; guarded by itself.
+  private final List<Runnable> bindings = new ArrayList<>();
 
   /**
    * Creates a binder for an engine; nothing is registered until {@link #bindTo}.
@@ -68,18 +67,15 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
   }
 
   /**
-   * Registers the meters and starts counting.
+   * Registers the meters in a registry and starts counting into them. Binding several registries
+   * counts into each.
    *
    * @param registry the registry
-   * @throws IllegalStateException if this binder is bound already
    */
   @Override
   public void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
-    synchronized (lock) {
-      if (meters != null) {
-        throw new IllegalStateException("HttpEngineMetrics is bound already; close() it first");
-      }
+    synchronized (bindings) {
       MeterSet set = new MeterSet(registry);
       set.add(
           Gauge.builder("messagebus.http.held", engine, HttpEngine::heldPolls)
@@ -92,23 +88,24 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
               .description("Streams ended because their client stopped reading (maxUnsentBytes)")
               .tags(tags)
               .register(registry));
-      this.observation = engine.observe(new Observer(registry, set));
-      this.meters = set;
+      ObserverRegistration observation = engine.observe(new Observer(registry, set));
+      bindings.add(
+          () -> {
+            observation.close();
+            set.removeAll();
+          });
     }
   }
 
-  /** Removes the observer and every meter this binder registered. */
+  /**
+   * Removes the observers and every meter this binder registered, in every registry it was bound
+   * to. Idempotent.
+   */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (observation != null) {
-        observation.close();
-        observation = null;
-      }
-      if (meters != null) {
-        meters.removeAll();
-        meters = null;
-      }
+    synchronized (bindings) {
+      bindings.forEach(Runnable::run);
+      bindings.clear();
     }
   }
 

@@ -41,19 +41,15 @@ import org.messagebus.observe.PublishOutcome;
  * }</pre>
  *
  * <p>As a {@link MeterBinder} it can be handed to whatever binds binders (Spring Boot binds every
- * {@code MeterBinder} bean). One instance binds one registry (use a composite registry for
- * several); {@link #close()} removes its observer, its backend state listener and its meters.
- * Thread-safe.
+ * {@code MeterBinder} bean). Binding several registries counts into each; {@link #close()} removes
+ * its observers, its backend state listeners and its meters. Thread-safe.
  */
 public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
 
   private final MessageBus bus;
   private final Tags tags;
-  private final Object lock = new Object();
-  // guarded by lock
-  private @Nullable MeterSet meters;
-  private @Nullable ObserverRegistration observation;
-  private @Nullable BackendStateListener stateListener;
+  // What close() undoes, one entry per bindTo; guarded by itself.
+  private final List<Runnable> bindings = new ArrayList<>();
 
   /**
    * Creates a binder for a bus; nothing is registered until {@link #bindTo}.
@@ -95,18 +91,15 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
   }
 
   /**
-   * Registers the meters and starts counting.
+   * Registers the meters in a registry and starts counting into them. Binding several registries
+   * counts into each.
    *
    * @param registry the registry
-   * @throws IllegalStateException if this binder is bound already
    */
   @Override
   public void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
-    synchronized (lock) {
-      if (meters != null) {
-        throw new IllegalStateException("MessageBusMetrics is bound already; close() it first");
-      }
+    synchronized (bindings) {
       MeterSet set = new MeterSet(registry);
       Observer observer = new Observer(registry, set);
       BackendStateCounter state = new BackendStateCounter();
@@ -150,28 +143,25 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
               .tag("backend", backendTag(bus))
               .register(registry));
       bus.addBackendStateListener(state);
-      this.stateListener = state;
-      this.observation = bus.observe(observer);
-      this.meters = set;
+      ObserverRegistration observation = bus.observe(observer);
+      bindings.add(
+          () -> {
+            observation.close();
+            bus.removeBackendStateListener(state);
+            set.removeAll();
+          });
     }
   }
 
-  /** Removes the observer, the backend state listener and every meter this binder registered. */
+  /**
+   * Removes the observers, the backend state listeners and every meter this binder registered, in
+   * every registry it was bound to. Idempotent.
+   */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (observation != null) {
-        observation.close();
-        observation = null;
-      }
-      if (stateListener != null) {
-        bus.removeBackendStateListener(stateListener);
-        stateListener = null;
-      }
-      if (meters != null) {
-        meters.removeAll();
-        meters = null;
-      }
+    synchronized (bindings) {
+      bindings.forEach(Runnable::run);
+      bindings.clear();
     }
   }
 
