@@ -69,6 +69,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.drain-retry-after", "5s");
     EXPECTED.put("message-bus.http.close-held-poll-connections", false);
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
+    EXPECTED.put("message-bus.metrics.enabled", true);
   }
 
   @Test
