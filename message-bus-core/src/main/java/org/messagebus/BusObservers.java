@@ -33,9 +33,18 @@ final class BusObservers {
   private final CopyOnWriteArrayList<BusObserver> all = new CopyOnWriteArrayList<>();
   private final DispatchLag lag = new DispatchLag();
   private volatile BusObserver current = BusObserver.NOOP;
+  private final BusObserver forwarder = new Forwarder();
 
   BusObserver current() {
     return current;
+  }
+
+  /**
+   * The observer a backend reports to ({@link Backend#observer}): it forwards each call to the
+   * observers of the moment, so it may be kept.
+   */
+  BusObserver forwarder() {
+    return forwarder;
   }
 
   ObserverRegistration add(BusObserver observer) {
@@ -195,6 +204,33 @@ final class BusObservers {
     }
 
     @Override
+    public void backendCatchUp(int messages) {
+      try {
+        target.backendCatchUp(messages);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void publishDropped() {
+      try {
+        target.publishDropped();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      try {
+        target.largePayloadFetched();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
     public String toString() {
       return target.toString();
     }
@@ -248,6 +284,76 @@ final class BusObservers {
       for (BusObserver t : targets) {
         t.cacheRemoteChange();
       }
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      for (BusObserver t : targets) {
+        t.backendCatchUp(messages);
+      }
+    }
+
+    @Override
+    public void publishDropped() {
+      for (BusObserver t : targets) {
+        t.publishDropped();
+      }
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      for (BusObserver t : targets) {
+        t.largePayloadFetched();
+      }
+    }
+  }
+
+  /** Forwards each call to the current observer (for backends, which keep what they are given). */
+  private final class Forwarder implements BusObserver {
+
+    @Override
+    public void published(PublishOutcome outcome, long nanos) {
+      current.published(outcome, nanos);
+    }
+
+    @Override
+    public void dispatched() {
+      current.dispatched();
+    }
+
+    @Override
+    public void dispatchLag(long nanos) {
+      current.dispatchLag(nanos);
+    }
+
+    @Override
+    public void listenerFailed() {
+      current.listenerFailed();
+    }
+
+    @Override
+    public void cacheRead(boolean hit) {
+      current.cacheRead(hit);
+    }
+
+    @Override
+    public void cacheRemoteChange() {
+      current.cacheRemoteChange();
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      current.backendCatchUp(messages);
+    }
+
+    @Override
+    public void publishDropped() {
+      current.publishDropped();
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      current.largePayloadFetched();
     }
   }
 }

@@ -154,6 +154,7 @@ public final class MessageBus implements AutoCloseable {
     this.firehose = new Firehose(parts, keepalive, lifecycle);
     this.state = new BackendStateWatch(this::catchUpAfterOutage);
     this.replay = new SubscriptionReplay(parts, firehose, state);
+    backend.observer(observers.forwarder());
     backend.stateListener(state::onBackendState);
   }
 

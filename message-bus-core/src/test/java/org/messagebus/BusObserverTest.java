@@ -46,6 +46,24 @@ class BusObserverTest {
     final AtomicInteger hits = new AtomicInteger();
     final AtomicInteger misses = new AtomicInteger();
     final AtomicInteger remoteChanges = new AtomicInteger();
+    final AtomicInteger caughtUp = new AtomicInteger();
+    final AtomicInteger dropped = new AtomicInteger();
+    final AtomicInteger largePayloads = new AtomicInteger();
+
+    @Override
+    public void backendCatchUp(int messages) {
+      caughtUp.addAndGet(messages);
+    }
+
+    @Override
+    public void publishDropped() {
+      dropped.incrementAndGet();
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      largePayloads.incrementAndGet();
+    }
 
     @Override
     public void published(PublishOutcome outcome, long nanos) {
@@ -180,6 +198,79 @@ class BusObserverTest {
     bus.publish("/a", 3);
     assertThat(a.published).hasSize(3);
     assertThat(b.published).hasSize(2);
+  }
+
+  @Test
+  void backendEvents_reachTheObserversOfTheMoment_throughWhatTheBackendKeeps() {
+    org.messagebus.observe.BusObserver kept = backend.observer;
+    assertThat(kept).as("the bus hands its backend an observer").isNotNull();
+    kept.backendCatchUp(5); // no observer yet: nothing to tell
+    Recorder a = new Recorder();
+    Recorder b = new Recorder();
+    bus.observe(a);
+    bus.observe(b);
+    bus.observe(
+        new BusObserver() {
+          @Override
+          public void backendCatchUp(int messages) {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void publishDropped() {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void largePayloadFetched() {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void dispatched() {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void dispatchLag(long nanos) {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void listenerFailed() {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void cacheRead(boolean hit) {
+            throw new IllegalStateException("observer failure (test)");
+          }
+
+          @Override
+          public void cacheRemoteChange() {
+            throw new IllegalStateException("observer failure (test)");
+          }
+        });
+    kept.backendCatchUp(3);
+    kept.publishDropped();
+    kept.largePayloadFetched();
+    kept.published(PublishOutcome.OK, 1);
+    kept.dispatched();
+    kept.dispatchLag(1);
+    kept.listenerFailed();
+    kept.cacheRead(true);
+    kept.cacheRemoteChange();
+    for (Recorder r : List.of(a, b)) {
+      assertThat(r.caughtUp.get()).isEqualTo(3);
+      assertThat(r.dropped.get()).isEqualTo(1);
+      assertThat(r.largePayloads.get()).isEqualTo(1);
+      assertThat(r.published).containsExactly(PublishOutcome.OK);
+      assertThat(r.dispatched.get()).isEqualTo(1);
+      assertThat(r.lags).containsExactly(1L);
+      assertThat(r.listenerFailures.get()).isEqualTo(1);
+      assertThat(r.hits.get()).isEqualTo(1);
+      assertThat(r.remoteChanges.get()).isEqualTo(1);
+    }
   }
 
   @Test

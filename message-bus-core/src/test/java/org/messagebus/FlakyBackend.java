@@ -48,9 +48,17 @@ final class FlakyBackend implements Backend {
     state.up("store");
   }
 
+  /** What the bus gave {@link #observer(org.messagebus.observe.BusObserver)}. */
+  volatile org.messagebus.observe.BusObserver observer;
+
   @Override
   public void stateListener(BackendStateListener listener) {
     state.listener(listener);
+  }
+
+  @Override
+  public void observer(org.messagebus.observe.BusObserver observer) {
+    this.observer = observer;
   }
 
   private void check() {

@@ -49,6 +49,27 @@ public interface BusObserver {
   default void listenerFailed() {}
 
   /**
+   * A backend subscription read messages from the store's backlog rather than from live
+   * notifications: its replay from a position, or the catch-up after a lost connection or a missed
+   * notification (Redis, PostgreSQL). Told only when it read at least one message.
+   *
+   * @param messages how many messages it delivered from the backlog
+   */
+  default void backendCatchUp(int messages) {}
+
+  /**
+   * A publish queued in memory (Redis refusing writes) was dropped: the store rejected it for good
+   * when the queue was written.
+   */
+  default void publishDropped() {}
+
+  /**
+   * The PostgreSQL backend read a message from its row because it was too large to be announced
+   * with its payload.
+   */
+  default void largePayloadFetched() {}
+
+  /**
    * A {@link org.messagebus.cache.DistributedCache} was read.
    *
    * @param hit whether the key was present

@@ -189,6 +189,17 @@ public interface Backend extends AutoCloseable {
   default void stateListener(BackendStateListener listener) {}
 
   /**
+   * Tells the backend whom to tell about its own events for metrics (catch-ups, dropped queued
+   * publishes, large payloads read from the store; see {@link org.messagebus.observe.BusObserver}).
+   * Called once by the owning bus, before it uses the backend otherwise; the observer forwards to
+   * whatever observers the bus has at the time of each call, so the backend keeps it. This default
+   * ignores it.
+   *
+   * @param observer the bus's observer; calls cost nothing while the bus has no observers
+   */
+  default void observer(org.messagebus.observe.BusObserver observer) {}
+
+  /**
    * Drops and re-creates connections, restarts background work stopped by {@link #close()} (Ruby:
    * {@code after_fork}). Existing data is kept.
    */

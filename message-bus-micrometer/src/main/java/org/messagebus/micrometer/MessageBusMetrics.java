@@ -195,6 +195,10 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
     private final Counter cacheHits;
     private final Counter cacheMisses;
     private final Counter cacheRemoteChanges;
+    private final Counter catchUps;
+    private final Counter catchUpMessages;
+    private final Counter publishDropped;
+    private final Counter largePayloads;
 
     Observer(MeterRegistry registry, MeterSet set) {
       String backend = backendTag(bus);
@@ -247,6 +251,35 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
                   .description("Distributed cache changes received from other processes")
                   .tags(tags)
                   .register(registry));
+      catchUps =
+          set.add(
+              Counter.builder("messagebus.backend.catchups")
+                  .description("Times a backend subscription read missed messages from the store")
+                  .tags(tags)
+                  .tag("backend", backend)
+                  .register(registry));
+      catchUpMessages =
+          set.add(
+              Counter.builder("messagebus.backend.catchup.messages")
+                  .description("Messages backend subscriptions read from the store's backlog")
+                  .baseUnit("messages")
+                  .tags(tags)
+                  .tag("backend", backend)
+                  .register(registry));
+      publishDropped =
+          set.add(
+              Counter.builder("messagebus.backend.publish.dropped")
+                  .description("Queued publishes dropped because the store rejected them for good")
+                  .tags(tags)
+                  .tag("backend", backend)
+                  .register(registry));
+      largePayloads =
+          set.add(
+              Counter.builder("messagebus.backend.large.payloads")
+                  .description("Messages read from their row because too large to announce")
+                  .tags(tags)
+                  .tag("backend", backend)
+                  .register(registry));
     }
 
     @Override
@@ -277,6 +310,22 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
     @Override
     public void cacheRemoteChange() {
       cacheRemoteChanges.increment();
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      catchUps.increment();
+      catchUpMessages.increment(messages);
+    }
+
+    @Override
+    public void publishDropped() {
+      publishDropped.increment();
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      largePayloads.increment();
     }
 
     @Override

@@ -30,6 +30,7 @@ import org.messagebus.BackendState;
 import org.messagebus.MessageBus;
 import org.messagebus.cache.DistributedCache;
 import org.messagebus.cache.DistributedCacheManager;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 
@@ -281,6 +282,22 @@ class MessageBusMetricsTest {
     metrics.close();
     assertThat(registry.getMeters()).isEmpty();
     assertThat(second.getMeters()).isEmpty();
+  }
+
+  @Test
+  void theBackendsOwnEvents_moveTheirMeters() {
+    MessageBusMetrics.bind(bus, registry);
+    BusObserver reported = java.util.Objects.requireNonNull(backend.observer);
+    // What the Redis and PostgreSQL backends report: two catch-ups, a dropped queued publish, a
+    // message read from its row.
+    reported.backendCatchUp(3);
+    reported.backendCatchUp(2);
+    reported.publishDropped();
+    reported.largePayloadFetched();
+    assertThat(counter("messagebus.backend.catchups", "backend", "outage")).isEqualTo(2);
+    assertThat(counter("messagebus.backend.catchup.messages")).isEqualTo(5);
+    assertThat(counter("messagebus.backend.publish.dropped")).isEqualTo(1);
+    assertThat(counter("messagebus.backend.large.payloads")).isEqualTo(1);
   }
 
   @Test

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.memory.MemoryBackend;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -60,9 +61,17 @@ final class OutageBackend implements Backend {
     }
   }
 
+  /** What the bus gave {@link #observer(BusObserver)}: how Redis and PostgreSQL report. */
+  volatile @Nullable BusObserver observer;
+
   @Override
   public void stateListener(BackendStateListener listener) {
     state.listener(listener);
+  }
+
+  @Override
+  public void observer(BusObserver observer) {
+    this.observer = observer;
   }
 
   @Override

@@ -223,6 +223,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
                     "reading message " + id,
                     c -> Optional.ofNullable(backend.queries().byId(c, id)))
                 .orElse(null);
+        backend.observer().largePayloadFetched();
       } catch (BackendException e) {
         LOG.warn("cannot read message {} yet: {}", id, e.getMessage());
         waitingFor = Math.max(waitingFor, id);
@@ -283,6 +284,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
       restartAtZero();
       return catchUp();
     }
+    int filled = 0;
     for (BackendMessage m : rows) {
       if (closed) {
         return true;
@@ -294,6 +296,10 @@ final class PgSubscription implements BackendSubscription, Runnable {
       highest = id;
       caughtUp.put(id, Boolean.TRUE);
       deliver(m);
+      filled++;
+    }
+    if (filled > 0) {
+      backend.observer().backendCatchUp(filled);
     }
     // Ids up to the horizon without a row are settled: rolled back, given up, or trimmed.
     highest = Math.max(highest, settled);

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -102,6 +103,7 @@ public final class RedisBackend implements Backend {
   private final RedisReads reads;
   private final GlobalBacklogReader globalBacklog;
   private final PublishQueue queue;
+  private volatile BusObserver observer = BusObserver.NOOP;
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
 
@@ -116,7 +118,8 @@ public final class RedisBackend implements Backend {
         new PublishQueue(
             options.maxInMemoryPublishBacklog(),
             options.retryInterval(),
-            p -> publishNow(p.channel(), p.payload(), p.options()));
+            p -> publishNow(p.channel(), p.payload(), p.options()),
+            () -> observer.publishDropped());
   }
 
   /**
@@ -192,6 +195,16 @@ public final class RedisBackend implements Backend {
       throw e;
     }
     return connections.answered(id);
+  }
+
+  @Override
+  public void observer(BusObserver observer) {
+    this.observer = observer;
+  }
+
+  /** Whom to tell about catch-ups and dropped publishes (the bus's observers, or none). */
+  BusObserver observer() {
+    return observer;
   }
 
   /**

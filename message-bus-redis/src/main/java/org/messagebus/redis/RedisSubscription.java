@@ -77,6 +77,8 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   // subscription thread only
   private long highest;
   private boolean catchUpPending;
+  // Messages delivered so far (for the catch-up count); subscriber thread only.
+  private long deliveredCount;
 
   RedisSubscription(RedisBackend backend, long lastGlobalId, BackendListener listener) {
     this.backend = backend;
@@ -239,6 +241,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
    *     it is delivered from the notification if its backlog entry is already gone (trimmed)
    */
   private boolean catchUp(@Nullable BackendMessage trigger) {
+    long deliveredBefore = deliveredCount;
     try {
       long current = backend.lastGlobalId();
       if (highest > current) {
@@ -288,6 +291,10 @@ final class RedisSubscription implements BackendSubscription, Runnable {
       }
       catchUpPending = true;
       return false;
+    } finally {
+      if (deliveredCount > deliveredBefore) {
+        backend.observer().backendCatchUp((int) (deliveredCount - deliveredBefore));
+      }
     }
   }
 
@@ -295,6 +302,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     if (closed) {
       return;
     }
+    deliveredCount++;
     try {
       listener.onMessage(m);
     } catch (RuntimeException e) {
