@@ -21,6 +21,7 @@ import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.ChannelNames;
+import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.PreparedPublish;
 
 /**
@@ -898,11 +899,7 @@ public final class MessageBus implements AutoCloseable {
      * @throws IllegalArgumentException if {@code interval} is negative
      */
     public Builder keepaliveInterval(Duration interval) {
-      Objects.requireNonNull(interval, "keepaliveInterval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("keepaliveInterval must not be negative: " + interval);
-      }
-      this.keepaliveInterval = interval;
+      this.keepaliveInterval = OptionChecks.notNegative("keepaliveInterval", interval);
       return this;
     }
 
@@ -943,11 +940,7 @@ public final class MessageBus implements AutoCloseable {
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public Builder retryInterval(Duration interval) {
-      Objects.requireNonNull(interval, "retryInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("retryInterval must be positive: " + interval);
-      }
-      this.retryInterval = interval;
+      this.retryInterval = OptionChecks.positive("retryInterval", interval);
       return this;
     }
 

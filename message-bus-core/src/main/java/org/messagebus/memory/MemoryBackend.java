@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BusClosedException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.DaemonThreads;
+import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -368,14 +370,12 @@ public final class MemoryBackend implements Backend {
   private record Entry(BackendMessage message, Channel channel, Instant publishedAt) {}
 
   /** One subscription: a queue drained by its own thread. */
-  private final class Sub implements BackendSubscription, Runnable {
+  private final class Sub extends AbstractBackendSubscription implements Runnable {
     final LinkedBlockingQueue<BackendMessage> queue = new LinkedBlockingQueue<>();
-    final BackendListener listener;
     final Thread thread;
-    volatile boolean closed;
 
     Sub(BackendListener listener) {
-      this.listener = listener;
+      super(listener);
       this.thread = DaemonThreads.newThread("message-bus-memory-subscriber", this);
     }
 
@@ -383,17 +383,13 @@ public final class MemoryBackend implements Backend {
     @SuppressWarnings("ReferenceEquality") // END is a sentinel instance, compared by identity
     public void run() {
       try {
-        while (!closed) {
+        while (!isClosed()) {
 
           BackendMessage m = queue.take();
-          if (m == END || closed) {
+          if (m == END || isClosed()) {
             return;
           }
-          try {
-            listener.onMessage(m);
-          } catch (RuntimeException e) {
-            LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
-          }
+          deliver(m);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -402,20 +398,11 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public boolean isSubscribed() {
-      return !closed;
+      return !isClosed();
     }
 
     @Override
-    public boolean isClosed() {
-      return closed;
-    }
-
-    @Override
-    public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    protected void onClose() {
       lock.lock();
       try {
         subscriptions.remove(this);
@@ -465,11 +452,7 @@ public final class MemoryBackend implements Backend {
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public Builder expiryInterval(Duration interval) {
-      Objects.requireNonNull(interval, "expiryInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("expiryInterval must be positive: " + interval);
-      }
-      this.expiryInterval = interval;
+      this.expiryInterval = OptionChecks.positive("expiryInterval", interval);
       return this;
     }
 

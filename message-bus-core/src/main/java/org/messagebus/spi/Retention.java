@@ -107,10 +107,7 @@ public record Retention(
      * @throws IllegalArgumentException if {@code size < 1}
      */
     public Builder maxBacklogSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("maxBacklogSize must be at least 1: " + size);
-      }
-      this.maxBacklogSize = size;
+      this.maxBacklogSize = OptionChecks.atLeastOne("maxBacklogSize", size);
       return this;
     }
 
@@ -123,10 +120,7 @@ public record Retention(
      * @throws IllegalArgumentException if {@code size < 1}
      */
     public Builder maxGlobalBacklogSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("maxGlobalBacklogSize must be at least 1: " + size);
-      }
-      this.maxGlobalBacklogSize = size;
+      this.maxGlobalBacklogSize = OptionChecks.atLeastOne("maxGlobalBacklogSize", size);
       return this;
     }
 
@@ -138,11 +132,7 @@ public record Retention(
      * @throws IllegalArgumentException if {@code age} is zero or negative
      */
     public Builder maxBacklogAge(Duration age) {
-      Objects.requireNonNull(age, "maxBacklogAge");
-      if (age.isNegative() || age.isZero()) {
-        throw new IllegalArgumentException("maxBacklogAge must be positive: " + age);
-      }
-      this.maxBacklogAge = age;
+      this.maxBacklogAge = OptionChecks.positive("maxBacklogAge", age);
       return this;
     }
 
@@ -155,10 +145,7 @@ public record Retention(
      * @throws IllegalArgumentException if {@code every < 1}
      */
     public Builder clearEvery(int every) {
-      if (every < 1) {
-        throw new IllegalArgumentException("clearEvery must be at least 1: " + every);
-      }
-      this.clearEvery = every;
+      this.clearEvery = OptionChecks.atLeastOne("clearEvery", every);
       return this;
     }
 

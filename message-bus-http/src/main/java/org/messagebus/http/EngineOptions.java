@@ -10,18 +10,56 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.messagebus.spi.OptionChecks;
 
 /**
  * What the {@link HttpEngine} does: routes, long polling, streaming, limits, and the lookups that
  * identify a web client, written against {@link HttpRequestView} so that any transport can call
- * them. Immutable; build with {@link #builder()}. The defaults are those of the Servlet module's
- * {@code HttpTransportOptions}, which documents every option for users; this class is what adapters
- * hand to the engine.
+ * them. Immutable; build with {@link #builder()}. Every setter documents its option and default and
+ * rejects a bad value at once; the Servlet module's {@code HttpTransportOptions} forwards to these
+ * setters, so the checks and the defaults live here only.
  *
- * <p><b>Size.</b> Over 500 lines because every option has a documented getter and builder setter;
- * it holds no logic.
+ * <p><b>Size.</b> Over 500 lines because every option has a documented getter and builder setter
+ * (the full user documentation of each option is here); it holds no logic beyond the setters'
+ * checks.
  */
 public final class EngineOptions {
+
+  /** Default of {@link Builder#baseRoute}: {@code /}, so the endpoint is {@code /message-bus/}. */
+  public static final String DEFAULT_BASE_ROUTE = "/";
+
+  /** Default of {@link Builder#longPollingInterval}: 25 seconds. */
+  public static final Duration DEFAULT_LONG_POLLING_INTERVAL = Duration.ofSeconds(25);
+
+  /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
+  public static final int DEFAULT_MAX_ACTIVE_CLIENTS = 1000;
+
+  /** Default of {@link Builder#maxBodyBytes}: 64 KiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+  /** Default of {@link Builder#maxChannels}: 1,000 channels per poll. */
+  public static final int DEFAULT_MAX_CHANNELS = 1000;
+
+  /** Default of {@link Builder#maxClientIdLength}: 128 characters. */
+  public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 128;
+
+  /** Default of {@link Builder#maxUnsentBytes}: 256 KiB waiting for a client that does not read. */
+  public static final int DEFAULT_MAX_UNSENT_BYTES = 256 * 1024;
+
+  /** Default of {@link Builder#maxHeldPollsPerUser}: 10 held polls per signed-in user. */
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_USER = 10;
+
+  /** Default of {@link Builder#maxHeldPollsPerAddress}: 50 held polls per anonymous address. */
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_ADDRESS = 50;
+
+  /** Default of {@link Builder#heldPollsRetryAfter}: 15 seconds. */
+  public static final Duration DEFAULT_HELD_POLLS_RETRY_AFTER = Duration.ofSeconds(15);
+
+  /**
+   * Default of {@link Builder#trustedProxies}: the loopback addresses ({@code 127.0.0.0/8} and
+   * {@code ::1}), so a reverse proxy on the same host is trusted and nobody else is.
+   */
+  public static final List<String> DEFAULT_TRUSTED_PROXIES = List.of("127.0.0.0/8", "::1");
 
   /** The reply an {@link ErrorHandler} chooses: status, plain-text body, headers. */
   public record ErrorReply(int status, String body, Map<String, String> headers) {
@@ -65,6 +103,28 @@ public final class EngineOptions {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Starts a builder holding these options, to change some of them.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return b.copy();
+  }
+
+  /**
+   * Normalises a base route as Ruby does: a leading and a trailing {@code /}, runs of {@code /}
+   * collapsed ({@code my/base/route} and {@code //my///base/route} both become {@code
+   * /my/base/route/}).
+   *
+   * @param route the route
+   * @return the normalised route
+   */
+  public static String normalizeBaseRoute(String route) {
+    Objects.requireNonNull(route, "baseRoute");
+    return ("/" + route + "/").replaceAll("/+", "/");
   }
 
   /**
@@ -297,25 +357,25 @@ public final class EngineOptions {
     return b.timerThread;
   }
 
-  /** Builds {@link EngineOptions}. Not thread-safe. Setters check nothing the adapters check. */
+  /** Builds {@link EngineOptions}. Not thread-safe. */
   public static final class Builder {
-    private String baseRoute = "/";
+    private String baseRoute = DEFAULT_BASE_ROUTE;
     private boolean longPollingEnabled = true;
-    private Duration longPollingInterval = Duration.ofSeconds(25);
+    private Duration longPollingInterval = DEFAULT_LONG_POLLING_INTERVAL;
     private boolean chunkedEncodingEnabled = true;
-    private int maxActiveClients = 1000;
+    private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = 1;
     private boolean allowBroadcast;
     private boolean allowGetForActions;
-    private int maxBodyBytes = 64 * 1024;
-    private int maxChannels = 1000;
-    private int maxClientIdLength = 128;
-    private int maxHeldPollsPerUser = 10;
-    private int maxUnsentBytes = 256 * 1024;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxChannels = DEFAULT_MAX_CHANNELS;
+    private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
+    private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
+    private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
     private boolean closeHeldPollConnections;
-    private int maxHeldPollsPerAddress = 50;
-    private Duration heldPollsRetryAfter = Duration.ofSeconds(15);
-    private List<String> trustedProxies = List.of("127.0.0.0/8", "::1");
+    private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
+    private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
+    private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
     private @Nullable Function<HttpRequestView, @Nullable Object> userIdLookup;
     private @Nullable Function<HttpRequestView, List<?>> groupIdsLookup;
     private @Nullable Function<HttpRequestView, @Nullable String> siteIdLookup;
@@ -358,19 +418,19 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets the base route (normalised: leading and trailing slash, runs collapsed). Default /.
+     * Sets the path prefix (within the web application) before {@code message-bus/}. Default {@code
+     * /}. Normalised with {@link #normalizeBaseRoute}.
      *
-     * @param route the route
+     * @param route the route, e.g. {@code /api/}
      * @return this builder
      */
     public Builder baseRoute(String route) {
-      this.baseRoute =
-          ("/" + Objects.requireNonNull(route, "baseRoute") + "/").replaceAll("/+", "/");
+      this.baseRoute = normalizeBaseRoute(route);
       return this;
     }
 
     /**
-     * Enables holding polls. Default true.
+     * Enables or disables holding polls open. Default true; false answers every poll at once.
      *
      * @param enabled the choice
      * @return this builder
@@ -381,18 +441,20 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets how long a poll is held at most. Default 25 s.
+     * Sets how long a poll is held at most before it is answered with what it has ({@code []}).
+     * Default 25 s.
      *
      * @param interval positive
      * @return this builder
+     * @throws IllegalArgumentException if not positive
      */
     public Builder longPollingInterval(Duration interval) {
-      this.longPollingInterval = Objects.requireNonNull(interval, "longPollingInterval");
+      this.longPollingInterval = OptionChecks.positive("longPollingInterval", interval);
       return this;
     }
 
     /**
-     * Enables streaming. Default true.
+     * Enables or disables streaming held polls with chunked encoding. Default true.
      *
      * @param enabled the choice
      * @return this builder
@@ -403,29 +465,40 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets the held polls from which polls are answered at once. Default 1,000.
+     * Sets the number of held polls from which new polls are answered at once (clients fall back to
+     * polling). Default 1,000.
      *
-     * @param max the limit
+     * @param max at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxActiveClients(int max) {
-      this.maxActiveClients = max;
+      this.maxActiveClients = OptionChecks.atLeastOne("maxActiveClients", max);
       return this;
     }
 
     /**
-     * Sets the fan-out threads; 1 writes on the bus's dispatch thread. Default 1.
+     * Sets how many threads write each live message to the held polls. Each held poll belongs to
+     * one of them, so a client still receives its messages in order; with 1 the bus's dispatch
+     * thread writes them itself. Default 1 here; the Servlet module's options default to the
+     * available processors, at most 4.
      *
-     * @param threads the count
+     * @param threads 1 to 64
      * @return this builder
+     * @throws IllegalArgumentException if out of range
      */
     public Builder fanOutThreads(int threads) {
+      if (threads < 1 || threads > 64) {
+        throw new IllegalArgumentException("fanOutThreads must be between 1 and 64: " + threads);
+      }
       this.fanOutThreads = threads;
       return this;
     }
 
     /**
-     * Serves the broadcast route. Default false.
+     * Serves the debug route {@code message-bus/broadcast?channel=..&data=..} that publishes a
+     * string; POST only unless {@link #allowGetForActions}. Default false: never enable it in
+     * production.
      *
      * @param allow the choice
      * @return this builder
@@ -436,8 +509,12 @@ public final class EngineOptions {
     }
 
     /**
-     * Lets the broadcast, discover and hup routes accept GET as Ruby does. Default false (POST
-     * only: a GET can be triggered cross-site by an image tag).
+     * Lets the routes that change state — {@code message-bus/broadcast} and {@code
+     * message-bus/_diagnostics/discover} and {@code .../hup/<host>/<pid>} — accept GET (and any
+     * other method) as Ruby does (SPEC §4.10, §6.2). Default false: they answer 405 with {@code
+     * Allow: POST} to anything but POST, because a GET can be sent cross-site by any page (an image
+     * tag), which would let it publish or restart processes through a signed-in administrator's
+     * browser (CSRF). The stock diagnostics page POSTs.
      *
      * @param allow the choice
      * @return this builder
@@ -448,55 +525,66 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets the largest body. Default 64 KiB.
+     * Sets the largest accepted request body (poll or broadcast); a larger one gets 413, before it
+     * is read when its {@code Content-Length} says so. Default 64 KiB.
      *
-     * @param bytes the limit
+     * @param bytes at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxBodyBytes(int bytes) {
-      this.maxBodyBytes = bytes;
+      this.maxBodyBytes = OptionChecks.atLeastOne("maxBodyBytes", bytes);
       return this;
     }
 
     /**
-     * Sets the most channels per poll. Default 1,000.
+     * Sets the most channels one poll may subscribe to; more get 400. It also bounds the fields of
+     * any form the endpoint parses (a poll body, a broadcast query or body): at most this many plus
+     * one ({@code __seq}), or 400. Default 1,000.
      *
-     * @param max the limit
+     * @param max at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxChannels(int max) {
-      this.maxChannels = max;
+      this.maxChannels = OptionChecks.atLeastOne("maxChannels", max);
       return this;
     }
 
     /**
-     * Sets the longest client id. Default 128.
+     * Sets the longest accepted client id; a longer one gets 400. Default 128.
      *
-     * @param max the limit
+     * @param max at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxClientIdLength(int max) {
-      this.maxClientIdLength = max;
+      this.maxClientIdLength = OptionChecks.atLeastOne("maxClientIdLength", max);
       return this;
     }
 
     /**
-     * Sets how many bytes a stream may have waiting for a client that does not read; one more
-     * message ends the stream (the client polls again from the last message it received). One
-     * message is always accepted, whatever its size. Default 256 KiB.
+     * Sets how many bytes a stream may have waiting for a client that does not read (a frozen tab,
+     * a client gone without closing its connection, a socket whose window is full). When a message
+     * would take it over the cap, the server ends the stream instead, dropping the unsent messages:
+     * the client polls again from the last message it received and reads the rest from the backlog,
+     * so nothing is lost, and the server keeps at most this much per stream. One message is always
+     * accepted, whatever its size. Default {@value #DEFAULT_MAX_UNSENT_BYTES}.
      *
-     * @param bytes the cap
+     * @param bytes at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxUnsentBytes(int bytes) {
-      this.maxUnsentBytes = bytes;
+      this.maxUnsentBytes = OptionChecks.atLeastOne("maxUnsentBytes", bytes);
       return this;
     }
 
     /**
      * Sets whether a held long-poll reply says {@code Connection: close}, byte for byte as Ruby's
-     * (SPEC §4.7). Default false: the connection stays open for the client's next poll. Streams are
-     * not affected.
+     * (SPEC §4.7), so that every answered poll costs the client a new TCP (in production, TLS)
+     * connection. Default false: the connection stays open for the client's next poll (no client
+     * depends on the close). Streams are not affected.
      *
      * @param close the choice
      * @return this builder
@@ -507,47 +595,73 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets the held-poll cap per user. Default 10.
+     * Sets the most polls one signed-in user (a non-null {@link #userIdLookup} result) may have
+     * held at once, over all their tabs, devices and client ids; a poll that would be held beyond
+     * it is answered 429 with {@code Retry-After} ({@link #heldPollsRetryAfter}). A new poll of a
+     * client id the user already has held replaces that poll and is always accepted. Polls answered
+     * at once (a backlog, {@code dlp=t}) are not counted. Default {@value
+     * #DEFAULT_MAX_HELD_POLLS_PER_USER}; {@link Integer#MAX_VALUE} turns the limit off.
      *
-     * @param max the limit
+     * @param max at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerUser(int max) {
-      this.maxHeldPollsPerUser = max;
+      this.maxHeldPollsPerUser = OptionChecks.atLeastOne("maxHeldPollsPerUser", max);
       return this;
     }
 
     /**
-     * Sets the held-poll cap per address. Default 50.
+     * Sets the most polls one anonymous client address may have held at once (as {@link
+     * #maxHeldPollsPerUser}, for polls without a user). The address is the TCP peer's, or, when the
+     * peer is one of the {@link #trustedProxies}, the client address those proxies report in {@code
+     * Forwarded} or {@code X-Forwarded-For}. IPv6 addresses count per {@code /64} network (one host
+     * usually owns a whole {@code /64}). Many users behind one NAT share an address: raise the
+     * limit for such audiences. Default {@value #DEFAULT_MAX_HELD_POLLS_PER_ADDRESS}; {@link
+     * Integer#MAX_VALUE} turns the limit off.
      *
-     * @param max the limit
+     * @param max at least 1
      * @return this builder
+     * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerAddress(int max) {
-      this.maxHeldPollsPerAddress = max;
+      this.maxHeldPollsPerAddress = OptionChecks.atLeastOne("maxHeldPollsPerAddress", max);
       return this;
     }
 
     /**
-     * Sets the {@code Retry-After} of a 429. Default 15 s.
+     * Sets the {@code Retry-After} of the 429 answered to a poll over its identity's limit. The
+     * stock JavaScript client waits at least 15 s whatever it says. Default 15 s.
      *
-     * @param delay whole seconds
+     * @param delay at least 1 second, in whole seconds
      * @return this builder
+     * @throws IllegalArgumentException if below 1 second or not whole seconds
      */
     public Builder heldPollsRetryAfter(Duration delay) {
-      this.heldPollsRetryAfter = Objects.requireNonNull(delay, "heldPollsRetryAfter");
+      Objects.requireNonNull(delay, "heldPollsRetryAfter");
+      if (delay.getSeconds() < 1 || delay.getNano() != 0) {
+        throw new IllegalArgumentException(
+            "heldPollsRetryAfter must be a whole number of seconds, at least 1: " + delay);
+      }
+      this.heldPollsRetryAfter = delay;
       return this;
     }
 
     /**
-     * Sets the trusted proxies (IP literals and CIDR ranges). Default loopback.
+     * Sets the reverse proxies whose {@code Forwarded} / {@code X-Forwarded-For} headers tell the
+     * client address for {@link #maxHeldPollsPerAddress}: IP addresses ({@code 10.0.0.7}, {@code
+     * ::1}) or CIDR ranges ({@code 10.0.0.0/8}). From the TCP peer backwards, each hop reported by
+     * a trusted proxy is believed until the first one that is not trusted, which is the client.
+     * From any other peer the headers are ignored, so clients cannot choose their address. Names
+     * are not accepted (no DNS lookups). Default {@link #DEFAULT_TRUSTED_PROXIES} (loopback); an
+     * empty list believes no header.
      *
-     * @param proxies the proxies
+     * @param proxies addresses and ranges
      * @return this builder
-     * @throws IllegalArgumentException if one is not an address or range
+     * @throws IllegalArgumentException if one is not an IP address or CIDR range
      */
     public Builder trustedProxies(List<String> proxies) {
-      List<String> copy = List.copyOf(proxies);
+      List<String> copy = List.copyOf(Objects.requireNonNull(proxies, "trustedProxies"));
       ClientAddress.ranges("trustedProxies", copy);
       this.trustedProxies = copy;
       return this;

@@ -10,9 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * then {@code highest} restarts at 0. A failed read marks a catch-up as pending; it is retried
  * every {@code reconnectDelay} and before the next event.
  */
-final class PgSubscription implements BackendSubscription, Runnable {
+final class PgSubscription extends AbstractBackendSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
   private static final int MAX_TRACKED = 10_000;
@@ -60,10 +60,8 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   private final PostgresBackend backend;
   private final Listener connection;
-  private final BackendListener listener;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final Thread thread;
-  private volatile boolean closed;
 
   // Owned by the subscription thread.
   private long highest;
@@ -73,10 +71,10 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   PgSubscription(
       PostgresBackend backend, Listener connection, long highest, BackendListener listener) {
+    super(listener);
     this.backend = backend;
     this.connection = connection;
     this.highest = highest;
-    this.listener = listener;
     this.thread = DaemonThreads.newThread("message-bus-postgres-subscriber", this);
     events.add(CATCH_UP);
   }
@@ -112,20 +110,11 @@ final class PgSubscription implements BackendSubscription, Runnable {
 
   @Override
   public boolean isSubscribed() {
-    return !closed && connection.isListening();
+    return !isClosed() && connection.isListening();
   }
 
   @Override
-  public boolean isClosed() {
-    return closed;
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void onClose() {
     backend.removed(this);
     events.add(END);
   }
@@ -135,7 +124,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
   @Override
   public void run() {
     try {
-      while (!closed) {
+      while (!isClosed()) {
         boolean waiting = waitingFor > highest && highest >= 0;
         Object event;
         if (catchUpPending) {
@@ -145,7 +134,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
         } else {
           event = events.take();
         }
-        if (closed || event == END) {
+        if (isClosed() || event == END) {
           return;
         }
         if ((catchUpPending || (waiting && event == null)) && !catchUp()) {
@@ -286,7 +275,7 @@ final class PgSubscription implements BackendSubscription, Runnable {
     }
     int filled = 0;
     for (BackendMessage m : rows) {
-      if (closed) {
+      if (isClosed()) {
         return true;
       }
       long id = m.globalId();
@@ -305,17 +294,6 @@ final class PgSubscription implements BackendSubscription, Runnable {
     highest = Math.max(highest, settled);
     waitingFor = Math.max(waitingFor, newest);
     return true;
-  }
-
-  private void deliver(BackendMessage m) {
-    if (closed) {
-      return;
-    }
-    try {
-      listener.onMessage(m);
-    } catch (RuntimeException e) {
-      LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
-    }
   }
 
   /** The digits before the first pipe, or -1. */

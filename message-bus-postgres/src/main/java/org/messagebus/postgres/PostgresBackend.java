@@ -25,6 +25,7 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.PreparedPublish;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
@@ -601,7 +602,7 @@ public final class PostgresBackend implements Backend {
      * @throws IllegalArgumentException if {@code delay} is zero or negative
      */
     public Builder reconnectDelay(Duration delay) {
-      this.reconnectDelay = positive("reconnectDelay", delay);
+      this.reconnectDelay = OptionChecks.positive("reconnectDelay", delay);
       return this;
     }
 
@@ -617,7 +618,7 @@ public final class PostgresBackend implements Backend {
      * @throws IllegalArgumentException if {@code window} is zero or negative
      */
     public Builder lateCommitWindow(Duration window) {
-      this.lateCommitWindow = positive("lateCommitWindow", window);
+      this.lateCommitWindow = OptionChecks.positive("lateCommitWindow", window);
       return this;
     }
 
@@ -648,10 +649,7 @@ public final class PostgresBackend implements Backend {
      * @throws IllegalArgumentException if {@code max < 1}
      */
     public Builder maxPublishBatch(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxPublishBatch must be at least 1: " + max);
-      }
-      this.maxPublishBatch = max;
+      this.maxPublishBatch = OptionChecks.atLeastOne("maxPublishBatch", max);
       return this;
     }
 
@@ -700,14 +698,6 @@ public final class PostgresBackend implements Backend {
                 + "\"");
       }
       return value;
-    }
-
-    private static Duration positive(String option, Duration d) {
-      Objects.requireNonNull(d, option);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(option + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

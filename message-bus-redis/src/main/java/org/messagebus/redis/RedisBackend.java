@@ -20,6 +20,7 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
 
 /**
@@ -440,10 +441,7 @@ public final class RedisBackend implements Backend {
      * @throws IllegalArgumentException if {@code max < 1}
      */
     public Builder maxInMemoryPublishBacklog(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxInMemoryPublishBacklog must be at least 1: " + max);
-      }
-      this.maxInMemoryPublishBacklog = max;
+      this.maxInMemoryPublishBacklog = OptionChecks.atLeastOne("maxInMemoryPublishBacklog", max);
       return this;
     }
 
@@ -469,11 +467,7 @@ public final class RedisBackend implements Backend {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public Builder commandTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "commandTimeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("commandTimeout must be positive: " + timeout);
-      }
-      this.commandTimeout = timeout;
+      this.commandTimeout = OptionChecks.positive("commandTimeout", timeout);
       return this;
     }
 
@@ -487,11 +481,7 @@ public final class RedisBackend implements Backend {
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
     public Builder retryInterval(Duration interval) {
-      Objects.requireNonNull(interval, "retryInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("retryInterval must be positive: " + interval);
-      }
-      this.retryInterval = interval;
+      this.retryInterval = OptionChecks.positive("retryInterval", interval);
       return this;
     }
 

@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
+import org.messagebus.spi.AbstractBackendSubscription;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lettuce's I/O thread only appends events (a notification, "subscribed") to
  * {@link #events}. The subscription thread takes them one at a time and is the only thread that
  * reads {@link #highest}, runs catch-up and calls the listener, so the listener sees messages one
- * at a time in global-id order. {@link #close()} may run on any thread: it sets {@link #closed}
- * (the listener is not called after that) and wakes the thread.
+ * at a time in global-id order. {@link #close()} may run on any thread: it marks the subscription
+ * closed ({@link #isClosed()}) (the listener is not called after that) and wakes the thread.
  *
  * <p><b>Ordering.</b> {@link #highest} is the global id delivered last. A notification with exactly
  * {@code highest + 1} is delivered. Anything else is a gap (a lost connection, a notification
@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * replayed from 0; a Redis restored from an older snapshot (an append-only file that lost its last
  * second) therefore re-delivers the retained messages it still has.
  */
-final class RedisSubscription implements BackendSubscription, Runnable {
+final class RedisSubscription extends AbstractBackendSubscription implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscription.class);
   private static final Object SUBSCRIBED = new Object();
@@ -64,13 +64,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
 
   private final RedisBackend backend;
   private final RedisConnections connections;
-  private final BackendListener listener;
   private final Thread thread;
   private final String link;
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
   private final CountDownLatch firstAttempt = new CountDownLatch(1);
 
-  private volatile boolean closed;
   private volatile boolean subscribed;
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
 
@@ -81,9 +79,9 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   private long deliveredCount;
 
   RedisSubscription(RedisBackend backend, long lastGlobalId, BackendListener listener) {
+    super(listener);
     this.backend = backend;
     this.connections = backend.connections();
-    this.listener = listener;
     this.highest = lastGlobalId;
     this.thread = DaemonThreads.newThread("message-bus-redis-subscriber", this);
     this.link = thread.getName();
@@ -107,12 +105,12 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   @Override
   public void run() {
     try {
-      while (!closed) {
+      while (!isClosed()) {
         try {
           connect();
           break;
         } catch (RuntimeException e) {
-          if (closed || e instanceof BusClosedException) {
+          if (isClosed() || e instanceof BusClosedException) {
             return;
           }
           LOG.warn(
@@ -162,14 +160,14 @@ final class RedisSubscription implements BackendSubscription, Runnable {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
             subscribed = false;
-            if (!closed) {
+            if (!isClosed()) {
               backend
                   .state()
                   .down(link, new BackendException("lost the Redis subscription connection"));
             }
           }
         });
-    if (closed) {
+    if (isClosed()) {
       return;
     }
     c.sync().subscribe(connections.notificationChannel());
@@ -177,7 +175,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
 
   private void loop() throws InterruptedException {
     long retryMillis = connections.retryInterval().toMillis();
-    while (!closed) {
+    while (!isClosed()) {
       Object event =
           catchUpPending ? events.poll(retryMillis, TimeUnit.MILLISECONDS) : events.take();
       if (event == STOP) {
@@ -188,7 +186,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         catchUp(null);
         if (event == SUBSCRIBED) {
           subscribed = true;
-          if (!closed) {
+          if (!isClosed()) {
             connections.state().up(link);
           }
           firstAttempt.countDown();
@@ -260,7 +258,7 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         if (trigger != null && trigger.globalId() > highest && trigger.globalId() < e.globalId()) {
           // The notified message has no entry any more, but later ones do: keep the order.
           highest = trigger.globalId();
-          deliver(trigger);
+          fill(trigger);
         }
         if (e.globalId() > highest + 1) {
           LOG.warn(
@@ -270,15 +268,15 @@ final class RedisSubscription implements BackendSubscription, Runnable {
         }
         highest = e.globalId();
         if (e.message() != null) {
-          deliver(e.message());
+          fill(e.message());
         } else if (trigger != null && trigger.globalId() == e.globalId()) {
-          deliver(trigger);
+          fill(trigger);
         }
       }
       if (trigger != null && trigger.globalId() > highest) {
         // Its global backlog entry is gone too (trimmed by a burst): the notification has it.
         highest = trigger.globalId();
-        deliver(trigger);
+        fill(trigger);
       }
       catchUpPending = false;
       return true;
@@ -298,16 +296,10 @@ final class RedisSubscription implements BackendSubscription, Runnable {
     }
   }
 
-  private void deliver(BackendMessage m) {
-    if (closed) {
-      return;
-    }
+  /** Delivers a message read by catch-up, counting it for the observer. */
+  private void fill(BackendMessage m) {
     deliveredCount++;
-    try {
-      listener.onMessage(m);
-    } catch (RuntimeException e) {
-      LOG.warn("subscriber failed on message {}, skipping", m.globalId(), e);
-    }
+    deliver(m);
   }
 
   private void closeConnection() {
@@ -322,20 +314,11 @@ final class RedisSubscription implements BackendSubscription, Runnable {
   @Override
   public boolean isSubscribed() {
     StatefulRedisPubSubConnection<String, String> c = pubSub;
-    return subscribed && !closed && c != null && c.isOpen();
+    return subscribed && !isClosed() && c != null && c.isOpen();
   }
 
   @Override
-  public boolean isClosed() {
-    return closed;
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void onClose() {
     subscribed = false;
     backend.removed(this);
     connections.state().forget(link);

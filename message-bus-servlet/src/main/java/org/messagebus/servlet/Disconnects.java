@@ -59,17 +59,7 @@ final class Disconnects {
     if (core == null) {
       return NONE;
     }
-    try {
-      return JettyWatch.start(core, onGone, closes(resp.getHeader("Connection")));
-    } catch (RuntimeException | LinkageError e) {
-      if (NOTED.compareAndSet(false, true)) {
-        LOG.info(
-            "cannot watch held polls for a closed connection on this Jetty ({}); a vanished client"
-                + " is noticed at the next write",
-            e.toString());
-      }
-      return NONE;
-    }
+    return start(core, onGone, closes(resp.getHeader("Connection")));
   }
 
   /**
@@ -79,8 +69,12 @@ final class Disconnects {
    */
   static Watch watchCore(
       org.eclipse.jetty.server.Request request, Runnable onGone, boolean closes) {
+    return start(request, onGone, closes);
+  }
+
+  private static Watch start(Object coreRequest, Runnable onGone, boolean closes) {
     try {
-      return JettyWatch.start(request, onGone, closes);
+      return JettyWatch.start(coreRequest, onGone, closes);
     } catch (RuntimeException | LinkageError e) {
       if (NOTED.compareAndSet(false, true)) {
         LOG.info(

@@ -2,16 +2,12 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.servlet;
 
-import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Jetty 12 ee10/ee11: into the fields of the wrapped core response, which are sent verbatim
- *       (found through {@code ServletContextRequest.getServletContextRequest}, public API);
+ *       (found by {@link JettyRequests});
  *   <li>Tomcat (11; 10.1 has the same members): the Coyote response's character encoding is cleared
  *       and its content type set verbatim with {@code setContentTypeNoCharset}, reached through the
  *       {@code ResponseFacade}'s protected {@code response} field. Our bodies are written as UTF-8
@@ -41,7 +37,6 @@ final class ExactContentType {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExactContentType.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
-  private static final List<Jetty> JETTY = jettyVariants();
   private static final String TOMCAT_FACADE = "org.apache.catalina.connector.ResponseFacade";
   private static volatile @Nullable Tomcat tomcat;
   private static volatile boolean tomcatUnusable;
@@ -51,10 +46,10 @@ final class ExactContentType {
   static void set(HttpServletRequest req, HttpServletResponse resp, String value) {
     resp.setContentType(value);
     try {
-      for (Jetty jetty : JETTY) {
-        if (jetty.put(req, value)) {
-          return;
-        }
+      Object jetty = JettyRequests.coreRequest(req);
+      if (jetty != null) {
+        JettyCore.put(JettyRequests.coreResponse(jetty), value);
+        return;
       }
       ServletResponse inner = unwrap(resp);
       if (!tomcatUnusable && inner.getClass().getName().equals(TOMCAT_FACADE)) {
@@ -92,43 +87,6 @@ final class ExactContentType {
       r = w.getResponse();
     }
     return r;
-  }
-
-  private static List<Jetty> jettyVariants() {
-    List<Jetty> found = new ArrayList<>();
-    for (String ee : List.of("ee10", "ee11")) {
-      try {
-        Class<?> scr =
-            Class.forName(
-                "org.eclipse.jetty." + ee + ".servlet.ServletContextRequest",
-                false,
-                ExactContentType.class.getClassLoader());
-        found.add(
-            new Jetty(
-                scr.getMethod("getServletContextRequest", ServletRequest.class),
-                scr.getMethod("getServletContextResponse")));
-      } catch (ReflectiveOperationException | LinkageError e) {
-        // this Jetty flavour is not on the class path
-      }
-    }
-    return List.copyOf(found);
-  }
-
-  /** One Jetty 12 environment (ee10 or ee11); they share the core classes. */
-  private record Jetty(Method getServletContextRequest, Method getServletContextResponse) {
-    boolean put(ServletRequest req, String value) throws ReflectiveOperationException {
-      Object scr;
-      try {
-        scr = getServletContextRequest.invoke(null, req);
-      } catch (InvocationTargetException notJettys) {
-        return false; // another container's request (Jetty merely on the class path)
-      }
-      if (scr == null) {
-        return false;
-      }
-      JettyCore.put(getServletContextResponse.invoke(scr), value);
-      return true;
-    }
   }
 
   /** Loaded only once a Jetty request was found, so Jetty's core classes are present. */

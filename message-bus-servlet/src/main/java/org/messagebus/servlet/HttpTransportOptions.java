@@ -19,68 +19,61 @@ import org.messagebus.http.HttpRequestView;
  * identify a web client, and the limits applied to requests. Immutable; build with {@link
  * #builder()}. Every setter documents its default and rejects a bad value at once.
  *
- * <p><b>Size.</b> Over 500 lines because every option has a documented getter and a validating
- * builder setter, kept nested for source compatibility; the logic is in the engine.
+ * <p>The values, their checks and their full documentation live in the engine's {@link
+ * EngineOptions}: this class forwards to it and adds the lookups written for {@link
+ * HttpServletRequest}. It stays for source compatibility and as the Servlet module's own options.
+ *
+ * <p><b>Size.</b> Over 500 lines because every option has a documented getter and a builder setter,
+ * kept nested for source compatibility; the checks are in {@link EngineOptions.Builder}.
  */
 public final class HttpTransportOptions {
 
   /** Default of {@link Builder#baseRoute}: {@code /}, so the endpoint is {@code /message-bus/}. */
-  public static final String DEFAULT_BASE_ROUTE = "/";
+  public static final String DEFAULT_BASE_ROUTE = EngineOptions.DEFAULT_BASE_ROUTE;
 
   /** Default of {@link Builder#longPollingInterval}: 25 seconds. */
-  public static final Duration DEFAULT_LONG_POLLING_INTERVAL = Duration.ofSeconds(25);
+  public static final Duration DEFAULT_LONG_POLLING_INTERVAL =
+      EngineOptions.DEFAULT_LONG_POLLING_INTERVAL;
 
   /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
-  public static final int DEFAULT_MAX_ACTIVE_CLIENTS = 1000;
+  public static final int DEFAULT_MAX_ACTIVE_CLIENTS = EngineOptions.DEFAULT_MAX_ACTIVE_CLIENTS;
 
   /** Default of {@link Builder#fanOutThreads}: the number of available processors, at most 4. */
   public static final int DEFAULT_FAN_OUT_THREADS =
       Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   /** Default of {@link Builder#maxBodyBytes}: 64 KiB. */
-  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+  public static final int DEFAULT_MAX_BODY_BYTES = EngineOptions.DEFAULT_MAX_BODY_BYTES;
 
   /** Default of {@link Builder#maxChannels}: 1,000 channels per poll. */
-  public static final int DEFAULT_MAX_CHANNELS = 1000;
+  public static final int DEFAULT_MAX_CHANNELS = EngineOptions.DEFAULT_MAX_CHANNELS;
 
   /** Default of {@link Builder#maxClientIdLength}: 128 characters. */
-  public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 128;
+  public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = EngineOptions.DEFAULT_MAX_CLIENT_ID_LENGTH;
 
   /** Default of {@link Builder#maxUnsentBytes}: 256 KiB waiting for a client that does not read. */
-  public static final int DEFAULT_MAX_UNSENT_BYTES = 256 * 1024;
+  public static final int DEFAULT_MAX_UNSENT_BYTES = EngineOptions.DEFAULT_MAX_UNSENT_BYTES;
 
   /** Default of {@link Builder#maxHeldPollsPerUser}: 10 held polls per signed-in user. */
-  public static final int DEFAULT_MAX_HELD_POLLS_PER_USER = 10;
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_USER =
+      EngineOptions.DEFAULT_MAX_HELD_POLLS_PER_USER;
 
   /** Default of {@link Builder#maxHeldPollsPerAddress}: 50 held polls per anonymous address. */
-  public static final int DEFAULT_MAX_HELD_POLLS_PER_ADDRESS = 50;
+  public static final int DEFAULT_MAX_HELD_POLLS_PER_ADDRESS =
+      EngineOptions.DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
 
   /** Default of {@link Builder#heldPollsRetryAfter}: 15 seconds. */
-  public static final Duration DEFAULT_HELD_POLLS_RETRY_AFTER = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_HELD_POLLS_RETRY_AFTER =
+      EngineOptions.DEFAULT_HELD_POLLS_RETRY_AFTER;
 
   /**
    * Default of {@link Builder#trustedProxies}: the loopback addresses ({@code 127.0.0.0/8} and
    * {@code ::1}), so a reverse proxy on the same host is trusted and nobody else is.
    */
-  public static final List<String> DEFAULT_TRUSTED_PROXIES = List.of("127.0.0.0/8", "::1");
+  public static final List<String> DEFAULT_TRUSTED_PROXIES = EngineOptions.DEFAULT_TRUSTED_PROXIES;
 
-  private final String baseRoute;
-  private final boolean longPollingEnabled;
-  private final Duration longPollingInterval;
-  private final boolean chunkedEncodingEnabled;
-  private final int maxActiveClients;
-  private final int fanOutThreads;
-  private final boolean allowBroadcast;
-  private final boolean allowGetForActions;
-  private final int maxBodyBytes;
-  private final int maxChannels;
-  private final int maxClientIdLength;
-  private final int maxHeldPollsPerUser;
-  private final int maxUnsentBytes;
-  private final boolean closeHeldPollConnections;
-  private final int maxHeldPollsPerAddress;
-  private final Duration heldPollsRetryAfter;
-  private final List<String> trustedProxies;
+  // every value but the lookups, checked by the engine's builder
+  private final EngineOptions values;
   private final @Nullable Function<HttpServletRequest, Object> userIdLookup;
   private final @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
   private final @Nullable Function<HttpServletRequest, String> siteIdLookup;
@@ -96,23 +89,7 @@ public final class HttpTransportOptions {
   private final @Nullable Predicate<HttpRequestView> isAdminFromRequest;
 
   private HttpTransportOptions(Builder b) {
-    this.baseRoute = b.baseRoute;
-    this.longPollingEnabled = b.longPollingEnabled;
-    this.longPollingInterval = b.longPollingInterval;
-    this.chunkedEncodingEnabled = b.chunkedEncodingEnabled;
-    this.maxActiveClients = b.maxActiveClients;
-    this.fanOutThreads = b.fanOutThreads;
-    this.allowBroadcast = b.allowBroadcast;
-    this.allowGetForActions = b.allowGetForActions;
-    this.maxBodyBytes = b.maxBodyBytes;
-    this.maxChannels = b.maxChannels;
-    this.maxClientIdLength = b.maxClientIdLength;
-    this.maxHeldPollsPerUser = b.maxHeldPollsPerUser;
-    this.maxUnsentBytes = b.maxUnsentBytes;
-    this.closeHeldPollConnections = b.closeHeldPollConnections;
-    this.maxHeldPollsPerAddress = b.maxHeldPollsPerAddress;
-    this.heldPollsRetryAfter = b.heldPollsRetryAfter;
-    this.trustedProxies = b.trustedProxies;
+    this.values = b.values.build();
     this.userIdLookup = b.userIdLookup;
     this.groupIdsLookup = b.groupIdsLookup;
     this.siteIdLookup = b.siteIdLookup;
@@ -153,8 +130,7 @@ public final class HttpTransportOptions {
    * @return the normalised route
    */
   public static String normalizeBaseRoute(String route) {
-    Objects.requireNonNull(route, "baseRoute");
-    return ("/" + route + "/").replaceAll("/+", "/");
+    return EngineOptions.normalizeBaseRoute(route);
   }
 
   /**
@@ -163,7 +139,7 @@ public final class HttpTransportOptions {
    * @return the base route
    */
   public String baseRoute() {
-    return baseRoute;
+    return values.baseRoute();
   }
 
   /**
@@ -172,7 +148,7 @@ public final class HttpTransportOptions {
    * @return true when long polling is enabled
    */
   public boolean longPollingEnabled() {
-    return longPollingEnabled;
+    return values.longPollingEnabled();
   }
 
   /**
@@ -181,7 +157,7 @@ public final class HttpTransportOptions {
    * @return the interval
    */
   public Duration longPollingInterval() {
-    return longPollingInterval;
+    return values.longPollingInterval();
   }
 
   /**
@@ -190,7 +166,7 @@ public final class HttpTransportOptions {
    * @return true when streaming is enabled
    */
   public boolean chunkedEncodingEnabled() {
-    return chunkedEncodingEnabled;
+    return values.chunkedEncodingEnabled();
   }
 
   /**
@@ -199,7 +175,7 @@ public final class HttpTransportOptions {
    * @return the limit
    */
   public int maxActiveClients() {
-    return maxActiveClients;
+    return values.maxActiveClients();
   }
 
   /**
@@ -208,7 +184,7 @@ public final class HttpTransportOptions {
    * @return the thread count; 1 writes on the bus's dispatch thread
    */
   public int fanOutThreads() {
-    return fanOutThreads;
+    return values.fanOutThreads();
   }
 
   /**
@@ -217,7 +193,7 @@ public final class HttpTransportOptions {
    * @return true when broadcast is allowed
    */
   public boolean allowBroadcast() {
-    return allowBroadcast;
+    return values.allowBroadcast();
   }
 
   /**
@@ -227,7 +203,7 @@ public final class HttpTransportOptions {
    * @return true when GET is accepted there; by default only POST is
    */
   public boolean allowGetForActions() {
-    return allowGetForActions;
+    return values.allowGetForActions();
   }
 
   /**
@@ -236,7 +212,7 @@ public final class HttpTransportOptions {
    * @return the limit in bytes
    */
   public int maxBodyBytes() {
-    return maxBodyBytes;
+    return values.maxBodyBytes();
   }
 
   /**
@@ -245,7 +221,7 @@ public final class HttpTransportOptions {
    * @return the limit
    */
   public int maxChannels() {
-    return maxChannels;
+    return values.maxChannels();
   }
 
   /**
@@ -254,7 +230,7 @@ public final class HttpTransportOptions {
    * @return the limit in characters
    */
   public int maxClientIdLength() {
-    return maxClientIdLength;
+    return values.maxClientIdLength();
   }
 
   /**
@@ -263,7 +239,7 @@ public final class HttpTransportOptions {
    * @return the cap in bytes
    */
   public int maxUnsentBytes() {
-    return maxUnsentBytes;
+    return values.maxUnsentBytes();
   }
 
   /**
@@ -272,7 +248,7 @@ public final class HttpTransportOptions {
    * @return the choice
    */
   public boolean closeHeldPollConnections() {
-    return closeHeldPollConnections;
+    return values.closeHeldPollConnections();
   }
 
   /**
@@ -281,7 +257,7 @@ public final class HttpTransportOptions {
    * @return the limit
    */
   public int maxHeldPollsPerUser() {
-    return maxHeldPollsPerUser;
+    return values.maxHeldPollsPerUser();
   }
 
   /**
@@ -290,7 +266,7 @@ public final class HttpTransportOptions {
    * @return the limit
    */
   public int maxHeldPollsPerAddress() {
-    return maxHeldPollsPerAddress;
+    return values.maxHeldPollsPerAddress();
   }
 
   /**
@@ -299,7 +275,7 @@ public final class HttpTransportOptions {
    * @return the delay, in whole seconds
    */
   public Duration heldPollsRetryAfter() {
-    return heldPollsRetryAfter;
+    return values.heldPollsRetryAfter();
   }
 
   /**
@@ -308,7 +284,7 @@ public final class HttpTransportOptions {
    * @return addresses and CIDR ranges
    */
   public List<String> trustedProxies() {
-    return trustedProxies;
+    return values.trustedProxies();
   }
 
   /**
@@ -316,25 +292,7 @@ public final class HttpTransportOptions {
    * the engine's request view.
    */
   EngineOptions toEngineOptions() {
-    EngineOptions.Builder e =
-        EngineOptions.builder()
-            .baseRoute(baseRoute)
-            .longPollingEnabled(longPollingEnabled)
-            .longPollingInterval(longPollingInterval)
-            .chunkedEncodingEnabled(chunkedEncodingEnabled)
-            .maxActiveClients(maxActiveClients)
-            .fanOutThreads(fanOutThreads)
-            .allowBroadcast(allowBroadcast)
-            .allowGetForActions(allowGetForActions)
-            .maxBodyBytes(maxBodyBytes)
-            .maxChannels(maxChannels)
-            .maxClientIdLength(maxClientIdLength)
-            .maxHeldPollsPerUser(maxHeldPollsPerUser)
-            .maxUnsentBytes(maxUnsentBytes)
-            .closeHeldPollConnections(closeHeldPollConnections)
-            .maxHeldPollsPerAddress(maxHeldPollsPerAddress)
-            .heldPollsRetryAfter(heldPollsRetryAfter)
-            .trustedProxies(trustedProxies);
+    EngineOptions.Builder e = values.toBuilder();
     if (userIdLookup != null) {
       e.userIdLookup(v -> userIdLookup.apply(servlet(v)));
     } else if (userIdFromRequest != null) {
@@ -498,23 +456,8 @@ public final class HttpTransportOptions {
 
   /** Builds {@link HttpTransportOptions}. Not thread-safe. */
   public static final class Builder {
-    private String baseRoute = DEFAULT_BASE_ROUTE;
-    private boolean longPollingEnabled = true;
-    private Duration longPollingInterval = DEFAULT_LONG_POLLING_INTERVAL;
-    private boolean chunkedEncodingEnabled = true;
-    private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
-    private int fanOutThreads = DEFAULT_FAN_OUT_THREADS;
-    private boolean allowBroadcast;
-    private boolean allowGetForActions;
-    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-    private int maxChannels = DEFAULT_MAX_CHANNELS;
-    private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
-    private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
-    private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
-    private boolean closeHeldPollConnections;
-    private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
-    private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
-    private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
+    private final EngineOptions.Builder values =
+        EngineOptions.builder().fanOutThreads(DEFAULT_FAN_OUT_THREADS);
     private @Nullable Function<HttpServletRequest, Object> userIdLookup;
     private @Nullable Function<HttpServletRequest, List<?>> groupIdsLookup;
     private @Nullable Function<HttpServletRequest, String> siteIdLookup;
@@ -531,278 +474,222 @@ public final class HttpTransportOptions {
     private Builder() {}
 
     /**
-     * Sets the path prefix (within the web application) before {@code message-bus/}. Default {@code
-     * /}. Normalised with {@link #normalizeBaseRoute}.
+     * Sets the path prefix before {@code message-bus/}, normalised with {@link
+     * #normalizeBaseRoute}. Default {@code /}. See {@link EngineOptions.Builder#baseRoute}.
      *
      * @param route the route, e.g. {@code /api/}
      * @return this builder
      */
     public Builder baseRoute(String route) {
-      this.baseRoute = normalizeBaseRoute(route);
+      values.baseRoute(route);
       return this;
     }
 
     /**
-     * Enables or disables holding polls open. Default true; false answers every poll at once.
+     * Enables or disables holding polls open. Default true; false answers every poll at once. See
+     * {@link EngineOptions.Builder#longPollingEnabled}.
      *
      * @param enabled the choice
      * @return this builder
      */
     public Builder longPollingEnabled(boolean enabled) {
-      this.longPollingEnabled = enabled;
+      values.longPollingEnabled(enabled);
       return this;
     }
 
     /**
-     * Sets how long a poll is held at most before it is answered with what it has ({@code []}).
-     * Default 25 s.
+     * Sets how long a poll is held at most. Default 25 s. See {@link
+     * EngineOptions.Builder#longPollingInterval}.
      *
      * @param interval positive
      * @return this builder
      * @throws IllegalArgumentException if not positive
      */
     public Builder longPollingInterval(Duration interval) {
-      Objects.requireNonNull(interval, "longPollingInterval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("longPollingInterval must be positive: " + interval);
-      }
-      this.longPollingInterval = interval;
+      values.longPollingInterval(interval);
       return this;
     }
 
     /**
-     * Enables or disables streaming held polls with chunked encoding. Default true.
+     * Enables or disables streaming held polls with chunked encoding. Default true. See {@link
+     * EngineOptions.Builder#chunkedEncodingEnabled}.
      *
      * @param enabled the choice
      * @return this builder
      */
     public Builder chunkedEncodingEnabled(boolean enabled) {
-      this.chunkedEncodingEnabled = enabled;
+      values.chunkedEncodingEnabled(enabled);
       return this;
     }
 
     /**
-     * Sets the number of held polls from which new polls are answered at once (clients fall back to
-     * polling). Default 1,000.
+     * Sets the number of held polls from which new polls are answered at once. Default 1,000. See
+     * {@link EngineOptions.Builder#maxActiveClients}.
      *
      * @param max at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxActiveClients(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxActiveClients must be at least 1: " + max);
-      }
-      this.maxActiveClients = max;
+      values.maxActiveClients(max);
       return this;
     }
 
     /**
-     * Sets how many threads write each live message to the held polls. Each held poll belongs to
-     * one of them, so a client still receives its messages in order; with 1 the bus's dispatch
-     * thread writes them itself. Default {@link #DEFAULT_FAN_OUT_THREADS} (available processors, at
-     * most 4).
+     * Sets how many threads write each live message to the held polls (1: the bus's dispatch
+     * thread). Default {@link #DEFAULT_FAN_OUT_THREADS} (available processors, at most 4). See
+     * {@link EngineOptions.Builder#fanOutThreads}.
      *
      * @param threads 1 to 64
      * @return this builder
      * @throws IllegalArgumentException if out of range
      */
     public Builder fanOutThreads(int threads) {
-      if (threads < 1 || threads > 64) {
-        throw new IllegalArgumentException("fanOutThreads must be between 1 and 64: " + threads);
-      }
-      this.fanOutThreads = threads;
+      values.fanOutThreads(threads);
       return this;
     }
 
     /**
-     * Serves the debug route {@code message-bus/broadcast?channel=..&data=..} that publishes a
-     * string; POST only unless {@link #allowGetForActions}. Default false: never enable it in
-     * production.
+     * Serves the debug route {@code message-bus/broadcast}. Default false: never enable it in
+     * production. See {@link EngineOptions.Builder#allowBroadcast}.
      *
      * @param allow the choice
      * @return this builder
      */
     public Builder allowBroadcast(boolean allow) {
-      this.allowBroadcast = allow;
+      values.allowBroadcast(allow);
       return this;
     }
 
     /**
-     * Lets the routes that change state — {@code message-bus/broadcast} and {@code
-     * message-bus/_diagnostics/discover} and {@code .../hup/<host>/<pid>} — accept GET (and any
-     * other method) as Ruby does (SPEC §4.10, §6.2). Default false: they answer 405 with {@code
-     * Allow: POST} to anything but POST, because a GET can be sent cross-site by any page (an image
-     * tag), which would let it publish or restart processes through a signed-in administrator's
-     * browser (CSRF). The stock diagnostics page POSTs.
+     * Lets the routes that change state (broadcast, diagnostics discover and hup) accept GET as
+     * Ruby does. Default false: POST only, against cross-site requests (CSRF). See {@link
+     * EngineOptions.Builder#allowGetForActions}.
      *
      * @param allow the choice
      * @return this builder
      */
     public Builder allowGetForActions(boolean allow) {
-      this.allowGetForActions = allow;
+      values.allowGetForActions(allow);
       return this;
     }
 
     /**
-     * Sets the largest accepted request body (poll or broadcast); a larger one gets 413, before it
-     * is read when its {@code Content-Length} says so. Default 64 KiB.
+     * Sets the largest accepted request body; a larger one gets 413. Default 64 KiB. See {@link
+     * EngineOptions.Builder#maxBodyBytes}.
      *
      * @param bytes at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxBodyBytes(int bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxBodyBytes must be at least 1: " + bytes);
-      }
-      this.maxBodyBytes = bytes;
+      values.maxBodyBytes(bytes);
       return this;
     }
 
     /**
-     * Sets the most channels one poll may subscribe to; more get 400. It also bounds the fields of
-     * any form the endpoint parses (a poll body, a broadcast query or body): at most this many plus
-     * one ({@code __seq}), or 400. Default 1,000.
+     * Sets the most channels one poll may subscribe to (and the most fields of a form); more get
+     * 400. Default 1,000. See {@link EngineOptions.Builder#maxChannels}.
      *
      * @param max at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxChannels(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxChannels must be at least 1: " + max);
-      }
-      this.maxChannels = max;
+      values.maxChannels(max);
       return this;
     }
 
     /**
-     * Sets the longest accepted client id; a longer one gets 400. Default 128.
+     * Sets the longest accepted client id; a longer one gets 400. Default 128. See {@link
+     * EngineOptions.Builder#maxClientIdLength}.
      *
      * @param max at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxClientIdLength(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxClientIdLength must be at least 1: " + max);
-      }
-      this.maxClientIdLength = max;
+      values.maxClientIdLength(max);
       return this;
     }
 
     /**
-     * Sets the most polls one signed-in user (a non-null {@link #userIdLookup} result) may have
-     * held at once, over all their tabs, devices and client ids; a poll that would be held beyond
-     * it is answered 429 with {@code Retry-After} ({@link #heldPollsRetryAfter}). A new poll of a
-     * client id the user already has held replaces that poll and is always accepted. Polls answered
-     * at once (a backlog, {@code dlp=t}) are not counted. Default {@value
-     * #DEFAULT_MAX_HELD_POLLS_PER_USER}; {@link Integer#MAX_VALUE} turns the limit off.
+     * Sets the most polls one signed-in user may have held at once; more get 429. Default {@value
+     * #DEFAULT_MAX_HELD_POLLS_PER_USER}. See {@link EngineOptions.Builder#maxHeldPollsPerUser}.
      *
      * @param max at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerUser(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxHeldPollsPerUser must be at least 1: " + max);
-      }
-      this.maxHeldPollsPerUser = max;
+      values.maxHeldPollsPerUser(max);
       return this;
     }
 
     /**
-     * Sets how many bytes a stream may have waiting for a client that does not read (a frozen tab,
-     * a client gone without closing its connection, a socket whose window is full). When a message
-     * would take it over the cap, the server ends the stream instead, dropping the unsent messages:
-     * the client polls again from the last message it received and reads the rest from the backlog,
-     * so nothing is lost, and the server keeps at most this much per stream. One message is always
-     * accepted, whatever its size. Default {@value #DEFAULT_MAX_UNSENT_BYTES}.
+     * Sets how many bytes a stream may have waiting for a client that does not read before it is
+     * ended (nothing is lost). Default {@value #DEFAULT_MAX_UNSENT_BYTES}. See {@link
+     * EngineOptions.Builder#maxUnsentBytes}.
      *
      * @param bytes at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxUnsentBytes(int bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxUnsentBytes must be at least 1: " + bytes);
-      }
-      this.maxUnsentBytes = bytes;
+      values.maxUnsentBytes(bytes);
       return this;
     }
 
     /**
-     * Sets whether a held long-poll reply says {@code Connection: close}, byte for byte as Ruby's
-     * (SPEC §4.7), so that every answered poll costs the client a new TCP (in production, TLS)
-     * connection. Default false: the connection stays open for the client's next poll (no client
-     * depends on the close). Streams are not affected.
+     * Sets whether a held long-poll reply says {@code Connection: close}, as Ruby's. Default false.
+     * See {@link EngineOptions.Builder#closeHeldPollConnections}.
      *
      * @param close the choice
      * @return this builder
      */
     public Builder closeHeldPollConnections(boolean close) {
-      this.closeHeldPollConnections = close;
+      values.closeHeldPollConnections(close);
       return this;
     }
 
     /**
-     * Sets the most polls one anonymous client address may have held at once (as {@link
-     * #maxHeldPollsPerUser}, for polls without a user). The address is the TCP peer's, or, when the
-     * peer is one of the {@link #trustedProxies}, the client address those proxies report in {@code
-     * Forwarded} or {@code X-Forwarded-For}. IPv6 addresses count per {@code /64} network (one host
-     * usually owns a whole {@code /64}). Many users behind one NAT share an address: raise the
-     * limit for such audiences. Default {@value #DEFAULT_MAX_HELD_POLLS_PER_ADDRESS}; {@link
-     * Integer#MAX_VALUE} turns the limit off.
+     * Sets the most polls one anonymous client address may have held at once; more get 429. Default
+     * {@value #DEFAULT_MAX_HELD_POLLS_PER_ADDRESS}. See {@link
+     * EngineOptions.Builder#maxHeldPollsPerAddress}.
      *
      * @param max at least 1
      * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxHeldPollsPerAddress(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxHeldPollsPerAddress must be at least 1: " + max);
-      }
-      this.maxHeldPollsPerAddress = max;
+      values.maxHeldPollsPerAddress(max);
       return this;
     }
 
     /**
-     * Sets the {@code Retry-After} of the 429 answered to a poll over its identity's limit. The
-     * stock JavaScript client waits at least 15 s whatever it says. Default 15 s.
+     * Sets the {@code Retry-After} of the 429 answered to a poll over its identity's limit. Default
+     * 15 s. See {@link EngineOptions.Builder#heldPollsRetryAfter}.
      *
      * @param delay at least 1 second, in whole seconds
      * @return this builder
      * @throws IllegalArgumentException if below 1 second or not whole seconds
      */
     public Builder heldPollsRetryAfter(Duration delay) {
-      Objects.requireNonNull(delay, "heldPollsRetryAfter");
-      if (delay.getSeconds() < 1 || delay.getNano() != 0) {
-        throw new IllegalArgumentException(
-            "heldPollsRetryAfter must be a whole number of seconds, at least 1: " + delay);
-      }
-      this.heldPollsRetryAfter = delay;
+      values.heldPollsRetryAfter(delay);
       return this;
     }
 
     /**
-     * Sets the reverse proxies whose {@code Forwarded} / {@code X-Forwarded-For} headers tell the
-     * client address for {@link #maxHeldPollsPerAddress}: IP addresses ({@code 10.0.0.7}, {@code
-     * ::1}) or CIDR ranges ({@code 10.0.0.0/8}). From the TCP peer backwards, each hop reported by
-     * a trusted proxy is believed until the first one that is not trusted, which is the client.
-     * From any other peer the headers are ignored, so clients cannot choose their address. Names
-     * are not accepted (no DNS lookups). Default {@link #DEFAULT_TRUSTED_PROXIES} (loopback); an
-     * empty list believes no header.
+     * Sets the reverse proxies whose forwarding headers tell the client address (IP addresses or
+     * CIDR ranges). Default {@link #DEFAULT_TRUSTED_PROXIES} (loopback). See {@link
+     * EngineOptions.Builder#trustedProxies}.
      *
      * @param proxies addresses and ranges
      * @return this builder
      * @throws IllegalArgumentException if one is not an IP address or CIDR range
      */
     public Builder trustedProxies(Collection<String> proxies) {
-      Objects.requireNonNull(proxies, "trustedProxies");
-      List<String> copy = List.copyOf(proxies);
-      EngineOptions.builder().trustedProxies(copy); // checks every entry
-      this.trustedProxies = copy;
+      values.trustedProxies(List.copyOf(Objects.requireNonNull(proxies, "trustedProxies")));
       return this;
     }
 

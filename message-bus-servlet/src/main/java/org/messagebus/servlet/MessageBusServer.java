@@ -29,6 +29,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
+import org.messagebus.spi.OptionChecks;
 
 /**
  * An embedded Jetty 12 server serving a bus: the quickest way to serve a bus over HTTP. Needs
@@ -385,10 +386,7 @@ public final class MessageBusServer implements AutoCloseable {
      * @throws IllegalArgumentException if below 1
      */
     public Builder acceptQueueSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("acceptQueueSize must be at least 1: " + size);
-      }
-      this.acceptQueueSize = size;
+      this.acceptQueueSize = OptionChecks.atLeastOne("acceptQueueSize", size);
       return this;
     }
 
@@ -420,11 +418,7 @@ public final class MessageBusServer implements AutoCloseable {
      * @throws IllegalArgumentException if zero or negative
      */
     public Builder idleTimeout(Duration idleTimeout) {
-      Objects.requireNonNull(idleTimeout, "idleTimeout");
-      if (idleTimeout.isZero() || idleTimeout.isNegative()) {
-        throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
-      }
-      this.idleTimeout = idleTimeout;
+      this.idleTimeout = OptionChecks.positive("idleTimeout", idleTimeout);
       return this;
     }
 
@@ -439,7 +433,7 @@ public final class MessageBusServer implements AutoCloseable {
      * @throws IllegalArgumentException if zero or negative
      */
     public Builder requestHeadTimeout(Duration timeout) {
-      this.requestHeadTimeout = positive("requestHeadTimeout", timeout);
+      this.requestHeadTimeout = OptionChecks.positive("requestHeadTimeout", timeout);
       return this;
     }
 
@@ -454,16 +448,8 @@ public final class MessageBusServer implements AutoCloseable {
      * @throws IllegalArgumentException if zero or negative
      */
     public Builder requestBodyTimeout(Duration timeout) {
-      this.requestBodyTimeout = positive("requestBodyTimeout", timeout);
+      this.requestBodyTimeout = OptionChecks.positive("requestBodyTimeout", timeout);
       return this;
-    }
-
-    private static Duration positive(String option, Duration d) {
-      Objects.requireNonNull(d, option);
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(option + " must be positive: " + d);
-      }
-      return d;
     }
 
     /**

@@ -12,13 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.MessageBus;
-import org.messagebus.memory.MemoryBackend;
-import org.messagebus.spi.Backend;
-import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
-import org.messagebus.spi.BackendSubscription;
-import org.messagebus.spi.Retention;
 
 /**
  * A backend outage is answered 503 with a reason and logged once per outage (not a stack trace per
@@ -28,8 +23,7 @@ import org.messagebus.spi.Retention;
 class BackendOutageTest {
 
   /** A memory backend whose reads fail while {@link #down} is set. */
-  static final class FlakyBackend implements Backend {
-    final MemoryBackend delegate = MemoryBackend.create();
+  static final class FlakyBackend extends ForwardingBackend {
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicBoolean closing = new AtomicBoolean();
 
@@ -62,54 +56,9 @@ class BackendOutageTest {
     }
 
     @Override
-    public long lastGlobalId() {
-      return delegate.lastGlobalId();
-    }
-
-    @Override
     public List<BackendMessage> backlog(String channel, long lastId) {
       check();
       return delegate.backlog(channel, lastId);
-    }
-
-    @Override
-    public List<BackendMessage> globalBacklog(long lastGlobalId) {
-      return delegate.globalBacklog(lastGlobalId);
-    }
-
-    @Override
-    public BackendMessage getMessage(String channel, long messageId) {
-      return delegate.getMessage(channel, messageId);
-    }
-
-    @Override
-    public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
-      return delegate.globalSubscribe(lastGlobalId, listener);
-    }
-
-    @Override
-    public void reset() {
-      delegate.reset();
-    }
-
-    @Override
-    public void expireAllBacklogs() {
-      delegate.expireAllBacklogs();
-    }
-
-    @Override
-    public Retention retention() {
-      return delegate.retention();
-    }
-
-    @Override
-    public void reconnect() {
-      delegate.reconnect();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

@@ -73,8 +73,7 @@ final class ControlClient {
 
   private String send(HttpRequest.Builder req) throws IOException, InterruptedException {
     HttpResponse<String> r =
-        http.send(
-            req.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(req.timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("control " + r.uri() + ": " + r.statusCode() + " " + r.body());
     }

@@ -5,6 +5,7 @@ package org.messagebus.benchmarks.load;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An incremental HTTP/1.1 response parser for one connection: bytes go in as they arrive, in pieces
@@ -56,7 +57,12 @@ final class HttpResponseParser {
    * @param close whether the server closes the connection after this response ({@code Connection:
    *     close}, or HTTP/1.0 without {@code keep-alive})
    */
-  record Head(int status, String contentType, boolean chunked, long contentLength, boolean close) {}
+  record Head(
+      int status,
+      @Nullable String contentType,
+      boolean chunked,
+      long contentLength,
+      boolean close) {}
 
   /** Longest head (status line and headers) accepted. */
   static final int MAX_HEAD = 16 * 1024;
@@ -278,7 +284,7 @@ final class HttpResponseParser {
   }
 
   private static boolean hasToken(String list, String token) {
-    for (String t : list.split(",")) {
+    for (String t : list.split(",", -1)) {
       if (t.trim().equals(token)) {
         return true;
       }

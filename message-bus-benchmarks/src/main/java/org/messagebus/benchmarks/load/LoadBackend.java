@@ -5,6 +5,7 @@ package org.messagebus.benchmarks.load;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
@@ -28,7 +29,7 @@ import org.messagebus.spi.Backend;
  * @param backend the backend
  * @param redisUri the Redis URI, or null
  */
-record LoadBackend(String name, Backend backend, String redisUri) {
+record LoadBackend(String name, Backend backend, @Nullable String redisUri) {
 
   /** The Redis a plain {@code backend=redis} means. */
   static final String DEFAULT_REDIS = "redis://127.0.0.1:6379/10";

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client side of the HTTP load test: N simulated browsers, each with its own client id and its
@@ -60,7 +61,7 @@ public final class LoadClient {
    */
   static LoadReport run(LoadArgs a) throws Exception {
     LoadReport report = new LoadRun(a).run();
-    Map<String, Object> r = report.toMap();
+    Map<String, @Nullable Object> r = report.toMap();
     String json = JSON.writeValueAsString(r);
     System.out.println();
     System.out.print(report.summary(r));

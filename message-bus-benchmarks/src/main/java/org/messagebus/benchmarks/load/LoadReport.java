@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of one load run: the JSON line appended to the results file (its keys are what {@code
@@ -23,10 +24,8 @@ final class LoadReport {
   long readyAfterRamp;
   long heldAfterRamp;
   double windowSeconds;
-  private ServerStats base;
-  private ServerStats loaded;
-  private LoadRun.Window before;
-  private LoadRun.Window after;
+  // Null until the run has measured its window (fill).
+  private @Nullable Measured measured;
   private long delivered;
   private long duplicates;
   private long unexpected;
@@ -35,15 +34,27 @@ final class LoadReport {
   private final LatencyStats latency = new LatencyStats();
   private final LatencyStats viaBacklog = new LatencyStats();
 
+  /**
+   * The server's figures before the load, with every poll held, and the counters at both ends of
+   * the measured window.
+   */
+  private record Measured(
+      ServerStats base, ServerStats loaded, LoadRun.Window before, LoadRun.Window after) {}
+
   LoadReport(LoadArgs args) {
     this.args = args;
   }
 
   void fill(ServerStats base, ServerStats loaded, LoadRun.Window before, LoadRun.Window after) {
-    this.base = base;
-    this.loaded = loaded;
-    this.before = before;
-    this.after = after;
+    this.measured = new Measured(base, loaded, before, after);
+  }
+
+  private Measured measured() {
+    Measured m = measured;
+    if (m == null) {
+      throw new IllegalStateException("the run has not measured its window yet");
+    }
+    return m;
   }
 
   void tallies(List<Tally> tallies) {
@@ -81,8 +92,13 @@ final class LoadReport {
    *
    * @return key → value, in a fixed order
    */
-  Map<String, Object> toMap() {
-    Map<String, Object> r = new LinkedHashMap<>();
+  Map<String, @Nullable Object> toMap() {
+    Measured m = measured();
+    ServerStats base = m.base();
+    ServerStats loaded = m.loaded();
+    LoadRun.Window before = m.before();
+    LoadRun.Window after = m.after();
+    Map<String, @Nullable Object> r = new LinkedHashMap<>();
     r.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     r.put("label", args.label());
     r.put("server", base.server());
@@ -137,17 +153,13 @@ final class LoadReport {
         "redisCommandsPerPoll",
         redisRead && polls > 0 ? round3((double) redisTotal / polls) : null);
     r.put("redisCommandsPerDelivery", redisRead ? round3((double) redisTotal / perDelivery) : null);
-    // Per held poll in held modes; per browser in poll mode (nothing is held there).
-    long held = args.mode().held() && heldAfterRamp > 0 ? heldAfterRamp : args.n();
     r.put("serverHeapBaseline", base.heapUsed());
     r.put("serverHeapHeld", loaded.heapUsed());
-    r.put(
-        "heapPerPollBytes",
-        base.heapUsed() < 0 ? -1 : (loaded.heapUsed() - base.heapUsed()) / held);
+    r.put("heapPerPollBytes", heapPerPollBytes(m));
     r.put("serverRssBaseline", base.rss());
     r.put("serverRssHeld", loaded.rss());
     r.put("serverRssEnd", after.server().rss());
-    r.put("rssPerPollBytes", (loaded.rss() - base.rss()) / held);
+    r.put("rssPerPollBytes", rssPerPollBytes(m));
     r.put("serverFds", loaded.fds());
     r.put("serverProcesses", loaded.processes());
     r.put("published", after.server().published());
@@ -165,7 +177,10 @@ final class LoadReport {
    * @param r the map from {@link #toMap()}
    * @return several lines
    */
-  String summary(Map<String, Object> r) {
+  String summary(Map<String, @Nullable Object> r) {
+    Measured m = measured();
+    ServerStats base = m.base();
+    ServerStats loaded = m.loaded();
     StringBuilder s = new StringBuilder();
     line(
         s,
@@ -226,20 +241,35 @@ final class LoadReport {
         "server heap        %s -> %s after GC: %s per held poll",
         mib(base.heapUsed()),
         mib(loaded.heapUsed()),
-        kib((Long) r.get("heapPerPollBytes")));
+        kib(heapPerPollBytes(m)));
     line(
         s,
         "server RSS         %s -> %s (end %s): %s per held poll (%d processes)",
         mib(base.rss()),
         mib(loaded.rss()),
-        mib(after.server().rss()),
-        kib((Long) r.get("rssPerPollBytes")),
+        mib(m.after().server().rss()),
+        kib(rssPerPollBytes(m)),
         loaded.processes());
     line(s, "load average       %s -> %s", loadBefore, loadAfter);
     return s.toString();
   }
 
-  private static void line(StringBuilder s, String format, Object... values) {
+  // Per held poll in held modes; per browser in poll mode (nothing is held there).
+  private long heldPolls() {
+    return args.mode().held() && heldAfterRamp > 0 ? heldAfterRamp : args.n();
+  }
+
+  private long heapPerPollBytes(Measured m) {
+    long base = m.base().heapUsed();
+    return base < 0 ? -1 : (m.loaded().heapUsed() - base) / heldPolls();
+  }
+
+  private long rssPerPollBytes(Measured m) {
+    return (m.loaded().rss() - m.base().rss()) / heldPolls();
+  }
+
+  // A value may be null: the figures a run does not have (Redis commands without Redis).
+  private static void line(StringBuilder s, String format, @Nullable Object... values) {
     s.append(String.format(Locale.ROOT, format, values)).append('\n');
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One load run in its phases: <b>ramp</b> (every browser polling, and for held modes every poll
@@ -57,7 +58,7 @@ final class LoadRun {
       workers.get(i % args.threads()).assign(i);
     }
     String redisUri = args.redis().isEmpty() ? base.redisUri() : args.redis();
-    RedisCommandStats redis =
+    @Nullable RedisCommandStats redis =
         redisUri == null || redisUri.isEmpty() || redisUri.equals("none")
             ? null
             : new RedisCommandStats(redisUri);
@@ -93,7 +94,8 @@ final class LoadRun {
     return report;
   }
 
-  private Window window(RedisCommandStats redis) throws IOException, InterruptedException {
+  private Window window(@Nullable RedisCommandStats redis)
+      throws IOException, InterruptedException {
     return new Window(
         control.stats(false),
         redis == null ? Map.of() : redis.read(),
@@ -192,7 +194,7 @@ final class LoadRun {
 
   private static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException e) {
       return "";

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
@@ -101,7 +102,8 @@ public final class LoadServer implements AutoCloseable {
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong publishFailures = new AtomicLong();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private ScheduledFuture<?> publishing;
+  // Null until the first publish request.
+  private @Nullable ScheduledFuture<?> publishing;
 
   private LoadServer(Options o) {
     this.channel = o.channel();
@@ -182,12 +184,12 @@ public final class LoadServer implements AutoCloseable {
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
-  private Map<String, Object> stats(boolean gc) throws IOException {
+  private Map<String, @Nullable Object> stats(boolean gc) throws IOException {
     if (gc) {
       System.gc();
       System.gc();
     }
-    Map<String, Object> s = new LinkedHashMap<>();
+    Map<String, @Nullable Object> s = new LinkedHashMap<>();
     s.put("server", "java");
     s.put("backend", backend.name());
     s.put("redisUri", backend.redisUri());
@@ -241,18 +243,24 @@ public final class LoadServer implements AutoCloseable {
   }
 
   /** Answers a control route ({@code path} after {@code /control}) as JSON bytes. */
-  private byte[] control(String path, java.util.function.Function<String, String> parameter)
+  private byte[] control(
+      String path, java.util.function.Function<String, @Nullable String> parameter)
       throws IOException, Refused {
     Object body;
     switch (path) {
       case "/stats" -> body = stats("true".equals(parameter.apply("gc")));
       case "/publish" -> {
+        String rateText = parameter.apply("rate");
+        String countText = parameter.apply("count");
+        if (rateText == null || countText == null) {
+          throw new Refused(400, "rate and count are required");
+        }
         double rate;
         long count;
         try {
-          rate = Double.parseDouble(parameter.apply("rate"));
-          count = Long.parseLong(parameter.apply("count"));
-        } catch (NullPointerException | NumberFormatException e) {
+          rate = Double.parseDouble(rateText);
+          count = Long.parseLong(countText);
+        } catch (NumberFormatException e) {
           throw new Refused(400, "rate and count must be numbers");
         }
         if (!(rate > 0) || count < 1) {

@@ -3,6 +3,7 @@
 package org.messagebus.benchmarks.load;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a poll reply's body into JSON-array pieces the way the browser client does (SPEC §4.12,
@@ -54,7 +55,7 @@ final class PieceReader {
    *
    * @param contentType its {@code Content-Type}, or null
    */
-  void start(String contentType) {
+  void start(@Nullable String contentType) {
     streamed = !JSON_TYPE.equals(contentType);
     len = 0;
     scanned = 0;

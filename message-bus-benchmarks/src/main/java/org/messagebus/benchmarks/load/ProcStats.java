@@ -42,7 +42,7 @@ final class ProcStats {
    * @return nanoseconds
    */
   static long cpuNanosOf(String stat) {
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ", -1);
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     return ticks * (1_000_000_000L / CLK_TCK);
   }
@@ -65,7 +65,7 @@ final class ProcStats {
    * @return bytes, or -1 when missing
    */
   static long rssBytesOf(String status) {
-    for (String line : status.split("\n")) {
+    for (String line : status.split("\n", -1)) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }

@@ -59,7 +59,7 @@ final class RedisCommandStats implements AutoCloseable {
    */
   static Map<String, Long> parse(String info) {
     Map<String, Long> calls = new TreeMap<>();
-    for (String line : info.split("\r?\n")) {
+    for (String line : info.split("\r?\n", -1)) {
       if (!line.startsWith("cmdstat_")) {
         continue;
       }

@@ -93,7 +93,7 @@ final class SelectorWorker extends Thread {
       tally.error("selector: " + e);
     } finally {
       for (SelectionKey k : selector.keys()) {
-        close(((Subscriber) k.attachment()).socket);
+        ((Subscriber) k.attachment()).closeConnection();
       }
       try {
         selector.close();
@@ -129,7 +129,7 @@ final class SelectorWorker extends Thread {
   private void runTimers(long nowNanos) {
     while (!timers.isEmpty() && timers.peek().dueNanos <= nowNanos) {
       Subscriber s = timers.poll();
-      if (s.socket == null) {
+      if (!s.connected()) {
         open(s);
       } else {
         try {
@@ -143,27 +143,27 @@ final class SelectorWorker extends Thread {
 
   private void open(Subscriber s) {
     s.resetConnection();
+    SocketChannel ch = null;
     try {
-      SocketChannel ch = SocketChannel.open();
+      ch = SocketChannel.open();
       ch.configureBlocking(false);
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       if (args.sources() > 1) {
         ch.bind(new InetSocketAddress("127.0.0." + (1 + s.index % args.sources()), 0));
       }
-      s.socket = ch;
       tally.connects.incrementAndGet();
       if (ch.connect(server)) {
-        s.key = ch.register(selector, 0, s);
+        s.attach(ch, ch.register(selector, 0, s));
         poll(s);
       } else {
-        s.key = ch.register(selector, SelectionKey.OP_CONNECT, s);
+        s.attach(ch, ch.register(selector, SelectionKey.OP_CONNECT, s));
         s.connectPending = true;
         connecting++;
       }
     } catch (IOException e) {
       tally.error("connect: " + e.getMessage());
-      close(s.socket);
-      s.socket = null;
+      Subscriber.closeQuietly(ch);
+      s.closeConnection();
       retryLater(s);
     }
   }
@@ -172,11 +172,10 @@ final class SelectorWorker extends Thread {
     s.connectPending = false;
     connecting--;
     try {
-      s.socket.finishConnect();
+      s.socket().finishConnect();
     } catch (IOException e) {
       tally.error("connect: " + e.getMessage());
-      close(s.socket);
-      s.socket = null;
+      s.closeConnection();
       retryLater(s);
       return;
     }
@@ -190,20 +189,23 @@ final class SelectorWorker extends Thread {
 
   private void poll(Subscriber s) throws IOException {
     s.out = s.nextPoll(System.nanoTime());
-    s.key.interestOps(SelectionKey.OP_READ);
+    s.key().interestOps(SelectionKey.OP_READ);
     flush(s);
   }
 
   private void flush(Subscriber s) throws IOException {
-    s.socket.write(s.out);
-    s.key.interestOps(
-        s.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+    s.socket().write(s.out);
+    s.key()
+        .interestOps(
+            s.out.hasRemaining()
+                ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+                : SelectionKey.OP_READ);
   }
 
   private void read(Subscriber s, long now) throws IOException, MalformedResponseException {
     while (true) {
       in.clear();
-      int r = s.socket.read(in);
+      int r = s.socket().read(in);
       if (r < 0) {
         boolean wasPolling = s.polling;
         boolean cut = s.eof();
@@ -211,8 +213,7 @@ final class SelectorWorker extends Thread {
           replyDone(s); // a body that runs to the end of the connection
         } else if (!wasPolling) {
           // An idle kept-alive connection closed by the server: the next poll opens another.
-          close(s.socket);
-          s.socket = null;
+          s.closeConnection();
         } else {
           lost(s, cut ? "eof inside a reply" : "eof before a reply");
         }
@@ -225,8 +226,7 @@ final class SelectorWorker extends Thread {
       if (!s.polling) {
         // The reply ended. A reused connection must be quiet until the next poll is written.
         if (s.closeAnnounced || !args.keepAlive()) {
-          close(s.socket);
-          s.socket = null;
+          s.closeConnection();
         }
         schedule(s);
         return;
@@ -236,17 +236,16 @@ final class SelectorWorker extends Thread {
 
   /** An announced close: the reply ended with the connection (body read until close). */
   private void replyDone(Subscriber s) {
-    close(s.socket);
-    s.socket = null;
+    s.closeConnection();
     schedule(s);
   }
 
   private void schedule(Subscriber s) {
     s.dueNanos = s.nextPollAt(System.nanoTime());
-    if (s.socket == null || s.dueNanos > System.nanoTime()) {
+    if (!s.connected() || s.dueNanos > System.nanoTime()) {
       timers.add(s);
-      if (s.socket != null) {
-        s.key.interestOps(SelectionKey.OP_READ);
+      if (s.connected()) {
+        s.key().interestOps(SelectionKey.OP_READ);
       }
       return;
     }
@@ -267,20 +266,8 @@ final class SelectorWorker extends Thread {
       s.connectPending = false;
       connecting--;
     }
-    close(s.socket);
-    s.socket = null;
+    s.closeConnection();
     timers.remove(s);
     toOpen.add(s);
-  }
-
-  private static void close(SocketChannel ch) {
-    if (ch == null) {
-      return;
-    }
-    try {
-      ch.close();
-    } catch (IOException ignored) {
-      // already gone
-    }
   }
 }

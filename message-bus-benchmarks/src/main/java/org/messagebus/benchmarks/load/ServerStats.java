@@ -3,6 +3,7 @@
 package org.messagebus.benchmarks.load;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A load server's answer to {@code GET /control/stats}: the contract every load server (the Java
@@ -26,7 +27,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 record ServerStats(
     String server,
     String backend,
-    String redisUri,
+    @Nullable String redisUri,
     long held,
     long heapUsed,
     long rss,

@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated browser: a client id subscribed to one channel, the position it holds, and its
@@ -40,9 +41,13 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
   private final HttpResponseParser parser = new HttpResponseParser(this);
   private final PieceReader pieces = new PieceReader(this);
 
-  SocketChannel socket;
-  SelectionKey key;
-  ByteBuffer out;
+  // The connection and its selection key: null while the browser has none (before its first
+  // connect, after a close); see attach, socket(), key(), closeConnection.
+  private @Nullable SocketChannel socket;
+  private @Nullable SelectionKey key;
+
+  /** The poll request being written; empty when nothing is. */
+  ByteBuffer out = ByteBuffer.allocate(0);
 
   /** When (System.nanoTime) the next poll is due; used by the worker's timer queue. */
   long dueNanos;
@@ -64,7 +69,8 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
   private boolean replyHadData;
   private boolean ready;
   private boolean unsolicited;
-  private BitSet got;
+  // Which measured messages arrived; allocated at the first one.
+  private @Nullable BitSet got;
 
   Subscriber(int index, LoadArgs args, Tally tally) {
     this.index = index;
@@ -72,6 +78,77 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     this.args = args;
     this.tally = tally;
     this.channelKey = URLEncoder.encode(args.channel(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Takes a connection that is open (or connecting) and registered with the worker's selector.
+   *
+   * @param channel the connection
+   * @param selectionKey its key
+   */
+  void attach(SocketChannel channel, SelectionKey selectionKey) {
+    this.socket = channel;
+    this.key = selectionKey;
+  }
+
+  /**
+   * Whether the browser has a connection.
+   *
+   * @return true from {@link #attach} until {@link #closeConnection()}
+   */
+  boolean connected() {
+    return socket != null;
+  }
+
+  /**
+   * The connection.
+   *
+   * @return the attached connection
+   * @throws IllegalStateException if there is none
+   */
+  SocketChannel socket() {
+    SocketChannel s = socket;
+    if (s == null) {
+      throw new IllegalStateException(clientId + " has no connection");
+    }
+    return s;
+  }
+
+  /**
+   * The connection's selection key.
+   *
+   * @return the attached connection's key
+   * @throws IllegalStateException if there is no connection
+   */
+  SelectionKey key() {
+    SelectionKey k = key;
+    if (k == null) {
+      throw new IllegalStateException(clientId + " has no connection");
+    }
+    return k;
+  }
+
+  /** Closes the connection, if there is one, and forgets it. */
+  void closeConnection() {
+    closeQuietly(socket);
+    socket = null;
+    key = null;
+  }
+
+  /**
+   * Closes a connection, ignoring that it may be gone already.
+   *
+   * @param ch the connection, or null for none
+   */
+  static void closeQuietly(@Nullable SocketChannel ch) {
+    if (ch == null) {
+      return;
+    }
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
   }
 
   /**
@@ -238,14 +315,16 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
       tally.unexpected++;
       return;
     }
-    if (got == null) {
-      got = new BitSet(args.count());
+    BitSet seen = got;
+    if (seen == null) {
+      seen = new BitSet(args.count());
+      got = seen;
     }
-    if (got.get(n)) {
+    if (seen.get(n)) {
       tally.duplicates++;
       return;
     }
-    got.set(n);
+    seen.set(n);
     tally.latency.record(nowMicros - t);
     if (t < pollSentMicros) {
       tally.viaBacklog.record(nowMicros - t);

@@ -4,4 +4,7 @@
  * holds N streaming long polls over real sockets from another JVM and measures delivery. Run both
  * with {@code message-bus-benchmarks/run-load.sh}; see {@code docs/benchmarks-http.md}.
  */
+@NullMarked
 package org.messagebus.benchmarks.load;
+
+import org.jspecify.annotations.NullMarked;

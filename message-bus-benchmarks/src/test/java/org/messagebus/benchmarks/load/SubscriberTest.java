@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -158,5 +160,26 @@ class SubscriberTest {
     s.nextPoll(t0);
     feed(s, jsonReply("[" + msg(1, 0) + "]"));
     assertThat(s.nextPollAt(t0 + 10_000_000L)).isEqualTo(t0 + 110_000_000L);
+  }
+
+  @Test
+  void aBrowserWithoutAConnection_saysSo_andClosingTwiceIsHarmless() throws Exception {
+    Subscriber s = new Subscriber(1, LoadArgs.parse("port=9292"), tally);
+    assertThat(s.connected()).isFalse();
+    assertThatThrownBy(s::socket)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("load1 has no connection");
+    assertThatThrownBy(s::key).isInstanceOf(IllegalStateException.class);
+    try (Selector selector = Selector.open()) {
+      SocketChannel ch = SocketChannel.open();
+      ch.configureBlocking(false);
+      s.attach(ch, ch.register(selector, 0, s));
+      assertThat(s.connected()).isTrue();
+      assertThat(s.socket()).isSameAs(ch);
+      s.closeConnection();
+      s.closeConnection();
+      assertThat(ch.isOpen()).isFalse();
+      assertThat(s.connected()).isFalse();
+    }
   }
 }

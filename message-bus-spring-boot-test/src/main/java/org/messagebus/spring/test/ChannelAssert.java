@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
+import org.messagebus.spi.OptionChecks;
 
 /**
  * Assertions on what a channel received: the messages in its backlog (every message the test
@@ -41,11 +42,7 @@ public final class ChannelAssert extends AbstractAssert<ChannelAssert, String> {
    * @return this
    */
   public ChannelAssert within(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive: " + timeout);
-    }
-    this.within = timeout;
+    this.within = OptionChecks.positive("timeout", timeout);
     return this;
   }
 
