@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.messagebus.micrometer.MessageBusMetrics;
@@ -33,11 +34,11 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
 
   /** {@code none}: no observer; {@code registry}: a Micrometer registry bound. */
   @Param({"none", "registry"})
-  public String observer;
+  public String observer = "none";
 
   private MessageBus bus;
   private Subscription subscription;
-  private MessageBusMetrics metrics;
+  private @Nullable MessageBusMetrics metrics;
   private final AtomicLong lastSeen = new AtomicLong();
 
   /** Builds a memory bus with one subscriber, and binds the registry if asked. */
