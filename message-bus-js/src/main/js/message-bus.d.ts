@@ -6,6 +6,9 @@
 /** A message callback: the payload, its global id and its id within the channel. */
 export type MessageBusCallback<T = any> = (data: T, globalId: number, messageId: number) => void;
 
+/** A transport of {@link MessageBusClient.transports} (any other name is skipped). */
+export type MessageBusTransport = "sse" | "long-poll" | (string & {});
+
 /** One subscription as kept in {@link MessageBusClient.callbacks}. */
 export interface MessageBusSubscription {
   channel: string;
@@ -94,6 +97,15 @@ export interface MessageBusClient {
   clientId: string;
   /** Share one connection among the tabs of this origin and baseUrl. Default false. */
   shareConnection: boolean;
+  /**
+   * Transports in order of preference: "sse" (Server-Sent Events, servers of this project) and
+   * "long-poll". One that fails to open is left for the next for the page's life; long polling is
+   * always the last resort. "sse" is skipped while `headers` is set (EventSource cannot send
+   * headers) and while the tab does not long-poll. Unknown names are skipped. Default ["long-poll"].
+   */
+  transports: MessageBusTransport[];
+  /** The transport in use. Read-only. */
+  readonly activeTransport: "sse" | "long-poll";
   /** The subscriptions. */
   readonly callbacks: MessageBusSubscription[];
 

@@ -85,6 +85,16 @@
       callbacks: [],
       /** Share one connection among the tabs of this origin and baseUrl (set before start()). */
       shareConnection: false,
+      /**
+       * How to reach the server, in order of preference: "sse" (Server-Sent Events, a server of this
+       * project) and "long-poll" (the message_bus protocol). A transport that fails to open is left
+       * for the next one for the rest of the page's life; long polling is always the last resort.
+       * "sse" is skipped while `headers` is not empty (EventSource cannot send headers) and while
+       * the tab does not long-poll. Unknown names are skipped. Default ["long-poll"].
+       */
+      transports: ["long-poll"],
+      /** The transport in use: "long-poll" or "sse". Read-only. */
+      activeTransport: "long-poll",
     };
 
     var started = false;
@@ -98,6 +108,8 @@
     var shared = null; // shared-connection state when shareConnection is on and supported
     var poller = null; // the request loop, in a non-shared tab or the leader
     var stats = { totalAjaxCalls: 0, totalAjaxFailures: 0, lastAjaxAt: 0 };
+    var KNOWN_TRANSPORTS = { sse: true, "long-poll": true };
+    var warnedHeaders = false;
 
     // ---------------------------------------------------------------- utilities
 
@@ -178,6 +190,20 @@
       if (typeof bus.clientId !== "string" || bus.clientId === "") {
         throw new Error("MessageBus.clientId must be a non-empty string");
       }
+      if (!Array.isArray(bus.transports)) {
+        throw new Error("MessageBus.transports must be an array, e.g. [\"sse\", \"long-poll\"]");
+      }
+    }
+
+    /** The transports to try, in order: the known ones of `transports`, then long polling. */
+    function transportList() {
+      var list = [];
+      for (var i = 0; i < bus.transports.length; i++) {
+        var t = bus.transports[i];
+        if (KNOWN_TRANSPORTS[t] === true && list.indexOf(t) < 0) list.push(t);
+      }
+      if (list.indexOf("long-poll") < 0) list.push("long-poll");
+      return list;
     }
 
     // ---------------------------------------------------------------- built-in transport
@@ -335,6 +361,7 @@
       this.chunkedBackoff = 0;
       this.lastSeq = 0;
       this.holdUntil = 0; // no subscription change may poll before this (429, error backoff)
+      this.transportIndex = 0; // into transportList(): moves on when a transport fails to open
     }
 
     /** Applies a participant's demand; returns the position a "-1" demand should start at, if known. */
@@ -475,6 +502,8 @@
         if (Object.prototype.hasOwnProperty.call(bus.headers, h)) headers[h] = bus.headers[h];
       }
       if (!chunked) headers["Dont-Chunk"] = "true";
+      var transport = longPoll ? this.transport() : "long-poll";
+      bus.activeTransport = transport;
       stats.lastAjaxAt = now();
       if (store) {
         try {
@@ -485,6 +514,10 @@
       }
 
       var req = { abortedByUs: false, handle: null, startedAt: now(), gotData: false, retryMs: -1, failed: false };
+      if (transport === "sse") {
+        this.openEvents(req, data);
+        return;
+      }
       var offset = 0;
       var streamed = null; // null until known: true for a streamed reply, false for a JSON one
       var firstChunkTimer = null;
@@ -616,6 +649,102 @@
       if (!req.handle || typeof req.handle.abort !== "function") {
         req.handle = { abort: function () {} };
       }
+    };
+
+    /** The transport of the next request: the preferred one that can be used now. */
+    Poller.prototype.transport = function () {
+      var list = transportList();
+      for (var i = this.transportIndex; i < list.length; i++) {
+        var t = list[i];
+        if (t === "sse") {
+          if (typeof env.EventSource !== "function") continue;
+          if (hasHeaders()) {
+            if (!warnedHeaders) {
+              warnedHeaders = true;
+              console_.warn("message-bus: MessageBus.headers is set and EventSource cannot send headers: long polling");
+            }
+            continue;
+          }
+        }
+        return t;
+      }
+      return "long-poll";
+    };
+
+    function hasHeaders() {
+      for (var h in bus.headers) if (Object.prototype.hasOwnProperty.call(bus.headers, h)) return true;
+      return false;
+    }
+
+    /**
+     * A Server-Sent Events stream as one request of the loop: GET <baseUrl>message-bus/<id>/sse with
+     * the positions in the query. Each event is one message. When the server ends the stream the
+     * browser reconnects by itself with Last-Event-ID (the positions of every channel), so the
+     * request stays in flight; a subscription change aborts it as it aborts a poll. An error before
+     * the stream opened moves on to the next transport; a failed reconnection ends the request as a
+     * failed poll (the error backoff applies).
+     */
+    Poller.prototype.openEvents = function (req, data) {
+      var self = this;
+      var url = bus.baseUrl + "message-bus/" + encodeURIComponent(bus.clientId) + "/sse?" + formEncode(data);
+      var source;
+      var opened = false;
+      var reconnecting = false;
+      var finished = false;
+      function finish() {
+        if (finished) return;
+        finished = true;
+        try {
+          source.close();
+        } catch (e) {
+          // already closed
+        }
+        if (self.request === req) self.request = null;
+        self.next(req);
+      }
+      try {
+        source = new env.EventSource(url);
+      } catch (e) {
+        this.transportIndex = transportList().indexOf("sse") + 1;
+        req.abortedByUs = true;
+        this.next(req);
+        return;
+      }
+      this.request = req;
+      req.handle = { abort: finish };
+      source.onopen = function () {
+        opened = true;
+        reconnecting = false;
+      };
+      source.onmessage = function (event) {
+        if (finished || req.abortedByUs) return;
+        var message;
+        try {
+          message = JSON.parse(event.data);
+        } catch (e) {
+          console_.warn("message-bus: skipping an unreadable event: " + e);
+          return;
+        }
+        self.failCount = 0;
+        self.advance([message]);
+        self.sink([message]);
+      };
+      source.onerror = function () {
+        if (finished) return;
+        if (!opened) {
+          // Refused (an HTTP error, not an event stream) or unreachable: the next transport.
+          console_.warn("message-bus: server-sent events unavailable, falling back");
+          self.transportIndex = transportList().indexOf("sse") + 1;
+          req.abortedByUs = true;
+          finish();
+        } else if (source.readyState === 0 && !reconnecting) {
+          reconnecting = true; // the stream ended: the browser reconnects with Last-Event-ID
+        } else {
+          req.failed = true;
+          self.fail();
+          finish();
+        }
+      };
     };
 
     Poller.prototype.fail = function () {

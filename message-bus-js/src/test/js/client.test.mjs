@@ -451,6 +451,20 @@ describe("API", () => {
     assert.throws(() => bus.start(), /MessageBus.ajax must be a function/);
   });
 
+  it("start rejects transports that are not an array", () => {
+    const { bus } = load();
+    bus.transports = "sse";
+    assert.throws(() => bus.start(), /MessageBus.transports must be an array/);
+  });
+
+  it("transports: without EventSource (or with only unknown names) the client long-polls as before", () => {
+    const h = load();
+    h.bus.transports = ["websocket", "sse"];
+    h.bus.subscribe("/a", () => {}, 0);
+    assert.equal(h.bus.activeTransport, "long-poll");
+    assert.match(h.last().url, /\/message-bus\/[^/]+\/poll$/);
+  });
+
   it("stop aborts the request in flight and polls no more; start resumes from the last ids", () => {
     const h = subscribed({}, "/test", 0);
     h.last().respond(200, [msg("/test", 7, "x")]);

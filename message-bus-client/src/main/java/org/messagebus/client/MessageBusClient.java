@@ -82,6 +82,37 @@ public final class MessageBusClient implements AutoCloseable {
   /** Length in hex characters of the client id made when none is given: 32 (128 random bits). */
   public static final int DEFAULT_CLIENT_ID_LENGTH = 32;
 
+  /** How the client reaches the server. */
+  public enum Transport {
+    /**
+     * HTTP polls: long polling and streaming, or plain polling, as {@link Builder#longPolling} and
+     * {@link Builder#chunkedEncoding} say. Works with every message_bus server (ours and Ruby's).
+     */
+    HTTP,
+    /**
+     * Server-Sent Events ({@code GET <baseUri>message-bus/<clientId>/sse}, a server of this
+     * project) instead of polls: one connection stays open, each message arrives as its own event,
+     * and when the server ends a stream the client reconnects after the stream's {@code retry:}
+     * delay with {@code Last-Event-ID}, resuming every channel where it was. Extra {@link
+     * Builder#header headers} are sent with it. When the server refuses the stream (404, 405, 501,
+     * 503, or a reply that is not {@code text/event-stream}, e.g. a Ruby server) the client
+     * long-polls from then on, as configured.
+     */
+    SERVER_SENT_EVENTS,
+    /**
+     * One WebSocket to {@code <baseUri>message-bus/<clientId>/ws} (our server with its WebSocket
+     * endpoint enabled): the positions are sent once per connection and every message is pushed as
+     * it is published. A closed socket reconnects after the backoff and resumes from the positions
+     * held. {@link Builder#longPolling}, {@link Builder#chunkedEncoding} and {@link
+     * Builder#backgroundCallbackInterval} do not apply; {@link Builder#requestTimeout} bounds the
+     * upgrade.
+     */
+    WEBSOCKET
+  }
+
+  /** Default of {@link Builder#transport}: {@link Transport#HTTP}. */
+  public static final Transport DEFAULT_TRANSPORT = Transport.HTTP;
+
   /** The client's state. */
   public enum Status {
     /** Not polling. */
@@ -124,7 +155,19 @@ public final class MessageBusClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
                 .build();
-    PollTransport transport = new JdkHttpTransport(http, options, new ObjectMapper(), scheduler);
+    ObjectMapper mapper = new ObjectMapper();
+    PollTransport transport =
+        switch (b.transport) {
+          case WEBSOCKET -> new JdkWebSocketTransport(http, options, mapper);
+          case SERVER_SENT_EVENTS ->
+              new SseTransport(
+                  http,
+                  options,
+                  new ReplyDecoder(mapper),
+                  scheduler,
+                  new JdkHttpTransport(http, options, mapper, scheduler));
+          case HTTP -> new JdkHttpTransport(http, options, mapper, scheduler);
+        };
     this.loop =
         new PollLoop(
             options,
@@ -323,6 +366,7 @@ public final class MessageBusClient implements AutoCloseable {
     private @Nullable Executor callbackExecutor;
     private ClientErrorListener errorListener = ClientErrorListener.NONE;
     private @Nullable Scheduler scheduler;
+    private Transport transport = DEFAULT_TRANSPORT;
 
     private Builder(URI baseUri) {
       this.baseUri = ClientOptions.httpUri(baseUri);
@@ -338,6 +382,20 @@ public final class MessageBusClient implements AutoCloseable {
      */
     public Builder clientId(String id) {
       this.clientId = ClientOptions.clientId(id);
+      return this;
+    }
+
+    /**
+     * Chooses how the client reaches the server. Default {@link #DEFAULT_TRANSPORT} ({@link
+     * Transport#HTTP}); {@link Transport#SERVER_SENT_EVENTS} and {@link Transport#WEBSOCKET} need a
+     * server of this project (the latter with its WebSocket endpoint enabled). Headers added with
+     * {@link #header} are sent with the upgrade request too.
+     *
+     * @param transport the transport
+     * @return this builder
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
       return this;
     }
 

@@ -3,6 +3,7 @@
 package org.messagebus.client;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -219,7 +220,17 @@ final class PollLoop {
       exchange =
           transport.open(
               new PollTransport.Request(snapshot.positions(), requestSeq),
-              batch -> dispatcher.deliver(batch, generation));
+              new PollTransport.Sink() {
+                @Override
+                public void accept(List<ClientMessage> batch) {
+                  dispatcher.deliver(batch, generation);
+                }
+
+                @Override
+                public void established() {
+                  failures.set(0);
+                }
+              });
     } catch (RuntimeException e) {
       ended(stepEpoch, generation, null, e);
       return;

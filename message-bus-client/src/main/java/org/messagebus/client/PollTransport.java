@@ -59,6 +59,13 @@ interface PollTransport {
      * @param messages the batch; never empty
      */
     void accept(List<ClientMessage> messages);
+
+    /**
+     * Tells that an exchange that stays open (Server-Sent Events) is established: the server
+     * accepted it and is sending. Such an exchange may never end in good order, so the loop resets
+     * its count of consecutive failures here. Does nothing by default.
+     */
+    default void established() {}
   }
 
   /** One exchange under way. */

@@ -73,6 +73,11 @@ final class Client implements HttpExchange.HeldListener {
   private boolean streaming;
   // Whether the filter writes the chunk framing of the stream itself (StreamFraming).
   private boolean framed;
+  // A Server-Sent Events stream (streaming too): events instead of pieces, heartbeats on the
+  // timeout wheel until its end.
+  private boolean sse;
+  private long sseHeartbeatNanos;
+  private long sseEndNanos;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
   // The bytes in pending, and how many may wait before a stream is cut off.
   private long pendingBytes;
@@ -168,6 +173,10 @@ final class Client implements HttpExchange.HeldListener {
           needStatus.add(channel);
         }
       }
+      if (requested < -1) {
+        // A look-behind is answered: the client holds the channel's newest id from now on.
+        subscriptions.put(channel, now);
+      }
     }
     if (!needStatus.isEmpty()) {
       Map<String, Long> status = new LinkedHashMap<>();
@@ -242,6 +251,91 @@ final class Client implements HttpExchange.HeldListener {
     }
   }
 
+  /**
+   * Holds the response as a Server-Sent Events stream: queues the {@code retry:} field and the
+   * backlog, one event per message, each with the positions the client holds once it has the event
+   * as its id. Headers must already be set. The stream ends at {@code endNanos} on the ticker;
+   * until then the timeout wheel calls {@link #expire} every {@code heartbeatNanos} for a
+   * heartbeat. Runs on the request thread.
+   */
+  void holdEvents(
+      HttpExchange x,
+      List<Message> backlog,
+      byte[] retry,
+      Runnable whenDone,
+      long maxUnsentBytes,
+      Runnable cutOff,
+      long heartbeatNanos,
+      long endNanos)
+      throws IOException {
+    lock.lock();
+    try {
+      this.streaming = true;
+      this.sse = true;
+      this.sseHeartbeatNanos = heartbeatNanos;
+      this.sseEndNanos = endNanos;
+      this.onDone = whenDone;
+      this.maxUnsentBytes = maxUnsentBytes;
+      this.onCutOff = cutOff;
+      enqueue(retry);
+      List<String> channels = new ArrayList<>(subscriptions.keySet());
+      long[] running = new long[channels.size()];
+      for (int i = 0; i < running.length; i++) {
+        running[i] = Objects.requireNonNull(subscriptions.get(channels.get(i)));
+      }
+      for (Message m : backlog) {
+        if (m.isStatus()) {
+          if (m.data() instanceof Map<?, ?> status) {
+            for (Map.Entry<?, ?> e : status.entrySet()) {
+              int k = channels.indexOf(String.valueOf(e.getKey()));
+              if (k >= 0 && e.getValue() instanceof Number n) {
+                running[k] = n.longValue();
+              }
+            }
+          }
+        } else {
+          int k = channels.indexOf(m.channel());
+          if (k >= 0) {
+            running[k] = Math.max(running[k], m.messageId());
+          }
+        }
+        enqueue(Wire.concat(Wire.sseId(running), Wire.sseData(Wire.json(json, List.of(m)))));
+      }
+      out = x;
+      x.hold(this);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The timeout wheel reached this poll's deadline: a Server-Sent Events stream before its end
+   * sends a heartbeat and waits for the next; anything else ends ({@link #close}). Returns whether
+   * the poll ended (the caller unregisters it).
+   */
+  boolean expire(long nowNanos) {
+    lock.lock();
+    try {
+      if (finishing || completed) {
+        return true;
+      }
+      TimeoutWheel w = wheel;
+      if (sse && w != null && nowNanos - sseEndNanos < 0) {
+        queue(Wire.SSE_HEARTBEAT);
+        drain();
+        if (finishing || completed) {
+          return true;
+        }
+        w.add(this, Math.min(nowNanos + sseHeartbeatNanos, sseEndNanos));
+        return false;
+      }
+    } finally {
+      lock.unlock();
+    }
+    close(HttpObserver.PollOutcome.TIMEOUT);
+    return true;
+  }
+
   /** Arms the long-polling timeout, unless the poll is already finishing. */
   void timeout(TimeoutWheel timeouts, long deadlineNanos) {
     lock.lock();
@@ -303,7 +397,7 @@ final class Client implements HttpExchange.HeldListener {
     }
     observer.delivered(1);
     if (streaming) {
-      queue(framed ? p.chunk() : p.piece());
+      queue(sse ? Wire.concat(Wire.sseId(positions), p.sseData()) : framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
@@ -397,7 +491,10 @@ final class Client implements HttpExchange.HeldListener {
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
     observer.delivered(1);
-    if (streaming) {
+    if (sse) {
+      queue(Wire.concat(Wire.sseId(positions), Wire.sseData(body)));
+      drain();
+    } else if (streaming) {
       queue(framedPiece(Wire.piece(body)));
       drain();
     } else {
@@ -422,7 +519,9 @@ final class Client implements HttpExchange.HeldListener {
       pending.clear();
       pendingBytes = 0;
       cancelTimeout();
-      enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+      if (!sse) {
+        enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+      }
       endAs(HttpObserver.PollOutcome.CUT_OFF);
       finish();
       onCutOff.run();
@@ -465,7 +564,9 @@ final class Client implements HttpExchange.HeldListener {
       endAs(why);
       cancelTimeout();
       if (streaming) {
-        enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+        if (!sse) {
+          enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
+        }
         finish();
         drain();
       } else {

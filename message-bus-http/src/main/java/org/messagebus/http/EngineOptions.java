@@ -61,6 +61,15 @@ public final class EngineOptions {
    */
   public static final List<String> DEFAULT_TRUSTED_PROXIES = List.of("127.0.0.0/8", "::1");
 
+  /** Default of {@link Builder#sseHeartbeatInterval}: 15 seconds. */
+  public static final Duration DEFAULT_SSE_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+  /** Default of {@link Builder#sseMaxDuration}: 5 minutes. */
+  public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofMinutes(5);
+
+  /** Default of {@link Builder#sseRetry}: 1 second. */
+  public static final Duration DEFAULT_SSE_RETRY = Duration.ofSeconds(1);
+
   /** The reply an {@link ErrorHandler} chooses: status, plain-text body, headers. */
   public record ErrorReply(int status, String body, Map<String, String> headers) {
     /**
@@ -357,6 +366,42 @@ public final class EngineOptions {
     return b.timerThread;
   }
 
+  /**
+   * Returns whether {@code GET <prefix><clientId>/sse} opens a Server-Sent Events stream.
+   *
+   * @return the choice
+   */
+  public boolean sseEnabled() {
+    return b.sseEnabled;
+  }
+
+  /**
+   * Returns how often an open Server-Sent Events stream sends a comment line.
+   *
+   * @return the interval
+   */
+  public Duration sseHeartbeatInterval() {
+    return b.sseHeartbeatInterval;
+  }
+
+  /**
+   * Returns how long a Server-Sent Events stream stays open before the server ends it.
+   *
+   * @return the duration
+   */
+  public Duration sseMaxDuration() {
+    return b.sseMaxDuration;
+  }
+
+  /**
+   * Returns the reconnection delay a Server-Sent Events stream tells the browser ({@code retry:}).
+   *
+   * @return the delay
+   */
+  public Duration sseRetry() {
+    return b.sseRetry;
+  }
+
   /** Builds {@link EngineOptions}. Not thread-safe. */
   public static final class Builder {
     private String baseRoute = DEFAULT_BASE_ROUTE;
@@ -384,6 +429,10 @@ public final class EngineOptions {
     private @Nullable ErrorHandler onError;
     private LongSupplier ticker = System::nanoTime;
     private boolean timerThread = true;
+    private boolean sseEnabled = true;
+    private Duration sseHeartbeatInterval = DEFAULT_SSE_HEARTBEAT_INTERVAL;
+    private Duration sseMaxDuration = DEFAULT_SSE_MAX_DURATION;
+    private Duration sseRetry = DEFAULT_SSE_RETRY;
 
     private Builder() {}
 
@@ -414,6 +463,10 @@ public final class EngineOptions {
       c.onError = onError;
       c.ticker = ticker;
       c.timerThread = timerThread;
+      c.sseEnabled = sseEnabled;
+      c.sseHeartbeatInterval = sseHeartbeatInterval;
+      c.sseMaxDuration = sseMaxDuration;
+      c.sseRetry = sseRetry;
       return c;
     }
 
@@ -754,6 +807,58 @@ public final class EngineOptions {
      */
     public Builder timerThread(boolean run) {
       this.timerThread = run;
+      return this;
+    }
+
+    /**
+     * Serves Server-Sent Events on {@code GET <prefix><clientId>/sse}. Default true.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder sseEnabled(boolean enabled) {
+      this.sseEnabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how often an open Server-Sent Events stream sends a comment line. Default 15 s.
+     *
+     * @param interval positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseHeartbeatInterval(Duration interval) {
+      this.sseHeartbeatInterval = OptionChecks.positive("sseHeartbeatInterval", interval);
+      return this;
+    }
+
+    /**
+     * Sets how long a Server-Sent Events stream stays open. Default 5 minutes.
+     *
+     * @param duration positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseMaxDuration(Duration duration) {
+      this.sseMaxDuration = OptionChecks.positive("sseMaxDuration", duration);
+      return this;
+    }
+
+    /**
+     * Sets the reconnection delay sent as {@code retry:}. Default 1 s.
+     *
+     * @param delay zero or more, in whole milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException if negative or finer than milliseconds
+     */
+    public Builder sseRetry(Duration delay) {
+      Objects.requireNonNull(delay, "sseRetry");
+      if (delay.isNegative() || delay.toNanosPart() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(
+            "sseRetry must be zero or more whole milliseconds: " + delay);
+      }
+      this.sseRetry = delay;
       return this;
     }
 

@@ -59,6 +59,9 @@ public final class HttpEngine implements AutoCloseable {
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
       new java.util.concurrent.atomic.LongAdder();
   private final HttpObservers observers = new HttpObservers();
+  // Connections of other transports (WebSocket) that count against maxActiveClients.
+  final java.util.concurrent.atomic.AtomicInteger otherConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -81,8 +84,9 @@ public final class HttpEngine implements AutoCloseable {
         new TimeoutWheel(
             options.longPollingInterval(),
             client -> {
-              client.close(HttpObserver.PollOutcome.TIMEOUT);
-              manager.remove(client);
+              if (client.expire(options.ticker().getAsLong())) {
+                manager.remove(client);
+              }
             },
             options.ticker(),
             options.timerThread());
@@ -148,6 +152,22 @@ public final class HttpEngine implements AutoCloseable {
 
   ConnectionManager connectionManager() {
     return manager;
+  }
+
+  MessageBus bus() {
+    return bus;
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  EngineOptions options() {
+    return options;
+  }
+
+  HeldPollLimits heldPollLimits() {
+    return heldPollLimits;
   }
 
   /**
@@ -247,8 +267,9 @@ public final class HttpEngine implements AutoCloseable {
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
     }
-    if (!"OPTIONS".equals(x.method())) {
-      call.mode = pollMode(x);
+    if (!"OPTIONS".equals(x.method())
+        && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
+      call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
     }
     if (clientId.length() > options.maxClientIdLength()) {
       throw new BadRequestException(
@@ -277,6 +298,25 @@ public final class HttpEngine implements AutoCloseable {
     String siteId =
         options.siteIdLookup() != null ? options.siteIdLookup().apply(x) : bus.currentSiteId();
     String identity = heldPollLimits.identityOf(x, userId);
+    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse")) {
+      if (!options.sseEnabled()) {
+        throw new BadRequestException(404, "server-sent events are disabled: poll instead");
+      }
+      // Channels an upstream filter forces win over the query, as over a poll body.
+      PollRequest forcedChannels = PollRequest.forced(x, options);
+      String lastEventId = x.header("Last-Event-ID");
+      serverSentEvents(
+          call,
+          clientId,
+          userId,
+          groupIds,
+          siteId,
+          identity,
+          forcedChannels != null
+              ? PollRequest.resumed(forcedChannels, lastEventId)
+              : PollRequest.fromQuery(x.queryString(), lastEventId, options));
+      return;
+    }
     PollRequest forced = PollRequest.forced(x, options);
     if (forced != null) {
       poll(call, clientId, userId, groupIds, siteId, identity, forced);
@@ -350,7 +390,8 @@ public final class HttpEngine implements AutoCloseable {
 
     String query = x.queryString();
     boolean wantsHold = options.longPollingEnabled() && (query == null || !query.contains("dlp=t"));
-    boolean full = wantsHold && manager.clientCount() >= options.maxActiveClients();
+    boolean full =
+        wantsHold && manager.clientCount() + otherConnections.get() >= options.maxActiveClients();
     boolean longPolling = wantsHold && isListening() && !full && x.canHold();
     boolean chunked =
         options.chunkedEncodingEnabled()
@@ -371,6 +412,68 @@ public final class HttpEngine implements AutoCloseable {
     call.held = true;
     try {
       hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release);
+    } catch (IOException | RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a Server-Sent Events stream: the backlog as events, then every permitted message as it
+   * arrives, heartbeats between, until {@link EngineOptions#sseMaxDuration()} (the browser then
+   * reconnects with {@code Last-Event-ID}). A held poll in every respect (registration,
+   * de-duplication, limits, cut-off, timeouts); only the framing differs. When the stream cannot be
+   * held (over {@link EngineOptions#maxActiveClients()}, the bus not listening, a transport that
+   * cannot hold) the answer is 503 with a {@code Retry-After}, so that a client falls back to
+   * polling instead of reconnecting at once.
+   */
+  private void serverSentEvents(
+      Call call,
+      String clientId,
+      @Nullable Object userId,
+      List<Object> groupIds,
+      @Nullable String siteId,
+      String identity,
+      PollRequest request)
+      throws IOException {
+    HttpExchange x = call.x;
+    if (!isListening() || !x.canHold() || manager.clientCount() >= options.maxActiveClients()) {
+      throw new BadRequestException(
+          503,
+          "server-sent events unavailable: too many held connections or the bus is not"
+              + " listening; poll instead",
+          Map.of("Retry-After", Long.toString(options.heldPollsRetryAfter().toSeconds())));
+    }
+    Client client =
+        new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
+    List<Message> backlog = client.backlog(bus);
+    failures.backendAnswered();
+    Runnable release = heldPollLimits.acquire(identity, clientId);
+    call.held = true;
+    try {
+      x.prepareHold();
+      x.status(200);
+      x.header("Cache-Control", "no-cache");
+      x.contentType(Wire.EVENT_STREAM_CONTENT_TYPE);
+      x.header("X-Accel-Buffering", "no");
+      Objects.requireNonNull(call.extra).forEach(x::header);
+      Map<String, Long> delivered = client.positionsAfter(backlog);
+      long now = options.ticker().getAsLong();
+      long end = now + options.sseMaxDuration().toNanos();
+      long heartbeat = options.sseHeartbeatInterval().toNanos();
+      client.holdEvents(
+          x,
+          backlog,
+          Wire.sseRetry(options.sseRetry().toMillis()),
+          () -> {
+            manager.remove(client);
+            release.run();
+          },
+          options.maxUnsentBytes(),
+          streamsCutOff::increment,
+          heartbeat,
+          end);
+      register(x, client, delivered, Math.min(now + heartbeat, end));
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -462,6 +565,19 @@ public final class HttpEngine implements AutoCloseable {
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
+    register(
+        x,
+        client,
+        delivered,
+        options.ticker().getAsLong() + options.longPollingInterval().toNanos());
+  }
+
+  /**
+   * Registers a held poll whose response is ready, catches it up with what was published meanwhile,
+   * arms its timeout and watches its connection.
+   */
+  private void register(
+      HttpExchange x, Client client, Map<String, Long> delivered, long deadlineNanos) {
     if (!manager.add(client)) {
       client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
@@ -476,8 +592,7 @@ public final class HttpEngine implements AutoCloseable {
       manager.remove(client);
       return;
     }
-    client.timeout(
-        timeouts, options.ticker().getAsLong() + options.longPollingInterval().toNanos());
+    client.timeout(timeouts, deadlineNanos);
     client.watch(() -> x.watchDisconnect(client::gone));
   }
 

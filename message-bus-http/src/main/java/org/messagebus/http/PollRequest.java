@@ -11,6 +11,7 @@ import java.math.BigInteger;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -120,10 +121,63 @@ final class PollRequest {
   }
 
   private static PollRequest readForm(byte[] body, Charset charset, EngineOptions options) {
+    return readFields(
+        FormData.parse(body, charset, options.maxChannels() + 1, "the form body"), options);
+  }
+
+  /**
+   * Reads the channels of a Server-Sent Events request from its query, form-encoded as a poll body
+   * is; a {@code Last-Event-ID} (the positions of every channel, in query order, comma-separated)
+   * replaces the query's positions. An empty {@code Last-Event-ID} counts as none.
+   */
+  static PollRequest fromQuery(
+      @Nullable String query, @Nullable String lastEventId, EngineOptions options) {
+    return resumed(
+        readFields(FormData.parseQuery(query, options.maxChannels() + 1), options), lastEventId);
+  }
+
+  /**
+   * The request with the positions of a {@code Last-Event-ID} (one per channel, in the request's
+   * order, comma-separated) instead of its own; unchanged for a null or empty one.
+   */
+  static PollRequest resumed(PollRequest request, @Nullable String lastEventId) {
+    if (lastEventId == null || lastEventId.isEmpty()) {
+      return request;
+    }
+    String[] parts = lastEventId.split(",", -1);
+    if (parts.length != request.channels.size()) {
+      throw new BadRequestException(
+          400,
+          "Last-Event-ID names "
+              + parts.length
+              + " positions for "
+              + request.channels.size()
+              + " channels: it must hold one position per channel of the query, in its order");
+    }
+    int i = 0;
+    for (Map.Entry<String, Long> e : request.channels.entrySet()) {
+      String part = parts[i++].trim();
+      try {
+        long position = Long.parseLong(part);
+        if (position < -1) {
+          throw new NumberFormatException("below -1");
+        }
+        e.setValue(position);
+      } catch (NumberFormatException bad) {
+        throw new BadRequestException(
+            400,
+            "Last-Event-ID does not parse: "
+                + Reasons.echo(lastEventId)
+                + " (comma-separated message ids, -1 or more)");
+      }
+    }
+    return request;
+  }
+
+  private static PollRequest readFields(List<FormData.Field> fields, EngineOptions options) {
     LinkedHashMap<String, Long> channels = new LinkedHashMap<>();
     long seq = 0;
-    for (FormData.Field f :
-        FormData.parse(body, charset, options.maxChannels() + 1, "the form body")) {
+    for (FormData.Field f : fields) {
       String key = f.key();
       String value = f.value();
       if (SEQ_KEY.equals(key)) {

@@ -29,6 +29,7 @@ final class Push {
   private volatile byte @Nullable [] body;
   private volatile byte @Nullable [] piece;
   private volatile byte @Nullable [] chunk;
+  private volatile byte @Nullable [] sseData;
   private volatile long storeLastId = UNKNOWN;
   private volatile @Nullable Boolean passes;
 
@@ -80,6 +81,16 @@ final class Push {
       chunk = c;
     }
     return c;
+  }
+
+  /** The message as the {@code data:} part of a Server-Sent Event (the id line is per client). */
+  byte[] sseData() {
+    byte[] d = sseData;
+    if (d == null) {
+      d = Wire.sseData(body());
+      sseData = d;
+    }
+    return d;
   }
 
   /**

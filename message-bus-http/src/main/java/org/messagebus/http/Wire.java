@@ -13,6 +13,11 @@ final class Wire {
 
   static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
   static final String STREAM_CONTENT_TYPE = "text/plain; charset=utf-8";
+  static final String EVENT_STREAM_CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
+  /** The comment line an idle Server-Sent Events stream sends as its heartbeat. */
+  static final byte[] SSE_HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
   static final String SEPARATOR = "\r\n|\r\n";
   private static final String ESCAPED_SEPARATOR = "\r\n||\r\n";
   static final byte[] EMPTY_ARRAY = "[]".getBytes(StandardCharsets.US_ASCII);
@@ -51,6 +56,46 @@ final class Wire {
     chunk[chunk.length - 2] = '\r';
     chunk[chunk.length - 1] = '\n';
     return chunk;
+  }
+
+  /**
+   * The {@code data:} part of a Server-Sent Event carrying one message: the message as the JSON
+   * object a poll reply carries, then the blank line that ends the event. Compact JSON has no line
+   * break; should a codec write one, each line becomes its own {@code data:} line (the browser
+   * joins them with a line feed, which JSON reads as white space).
+   */
+  static byte[] sseData(byte[] oneMessageArray) {
+    // The array of one message is "[" + object + "]".
+    String object =
+        new String(oneMessageArray, 1, oneMessageArray.length - 2, StandardCharsets.UTF_8);
+    if (object.indexOf('\n') >= 0 || object.indexOf('\r') >= 0) {
+      object = object.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\ndata: ");
+    }
+    return ("data: " + object + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The {@code id:} line of a Server-Sent Event: the positions, comma-separated. */
+  static byte[] sseId(long[] positions) {
+    StringBuilder b = new StringBuilder(4 + positions.length * 8).append("id: ");
+    for (int i = 0; i < positions.length; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(positions[i]);
+    }
+    return b.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The {@code retry:} field a Server-Sent Events stream opens with. */
+  static byte[] sseRetry(long millis) {
+    return ("retry: " + millis + "\n\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = new byte[a.length + b.length];
+    System.arraycopy(a, 0, all, 0, a.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   private static byte[] concat(byte[] head, String tail) {

@@ -45,8 +45,10 @@ import org.messagebus.servlet.MessageBusServer;
  * clientIds?}} → {@code {"id":n}}; {@code POST /stop}, {@code POST /start} (the bus server only;
  * the bus and its backlog live on); {@code POST /rate-limit {count, retryAfter}} answers the next
  * {@code count} polls 429 with that {@code Retry-After}; {@code GET /polls} lists every poll seen
- * ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code status}); {@code POST
- * /polls/clear}.
+ * ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code sse}, {@code lastEventId},
+ * {@code status}); {@code POST /polls/clear}; {@code POST /refuse-sse {refuse}} answers the
+ * Server-Sent Events route 404 while {@code refuse} is true. Server-Sent Events streams end after
+ * the long-polling interval and tell the browser to reconnect after 200 ms.
  *
  * <p>It exits when its standard input reaches end of file: the Node side keeps that pipe open, so
  * when the test process ends in any way (a failed hook, a crash, {@code kill -9}) the server goes
@@ -62,6 +64,7 @@ public final class E2eServer {
   private final List<Map<String, Object>> polls = new CopyOnWriteArrayList<>();
   private final AtomicInteger rateLimited = new AtomicInteger();
   private volatile int retryAfterSeconds = 1;
+  private volatile boolean refuseSse;
   private volatile int port;
   private MessageBusServer server;
 
@@ -118,6 +121,9 @@ public final class E2eServer {
         HttpTransportOptions.builder()
             .allowBroadcast(true)
             .longPollingInterval(longPollingInterval)
+            // Server-Sent Events end as often as long polls, so that resumption is exercised.
+            .sseMaxDuration(longPollingInterval)
+            .sseRetry(Duration.ofMillis(200))
             .userIdLookup(E2eServer::userId)
             .groupIdsLookup(E2eServer::groupIds)
             .build();
@@ -175,7 +181,18 @@ public final class E2eServer {
       poll.put("clientId", rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
       poll.put("dlp", req.getQueryString() != null && req.getQueryString().contains("dlp=t"));
       poll.put("chunked", req.getHeader("Dont-Chunk") == null);
+      poll.put("sse", rest.endsWith("/sse"));
+      String lastEventId = req.getHeader("Last-Event-ID");
+      poll.put("lastEventId", lastEventId == null ? "" : lastEventId);
       HttpServletResponse resp = (HttpServletResponse) response;
+      if (refuseSse && rest.endsWith("/sse")) {
+        poll.put("status", 404);
+        polls.add(poll);
+        resp.setStatus(404);
+        resp.setContentType("text/plain; charset=utf-8");
+        resp.getOutputStream().write("refused".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         poll.put("status", 429);
         polls.add(poll);
@@ -215,6 +232,10 @@ public final class E2eServer {
           result = Map.of("ok", true);
         }
         case "/polls" -> result = new ArrayList<>(polls);
+        case "/refuse-sse" -> {
+          refuseSse = Boolean.TRUE.equals(body.get("refuse"));
+          result = Map.of("refuse", refuseSse);
+        }
         case "/polls/clear" -> {
           polls.clear();
           result = Map.of("ok", true);

@@ -72,6 +72,16 @@ public final class HttpTransportOptions {
    */
   public static final List<String> DEFAULT_TRUSTED_PROXIES = EngineOptions.DEFAULT_TRUSTED_PROXIES;
 
+  /** Default of {@link Builder#sseHeartbeatInterval}: 15 seconds. */
+  public static final Duration DEFAULT_SSE_HEARTBEAT_INTERVAL =
+      EngineOptions.DEFAULT_SSE_HEARTBEAT_INTERVAL;
+
+  /** Default of {@link Builder#sseMaxDuration}: 5 minutes. */
+  public static final Duration DEFAULT_SSE_MAX_DURATION = EngineOptions.DEFAULT_SSE_MAX_DURATION;
+
+  /** Default of {@link Builder#sseRetry}: 1 second. */
+  public static final Duration DEFAULT_SSE_RETRY = EngineOptions.DEFAULT_SSE_RETRY;
+
   // every value but the lookups, checked by the engine's builder
   private final EngineOptions values;
   private final @Nullable Function<HttpServletRequest, Object> userIdLookup;
@@ -285,6 +295,42 @@ public final class HttpTransportOptions {
    */
   public List<String> trustedProxies() {
     return values.trustedProxies();
+  }
+
+  /**
+   * Returns whether {@code GET <prefix><clientId>/sse} opens a Server-Sent Events stream.
+   *
+   * @return the choice
+   */
+  public boolean sseEnabled() {
+    return values.sseEnabled();
+  }
+
+  /**
+   * Returns how often an open Server-Sent Events stream sends a comment line.
+   *
+   * @return the interval
+   */
+  public Duration sseHeartbeatInterval() {
+    return values.sseHeartbeatInterval();
+  }
+
+  /**
+   * Returns how long a Server-Sent Events stream stays open before the server ends it.
+   *
+   * @return the duration
+   */
+  public Duration sseMaxDuration() {
+    return values.sseMaxDuration();
+  }
+
+  /**
+   * Returns the reconnection delay a Server-Sent Events stream tells the browser.
+   *
+   * @return the delay
+   */
+  public Duration sseRetry() {
+    return values.sseRetry();
   }
 
   /**
@@ -848,6 +894,63 @@ public final class HttpTransportOptions {
     public Builder isAdminFromRequest(Predicate<HttpRequestView> lookup) {
       this.isAdminFromRequest = Objects.requireNonNull(lookup, "isAdminFromRequest");
       this.isAdminLookup = null;
+      return this;
+    }
+
+    /**
+     * Serves Server-Sent Events on {@code GET <prefix><clientId>/sse} (docs/http.md): the channels
+     * and positions in the query, one event per message, resumed through {@code Last-Event-ID}. A
+     * held poll in every respect: it counts against {@link #maxActiveClients}, {@link
+     * #maxHeldPollsPerUser} and {@link #maxHeldPollsPerAddress}, and is cut off at {@link
+     * #maxUnsentBytes}. Default true; false answers that route 404, and clients poll.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder sseEnabled(boolean enabled) {
+      values.sseEnabled(enabled);
+      return this;
+    }
+
+    /**
+     * Sets how often an open Server-Sent Events stream sends a comment line ({@code :}), so that
+     * proxies and load balancers do not close it as idle and a vanished client is noticed. Default
+     * 15 s.
+     *
+     * @param interval positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseHeartbeatInterval(Duration interval) {
+      values.sseHeartbeatInterval(interval);
+      return this;
+    }
+
+    /**
+     * Sets how long a Server-Sent Events stream stays open before the server ends it; the browser
+     * then reconnects after {@link #sseRetry} with {@code Last-Event-ID} and misses nothing. Bounds
+     * how long a connection outlives a change of the user's rights or a deployment. Default 5
+     * minutes (12 long-polling intervals).
+     *
+     * @param duration positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseMaxDuration(Duration duration) {
+      values.sseMaxDuration(duration);
+      return this;
+    }
+
+    /**
+     * Sets the reconnection delay a stream tells the browser ({@code retry:} in milliseconds), the
+     * wait between the end of a stream and the browser's reconnection. Default 1 s.
+     *
+     * @param delay zero or more, in whole milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException if negative or finer than milliseconds
+     */
+    public Builder sseRetry(Duration delay) {
+      values.sseRetry(delay);
       return this;
     }
 

@@ -29,6 +29,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
+import org.messagebus.http.WebSocketEndpoint;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.spi.OptionChecks;
 
 /**
@@ -94,6 +96,7 @@ public final class MessageBusServer implements AutoCloseable {
   private final HttpConfiguration httpConfiguration;
   private final MessageBusFilter filter;
   private final Adapter adapter;
+  private final @Nullable WebSocketEndpoint webSockets;
 
   /** Which adapter of the engine serves the bus: the Servlet filter, or Jetty's core API. */
   public enum Adapter {
@@ -134,6 +137,12 @@ public final class MessageBusServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "the JETTY_CORE adapter serves no application servlet, filter or static folder, and"
               + " cannot call lookups written for HttpServletRequest: use SERVLET or AUTO");
+    }
+    if (b.webSocket != null && b.options.hasServletLookups()) {
+      throw new IllegalArgumentException(
+          "the WebSocket endpoint cannot call lookups written for HttpServletRequest (an upgrade"
+              + " is not a servlet request): give them as userIdFromRequest, groupIdsFromRequest,"
+              + " siteIdFromRequest");
     }
     if (b.adapter == Adapter.SERVLET && b.handler != null) {
       throw new IllegalArgumentException(
@@ -176,10 +185,14 @@ public final class MessageBusServer implements AutoCloseable {
       if (b.handler != null) {
         handler.setHandler(b.handler);
       }
-      server.setHandler(handler);
+      this.webSockets = b.webSocket == null ? null : new WebSocketEndpoint(engine, b.webSocket);
+      server.setHandler(
+          webSockets == null ? handler : JettyWebSockets.handler(server, webSockets, handler));
       return;
     }
     this.filter = new MessageBusFilter(b.bus, b.options);
+    this.webSockets =
+        b.webSocket == null ? null : new WebSocketEndpoint(filter.engine(), b.webSocket);
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     FilterHolder holder = new FilterHolder(filter);
@@ -213,7 +226,8 @@ public final class MessageBusServer implements AutoCloseable {
       context.addServlet(new ServletHolder(new NotFoundServlet()), "/");
     }
     context.setErrorHandler(new PlainErrorHandler());
-    server.setHandler(context);
+    server.setHandler(
+        webSockets == null ? context : JettyWebSockets.handler(server, webSockets, context));
   }
 
   /**
@@ -275,6 +289,16 @@ public final class MessageBusServer implements AutoCloseable {
     return adapter;
   }
 
+  /**
+   * Returns the WebSocket endpoint, when {@link Builder#webSocket} enabled it.
+   *
+   * @return the endpoint (its {@link WebSocketEndpoint#connections()} and {@link
+   *     WebSocketEndpoint#slowConsumersClosed()} tell what it does), or null
+   */
+  public @Nullable WebSocketEndpoint webSockets() {
+    return webSockets;
+  }
+
   HttpConfiguration httpConfiguration() {
     return httpConfiguration;
   }
@@ -299,6 +323,9 @@ public final class MessageBusServer implements AutoCloseable {
   /** Answers held polls, then stops Jetty. Idempotent. The bus stays open. */
   @Override
   public void close() {
+    if (webSockets != null) {
+      webSockets.close();
+    }
     filter.close();
     try {
       server.stop();
@@ -324,6 +351,7 @@ public final class MessageBusServer implements AutoCloseable {
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
     private @Nullable Handler handler;
+    private @Nullable WebSocketOptions webSocket;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -349,6 +377,20 @@ public final class MessageBusServer implements AutoCloseable {
      */
     public Builder adapter(Adapter adapter) {
       this.adapter = Objects.requireNonNull(adapter, "adapter");
+      return this;
+    }
+
+    /**
+     * Enables the WebSocket endpoint at {@code <baseRoute>message-bus/<clientId>/ws} (protocol,
+     * close codes and options: docs/http.md, "WebSocket"). It runs on Jetty's WebSocket API with
+     * either adapter, in front of the bus and the application; lookups must then be written for
+     * {@code HttpRequestView} ({@code userIdFromRequest}...). Default: off (the Ruby wire only).
+     *
+     * @param options the WebSocket options, e.g. {@link WebSocketOptions#defaults()}
+     * @return this builder
+     */
+    public Builder webSocket(WebSocketOptions options) {
+      this.webSocket = Objects.requireNonNull(options, "webSocket");
       return this;
     }
 

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.messagebus.Message;
+import org.messagebus.MessageBus;
+import org.messagebus.Subscription;
+import org.messagebus.spi.ChannelNames;
+
+/**
+ * The WebSocket transport of the bus, without a container: it admits or refuses an upgrade request
+ * ({@link #admit}), then runs the protocol of each socket in a {@link WebSocketSession} behind a
+ * {@link WebSocketConnection} that an adapter implements (Jetty's WebSocket API in {@code
+ * MessageBusServer}). It serves {@code <prefix><clientId>/ws} (e.g. {@code
+ * /message-bus/abc123/ws}); the protocol is in docs/http.md, "WebSocket".
+ *
+ * <p>An upgrade is admitted with the engine's rules: the identity lookups of {@link EngineOptions}
+ * run on the upgrade request, every socket counts against {@code maxActiveClients} (with the held
+ * polls) and against the per-user or per-address cap of held polls, and the {@code Origin} must be
+ * allowed ({@link WebSocketOptions#allowedOrigins()}).
+ *
+ * <p><b>Threads.</b> The endpoint subscribes to the bus; {@link #notify} runs on the bus dispatch
+ * thread: it looks the subscribed sockets up in a concurrent index (site, then channel) and offers
+ * each permitted one the message, which only queues it (a socket's output is non-blocking and
+ * bounded), so a slow socket never delays the others. One daemon thread sends the pings. Closing
+ * the endpoint closes every socket with 1001.
+ */
+public final class WebSocketEndpoint implements AutoCloseable {
+
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  // The site key of channels without a site (a ConcurrentHashMap has no null keys).
+  private static final String NO_SITE = "";
+
+  private final HttpEngine engine;
+  private final MessageBus bus;
+  private final EngineOptions engineOptions;
+  private final WebSocketOptions options;
+  private final Failures failures = new Failures();
+  private final Pattern path;
+  private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+  // site key -> channel -> sockets subscribed
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Set<WebSocketSession>>> bySite =
+      new ConcurrentHashMap<>();
+  private final @Nullable Subscription subscription;
+  private final ScheduledExecutorService pinger;
+  private final java.util.concurrent.ScheduledFuture<?> pings;
+  private final LongAdder slowConsumersClosed = new LongAdder();
+  private volatile boolean closed;
+
+  /**
+   * Creates the endpoint over an engine (its routes, lookups and limits), subscribes it to the
+   * engine's bus and starts the ping thread.
+   *
+   * @param engine the HTTP engine
+   * @param options the WebSocket options
+   */
+  public WebSocketEndpoint(HttpEngine engine, WebSocketOptions options) {
+    this.engine = engine;
+    this.bus = engine.bus();
+    this.engineOptions = engine.options();
+    this.options = options;
+    this.path = Pattern.compile(pathRegex(engine.prefix()));
+    this.subscription = bus.isOff() ? null : bus.subscribeAll(this::notify);
+    this.pinger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "message-bus-ws-ping-" + THREAD_IDS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    long every = options.pingInterval().toMillis();
+    this.pings = pinger.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The regular expression of the socket paths under a prefix: {@code <prefix><clientId>/ws}.
+   *
+   * @param prefix e.g. {@code /message-bus/}
+   * @return the expression, anchored
+   */
+  public static String pathRegex(String prefix) {
+    return "^" + Pattern.quote(prefix) + "[^/]+/ws$";
+  }
+
+  /**
+   * Returns the path prefix of the engine, under which sockets live.
+   *
+   * @return e.g. {@code /message-bus/}
+   */
+  public String prefix() {
+    return engine.prefix();
+  }
+
+  /**
+   * Returns the options.
+   *
+   * @return the WebSocket options
+   */
+  public WebSocketOptions options() {
+    return options;
+  }
+
+  /**
+   * Returns the number of open sockets.
+   *
+   * @return the count
+   */
+  public int connections() {
+    return sessions.size();
+  }
+
+  /**
+   * Returns how many sockets were closed with {@link WebSocketSession#CLOSE_SLOW_CONSUMER} since
+   * the endpoint started.
+   *
+   * @return the count
+   */
+  public long slowConsumersClosed() {
+    return slowConsumersClosed.sum();
+  }
+
+  /** The answer to an upgrade request: a session to open, or a refusal with a status. */
+  public static final class Admission {
+    private final @Nullable WebSocketSession session;
+    private final int status;
+    private final String reason;
+    private final Map<String, String> headers;
+
+    private Admission(
+        @Nullable WebSocketSession session, int status, String reason, Map<String, String> h) {
+      this.session = session;
+      this.status = status;
+      this.reason = reason;
+      this.headers = Map.copyOf(h);
+    }
+
+    /**
+     * Returns the session to bind to the socket, when admitted.
+     *
+     * @return the session, or null when refused
+     */
+    public @Nullable WebSocketSession session() {
+      return session;
+    }
+
+    /**
+     * Returns the HTTP status of a refusal.
+     *
+     * @return e.g. 403, 429; 101 when admitted
+     */
+    public int status() {
+      return status;
+    }
+
+    /**
+     * Returns the one-line reason of a refusal, for a {@code text/plain} body.
+     *
+     * @return the reason; empty when admitted
+     */
+    public String reason() {
+      return reason;
+    }
+
+    /**
+     * Returns the headers to add to a refusal (e.g. {@code Retry-After}).
+     *
+     * @return the headers
+     */
+    public Map<String, String> headers() {
+      return headers;
+    }
+  }
+
+  private static Admission refuse(int status, String reason) {
+    return new Admission(null, status, reason, Map.of());
+  }
+
+  /**
+   * Decides on a WebSocket upgrade request, on the thread that received it (the identity lookups
+   * may read thread-bound state). An admitted session holds a slot of its identity until it closes;
+   * the adapter must bind it to the socket ({@link WebSocketSession#open}) or, if the upgrade fails
+   * after all, call {@link WebSocketSession#onClosed()}.
+   *
+   * @param req the upgrade request; its path within the application is {@code
+   *     <prefix><clientId>/ws}
+   * @return the admission: 404 for another path, 400 for a client id that is too long, 403 for an
+   *     origin that is not allowed, 429 (with {@code Retry-After}) over {@code maxActiveClients} or
+   *     the identity's cap, 503 when the bus is off or closed
+   */
+  public Admission admit(HttpRequestView req) {
+    String p = req.path();
+    if (!path.matcher(p).matches()) {
+      return refuse(404, "not found");
+    }
+    String clientId = p.substring(engine.prefix().length(), p.length() - "/ws".length());
+    if (clientId.length() > engineOptions.maxClientIdLength()) {
+      return refuse(
+          400, "client id too long: at most " + engineOptions.maxClientIdLength() + " characters");
+    }
+    String refusedOrigin = refusedOrigin(req);
+    if (refusedOrigin != null) {
+      failures.handle(new BadRequestException(403, refusedOrigin));
+      return refuse(403, refusedOrigin);
+    }
+    if (closed || !engine.isListening()) {
+      return refuse(503, "the message bus is not listening");
+    }
+    Runnable release;
+    Client identity;
+    try {
+      Object userId =
+          engineOptions.userIdLookup() == null
+              ? null
+              : Permissions.normalizeId(engineOptions.userIdLookup().apply(req));
+      List<Object> groupIds = new ArrayList<>();
+      if (engineOptions.groupIdsLookup() != null) {
+        List<?> groups = engineOptions.groupIdsLookup().apply(req);
+        if (groups != null) {
+          groups.forEach(g -> groupIds.add(Permissions.normalizeId(g)));
+        }
+      }
+      String siteId =
+          engineOptions.siteIdLookup() != null
+              ? engineOptions.siteIdLookup().apply(req)
+              : bus.currentSiteId();
+      int active = engine.heldPolls() + engine.otherConnections.get();
+      if (active >= engineOptions.maxActiveClients()) {
+        throw new BadRequestException(
+            429,
+            "too many connections: at most " + engineOptions.maxActiveClients(),
+            Map.of("Retry-After", Long.toString(engineOptions.heldPollsRetryAfter().toSeconds())));
+      }
+      String key = engine.heldPollLimits().identityOf(req, userId);
+      release = engine.heldPollLimits().acquire(key, clientId);
+      identity =
+          new Client(
+              clientId,
+              userId,
+              groupIds,
+              siteId,
+              0,
+              new java.util.LinkedHashMap<>(),
+              engine.json());
+    } catch (RuntimeException e) {
+      Failures.Reply reply = failures.handle(e);
+      return reply == null
+          ? refuse(500, "internal error")
+          : new Admission(null, reply.status(), reply.reason(), reply.headers());
+    }
+    return new Admission(
+        new WebSocketSession(this, identity, release, engine.json(), options, engineOptions),
+        101,
+        "",
+        Map.of());
+  }
+
+  /** Null when the request's origin may open a socket, else the reason it may not. */
+  private @Nullable String refusedOrigin(HttpRequestView req) {
+    String origin = req.header("Origin");
+    if (origin == null) {
+      return null; // not a browser: no ambient credentials to protect
+    }
+    List<String> allowed = options.allowedOrigins();
+    if (allowed.contains("*")) {
+      return null;
+    }
+    String normalised = WebSocketOptions.normalizeOrigin(origin);
+    if (normalised != null) {
+      if (allowed.isEmpty()
+          ? sameOrigin(normalised, req.header("Host"))
+          : allowed.contains(normalised)) {
+        return null;
+      }
+    }
+    return "origin not allowed: " + Reasons.echo(origin);
+  }
+
+  private static boolean sameOrigin(String origin, @Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    int sep = origin.indexOf("://");
+    String scheme = origin.substring(0, sep);
+    String authority = origin.substring(sep + 3);
+    String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+    String defaultPortSuffix = ":" + WebSocketOptions.defaultPort(scheme);
+    if (h.endsWith(defaultPortSuffix)) {
+      h = h.substring(0, h.length() - defaultPortSuffix.length());
+    }
+    return authority.equals(h);
+  }
+
+  // ---------------------------------------------------------------- sessions and the index
+
+  MessageBus bus() {
+    return bus;
+  }
+
+  /** Registers an opened session; false when the endpoint is closed. */
+  boolean register(WebSocketSession s) {
+    if (closed) {
+      return false;
+    }
+    if (sessions.add(s)) {
+      engine.otherConnections.incrementAndGet();
+    }
+    return true;
+  }
+
+  /** Unregisters a session and removes it from every channel. Idempotent. */
+  void unregister(WebSocketSession s, Collection<String> channels) {
+    unindex(s, channels);
+    if (sessions.remove(s)) {
+      engine.otherConnections.decrementAndGet();
+    }
+  }
+
+  void index(WebSocketSession s, Collection<String> channels) {
+    ConcurrentHashMap<String, Set<WebSocketSession>> site =
+        bySite.computeIfAbsent(siteKey(s.identity.siteId), k -> new ConcurrentHashMap<>());
+    for (String c : channels) {
+      site.computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet()).add(s);
+    }
+  }
+
+  void unindex(WebSocketSession s, Collection<String> channels) {
+    ConcurrentHashMap<String, Set<WebSocketSession>> site = bySite.get(siteKey(s.identity.siteId));
+    if (site == null) {
+      return;
+    }
+    for (String c : channels) {
+      site.computeIfPresent(
+          c,
+          (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+          });
+    }
+  }
+
+  void slowConsumerClosed() {
+    slowConsumersClosed.increment();
+  }
+
+  private static String siteKey(@Nullable String siteId) {
+    return siteId == null ? NO_SITE : "=" + siteId;
+  }
+
+  /** Offers a live message to every socket subscribed to its channel and permitted to see it. */
+  void notify(Message m) {
+    List<Set<WebSocketSession>> targets = new ArrayList<>(1);
+    if (ChannelNames.isGlobal(m.channel())) {
+      for (ConcurrentHashMap<String, Set<WebSocketSession>> site : bySite.values()) {
+        Set<WebSocketSession> set = site.get(m.channel());
+        if (set != null) {
+          targets.add(set);
+        }
+      }
+    } else {
+      ConcurrentHashMap<String, Set<WebSocketSession>> site = bySite.get(siteKey(m.siteId()));
+      Set<WebSocketSession> set = site == null ? null : site.get(m.channel());
+      if (set != null) {
+        targets.add(set);
+      }
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Push push = new Push(m, engine.json(), bus);
+    WebSocketSession.Out out = null;
+    for (Set<WebSocketSession> set : targets) {
+      for (WebSocketSession s : set) {
+        if (!Permissions.allowed(s.identity, push)) {
+          continue;
+        }
+        if (out == null) {
+          byte[] body = push.body();
+          out = new WebSocketSession.Out(new String(body, StandardCharsets.UTF_8), body.length);
+        }
+        s.offer(push, out);
+      }
+    }
+  }
+
+  /** Pings every socket, closing those that did not answer the previous ping. */
+  void pingAll() {
+    for (WebSocketSession s : sessions) {
+      s.pingOrClose();
+    }
+  }
+
+  /** Stops listening to the bus and the pings, and closes every socket with 1001. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    if (subscription != null) {
+      subscription.unsubscribe();
+    }
+    pings.cancel(false);
+    pinger.shutdownNow();
+    for (WebSocketSession s : new ArrayList<>(sessions)) {
+      s.closeWith(WebSocketSession.CLOSE_GOING_AWAY, "server shutting down");
+    }
+  }
+}
