@@ -26,6 +26,7 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.DaemonThreads;
+import org.messagebus.spi.MessageIdScheme;
 import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
@@ -299,6 +300,12 @@ public final class MemoryBackend implements Backend {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** {@link MessageIdScheme#GLOBAL}: message ids are global ids, dispatched in order. */
+  @Override
+  public MessageIdScheme messageIdScheme() {
+    return MessageIdScheme.GLOBAL;
   }
 
   @Override

@@ -176,6 +176,17 @@ public interface Backend extends AutoCloseable {
   Retention retention();
 
   /**
+   * Tells how this backend numbers the messages of a channel. The default, {@link
+   * MessageIdScheme#UNKNOWN}, makes readers that could answer from what the firehose delivered ask
+   * the store instead.
+   *
+   * @return the scheme
+   */
+  default MessageIdScheme messageIdScheme() {
+    return MessageIdScheme.UNKNOWN;
+  }
+
+  /**
    * Tells the backend whom to tell about changes of its {@linkplain org.messagebus.BackendState
    * connection state}. Called once by the owning bus, before it uses the backend otherwise.
    *

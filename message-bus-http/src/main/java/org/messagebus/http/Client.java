@@ -134,11 +134,37 @@ final class Client implements HttpExchange.HeldListener {
    * PostgreSQL) alike: only ids of one channel are compared.
    */
   List<Message> backlog(MessageBus bus) {
+    return backlog(bus, null);
+  }
+
+  /**
+   * Computes the backlog as {@link #backlog(MessageBus)} does, answering each channel the recent
+   * window can vouch for from it (its newest id and messages) and asking the store, in one {@code
+   * lastIds} call and one backlog read per channel, only for the others.
+   */
+  List<Message> backlog(MessageBus bus, @Nullable RecentWindow window) {
     List<String> channels = new ArrayList<>(subscriptions.keySet());
     if (channels.isEmpty()) {
       return new ArrayList<>();
     }
-    Map<String, Long> current = new HashMap<>(bus.lastIds(channels, siteId));
+    Map<String, Long> current = new HashMap<>();
+    Map<String, List<Message>> known = new HashMap<>();
+    List<String> ask = new ArrayList<>(window == null ? channels.size() : 0);
+    for (String channel : channels) {
+      RecentWindow.Read read =
+          window == null
+              ? null
+              : window.read(channel, siteId, Objects.requireNonNull(subscriptions.get(channel)));
+      if (read != null) {
+        current.put(channel, read.lastId());
+        known.put(channel, read.after());
+      } else {
+        ask.add(channel);
+      }
+    }
+    if (!ask.isEmpty()) {
+      current.putAll(bus.lastIds(ask, siteId));
+    }
     List<Message> result = new ArrayList<>();
     Set<String> needStatus = new LinkedHashSet<>();
     for (String channel : channels) {
@@ -162,7 +188,8 @@ final class Client implements HttpExchange.HeldListener {
       } else {
         after = requested;
       }
-      for (Message m : bus.backlog(channel, after, siteId)) {
+      List<Message> messages = known.get(channel);
+      for (Message m : messages != null ? messages : bus.backlog(channel, after, siteId)) {
         if (m.messageId() > now) {
           now = m.messageId();
           current.put(channel, now);

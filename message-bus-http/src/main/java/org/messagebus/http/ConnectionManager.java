@@ -265,6 +265,12 @@ final class ConnectionManager {
 
   /** Pushes a live message to every held poll subscribed to its channel and permitted to see it. */
   void notify(Message m) {
+    notify(new Push(m, json, bus));
+  }
+
+  /** Pushes a live message, already wrapped, as {@link #notify(Message)} does. */
+  void notify(Push push) {
+    Message m = push.message;
     List<Client[]> targets = new ArrayList<>(1);
     lock.lock();
     try {
@@ -288,7 +294,6 @@ final class ConnectionManager {
     if (targets.isEmpty()) {
       return;
     }
-    Push push = new Push(m, json, bus);
     if (lanes == null) {
       for (Client[] group : targets) {
         for (Client c : group) {

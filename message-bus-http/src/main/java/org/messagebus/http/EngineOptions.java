@@ -97,6 +97,15 @@ public final class EngineOptions {
     @Nullable ErrorReply handle(HttpRequestView request, Exception error);
   }
 
+  /** Default of {@link Builder#recentWindowMessages}: 64 messages per channel. */
+  public static final int DEFAULT_RECENT_WINDOW_MESSAGES = 64;
+
+  /** Default of {@link Builder#recentWindowChannels}: 10,000 channels. */
+  public static final int DEFAULT_RECENT_WINDOW_CHANNELS = 10_000;
+
+  /** Default of {@link Builder#recentWindowBytes}: 16 MiB in all. */
+  public static final long DEFAULT_RECENT_WINDOW_BYTES = 16L * 1024 * 1024;
+
   private final Builder b;
   private final List<ClientAddress.Range> trustedProxyRanges;
 
@@ -358,6 +367,34 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns how many recent messages per channel the engine keeps to answer polls without the
+   * store.
+   *
+   * @return the count; 0 turns the window off
+   */
+  public int recentWindowMessages() {
+    return b.recentWindowMessages;
+  }
+
+  /**
+   * Returns how many channels the recent-message window holds at most.
+   *
+   * @return the count; 0 turns the window off
+   */
+  public int recentWindowChannels() {
+    return b.recentWindowChannels;
+  }
+
+  /**
+   * Returns how many bytes of messages the recent-message window holds at most.
+   *
+   * @return the bytes; 0 turns the window off
+   */
+  public long recentWindowBytes() {
+    return b.recentWindowBytes;
+  }
+
+  /**
    * Returns whether the engine runs its own timer thread.
    *
    * @return false when the caller advances the timeouts ({@link HttpEngine#expireTimeouts})
@@ -410,6 +447,9 @@ public final class EngineOptions {
     private boolean chunkedEncodingEnabled = true;
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = 1;
+    private int recentWindowMessages = DEFAULT_RECENT_WINDOW_MESSAGES;
+    private int recentWindowChannels = DEFAULT_RECENT_WINDOW_CHANNELS;
+    private long recentWindowBytes = DEFAULT_RECENT_WINDOW_BYTES;
     private boolean allowBroadcast;
     private boolean allowGetForActions;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -444,6 +484,9 @@ public final class EngineOptions {
       c.chunkedEncodingEnabled = chunkedEncodingEnabled;
       c.maxActiveClients = maxActiveClients;
       c.fanOutThreads = fanOutThreads;
+      c.recentWindowMessages = recentWindowMessages;
+      c.recentWindowChannels = recentWindowChannels;
+      c.recentWindowBytes = recentWindowBytes;
       c.allowBroadcast = allowBroadcast;
       c.allowGetForActions = allowGetForActions;
       c.maxBodyBytes = maxBodyBytes;
@@ -545,6 +588,57 @@ public final class EngineOptions {
         throw new IllegalArgumentException("fanOutThreads must be between 1 and 64: " + threads);
       }
       this.fanOutThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets how many of each channel's newest messages the engine keeps, as its firehose delivered
+     * them, to answer polls that are current or that many messages behind without asking the store
+     * (see {@code docs/http.md}, "Recent-message window"). Default {@value
+     * #DEFAULT_RECENT_WINDOW_MESSAGES}, capped by the backend's {@code maxBacklogSize}; 0 turns the
+     * window off (every poll asks the store).
+     *
+     * @param messages the count per channel, 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowMessages(int messages) {
+      if (messages < 0) {
+        throw new IllegalArgumentException("recentWindowMessages must be 0 or more: " + messages);
+      }
+      this.recentWindowMessages = messages;
+      return this;
+    }
+
+    /**
+     * Sets how many channels the recent-message window holds; past it the least recently used go.
+     * Default {@value #DEFAULT_RECENT_WINDOW_CHANNELS}; 0 turns the window off.
+     *
+     * @param channels the count, 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowChannels(int channels) {
+      if (channels < 0) {
+        throw new IllegalArgumentException("recentWindowChannels must be 0 or more: " + channels);
+      }
+      this.recentWindowChannels = channels;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes (messages as JSON on the wire) the recent-message window holds in all;
+     * one channel holds at most a sixteenth of it. Default 16 MiB; 0 turns the window off.
+     *
+     * @param bytes the budget, 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("recentWindowBytes must be 0 or more: " + bytes);
+      }
+      this.recentWindowBytes = bytes;
       return this;
     }
 

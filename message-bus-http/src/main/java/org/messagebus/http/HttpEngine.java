@@ -14,11 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.messagebus.BackendStateListener;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.messagebus.observe.ObserverRegistration;
+import org.messagebus.spi.MessageIdScheme;
+import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,8 @@ public final class HttpEngine implements AutoCloseable {
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
   private final @Nullable Subscription subscription;
+  private final @Nullable RecentWindow window;
+  private final @Nullable BackendStateListener windowState;
   private final DiagnosticsRoutes diagnostics;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
@@ -90,7 +95,64 @@ public final class HttpEngine implements AutoCloseable {
             },
             options.ticker(),
             options.timerThread());
-    this.subscription = bus.isOff() ? null : bus.subscribeAll(manager::notify);
+    this.window = bus.isOff() ? null : window(bus, options);
+    RecentWindow w = window;
+    if (w != null) {
+      this.windowState = (state, cause) -> w.backendState(state);
+      bus.addBackendStateListener(windowState);
+    } else {
+      this.windowState = null;
+    }
+    this.subscription = bus.isOff() ? null : bus.subscribeAll(this::dispatch);
+  }
+
+  /**
+   * The recent-message window, or null when the options turn it off or the backend does not say how
+   * it numbers messages.
+   */
+  private static @Nullable RecentWindow window(MessageBus bus, EngineOptions options) {
+    MessageIdScheme scheme = bus.backend().messageIdScheme();
+    if (options.recentWindowMessages() <= 0
+        || options.recentWindowChannels() <= 0
+        || options.recentWindowBytes() <= 0
+        || scheme == MessageIdScheme.UNKNOWN) {
+      return null;
+    }
+    Retention retention = bus.backend().retention();
+    long bytes = options.recentWindowBytes();
+    return new RecentWindow(
+        scheme,
+        Math.min(options.recentWindowMessages(), retention.maxBacklogSize()),
+        Math.max(1, bytes / 16),
+        options.recentWindowChannels(),
+        bytes,
+        retention.maxBacklogAge().toNanos(),
+        options.ticker());
+  }
+
+  /**
+   * A message's size for the window's byte bound: a string payload is counted by its length (with
+   * the JSON around it), without encoding it on the dispatch thread; anything else is encoded once
+   * (the fan-out reuses the bytes).
+   */
+  private static int sizeOf(Message m, Push push) {
+    if (m.data() instanceof String s) {
+      return 64 + m.channel().length() + s.length();
+    }
+    return push.body().length;
+  }
+
+  /**
+   * Every message of the bus: into the recent window first, then to the held polls, so that a poll
+   * that registered and then read the window misses nothing.
+   */
+  private void dispatch(Message m) {
+    Push push = new Push(m, json, bus);
+    RecentWindow w = window;
+    if (w != null) {
+      push.verdict(w.add(m, sizeOf(m, push)));
+    }
+    manager.notify(push);
   }
 
   /**
@@ -385,14 +447,18 @@ public final class HttpEngine implements AutoCloseable {
     HttpExchange x = call.x;
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
     client.observer = observers;
-    List<Message> backlog = client.backlog(bus);
-    failures.backendAnswered();
-
     String query = x.queryString();
     boolean wantsHold = options.longPollingEnabled() && (query == null || !query.contains("dlp=t"));
     boolean full =
         wantsHold && manager.clientCount() + otherConnections.get() >= options.maxActiveClients();
     boolean longPolling = wantsHold && isListening() && !full && x.canHold();
+    // Only a poll that may be held reads the window: the window may lag the store by a message on
+    // its way, which a held poll then receives live; a poll answered at once and not held would
+    // miss it until its next poll, so it reads the store, as a publish followed by a poll expects.
+    RecentWindow w = longPolling ? window : null;
+    long token = w != null ? w.token() : 0;
+    List<Message> backlog = client.backlog(bus, w);
+    failures.backendAnswered();
     boolean chunked =
         options.chunkedEncodingEnabled()
             && "HTTP/1.1".equals(x.protocol())
@@ -411,7 +477,7 @@ public final class HttpEngine implements AutoCloseable {
     Runnable release = heldPollLimits.acquire(identity, clientId);
     call.held = true;
     try {
-      hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release);
+      hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release, token);
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -446,7 +512,9 @@ public final class HttpEngine implements AutoCloseable {
     }
     Client client =
         new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
-    List<Message> backlog = client.backlog(bus);
+    // An event stream is always held: its backlog may come from the recent window.
+    long token = window != null ? window.token() : 0;
+    List<Message> backlog = client.backlog(bus, window);
     failures.backendAnswered();
     Runnable release = heldPollLimits.acquire(identity, clientId);
     call.held = true;
@@ -473,7 +541,7 @@ public final class HttpEngine implements AutoCloseable {
           streamsCutOff::increment,
           heartbeat,
           end);
-      register(x, client, delivered, Math.min(now + heartbeat, end));
+      register(x, client, delivered, Math.min(now + heartbeat, end), token);
     } catch (IOException | RuntimeException e) {
       release.run();
       throw e;
@@ -533,7 +601,8 @@ public final class HttpEngine implements AutoCloseable {
       List<Message> backlog,
       Map<String, String> extra,
       boolean streaming,
-      Runnable release)
+      Runnable release,
+      long token)
       throws IOException {
     x.prepareHold();
     writeHeaders(x, extra, null);
@@ -569,21 +638,23 @@ public final class HttpEngine implements AutoCloseable {
         x,
         client,
         delivered,
-        options.ticker().getAsLong() + options.longPollingInterval().toNanos());
+        options.ticker().getAsLong() + options.longPollingInterval().toNanos(),
+        token);
   }
 
   /**
    * Registers a held poll whose response is ready, catches it up with what was published meanwhile,
-   * arms its timeout and watches its connection.
+   * arms its timeout and watches its connection. {@code token} is the recent window's, read before
+   * the backlog.
    */
   private void register(
-      HttpExchange x, Client client, Map<String, Long> delivered, long deadlineNanos) {
+      HttpExchange x, Client client, Map<String, Long> delivered, long deadlineNanos, long token) {
     if (!manager.add(client)) {
       client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
     }
     try {
-      client.goLive(caughtUp(client, delivered), delivered);
+      client.goLive(caughtUp(client, delivered, token), delivered);
     } catch (RuntimeException e) {
       LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
       client.goLive(List.of(), delivered);
@@ -598,21 +669,39 @@ public final class HttpEngine implements AutoCloseable {
 
   /**
    * Reads what was published between the backlog read and the registration, so that nothing falls
-   * between the two.
+   * between the two: from the recent window where it can vouch for a channel ({@code token} was
+   * read before the backlog), else from the store.
    */
-  private List<Message> caughtUp(Client client, Map<String, Long> delivered) {
+  private List<Message> caughtUp(Client client, Map<String, Long> delivered, long token) {
     List<String> channels = new ArrayList<>(client.subscriptions.keySet());
     if (channels.isEmpty()) {
       return List.of();
     }
-    Map<String, Long> current = bus.lastIds(channels, client.siteId);
     List<Message> missed = new ArrayList<>();
+    List<String> ask = new ArrayList<>();
+    RecentWindow w = window;
     for (String channel : channels) {
       long had = delivered.getOrDefault(channel, 0L);
-      if (Objects.requireNonNull(current.get(channel)) > had) {
-        for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
-          if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
-            missed.add(m);
+      List<Message> known = w == null ? null : w.caughtUp(channel, client.siteId, had, token);
+      if (known == null) {
+        ask.add(channel);
+        continue;
+      }
+      for (Message m : known) {
+        if (Permissions.allowed(bus, client, m)) {
+          missed.add(m);
+        }
+      }
+    }
+    if (!ask.isEmpty()) {
+      Map<String, Long> current = bus.lastIds(ask, client.siteId);
+      for (String channel : ask) {
+        long had = delivered.getOrDefault(channel, 0L);
+        if (Objects.requireNonNull(current.get(channel)) > had) {
+          for (Message m : bus.backlog(channel, Math.max(0, had), client.siteId)) {
+            if (m.messageId() > had && Permissions.allowed(bus, client, m)) {
+              missed.add(m);
+            }
           }
         }
       }
@@ -770,6 +859,9 @@ public final class HttpEngine implements AutoCloseable {
   public void close() {
     if (subscription != null) {
       subscription.unsubscribe();
+    }
+    if (windowState != null) {
+      bus.removeBackendStateListener(windowState);
     }
     manager.closeAll();
     timeouts.close();

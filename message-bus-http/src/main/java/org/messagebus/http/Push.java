@@ -32,6 +32,7 @@ final class Push {
   private volatile byte @Nullable [] sseData;
   private volatile long storeLastId = UNKNOWN;
   private volatile @Nullable Boolean passes;
+  private volatile RecentWindow.Verdict verdict = RecentWindow.Verdict.UNKNOWN;
 
   Push(Message message, ObjectMapper json, MessageBus bus) {
     this.message = message;
@@ -41,6 +42,14 @@ final class Push {
         !message.userIds().isEmpty()
             || !message.groupIds().isEmpty()
             || !message.clientIds().isEmpty();
+  }
+
+  /**
+   * Records what the recent-message window knows about this message's place in its channel, before
+   * the message is handed to the held polls.
+   */
+  void verdict(RecentWindow.Verdict v) {
+    this.verdict = v;
   }
 
   /** Whether the client message filters let the message through (asked once). */
@@ -95,12 +104,17 @@ final class Push {
 
   /**
    * Tells whether the ids of this message's channel restarted below a position a client holds (a
-   * reset, or an expired channel): the store's newest id of the channel is then below it. Otherwise
-   * a message at or before that position is one the client already has, pushed late by a lagging
-   * dispatcher. Asks the store at most once per message, and only when some client needs to know.
-   * If the store cannot tell, the message is taken as already delivered.
+   * reset, or an expired channel). Otherwise a message at or before that position is one the client
+   * already has, pushed late by a lagging dispatcher. The recent-message window usually knows (it
+   * saw the channel's previous message, or the backend numbers by global id); only when it does not
+   * is the store asked whether its newest id of the channel is below the position, at most once per
+   * message. If the store cannot tell, the message is taken as already delivered.
    */
   boolean idsRestartedBelow(long position) {
+    RecentWindow.Verdict v = verdict;
+    if (v != RecentWindow.Verdict.UNKNOWN) {
+      return v == RecentWindow.Verdict.RESTARTED;
+    }
     long last = storeLastId;
     if (last == UNKNOWN) {
       try {

@@ -8,9 +8,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.messagebus.testkit.Services;
 
 /**
- * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 13 and 14 only (the
- * other modules' tests use others) and flushes only those (FLUSHDB, never FLUSHALL). A missing
- * Redis is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
+ * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 11, 13 and 14 only and
+ * flushes only 13 and 14 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot starter's
+ * tests use too, is never flushed: the scale-out test keeps to channels of its own. A missing Redis
+ * is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
  */
 final class RedisSupport {
 
@@ -19,6 +20,9 @@ final class RedisSupport {
 
   /** The targeting property test's database. */
   static final int DB_TARGETING = 13;
+
+  /** The scale-out test's database (shared, never flushed: its channels are unique per run). */
+  static final int DB_SCALEOUT = 11;
 
   /** Reserved for this module's next Redis test. */
   static final int DB_SPARE = 14;

@@ -25,6 +25,7 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.MessageIdScheme;
 import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.PreparedPublish;
 import org.messagebus.spi.Retention;
@@ -406,6 +407,15 @@ public final class PostgresBackend implements Backend {
   @Override
   public void expireAllBacklogs() {
     reset();
+  }
+
+  /**
+   * {@link MessageIdScheme#GLOBAL}: the row id; subscriptions deliver in id order, never past an id
+   * in flight.
+   */
+  @Override
+  public MessageIdScheme messageIdScheme() {
+    return MessageIdScheme.GLOBAL;
   }
 
   @Override

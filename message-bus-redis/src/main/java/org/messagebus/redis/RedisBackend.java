@@ -20,6 +20,7 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.spi.MessageIdScheme;
 import org.messagebus.spi.OptionChecks;
 import org.messagebus.spi.Retention;
 
@@ -300,6 +301,12 @@ public final class RedisBackend implements Backend {
   public void expireAllBacklogs() {
     reads.deleteMatching(RedisKeys.BACKLOG_KEY_PREFIX + "*");
     reads.deleteMatching(RedisKeys.GLOBAL_BACKLOG_KEY);
+  }
+
+  /** {@link MessageIdScheme#PER_CHANNEL}: one counter per channel (SPEC §3.2.2). */
+  @Override
+  public MessageIdScheme messageIdScheme() {
+    return MessageIdScheme.PER_CHANNEL;
   }
 
   @Override

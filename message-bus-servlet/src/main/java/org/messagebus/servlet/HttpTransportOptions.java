@@ -198,6 +198,33 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns how many recent messages per channel answer polls without the store.
+   *
+   * @return the count; 0 when the recent-message window is off
+   */
+  public int recentWindowMessages() {
+    return values.recentWindowMessages();
+  }
+
+  /**
+   * Returns how many channels the recent-message window holds at most.
+   *
+   * @return the count; 0 when the window is off
+   */
+  public int recentWindowChannels() {
+    return values.recentWindowChannels();
+  }
+
+  /**
+   * Returns how many bytes of messages the recent-message window holds at most.
+   *
+   * @return the bytes; 0 when the window is off
+   */
+  public long recentWindowBytes() {
+    return values.recentWindowBytes();
+  }
+
+  /**
    * Returns whether the debug broadcast route is served.
    *
    * @return true when broadcast is allowed
@@ -592,6 +619,50 @@ public final class HttpTransportOptions {
      */
     public Builder fanOutThreads(int threads) {
       values.fanOutThreads(threads);
+      return this;
+    }
+
+    /**
+     * Sets how many of each channel's newest messages the transport keeps, as the bus delivered
+     * them, so that a long poll or stream that is current or up to that many messages behind is
+     * answered without a store round trip (the recent-message window; when it reads the store
+     * anyway: {@code docs/http.md}). Default {@value EngineOptions#DEFAULT_RECENT_WINDOW_MESSAGES},
+     * capped by the backend's {@code maxBacklogSize}; 0 turns the window off. See {@link
+     * EngineOptions.Builder#recentWindowMessages}.
+     *
+     * @param messages 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowMessages(int messages) {
+      values.recentWindowMessages(messages);
+      return this;
+    }
+
+    /**
+     * Sets how many channels the recent-message window holds; past it the least recently used are
+     * dropped (their polls read the store). Default {@value
+     * EngineOptions#DEFAULT_RECENT_WINDOW_CHANNELS}; 0 turns the window off.
+     *
+     * @param channels 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowChannels(int channels) {
+      values.recentWindowChannels(channels);
+      return this;
+    }
+
+    /**
+     * Sets how many bytes (messages as JSON on the wire) the recent-message window holds in all;
+     * one channel holds at most a sixteenth of it. Default 16 MiB; 0 turns the window off.
+     *
+     * @param bytes 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder recentWindowBytes(long bytes) {
+      values.recentWindowBytes(bytes);
       return this;
     }
 

@@ -41,6 +41,12 @@ import org.springframework.util.unit.DataSize;
  *     shutdown, or MessageBusDrain#drain()): whole seconds, at least 1s.
  * @param closeHeldPollConnections Whether a held long-poll reply says Connection: close, as Ruby's
  *     does (every answered poll then costs the client a new connection); streams are not affected.
+ * @param recentWindowMessages Newest messages kept per channel to answer current and recent long
+ *     polls without reading the store (the recent-message window); 0 turns the window off.
+ * @param recentWindowChannels Most channels the recent-message window holds (least recently used go
+ *     first); 0 turns the window off.
+ * @param recentWindowSize Most bytes of messages the recent-message window holds in all; 0 turns
+ *     the window off.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -60,4 +66,7 @@ public record HttpEndpointProperties(
     @DefaultValue("15s") Duration heldPollsRetryAfter,
     @DefaultValue({"127.0.0.0/8", "::1"}) List<String> trustedProxies,
     @DefaultValue("5s") Duration drainRetryAfter,
-    @DefaultValue("false") boolean closeHeldPollConnections) {}
+    @DefaultValue("false") boolean closeHeldPollConnections,
+    @DefaultValue("64") int recentWindowMessages,
+    @DefaultValue("10000") int recentWindowChannels,
+    @DefaultValue("16MB") DataSize recentWindowSize) {}

@@ -123,6 +123,18 @@ public final class MessageBusServletAutoConfiguration {
         h.heldPollsRetryAfter(),
         () -> b.heldPollsRetryAfter(h.heldPollsRetryAfter()));
     Settings.apply(
+        "message-bus.http.recent-window-messages",
+        h.recentWindowMessages(),
+        () -> b.recentWindowMessages(h.recentWindowMessages()));
+    Settings.apply(
+        "message-bus.http.recent-window-channels",
+        h.recentWindowChannels(),
+        () -> b.recentWindowChannels(h.recentWindowChannels()));
+    Settings.apply(
+        "message-bus.http.recent-window-size",
+        h.recentWindowSize(),
+        () -> b.recentWindowBytes(h.recentWindowSize().toBytes()));
+    Settings.apply(
         "message-bus.http.trusted-proxies",
         h.trustedProxies(),
         () -> b.trustedProxies(h.trustedProxies()));

@@ -211,6 +211,9 @@ class BackendOptionPropertiesTest {
             "message-bus.http.max-held-polls-per-address=200",
             "message-bus.http.held-polls-retry-after=30s",
             "message-bus.http.close-held-poll-connections=true",
+            "message-bus.http.recent-window-messages=8",
+            "message-bus.http.recent-window-channels=0",
+            "message-bus.http.recent-window-size=1MB",
             "message-bus.http.trusted-proxies=10.0.0.0/8, 192.168.1.7")
         .run(
             ctx -> {
@@ -219,6 +222,9 @@ class BackendOptionPropertiesTest {
               assertThat(o.maxHeldPollsPerAddress()).isEqualTo(200);
               assertThat(o.heldPollsRetryAfter()).isEqualTo(Duration.ofSeconds(30));
               assertThat(o.closeHeldPollConnections()).isTrue();
+              assertThat(o.recentWindowMessages()).isEqualTo(8);
+              assertThat(o.recentWindowChannels()).isZero();
+              assertThat(o.recentWindowBytes()).isEqualTo(1024 * 1024);
               assertThat(o.trustedProxies()).containsExactly("10.0.0.0/8", "192.168.1.7");
             });
     web.run(
@@ -229,6 +235,9 @@ class BackendOptionPropertiesTest {
           assertThat(o.maxHeldPollsPerAddress()).isEqualTo(d.maxHeldPollsPerAddress());
           assertThat(o.heldPollsRetryAfter()).isEqualTo(d.heldPollsRetryAfter());
           assertThat(o.closeHeldPollConnections()).isFalse();
+          assertThat(o.recentWindowMessages()).isEqualTo(d.recentWindowMessages());
+          assertThat(o.recentWindowChannels()).isEqualTo(d.recentWindowChannels());
+          assertThat(o.recentWindowBytes()).isEqualTo(d.recentWindowBytes());
           assertThat(o.trustedProxies()).isEqualTo(d.trustedProxies());
           assertThat(ctx.getBean(MessageBusDrain.class).retryAfter())
               .isEqualTo(Duration.ofSeconds(5));

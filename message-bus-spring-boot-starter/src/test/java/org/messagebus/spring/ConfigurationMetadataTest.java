@@ -68,6 +68,9 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.trusted-proxies", List.of("127.0.0.0/8", "::1"));
     EXPECTED.put("message-bus.http.drain-retry-after", "5s");
     EXPECTED.put("message-bus.http.close-held-poll-connections", false);
+    EXPECTED.put("message-bus.http.recent-window-messages", 64);
+    EXPECTED.put("message-bus.http.recent-window-channels", 10000);
+    EXPECTED.put("message-bus.http.recent-window-size", "16MB");
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
   }

@@ -2,7 +2,9 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.benchmarks.load;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,6 +41,10 @@ import java.util.Set;
  *     window; empty: the one the server names in its stats; {@code none}: not read
  * @param label free text copied into the result (empty)
  * @param out file to append the result to as one JSON line (empty: none)
+ * @param ports scale-out: the ports of several servers on one store, comma-separated, to spread the
+ *     browsers over (selector thread {@code t} connects to {@code ports[t % ports.size()]}, so
+ *     {@code threads} must be a multiple of their number); the control routes (stats, publish) stay
+ *     on {@code port}. Empty (the default): every browser on {@code port}
  */
 record LoadArgs(
     String host,
@@ -60,7 +66,8 @@ record LoadArgs(
     int repollDelayMs,
     String redis,
     String label,
-    String out) {
+    String out,
+    List<Integer> ports) {
 
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_N = 1000;
@@ -98,7 +105,8 @@ record LoadArgs(
           "repollDelayMs",
           "redis",
           "label",
-          "out");
+          "out",
+          "ports");
 
   /**
    * Reads and validates the arguments.
@@ -129,6 +137,16 @@ record LoadArgs(
     if (!channel.startsWith("/")) {
       throw new IllegalArgumentException("channel must start with /: " + channel);
     }
+    List<Integer> ports = ports(a.getOrDefault("ports", ""));
+    int threads = integer(a, "threads", DEFAULT_THREADS, 1, 64);
+    if (!ports.isEmpty() && threads % ports.size() != 0) {
+      throw new IllegalArgumentException(
+          "threads ("
+              + threads
+              + ") must be a multiple of the number of ports ("
+              + ports.size()
+              + ")");
+    }
     return new LoadArgs(
         a.getOrDefault("host", DEFAULT_HOST),
         integer(a, "port", -1, 1, 65535),
@@ -139,7 +157,7 @@ record LoadArgs(
         integer(a, "count", DEFAULT_COUNT, 1, 1_000_000),
         integer(a, "warmup", DEFAULT_WARMUP, 0, 1_000_000),
         channel,
-        integer(a, "threads", DEFAULT_THREADS, 1, 64),
+        threads,
         integer(a, "sources", DEFAULT_SOURCES, 1, 250),
         integer(a, "maxConnecting", DEFAULT_MAX_CONNECTING, 1, 100_000),
         integer(a, "rampSeconds", DEFAULT_RAMP_SECONDS, 1, 3600),
@@ -149,7 +167,37 @@ record LoadArgs(
         integer(a, "repollDelayMs", DEFAULT_REPOLL_DELAY_MS, 0, 3_600_000),
         a.getOrDefault("redis", ""),
         a.getOrDefault("label", ""),
-        a.getOrDefault("out", ""));
+        a.getOrDefault("out", ""),
+        ports);
+  }
+
+  private static List<Integer> ports(String v) {
+    List<Integer> ports = new ArrayList<>();
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    for (String p : v.split(",", -1)) {
+      int port;
+      try {
+        port = Integer.parseInt(p.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("ports must be port numbers, comma-separated: " + v);
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("ports must be between 1 and 65535: " + v);
+      }
+      ports.add(port);
+    }
+    return List.copyOf(ports);
+  }
+
+  /**
+   * The ports the browsers connect to: {@link #ports}, or {@link #port} alone.
+   *
+   * @return at least one port
+   */
+  List<Integer> subscriberPorts() {
+    return ports.isEmpty() ? List.of(port) : ports;
   }
 
   private static int integer(Map<String, String> a, String key, int def, int min, int max) {

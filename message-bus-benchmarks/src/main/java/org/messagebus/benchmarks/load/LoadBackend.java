@@ -18,11 +18,12 @@ import org.messagebus.spi.Backend;
  *   <li>{@code memory} (the default): the in-process memory backend;
  *   <li>{@code redis}, or a URI {@code redis://host:port/db}: Redis; plain {@code redis} means
  *       {@value #DEFAULT_REDIS} (database 12 is the load runs'). The database is <b>flushed</b>
- *       ({@code FLUSHDB}) when the server starts;
+ *       ({@code FLUSHDB}) when the server starts, unless {@code -DresetStore=false};
  *   <li>{@code postgres}, or a JDBC URL {@code jdbc:postgresql://...}: PostgreSQL; plain {@code
  *       postgres} means {@value #DEFAULT_POSTGRES}. The server uses the table {@code
  *       loadbench_message_bus} and the channel {@code _message_bus_loadbench}, so that it never
- *       touches the tests' table, and resets (drops and re-creates) that table when it starts.
+ *       touches the tests' table, and resets (drops and re-creates) that table when it starts,
+ *       unless {@code -DresetStore=false}.
  * </ul>
  *
  * @param name {@code memory}, {@code redis} or {@code postgres}
@@ -46,12 +47,27 @@ record LoadBackend(String name, Backend backend, @Nullable String redisUri) {
    * @throws IllegalArgumentException for any other specification
    */
   static LoadBackend create(String spec) {
+    return create(spec, true);
+  }
+
+  /**
+   * Builds the backend a specification names, emptying its store first if asked.
+   *
+   * @param spec as for {@link #create(String)}
+   * @param reset false to leave the store as it is (scale-out: the second and later servers on one
+   *     store must not flush what the first one already uses)
+   * @return the backend
+   * @throws IllegalArgumentException for an unknown specification
+   */
+  static LoadBackend create(String spec, boolean reset) {
     if (spec.equals("memory")) {
       return new LoadBackend("memory", MemoryBackend.create(), null);
     }
     if (spec.equals("redis") || spec.startsWith("redis://")) {
       String uri = spec.equals("redis") ? DEFAULT_REDIS : spec;
-      flushRedis(uri);
+      if (reset) {
+        flushRedis(uri);
+      }
       return new LoadBackend("redis", RedisBackend.create(uri), uri);
     }
     if (spec.equals("postgres") || spec.startsWith("jdbc:postgresql:")) {
@@ -61,7 +77,9 @@ record LoadBackend(String name, Backend backend, @Nullable String redisUri) {
               .tablePrefix("loadbench_")
               .notificationChannel("_message_bus_loadbench")
               .build();
-      pg.reset();
+      if (reset) {
+        pg.reset();
+      }
       return new LoadBackend("postgres", pg, null);
     }
     throw new IllegalArgumentException(

@@ -50,8 +50,9 @@ final class LoadRun {
     LoadReport report = new LoadReport(args);
     report.loadBefore = loadAverage();
     ServerStats base = control.stats(true);
-    InetSocketAddress server = new InetSocketAddress(args.host(), args.port());
+    List<Integer> ports = args.subscriberPorts();
     for (int t = 0; t < args.threads(); t++) {
+      InetSocketAddress server = new InetSocketAddress(args.host(), ports.get(t % ports.size()));
       workers.add(new SelectorWorker(t, args, server));
     }
     for (int i = 0; i < args.n(); i++) {
@@ -91,7 +92,47 @@ final class LoadRun {
       }
     }
     report.tallies(workers.stream().map(SelectorWorker::tally).toList());
+    if (!args.ports().isEmpty()) {
+      printPerNode();
+    }
     return report;
+  }
+
+  /**
+   * Scale-out: delivery and latency of the browsers of each server (selector thread {@code t} polls
+   * port {@code t % ports}), one {@code NODE} line each.
+   */
+  private void printPerNode() {
+    List<Integer> ports = args.ports();
+    for (int k = 0; k < ports.size(); k++) {
+      long browsers = 0;
+      long delivered = 0;
+      long duplicates = 0;
+      LatencyStats latency = new LatencyStats();
+      for (int t = k; t < workers.size(); t += ports.size()) {
+        Tally tally = workers.get(t).tally();
+        delivered += tally.delivered.get();
+        duplicates += tally.duplicates;
+        latency.add(tally.latency);
+      }
+      for (int i = 0; i < args.n(); i++) {
+        if ((i % args.threads()) % ports.size() == k) {
+          browsers++;
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "NODE %d port %d: %d browsers, delivered %d of %d, duplicates %d, p50 %.1f ms,"
+              + " p99 %.1f ms%n",
+          k + 1,
+          ports.get(k),
+          browsers,
+          delivered,
+          browsers * args.count(),
+          duplicates,
+          latency.percentileMs(50),
+          latency.percentileMs(99));
+    }
   }
 
   private Window window(@Nullable RedisCommandStats redis)
@@ -112,7 +153,7 @@ final class LoadRun {
     while (System.nanoTime() < deadline) {
       long ready = sum(t -> t.ready.get());
       if (ready >= args.n()) {
-        held = control.stats(false).held();
+        held = held();
         if (!args.mode().held() || held >= args.n()) {
           return held;
         }
@@ -124,7 +165,19 @@ final class LoadRun {
       Thread.sleep(100);
     }
     progress(phase + ": gave up waiting after " + args.rampSeconds() + " s");
-    return control.stats(false).held();
+    return held();
+  }
+
+  /** Polls held by the server, or by every server the browsers are spread over. */
+  private long held() throws IOException, InterruptedException {
+    if (args.ports().isEmpty()) {
+      return control.stats(false).held();
+    }
+    long held = 0;
+    for (int p : args.ports()) {
+      held += new ControlClient(args.host(), p).stats(false).held();
+    }
+    return held;
   }
 
   private void warmUp() throws IOException, InterruptedException {

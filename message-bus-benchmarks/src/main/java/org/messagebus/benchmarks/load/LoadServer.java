@@ -46,8 +46,9 @@ import org.messagebus.spi.DaemonThreads;
  * {@code adapter} ({@code AUTO}: the Jetty core handler, the control routes a core handler too;
  * {@code SERVLET}: the filter, the control routes a servlet), {@code closeHeldPollConnections}
  * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
- * (100, see {@link ProcStats}). The server prints {@code LISTENING <port>} once it accepts
- * connections.
+ * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
+ * second and later servers of a scale-out run on one store). The server prints {@code LISTENING
+ * <port>} once it accepts connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -107,7 +108,8 @@ public final class LoadServer implements AutoCloseable {
 
   private LoadServer(Options o) {
     this.channel = o.channel();
-    this.backend = LoadBackend.create(o.backend());
+    this.backend =
+        LoadBackend.create(o.backend(), !"false".equals(System.getProperty("resetStore")));
     this.bus =
         MessageBus.builder().backend(backend.backend()).keepaliveInterval(Duration.ZERO).build();
     MessageBusServer.Builder builder =
@@ -125,6 +127,8 @@ public final class LoadServer implements AutoCloseable {
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
                     .closeHeldPollConnections(Boolean.getBoolean("closeHeldPollConnections"))
+                    // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
+                    .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
                     .build());
     // The control routes: a servlet with the Servlet adapter, a core handler otherwise, so that
     // AUTO measures the leaner adapter.

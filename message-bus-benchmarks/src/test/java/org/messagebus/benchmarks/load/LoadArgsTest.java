@@ -5,6 +5,7 @@ package org.messagebus.benchmarks.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,6 +36,16 @@ class LoadArgsTest {
     assertThat(a.label()).isEmpty();
     assertThat(a.out()).isEmpty();
     assertThat(a.expected()).isEqualTo(1000L * 60);
+    assertThat(a.ports()).isEmpty();
+    assertThat(a.subscriberPorts()).containsExactly(9292);
+  }
+
+  @Test
+  void ports_spreadTheBrowsers_controlStaysOnPort() {
+    LoadArgs a = LoadArgs.parse("port=9001", "ports=9001,9002, 9003", "threads=6");
+    assertThat(a.port()).isEqualTo(9001);
+    assertThat(a.ports()).containsExactly(9001, 9002, 9003);
+    assertThat(a.subscriberPorts()).containsExactly(9001, 9002, 9003);
   }
 
   @Test
@@ -83,7 +94,8 @@ class LoadArgsTest {
                 100,
                 "none",
                 "ruby",
-                "/tmp/r.jsonl"));
+                "/tmp/r.jsonl",
+                List.of()));
   }
 
   @ParameterizedTest
@@ -103,6 +115,9 @@ class LoadArgsTest {
         "port=1 sources=251 | sources must be in 1..250",
         "port=1 channel=load | channel must start with /",
         "port | arguments are key=value",
+        "port=1 ports=1,x threads=2 | ports must be port numbers",
+        "port=1 ports=1,0 threads=2 | ports must be between 1 and 65535",
+        "port=1 ports=1,2 threads=3 | threads (3) must be a multiple of the number of ports (2)",
       })
   void badArguments_areRejectedNamingTheOption(String args, String message) {
     assertThatThrownBy(() -> LoadArgs.parse(args.trim().split(" ")))

@@ -4,10 +4,14 @@ package org.messagebus.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -70,5 +74,43 @@ class LoadEndToEndTest {
       // Without keep-alive every poll has a connection of its own.
       assertThat(r.get("connects")).isEqualTo(r.get("polls"));
     }
+  }
+
+  /**
+   * Scale-out's spreading ({@code ports=}), here over the same server twice (one memory backend
+   * cannot be shared by two servers): browsers spread over both entries, one NODE line each.
+   */
+  @Test
+  void ports_spreadTheBrowsers_andReportEachNode() throws Exception {
+    PrintStream out = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    LoadReport report;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      report =
+          LoadClient.run(
+              LoadArgs.parse(
+                  "port=" + server.port(),
+                  "ports=" + server.port() + "," + server.port(),
+                  "threads=2",
+                  "n=10",
+                  "count=5",
+                  "rate=20",
+                  "warmup=1",
+                  "mode=longpoll",
+                  "drainSeconds=30"));
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(report.lost()).as("lost").isZero();
+    assertThat(report.duplicates()).as("duplicates").isZero();
+    String text = captured.toString(StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains(
+            "NODE 1 port " + server.port() + ": 5 browsers, delivered 25 of 25, duplicates 0, p50 ")
+        .contains(
+            "NODE 2 port "
+                + server.port()
+                + ": 5 browsers, delivered 25 of 25, duplicates 0, p50 ");
   }
 }
