@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendListener;
@@ -53,6 +54,8 @@ final class Dispatcher implements BackendListener {
   private final SiteChannels channels;
   private final Clock clock;
   private final BusErrors errors;
+  private final BusObservers observers;
+  private final AtomicInteger subscriptionCount = new AtomicInteger();
   private final ConcurrentHashMap<Key, CopyOnWriteArrayList<ListenerSubscription>> registry =
       new ConcurrentHashMap<>();
   private volatile long lastReceivedMillis;
@@ -62,10 +65,11 @@ final class Dispatcher implements BackendListener {
   private final AtomicLong highestGlobalId = new AtomicLong(-1);
   private final AtomicLong sequence = new AtomicLong();
 
-  Dispatcher(SiteChannels channels, Clock clock, BusErrors errors) {
+  Dispatcher(SiteChannels channels, Clock clock, BusErrors errors, BusObservers observers) {
     this.channels = channels;
     this.clock = clock;
     this.errors = errors;
+    this.observers = observers;
   }
 
   @Override
@@ -75,6 +79,7 @@ final class Dispatcher implements BackendListener {
     long seq = sequence.incrementAndGet();
     lastGlobalId = raw.globalId();
     long before = highestGlobalId.getAndAccumulate(raw.globalId(), Math::max);
+    observers.dispatched(raw.channel(), raw.messageId());
     Message m = channels.decodeOrSkip(raw);
     if (m == null) {
       return;
@@ -110,6 +115,7 @@ final class Dispatcher implements BackendListener {
   ListenerSubscription register(Key key, MessageListener listener) {
     ListenerSubscription sub = new ListenerSubscription(this, key, listener);
     registry.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(sub);
+    subscriptionCount.incrementAndGet();
     return sub;
   }
 
@@ -117,7 +123,9 @@ final class Dispatcher implements BackendListener {
     registry.computeIfPresent(
         sub.key,
         (k, list) -> {
-          list.remove(sub);
+          if (list.remove(sub)) {
+            subscriptionCount.decrementAndGet();
+          }
           return list.isEmpty() ? null : list;
         });
   }
@@ -134,7 +142,13 @@ final class Dispatcher implements BackendListener {
     return !registry.isEmpty();
   }
 
+  /** The number of registered subscriptions. */
+  int subscriptionCount() {
+    return subscriptionCount.get();
+  }
+
   void listenerFailed(ListenerSubscription sub, Message m, Throwable error) {
+    observers.listenerFailed();
     errors.listenerFailed(sub, m, error);
   }
 

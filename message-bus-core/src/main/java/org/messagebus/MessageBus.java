@@ -16,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.memory.MemoryBackend;
+import org.messagebus.observe.BusObserver;
+import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.ChannelNames;
@@ -127,6 +129,7 @@ public final class MessageBus implements AutoCloseable {
   private final Keepalive keepalive;
   private final Firehose firehose;
   private final SubscriptionReplay replay;
+  private final BusObservers observers;
 
   // Held by close() and reconnect(), and by the firehose around its state; never during a store
   // call.
@@ -141,7 +144,8 @@ public final class MessageBus implements AutoCloseable {
     this.clock = b.clock;
     BusErrors errors = new BusErrors(b.errorListener);
     this.siteChannels = new SiteChannels(codec, b.siteIdLookup, errors);
-    this.dispatcher = new Dispatcher(siteChannels, clock, errors);
+    this.observers = new BusObservers();
+    this.dispatcher = new Dispatcher(siteChannels, clock, errors, observers);
     this.background =
         new BackgroundWork(b.scheduler, b.retryInterval, this::isClosed, this::backgroundRound);
     BusContext parts =
@@ -151,6 +155,7 @@ public final class MessageBus implements AutoCloseable {
     this.firehose = new Firehose(parts, keepalive, lifecycle);
     this.state = new BackendStateWatch(this::catchUpAfterOutage);
     this.replay = new SubscriptionReplay(parts, firehose, state);
+    backend.observer(observers.forwarder());
     backend.stateListener(state::onBackendState);
   }
 
@@ -198,11 +203,12 @@ public final class MessageBus implements AutoCloseable {
     SiteChannels.requireChannel(channel);
     Objects.requireNonNull(options, "options");
     if (publishDisabled) {
+      observers.publishDisabled();
       return NO_ID;
     }
     requireOpen("publish");
     PreparedPublish p = prepare(channel, data, options);
-    return backend.publish(p.channel(), p.payload(), p.options());
+    return observers.publish(backend, p, dispatcher);
   }
 
   /**
@@ -669,6 +675,42 @@ public final class MessageBus implements AutoCloseable {
    */
   public void removeBackendStateListener(BackendStateListener listener) {
     state.remove(listener);
+  }
+
+  /**
+   * Adds an observer of what the bus does (publishes and their latency, dispatched messages, the
+   * delay from publish to dispatch, listener failures, distributed cache reads), for metrics; the
+   * {@code message-bus-micrometer} module binds one to a Micrometer registry. Without observers the
+   * bus reports nothing and pays nothing but one field read per event. Observers may be added and
+   * removed at any time, from any thread; each is told the events that happen while it is added.
+   *
+   * @param observer the observer (see {@link BusObserver} for the threads it is called on)
+   * @return the handle that removes it
+   */
+  public ObserverRegistration observe(BusObserver observer) {
+    return observers.add(observer);
+  }
+
+  /**
+   * Returns what the bus reports its events to: every observer added with {@link #observe}, or
+   * {@link BusObserver#NOOP} when there are none. Parts built on the bus (the distributed cache)
+   * report their own events through it; read it at each event rather than keeping it, since
+   * observers come and go.
+   *
+   * @return the current observer, never null
+   */
+  public BusObserver observer() {
+    return observers.current();
+  }
+
+  /**
+   * Returns how many server-side subscriptions are registered now (those of every {@code subscribe}
+   * call that were not unsubscribed, including the HTTP engine's own), for a gauge.
+   *
+   * @return the count
+   */
+  public int subscriptionCount() {
+    return dispatcher.subscriptionCount();
   }
 
   /**

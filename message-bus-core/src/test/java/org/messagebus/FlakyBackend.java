@@ -29,6 +29,8 @@ final class FlakyBackend implements Backend {
   final BackendStateTracker state = new BackendStateTracker();
   volatile boolean down;
   volatile boolean muted;
+  volatile boolean failPublish;
+  volatile boolean queuePublish;
   volatile CountDownLatch hang;
 
   /** How many calls are blocked in {@link #hang} right now. */
@@ -46,9 +48,17 @@ final class FlakyBackend implements Backend {
     state.up("store");
   }
 
+  /** What the bus gave {@link #observer(org.messagebus.observe.BusObserver)}. */
+  volatile org.messagebus.observe.BusObserver observer;
+
   @Override
   public void stateListener(BackendStateListener listener) {
     state.listener(listener);
+  }
+
+  @Override
+  public void observer(org.messagebus.observe.BusObserver observer) {
+    this.observer = observer;
   }
 
   private void check() {
@@ -71,6 +81,12 @@ final class FlakyBackend implements Backend {
 
   @Override
   public long publish(String channel, String payload, BackendPublishOptions options) {
+    if (failPublish) {
+      throw new BackendException("publish refused (test)");
+    }
+    if (queuePublish) {
+      return QUEUED;
+    }
     return store.publish(channel, payload, options);
   }
 

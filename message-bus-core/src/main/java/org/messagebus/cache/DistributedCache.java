@@ -100,6 +100,7 @@ public final class DistributedCache {
    */
   public @Nullable Object get(String key) {
     Object v = entries(site()).get(requireKey(key));
+    manager.bus().observer().cacheRead(v != null);
     return v == NULL ? null : v;
   }
 
@@ -195,6 +196,7 @@ public final class DistributedCache {
       String messageSite) {
 
     Map<String, Object> entries = entries(namespace ? messageSite : DEFAULT_SITE);
+    manager.bus().observer().cacheRemoteChange();
     switch (op) {
       case "set" -> {
         if (key == null) {

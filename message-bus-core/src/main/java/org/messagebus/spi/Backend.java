@@ -41,6 +41,16 @@ public interface Backend extends AutoCloseable {
   long QUEUED = 0L;
 
   /**
+   * Returns how many publishes wait in this process's memory for the store to accept writes (see
+   * {@link #QUEUED}), for a gauge. This default, for backends that never queue, returns 0.
+   *
+   * @return the queue length
+   */
+  default int queuedPublishes() {
+    return 0;
+  }
+
+  /**
    * Returns the id of the newest message of a channel.
    *
    * @param channel the encoded channel
@@ -188,6 +198,17 @@ public interface Backend extends AutoCloseable {
    * @param listener the bus's listener
    */
   default void stateListener(BackendStateListener listener) {}
+
+  /**
+   * Tells the backend whom to tell about its own events for metrics (catch-ups, dropped queued
+   * publishes, large payloads read from the store; see {@link org.messagebus.observe.BusObserver}).
+   * Called once by the owning bus, before it uses the backend otherwise; the observer forwards to
+   * whatever observers the bus has at the time of each call, so the backend keeps it. This default
+   * ignores it.
+   *
+   * @param observer the bus's observer; calls cost nothing while the bus has no observers
+   */
+  default void observer(org.messagebus.observe.BusObserver observer) {}
 
   /**
    * Drops and re-creates connections, restarts background work stopped by {@link #close()} (Ruby:

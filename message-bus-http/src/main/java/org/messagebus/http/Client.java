@@ -60,6 +60,10 @@ final class Client implements HttpExchange.HeldListener {
   final LinkedHashMap<String, Long> subscriptions;
   // The fan-out lane that writes live messages to this poll; set at registration.
   volatile int lane;
+  // Told what this poll sends (the engine's observers); set before hold.
+  HttpObserver observer = HttpObserver.NOOP;
+  // How the poll ended, for the observer: set by the first ending (under lock), read once done.
+  private volatile HttpObserver.PollOutcome outcome = HttpObserver.PollOutcome.DISCONNECTED;
 
   private final ObjectMapper json;
   private final ReentrantLock lock = new ReentrantLock();
@@ -265,6 +269,7 @@ final class Client implements HttpExchange.HeldListener {
         enqueue(
             framedPiece(
                 backlog.isEmpty() ? Wire.EMPTY_PIECE : Wire.piece(Wire.json(json, backlog))));
+        observer.delivered(backlog.size());
       }
       out = x;
       x.hold(this);
@@ -354,7 +359,7 @@ final class Client implements HttpExchange.HeldListener {
     } finally {
       lock.unlock();
     }
-    close();
+    close(HttpObserver.PollOutcome.TIMEOUT);
     return true;
   }
 
@@ -417,12 +422,14 @@ final class Client implements HttpExchange.HeldListener {
     if (!advance(p)) {
       return false;
     }
+    observer.delivered(1);
     if (streaming) {
       queue(sse ? Wire.concat(Wire.sseId(positions), p.sseData()) : framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
     } else {
+      endAs(HttpObserver.PollOutcome.DATA);
       respond(p.body());
     }
     return finishing || completed;
@@ -510,6 +517,7 @@ final class Client implements HttpExchange.HeldListener {
 
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
+    observer.delivered(1);
     if (sse) {
       queue(Wire.concat(Wire.sseId(positions), Wire.sseData(body)));
       drain();
@@ -517,6 +525,7 @@ final class Client implements HttpExchange.HeldListener {
       queue(framedPiece(Wire.piece(body)));
       drain();
     } else {
+      endAs(HttpObserver.PollOutcome.DATA);
       respond(body);
     }
   }
@@ -540,6 +549,7 @@ final class Client implements HttpExchange.HeldListener {
       if (!sse) {
         enqueue(framed ? Wire.CLOSING_CHUNKS : Wire.EMPTY_PIECE);
       }
+      endAs(HttpObserver.PollOutcome.CUT_OFF);
       finish();
       onCutOff.run();
       return;
@@ -568,11 +578,17 @@ final class Client implements HttpExchange.HeldListener {
 
   /** Ends the poll with {@code []} (timeout, replaced by a newer poll, shutdown). Idempotent. */
   void close() {
+    close(HttpObserver.PollOutcome.SHUTDOWN);
+  }
+
+  /** Ends the poll as {@link #close()} does, telling the observer why. */
+  void close(HttpObserver.PollOutcome why) {
     lock.lock();
     try {
       if (finishing || completed || out == null) {
         return;
       }
+      endAs(why);
       cancelTimeout();
       if (streaming) {
         if (!sse) {
@@ -586,6 +602,18 @@ final class Client implements HttpExchange.HeldListener {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Records how the poll ends, unless it is ending already. Under the lock. */
+  private void endAs(HttpObserver.PollOutcome why) {
+    if (!finishing && !completed) {
+      outcome = why;
+    }
+  }
+
+  /** How the poll ended (DISCONNECTED until something else ended it). */
+  HttpObserver.PollOutcome outcome() {
+    return outcome;
   }
 
   boolean isClosed() {
@@ -625,6 +653,7 @@ final class Client implements HttpExchange.HeldListener {
         if (next != null) {
           pendingBytes -= next.length;
           out.write(next);
+          observer.bytesWritten(next.length);
           needsFlush = true;
         } else {
           if (finishing) {

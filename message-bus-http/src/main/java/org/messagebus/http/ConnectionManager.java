@@ -226,7 +226,7 @@ final class ConnectionManager {
       lock.unlock();
     }
     if (replaced != null) {
-      replaced.close();
+      replaced.close(HttpObserver.PollOutcome.SUPERSEDED);
     }
     return true;
   }

@@ -19,6 +19,7 @@ import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
+import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.spi.MessageIdScheme;
 import org.messagebus.spi.Retention;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public final class HttpEngine implements AutoCloseable {
   private final Failures failures = new Failures();
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
       new java.util.concurrent.atomic.LongAdder();
+  private final HttpObservers observers = new HttpObservers();
   // Connections of other transports (WebSocket) that count against maxActiveClients.
   final java.util.concurrent.atomic.AtomicInteger otherConnections =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -191,6 +193,18 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /**
+   * Adds an observer of the polls this engine answers and what it sends, for metrics (see {@link
+   * HttpObserver}); polls held already report to it too. Without observers the engine pays one
+   * field read per event.
+   *
+   * @param observer the observer
+   * @return the handle that removes it
+   */
+  public ObserverRegistration observe(HttpObserver observer) {
+    return observers.add(observer);
+  }
+
+  /**
    * Expires the held polls whose long-polling interval passed on the ticker. The timer thread calls
    * it every tick; with {@link EngineOptions#timerThread()} false the caller does.
    */
@@ -289,6 +303,8 @@ public final class HttpEngine implements AutoCloseable {
     volatile boolean held;
     // The extra response headers, once looked up (on the request thread).
     volatile @Nullable Map<String, String> extra;
+    // Set once the request is a poll, for the observer.
+    volatile HttpObserver.@Nullable PollMode mode;
 
     Call(HttpExchange x) {
       this.x = x;
@@ -312,6 +328,10 @@ public final class HttpEngine implements AutoCloseable {
       x.status(404);
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
+    }
+    if (!"OPTIONS".equals(x.method())
+        && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
+      call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
     }
     if (clientId.length() > options.maxClientIdLength()) {
       throw new BadRequestException(
@@ -379,6 +399,29 @@ public final class HttpEngine implements AutoCloseable {
                 PollRequest.parse(body, contentType, options, json)));
   }
 
+  /** What a poll asks for, as {@link #poll} decides it: plain, long or streaming. */
+  private HttpObserver.PollMode pollMode(HttpExchange x) {
+    String query = x.queryString();
+    if (!options.longPollingEnabled() || (query != null && query.contains("dlp=t"))) {
+      return HttpObserver.PollMode.POLL;
+    }
+    return options.chunkedEncodingEnabled()
+            && "HTTP/1.1".equals(x.protocol())
+            && x.header("Dont-Chunk") == null
+        ? HttpObserver.PollMode.STREAM
+        : HttpObserver.PollMode.LONG_POLL;
+  }
+
+  /** Tells the observers about a poll answered without being held. */
+  private void answeredAtOnce(HttpObserver.@Nullable PollMode mode, int messages, int bytes) {
+    observers.delivered(messages);
+    observers.bytesWritten(bytes);
+    if (mode != null) {
+      observers.pollEnded(
+          mode, messages > 0 ? HttpObserver.PollOutcome.DATA : HttpObserver.PollOutcome.EMPTY);
+    }
+  }
+
   /**
    * Refuses a GET (or any method but POST) on a route that changes state, unless {@link
    * EngineOptions#allowGetForActions()}: a GET can be triggered cross-site by an image or a link
@@ -403,13 +446,12 @@ public final class HttpEngine implements AutoCloseable {
       throws IOException {
     HttpExchange x = call.x;
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
+    client.observer = observers;
     String query = x.queryString();
-    boolean longPolling =
-        options.longPollingEnabled()
-            && (query == null || !query.contains("dlp=t"))
-            && isListening()
-            && manager.clientCount() + otherConnections.get() < options.maxActiveClients()
-            && x.canHold();
+    boolean wantsHold = options.longPollingEnabled() && (query == null || !query.contains("dlp=t"));
+    boolean full =
+        wantsHold && manager.clientCount() + otherConnections.get() >= options.maxActiveClients();
+    boolean longPolling = wantsHold && isListening() && !full && x.canHold();
     // Only a poll that may be held reads the window: the window may lag the store by a message on
     // its way, which a held poll then receives live; a poll answered at once and not held would
     // miss it until its next poll, so it reads the store, as a publish followed by a poll expects.
@@ -424,7 +466,12 @@ public final class HttpEngine implements AutoCloseable {
 
     if ((!backlog.isEmpty() && !chunked) || !longPolling) {
       writeHeaders(x, Objects.requireNonNull(call.extra), Wire.JSON_CONTENT_TYPE);
-      x.send(Wire.json(json, backlog));
+      byte[] body = Wire.json(json, backlog);
+      x.send(body);
+      if (full && (backlog.isEmpty() || chunked)) {
+        observers.overCapacity();
+      }
+      answeredAtOnce(call.mode, backlog.size(), body.length);
       return;
     }
     Runnable release = heldPollLimits.acquire(identity, clientId);
@@ -573,6 +620,8 @@ public final class HttpEngine implements AutoCloseable {
       x.contentType(Wire.JSON_CONTENT_TYPE);
     }
     Map<String, Long> delivered = client.positionsAfter(backlog);
+    HttpObserver.PollMode mode =
+        streaming ? HttpObserver.PollMode.STREAM : HttpObserver.PollMode.LONG_POLL;
     client.hold(
         x,
         streaming,
@@ -581,6 +630,7 @@ public final class HttpEngine implements AutoCloseable {
         () -> {
           manager.remove(client);
           release.run();
+          observers.pollEnded(mode, client.outcome());
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
@@ -600,7 +650,7 @@ public final class HttpEngine implements AutoCloseable {
   private void register(
       HttpExchange x, Client client, Map<String, Long> delivered, long deadlineNanos, long token) {
     if (!manager.add(client)) {
-      client.close();
+      client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
     }
     try {
@@ -740,6 +790,9 @@ public final class HttpEngine implements AutoCloseable {
   private void fail(Call call, Throwable e) {
     HttpExchange x = call.x;
     Failures.Reply reply = failures.handle(e);
+    if (!call.held) {
+      observers.failed(call.mode, reply == null ? 0 : reply.status());
+    }
     if (call.held || reply == null) {
       x.complete();
       return;

@@ -212,6 +212,7 @@ final class PgSubscription extends AbstractBackendSubscription implements Runnab
                     "reading message " + id,
                     c -> Optional.ofNullable(backend.queries().byId(c, id)))
                 .orElse(null);
+        backend.observer().largePayloadFetched();
       } catch (BackendException e) {
         LOG.warn("cannot read message {} yet: {}", id, e.getMessage());
         waitingFor = Math.max(waitingFor, id);
@@ -272,6 +273,7 @@ final class PgSubscription extends AbstractBackendSubscription implements Runnab
       restartAtZero();
       return catchUp();
     }
+    int filled = 0;
     for (BackendMessage m : rows) {
       if (isClosed()) {
         return true;
@@ -283,6 +285,10 @@ final class PgSubscription extends AbstractBackendSubscription implements Runnab
       highest = id;
       caughtUp.put(id, Boolean.TRUE);
       deliver(m);
+      filled++;
+    }
+    if (filled > 0) {
+      backend.observer().backendCatchUp(filled);
     }
     // Ids up to the horizon without a row are settled: rolled back, given up, or trimmed.
     highest = Math.max(highest, settled);

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -127,6 +128,7 @@ public final class PostgresBackend implements Backend {
   private final PgConnections connections;
   private final SettledHorizon horizon;
   private final PublishBatcher batcher;
+  private volatile BusObserver observer = BusObserver.NOOP;
   private @Nullable Listener listener; // guarded by connections.lifecycle
   final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
@@ -219,6 +221,16 @@ public final class PostgresBackend implements Backend {
   @Override
   public void stateListener(BackendStateListener listener) {
     connections.state().listener(listener);
+  }
+
+  @Override
+  public void observer(BusObserver observer) {
+    this.observer = observer;
+  }
+
+  /** Whom to tell about catch-ups and large payloads read (the bus's observers, or none). */
+  BusObserver observer() {
+    return observer;
   }
 
   // ---------------------------------------------------------------- publishing

@@ -49,10 +49,20 @@ final class PublishQueue {
   private final ArrayDeque<Queued> queue = new ArrayDeque<>(); // guarded by lock
   private @Nullable Thread flusher; // guarded by lock
 
+  private final Runnable dropped;
+
   PublishQueue(int max, Duration retryInterval, Writer writer) {
+    this(max, retryInterval, writer, () -> {});
+  }
+
+  /**
+   * @param dropped told when a queued publish that Redis rejected for good is dropped (metrics)
+   */
+  PublishQueue(int max, Duration retryInterval, Writer writer, Runnable dropped) {
     this.max = max;
     this.retryInterval = retryInterval;
     this.writer = writer;
+    this.dropped = dropped;
   }
 
   /**
@@ -197,6 +207,7 @@ final class PublishQueue {
           awaitRetry(me);
         } else {
           removeHead();
+          dropped.run();
           LOG.error(
               "dropping undeliverable queued message to {}: Redis rejected it", head.channel(), e);
         }

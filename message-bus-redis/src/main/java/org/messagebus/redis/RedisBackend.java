@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
 import org.messagebus.BusClosedException;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -104,6 +105,7 @@ public final class RedisBackend implements Backend {
   private final RedisReads reads;
   private final GlobalBacklogReader globalBacklog;
   private final PublishQueue queue;
+  private volatile BusObserver observer = BusObserver.NOOP;
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
 
@@ -118,7 +120,8 @@ public final class RedisBackend implements Backend {
         new PublishQueue(
             options.maxInMemoryPublishBacklog(),
             options.retryInterval(),
-            p -> publishNow(p.channel(), p.payload(), p.options()));
+            p -> publishNow(p.channel(), p.payload(), p.options()),
+            () -> observer.publishDropped());
   }
 
   /**
@@ -196,11 +199,22 @@ public final class RedisBackend implements Backend {
     return connections.answered(id);
   }
 
+  @Override
+  public void observer(BusObserver observer) {
+    this.observer = observer;
+  }
+
+  /** Whom to tell about catch-ups and dropped publishes (the bus's observers, or none). */
+  BusObserver observer() {
+    return observer;
+  }
+
   /**
    * Returns how many publishes wait in memory for Redis to accept writes.
    *
    * @return the queue length
    */
+  @Override
   public int queuedPublishes() {
     return queue.size();
   }

@@ -75,6 +75,8 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
   // subscription thread only
   private long highest;
   private boolean catchUpPending;
+  // Messages delivered so far (for the catch-up count); subscriber thread only.
+  private long deliveredCount;
 
   RedisSubscription(RedisBackend backend, long lastGlobalId, BackendListener listener) {
     super(listener);
@@ -237,6 +239,7 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
    *     it is delivered from the notification if its backlog entry is already gone (trimmed)
    */
   private boolean catchUp(@Nullable BackendMessage trigger) {
+    long deliveredBefore = deliveredCount;
     try {
       long current = backend.lastGlobalId();
       if (highest > current) {
@@ -255,7 +258,7 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
         if (trigger != null && trigger.globalId() > highest && trigger.globalId() < e.globalId()) {
           // The notified message has no entry any more, but later ones do: keep the order.
           highest = trigger.globalId();
-          deliver(trigger);
+          fill(trigger);
         }
         if (e.globalId() > highest + 1) {
           LOG.warn(
@@ -265,15 +268,15 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
         }
         highest = e.globalId();
         if (e.message() != null) {
-          deliver(e.message());
+          fill(e.message());
         } else if (trigger != null && trigger.globalId() == e.globalId()) {
-          deliver(trigger);
+          fill(trigger);
         }
       }
       if (trigger != null && trigger.globalId() > highest) {
         // Its global backlog entry is gone too (trimmed by a burst): the notification has it.
         highest = trigger.globalId();
-        deliver(trigger);
+        fill(trigger);
       }
       catchUpPending = false;
       return true;
@@ -286,7 +289,17 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
       }
       catchUpPending = true;
       return false;
+    } finally {
+      if (deliveredCount > deliveredBefore) {
+        backend.observer().backendCatchUp((int) (deliveredCount - deliveredBefore));
+      }
     }
+  }
+
+  /** Delivers a message read by catch-up, counting it for the observer. */
+  private void fill(BackendMessage m) {
+    deliveredCount++;
+    deliver(m);
   }
 
   private void closeConnection() {

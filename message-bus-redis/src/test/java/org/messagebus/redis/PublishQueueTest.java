@@ -69,6 +69,29 @@ class PublishQueueTest {
   }
 
   @Test
+  void aPublishRedisRejectsForGood_isDropped_andTold() {
+    List<String> written = new CopyOnWriteArrayList<>();
+    AtomicInteger dropped = new AtomicInteger();
+    PublishQueue queue =
+        new PublishQueue(
+            10,
+            AN_HOUR,
+            p -> {
+              if (p.payload().equals("bad")) {
+                throw new RedisCommandExecutionException("ERR wrong number of arguments (test)");
+              }
+              written.add(p.payload());
+            },
+            dropped::incrementAndGet);
+    queue.add(message("bad"), new RedisException("down"));
+    queue.add(message("good"), new RedisException("down"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+    assertThat(written).containsExactly("good");
+    assertThat(dropped).hasValue(1);
+  }
+
+  @Test
   void joinIfWaiting_withNothingQueued_leavesThePublishToTheCaller() {
     PublishQueue queue = new PublishQueue(10, AN_HOUR, p -> {});
     assertThat(queue.joinIfWaiting(message("direct"))).isFalse();

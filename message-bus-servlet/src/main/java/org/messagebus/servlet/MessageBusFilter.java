@@ -93,7 +93,13 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     this.engine = engine;
   }
 
-  HttpEngine engine() {
+  /**
+   * Returns the engine this filter adapts, for what the filter does not expose itself, such as
+   * {@link HttpEngine#observe} (metrics).
+   *
+   * @return the engine
+   */
+  public HttpEngine engine() {
     return engine;
   }
 

@@ -15,9 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * group ({@link RetentionProperties retention}, {@link MemoryBackendProperties memory}, {@link
  * RedisBackendProperties redis}, {@link PostgresBackendProperties postgres}, {@link
  * CacheManagerProperties cache}, {@link HttpEndpointProperties http}, {@link
- * MessageBusSecurityProperties security}). Each default equals the default of the builder option it
- * maps to; a value that builder rejects fails the start-up with a message naming the property
- * ({@link InvalidMessageBusPropertyException}).
+ * MessageBusSecurityProperties security}, {@link MetricsProperties metrics}). Each default equals
+ * the default of the builder option it maps to; a value that builder rejects fails the start-up
+ * with a message naming the property ({@link InvalidMessageBusPropertyException}).
  *
  * @param enabled Whether to auto-configure the bus, the cache manager and the HTTP endpoint at all.
  * @param backend Which backend to create when the application defines no Backend bean: "memory"
@@ -32,6 +32,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cache The distributed cache manager.
  * @param http The HTTP endpoint (servlet web applications with message-bus-servlet).
  * @param security How the HTTP endpoint works with the application's security.
+ * @param metrics The Micrometer meters (with Actuator and message-bus-micrometer).
  */
 @ConfigurationProperties("message-bus")
 public record MessageBusProperties(
@@ -44,7 +45,8 @@ public record MessageBusProperties(
     @DefaultValue @NestedConfigurationProperty PostgresBackendProperties postgres,
     @DefaultValue @NestedConfigurationProperty CacheManagerProperties cache,
     @DefaultValue @NestedConfigurationProperty HttpEndpointProperties http,
-    @DefaultValue @NestedConfigurationProperty MessageBusSecurityProperties security) {
+    @DefaultValue @NestedConfigurationProperty MessageBusSecurityProperties security,
+    @DefaultValue @NestedConfigurationProperty MetricsProperties metrics) {
 
   /** The backend name that selects the in-process memory backend (the default). */
   public static final String MEMORY_BACKEND = "memory";

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus.benchmarks;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.messagebus.MessageBus;
+import org.messagebus.Subscription;
+import org.messagebus.micrometer.MessageBusMetrics;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What metrics cost a publish and its dispatch (issue 15): the memory bus of {@link
+ * PublishDispatchBenchmark} with no observer ({@code none}: every event site reads one field and
+ * returns) and with a {@link MessageBusMetrics} bound to a {@link SimpleMeterRegistry} ({@code
+ * registry}: the publish timer, the dispatch counter and the own-publish lag timer).
+ *
+ * <p>{@code java -jar message-bus-benchmarks/target/benchmarks.jar ObserverOverhead}
+ */
+public class ObserverOverheadBenchmark extends BenchmarkDefaults {
+
+  private static final Map<String, Object> PAYLOAD =
+      Map.of("user", "sam", "text", "hello there, how are you today?");
+
+  /** {@code none}: no observer; {@code registry}: a Micrometer registry bound. */
+  @Param({"none", "registry"})
+  public String observer = "none";
+
+  private MessageBus bus;
+  private Subscription subscription;
+  private @Nullable MessageBusMetrics metrics;
+  private final AtomicLong lastSeen = new AtomicLong();
+
+  /** Builds a memory bus with one subscriber, and binds the registry if asked. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    bus = MessageBus.builder().build();
+    subscription = bus.subscribe("/bench", m -> lastSeen.set(m.messageId()));
+    if (observer.equals("registry")) {
+      metrics = MessageBusMetrics.bind(bus, new SimpleMeterRegistry());
+    }
+  }
+
+  /** Unbinds and closes the bus. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    if (metrics != null) {
+      metrics.close();
+    }
+    subscription.unsubscribe();
+    bus.close();
+  }
+
+  /**
+   * Publishes one message without waiting for its delivery.
+   *
+   * @return the message id
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long publishOnly() {
+    return bus.publish("/bench", PAYLOAD);
+  }
+
+  /**
+   * Publishes one message and spins until the subscriber has received it.
+   *
+   * @return the message id
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public long roundTrip() {
+    long id = bus.publish("/bench", PAYLOAD);
+    while (lastSeen.get() < id) {
+      Thread.onSpinWait();
+    }
+    return id;
+  }
+}

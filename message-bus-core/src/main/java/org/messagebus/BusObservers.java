@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.messagebus.observe.BusObserver;
+import org.messagebus.observe.ObserverRegistration;
+import org.messagebus.observe.PublishOutcome;
+import org.messagebus.spi.Backend;
+import org.messagebus.spi.PreparedPublish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The observers of one bus ({@link MessageBus#observe}), and the event sites that need more than a
+ * call: the publish timer and the dispatch lag.
+ *
+ * <p><b>Cost when unused.</b> {@link #current} is {@link BusObserver#NOOP} until an observer is
+ * added; each event site reads it once and returns when it is NOOP, so an unobserved bus does what
+ * it did before plus one volatile read per publish and per dispatched message.
+ *
+ * <p><b>Threads.</b> Adding and removing are rare and copy the list; {@link #current} is then
+ * replaced by one volatile write (a {@link Guarded} over a snapshot), which event sites read
+ * without a lock. Each observer call is isolated: what it throws is logged once per observer.
+ */
+final class BusObservers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BusObservers.class);
+
+  private final CopyOnWriteArrayList<BusObserver> all = new CopyOnWriteArrayList<>();
+  private final DispatchLag lag = new DispatchLag();
+  private volatile BusObserver current = BusObserver.NOOP;
+  private final BusObserver forwarder = new Forwarder();
+
+  BusObserver current() {
+    return current;
+  }
+
+  /**
+   * The observer a backend reports to ({@link Backend#observer}): it forwards each call to the
+   * observers of the moment, so it may be kept.
+   */
+  BusObserver forwarder() {
+    return forwarder;
+  }
+
+  ObserverRegistration add(BusObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    Guarded g = new Guarded(observer);
+    synchronized (all) {
+      all.add(g);
+      rebuild();
+    }
+    AtomicBoolean removed = new AtomicBoolean();
+    return () -> {
+      if (removed.compareAndSet(false, true)) {
+        synchronized (all) {
+          all.remove(g);
+          rebuild();
+        }
+      }
+    };
+  }
+
+  // caller holds the monitor of all
+  private void rebuild() {
+    if (all.isEmpty()) {
+      current = BusObserver.NOOP;
+    } else if (all.size() == 1) {
+      current = all.get(0);
+    } else {
+      current = new Fanout(List.copyOf(all));
+    }
+  }
+
+  /**
+   * Publishes through the backend, timing it when observed. The dispatch lag is tracked only while
+   * the dispatcher has subscriptions: only then does this process's firehose bring the message
+   * back.
+   */
+  long publish(Backend backend, PreparedPublish p, Dispatcher dispatcher) {
+    BusObserver o = current;
+    if (o == BusObserver.NOOP) {
+      return backend.publish(p.channel(), p.payload(), p.options());
+    }
+    boolean track = dispatcher.hasSubscriptions();
+    if (track) {
+      lag.beforePublish();
+    }
+    long start = System.nanoTime();
+    long id = Backend.QUEUED;
+    try {
+      id = backend.publish(p.channel(), p.payload(), p.options());
+      o.published(
+          id == Backend.QUEUED ? PublishOutcome.QUEUED : PublishOutcome.OK,
+          System.nanoTime() - start);
+      return id;
+    } catch (RuntimeException e) {
+      o.published(PublishOutcome.FAILED, System.nanoTime() - start);
+      throw e;
+    } finally {
+      if (track) {
+        lag.afterPublish(p.channel(), id, start, o);
+      }
+    }
+  }
+
+  /** A publish that the bus refused because publishing is turned off. */
+  void publishDisabled() {
+    BusObserver o = current;
+    if (o != BusObserver.NOOP) {
+      o.published(PublishOutcome.DISABLED, 0);
+    }
+  }
+
+  /** The dispatch thread received a message (stored channel and message id). */
+  void dispatched(String channel, long messageId) {
+    BusObserver o = current;
+    if (o == BusObserver.NOOP) {
+      return;
+    }
+    o.dispatched();
+    lag.onDispatch(channel, messageId, System.nanoTime(), o);
+  }
+
+  void listenerFailed() {
+    current.listenerFailed();
+  }
+
+  /**
+   * Calls one observer, each call isolated; logs the first failure at WARN, later ones at DEBUG.
+   */
+  private static final class Guarded implements BusObserver {
+    private final BusObserver target;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    Guarded(BusObserver target) {
+      this.target = target;
+    }
+
+    private void failed(RuntimeException e) {
+      if (warned.compareAndSet(false, true)) {
+        LOG.warn("bus observer {} failed (further failures at DEBUG)", target, e);
+      } else {
+        LOG.debug("bus observer {} failed", target, e);
+      }
+    }
+
+    @Override
+    public void published(PublishOutcome outcome, long nanos) {
+      try {
+        target.published(outcome, nanos);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void dispatched() {
+      try {
+        target.dispatched();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void dispatchLag(long nanos) {
+      try {
+        target.dispatchLag(nanos);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void listenerFailed() {
+      try {
+        target.listenerFailed();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void cacheRead(boolean hit) {
+      try {
+        target.cacheRead(hit);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void cacheRemoteChange() {
+      try {
+        target.cacheRemoteChange();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      try {
+        target.backendCatchUp(messages);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void publishDropped() {
+      try {
+        target.publishDropped();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      try {
+        target.largePayloadFetched();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return target.toString();
+    }
+  }
+
+  /** Several observers, in the order they were added (each one a {@link Guarded}). */
+  private static final class Fanout implements BusObserver {
+    private final List<BusObserver> targets;
+
+    Fanout(List<BusObserver> targets) {
+      this.targets = targets;
+    }
+
+    @Override
+    public void published(PublishOutcome outcome, long nanos) {
+      for (BusObserver t : targets) {
+        t.published(outcome, nanos);
+      }
+    }
+
+    @Override
+    public void dispatched() {
+      for (BusObserver t : targets) {
+        t.dispatched();
+      }
+    }
+
+    @Override
+    public void dispatchLag(long nanos) {
+      for (BusObserver t : targets) {
+        t.dispatchLag(nanos);
+      }
+    }
+
+    @Override
+    public void listenerFailed() {
+      for (BusObserver t : targets) {
+        t.listenerFailed();
+      }
+    }
+
+    @Override
+    public void cacheRead(boolean hit) {
+      for (BusObserver t : targets) {
+        t.cacheRead(hit);
+      }
+    }
+
+    @Override
+    public void cacheRemoteChange() {
+      for (BusObserver t : targets) {
+        t.cacheRemoteChange();
+      }
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      for (BusObserver t : targets) {
+        t.backendCatchUp(messages);
+      }
+    }
+
+    @Override
+    public void publishDropped() {
+      for (BusObserver t : targets) {
+        t.publishDropped();
+      }
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      for (BusObserver t : targets) {
+        t.largePayloadFetched();
+      }
+    }
+  }
+
+  /** Forwards each call to the current observer (for backends, which keep what they are given). */
+  private final class Forwarder implements BusObserver {
+
+    @Override
+    public void published(PublishOutcome outcome, long nanos) {
+      current.published(outcome, nanos);
+    }
+
+    @Override
+    public void dispatched() {
+      current.dispatched();
+    }
+
+    @Override
+    public void dispatchLag(long nanos) {
+      current.dispatchLag(nanos);
+    }
+
+    @Override
+    public void listenerFailed() {
+      current.listenerFailed();
+    }
+
+    @Override
+    public void cacheRead(boolean hit) {
+      current.cacheRead(hit);
+    }
+
+    @Override
+    public void cacheRemoteChange() {
+      current.cacheRemoteChange();
+    }
+
+    @Override
+    public void backendCatchUp(int messages) {
+      current.backendCatchUp(messages);
+    }
+
+    @Override
+    public void publishDropped() {
+      current.publishDropped();
+    }
+
+    @Override
+    public void largePayloadFetched() {
+      current.largePayloadFetched();
+    }
+  }
+}

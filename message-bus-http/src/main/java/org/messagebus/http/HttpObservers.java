@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus.http;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.messagebus.observe.ObserverRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The observers of one engine ({@link HttpEngine#observe}). It is itself the {@link HttpObserver}
+ * the engine and its polls report to: each call reads the current observer once (a volatile field,
+ * {@link HttpObserver#NOOP} until one is added) and forwards, so polls held before an observer was
+ * added report to it too. Adding and removing copy the list; each observer call is isolated.
+ */
+final class HttpObservers implements HttpObserver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpObservers.class);
+
+  private final CopyOnWriteArrayList<HttpObserver> all = new CopyOnWriteArrayList<>();
+  private volatile HttpObserver current = NOOP;
+
+  ObserverRegistration add(HttpObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    Guarded g = new Guarded(observer);
+    synchronized (all) {
+      all.add(g);
+      rebuild();
+    }
+    AtomicBoolean removed = new AtomicBoolean();
+    return () -> {
+      if (removed.compareAndSet(false, true)) {
+        synchronized (all) {
+          all.remove(g);
+          rebuild();
+        }
+      }
+    };
+  }
+
+  // caller holds the monitor of all
+  private void rebuild() {
+    current = all.isEmpty() ? NOOP : all.size() == 1 ? all.get(0) : new Fanout(List.copyOf(all));
+  }
+
+  @Override
+  public void pollEnded(PollMode mode, PollOutcome outcome) {
+    current.pollEnded(mode, outcome);
+  }
+
+  /**
+   * A poll request failed before it was held.
+   *
+   * @param mode the poll's mode, or null when the request never reached the poll route
+   * @param status the status answered, or 0 when the client was gone
+   */
+  void failed(@Nullable PollMode mode, int status) {
+    if (mode == null) {
+      return;
+    }
+    PollOutcome outcome;
+    if (status == 0) {
+      outcome = PollOutcome.DISCONNECTED;
+    } else if (status == 429) {
+      outcome = PollOutcome.TOO_MANY_REQUESTS;
+    } else if (status >= 400 && status < 500) {
+      outcome = PollOutcome.CLIENT_ERROR;
+    } else {
+      outcome = PollOutcome.SERVER_ERROR;
+    }
+    current.pollEnded(mode, outcome);
+  }
+
+  @Override
+  public void delivered(int messages) {
+    current.delivered(messages);
+  }
+
+  @Override
+  public void bytesWritten(long bytes) {
+    current.bytesWritten(bytes);
+  }
+
+  @Override
+  public void overCapacity() {
+    current.overCapacity();
+  }
+
+  /** One observer, each call isolated; the first failure is logged at WARN, later ones at DEBUG. */
+  private static final class Guarded implements HttpObserver {
+    private final HttpObserver target;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    Guarded(HttpObserver target) {
+      this.target = target;
+    }
+
+    private void failed(RuntimeException e) {
+      if (warned.compareAndSet(false, true)) {
+        LOG.warn("HTTP observer {} failed (further failures at DEBUG)", target, e);
+      } else {
+        LOG.debug("HTTP observer {} failed", target, e);
+      }
+    }
+
+    @Override
+    public void pollEnded(PollMode mode, PollOutcome outcome) {
+      try {
+        target.pollEnded(mode, outcome);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void delivered(int messages) {
+      try {
+        target.delivered(messages);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void bytesWritten(long bytes) {
+      try {
+        target.bytesWritten(bytes);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void overCapacity() {
+      try {
+        target.overCapacity();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+  }
+
+  /** Several observers, in the order they were added. */
+  private static final class Fanout implements HttpObserver {
+    private final List<HttpObserver> targets;
+
+    Fanout(List<HttpObserver> targets) {
+      this.targets = targets;
+    }
+
+    @Override
+    public void pollEnded(PollMode mode, PollOutcome outcome) {
+      targets.forEach(t -> t.pollEnded(mode, outcome));
+    }
+
+    @Override
+    public void delivered(int messages) {
+      targets.forEach(t -> t.delivered(messages));
+    }
+
+    @Override
+    public void bytesWritten(long bytes) {
+      targets.forEach(t -> t.bytesWritten(bytes));
+    }
+
+    @Override
+    public void overCapacity() {
+      targets.forEach(HttpObserver::overCapacity);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.messagebus.MessageBus;
+import org.messagebus.micrometer.HttpEngineMetrics;
+import org.messagebus.micrometer.MessageBusMetrics;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The metrics auto-configuration: with a registry (Actuator's metrics support) the bus's meters are
+ * bound; without Micrometer, without message-bus-micrometer or with the switch off, nothing is.
+ */
+@Timeout(60)
+class MessageBusMetricsAutoConfigurationTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  MessageBusAutoConfiguration.class,
+                  MessageBusMetricsAutoConfiguration.class,
+                  MetricsAutoConfiguration.class,
+                  CompositeMeterRegistryAutoConfiguration.class,
+                  SimpleMetricsExportAutoConfiguration.class))
+          .withPropertyValues("message-bus.keepalive-interval=0");
+
+  @Test
+  void withARegistry_theBusIsBound_andPublishesAreCounted() {
+    runner.run(
+        ctx -> {
+          assertThat(ctx).hasSingleBean(MessageBusMetrics.class);
+          assertThat(ctx).doesNotHaveBean(HttpEngineMetrics.class); // not a web application
+          MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+          ctx.getBean(MessageBus.class).publish("/a", "hello");
+          assertThat(
+                  registry
+                      .get("messagebus.publish")
+                      .tags("backend", "memory", "outcome", "ok")
+                      .timer()
+                      .count())
+              .isEqualTo(1);
+          assertThat(registry.get("messagebus.backend.state").gauge().value()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void switchedOff_nothingIsBound() {
+    runner
+        .withPropertyValues("message-bus.metrics.enabled=false")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(MessageBus.class);
+              assertThat(ctx).doesNotHaveBean(MessageBusMetrics.class);
+              assertThat(ctx.getBean(MeterRegistry.class).find("messagebus.publish").timers())
+                  .isEmpty();
+            });
+  }
+
+  /** Only the starter's configurations: no Actuator, so no registry. */
+  private final ApplicationContextRunner withoutActuator =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  MessageBusAutoConfiguration.class, MessageBusMetricsAutoConfiguration.class))
+          .withPropertyValues("message-bus.keepalive-interval=0");
+
+  @Test
+  void withoutARegistry_nothingIsBound_butTheBus() {
+    withoutActuator.run(
+        ctx -> {
+          assertThat(ctx).hasSingleBean(MessageBus.class);
+          assertThat(ctx).doesNotHaveBean(MeterRegistry.class);
+          assertThat(ctx).doesNotHaveBean(MessageBusMetrics.class);
+        });
+  }
+
+  @Test
+  void withoutMicrometer_nothingIsBound_butTheBus() {
+    withoutActuator
+        .withClassLoader(new FilteredClassLoader("io.micrometer"))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(MessageBus.class);
+              assertThat(ctx).doesNotHaveBean(MessageBusMetrics.class);
+            });
+  }
+
+  @Test
+  void withoutMessageBusMicrometer_nothingIsBound_butTheBus() {
+    runner
+        .withClassLoader(new FilteredClassLoader(MessageBusMetrics.class))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(MessageBus.class);
+              assertThat(ctx).hasSingleBean(MeterRegistry.class);
+              assertThat(ctx).doesNotHaveBean(MessageBusMetrics.class);
+            });
+  }
+
+  @Test
+  void theApplicationsOwnBinder_wins() {
+    runner
+        .withBean(
+            "mine",
+            MessageBusMetrics.class,
+            () -> new MessageBusMetrics(MessageBus.builder().build(), java.util.List.of()))
+        .run(ctx -> assertThat(ctx).hasSingleBean(MessageBusMetrics.class).hasBean("mine"));
+  }
+}
