@@ -59,7 +59,20 @@ final class Sql {
             + " (channel, id)";
     this.createAddedAtIndex =
         "CREATE INDEX IF NOT EXISTS " + prefix + "table_added_at_index ON " + table + " (added_at)";
-    this.tableExists = "SELECT to_regclass('" + table + "') IS NOT NULL";
+    // A query of pg_class, not to_regclass: inside a transaction to_regclass reads the backend's
+    // catalog cache, which an advisory lock does not refresh, so a table another session created
+    // while we waited for the lock could still look missing; its CREATE INDEX IF NOT EXISTS would
+    // then queue for a SHARE lock behind any open transaction that published, and every publish
+    // would queue behind it. A plain SELECT reads the catalog with the statement's snapshot.
+    this.tableExists =
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+            + " ON n.oid = c.relnamespace WHERE c.relname = lower('"
+            + name
+            + "') AND "
+            + (schema == null
+                ? "n.nspname = ANY (current_schemas(false))"
+                : "n.nspname = lower('" + schema + "')")
+            + ")";
     this.dropTable = "DROP TABLE IF EXISTS " + table;
     // Insert, trim and notify in one statement: one round trip, one commit, atomic. The trim is
     // Ruby's clear_global_backlog, expire and clear_channel_backlog, each a DELETE of its own so
