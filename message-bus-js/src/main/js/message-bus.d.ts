@@ -6,6 +6,17 @@
 /** A message callback: the payload, its global id and its id within the channel. */
 export type MessageBusCallback<T = any> = (data: T, globalId: number, messageId: number) => void;
 
+/** What a loss listener is told about one channel: the ids from..to (inclusive) are gone. */
+export interface MessageBusLoss {
+  from: number;
+  to: number;
+  /** True when the channel's ids restarted: from..to is what its new numbering lost (to < from: none). */
+  reset: boolean;
+}
+
+/** A loss listener (see {@link MessageBusClient.onLoss}). */
+export type MessageBusLossListener = (channel: string, loss: MessageBusLoss) => void;
+
 /** A transport of {@link MessageBusClient.transports} (any other name is skipped). */
 export type MessageBusTransport = "websocket" | "sse" | "long-poll" | (string & {});
 
@@ -134,6 +145,14 @@ export interface MessageBusClient {
    * @returns whether anything was removed
    */
   unsubscribe(channel: string, func?: MessageBusCallback): boolean;
+  /**
+   * Registers a loss listener: called when the server reports that messages of a subscribed channel
+   * are gone (trimmed before this client read them, or the channel's ids restarted). While one is
+   * registered, requests ask for the signal (servers of this project; others ignore it).
+   * @returns a function that removes the listener
+   * @throws TypeError for a non-function
+   */
+  onLoss(fn: MessageBusLossListener): () => void;
   /** Logs and returns the client's state. */
   diagnostics(): MessageBusDiagnostics;
   /** Restores the previous global `MessageBus` and returns this client. */

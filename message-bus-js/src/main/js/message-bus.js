@@ -31,6 +31,7 @@
     var SEPARATOR = "\r\n|\r\n";
     var ESCAPED_SEPARATOR = /\r\n\|\|\r\n/g;
     var STATUS_CHANNEL = "/__status";
+    var LOSS_CHANNEL = "/__loss";
     var LAST_AJAX_KEY = "__mbLastAjax";
     var SHARED_CLIENT_ID_KEY = "__mbSharedClientId";
     var SELF = "self";
@@ -111,6 +112,7 @@
     var stats = { totalAjaxCalls: 0, totalAjaxFailures: 0, lastAjaxAt: 0 };
     var KNOWN_TRANSPORTS = { websocket: true, sse: true, "long-poll": true };
     var warnedHeaders = {}; // transport -> true once the console was told
+    var lossListeners = []; // functions given to onLoss
     // WebSocket close codes (docs/http.md): after these, reconnect after the backoff and resume
     var WS_RESUME_CODES = { 1001: true, 1006: true, 1011: true, 4408: true, 4429: true };
     // and after these the server will not take what we send: the next transport
@@ -294,6 +296,10 @@
           applyStatus(m.data || {});
           continue;
         }
+        if (m.channel === LOSS_CHANNEL) {
+          applyLoss(m.data || {});
+          continue;
+        }
         heads[m.channel] = m.message_id;
         var cbs = bus.callbacks.slice();
         for (var j = 0; j < cbs.length; j++) {
@@ -327,6 +333,41 @@
           if (bus.callbacks[i].channel === channel) bus.callbacks[i].last_id = position;
         }
       }
+    }
+
+    /**
+     * The server's loss signal (docs/http.md): tells the onLoss listeners which ids of which of this
+     * tab's channels are gone. A channel whose ids restarted (reset) is read again from the start of
+     * its new numbering: its callbacks accept the lower ids that follow.
+     */
+    function applyLoss(data) {
+      for (var channel in data) {
+        if (!Object.prototype.hasOwnProperty.call(data, channel)) continue;
+        var range = data[channel];
+        if (!range || typeof range.from !== "number" || typeof range.to !== "number") continue;
+        var mine = false;
+        for (var i = 0; i < bus.callbacks.length; i++) {
+          var cb = bus.callbacks[i];
+          if (cb.channel !== channel) continue;
+          mine = true;
+          if (range.reset === true && cb.last_id >= 0) cb.last_id = range.from - 1;
+        }
+        if (!mine) continue;
+        var info = { from: range.from, to: range.to, reset: range.reset === true };
+        var listeners = lossListeners.slice();
+        for (var k = 0; k < listeners.length; k++) {
+          try {
+            listeners[k](channel, info);
+          } catch (e) {
+            console_.error("MESSAGE BUS FAIL: loss listener caused exception " + (e && e.stack ? e.stack : e));
+          }
+        }
+      }
+    }
+
+    /** Whether requests ask for the loss signal: a listener is registered, or the connection is shared. */
+    function wantsLoss(sharedMode) {
+      return lossListeners.length > 0 || !!sharedMode;
     }
 
     /** What this tab asks for a channel: the largest look-behind, else the lowest position, else -1. */
@@ -598,7 +639,13 @@
         self.next(req);
       }
       req.handle = bus.ajax({
-        url: bus.baseUrl + "message-bus/" + encodeURIComponent(bus.clientId) + "/poll" + (longPoll ? "" : "?dlp=t"),
+        url:
+          bus.baseUrl +
+          "message-bus/" +
+          encodeURIComponent(bus.clientId) +
+          "/poll" +
+          (longPoll ? "" : "?dlp=t") +
+          (wantsLoss(this.sharedMode) ? (longPoll ? "?" : "&") + "__loss=1" : ""),
         type: "POST",
         method: "POST",
         data: data,
@@ -710,7 +757,13 @@
      */
     Poller.prototype.openEvents = function (req, data) {
       var self = this;
-      var url = bus.baseUrl + "message-bus/" + encodeURIComponent(bus.clientId) + "/sse?" + formEncode(data);
+      var url =
+        bus.baseUrl +
+        "message-bus/" +
+        encodeURIComponent(bus.clientId) +
+        "/sse?" +
+        formEncode(data) +
+        (wantsLoss(this.sharedMode) ? "&__loss=1" : "");
       var source;
       var opened = false;
       var reconnecting = false;
@@ -834,6 +887,7 @@
         var frame = {};
         if (unsubscribe.length) frame.unsubscribe = unsubscribe;
         if (any) frame.subscribe = subscribe;
+        if (any && wantsLoss(self.sharedMode)) frame.loss = true;
         if (!unsubscribe.length && !any) return;
         try {
           socket.send(JSON.stringify(frame));
@@ -1269,6 +1323,24 @@
         }
       }
       return removed;
+    };
+
+    /**
+     * Registers a loss listener, called as fn(channel, {from, to, reset}) when the server reports that
+     * messages of a subscribed channel are gone (trimmed from its backlog before this client read
+     * them, or its ids restarted: reset true). While a listener is registered every request asks the
+     * server for this signal (__loss=1; "loss": true over a WebSocket). Returns a function that
+     * removes the listener.
+     */
+    bus.onLoss = function (fn) {
+      if (typeof fn !== "function") {
+        throw new TypeError("MessageBus.onLoss: the listener must be a function, got " + fn);
+      }
+      lossListeners.push(fn);
+      return function () {
+        var i = lossListeners.indexOf(fn);
+        if (i >= 0) lossListeners.splice(i, 1);
+      };
     };
 
     bus.diagnostics = function () {

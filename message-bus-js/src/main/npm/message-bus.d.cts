@@ -10,6 +10,8 @@ declare namespace MessageBus {
   export type MessageBusAjaxOptions = Types.MessageBusAjaxOptions;
   export type MessageBusDiagnostics = Types.MessageBusDiagnostics;
   export type MessageBusClient = Types.MessageBusClient;
+  export type MessageBusLoss = Types.MessageBusLoss;
+  export type MessageBusLossListener = Types.MessageBusLossListener;
 }
 
 export = MessageBus;

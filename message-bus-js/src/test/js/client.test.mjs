@@ -548,3 +548,59 @@ describe("API", () => {
     assert.ok(h.logs.some(([level, text]) => level === "warn" && text.includes("shareConnection")));
   });
 });
+
+describe("loss signal", () => {
+  const loss = (data) => ({ global_id: -1, message_id: -1, channel: "/__loss", data });
+
+  it("asks for it only while a listener is registered, and tells it before the channel's messages", () => {
+    const h = load();
+    const events = [];
+    h.bus.subscribe("/test", (data) => events.push(["message", data]), 1);
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll`, "no listener: the stock URL");
+    h.last().respond(200, [msg("/test", 2, "b")]);
+    h.tick(200);
+
+    const remove = h.bus.onLoss((channel, range) => events.push(["loss", channel, plain(range)]));
+    h.tick(20000);
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll?__loss=1`);
+    h.last().respond(200, [
+      loss({ "/test": { from: 3, to: 7 }, "/not-mine": { from: 1, to: 2 } }),
+      msg("/test", 8, "h"),
+      status({ "/test": 8 }),
+    ]);
+    assert.deepEqual(events, [
+      ["message", "b"],
+      ["loss", "/test", { from: 3, to: 7, reset: false }],
+      ["message", "h"],
+    ]);
+
+    remove();
+    h.tick(20000);
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll`, "removed: the stock URL again");
+  });
+
+  it("after a reset accepts the channel's new, lower ids; dlp=t keeps its place in the query", () => {
+    const h = load();
+    h.bus.enableLongPolling = false;
+    const got = [];
+    const losses = [];
+    h.bus.onLoss((channel, range) => losses.push([channel, plain(range)]));
+    h.bus.subscribe("/test", (data) => got.push(data), 50);
+    assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll?dlp=t&__loss=1`);
+
+    h.last().respond(200, [
+      loss({ "/test": { from: 1, to: 0, reset: true } }),
+      msg("/test", 1, "new1"),
+      msg("/test", 2, "new2"),
+      status({ "/test": 2 }),
+    ]);
+
+    assert.deepEqual(losses, [["/test", { from: 1, to: 0, reset: true }]]);
+    assert.deepEqual(got, ["new1", "new2"]);
+  });
+
+  it("rejects a listener that is not a function", () => {
+    const { bus } = load();
+    assert.throws(() => bus.onLoss("no"), { name: "TypeError", message: /must be a function/ });
+  });
+});

@@ -29,6 +29,21 @@ final class ChannelTable {
   // guarded by lock
   private final Map<String, Channel> channels = new LinkedHashMap<>();
   private long generation;
+  private final @Nullable ClientLossListener lossListener;
+
+  /** A table without a loss listener. */
+  ChannelTable() {
+    this(null);
+  }
+
+  /**
+   * A table that reports the server's loss signal.
+   *
+   * @param lossListener told about lost messages, or null
+   */
+  ChannelTable(@Nullable ClientLossListener lossListener) {
+    this.lossListener = lossListener;
+  }
 
   /** A consistent view for one poll. */
   record Snapshot(Map<String, Long> positions, long generation) {}
@@ -161,6 +176,10 @@ final class ChannelTable {
           applyStatus(m.data());
           continue;
         }
+        if (ReplyDecoder.LOSS_CHANNEL.equals(m.channel())) {
+          applyLoss(m.data(), deliveries);
+          continue;
+        }
         Channel c = channels.get(m.channel());
         if (c == null || (c.position >= 0 && m.messageId() <= c.position)) {
           continue;
@@ -174,6 +193,39 @@ final class ChannelTable {
       lock.unlock();
     }
     return deliveries;
+  }
+
+  /**
+   * The server's loss signal: each subscribed channel it names is reported to the loss listener,
+   * ahead of the messages that follow; a channel whose ids restarted is read again from the start
+   * of its new numbering (its position goes below the lower ids that follow).
+   */
+  private void applyLoss(@Nullable Object data, List<Delivery> deliveries) {
+    if (!(data instanceof Map<?, ?> lost)) {
+      return;
+    }
+    for (Map.Entry<?, ?> e : lost.entrySet()) {
+      String channel = String.valueOf(e.getKey());
+      Channel c = channels.get(channel);
+      if (c == null
+          || !(e.getValue() instanceof Map<?, ?> range)
+          || !(range.get("from") instanceof Number from)
+          || !(range.get("to") instanceof Number to)) {
+        continue;
+      }
+      boolean reset = Boolean.TRUE.equals(range.get("reset"));
+      if (reset && c.position >= 0) {
+        c.position = from.longValue() - 1;
+      }
+      ClientLossListener listener = lossListener;
+      if (listener != null) {
+        ClientLoss loss = new ClientLoss(channel, from.longValue(), to.longValue(), reset);
+        deliveries.add(
+            new Delivery(
+                m -> listener.onLoss(loss),
+                new ClientMessage(ReplyDecoder.LOSS_CHANNEL, range, -1, -1)));
+      }
+    }
   }
 
   private void applyStatus(@Nullable Object data) {

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param minRetryAfter the shortest wait after a 429
  * @param requestTimeout how long to wait for a reply's headers
  * @param headers extra request headers, in the order given
+ * @param reportLoss whether requests ask for the server's loss signal (a {@link ClientLossListener}
+ *     is set)
  */
 record ClientOptions(
     URI pollBase,
@@ -37,7 +39,8 @@ record ClientOptions(
     Duration backgroundCallbackInterval,
     Duration minRetryAfter,
     Duration requestTimeout,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    boolean reportLoss) {
 
   /** The backoff doubles per failure up to this many failures (then it is at its maximum). */
   private static final int MAX_DOUBLINGS = 20;
@@ -56,14 +59,42 @@ record ClientOptions(
     headers = Map.copyOf(headers);
   }
 
+  /** Options without the loss signal. */
+  ClientOptions(
+      URI pollBase,
+      String clientId,
+      boolean longPolling,
+      boolean chunkedEncoding,
+      Duration minPollInterval,
+      Duration maxPollInterval,
+      Duration backgroundCallbackInterval,
+      Duration minRetryAfter,
+      Duration requestTimeout,
+      Map<String, String> headers) {
+    this(
+        pollBase,
+        clientId,
+        longPolling,
+        chunkedEncoding,
+        minPollInterval,
+        maxPollInterval,
+        backgroundCallbackInterval,
+        minRetryAfter,
+        requestTimeout,
+        headers,
+        false);
+  }
+
   /**
-   * Returns the URL polls go to: {@code <base>message-bus/<clientId>/poll}, with {@code ?dlp=t}
-   * when long polling is off.
+   * Returns the URL polls go to: {@code <base>message-bus/<clientId>/poll}, with {@code dlp=t} in
+   * the query when long polling is off and {@code __loss=1} when {@link #reportLoss}.
    *
    * @return the poll URL
    */
   URI pollUri() {
-    return URI.create(pollBase + clientId + "/poll" + (longPolling ? "" : "?dlp=t"));
+    String query =
+        (longPolling ? "" : "dlp=t") + (reportLoss ? (longPolling ? "" : "&") + "__loss=1" : "");
+    return URI.create(pollBase + clientId + "/poll" + (query.isEmpty() ? "" : "?" + query));
   }
 
   /**

@@ -60,7 +60,12 @@ final class JdkWebSocketTransport implements PollTransport {
     String subscribe;
     WebSocket.Builder builder;
     try {
-      subscribe = mapper.writeValueAsString(Map.of("subscribe", request.positions()));
+      Map<String, Object> frame = new java.util.LinkedHashMap<>();
+      frame.put("subscribe", request.positions());
+      if (options.reportLoss()) {
+        frame.put("loss", true);
+      }
+      subscribe = mapper.writeValueAsString(frame);
       builder = http.newWebSocketBuilder().connectTimeout(options.requestTimeout());
       options.headers().forEach(builder::header);
     } catch (JsonProcessingException | RuntimeException e) {

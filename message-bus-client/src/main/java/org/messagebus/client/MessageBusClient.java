@@ -122,7 +122,7 @@ public final class MessageBusClient implements AutoCloseable {
   }
 
   private final String clientId;
-  private final ChannelTable table = new ChannelTable();
+  private final ChannelTable table;
   private final PollLoop loop;
   private final Scheduler scheduler;
   private final boolean ownScheduler;
@@ -133,6 +133,7 @@ public final class MessageBusClient implements AutoCloseable {
 
   private MessageBusClient(Builder b, ClientOptions options) {
     this.clientId = options.clientId();
+    this.table = new ChannelTable(b.lossListener);
     int id = DaemonThreads.nextId();
     Scheduler supplied = b.scheduler;
     this.ownScheduler = supplied == null;
@@ -365,6 +366,7 @@ public final class MessageBusClient implements AutoCloseable {
     private @Nullable HttpClient httpClient;
     private @Nullable Executor callbackExecutor;
     private ClientErrorListener errorListener = ClientErrorListener.NONE;
+    private @Nullable ClientLossListener lossListener;
     private @Nullable Scheduler scheduler;
     private Transport transport = DEFAULT_TRANSPORT;
 
@@ -536,6 +538,21 @@ public final class MessageBusClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Sets the listener told when the server reports messages of a subscribed channel as lost
+     * (trimmed from its backlog before this client read them, or the channel's ids restarted).
+     * Setting one makes every request ask for the server's loss signal ({@code __loss=1}, or {@code
+     * "loss": true} in a WebSocket subscribe frame); without one the requests are the stock
+     * client's. Default none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder lossListener(ClientLossListener listener) {
+      this.lossListener = Objects.requireNonNull(listener, "lossListener");
+      return this;
+    }
+
     /** Sets where the client's steps and pauses run, and its clock (tests). Not shut down. */
     Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -560,7 +577,8 @@ public final class MessageBusClient implements AutoCloseable {
               backgroundCallbackInterval,
               minRetryAfter,
               requestTimeout,
-              headers);
+              headers,
+              lossListener != null);
       return new MessageBusClient(this, options);
     }
   }

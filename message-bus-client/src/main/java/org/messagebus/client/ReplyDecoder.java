@@ -31,6 +31,9 @@ final class ReplyDecoder {
   /** The channel of the server's position messages (SPEC §4.9). */
   static final String STATUS_CHANNEL = "/__status";
 
+  /** The channel of the server's loss signal (sent only when asked for). */
+  static final String LOSS_CHANNEL = "/__loss";
+
   private static final int ABBREVIATE_AT = 120;
 
   private final ObjectReader reader;
@@ -76,7 +79,7 @@ final class ReplyDecoder {
       if (!(plain(element.get("channel")) instanceof String channel)) {
         throw new IOException("message without a channel: " + abbreviate(element.toString()));
       }
-      boolean status = STATUS_CHANNEL.equals(channel);
+      boolean status = STATUS_CHANNEL.equals(channel) || LOSS_CHANNEL.equals(channel);
       messages.add(
           new ClientMessage(
               channel,

@@ -96,6 +96,9 @@ final class SseTransport implements PollTransport {
           .append('&');
     }
     q.append("__seq=").append(request.seq());
+    if (options.reportLoss()) {
+      q.append("&__loss=1");
+    }
     return URI.create(options.pollBase() + options.clientId() + "/sse?" + q);
   }
 

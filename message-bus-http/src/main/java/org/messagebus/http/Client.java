@@ -62,6 +62,10 @@ final class Client implements HttpExchange.HeldListener {
   volatile int lane;
   // Told what this poll sends (the engine's observers); set before hold.
   HttpObserver observer = HttpObserver.NOOP;
+  // Whether the client asked for the loss signal (LossSignal); set before backlog.
+  boolean reportLoss;
+  // The positions the client asked for, before backlog moved them (for the event ids).
+  private Map<String, Long> askedPositions = Map.of();
   // How the poll ended, for the observer: set by the first ending (under lock), read once done.
   private volatile HttpObserver.PollOutcome outcome = HttpObserver.PollOutcome.DISCONNECTED;
 
@@ -147,6 +151,7 @@ final class Client implements HttpExchange.HeldListener {
     if (channels.isEmpty()) {
       return new ArrayList<>();
     }
+    askedPositions = new HashMap<>(subscriptions);
     Map<String, Long> current = new HashMap<>();
     Map<String, List<Message>> known = new HashMap<>();
     List<String> ask = new ArrayList<>(window == null ? channels.size() : 0);
@@ -167,6 +172,7 @@ final class Client implements HttpExchange.HeldListener {
     }
     List<Message> result = new ArrayList<>();
     Set<String> needStatus = new LinkedHashSet<>();
+    Map<String, Map<String, Object>> lost = new LinkedHashMap<>();
     for (String channel : channels) {
       long requested = Objects.requireNonNull(subscriptions.get(channel));
       long now = Objects.requireNonNull(current.get(channel), "lastIds returns every channel");
@@ -181,6 +187,14 @@ final class Client implements HttpExchange.HeldListener {
         continue;
       } else if (requested == now) {
         continue;
+      } else if (requested > now && reportLoss) {
+        // The ids restarted: the channel's retained messages from the start of its new numbering.
+        List<Message> fresh = bus.backlog(channel, 0, siteId);
+        long first = fresh.isEmpty() ? now + 1 : fresh.get(0).messageId();
+        lost.put(channel, LossSignal.range(1, first - 1, true));
+        known.put(channel, fresh);
+        needStatus.add(channel);
+        after = 0;
       } else if (requested > now) {
         subscriptions.put(channel, -1L);
         needStatus.add(channel);
@@ -189,6 +203,12 @@ final class Client implements HttpExchange.HeldListener {
         after = requested;
       }
       List<Message> messages = known.get(channel);
+      if (messages == null && reportLoss && requested > 0) {
+        messages = backlogNoticingLoss(bus, channel, requested, now, lost);
+        if (lost.containsKey(channel)) {
+          needStatus.add(channel);
+        }
+      }
       for (Message m : messages != null ? messages : bus.backlog(channel, after, siteId)) {
         if (m.messageId() > now) {
           now = m.messageId();
@@ -216,7 +236,35 @@ final class Client implements HttpExchange.HeldListener {
       }
       result.add(Message.status(status));
     }
+    if (!lost.isEmpty()) {
+      result.add(0, LossSignal.message(lost));
+    }
     return result;
+  }
+
+  /**
+   * Reads a channel's backlog after {@code position} from the store, noting in {@code lost} the ids
+   * that are gone. It reads from one id earlier: when the message at the position is still
+   * retained, the backlog after it is complete (retention keeps a channel's newest messages), and
+   * nothing is lost. Otherwise the ids between the position and the oldest retained message are
+   * gone; with global ids (memory, PostgreSQL) some of them may never have been the channel's, so
+   * when exactly the messages after the position are retained the range is a false alarm.
+   */
+  private List<Message> backlogNoticingLoss(
+      MessageBus bus,
+      String channel,
+      long position,
+      long now,
+      Map<String, Map<String, Object>> lost) {
+    List<Message> read = bus.backlog(channel, position - 1, siteId);
+    if (!read.isEmpty() && read.get(0).messageId() == position) {
+      return read.subList(1, read.size());
+    }
+    long first = read.isEmpty() ? now + 1 : read.get(0).messageId();
+    if (first > position + 1) {
+      lost.put(channel, LossSignal.range(position + 1, first - 1, false));
+    }
+    return read;
   }
 
   /**
@@ -226,7 +274,7 @@ final class Client implements HttpExchange.HeldListener {
   Map<String, Long> positionsAfter(List<Message> backlog) {
     Map<String, Long> delivered = new LinkedHashMap<>(subscriptions);
     for (Message m : backlog) {
-      if (!m.isStatus()) {
+      if (!m.isStatus() && !LossSignal.isLoss(m)) {
         delivered.merge(m.channel(), m.messageId(), Math::max);
       }
     }
@@ -308,10 +356,23 @@ final class Client implements HttpExchange.HeldListener {
       List<String> channels = new ArrayList<>(subscriptions.keySet());
       long[] running = new long[channels.size()];
       for (int i = 0; i < running.length; i++) {
-        running[i] = Objects.requireNonNull(subscriptions.get(channels.get(i)));
+        // From the position asked for, unless the reply moves the client elsewhere (-1, a
+        // look-behind, a position ahead): a status in the reply must not raise the ids of the
+        // events before it above the messages they precede.
+        long settled = Objects.requireNonNull(subscriptions.get(channels.get(i)));
+        long asked = askedPositions.getOrDefault(channels.get(i), PollRequest.FROM_NOW);
+        running[i] = asked >= 0 && asked <= settled ? asked : settled;
       }
       for (Message m : backlog) {
-        if (m.isStatus()) {
+        if (LossSignal.isLoss(m) && m.data() instanceof Map<?, ?> lost) {
+          // A channel whose ids restarted is read from the start of its new numbering.
+          for (Map.Entry<?, ?> e : lost.entrySet()) {
+            int k = channels.indexOf(String.valueOf(e.getKey()));
+            if (k >= 0 && e.getValue() instanceof Map<?, ?> range && range.containsKey("reset")) {
+              running[k] = 0;
+            }
+          }
+        } else if (m.isStatus()) {
           if (m.data() instanceof Map<?, ?> status) {
             for (Map.Entry<?, ?> e : status.entrySet()) {
               int k = channels.indexOf(String.valueOf(e.getKey()));

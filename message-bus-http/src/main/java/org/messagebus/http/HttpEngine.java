@@ -448,6 +448,7 @@ public final class HttpEngine implements AutoCloseable {
     Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
     client.observer = observers;
     String query = x.queryString();
+    client.reportLoss = LossSignal.requested(query, options.maxChannels() + 2);
     boolean wantsHold = options.longPollingEnabled() && (query == null || !query.contains("dlp=t"));
     boolean full =
         wantsHold && manager.clientCount() + otherConnections.get() >= options.maxActiveClients();
@@ -512,6 +513,7 @@ public final class HttpEngine implements AutoCloseable {
     }
     Client client =
         new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
+    client.reportLoss = LossSignal.requested(x.queryString(), options.maxChannels() + 2);
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;
     List<Message> backlog = client.backlog(bus, window);

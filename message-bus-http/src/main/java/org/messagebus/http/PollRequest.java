@@ -128,12 +128,16 @@ final class PollRequest {
   /**
    * Reads the channels of a Server-Sent Events request from its query, form-encoded as a poll body
    * is; a {@code Last-Event-ID} (the positions of every channel, in query order, comma-separated)
-   * replaces the query's positions. An empty {@code Last-Event-ID} counts as none.
+   * replaces the query's positions. An empty {@code Last-Event-ID} counts as none. The loss
+   * signal's parameter ({@link LossSignal#PARAMETER}) is not a channel.
    */
   static PollRequest fromQuery(
       @Nullable String query, @Nullable String lastEventId, EngineOptions options) {
     return resumed(
-        readFields(FormData.parseQuery(query, options.maxChannels() + 1), options), lastEventId);
+        readFields(
+            LossSignal.withoutParameter(FormData.parseQuery(query, options.maxChannels() + 2)),
+            options),
+        lastEventId);
   }
 
   /**

@@ -155,7 +155,8 @@ public final class WebSocketSession {
   public void onText(String text) {
     LinkedHashMap<String, Long> subscribe = new LinkedHashMap<>();
     Set<String> unsubscribe = new LinkedHashSet<>();
-    String bad = parse(text, subscribe, unsubscribe);
+    boolean[] loss = {false};
+    String bad = parse(text, subscribe, unsubscribe, loss);
     if (bad != null) {
       LOG.debug("bad frame from WebSocket client {}: {}", identity.id, bad);
       closeWith(CLOSE_BAD_FRAME, bad);
@@ -193,13 +194,17 @@ public final class WebSocketSession {
       return;
     }
     if (!subscribe.isEmpty()) {
-      subscribe(subscribe);
+      subscribe(subscribe, loss[0]);
     }
   }
 
-  /** Reads a frame into the two collections; returns the reason it is bad, or null. */
+  /**
+   * Reads a frame into the two collections and {@code loss[0]} (the frame's {@code "loss"}: report
+   * lost messages of its subscriptions, see {@link LossSignal}); returns the reason it is bad, or
+   * null.
+   */
   private @Nullable String parse(
-      String text, Map<String, Long> subscribe, Set<String> unsubscribe) {
+      String text, Map<String, Long> subscribe, Set<String> unsubscribe, boolean[] loss) {
     JsonNode frame;
     try {
       frame = json.readTree(text);
@@ -252,6 +257,12 @@ public final class WebSocketSession {
             unsubscribe.add(c.textValue());
           }
         }
+        case "loss" -> {
+          if (!value.isBoolean()) {
+            return "loss must be true or false";
+          }
+          loss[0] = value.booleanValue();
+        }
         default -> {
           return "unknown key: " + Reasons.echo(e.getKey());
         }
@@ -269,7 +280,7 @@ public final class WebSocketSession {
 
   /** Indexes the channels, reads their backlog, then goes live (see the class comment). */
   @SuppressWarnings("NonApiType") // the channels' order is the client's
-  private void subscribe(LinkedHashMap<String, Long> requested) {
+  private void subscribe(LinkedHashMap<String, Long> requested, boolean reportLoss) {
     lock.lock();
     try {
       if (closed) {
@@ -292,6 +303,7 @@ public final class WebSocketSession {
               0,
               new LinkedHashMap<>(requested),
               json);
+      reader.reportLoss = reportLoss;
       backlog = reader.backlog(endpoint.bus());
       delivered = reader.positionsAfter(backlog);
     } catch (RuntimeException e) {

@@ -8,10 +8,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.messagebus.testkit.Services;
 
 /**
- * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 11, 13 and 14 only and
- * flushes only 13 and 14 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot starter's
- * tests use too, is never flushed: the scale-out test keeps to channels of its own. A missing Redis
- * is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
+ * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 9, 11, 13 and 14 only
+ * and flushes only 9, 13 and 14 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot
+ * starter's tests use too, is never flushed: the scale-out test keeps to channels of its own. A
+ * missing Redis is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
  */
 final class RedisSupport {
 
@@ -26,6 +26,9 @@ final class RedisSupport {
 
   /** Reserved for this module's next Redis test. */
   static final int DB_SPARE = 14;
+
+  /** The loss signal test's database (flushed by it). */
+  static final int DB_LOSS = 9;
 
   private RedisSupport() {}
 

@@ -43,17 +43,17 @@ import org.messagebus.servlet.MessageBusServer;
  * headers} setting: {@code X-User-Id} (a number, or else a string) and {@code X-Group-Ids}
  * (comma-separated numbers).
  *
- * <p>Control server, JSON in and out: {@code POST /publish {channel, data, userIds?, groupIds?,
- * clientIds?}} → {@code {"id":n}}; {@code POST /stop}, {@code POST /start} (the bus server only;
- * the bus and its backlog live on); {@code POST /rate-limit {count, retryAfter}} answers the next
- * {@code count} polls 429 with that {@code Retry-After}; {@code GET /polls} lists every poll seen
- * ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code sse}, {@code lastEventId},
- * {@code status}); {@code POST /polls/clear}; {@code POST /refuse-sse {refuse}} answers the
- * Server-Sent Events route 404 while {@code refuse} is true; {@code POST /refuse-ws {refuse}}
- * restarts the bus server without (or again with) its WebSocket endpoint, so an upgrade is not
- * answered 101. WebSocket upgrades are not filters' business, so {@code /polls} does not list them.
- * Server-Sent Events streams end after the long-polling interval and tell the browser to reconnect
- * after 200 ms.
+ * <p>Control server, JSON in and out: {@code POST /publish {channel, data, maxBacklogSize?,
+ * userIds?, groupIds?, clientIds?}} → {@code {"id":n}}; {@code POST /stop}, {@code POST /start}
+ * (the bus server only; the bus and its backlog live on); {@code POST /rate-limit {count,
+ * retryAfter}} answers the next {@code count} polls 429 with that {@code Retry-After}; {@code GET
+ * /polls} lists every poll seen ({@code at}, {@code clientId}, {@code dlp}, {@code chunked}, {@code
+ * sse}, {@code lastEventId}, {@code status}); {@code POST /polls/clear}; {@code POST /refuse-sse
+ * {refuse}} answers the Server-Sent Events route 404 while {@code refuse} is true; {@code POST
+ * /refuse-ws {refuse}} restarts the bus server without (or again with) its WebSocket endpoint, so
+ * an upgrade is not answered 101. WebSocket upgrades are not filters' business, so {@code /polls}
+ * does not list them. Server-Sent Events streams end after the long-polling interval and tell the
+ * browser to reconnect after 200 ms.
  *
  * <p>It exits when its standard input reaches end of file: the Node side keeps that pipe open, so
  * when the test process ends in any way (a failed hook, a crash, {@code kill -9}) the server goes
@@ -280,6 +280,9 @@ public final class E2eServer {
     }
     if (body.get("groupIds") instanceof List<?> groups) {
       options.groupIds(groups);
+    }
+    if (body.get("maxBacklogSize") instanceof Number size) {
+      options.maxBacklogSize(size.intValue());
     }
     if (body.get("clientIds") instanceof List<?> clients) {
       options.clientIds(clients.stream().map(String::valueOf).toList());

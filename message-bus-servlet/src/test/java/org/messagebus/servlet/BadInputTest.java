@@ -133,4 +133,28 @@ class BadInputTest {
         .extracting(m -> m.get("data"))
         .containsExactly("still here");
   }
+
+  @org.junit.jupiter.api.Test
+  void malformedLossOptIn_onAPollAndAnEventStream_is400WithAReason_andLogsNothingAboveDebug()
+      throws Exception {
+    HttpResponse<String> poll;
+    HttpResponse<String> sse;
+    try (LogCapture log = LogCapture.start()) {
+      poll =
+          f.send(
+              HttpRequest.newBuilder(f.uri("/message-bus/abc/poll?dlp=t&__loss=yes"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString("/a=0"))
+                  .build());
+      sse = f.send(HttpRequest.newBuilder(f.uri("/message-bus/abc/sse?%2Fa=0&__loss=2")).build());
+
+      assertThat(log.at("ERROR")).isEmpty();
+      assertThat(log.at("WARN")).isEmpty();
+      assertThat(log.stackTraceLines()).isEmpty();
+    }
+    assertThat(poll.statusCode()).isEqualTo(400);
+    assertThat(poll.body()).isEqualTo("__loss must be 1 (report lost messages) or 0: yes");
+    assertThat(sse.statusCode()).isEqualTo(400);
+    assertThat(sse.body()).isEqualTo("__loss must be 1 (report lost messages) or 0: 2");
+  }
 }
