@@ -5,6 +5,7 @@ package org.messagebus.http;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -222,21 +223,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
     Runnable release;
     Client identity;
     try {
-      Object userId =
-          engineOptions.userIdLookup() == null
-              ? null
-              : Permissions.normalizeId(engineOptions.userIdLookup().apply(req));
-      List<Object> groupIds = new ArrayList<>();
-      if (engineOptions.groupIdsLookup() != null) {
-        List<?> groups = engineOptions.groupIdsLookup().apply(req);
-        if (groups != null) {
-          groups.forEach(g -> groupIds.add(Permissions.normalizeId(g)));
-        }
-      }
-      String siteId =
-          engineOptions.siteIdLookup() != null
-              ? engineOptions.siteIdLookup().apply(req)
-              : bus.currentSiteId();
+      Identity who = Identity.of(req, engineOptions, bus, engine.heldPollLimits());
       int active = engine.heldPolls() + engine.otherConnections.get();
       if (active >= engineOptions.maxActiveClients()) {
         throw new BadRequestException(
@@ -244,17 +231,8 @@ public final class WebSocketEndpoint implements AutoCloseable {
             "too many connections: at most " + engineOptions.maxActiveClients(),
             Map.of("Retry-After", Long.toString(engineOptions.heldPollsRetryAfter().toSeconds())));
       }
-      String key = engine.heldPollLimits().identityOf(req, userId);
-      release = engine.heldPollLimits().acquire(key, clientId);
-      identity =
-          new Client(
-              clientId,
-              userId,
-              groupIds,
-              siteId,
-              0,
-              new java.util.LinkedHashMap<>(),
-              engine.json());
+      release = engine.heldPollLimits().acquire(who.limitKey(), clientId);
+      identity = who.client(clientId, 0, new LinkedHashMap<>(), engine.json());
     } catch (RuntimeException e) {
       Failures.Reply reply = failures.handle(e);
       return reply == null
