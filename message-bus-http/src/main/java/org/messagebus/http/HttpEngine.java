@@ -67,6 +67,10 @@ public final class HttpEngine implements AutoCloseable {
   // Connections of other transports (WebSocket) that count against maxActiveClients.
   final java.util.concurrent.atomic.AtomicInteger otherConnections =
       new java.util.concurrent.atomic.AtomicInteger();
+  // Open WebSocket endpoints over this engine: a socket path that reaches the engine was not
+  // upgraded (see webSocketNotUpgraded).
+  final java.util.concurrent.atomic.AtomicInteger webSocketEndpoints =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -329,6 +333,9 @@ public final class HttpEngine implements AutoCloseable {
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
     }
+    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("ws")) {
+      throw webSocketNotUpgraded(x);
+    }
     if (!"OPTIONS".equals(x.method())
         && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
       call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
@@ -373,6 +380,30 @@ public final class HttpEngine implements AutoCloseable {
     withBody(
         call,
         body -> poll(call, clientId, who, PollRequest.parse(body, contentType, options, json)));
+  }
+
+  /**
+   * The answer to a GET of a socket path ({@code <prefix><clientId>/ws}) that reached the engine,
+   * so no adapter upgraded it: at once, never held as a poll, so that a client falls back without
+   * waiting (any other method there is a poll, as on the Ruby wire). 426 (with {@code Upgrade:
+   * websocket}) when the request did not ask for an upgrade (a proxy such as nginx with its
+   * defaults drops the {@code Upgrade} header); 501 when it did but nothing here can upgrade it (a
+   * container without WebSocket support); 404 when the server has no WebSocket endpoint.
+   */
+  private BadRequestException webSocketNotUpgraded(HttpExchange x) {
+    if (webSocketEndpoints.get() <= 0) {
+      return new BadRequestException(404, "WebSocket is not enabled on this server: poll instead");
+    }
+    String upgrade = x.header("Upgrade");
+    if (upgrade != null && upgrade.trim().equalsIgnoreCase("websocket")) {
+      return new BadRequestException(
+          501, "WebSocket is not available in this container: poll instead");
+    }
+    return new BadRequestException(
+        426,
+        "this route only opens a WebSocket, and the request did not ask for one (a proxy may have"
+            + " dropped its Upgrade header): poll instead",
+        Map.of("Upgrade", "websocket"));
   }
 
   /** What a poll asks for, as {@link #poll} decides it: plain, long or streaming. */

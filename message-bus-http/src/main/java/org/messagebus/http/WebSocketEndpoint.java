@@ -76,6 +76,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
     this.options = options;
     this.path = Pattern.compile(pathRegex(engine.prefix()));
     this.subscription = bus.isOff() ? null : bus.subscribeAll(this::notify);
+    engine.webSocketEndpoints.incrementAndGet();
     this.pinger =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -95,6 +96,16 @@ public final class WebSocketEndpoint implements AutoCloseable {
    */
   public static String pathRegex(String prefix) {
     return "^" + Pattern.quote(prefix) + "[^/]+/ws$";
+  }
+
+  /**
+   * Tells whether a path within the application is a socket path of this endpoint.
+   *
+   * @param path e.g. {@code /message-bus/abc123/ws}
+   * @return true for {@code <prefix><clientId>/ws}
+   */
+  public boolean matches(String path) {
+    return this.path.matcher(path).matches();
   }
 
   /**
@@ -384,7 +395,11 @@ public final class WebSocketEndpoint implements AutoCloseable {
   /** Stops listening to the bus and the pings, and closes every socket with 1001. Idempotent. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    engine.webSocketEndpoints.decrementAndGet();
     if (subscription != null) {
       subscription.unsubscribe();
     }
