@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +19,7 @@ import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.messagebus.spi.ChannelNames;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * The WebSocket transport of the bus, without a container: it admits or refuses an upgrade request
@@ -42,7 +41,6 @@ import org.messagebus.spi.ChannelNames;
  */
 public final class WebSocketEndpoint implements AutoCloseable {
 
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   // The site key of channels without a site (a ConcurrentHashMap has no null keys).
   private static final String NO_SITE = "";
 
@@ -77,13 +75,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
     this.path = Pattern.compile(pathRegex(engine.prefix()));
     this.subscription = bus.isOff() ? null : bus.subscribeAll(this::notify);
     engine.webSocketEndpoints.incrementAndGet();
-    this.pinger =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "message-bus-ws-ping-" + THREAD_IDS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.pinger = DaemonThreads.singleThreadScheduler("message-bus-ws-ping");
     long every = options.pingInterval().toMillis();
     this.pings = pinger.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
   }
