@@ -3,16 +3,12 @@
 package org.messagebus;
 
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.messagebus.observe.BusObserver;
 import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.observe.PublishOutcome;
 import org.messagebus.spi.Backend;
+import org.messagebus.spi.ObserverList;
 import org.messagebus.spi.PreparedPublish;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The observers of one bus ({@link MessageBus#observe}), and the event sites that need more than a
@@ -22,21 +18,20 @@ import org.slf4j.LoggerFactory;
  * added; each event site reads it once and returns when it is NOOP, so an unobserved bus does what
  * it did before plus one volatile read per publish and per dispatched message.
  *
- * <p><b>Threads.</b> Adding and removing are rare and copy the list; {@link #current} is then
- * replaced by one volatile write (a {@link Guarded} over a snapshot), which event sites read
- * without a lock. Each observer call is isolated: what it throws is logged once per observer.
+ * <p><b>Threads.</b> The list is an {@link ObserverList}: adding and removing are rare and copy it;
+ * {@link #current} is then replaced by one volatile write (a {@link Guarded} or a {@link Fanout} of
+ * them), which event sites read without a lock. Each observer call is isolated: what it throws is
+ * logged at WARN once per observer.
  */
 final class BusObservers {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BusObservers.class);
-
-  private final CopyOnWriteArrayList<BusObserver> all = new CopyOnWriteArrayList<>();
+  private final ObserverList<BusObserver> observers =
+      new ObserverList<>(BusObserver.NOOP, "bus observer", Guarded::new, Fanout::new);
   private final DispatchLag lag = new DispatchLag();
-  private volatile BusObserver current = BusObserver.NOOP;
   private final BusObserver forwarder = new Forwarder();
 
   BusObserver current() {
-    return current;
+    return observers.current();
   }
 
   /**
@@ -48,32 +43,7 @@ final class BusObservers {
   }
 
   ObserverRegistration add(BusObserver observer) {
-    Objects.requireNonNull(observer, "observer");
-    Guarded g = new Guarded(observer);
-    synchronized (all) {
-      all.add(g);
-      rebuild();
-    }
-    AtomicBoolean removed = new AtomicBoolean();
-    return () -> {
-      if (removed.compareAndSet(false, true)) {
-        synchronized (all) {
-          all.remove(g);
-          rebuild();
-        }
-      }
-    };
-  }
-
-  // caller holds the monitor of all
-  private void rebuild() {
-    if (all.isEmpty()) {
-      current = BusObserver.NOOP;
-    } else if (all.size() == 1) {
-      current = all.get(0);
-    } else {
-      current = new Fanout(List.copyOf(all));
-    }
+    return observers.add(observer);
   }
 
   /**
@@ -82,7 +52,7 @@ final class BusObservers {
    * back.
    */
   long publish(Backend backend, PreparedPublish p, Dispatcher dispatcher) {
-    BusObserver o = current;
+    BusObserver o = observers.current();
     if (o == BusObserver.NOOP) {
       return backend.publish(p.channel(), p.payload(), p.options());
     }
@@ -110,7 +80,7 @@ final class BusObservers {
 
   /** A publish that the bus refused because publishing is turned off. */
   void publishDisabled() {
-    BusObserver o = current;
+    BusObserver o = observers.current();
     if (o != BusObserver.NOOP) {
       o.published(PublishOutcome.DISABLED, 0);
     }
@@ -118,7 +88,7 @@ final class BusObservers {
 
   /** The dispatch thread received a message (stored channel and message id). */
   void dispatched(String channel, long messageId) {
-    BusObserver o = current;
+    BusObserver o = observers.current();
     if (o == BusObserver.NOOP) {
       return;
     }
@@ -127,7 +97,7 @@ final class BusObservers {
   }
 
   void listenerFailed() {
-    current.listenerFailed();
+    observers.current().listenerFailed();
   }
 
   /**
@@ -135,18 +105,11 @@ final class BusObservers {
    */
   private static final class Guarded implements BusObserver {
     private final BusObserver target;
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final ObserverList.Failures failures;
 
-    Guarded(BusObserver target) {
+    Guarded(BusObserver target, ObserverList.Failures failures) {
       this.target = target;
-    }
-
-    private void failed(RuntimeException e) {
-      if (warned.compareAndSet(false, true)) {
-        LOG.warn("bus observer {} failed (further failures at DEBUG)", target, e);
-      } else {
-        LOG.debug("bus observer {} failed", target, e);
-      }
+      this.failures = failures;
     }
 
     @Override
@@ -154,7 +117,7 @@ final class BusObservers {
       try {
         target.published(outcome, nanos);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -163,7 +126,7 @@ final class BusObservers {
       try {
         target.dispatched();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -172,7 +135,7 @@ final class BusObservers {
       try {
         target.dispatchLag(nanos);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -181,7 +144,7 @@ final class BusObservers {
       try {
         target.listenerFailed();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -190,7 +153,7 @@ final class BusObservers {
       try {
         target.cacheRead(hit);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -199,7 +162,7 @@ final class BusObservers {
       try {
         target.cacheRemoteChange();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -208,7 +171,7 @@ final class BusObservers {
       try {
         target.backendCatchUp(messages);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -217,7 +180,7 @@ final class BusObservers {
       try {
         target.publishDropped();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -226,7 +189,7 @@ final class BusObservers {
       try {
         target.largePayloadFetched();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -313,47 +276,47 @@ final class BusObservers {
 
     @Override
     public void published(PublishOutcome outcome, long nanos) {
-      current.published(outcome, nanos);
+      observers.current().published(outcome, nanos);
     }
 
     @Override
     public void dispatched() {
-      current.dispatched();
+      observers.current().dispatched();
     }
 
     @Override
     public void dispatchLag(long nanos) {
-      current.dispatchLag(nanos);
+      observers.current().dispatchLag(nanos);
     }
 
     @Override
     public void listenerFailed() {
-      current.listenerFailed();
+      observers.current().listenerFailed();
     }
 
     @Override
     public void cacheRead(boolean hit) {
-      current.cacheRead(hit);
+      observers.current().cacheRead(hit);
     }
 
     @Override
     public void cacheRemoteChange() {
-      current.cacheRemoteChange();
+      observers.current().cacheRemoteChange();
     }
 
     @Override
     public void backendCatchUp(int messages) {
-      current.backendCatchUp(messages);
+      observers.current().backendCatchUp(messages);
     }
 
     @Override
     public void publishDropped() {
-      current.publishDropped();
+      observers.current().publishDropped();
     }
 
     @Override
     public void largePayloadFetched() {
-      current.largePayloadFetched();
+      observers.current().largePayloadFetched();
     }
   }
 }

@@ -3,7 +3,6 @@
 package org.messagebus.benchmarks;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -28,9 +27,6 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>{@code java -jar message-bus-benchmarks/target/benchmarks.jar ObserverOverhead}
  */
 public class ObserverOverheadBenchmark extends BenchmarkDefaults {
-
-  private static final Map<String, Object> PAYLOAD =
-      Map.of("user", "sam", "text", "hello there, how are you today?");
 
   /** {@code none}: no observer; {@code registry}: a Micrometer registry bound. */
   @Param({"none", "registry"})
@@ -62,7 +58,7 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   }
 
   /**
-   * Publishes one message without waiting for its delivery.
+   * {@link PublishDispatchBenchmark#publishOnly}, in microseconds per publish, observed or not.
    *
    * @return the message id
    */
@@ -70,11 +66,11 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long publishOnly() {
-    return bus.publish("/bench", PAYLOAD);
+    return bus.publish("/bench", PublishDispatchBenchmark.PAYLOAD);
   }
 
   /**
-   * Publishes one message and spins until the subscriber has received it.
+   * {@link PublishDispatchBenchmark#roundTrip}, observed or not.
    *
    * @return the message id
    */
@@ -82,10 +78,6 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long roundTrip() {
-    long id = bus.publish("/bench", PAYLOAD);
-    while (lastSeen.get() < id) {
-      Thread.onSpinWait();
-    }
-    return id;
+    return PublishDispatchBenchmark.publishAndAwait(bus, lastSeen);
   }
 }

@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 public class PublishDispatchBenchmark extends BenchmarkDefaults {
 
-  private static final Map<String, Object> PAYLOAD =
+  /** The message every publish of these benchmarks sends. */
+  static final Map<String, Object> PAYLOAD =
       Map.of("user", "sam", "text", "hello there, how are you today?");
 
   private MessageBus bus;
@@ -69,6 +70,16 @@ public class PublishDispatchBenchmark extends BenchmarkDefaults {
   @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long roundTrip() {
+    return publishAndAwait(bus, lastSeen);
+  }
+
+  /**
+   * Publishes {@link #PAYLOAD} on {@code /bench}, then spins until a subscriber recording into
+   * {@code lastSeen} has seen it.
+   *
+   * @return the message id
+   */
+  static long publishAndAwait(MessageBus bus, AtomicLong lastSeen) {
     long id = bus.publish("/bench", PAYLOAD);
     while (lastSeen.get() < id) {
       Thread.onSpinWait();

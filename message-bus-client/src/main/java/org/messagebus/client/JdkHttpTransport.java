@@ -7,21 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,9 +25,8 @@ import org.jspecify.annotations.Nullable;
  * pieces (SPEC §4.12), each handed to the sink as it completes.
  *
  * <p>Fully asynchronous: the request is sent with {@code sendAsync} and the body arrives through a
- * {@link Flow.Subscriber}, so no thread waits on a held poll, and {@link Exchange#cancel()} aborts
- * it at any stage (cancelling the {@code sendAsync} future with {@code mayInterruptIfRunning}
- * aborts the HTTP exchange before the headers, cancelling the body subscription after them).
+ * {@link ResponseReader}, so no thread waits on a held poll, and {@link Exchange#cancel()} aborts
+ * it at any stage.
  *
  * <p>The reply is checked as Ruby's client does not: 200 or a failure ({@code 429} with its {@code
  * Retry-After}; any other status with the start of its body); a streaming request whose reply is
@@ -88,7 +82,7 @@ final class JdkHttpTransport implements PollTransport {
     }
     options.headers().forEach(post::header);
     HttpExchange exchange = new HttpExchange(uri, options.streaming(), sink);
-    exchange.started(http.sendAsync(post.build(), exchange::bodySubscriber));
+    exchange.reader.send(http, post.build());
     return exchange;
   }
 
@@ -99,14 +93,11 @@ final class JdkHttpTransport implements PollTransport {
     void end() throws IOException;
   }
 
-  private final class HttpExchange implements Exchange, Flow.Subscriber<List<ByteBuffer>> {
+  private final class HttpExchange extends AbortableExchange {
     private final URI uri;
     private final boolean streaming;
     private final Sink sink;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private volatile @Nullable CompletableFuture<?> response;
-    private volatile Flow.@Nullable Subscription subscription;
-    private volatile @Nullable Body body;
+    final Reader reader = new Reader();
 
     HttpExchange(URI uri, boolean streaming, Sink sink) {
       this.uri = uri;
@@ -114,121 +105,53 @@ final class JdkHttpTransport implements PollTransport {
       this.sink = sink;
     }
 
-    /** The body, chosen by {@link #bodySubscriber} before the client hands over any byte. */
-    private Body body() {
-      Body b = body;
-      if (b == null) {
-        throw new IllegalStateException("a body arrived before its response headers");
-      }
-      return b;
-    }
-
-    void started(CompletableFuture<?> sent) {
-      response = sent;
-      // failures end in fail(); the exchange's own future is what callers wait on
-      var unused =
-          sent.whenComplete(
-              (ok, error) -> {
-                if (error != null) {
-                  fail(described(unwrap(error)));
-                }
-              });
-      if (done.isDone()) {
-        sent.cancel(true); // cancelled or failed before the future was known
-      }
-    }
-
-    HttpResponse.BodySubscriber<Void> bodySubscriber(HttpResponse.ResponseInfo info) {
-      int code = info.statusCode();
-      String type = info.headers().firstValue("Content-Type").orElse("");
-      if (code != 200) {
-        body = new StatusBody(code, info.headers().firstValue("Retry-After").orElse(null));
-      } else if (streaming && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-        body = new StreamBody();
-      } else {
-        body = new WholeBody();
-      }
-      return HttpResponse.BodySubscribers.fromSubscriber(this);
-    }
-
     @Override
-    public CompletableFuture<Void> done() {
-      return done;
+    void abort() {
+      reader.abort();
     }
 
-    @Override
-    public void cancel() {
-      if (done.cancel(false)) {
-        abort();
-      }
-    }
+    /** The response: its body is read as the status and Content-Type say. */
+    private final class Reader extends ResponseReader {
+      private volatile @Nullable Body body;
 
-    /** The JDK's connect failures say nothing: name where the client tried to connect. */
-    private Throwable described(Throwable error) {
-      if (error instanceof ConnectException && error.getMessage() == null) {
-        ConnectException named = new ConnectException("cannot connect to " + uri);
-        named.initCause(error);
-        return named;
+      Reader() {
+        super(done);
       }
-      return error;
-    }
 
-    private void fail(Throwable error) {
-      if (done.completeExceptionally(error)) {
-        abort();
-      }
-    }
-
-    private void abort() {
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      CompletableFuture<?> sent = response;
-      if (sent != null) {
-        sent.cancel(true); // true: the HTTP client aborts the exchange itself (JDK 16+)
-      }
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      if (done.isDone()) {
-        s.cancel();
-      } else {
-        s.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      try {
-        for (ByteBuffer b : items) {
-          if (done.isDone()) {
-            return;
-          }
-          body().feed(b);
+      @Override
+      void headers(int code, String type, HttpHeaders headers) {
+        if (code != 200) {
+          body = new StatusBody(code, headers.firstValue("Retry-After").orElse(null));
+        } else if (streaming && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+          body = new StreamBody();
+        } else {
+          body = new WholeBody();
         }
-      } catch (IOException | RuntimeException e) {
-        fail(e);
       }
-    }
 
-    @Override
-    public void onError(Throwable error) {
-      fail(error);
-    }
-
-    @Override
-    public void onComplete() {
-      if (done.isDone()) {
-        return;
+      /** The body, chosen by {@link #headers} before the client hands over any byte. */
+      private Body body() {
+        Body b = body;
+        if (b == null) {
+          throw new IllegalStateException("a body arrived before its response headers");
+        }
+        return b;
       }
-      try {
+
+      @Override
+      void feed(ByteBuffer bytes) throws IOException {
+        body().feed(bytes);
+      }
+
+      @Override
+      void end() throws IOException {
         body().end();
         done.complete(null);
-      } catch (IOException | RuntimeException e) {
-        fail(e);
+      }
+
+      @Override
+      void failed(Throwable error) {
+        fail(error);
       }
     }
 
@@ -311,12 +234,5 @@ final class JdkHttpTransport implements PollTransport {
     byte[] chunk = new byte[length];
     b.get(chunk);
     out.write(chunk, 0, length);
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return (error instanceof CompletionException || error instanceof ExecutionException)
-            && error.getCause() != null
-        ? error.getCause()
-        : error;
   }
 }

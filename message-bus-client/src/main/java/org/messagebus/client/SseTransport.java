@@ -4,22 +4,17 @@ package org.messagebus.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * (long polling) for the client's life. A 429 is a {@link RetryAfterException}, as for polls.
  *
  * <p><b>Threads.</b> One connection at a time per exchange; its body arrives through a {@link
- * Flow.Subscriber} whose calls never overlap, so the parser state needs no lock. The reconnection
+ * ResponseReader} whose calls never overlap, so the parser state needs no lock. The reconnection
  * runs on the {@link Scheduler}. {@link Exchange#cancel()} aborts the connection and the scheduled
  * reconnection from any thread.
  */
@@ -102,10 +97,9 @@ final class SseTransport implements PollTransport {
     return URI.create(options.pollBase() + options.clientId() + "/sse?" + q);
   }
 
-  private final class SseExchange implements Exchange {
+  private final class SseExchange extends AbortableExchange {
     private final URI uri;
     private final Sink sink;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
     // The id of the last event handed to the sink, and the reconnection delay.
     private volatile @Nullable String lastEventId;
     private volatile Duration retry = DEFAULT_RETRY;
@@ -133,39 +127,11 @@ final class SseTransport implements PollTransport {
       options.headers().forEach(get::header);
       Connection c = new Connection();
       connection = c;
-      CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(get.build(), c::subscriber);
-      c.sent = sent;
-      var unused =
-          sent.whenComplete(
-              (ok, error) -> {
-                if (error != null) {
-                  fail(described(unwrap(error)));
-                }
-              });
-      if (done.isDone()) {
-        c.abort();
-      }
+      c.send(http, get.build());
     }
 
     @Override
-    public CompletableFuture<Void> done() {
-      return done;
-    }
-
-    @Override
-    public void cancel() {
-      if (done.cancel(false)) {
-        abort();
-      }
-    }
-
-    private void fail(Throwable error) {
-      if (done.completeExceptionally(error)) {
-        abort();
-      }
-    }
-
-    private void abort() {
+    void abort() {
       Scheduler.Task r = reconnect;
       if (r != null) {
         r.cancel();
@@ -174,15 +140,6 @@ final class SseTransport implements PollTransport {
       if (c != null) {
         c.abort();
       }
-    }
-
-    private Throwable described(Throwable error) {
-      if (error instanceof ConnectException && error.getMessage() == null) {
-        ConnectException named = new ConnectException("cannot connect to " + uri);
-        named.initCause(error);
-        return named;
-      }
-      return error;
     }
 
     /** The server ended a stream in good order: reconnect as a browser would. */
@@ -202,9 +159,7 @@ final class SseTransport implements PollTransport {
     }
 
     /** One HTTP response of the exchange. */
-    private final class Connection implements Flow.Subscriber<List<ByteBuffer>> {
-      volatile @Nullable CompletableFuture<?> sent;
-      private volatile Flow.@Nullable Subscription subscription;
+    private final class Connection extends ResponseReader {
       // parser state: touched by the subscriber's calls only
       private final ByteArrayOutputStream line = new ByteArrayOutputStream();
       private final StringBuilder data = new StringBuilder();
@@ -215,78 +170,47 @@ final class SseTransport implements PollTransport {
       private int errorStatus;
       private @Nullable String retryAfter;
 
-      HttpResponse.BodySubscriber<Void> subscriber(HttpResponse.ResponseInfo info) {
-        int code = info.statusCode();
-        String type = info.headers().firstValue("Content-Type").orElse("");
-        if (code == 200 && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+      Connection() {
+        super(done);
+      }
+
+      @Override
+      void headers(int code, String contentType, HttpHeaders headers) {
+        if (code == 200 && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
           stream = true;
           if (!done.isDone()) {
             sink.established();
           }
         } else {
           errorStatus = code;
-          retryAfter = info.headers().firstValue("Retry-After").orElse(null);
-        }
-        return HttpResponse.BodySubscribers.fromSubscriber(this);
-      }
-
-      void abort() {
-        Flow.Subscription s = subscription;
-        if (s != null) {
-          s.cancel();
-        }
-        CompletableFuture<?> f = sent;
-        if (f != null) {
-          f.cancel(true);
+          retryAfter = headers.firstValue("Retry-After").orElse(null);
         }
       }
 
       @Override
-      public void onSubscribe(Flow.Subscription s) {
-        subscription = s;
-        if (done.isDone()) {
-          s.cancel();
+      void feed(ByteBuffer b) throws IOException {
+        if (stream) {
+          lines(b);
         } else {
-          s.request(Long.MAX_VALUE);
+          int n = Math.min(b.remaining(), ERROR_BODY_BYTES - line.size());
+          byte[] part = new byte[n];
+          b.get(part);
+          line.write(part, 0, n);
         }
       }
 
       @Override
-      public void onNext(List<ByteBuffer> items) {
-        try {
-          for (ByteBuffer b : items) {
-            if (done.isDone()) {
-              return;
-            }
-            if (stream) {
-              feed(b);
-            } else {
-              int n = Math.min(b.remaining(), ERROR_BODY_BYTES - line.size());
-              byte[] part = new byte[n];
-              b.get(part);
-              line.write(part, 0, n);
-            }
-          }
-        } catch (IOException | RuntimeException e) {
-          fail(e);
-        }
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        fail(error);
-      }
-
-      @Override
-      public void onComplete() {
-        if (done.isDone()) {
-          return;
-        }
+      void end() {
         if (stream) {
           streamEnded(sawAnything);
           return;
         }
         fail(refusal());
+      }
+
+      @Override
+      void failed(Throwable error) {
+        fail(error);
       }
 
       private Throwable refusal() {
@@ -315,7 +239,7 @@ final class SseTransport implements PollTransport {
       }
 
       /** Splits the bytes into lines (LF, or CR LF) and each line into its field. */
-      private void feed(ByteBuffer bytes) throws IOException {
+      private void lines(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
           byte b = bytes.get();
           sawAnything = true;
@@ -383,12 +307,5 @@ final class SseTransport implements PollTransport {
         }
       }
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return (error instanceof CompletionException || error instanceof ExecutionException)
-            && error.getCause() != null
-        ? error.getCause()
-        : error;
   }
 }

@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.JsonTransportCodec;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.ChannelNames;
+import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
 final class ConnectionManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionManager.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final Client[] NONE = new Client[0];
   private static final int MAX_BATCH = 64;
 
@@ -75,8 +74,7 @@ final class ConnectionManager {
 
     Lane(int index) {
       this.index = index;
-      this.thread = new Thread(this, "message-bus-http-fanout-" + THREAD_IDS.incrementAndGet());
-      thread.setDaemon(true);
+      this.thread = DaemonThreads.newThread("message-bus-http-fanout", this);
       thread.start();
     }
 

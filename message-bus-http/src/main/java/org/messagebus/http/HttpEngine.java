@@ -67,6 +67,10 @@ public final class HttpEngine implements AutoCloseable {
   // Connections of other transports (WebSocket) that count against maxActiveClients.
   final java.util.concurrent.atomic.AtomicInteger otherConnections =
       new java.util.concurrent.atomic.AtomicInteger();
+  // Open WebSocket endpoints over this engine: a socket path that reaches the engine was not
+  // upgraded (see webSocketNotUpgraded).
+  final java.util.concurrent.atomic.AtomicInteger webSocketEndpoints =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Creates the engine and subscribes it to the bus.
@@ -329,6 +333,9 @@ public final class HttpEngine implements AutoCloseable {
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
     }
+    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("ws")) {
+      throw webSocketNotUpgraded(x);
+    }
     if (!"OPTIONS".equals(x.method())
         && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
       call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
@@ -346,20 +353,7 @@ public final class HttpEngine implements AutoCloseable {
     }
     // The lookups run here, on the request thread (they may read thread-bound state such as a
     // security context); the body may be read later, on a transport callback.
-    Object userId =
-        options.userIdLookup() == null
-            ? null
-            : Permissions.normalizeId(options.userIdLookup().apply(x));
-    List<Object> groupIds = new ArrayList<>();
-    if (options.groupIdsLookup() != null) {
-      List<?> groups = options.groupIdsLookup().apply(x);
-      if (groups != null) {
-        groups.forEach(g -> groupIds.add(Permissions.normalizeId(g)));
-      }
-    }
-    String siteId =
-        options.siteIdLookup() != null ? options.siteIdLookup().apply(x) : bus.currentSiteId();
-    String identity = heldPollLimits.identityOf(x, userId);
+    Identity who = Identity.of(x, options, bus, heldPollLimits);
     if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse")) {
       if (!options.sseEnabled()) {
         throw new BadRequestException(404, "server-sent events are disabled: poll instead");
@@ -370,10 +364,7 @@ public final class HttpEngine implements AutoCloseable {
       serverSentEvents(
           call,
           clientId,
-          userId,
-          groupIds,
-          siteId,
-          identity,
+          who,
           forcedChannels != null
               ? PollRequest.resumed(forcedChannels, lastEventId)
               : PollRequest.fromQuery(x.queryString(), lastEventId, options));
@@ -381,22 +372,38 @@ public final class HttpEngine implements AutoCloseable {
     }
     PollRequest forced = PollRequest.forced(x, options);
     if (forced != null) {
-      poll(call, clientId, userId, groupIds, siteId, identity, forced);
+      poll(call, clientId, who, forced);
       return;
     }
     String contentType = x.header("Content-Type");
     FormData.charset(contentType, StandardCharsets.UTF_8); // 415 before reading anything
     withBody(
         call,
-        body ->
-            poll(
-                call,
-                clientId,
-                userId,
-                groupIds,
-                siteId,
-                identity,
-                PollRequest.parse(body, contentType, options, json)));
+        body -> poll(call, clientId, who, PollRequest.parse(body, contentType, options, json)));
+  }
+
+  /**
+   * The answer to a GET of a socket path ({@code <prefix><clientId>/ws}) that reached the engine,
+   * so no adapter upgraded it: at once, never held as a poll, so that a client falls back without
+   * waiting (any other method there is a poll, as on the Ruby wire). 426 (with {@code Upgrade:
+   * websocket}) when the request did not ask for an upgrade (a proxy such as nginx with its
+   * defaults drops the {@code Upgrade} header); 501 when it did but nothing here can upgrade it (a
+   * container without WebSocket support); 404 when the server has no WebSocket endpoint.
+   */
+  private BadRequestException webSocketNotUpgraded(HttpExchange x) {
+    if (webSocketEndpoints.get() <= 0) {
+      return new BadRequestException(404, "WebSocket is not enabled on this server: poll instead");
+    }
+    String upgrade = x.header("Upgrade");
+    if (upgrade != null && upgrade.trim().equalsIgnoreCase("websocket")) {
+      return new BadRequestException(
+          501, "WebSocket is not available in this container: poll instead");
+    }
+    return new BadRequestException(
+        426,
+        "this route only opens a WebSocket, and the request did not ask for one (a proxy may have"
+            + " dropped its Upgrade header): poll instead",
+        Map.of("Upgrade", "websocket"));
   }
 
   /** What a poll asks for, as {@link #poll} decides it: plain, long or streaming. */
@@ -435,17 +442,9 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /** Answers a poll whose channels are known: at once, or by holding it. */
-  private void poll(
-      Call call,
-      String clientId,
-      @Nullable Object userId,
-      List<Object> groupIds,
-      @Nullable String siteId,
-      String identity,
-      PollRequest poll)
-      throws IOException {
+  private void poll(Call call, String clientId, Identity who, PollRequest poll) throws IOException {
     HttpExchange x = call.x;
-    Client client = new Client(clientId, userId, groupIds, siteId, poll.seq, poll.channels, json);
+    Client client = who.client(clientId, poll.seq, poll.channels, json);
     client.observer = observers;
     String query = x.queryString();
     client.reportLoss = LossSignal.requested(query, options.maxChannels() + 2);
@@ -475,7 +474,7 @@ public final class HttpEngine implements AutoCloseable {
       answeredAtOnce(call.mode, backlog.size(), body.length);
       return;
     }
-    Runnable release = heldPollLimits.acquire(identity, clientId);
+    Runnable release = heldPollLimits.acquire(who.limitKey(), clientId);
     call.held = true;
     try {
       hold(x, client, backlog, Objects.requireNonNull(call.extra), chunked, release, token);
@@ -494,14 +493,7 @@ public final class HttpEngine implements AutoCloseable {
    * cannot hold) the answer is 503 with a {@code Retry-After}, so that a client falls back to
    * polling instead of reconnecting at once.
    */
-  private void serverSentEvents(
-      Call call,
-      String clientId,
-      @Nullable Object userId,
-      List<Object> groupIds,
-      @Nullable String siteId,
-      String identity,
-      PollRequest request)
+  private void serverSentEvents(Call call, String clientId, Identity who, PollRequest request)
       throws IOException {
     HttpExchange x = call.x;
     if (!isListening() || !x.canHold() || manager.clientCount() >= options.maxActiveClients()) {
@@ -511,14 +503,13 @@ public final class HttpEngine implements AutoCloseable {
               + " listening; poll instead",
           Map.of("Retry-After", Long.toString(options.heldPollsRetryAfter().toSeconds())));
     }
-    Client client =
-        new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
+    Client client = who.client(clientId, request.seq, request.channels, json);
     client.reportLoss = LossSignal.requested(x.queryString(), options.maxChannels() + 2);
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;
     List<Message> backlog = client.backlog(bus, window);
     failures.backendAnswered();
-    Runnable release = heldPollLimits.acquire(identity, clientId);
+    Runnable release = heldPollLimits.acquire(who.limitKey(), clientId);
     call.held = true;
     try {
       x.prepareHold();

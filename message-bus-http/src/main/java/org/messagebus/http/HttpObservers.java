@@ -3,53 +3,29 @@
 package org.messagebus.http;
 
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.observe.ObserverRegistration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.messagebus.spi.ObserverList;
 
 /**
  * The observers of one engine ({@link HttpEngine#observe}). It is itself the {@link HttpObserver}
  * the engine and its polls report to: each call reads the current observer once (a volatile field,
  * {@link HttpObserver#NOOP} until one is added) and forwards, so polls held before an observer was
- * added report to it too. Adding and removing copy the list; each observer call is isolated.
+ * added report to it too. The list is an {@link ObserverList}: adding and removing copy it; each
+ * observer call is isolated.
  */
 final class HttpObservers implements HttpObserver {
 
-  private static final Logger LOG = LoggerFactory.getLogger(HttpObservers.class);
-
-  private final CopyOnWriteArrayList<HttpObserver> all = new CopyOnWriteArrayList<>();
-  private volatile HttpObserver current = NOOP;
+  private final ObserverList<HttpObserver> observers =
+      new ObserverList<>(NOOP, "HTTP observer", Guarded::new, Fanout::new);
 
   ObserverRegistration add(HttpObserver observer) {
-    Objects.requireNonNull(observer, "observer");
-    Guarded g = new Guarded(observer);
-    synchronized (all) {
-      all.add(g);
-      rebuild();
-    }
-    AtomicBoolean removed = new AtomicBoolean();
-    return () -> {
-      if (removed.compareAndSet(false, true)) {
-        synchronized (all) {
-          all.remove(g);
-          rebuild();
-        }
-      }
-    };
-  }
-
-  // caller holds the monitor of all
-  private void rebuild() {
-    current = all.isEmpty() ? NOOP : all.size() == 1 ? all.get(0) : new Fanout(List.copyOf(all));
+    return observers.add(observer);
   }
 
   @Override
   public void pollEnded(PollMode mode, PollOutcome outcome) {
-    current.pollEnded(mode, outcome);
+    observers.current().pollEnded(mode, outcome);
   }
 
   /**
@@ -72,39 +48,32 @@ final class HttpObservers implements HttpObserver {
     } else {
       outcome = PollOutcome.SERVER_ERROR;
     }
-    current.pollEnded(mode, outcome);
+    observers.current().pollEnded(mode, outcome);
   }
 
   @Override
   public void delivered(int messages) {
-    current.delivered(messages);
+    observers.current().delivered(messages);
   }
 
   @Override
   public void bytesWritten(long bytes) {
-    current.bytesWritten(bytes);
+    observers.current().bytesWritten(bytes);
   }
 
   @Override
   public void overCapacity() {
-    current.overCapacity();
+    observers.current().overCapacity();
   }
 
   /** One observer, each call isolated; the first failure is logged at WARN, later ones at DEBUG. */
   private static final class Guarded implements HttpObserver {
     private final HttpObserver target;
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final ObserverList.Failures failures;
 
-    Guarded(HttpObserver target) {
+    Guarded(HttpObserver target, ObserverList.Failures failures) {
       this.target = target;
-    }
-
-    private void failed(RuntimeException e) {
-      if (warned.compareAndSet(false, true)) {
-        LOG.warn("HTTP observer {} failed (further failures at DEBUG)", target, e);
-      } else {
-        LOG.debug("HTTP observer {} failed", target, e);
-      }
+      this.failures = failures;
     }
 
     @Override
@@ -112,7 +81,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.pollEnded(mode, outcome);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -121,7 +90,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.delivered(messages);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -130,7 +99,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.bytesWritten(bytes);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -139,7 +108,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.overCapacity();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
   }

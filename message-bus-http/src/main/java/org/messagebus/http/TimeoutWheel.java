@@ -5,11 +5,11 @@ package org.messagebus.http;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.messagebus.spi.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 final class TimeoutWheel implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TimeoutWheel.class);
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   private static final int BUCKETS = 256;
 
   private final long tickNanos;
@@ -71,8 +70,7 @@ final class TimeoutWheel implements AutoCloseable {
     this.visited = Math.floorDiv(ticker.getAsLong(), tickNanos);
     this.done = visited;
     if (ownThread) {
-      this.thread = new Thread(this::run, "message-bus-http-timer-" + THREAD_IDS.incrementAndGet());
-      thread.setDaemon(true);
+      this.thread = DaemonThreads.newThread("message-bus-http-timer", this::run);
       thread.start();
     } else {
       this.thread = null;

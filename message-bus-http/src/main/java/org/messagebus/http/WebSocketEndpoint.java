@@ -5,14 +5,13 @@ package org.messagebus.http;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +19,7 @@ import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.messagebus.spi.ChannelNames;
+import org.messagebus.spi.DaemonThreads;
 
 /**
  * The WebSocket transport of the bus, without a container: it admits or refuses an upgrade request
@@ -41,7 +41,6 @@ import org.messagebus.spi.ChannelNames;
  */
 public final class WebSocketEndpoint implements AutoCloseable {
 
-  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
   // The site key of channels without a site (a ConcurrentHashMap has no null keys).
   private static final String NO_SITE = "";
 
@@ -75,13 +74,8 @@ public final class WebSocketEndpoint implements AutoCloseable {
     this.options = options;
     this.path = Pattern.compile(pathRegex(engine.prefix()));
     this.subscription = bus.isOff() ? null : bus.subscribeAll(this::notify);
-    this.pinger =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "message-bus-ws-ping-" + THREAD_IDS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    engine.webSocketEndpoints.incrementAndGet();
+    this.pinger = DaemonThreads.singleThreadScheduler("message-bus-ws-ping");
     long every = options.pingInterval().toMillis();
     this.pings = pinger.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
   }
@@ -94,6 +88,16 @@ public final class WebSocketEndpoint implements AutoCloseable {
    */
   public static String pathRegex(String prefix) {
     return "^" + Pattern.quote(prefix) + "[^/]+/ws$";
+  }
+
+  /**
+   * Tells whether a path within the application is a socket path of this endpoint.
+   *
+   * @param path e.g. {@code /message-bus/abc123/ws}
+   * @return true for {@code <prefix><clientId>/ws}
+   */
+  public boolean matches(String path) {
+    return this.path.matcher(path).matches();
   }
 
   /**
@@ -222,21 +226,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
     Runnable release;
     Client identity;
     try {
-      Object userId =
-          engineOptions.userIdLookup() == null
-              ? null
-              : Permissions.normalizeId(engineOptions.userIdLookup().apply(req));
-      List<Object> groupIds = new ArrayList<>();
-      if (engineOptions.groupIdsLookup() != null) {
-        List<?> groups = engineOptions.groupIdsLookup().apply(req);
-        if (groups != null) {
-          groups.forEach(g -> groupIds.add(Permissions.normalizeId(g)));
-        }
-      }
-      String siteId =
-          engineOptions.siteIdLookup() != null
-              ? engineOptions.siteIdLookup().apply(req)
-              : bus.currentSiteId();
+      Identity who = Identity.of(req, engineOptions, bus, engine.heldPollLimits());
       int active = engine.heldPolls() + engine.otherConnections.get();
       if (active >= engineOptions.maxActiveClients()) {
         throw new BadRequestException(
@@ -244,17 +234,8 @@ public final class WebSocketEndpoint implements AutoCloseable {
             "too many connections: at most " + engineOptions.maxActiveClients(),
             Map.of("Retry-After", Long.toString(engineOptions.heldPollsRetryAfter().toSeconds())));
       }
-      String key = engine.heldPollLimits().identityOf(req, userId);
-      release = engine.heldPollLimits().acquire(key, clientId);
-      identity =
-          new Client(
-              clientId,
-              userId,
-              groupIds,
-              siteId,
-              0,
-              new java.util.LinkedHashMap<>(),
-              engine.json());
+      release = engine.heldPollLimits().acquire(who.limitKey(), clientId);
+      identity = who.client(clientId, 0, new LinkedHashMap<>(), engine.json());
     } catch (RuntimeException e) {
       Failures.Reply reply = failures.handle(e);
       return reply == null
@@ -406,7 +387,11 @@ public final class WebSocketEndpoint implements AutoCloseable {
   /** Stops listening to the bus and the pings, and closes every socket with 1001. Idempotent. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    engine.webSocketEndpoints.decrementAndGet();
     if (subscription != null) {
       subscription.unsubscribe();
     }

@@ -114,6 +114,44 @@ class WebSocketEndpointTest {
     return c;
   }
 
+  @Test
+  void aSocketPathThatReachesTheEngine_isAnsweredAtOnce_neverHeldAsAPoll() {
+    EngineOptions options = EngineOptions.builder().timerThread(false).build();
+    HttpEngine http = new HttpEngine(bus, options);
+    closeables.add(http);
+    // no endpoint: a GET of the path is a WebSocket attempt this server cannot serve
+    FakeExchange none = upgrade("c");
+    assertThat(http.handle(none, none.path, none.path)).isTrue();
+    assertThat(none.status()).isEqualTo(404);
+    assertThat(none.body()).isEqualTo("WebSocket is not enabled on this server: poll instead");
+
+    WebSocketEndpoint endpoint = new WebSocketEndpoint(http, WebSocketOptions.defaults());
+    closeables.add(endpoint);
+    // a GET without Upgrade (a proxy dropped it): 426, with the header the status requires
+    FakeExchange plain = upgrade("c");
+    http.handle(plain, plain.path, plain.path);
+    assertThat(plain.status()).isEqualTo(426);
+    assertThat(plain.responseHeader("Upgrade")).isEqualTo("websocket");
+    assertThat(plain.body()).contains("did not ask for one").endsWith("poll instead");
+    // an upgrade no adapter took (a container without WebSocket): 501
+    FakeExchange upgrade = upgrade("c").withHeader("Upgrade", "WebSocket");
+    http.handle(upgrade, upgrade.path, upgrade.path);
+    assertThat(upgrade.status()).isEqualTo(501);
+    assertThat(http.heldPolls()).isZero();
+
+    // any other method on the path is a poll of client "c", as on the Ruby wire
+    FakeExchange post = FakeExchange.post("/x=-1");
+    post.path = "/message-bus/c/ws";
+    post.query = "dlp=t";
+    http.handle(post, post.path, post.path);
+    assertThat(post.status()).isEqualTo(200);
+
+    endpoint.close();
+    FakeExchange after = upgrade("c");
+    http.handle(after, after.path, after.path);
+    assertThat(after.status()).as("the endpoint closed").isEqualTo(404);
+  }
+
   private static WebSocketSession session(WebSocketEndpoint endpoint, FakeExchange x) {
     return endpoint.admit(x).session();
   }

@@ -129,11 +129,12 @@ class NginxProxyTest {
           .isTrue();
 
       // nginx drops the hop-by-hop Upgrade/Connection headers: the server never sees an upgrade,
-      // answers the GET as a poll (200, not 101), and the client's handshake fails
+      // answers the GET at once with 426 (not 101, and not a held poll), and the client's
+      // handshake fails without waiting
       SocketResult socket = webSocket(nginx.port);
       assertThat(socket.refusedWith())
           .as("WebSocket via nginx defaults: %s", socket)
-          .isEqualTo(200);
+          .isEqualTo(426);
     }
   }
 

@@ -10,9 +10,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -39,8 +37,7 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
 
   private final HttpEngine engine;
   private final Tags tags;
-  // What close() undoes, one entry per bindTo; guarded by itself.
-  private final List<Runnable> bindings = new ArrayList<>();
+  private final Bindings bindings = new Bindings();
 
   /**
    * Creates a binder for an engine; nothing is registered until {@link #bindTo}.
@@ -74,27 +71,24 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Objects.requireNonNull(registry, "registry");
-    synchronized (bindings) {
-      MeterSet set = new MeterSet(registry);
-      set.add(
-          Gauge.builder("messagebus.http.held", engine, HttpEngine::heldPolls)
-              .description("Polls held right now (long polls and streams)")
-              .tags(tags)
-              .register(registry));
-      set.add(
-          FunctionCounter.builder(
-                  "messagebus.http.streams.cut.off", engine, HttpEngine::streamsCutOff)
-              .description("Streams ended because their client stopped reading (maxUnsentBytes)")
-              .tags(tags)
-              .register(registry));
-      ObserverRegistration observation = engine.observe(new Observer(registry, set));
-      bindings.add(
-          () -> {
-            observation.close();
-            set.removeAll();
-          });
-    }
+    bindings.bind(
+        registry,
+        set -> {
+          set.add(
+              Gauge.builder("messagebus.http.held", engine, HttpEngine::heldPolls)
+                  .description("Polls held right now (long polls and streams)")
+                  .tags(tags)
+                  .register(registry));
+          set.add(
+              FunctionCounter.builder(
+                      "messagebus.http.streams.cut.off", engine, HttpEngine::streamsCutOff)
+                  .description(
+                      "Streams ended because their client stopped reading (maxUnsentBytes)")
+                  .tags(tags)
+                  .register(registry));
+          ObserverRegistration observation = engine.observe(new Observer(registry, set));
+          return observation::close;
+        });
   }
 
   /**
@@ -103,10 +97,7 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (bindings) {
-      bindings.forEach(Runnable::run);
-      bindings.clear();
-    }
+    bindings.close();
   }
 
   private static String tagValue(Enum<?> e) {

@@ -48,8 +48,7 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
 
   private final MessageBus bus;
   private final Tags tags;
-  // What close() undoes, one entry per bindTo; guarded by itself.
-  private final List<Runnable> bindings = new ArrayList<>();
+  private final Bindings bindings = new Bindings();
 
   /**
    * Creates a binder for a bus; nothing is registered until {@link #bindTo}.
@@ -98,59 +97,61 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Objects.requireNonNull(registry, "registry");
-    synchronized (bindings) {
-      MeterSet set = new MeterSet(registry);
-      Observer observer = new Observer(registry, set);
-      BackendStateCounter state = new BackendStateCounter();
-      set.add(
-          Gauge.builder("messagebus.subscriptions", bus, MessageBus::subscriptionCount)
-              .description("Server-side subscriptions registered on the bus")
-              .tags(tags)
-              .register(registry));
-      set.add(
-          Gauge.builder("messagebus.keepalive.healthy", bus, b -> b.isHealthy() ? 1 : 0)
-              .description("1 while the keepalive sees messages arrive, 0 after a missed keepalive")
-              .tags(tags)
-              .register(registry));
-      set.add(
-          Gauge.builder(
-                  "messagebus.backend.state",
-                  bus,
-                  b -> b.backendState() == BackendState.CONNECTED ? 1 : 0)
-              .description(
-                  "1 while the backend reaches its store, 0 while it does not (or not yet)")
-              .tags(tags)
-              .tag("backend", backendTag(bus))
-              .register(registry));
-      set.add(
-          Gauge.builder("messagebus.backend.queued", bus, b -> b.backend().queuedPublishes())
-              .description(
-                  "Publishes waiting in memory for the store to accept writes (Redis; 0 elsewhere)")
-              .tags(tags)
-              .tag("backend", backendTag(bus))
-              .register(registry));
-      set.add(
-          FunctionCounter.builder("messagebus.backend.disconnects", state, s -> s.disconnects.sum())
-              .description("Times the backend reported that it lost its store")
-              .tags(tags)
-              .tag("backend", backendTag(bus))
-              .register(registry));
-      set.add(
-          FunctionCounter.builder("messagebus.backend.reconnects", state, s -> s.reconnects.sum())
-              .description("Times the backend reported its store reachable again after losing it")
-              .tags(tags)
-              .tag("backend", backendTag(bus))
-              .register(registry));
-      bus.addBackendStateListener(state);
-      ObserverRegistration observation = bus.observe(observer);
-      bindings.add(
-          () -> {
+    bindings.bind(
+        registry,
+        set -> {
+          Observer observer = new Observer(registry, set);
+          BackendStateCounter state = new BackendStateCounter();
+          set.add(
+              Gauge.builder("messagebus.subscriptions", bus, MessageBus::subscriptionCount)
+                  .description("Server-side subscriptions registered on the bus")
+                  .tags(tags)
+                  .register(registry));
+          set.add(
+              Gauge.builder("messagebus.keepalive.healthy", bus, b -> b.isHealthy() ? 1 : 0)
+                  .description(
+                      "1 while the keepalive sees messages arrive, 0 after a missed keepalive")
+                  .tags(tags)
+                  .register(registry));
+          set.add(
+              Gauge.builder(
+                      "messagebus.backend.state",
+                      bus,
+                      b -> b.backendState() == BackendState.CONNECTED ? 1 : 0)
+                  .description(
+                      "1 while the backend reaches its store, 0 while it does not (or not yet)")
+                  .tags(tags)
+                  .tag("backend", backendTag(bus))
+                  .register(registry));
+          set.add(
+              Gauge.builder("messagebus.backend.queued", bus, b -> b.backend().queuedPublishes())
+                  .description(
+                      "Publishes waiting in memory for the store to accept writes (Redis; 0 elsewhere)")
+                  .tags(tags)
+                  .tag("backend", backendTag(bus))
+                  .register(registry));
+          set.add(
+              FunctionCounter.builder(
+                      "messagebus.backend.disconnects", state, s -> s.disconnects.sum())
+                  .description("Times the backend reported that it lost its store")
+                  .tags(tags)
+                  .tag("backend", backendTag(bus))
+                  .register(registry));
+          set.add(
+              FunctionCounter.builder(
+                      "messagebus.backend.reconnects", state, s -> s.reconnects.sum())
+                  .description(
+                      "Times the backend reported its store reachable again after losing it")
+                  .tags(tags)
+                  .tag("backend", backendTag(bus))
+                  .register(registry));
+          bus.addBackendStateListener(state);
+          ObserverRegistration observation = bus.observe(observer);
+          return () -> {
             observation.close();
             bus.removeBackendStateListener(state);
-            set.removeAll();
-          });
-    }
+          };
+        });
   }
 
   /**
@@ -159,10 +160,7 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (bindings) {
-      bindings.forEach(Runnable::run);
-      bindings.clear();
-    }
+    bindings.close();
   }
 
   /** Counts the changes of the backend's connection state, from the bus's one signal. */

@@ -10,8 +10,19 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.http.HttpEngine;
+import org.messagebus.http.WebSocketEndpoint;
+import org.messagebus.http.WebSocketOptions;
+import org.messagebus.http.WebSocketSession;
+import org.messagebus.spi.DaemonThreads;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The message_bus HTTP subscriber endpoint (SPEC §4–5) as an async-supported Jakarta Servlet
@@ -44,12 +55,30 @@ import org.messagebus.http.HttpEngine;
  * and path info) is under the route; its raw path must then be plain (no dot or empty segments,
  * path parameters, or encoded dots and slashes), else 400.
  *
+ * <p><b>WebSocket.</b> Created with {@link WebSocketOptions}, the filter also opens sockets at
+ * {@code <baseRoute>message-bus/<clientId>/ws} (protocol: docs/http.md, "WebSocket") in any
+ * container that offers Jakarta WebSocket 2.1 (it publishes a {@code
+ * jakarta.websocket.server.ServerContainer} in the servlet context: Tomcat 10.1+, Jetty ee10 with
+ * its Jakarta WebSocket module): the upgrade is admitted here, after the filters before this one
+ * and with the same lookups as polls, then handed to the container's {@code
+ * upgradeHttpToWebSocket}. Without such a container (or without the Jakarta WebSocket API on the
+ * class path) an upgrade gets 501 and the client polls. A socket path requested without an upgrade
+ * (a proxy dropped the {@code Upgrade} header) gets 426 at once, never a held poll.
+ *
  * <p>The filter subscribes to the bus when constructed (unless the bus is off) and unsubscribes in
- * {@link #close()} / {@link #destroy()}, which also answer every held poll.
+ * {@link #close()} / {@link #destroy()}, which also answer every held poll and close every socket.
  */
 public final class MessageBusFilter implements Filter, AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(MessageBusFilter.class);
+
+  /** Threads for Jakarta WebSocket's blocking pings and closes (see {@link JakartaWebSockets}). */
+  private static final int WEBSOCKET_CALL_THREADS = 2;
+
   private final HttpEngine engine;
+  private final @Nullable WebSocketEndpoint webSockets;
+  // Runs the blocking calls of Jakarta WebSocket (pings, closes); null without WebSocket.
+  private final @Nullable ExecutorService webSocketCalls;
 
   /**
    * Creates the endpoint with default options.
@@ -68,6 +97,26 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
    */
   public MessageBusFilter(MessageBus bus, HttpTransportOptions options) {
     this.engine = new HttpEngine(bus, options.toEngineOptions());
+    this.webSockets = null;
+    this.webSocketCalls = null;
+  }
+
+  /**
+   * Creates the endpoint with WebSocket: sockets at {@code <baseRoute>message-bus/<clientId>/ws}
+   * beside the polls, in a container that offers Jakarta WebSocket (see the class comment).
+   *
+   * @param bus the bus to serve
+   * @param options routes, modes, lookups and limits (the lookups also run on upgrade requests)
+   * @param webSocket the WebSocket options, e.g. {@link WebSocketOptions#defaults()}
+   */
+  public MessageBusFilter(
+      MessageBus bus, HttpTransportOptions options, WebSocketOptions webSocket) {
+    Objects.requireNonNull(webSocket, "webSocket");
+    this.engine = new HttpEngine(bus, options.toEngineOptions());
+    this.webSockets = new WebSocketEndpoint(engine, webSocket);
+    this.webSocketCalls =
+        Executors.newFixedThreadPool(
+            WEBSOCKET_CALL_THREADS, DaemonThreads.factory("message-bus-ws-close"));
   }
 
   /**
@@ -91,6 +140,18 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
   /** A filter over an engine that another adapter serves (for {@link MessageBusServer#filter}). */
   MessageBusFilter(HttpEngine engine) {
     this.engine = engine;
+    this.webSockets = null;
+    this.webSocketCalls = null;
+  }
+
+  /**
+   * Returns the WebSocket endpoint, when the filter was created with {@link WebSocketOptions}.
+   *
+   * @return the endpoint (its {@link WebSocketEndpoint#connections()} and {@link
+   *     WebSocketEndpoint#slowConsumersClosed()} tell what it does), or null
+   */
+  public @Nullable WebSocketEndpoint webSockets() {
+    return webSockets;
   }
 
   /**
@@ -112,6 +173,9 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
       return;
     }
     ServletExchange exchange = new ServletExchange(req, resp);
+    if (webSockets != null && webSocket(exchange, req, resp)) {
+      return;
+    }
     String raw = exchange.path();
     String normalized;
     try {
@@ -125,10 +189,60 @@ public final class MessageBusFilter implements Filter, AutoCloseable {
     }
   }
 
-  /** Stops listening to the bus and answers every held poll. Idempotent. */
+  /**
+   * Upgrades a WebSocket request to the endpoint when the container can; false when the request is
+   * not one (or the container cannot upgrade it): the engine then answers it.
+   */
+  private boolean webSocket(
+      ServletExchange exchange, HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
+    WebSocketEndpoint endpoint = Objects.requireNonNull(webSockets);
+    String upgrade = req.getHeader("Upgrade");
+    if (!"GET".equals(req.getMethod())
+        || upgrade == null
+        || !upgrade.trim().equalsIgnoreCase("websocket")
+        || !endpoint.matches(exchange.path())) {
+      return false;
+    }
+    Object container = req.getServletContext().getAttribute(JakartaWebSockets.SERVER_CONTAINER);
+    if (container == null) {
+      return false; // 501 from the engine: no Jakarta WebSocket here
+    }
+    WebSocketEndpoint.Admission admission = endpoint.admit(exchange);
+    WebSocketSession session = admission.session();
+    if (session == null) {
+      resp.setStatus(admission.status());
+      resp.setContentType("text/plain; charset=utf-8");
+      admission.headers().forEach(resp::setHeader);
+      resp.getOutputStream().write(admission.reason().getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
+    try {
+      JakartaWebSockets.upgrade(
+          container, endpoint, session, Objects.requireNonNull(webSocketCalls), req, resp);
+    } catch (IOException e) {
+      if (!resp.isCommitted()) {
+        resp.reset();
+        resp.setStatus(400);
+        resp.setContentType("text/plain; charset=utf-8");
+        resp.getOutputStream()
+            .write("WebSocket upgrade refused by the container".getBytes(StandardCharsets.UTF_8));
+      }
+      LOG.debug("WebSocket upgrade of {} failed: {}", session.clientId(), e.toString());
+    }
+    return true;
+  }
+
+  /** Stops listening to the bus, answers every held poll and closes every socket. Idempotent. */
   @Override
   public void close() {
+    if (webSockets != null) {
+      webSockets.close();
+    }
     engine.close();
+    if (webSocketCalls != null) {
+      webSocketCalls.shutdown();
+    }
   }
 
   @Override

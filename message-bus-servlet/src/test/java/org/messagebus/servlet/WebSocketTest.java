@@ -10,6 +10,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,67 +21,91 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
+import org.messagebus.http.WebSocketEndpoint;
 import org.messagebus.http.WebSocketOptions;
 import org.messagebus.http.WebSocketSession;
 
-/** The WebSocket endpoint against a real Jetty over a socket, with the JDK's WebSocket client. */
-class WebSocketTest {
+/**
+ * The WebSocket endpoint against a real Jetty over a socket, with the JDK's WebSocket client: the
+ * scenarios every adapter of the endpoint passes. {@link JettyCoreWebSocketTest} runs them on
+ * {@code MessageBusServer} (Jetty's core WebSocket API), {@link JakartaWebSocketTest} on {@link
+ * MessageBusFilter} in a Jakarta WebSocket container.
+ */
+abstract class WebSocketTest {
 
-  private ServerFixture f;
+  /**
+   * A running server on a memory bus: its port, its WebSocket endpoint, and what stops it (and
+   * closes the bus).
+   */
+  record Served(
+      MessageBus bus, IntSupplier ports, Supplier<WebSocketEndpoint> endpoint, Runnable stop) {
+    int port() {
+      return ports.getAsInt();
+    }
+
+    WebSocketEndpoint webSockets() {
+      return endpoint.get();
+    }
+
+    void close() {
+      stop.run();
+    }
+  }
+
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  Served f;
+  private LogCapture log;
+
+  /** Starts a server with these options on a new memory bus. */
+  abstract Served serve(MessageBus bus, HttpTransportOptions http, WebSocketOptions ws);
+
+  @BeforeEach
+  void captureLog() {
+    log = LogCapture.start();
+  }
 
   @AfterEach
   void stop() {
     if (f != null) {
       f.close();
     }
+    log.close();
+    assertThat(log.lines()).as("nothing logged at ERROR").noneMatch(l -> l.contains(" ERROR "));
   }
 
-  private ServerFixture start(HttpTransportOptions.Builder http, WebSocketOptions.Builder ws) {
+  Served start(HttpTransportOptions.Builder http, WebSocketOptions.Builder ws) {
     MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
-    f =
-        new ServerFixture(
-            bus,
-            MessageBusServer.builder(bus).port(0).httpOptions(http.build()).webSocket(ws.build()));
+    f = serve(bus, http.build(), ws.build());
     return f;
   }
 
-  private ServerFixture start() {
+  private Served start() {
     return start(HttpTransportOptions.builder(), WebSocketOptions.builder());
   }
 
-  private URI ws(String clientId) {
+  URI ws(String clientId) {
     return URI.create("ws://127.0.0.1:" + f.port() + "/message-bus/" + clientId + "/ws");
   }
 
-  private WsProbe connect(String clientId, String... headers) {
-    return WsProbe.connect(f.http, ws(clientId), headers);
-  }
-
-  @Test
-  void webSocket_isOffByDefault_andRefusedWithServletLookups() throws Exception {
-    MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
-    f = new ServerFixture(bus, HttpTransportOptions.defaults());
-    assertThat(f.server.webSockets()).isNull();
-    // without the endpoint an upgrade request is a poll of client "c1", as on the Ruby wire
-    assertThat(rawUpgrade("/message-bus/c1/ws?dlp=t", null)).startsWith("HTTP/1.1 200");
-    assertThatThrownBy(
-            () ->
-                MessageBusServer.builder(bus)
-                    .httpOptions(HttpTransportOptions.builder().userIdLookup(r -> "u").build())
-                    .webSocket(WebSocketOptions.defaults())
-                    .build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("userIdFromRequest");
+  WsProbe connect(String clientId, String... headers) {
+    return WsProbe.connect(http, ws(clientId), headers);
   }
 
   @Test
   void subscribe_atMinusOne_getsStatus_thenLiveMessages() throws Exception {
     start();
-    f.bus.publish("/chat", "old");
+    f.bus().publish("/chat", "old");
     WsProbe c = connect("c1");
     c.send("{\"subscribe\":{\"/chat\":-1}}");
     List<Map<String, Object>> status = c.next();
@@ -88,31 +115,31 @@ class WebSocketTest {
         .containsEntry("global_id", -1)
         .containsEntry("data", Map.of("/chat", 1));
 
-    f.bus.publish("/chat", "live");
+    f.bus().publish("/chat", "live");
     assertThat(c.next())
         .containsExactly(
             Map.of("global_id", 2, "message_id", 2, "channel", "/chat", "data", "live"));
-    assertThat(f.server.webSockets().connections()).isEqualTo(1);
+    assertThat(f.webSockets().connections()).isEqualTo(1);
   }
 
   @Test
   void subscribe_fromPosition_getsBacklogInOneFrame_thenResumesWithoutDuplicates()
       throws Exception {
     start();
-    f.bus.publish("/a", "a1");
-    f.bus.publish("/a", "a2");
-    f.bus.publish("/b", "b1");
+    f.bus().publish("/a", "a1");
+    f.bus().publish("/a", "a2");
+    f.bus().publish("/b", "b1");
     WsProbe c = connect("c1");
     c.send("{\"subscribe\":{\"/a\":0,\"/b\":\"0\"}}");
     assertThat(c.next()).extracting(m -> m.get("data")).containsExactly("a1", "a2", "b1");
-    f.bus.publish("/a", "a3");
+    f.bus().publish("/a", "a3");
     assertThat(c.next()).extracting(m -> m.get("data")).containsExactly("a3");
 
     // a second socket resumes from the position it had (a2 = id 2): only a3 and b1 come
     WsProbe again = connect("c2");
     again.send("{\"subscribe\":{\"/a\":2,\"/b\":3}}");
     assertThat(again.next()).extracting(m -> m.get("data")).containsExactly("a3");
-    f.bus.publish("/b", "b2");
+    f.bus().publish("/b", "b2");
     assertThat(again.next()).extracting(m -> m.get("data")).containsExactly("b2");
     assertThat(c.next()).extracting(m -> m.get("data")).containsExactly("b2");
     assertThat(c.texts).isEmpty();
@@ -128,8 +155,8 @@ class WebSocketTest {
     // frames are handled in order: the unsubscribe is done once a later subscribe answers
     c.send("{\"subscribe\":{\"/c\":-1}}");
     c.next();
-    f.bus.publish("/a", "gone");
-    f.bus.publish("/b", "kept");
+    f.bus().publish("/a", "gone");
+    f.bus().publish("/b", "kept");
     assertThat(c.next()).extracting(m -> m.get("data")).containsExactly("kept");
   }
 
@@ -144,9 +171,9 @@ class WebSocketTest {
       p.send("{\"subscribe\":{\"/t\":-1}}");
       p.next();
     }
-    f.bus.publish("/t", "for alice", PublishOptions.builder().userIds("alice").build());
-    f.bus.publish("/t", "for client cb", PublishOptions.builder().clientIds("cb").build());
-    f.bus.publish("/t", "for all");
+    f.bus().publish("/t", "for alice", PublishOptions.builder().userIds("alice").build());
+    f.bus().publish("/t", "for client cb", PublishOptions.builder().clientIds("cb").build());
+    f.bus().publish("/t", "for all");
     assertThat(alice.next()).extracting(m -> m.get("data")).containsExactly("for alice");
     assertThat(alice.next()).extracting(m -> m.get("data")).containsExactly("for all");
     assertThat(bob.next()).extracting(m -> m.get("data")).containsExactly("for client cb");
@@ -164,7 +191,7 @@ class WebSocketTest {
     start();
     assertThatThrownBy(
             () ->
-                WsProbe.builder(f.http, "Origin", "https://evil.example")
+                WsProbe.builder(http, "Origin", "https://evil.example")
                     .buildAsync(ws("c1"), new java.net.http.WebSocket.Listener() {})
                     .join())
         .isInstanceOf(CompletionException.class)
@@ -175,7 +202,7 @@ class WebSocketTest {
     WsProbe same = connect("c2", "Origin", "http://127.0.0.1:" + f.port());
     same.send("{\"subscribe\":{\"/x\":-1}}");
     assertThat(same.next()).hasSize(1);
-    assertThat(f.server.webSockets().connections()).isEqualTo(1);
+    assertThat(f.webSockets().connections()).isEqualTo(1);
   }
 
   @Test
@@ -189,8 +216,6 @@ class WebSocketTest {
     assertThatThrownBy(
             () -> connect("c2", "Origin", "http://127.0.0.1:" + f.port())) // same origin, unlisted
         .hasCauseInstanceOf(WebSocketHandshakeException.class);
-    // without the Upgrade header the path is a poll of client "c3", as on the Ruby wire
-    assertThat(f.poll("/message-bus/c3/ws?dlp=t", "/x=-1").body()).contains("/__status");
     assertThat(rawUpgrade("/message-bus/c3/ws", "https://evil.example"))
         .startsWith("HTTP/1.1 403")
         .contains("origin not allowed: https://evil.example");
@@ -240,9 +265,9 @@ class WebSocketTest {
     binary.socket.sendBinary(ByteBuffer.wrap(new byte[] {1, 2}), true).join();
     assertThat(binary.awaitClose().code()).isEqualTo(1003);
 
-    f.bus.publish("/n", "still here");
+    f.bus().publish("/n", "still here");
     assertThat(neighbour.next()).extracting(m -> m.get("data")).containsExactly("still here");
-    await().untilAsserted(() -> assertThat(f.server.webSockets().connections()).isEqualTo(1));
+    await().untilAsserted(() -> assertThat(f.webSockets().connections()).isEqualTo(1));
   }
 
   @Test
@@ -258,23 +283,23 @@ class WebSocketTest {
       throws Exception {
     start(HttpTransportOptions.builder(), WebSocketOptions.builder().maxQueuedBytes(64 * 1024));
     WsProbe fast = connect("fast");
-    WsProbe slow = WsProbe.connect(f.http, ws("slow"), false);
+    WsProbe slow = WsProbe.connect(http, ws("slow"), false);
     fast.send("{\"subscribe\":{\"/big\":-1}}");
     slow.send("{\"subscribe\":{\"/big\":-1}}");
     fast.next();
     String payload = "x".repeat(32 * 1024);
     PublishOptions keepAll = PublishOptions.builder().maxBacklogSize(100_000).build();
     int published = 0;
-    while (f.server.webSockets().slowConsumersClosed() == 0) {
+    while (f.webSockets().slowConsumersClosed() == 0) {
       assertThat(published).as("the slow socket is closed before 2,000 messages").isLessThan(2000);
-      f.bus.publish("/big", payload + published, keepAll);
+      f.bus().publish("/big", payload + published, keepAll);
       published++;
       // the neighbour reads every message as it comes
       assertThat(fast.next())
           .extracting(m -> m.get("data"))
           .containsExactly(payload + (published - 1));
     }
-    f.bus.publish("/big", "after", keepAll);
+    f.bus().publish("/big", "after", keepAll);
     assertThat(fast.next()).extracting(m -> m.get("data")).containsExactly("after");
 
     // the slow one reads what reached it, then the close code
@@ -316,7 +341,7 @@ class WebSocketTest {
     assertThat(c.closed).as("still open after 3 pings").isNotDone();
     c.send("{\"subscribe\":{\"/p\":-1}}");
     c.next();
-    f.bus.publish("/p", "alive");
+    f.bus().publish("/p", "alive");
     assertThat(c.next()).extracting(m -> m.get("data")).containsExactly("alive");
     assertThat(c.closed).isNotDone();
   }
@@ -355,7 +380,35 @@ class WebSocketTest {
     }
   }
 
-  private static String upgradeRequest(String path, String origin) {
+  @Test
+  void socketPath_withoutUpgrade_isAnswered426AtOnce_neverHeldAsAPoll() throws Exception {
+    start();
+    // what a WebSocket attempt becomes behind a proxy that drops the Upgrade header (nginx with its
+    // defaults): a plain GET. Held as a long poll it would keep the client from falling back.
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.port() + "/message-bus/c/ws"))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(426);
+    assertThat(r.headers().firstValue("Upgrade")).contains("websocket");
+    assertThat(r.body()).contains("only opens a WebSocket").contains("poll instead");
+    // polls on other paths of the client are unaffected
+    HttpResponse<String> poll =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + f.port() + "/message-bus/c/poll?dlp=t"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("/x=-1"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(poll.statusCode()).isEqualTo(200);
+    assertThat(poll.body()).contains("/__status");
+  }
+
+  static String upgradeRequest(String path, String origin) {
     return "GET "
         + path
         + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -364,7 +417,7 @@ class WebSocketTest {
         + "\r\n";
   }
 
-  private static String readHead(InputStream in) throws java.io.IOException {
+  static String readHead(InputStream in) throws java.io.IOException {
     StringBuilder sb = new StringBuilder();
     while (!sb.toString().endsWith("\r\n\r\n")) {
       int b = in.read();
@@ -377,7 +430,7 @@ class WebSocketTest {
   }
 
   /** A raw upgrade request; returns the whole reply (head and body) of a refusal. */
-  private String rawUpgrade(String path, String origin) {
+  String rawUpgrade(String path, String origin) {
     try (Socket s = new Socket("127.0.0.1", f.port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
