@@ -60,6 +60,8 @@ final class HeldPolls implements AutoCloseable {
 
   private long reconnects;
   private long repeats;
+  private final Map<String, Integer> repeated = new TreeMap<>();
+  private final BitSet repeatedNumbers = new BitSet();
   private long outOfOrder;
   private long unexpected;
 
@@ -82,6 +84,7 @@ final class HeldPolls implements AutoCloseable {
   private final class Client {
     final String id;
     final BitSet seen = new BitSet(count + 1);
+    final long[] idOf = new long[count + 1];
     long position;
     int seq;
     long last;
@@ -271,8 +274,12 @@ final class HeldPolls implements AutoCloseable {
           unexpected++;
         } else if (c.seen.get((int) n)) {
           repeats++;
+          repeatedNumbers.set((int) n);
+          repeated.merge(
+              n + " (ids " + c.idOf[(int) n] + " and " + c.position + ")", 1, Integer::sum);
         } else {
           c.seen.set((int) n);
+          c.idOf[(int) n] = c.position;
           delivered.incrementAndGet();
           if (n < c.last) {
             outOfOrder++;
@@ -322,17 +329,20 @@ final class HeldPolls implements AutoCloseable {
       long unexpected,
       long reconnects,
       Map<Integer, Long> refused,
-      List<BitSet> received) {
+      List<BitSet> received,
+      Map<String, Integer> repeated,
+      BitSet repeatedNumbers) {
     @Override
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "%d clients, %d with every message, incomplete %s, repeats %d, out of order %d,"
+          "%d clients, %d with every message, incomplete %s, repeats %d %s, out of order %d,"
               + " unexpected %d, reconnects %d, refused polls by status %s",
           clients,
           complete,
           incomplete,
           repeats,
+          repeated,
           outOfOrder,
           unexpected,
           reconnects,
@@ -377,7 +387,9 @@ final class HeldPolls implements AutoCloseable {
           unexpected,
           reconnects,
           new TreeMap<>(refused),
-          received());
+          received(),
+          new TreeMap<>(repeated),
+          (BitSet) repeatedNumbers.clone());
     }
   }
 
