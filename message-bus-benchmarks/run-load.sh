@@ -39,6 +39,11 @@
 #   RUBY_THREADS [4:16] Puma threads per worker (min:max)
 #   MB_RUBY_SRC [target/ruby-message-bus]  the unpacked gem; unpacked from MB_RUBY_GIT if missing
 #   MB_RUBY_GIT [/work/.mirror/discourse+message_bus/repo]  a git directory of discourse/message_bus
+#   CHANNELS [1]        channels the browsers are spread over (browser i polls /load/<i % CHANNELS>,
+#                       message k goes to /load/<k % CHANNELS>); Java server only
+#   SAMPLE_SECONDS [0]  soak: sample the server (heap after GC, RSS, threads, fds) and the latency of
+#                       each period every this many seconds of the measured window (SAMPLE lines)
+#   SAMPLES_OUT []      file the samples are appended to as JSON lines
 #   LABEL []            free text copied into the result line
 #   OUT [target/load-results.jsonl]  where the client appends its result line
 #   BUILD [1]           0 to skip the Maven build
@@ -170,6 +175,7 @@ java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   port="$port" n="$N" mode="$MODE" keepAlive="$keep" rate="$RATE" count="$COUNT" warmup="$WARMUP" \
   threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
   repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \
+  channels="${CHANNELS:-1}" sampleSeconds="${SAMPLE_SECONDS:-0}" samplesOut="${SAMPLES_OUT:-}" \
   label="${LABEL:-}" out="$OUT"
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -50,12 +50,16 @@ final class ControlClient {
    * @param rate messages per second
    * @param count how many
    * @param warmup whether they are warm-up messages ({@code n = -1})
+   * @param channels how many channels to publish on, round-robin (1: the load channel only; more is
+   *     sent as {@code &channels=K}, which only the Java load server knows)
    * @throws IOException if the server refuses
    * @throws InterruptedException if interrupted while waiting
    */
-  void publish(double rate, int count, boolean warmup) throws IOException, InterruptedException {
+  void publish(double rate, int count, boolean warmup, int channels)
+      throws IOException, InterruptedException {
     String q =
-        String.format(Locale.ROOT, "publish?rate=%s&count=%d&warmup=%b", rate, count, warmup);
+        String.format(Locale.ROOT, "publish?rate=%s&count=%d&warmup=%b", rate, count, warmup)
+            + (channels > 1 ? "&channels=" + channels : "");
     send(HttpRequest.newBuilder(URI.create(base + q)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 

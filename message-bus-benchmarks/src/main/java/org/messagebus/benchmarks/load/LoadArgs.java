@@ -45,6 +45,15 @@ import java.util.Set;
  *     browsers over (selector thread {@code t} connects to {@code ports[t % ports.size()]}, so
  *     {@code threads} must be a multiple of their number); the control routes (stats, publish) stay
  *     on {@code port}. Empty (the default): every browser on {@code port}
+ * @param channels how many channels the browsers are spread over ({@value #DEFAULT_CHANNELS}): with
+ *     more than one, browser {@code i} polls {@code <channel>/<i % channels>} and message {@code k}
+ *     is published on {@code <channel>/<k % channels>}, so each browser gets every {@code
+ *     channels}-th message
+ * @param sampleSeconds the soak's sampling period: every this many seconds of the measured window,
+ *     one line with the server's heap (after a full collection), RSS, threads and file descriptors
+ *     and the latency of the period is printed and appended to {@code samplesOut} (0, the default:
+ *     none)
+ * @param samplesOut file to append the samples to as JSON lines (empty: printed only)
  */
 record LoadArgs(
     String host,
@@ -67,7 +76,10 @@ record LoadArgs(
     String redis,
     String label,
     String out,
-    List<Integer> ports) {
+    List<Integer> ports,
+    int channels,
+    int sampleSeconds,
+    String samplesOut) {
 
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_N = 1000;
@@ -83,6 +95,7 @@ record LoadArgs(
   static final int DEFAULT_DRAIN_SECONDS = 30;
   static final int DEFAULT_POLL_INTERVAL_MS = 1000;
   static final int DEFAULT_REPOLL_DELAY_MS = 0;
+  static final int DEFAULT_CHANNELS = 1;
 
   private static final Set<String> KEYS =
       Set.of(
@@ -106,7 +119,10 @@ record LoadArgs(
           "redis",
           "label",
           "out",
-          "ports");
+          "ports",
+          "channels",
+          "sampleSeconds",
+          "samplesOut");
 
   /**
    * Reads and validates the arguments.
@@ -168,7 +184,10 @@ record LoadArgs(
         a.getOrDefault("redis", ""),
         a.getOrDefault("label", ""),
         a.getOrDefault("out", ""),
-        ports);
+        ports,
+        integer(a, "channels", DEFAULT_CHANNELS, 1, 100_000),
+        integer(a, "sampleSeconds", 0, 0, 3600),
+        a.getOrDefault("samplesOut", ""));
   }
 
   private static List<Integer> ports(String v) {
@@ -247,11 +266,53 @@ record LoadArgs(
   }
 
   /**
-   * The number of deliveries a complete run has: every browser gets every measured message.
+   * The channel browser {@code index} polls.
    *
-   * @return n × count
+   * @param index the browser
+   * @return {@link #channel}, or {@code <channel>/<index % channels>} with several channels
+   */
+  String channelOf(long index) {
+    return channels == 1 ? channel : channel + "/" + (index % channels);
+  }
+
+  /**
+   * How many of {@code total} messages, published round-robin over the channels, browser {@code
+   * index} gets.
+   *
+   * @param total messages published
+   * @param index the browser
+   * @return total with one channel; otherwise those numbered {@code index % channels} modulo
+   *     channels
+   */
+  long share(long total, long index) {
+    long c = index % channels;
+    return total / channels + (c < total % channels ? 1 : 0);
+  }
+
+  /**
+   * The number of deliveries a complete run has: every browser gets every measured message of its
+   * channel.
+   *
+   * @return n × count with one channel
    */
   long expected() {
-    return (long) n * count;
+    return deliveries(count);
+  }
+
+  /**
+   * The deliveries of {@code total} messages over every browser.
+   *
+   * @param total messages published
+   * @return the sum of {@link #share} over the browsers
+   */
+  long deliveries(long total) {
+    if (channels == 1) {
+      return (long) n * total;
+    }
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += share(total, i);
+    }
+    return sum;
   }
 }

@@ -31,6 +31,9 @@ final class LoadRun {
   record Window(
       ServerStats server, Map<String, Long> redis, long polls, long connects, long clientCpu) {}
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final LoadArgs args;
   private final ControlClient control;
   private final List<SelectorWorker> workers = new ArrayList<>();
@@ -74,7 +77,7 @@ final class LoadRun {
       warmUp();
       Window before = window(redis);
       long start = System.nanoTime();
-      control.publish(args.rate(), args.count(), false);
+      control.publish(args.rate(), args.count(), false, args.channels());
       awaitDeliveries(start);
       report.windowSeconds = (System.nanoTime() - start) / 1e9;
       Window after = window(redis);
@@ -185,8 +188,8 @@ final class LoadRun {
       return;
     }
     long start = System.nanoTime();
-    control.publish(args.rate(), args.warmup(), true);
-    long want = (long) args.n() * args.warmup();
+    control.publish(args.rate(), args.warmup(), true, args.channels());
+    long want = args.deliveries(args.warmup());
     long deadline =
         start
             + (long) ((args.warmup() - 1) / args.rate() * 1e9)
@@ -207,20 +210,63 @@ final class LoadRun {
     }
   }
 
-  private void awaitDeliveries(long start) throws InterruptedException {
+  private void awaitDeliveries(long start) throws InterruptedException, IOException {
     long publishEnd = start + (long) ((args.count() - 1) / args.rate() * 1e9);
     long deadline = publishEnd + args.drainSeconds() * 1_000_000_000L;
     long lastPrint = System.nanoTime();
+    long sampleNanos = args.sampleSeconds() * 1_000_000_000L;
+    long nextSample = start + sampleNanos;
     while (System.nanoTime() < deadline) {
       long delivered = sum(t -> t.delivered.get());
       if (delivered >= args.expected()) {
         return;
+      }
+      if (sampleNanos > 0 && System.nanoTime() >= nextSample) {
+        nextSample += sampleNanos;
+        sample(start, delivered);
       }
       if (System.nanoTime() - lastPrint > 2_000_000_000L) {
         lastPrint = System.nanoTime();
         progress("measuring: delivered " + delivered + " of " + args.expected());
       }
       Thread.sleep(50);
+    }
+  }
+
+  /**
+   * Soak: one sample of the server (heap after a full collection, RSS, threads, descriptors, held
+   * polls) and of the latency of the deliveries since the last sample, printed as {@code SAMPLE
+   * {json}} and appended to {@code samplesOut}.
+   */
+  private void sample(long start, long delivered) throws IOException, InterruptedException {
+    LatencyStats period = new LatencyStats();
+    for (SelectorWorker w : workers) {
+      period.add(w.tally().takePeriod());
+    }
+    Map<String, Object> s = new java.util.LinkedHashMap<>();
+    ServerStats server = control.stats(true);
+    s.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
+    s.put("heapUsed", server.heapUsed());
+    s.put("rss", server.rss());
+    s.put("threads", server.threads());
+    s.put("fds", server.fds());
+    s.put("held", server.held());
+    s.put("published", server.published());
+    s.put("delivered", delivered);
+    s.put("deliveries", period.count());
+    s.put("p50Ms", period.count() == 0 ? 0 : period.percentileMs(50));
+    s.put("p99Ms", period.count() == 0 ? 0 : period.percentileMs(99));
+    s.put("maxMs", period.count() == 0 ? 0 : period.maxMs());
+    s.put("load", loadAverage());
+    String json = JSON.writeValueAsString(s);
+    System.out.println("SAMPLE " + json);
+    if (!args.samplesOut().isEmpty()) {
+      Files.writeString(
+          Path.of(args.samplesOut()),
+          json + "\n",
+          java.nio.charset.StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     }
   }
 

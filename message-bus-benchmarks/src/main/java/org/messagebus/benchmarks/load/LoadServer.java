@@ -206,11 +206,11 @@ public final class LoadServer implements AutoCloseable {
     s.put("publishFailures", publishFailures.get());
     s.put("lastId", bus.lastId(channel));
     s.put("processes", 1);
-    s.put("threads", Thread.activeCount());
+    s.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
     return s;
   }
 
-  private synchronized void startPublishing(double rate, long count, boolean warmup) {
+  private synchronized void startPublishing(double rate, long count, boolean warmup, int channels) {
     if (publishing != null) {
       publishing.cancel(false);
     }
@@ -224,7 +224,8 @@ public final class LoadServer implements AutoCloseable {
                 throw new IllegalStateException("done"); // ends the schedule
               }
               try {
-                bus.publish(channel, Map.of("n", warmup ? -1 : n, "t", epochMicros()));
+                String to = channels == 1 ? channel : channel + "/" + (n % channels);
+                bus.publish(to, Map.of("n", warmup ? -1 : n, "t", epochMicros()));
                 published.incrementAndGet();
               } catch (RuntimeException e) {
                 publishFailures.incrementAndGet();
@@ -270,7 +271,17 @@ public final class LoadServer implements AutoCloseable {
         if (!(rate > 0) || count < 1) {
           throw new Refused(400, "rate must be positive and count at least 1");
         }
-        startPublishing(rate, count, "true".equals(parameter.apply("warmup")));
+        String channelsText = parameter.apply("channels");
+        int channels;
+        try {
+          channels = channelsText == null ? 1 : Integer.parseInt(channelsText);
+        } catch (NumberFormatException e) {
+          throw new Refused(400, "channels must be a whole number");
+        }
+        if (channels < 1) {
+          throw new Refused(400, "channels must be at least 1");
+        }
+        startPublishing(rate, count, "true".equals(parameter.apply("warmup")), channels);
         body = Map.of("publishing", count, "rate", rate);
       }
       case "/stop" -> {

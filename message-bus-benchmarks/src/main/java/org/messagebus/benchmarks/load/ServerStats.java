@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param publishFailures publishes that failed
  * @param lastId the load channel's last message id
  * @param processes how many processes the figures are summed over
+ * @param threads live threads of the Java server (0 when a server does not tell)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -36,4 +37,5 @@ record ServerStats(
     long published,
     long publishFailures,
     long lastId,
-    int processes) {}
+    int processes,
+    int threads) {}

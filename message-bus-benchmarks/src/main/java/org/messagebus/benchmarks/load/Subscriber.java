@@ -37,6 +37,7 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
   final String clientId;
   private final LoadArgs args;
   private final Tally tally;
+  private final String channel;
   private final String channelKey;
   private final HttpResponseParser parser = new HttpResponseParser(this);
   private final PieceReader pieces = new PieceReader(this);
@@ -77,7 +78,8 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     this.clientId = "load" + index;
     this.args = args;
     this.tally = tally;
-    this.channelKey = URLEncoder.encode(args.channel(), StandardCharsets.UTF_8);
+    this.channel = args.channelOf(index);
+    this.channelKey = URLEncoder.encode(channel, StandardCharsets.UTF_8);
   }
 
   /**
@@ -289,14 +291,14 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
 
   private void apply(JsonNode messages) {
     for (JsonNode m : messages) {
-      String channel = m.path("channel").asText();
-      if (channel.equals(args.channel())) {
+      String ch = m.path("channel").asText();
+      if (ch.equals(channel)) {
         replyHadData = true;
         position = m.path("message_id").asLong();
         JsonNode data = m.path("data");
         record(data.path("n").asInt(Integer.MIN_VALUE), data.path("t").asLong());
-      } else if (channel.equals("/__status")) {
-        JsonNode p = m.path("data").path(args.channel());
+      } else if (ch.equals("/__status")) {
+        JsonNode p = m.path("data").path(channel);
         if (p.isNumber()) {
           position = p.asLong();
         }
@@ -326,6 +328,7 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     }
     seen.set(n);
     tally.latency.record(nowMicros - t);
+    tally.recordPeriod(nowMicros - t);
     if (t < pollSentMicros) {
       tally.viaBacklog.record(nowMicros - t);
     }

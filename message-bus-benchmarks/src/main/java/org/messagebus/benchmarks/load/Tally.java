@@ -45,6 +45,24 @@ final class Tally {
   /** Latency of the receipts of messages published before the poll that brought them was sent. */
   final LatencyStats viaBacklog = new LatencyStats();
 
+  // The latency of the current sampling period (soak); swapped by the sampling thread.
+  private LatencyStats period = new LatencyStats();
+
+  synchronized void recordPeriod(long micros) {
+    period.record(micros);
+  }
+
+  /**
+   * Ends the current sampling period.
+   *
+   * @return the latencies recorded since the last call
+   */
+  synchronized LatencyStats takePeriod() {
+    LatencyStats p = period;
+    period = new LatencyStats();
+    return p;
+  }
+
   void error(String kind) {
     errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
   }

@@ -38,6 +38,24 @@ class LoadArgsTest {
     assertThat(a.expected()).isEqualTo(1000L * 60);
     assertThat(a.ports()).isEmpty();
     assertThat(a.subscriberPorts()).containsExactly(9292);
+    assertThat(a.channels()).isEqualTo(1);
+    assertThat(a.channelOf(7)).isEqualTo("/load");
+    assertThat(a.sampleSeconds()).isZero();
+    assertThat(a.samplesOut()).isEmpty();
+  }
+
+  @Test
+  void channels_spreadBrowsersAndMessagesRoundRobin() {
+    LoadArgs a = LoadArgs.parse("port=1", "n=7", "count=10", "channels=3");
+    assertThat(a.channelOf(0)).isEqualTo("/load/0");
+    assertThat(a.channelOf(5)).isEqualTo("/load/2");
+    // messages 0..9 on channels 0,1,2,0,1,2,...: 4, 3 and 3 of them
+    assertThat(a.share(10, 0)).isEqualTo(4);
+    assertThat(a.share(10, 4)).isEqualTo(3);
+    assertThat(a.share(10, 5)).isEqualTo(3);
+    // browsers 0..6 on channels 0,1,2,0,1,2,0: 3 × 4 + 2 × 3 + 2 × 3
+    assertThat(a.expected()).isEqualTo(24);
+    assertThat(a.deliveries(3)).isEqualTo(7);
   }
 
   @Test
@@ -95,7 +113,10 @@ class LoadArgsTest {
                 "none",
                 "ruby",
                 "/tmp/r.jsonl",
-                List.of()));
+                List.of(),
+                1,
+                0,
+                ""));
   }
 
   @ParameterizedTest
