@@ -29,12 +29,17 @@
 #   REPOLL_DELAY_MS [0]      wait before re-polling after data or a stream's end (browsers: 100)
 #   DRAIN_SECONDS [30]  how long to wait for late deliveries after the last publish
 #   INTERVAL_MS [25000] the server's long-polling interval
-#   SERVER_HEAP [1g]    -Xms/-Xmx of the Java server
+#   SERVER_HEAP [64 MiB + 12 KiB x N]  -Xms/-Xmx of the Java server: by default sized from N
+#                       with the formula of docs/operations.md, "Memory" (1g: the runs before it)
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
+#   DIAGNOSTICS []      1: the Java server tracks native memory (-XX:NativeMemoryTracking=summary)
+#                       and, once the run is over and every poll is held again, the client writes
+#                       its GC.heap_info, VM.native_memory summary and class histogram to
+#                       target/diagnostics-<MODE>-<N>.txt
 #   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)
 #   RUBY_THREADS [4:16] Puma threads per worker (min:max)
 #   MB_RUBY_SRC [target/ruby-message-bus]  the unpacked gem; unpacked from MB_RUBY_GIT if missing
@@ -79,7 +84,8 @@ fi
 
 SERVER="${SERVER:-java}" BACKEND="${BACKEND:-memory}" MODE="${MODE:-streaming}" KEEPALIVE="${KEEPALIVE:-1}"
 N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" WARMUP="${WARMUP:-20}" THREADS="${THREADS:-1}"
-SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}" SERVER_HEAP="${SERVER_HEAP:-1g}"
+SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}"
+SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 12 + 1023) / 1024))m}"
 CLIENT_HEAP="${CLIENT_HEAP:-1g}"
 [[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
 [[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
@@ -132,6 +138,9 @@ if [[ "$SERVER" == java ]]; then
   if [[ -n "${JFR:-}" ]]; then
     jfr=("-XX:StartFlightRecording=filename=$here/target/load-$N.jfr,settings=profile,dumponexit=true")
   fi
+  if [[ -n "${DIAGNOSTICS:-}" ]]; then
+    jfr+=("-XX:NativeMemoryTracking=summary")
+  fi
   # shellcheck disable=SC2086
   java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
@@ -170,7 +179,8 @@ java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   port="$port" n="$N" mode="$MODE" keepAlive="$keep" rate="$RATE" count="$COUNT" warmup="$WARMUP" \
   threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
   repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \
-  label="${LABEL:-}" out="$OUT"
+  label="${LABEL:-}" out="$OUT" \
+  diagnostics="$([[ -n "${DIAGNOSTICS:-}" && "$SERVER" == java ]] && echo "$here/target/diagnostics-$MODE-$N.txt")"
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true

@@ -24,6 +24,9 @@ final class LoadReport {
   long readyAfterRamp;
   long heldAfterRamp;
   double windowSeconds;
+  long heldSettled = -1;
+  // The server after the run with every poll held again (after full GCs); null until then.
+  @Nullable ServerStats settled;
   // Null until the run has measured its window (fill).
   private @Nullable Measured measured;
   private long delivered;
@@ -160,6 +163,11 @@ final class LoadReport {
     r.put("serverRssHeld", loaded.rss());
     r.put("serverRssEnd", after.server().rss());
     r.put("rssPerPollBytes", rssPerPollBytes(m));
+    ServerStats s = settled;
+    r.put("heldSettled", heldSettled);
+    r.put("serverHeapSettled", s == null ? null : s.heapUsed());
+    r.put("serverRssSettled", s == null ? null : s.rss());
+    r.put("serverThreadsSettled", s == null ? null : s.threads());
     r.put("serverFds", loaded.fds());
     r.put("serverProcesses", loaded.processes());
     r.put("published", after.server().published());

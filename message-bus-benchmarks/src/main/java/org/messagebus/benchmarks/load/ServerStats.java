@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param publishFailures publishes that failed
  * @param lastId the load channel's last message id
  * @param processes how many processes the figures are summed over
+ * @param threads live threads (Java: {@code Thread.activeCount()}), 0 where a server does not say
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -36,4 +37,5 @@ record ServerStats(
     long published,
     long publishFailures,
     long lastId,
-    int processes) {}
+    int processes,
+    long threads) {}

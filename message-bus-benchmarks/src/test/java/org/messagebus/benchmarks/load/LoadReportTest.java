@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LoadReportTest {
 
   private static ServerStats stats(long heap, long rss, long cpuNanos) {
-    return new ServerStats("java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1);
+    return new ServerStats("java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1, 30);
   }
 
   @Test
