@@ -29,8 +29,9 @@
 #   REPOLL_DELAY_MS [0]      wait before re-polling after data or a stream's end (browsers: 100)
 #   DRAIN_SECONDS [30]  how long to wait for late deliveries after the last publish
 #   INTERVAL_MS [25000] the server's long-polling interval
-#   SERVER_HEAP [64 MiB + 12 KiB x N]  -Xms/-Xmx of the Java server: by default sized from N
-#                       with the formula of docs/operations.md, "Memory" (1g: the runs before it)
+#   SERVER_HEAP [64 MiB + 10 KiB x N]  -Xms/-Xmx of the Java server: by default sized from N
+#                       with the formula of docs/operations.md, "Memory" (1g: the runs before it);
+#                       the server also runs with MALLOC_ARENA_MAX=2, as bin/demo does
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
@@ -47,6 +48,7 @@
 #   LABEL []            free text copied into the result line
 #   OUT [target/load-results.jsonl]  where the client appends its result line
 #   BUILD [1]           0 to skip the Maven build
+#   JAR [target/benchmarks.jar]  the benchmarks jar to run (a copy lets a build run meanwhile)
 #   MATRIX []           1: run every mode in MODES for every N in NS, one fresh server per run
 #   MODES [streaming longpoll longpoll-close poll]   (-close = KEEPALIVE=0)
 #   NS [1000 5000 10000]
@@ -60,7 +62,7 @@ export OUT="${OUT:-$here/target/load-results.jsonl}"
 if [[ "${BUILD:-1}" == 1 ]]; then
   (cd "$root" && mvn -B -q -pl message-bus-benchmarks -am package -DskipTests -Dspotless.check.skip=true)
 fi
-jar="$here/target/benchmarks.jar"
+jar="${JAR:-$here/target/benchmarks.jar}"
 
 if [[ "${COMPARE:-}" == 1 ]]; then
   MATRIX=1
@@ -85,7 +87,7 @@ fi
 SERVER="${SERVER:-java}" BACKEND="${BACKEND:-memory}" MODE="${MODE:-streaming}" KEEPALIVE="${KEEPALIVE:-1}"
 N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" WARMUP="${WARMUP:-20}" THREADS="${THREADS:-1}"
 SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}"
-SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 12 + 1023) / 1024))m}"
+SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 10 + 1023) / 1024))m}"
 CLIENT_HEAP="${CLIENT_HEAP:-1g}"
 [[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
 [[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
@@ -142,7 +144,7 @@ if [[ "$SERVER" == java ]]; then
     jfr+=("-XX:NativeMemoryTracking=summary")
   fi
   # shellcheck disable=SC2086
-  java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!

@@ -217,7 +217,23 @@ public final class LoadServer implements AutoCloseable {
     s.put("lastId", bus.lastId(channel));
     s.put("processes", 1);
     s.put("threads", Thread.activeCount());
+    s.put("allocatedBytes", allocatedBytes());
     return s;
+  }
+
+  /**
+   * Heap bytes the live threads have allocated so far (threads that ended are not counted: read two
+   * values a short window apart, as the load client does).
+   */
+  private static long allocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)) {
+      return 0;
+    }
+    long sum = 0;
+    for (long bytes : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+      sum += Math.max(0, bytes);
+    }
+    return sum;
   }
 
   /** The heap, native memory and class histogram, as jcmd prints them. */

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastId the load channel's last message id
  * @param processes how many processes the figures are summed over
  * @param threads live threads (Java: {@code Thread.activeCount()}), 0 where a server does not say
+ * @param allocatedBytes heap bytes allocated so far by the live threads (Java: {@code
+ *     ThreadMXBean.getThreadAllocatedBytes}), 0 where a server does not say
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -38,4 +40,5 @@ record ServerStats(
     long publishFailures,
     long lastId,
     int processes,
-    long threads) {}
+    long threads,
+    long allocatedBytes) {}
