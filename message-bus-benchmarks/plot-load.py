@@ -4,7 +4,8 @@
   plot-load.py RESULTS.jsonl [OUT_DIR] [PREFIX]
 
 Writes OUT_DIR/PREFIX-latency.png (p50 and p99 publish->receipt latency against N, one line per
-server/backend/mode) and OUT_DIR/PREFIX-rss.png (server RSS with every poll held against N).
+server/backend/mode) and OUT_DIR/PREFIX-rss.png (server RSS, and heap after full collections, with every poll held
+against N: after the load when the run measured it, else after the ramp).
 OUT_DIR defaults to the results file's folder, PREFIX to "load". When several lines share a
 series and an N, the last one wins (re-runs replace earlier ones).
 """
@@ -60,6 +61,14 @@ def plot(series, key_fn, ylabel, title, path, styles):
     print("wrote", path)
 
 
+def settled_mib(r, key):
+    """RSS or heap with every poll held after the load (Settled), else after the ramp (Held)."""
+    v = r.get(key + "Settled")
+    if v is None:
+        v = r.get(key + "Held")
+    return None if v is None or v < 0 else v / 1048576.0
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -75,9 +84,11 @@ def main():
          "Latency p50 (dashed) and p99 (solid) against N",
          os.path.join(out, f"{prefix}-latency.png"),
          [("latencyP50Ms", "--", " p50"), ("latencyP99Ms", "-", " p99")])
-    plot(series, lambda r, k: None if r.get(k) is None else r[k] / 1048576.0,
-         "server RSS (MiB)", "Server RSS with every poll held, against N",
-         os.path.join(out, f"{prefix}-rss.png"), [("serverRssHeld", "-", "")])
+    plot(series, settled_mib,
+         "server memory (MiB)",
+         "Server RSS (solid) and heap after full GC (dashed) with every poll held, against N",
+         os.path.join(out, f"{prefix}-rss.png"),
+         [("serverRss", "-", " RSS"), ("serverHeap", "--", " heap")])
 
 
 if __name__ == "__main__":

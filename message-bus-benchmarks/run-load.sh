@@ -29,12 +29,18 @@
 #   REPOLL_DELAY_MS [0]      wait before re-polling after data or a stream's end (browsers: 100)
 #   DRAIN_SECONDS [30]  how long to wait for late deliveries after the last publish
 #   INTERVAL_MS [25000] the server's long-polling interval
-#   SERVER_HEAP [1g]    -Xms/-Xmx of the Java server
+#   SERVER_HEAP [64 MiB + 10 KiB x N]  -Xms/-Xmx of the Java server: by default sized from N
+#                       with the formula of docs/operations.md, "Memory" (1g: the runs before it);
+#                       the server also runs with MALLOC_ARENA_MAX=2, as bin/demo does
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [G1GC]    the Java server's collector (-XX:+Use<SERVER_GC>)
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
+#   DIAGNOSTICS []      1: the Java server tracks native memory (-XX:NativeMemoryTracking=summary)
+#                       and, once the run is over and every poll is held again, the client writes
+#                       its GC.heap_info, VM.native_memory summary and class histogram to
+#                       target/diagnostics-<MODE>-<N>.txt
 #   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)
 #   RUBY_THREADS [4:16] Puma threads per worker (min:max)
 #   MB_RUBY_SRC [target/ruby-message-bus]  the unpacked gem; unpacked from MB_RUBY_GIT if missing
@@ -47,6 +53,7 @@
 #   LABEL []            free text copied into the result line
 #   OUT [target/load-results.jsonl]  where the client appends its result line
 #   BUILD [1]           0 to skip the Maven build
+#   JAR [target/benchmarks.jar]  the benchmarks jar to run (a copy lets a build run meanwhile)
 #   MATRIX []           1: run every mode in MODES for every N in NS, one fresh server per run
 #   MODES [streaming longpoll longpoll-close poll]   (-close = KEEPALIVE=0)
 #   NS [1000 5000 10000]
@@ -60,7 +67,7 @@ export OUT="${OUT:-$here/target/load-results.jsonl}"
 if [[ "${BUILD:-1}" == 1 ]]; then
   (cd "$root" && mvn -B -q -pl message-bus-benchmarks -am package -DskipTests -Dspotless.check.skip=true)
 fi
-jar="$here/target/benchmarks.jar"
+jar="${JAR:-$here/target/benchmarks.jar}"
 
 if [[ "${COMPARE:-}" == 1 ]]; then
   MATRIX=1
@@ -84,7 +91,8 @@ fi
 
 SERVER="${SERVER:-java}" BACKEND="${BACKEND:-memory}" MODE="${MODE:-streaming}" KEEPALIVE="${KEEPALIVE:-1}"
 N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" WARMUP="${WARMUP:-20}" THREADS="${THREADS:-1}"
-SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}" SERVER_HEAP="${SERVER_HEAP:-1g}"
+SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}"
+SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 10 + 1023) / 1024))m}"
 CLIENT_HEAP="${CLIENT_HEAP:-1g}"
 [[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
 [[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
@@ -137,8 +145,11 @@ if [[ "$SERVER" == java ]]; then
   if [[ -n "${JFR:-}" ]]; then
     jfr=("-XX:StartFlightRecording=filename=$here/target/load-$N.jfr,settings=profile,dumponexit=true")
   fi
+  if [[ -n "${DIAGNOSTICS:-}" ]]; then
+    jfr+=("-XX:NativeMemoryTracking=summary")
+  fi
   # shellcheck disable=SC2086
-  java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
@@ -176,7 +187,8 @@ java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
   repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \
   channels="${CHANNELS:-1}" sampleSeconds="${SAMPLE_SECONDS:-0}" samplesOut="${SAMPLES_OUT:-}" \
-  label="${LABEL:-}" out="$OUT"
+  label="${LABEL:-}" out="$OUT" \
+  diagnostics="$([[ -n "${DIAGNOSTICS:-}" && "$SERVER" == java ]] && echo "$here/target/diagnostics-$MODE-$N.txt")"
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true

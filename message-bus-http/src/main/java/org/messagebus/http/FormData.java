@@ -27,6 +27,8 @@ final class FormData {
   /** One field; {@code value} is null for a key without {@code =}. */
   record Field(String key, @Nullable String value) {}
 
+  private static final String UTF_8_PARAMETER = "; charset=UTF-8";
+
   private FormData() {}
 
   /**
@@ -71,6 +73,11 @@ final class FormData {
   }
 
   private static String decode(byte[] form, int from, int to, Charset charset, String what) {
+    if (isPlainAscii(form, from, to) && asciiCompatible(charset)) {
+      // Nearly every poll body: channel names and positions, ASCII without escapes. One string
+      // and its bytes, instead of a buffer, a decoder and its buffers per field.
+      return new String(form, from, to - from, StandardCharsets.ISO_8859_1);
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
     for (int i = from; i < to; i++) {
       byte b = form[i];
@@ -100,6 +107,24 @@ final class FormData {
     }
   }
 
+  /** Whether the bytes are ASCII (each a character of its own) with no {@code +} or {@code %}. */
+  private static boolean isPlainAscii(byte[] form, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = form[i];
+      if (b < 0 || b == '+' || b == '%') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether an ASCII byte is that character in the charset. */
+  private static boolean asciiCompatible(Charset charset) {
+    return charset.equals(StandardCharsets.UTF_8)
+        || charset.equals(StandardCharsets.ISO_8859_1)
+        || charset.equals(StandardCharsets.US_ASCII);
+  }
+
   /** The media type of a {@code Content-Type} header, lower case, without parameters; or "". */
   static String mediaType(@Nullable String contentType) {
     if (contentType == null) {
@@ -119,6 +144,14 @@ final class FormData {
   static Charset charset(@Nullable String contentType, Charset fallback) {
     if (contentType == null) {
       return fallback;
+    }
+    int semi = contentType.indexOf(';');
+    if (semi < 0) {
+      return fallback;
+    }
+    if (contentType.length() == semi + UTF_8_PARAMETER.length()
+        && contentType.regionMatches(true, semi, UTF_8_PARAMETER, 0, UTF_8_PARAMETER.length())) {
+      return StandardCharsets.UTF_8; // what browsers send, read without splitting
     }
     String[] parts = contentType.split(";", -1);
     for (int i = 1; i < parts.length; i++) {

@@ -40,12 +40,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How: the connection's parser is wrapped, and every parse step (on whichever thread parses: the
  * selector's task for the head, the application's reading thread for the body; Jetty orders them)
- * moves the deadline: a new request's first bytes arm the head deadline, leaving the header states
- * arms the body deadline (or clears it when there is no body), completion clears it. One {@link
- * CyclicTimeout} per connection fires on Jetty's scheduler and closes the endpoint if the deadline
- * it was armed for still stands. This extends Jetty's {@code HttpConnection}, a class of its {@code
- * internal} package (public and made for extension, but not API): checked against Jetty 12.1 by
- * {@code RequestDeadlineTest}.
+ * moves the deadline: a request whose head is still incomplete when the bytes read so far are used
+ * up arms the head deadline, a body still incomplete then arms the body deadline, completion clears
+ * it (a request that arrives whole arms nothing). One {@link CyclicTimeout} per connection fires on
+ * Jetty's scheduler and closes the endpoint if the deadline it was armed for still stands. This
+ * extends Jetty's {@code HttpConnection}, a class of its {@code internal} package (public and made
+ * for extension, but not API): checked against Jetty 12.1 by {@code RequestDeadlineTest}.
  */
 final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
 
@@ -124,15 +124,22 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         return super.parseNext(buffer);
       }
       Deadline d = connection.deadline;
-      if (isStart() && buffer.hasRemaining()) {
-        d.arm(Phase.HEAD, connection.headNanos);
-      }
       try {
         return super.parseNext(buffer);
       } finally {
+        // A deadline is armed only when the parser waits for the client's bytes (the buffer is
+        // used up mid-head or mid-body): a request that arrives whole, as nearly every poll does,
+        // schedules no timer, so the long-poll cycle allocates none and none lingers on the
+        // scheduler's queue while its poll is held.
         if (inContentState()) {
-          d.arm(Phase.BODY, connection.bodyNanos);
-        } else if (!inHeaderState()) {
+          if (!buffer.hasRemaining()) {
+            d.arm(Phase.BODY, connection.bodyNanos);
+          }
+        } else if (inHeaderState()) {
+          if (!isStart() && !buffer.hasRemaining()) {
+            d.arm(Phase.HEAD, connection.headNanos);
+          }
+        } else {
           d.clear(); // complete, or closing
         }
       }

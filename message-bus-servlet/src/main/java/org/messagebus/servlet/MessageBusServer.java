@@ -19,6 +19,7 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
@@ -79,6 +80,20 @@ public final class MessageBusServer implements AutoCloseable {
   /** Default of {@link Builder#outputBufferSize}: 32 KiB (Jetty's default). */
   public static final int DEFAULT_OUTPUT_BUFFER_SIZE = 32 * 1024;
 
+  /**
+   * Default of {@link Builder#inputBufferSize}: 2 KiB (Jetty's default is 8 KiB). A held poll whose
+   * request had a body keeps its connection's input buffer until the reply, so this is native
+   * memory per held poll.
+   */
+  public static final int DEFAULT_INPUT_BUFFER_SIZE = 2048;
+
+  /**
+   * Default of {@link Builder#bufferPoolMaxMemory}: 8 MiB of heap buffers and 8 MiB of direct
+   * buffers at most kept in Jetty's buffer pool between uses (Jetty's default: an eighth of the
+   * maximum heap each).
+   */
+  public static final long DEFAULT_BUFFER_POOL_MAX_MEMORY = 8L * 1024 * 1024;
+
   /** What the default {@link Builder#idleTimeout} adds to the long-polling interval: 30 seconds. */
   public static final Duration DEFAULT_IDLE_TIMEOUT_MARGIN = Duration.ofSeconds(30);
 
@@ -94,6 +109,7 @@ public final class MessageBusServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final HttpConfiguration httpConfiguration;
+  private final ArrayByteBufferPool bufferPool;
   private final MessageBusFilter filter;
   private final Adapter adapter;
   private final @Nullable WebSocketEndpoint webSockets;
@@ -154,7 +170,11 @@ public final class MessageBusServer implements AutoCloseable {
             : b.adapter;
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
     threads.setName("message-bus-http");
-    this.server = new Server(threads);
+    // Buffers are sized in steps of 1 KiB (Jetty's default pool: 4 KiB, so a 2 KiB input buffer
+    // would take 4), and the pool keeps at most bufferPoolMaxMemory of each kind between uses.
+    this.bufferPool =
+        new ArrayByteBufferPool(0, 1024, 65536, -1, b.bufferPoolMaxMemory, b.bufferPoolMaxMemory);
+    this.server = new Server(threads, null, bufferPool);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
@@ -163,6 +183,7 @@ public final class MessageBusServer implements AutoCloseable {
     // heap per kept-alive connection); with thousands of held polls that dominates the heap.
     http.setHeaderCacheSize(0);
     http.setOutputBufferSize(b.outputBufferSize);
+    http.setInputBufferSize(b.inputBufferSize);
     this.httpConfiguration = http;
     this.connector =
         new ServerConnector(
@@ -303,6 +324,10 @@ public final class MessageBusServer implements AutoCloseable {
     return httpConfiguration;
   }
 
+  ArrayByteBufferPool bufferPool() {
+    return bufferPool;
+  }
+
   long idleTimeoutMillis() {
     return connector.getIdleTimeout();
   }
@@ -344,6 +369,8 @@ public final class MessageBusServer implements AutoCloseable {
     private int acceptQueueSize = 1024;
     private int maxThreads = DEFAULT_MAX_THREADS;
     private int outputBufferSize = DEFAULT_OUTPUT_BUFFER_SIZE;
+    private int inputBufferSize = DEFAULT_INPUT_BUFFER_SIZE;
+    private long bufferPoolMaxMemory = DEFAULT_BUFFER_POOL_MAX_MEMORY;
     private @Nullable Duration idleTimeout;
     private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
     private Duration requestBodyTimeout = DEFAULT_REQUEST_BODY_TIMEOUT;
@@ -509,6 +536,44 @@ public final class MessageBusServer implements AutoCloseable {
             "outputBufferSize must be between 1024 and 1048576: " + bytes);
       }
       this.outputBufferSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the size of a connection's input buffer (Jetty's {@code inputBufferSize}): how much of a
+     * request one read takes in; longer requests are read in several. A held poll whose request had
+     * a body keeps this buffer until its reply, so it is memory (outside the heap) per held poll:
+     * docs/operations.md, "Memory". Default {@value #DEFAULT_INPUT_BUFFER_SIZE} bytes.
+     *
+     * @param bytes 512 to 1,048,576
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder inputBufferSize(int bytes) {
+      if (bytes < 512 || bytes > 1024 * 1024) {
+        throw new IllegalArgumentException(
+            "inputBufferSize must be between 512 and 1048576: " + bytes);
+      }
+      this.inputBufferSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes of buffers Jetty's buffer pool keeps between uses, for heap and direct
+     * buffers each. A burst (a message to thousands of held polls) takes a buffer per reply; the
+     * pool keeps at most this much of them afterwards, the rest is garbage. Default {@value
+     * #DEFAULT_BUFFER_POOL_MAX_MEMORY} bytes.
+     *
+     * @param bytes 1 to 1 GiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder bufferPoolMaxMemory(long bytes) {
+      if (bytes < 1 || bytes > 1024L * 1024 * 1024) {
+        throw new IllegalArgumentException(
+            "bufferPoolMaxMemory must be between 1 and 1073741824: " + bytes);
+      }
+      this.bufferPoolMaxMemory = bytes;
       return this;
     }
 

@@ -30,6 +30,39 @@ class ServerOptionsTest {
           .isEqualTo(MessageBusServer.DEFAULT_OUTPUT_BUFFER_SIZE);
       assertThat(server.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
       assertThat(server.idleTimeoutMillis()).isEqualTo(Duration.ofSeconds(55).toMillis());
+      assertThat(server.httpConfiguration().getInputBufferSize())
+          .isEqualTo(MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE);
+      // Jetty's pool says "heap=<kept>/<max>,direct=<kept>/<max>"
+      assertThat(server.bufferPool().toString())
+          .containsPattern("heap=\\d+/" + MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY)
+          .containsPattern("direct=\\d+/" + MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY);
+    }
+  }
+
+  @Test
+  void requestLongerThanTheInputBuffer_isReadInSeveralPieces() throws Exception {
+    bus.publish("/big", "hello");
+    try (MessageBusServer server =
+            MessageBusServer.builder(bus).port(0).inputBufferSize(512).build().start();
+        RawConnection c = RawConnection.open(server.port())) {
+      // a 3 KiB cookie and a 2 KiB body: both longer than the 512-byte buffer
+      StringBuilder body = new StringBuilder("/big=0");
+      for (int i = 0; body.length() < 2048; i++) {
+        body.append("&/other-").append(i).append("=-1");
+      }
+      String request =
+          "POST /message-bus/abc/poll?dlp=t HTTP/1.1\r\nHost: localhost\r\n"
+              + "Cookie: session="
+              + "x".repeat(3072)
+              + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              + "Content-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body;
+      c.send(request);
+
+      String text = c.awaitContains("\"hello\"", Duration.ofSeconds(10));
+      assertThat(text).startsWith("HTTP/1.1 200");
     }
   }
 
@@ -62,12 +95,16 @@ class ServerOptionsTest {
                         .build())
                 .maxThreads(16)
                 .outputBufferSize(4096)
+                .inputBufferSize(1024)
+                .bufferPoolMaxMemory(1 << 20)
                 .idleTimeout(Duration.ofMillis(500))
                 .build()
                 .start();
         RawConnection c = RawConnection.open(server.port())) {
       assertThat(server.maxThreads()).isEqualTo(16);
       assertThat(server.httpConfiguration().getOutputBufferSize()).isEqualTo(4096);
+      assertThat(server.httpConfiguration().getInputBufferSize()).isEqualTo(1024);
+      assertThat(server.bufferPool().toString()).containsPattern("direct=\\d+/1048576");
       assertThat(server.idleTimeoutMillis()).isEqualTo(500);
 
       c.awaitClosed(Duration.ofSeconds(10));
@@ -79,6 +116,8 @@ class ServerOptionsTest {
     MessageBusServer.Builder b = MessageBusServer.builder(bus);
     assertThatThrownBy(() -> b.maxThreads(2)).hasMessageContaining("maxThreads");
     assertThatThrownBy(() -> b.outputBufferSize(10)).hasMessageContaining("outputBufferSize");
+    assertThatThrownBy(() -> b.inputBufferSize(10)).hasMessageContaining("inputBufferSize");
+    assertThatThrownBy(() -> b.bufferPoolMaxMemory(0)).hasMessageContaining("bufferPoolMaxMemory");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ZERO)).hasMessageContaining("idleTimeout");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(5)).build())
         .isInstanceOf(IllegalArgumentException.class)

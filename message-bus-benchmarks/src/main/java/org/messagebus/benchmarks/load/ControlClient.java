@@ -64,6 +64,18 @@ final class ControlClient {
   }
 
   /**
+   * Reads the server's memory diagnostics (heap, native memory, class histogram).
+   *
+   * @return the text, as jcmd prints it
+   * @throws IOException if the server cannot be reached or has no such route
+   * @throws InterruptedException if interrupted while waiting
+   */
+  String diagnostics() throws IOException, InterruptedException {
+    String body = send(HttpRequest.newBuilder(URI.create(base + "diagnostics")).GET());
+    return JSON.readTree(body).path("text").asText();
+  }
+
+  /**
    * Asks the server to stop.
    *
    * @throws IOException if the server cannot be reached

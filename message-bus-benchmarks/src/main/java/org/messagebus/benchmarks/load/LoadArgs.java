@@ -41,6 +41,8 @@ import java.util.Set;
  *     window; empty: the one the server names in its stats; {@code none}: not read
  * @param label free text copied into the result (empty)
  * @param out file to append the result to as one JSON line (empty: none)
+ * @param diagnostics file to write the server's memory diagnostics to once the run is over and
+ *     every poll is held again (empty: none; Java server only)
  * @param ports scale-out: the ports of several servers on one store, comma-separated, to spread the
  *     browsers over (selector thread {@code t} connects to {@code ports[t % ports.size()]}, so
  *     {@code threads} must be a multiple of their number); the control routes (stats, publish) stay
@@ -76,6 +78,7 @@ record LoadArgs(
     String redis,
     String label,
     String out,
+    String diagnostics,
     List<Integer> ports,
     int channels,
     int sampleSeconds,
@@ -119,6 +122,7 @@ record LoadArgs(
           "redis",
           "label",
           "out",
+          "diagnostics",
           "ports",
           "channels",
           "sampleSeconds",
@@ -184,6 +188,7 @@ record LoadArgs(
         a.getOrDefault("redis", ""),
         a.getOrDefault("label", ""),
         a.getOrDefault("out", ""),
+        a.getOrDefault("diagnostics", ""),
         ports,
         integer(a, "channels", DEFAULT_CHANNELS, 1, 100_000),
         integer(a, "sampleSeconds", 0, 0, 3600),

@@ -24,6 +24,9 @@ final class LoadReport {
   long readyAfterRamp;
   long heldAfterRamp;
   double windowSeconds;
+  long heldSettled = -1;
+  // The server after the run with every poll held again (after full GCs); null until then.
+  @Nullable ServerStats settled;
   // Null until the run has measured its window (fill).
   private @Nullable Measured measured;
   private long delivered;
@@ -144,6 +147,10 @@ final class LoadReport {
     r.put("serverCpuSeconds", round3(cpu));
     r.put("serverCpuPerDeliveryUs", round1(cpu * 1e6 / perDelivery));
     r.put("clientCpuPerDeliveryUs", round1(clientCpu * 1e6 / perDelivery));
+    long allocated = after.server().allocatedBytes() - before.server().allocatedBytes();
+    r.put("serverAllocatedBytes", allocated);
+    r.put("serverAllocatedPerDeliveryBytes", allocated / perDelivery);
+    r.put("serverAllocatedPerPollBytes", polls > 0 ? allocated / polls : null);
     Map<String, Long> redis = RedisCommandStats.delta(before.redis(), after.redis());
     long redisTotal = redis.values().stream().mapToLong(Long::longValue).sum();
     boolean redisRead = !after.redis().isEmpty();
@@ -160,6 +167,11 @@ final class LoadReport {
     r.put("serverRssHeld", loaded.rss());
     r.put("serverRssEnd", after.server().rss());
     r.put("rssPerPollBytes", rssPerPollBytes(m));
+    ServerStats s = settled;
+    r.put("heldSettled", heldSettled);
+    r.put("serverHeapSettled", s == null ? null : s.heapUsed());
+    r.put("serverRssSettled", s == null ? null : s.rss());
+    r.put("serverThreadsSettled", s == null ? null : s.threads());
     r.put("serverFds", loaded.fds());
     r.put("serverProcesses", loaded.processes());
     r.put("published", after.server().published());
@@ -227,6 +239,13 @@ final class LoadReport {
         windowSeconds,
         r.get("serverCpuPerDeliveryUs"),
         r.get("clientCpuPerDeliveryUs"));
+    line(
+        s,
+        "server allocation  %s per delivery, %s per poll (heap bytes, live threads)",
+        kib(longOf(r.get("serverAllocatedPerDeliveryBytes"))),
+        r.get("serverAllocatedPerPollBytes") == null
+            ? "-"
+            : kib(longOf(r.get("serverAllocatedPerPollBytes"))));
     if (r.get("redisCommands") != null) {
       line(
           s,
@@ -257,6 +276,10 @@ final class LoadReport {
   // Per held poll in held modes; per browser in poll mode (nothing is held there).
   private long heldPolls() {
     return args.mode().held() && heldAfterRamp > 0 ? heldAfterRamp : args.n();
+  }
+
+  private static long longOf(@Nullable Object o) {
+    return o instanceof Number n ? n.longValue() : 0;
   }
 
   private long heapPerPollBytes(Measured m) {

@@ -83,6 +83,13 @@ final class LoadRun {
       Window after = window(redis);
       report.loadAfter = loadAverage();
       report.fill(base, loaded, before, after);
+      // Memory at rest after the load: every poll held again, after full collections.
+      report.heldSettled = awaitPolling("settle", System.nanoTime());
+      report.settled = control.stats(true);
+      if (!args.diagnostics().isEmpty()) {
+        Files.writeString(Path.of(args.diagnostics()), control.diagnostics());
+        System.out.println("server diagnostics: " + args.diagnostics());
+      }
     } finally {
       for (SelectorWorker w : workers) {
         w.halt();

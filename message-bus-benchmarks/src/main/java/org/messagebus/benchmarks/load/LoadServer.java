@@ -36,6 +36,10 @@ import org.messagebus.spi.DaemonThreads;
  *   <li>{@code POST /control/publish?rate=R&count=C[&warmup=true]}: publishes C messages on the
  *       load channel at R per second, each {@code {"n": index, "t": epoch microseconds at publish}}
  *       ({@code "n": -1} for warm-up messages, which the client does not count).
+ *   <li>{@code GET /control/diagnostics}: {@code {"text": ...}}, what {@code jcmd} would print for
+ *       {@code GC.heap_info}, {@code VM.native_memory summary} (with {@code
+ *       -XX:NativeMemoryTracking=summary}) and the top of {@code GC.class_histogram}, read in the
+ *       process through the {@code DiagnosticCommand} MBean.
  *   <li>{@code POST /control/stop}: stops the server.
  * </ul>
  *
@@ -47,7 +51,8 @@ import org.messagebus.spi.DaemonThreads;
  * {@code SERVLET}: the filter, the control routes a servlet), {@code closeHeldPollConnections}
  * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
  * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
- * second and later servers of a scale-out run on one store). The server prints {@code LISTENING
+ * second and later servers of a scale-out run on one store), {@code inputBufferSize} and {@code
+ * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults). The server prints {@code LISTENING
  * <port>} once it accepts connections.
  */
 public final class LoadServer implements AutoCloseable {
@@ -119,6 +124,11 @@ public final class LoadServer implements AutoCloseable {
             .port(o.port())
             .maxThreads(o.maxThreads())
             .acceptQueueSize(4096)
+            .inputBufferSize(
+                Integer.getInteger("inputBufferSize", MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE))
+            .bufferPoolMaxMemory(
+                Long.getLong(
+                    "bufferPoolMaxMemory", MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY))
             .httpOptions(
                 HttpTransportOptions.builder()
                     .longPollingInterval(o.longPollingInterval())
@@ -207,7 +217,54 @@ public final class LoadServer implements AutoCloseable {
     s.put("lastId", bus.lastId(channel));
     s.put("processes", 1);
     s.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+    s.put("allocatedBytes", allocatedBytes());
     return s;
+  }
+
+  /**
+   * Heap bytes the live threads have allocated so far (threads that ended are not counted: read two
+   * values a short window apart, as the load client does).
+   */
+  private static long allocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)) {
+      return 0;
+    }
+    long sum = 0;
+    for (long bytes : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+      sum += Math.max(0, bytes);
+    }
+    return sum;
+  }
+
+  /** The heap, native memory and class histogram, as jcmd prints them. */
+  private static String diagnostics() {
+    StringBuilder out = new StringBuilder();
+    out.append("threads: ").append(ManagementFactory.getThreadMXBean().getThreadCount()).append('\n');
+    out.append(diagnosticCommand("gcHeapInfo")).append('\n');
+    out.append(diagnosticCommand("vmNativeMemory", "summary")).append('\n');
+    String histogram = diagnosticCommand("gcClassHistogram");
+    String[] lines = histogram.split("\n", -1);
+    int keep = Math.min(lines.length, 45);
+    out.append(String.join("\n", java.util.Arrays.copyOfRange(lines, 0, keep))).append('\n');
+    if (lines.length > keep) {
+      out.append(lines[lines.length - 2]).append('\n'); // the Total line
+    }
+    return out.toString();
+  }
+
+  private static String diagnosticCommand(String operation, String... arguments) {
+    try {
+      Object result =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  operation,
+                  new Object[] {arguments},
+                  new String[] {String[].class.getName()});
+      return String.valueOf(result);
+    } catch (javax.management.JMException e) {
+      return operation + " failed: " + e;
+    }
   }
 
   private synchronized void startPublishing(double rate, long count, boolean warmup, int channels) {
@@ -284,6 +341,7 @@ public final class LoadServer implements AutoCloseable {
         startPublishing(rate, count, "true".equals(parameter.apply("warmup")), channels);
         body = Map.of("publishing", count, "rate", rate);
       }
+      case "/diagnostics" -> body = Map.of("text", diagnostics());
       case "/stop" -> {
         stopRequested.countDown();
         body = Map.of("stopping", true);

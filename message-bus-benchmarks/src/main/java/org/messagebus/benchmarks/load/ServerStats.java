@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastId the load channel's last message id
  * @param processes how many processes the figures are summed over
  * @param threads live threads of the Java server (0 when a server does not tell)
+ * @param allocatedBytes heap bytes allocated so far by the live threads (Java: {@code
+ *     ThreadMXBean.getThreadAllocatedBytes}), 0 where a server does not say
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -38,4 +40,5 @@ record ServerStats(
     long publishFailures,
     long lastId,
     int processes,
-    int threads) {}
+    long threads,
+    long allocatedBytes) {}

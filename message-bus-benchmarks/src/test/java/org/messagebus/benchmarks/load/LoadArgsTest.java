@@ -35,6 +35,7 @@ class LoadArgsTest {
     assertThat(a.redis()).isEmpty();
     assertThat(a.label()).isEmpty();
     assertThat(a.out()).isEmpty();
+    assertThat(a.diagnostics()).isEmpty();
     assertThat(a.expected()).isEqualTo(1000L * 60);
     assertThat(a.ports()).isEmpty();
     assertThat(a.subscriberPorts()).containsExactly(9292);
@@ -89,7 +90,8 @@ class LoadArgsTest {
             "repollDelayMs=100",
             "redis=none",
             "label=ruby",
-            "out=/tmp/r.jsonl");
+            "out=/tmp/r.jsonl",
+            "diagnostics=/tmp/d.txt");
     assertThat(a)
         .isEqualTo(
             new LoadArgs(
@@ -113,6 +115,7 @@ class LoadArgsTest {
                 "none",
                 "ruby",
                 "/tmp/r.jsonl",
+                "/tmp/d.txt",
                 List.of(),
                 1,
                 0,

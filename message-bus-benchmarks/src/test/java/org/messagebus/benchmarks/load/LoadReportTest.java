@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class LoadReportTest {
 
   private static ServerStats stats(long heap, long rss, long cpuNanos) {
-    return new ServerStats("java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1, 0);
+    return new ServerStats(
+        "java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1, 30, cpuNanos * 2);
   }
 
   @Test
@@ -34,6 +35,8 @@ class LoadReportTest {
     Map<String, Object> r = report.toMap();
     assertThat(r).containsEntry("redisCommands", null).containsEntry("redisCommandsTotal", null);
     assertThat(r).containsEntry("heapPerPollBytes", 1024L).containsEntry("rssPerPollBytes", 2048L);
+    // 1e9 bytes allocated (the stub's 2 x CPU nanos) over 40 polls
+    assertThat(r).containsEntry("serverAllocatedPerPollBytes", 25_000_000L);
     assertThat(report.summary(r))
         .doesNotContain("Redis commands")
         .contains("1.00 KiB per held poll")
