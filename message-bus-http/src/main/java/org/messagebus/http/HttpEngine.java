@@ -59,6 +59,9 @@ public final class HttpEngine implements AutoCloseable {
   private final @Nullable RecentWindow window;
   private final @Nullable BackendStateListener windowState;
   private final DiagnosticsRoutes diagnostics;
+  // The live dashboard's numbers; only with an admin lookup (nobody could see them otherwise).
+  private final @Nullable DashboardStats stats;
+  private final @Nullable ObserverRegistration statsRegistration;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
@@ -66,6 +69,9 @@ public final class HttpEngine implements AutoCloseable {
   private final HttpObservers observers = new HttpObservers();
   // Connections of other transports (WebSocket) that count against maxActiveClients.
   final java.util.concurrent.atomic.AtomicInteger otherConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
+  // Server-Sent Events streams open (they are held polls too).
+  private final java.util.concurrent.atomic.AtomicInteger eventStreams =
       new java.util.concurrent.atomic.AtomicInteger();
 
   /**
@@ -83,7 +89,13 @@ public final class HttpEngine implements AutoCloseable {
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
     this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
-    this.diagnostics = new DiagnosticsRoutes(bus, options);
+    this.stats =
+        options.isAdminLookup() == null
+            ? null
+            : new DashboardStats(
+                bus, options.ticker(), this::heldPolls, eventStreams::get, otherConnections::get);
+    this.statsRegistration = stats == null ? null : observers.add(stats);
+    this.diagnostics = new DiagnosticsRoutes(bus, options, json, stats);
     this.heldPollLimits = new HeldPollLimits(options);
     this.timeouts =
         new TimeoutWheel(
@@ -147,6 +159,10 @@ public final class HttpEngine implements AutoCloseable {
    * that registered and then read the window misses nothing.
    */
   private void dispatch(Message m) {
+    DashboardStats st = stats;
+    if (st != null) {
+      st.dispatched(m);
+    }
     Push push = new Push(m, json, bus);
     RecentWindow w = window;
     if (w != null) {
@@ -183,6 +199,25 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /**
+   * Returns the number of Server-Sent Events streams open right now (they are counted in {@link
+   * #heldPolls()} too).
+   *
+   * @return the count
+   */
+  public int eventStreams() {
+    return eventStreams.get();
+  }
+
+  /**
+   * Returns the number of WebSockets of this engine's {@link WebSocketEndpoint} open right now.
+   *
+   * @return the count; 0 without an endpoint
+   */
+  public int webSockets() {
+    return otherConnections.get();
+  }
+
+  /**
    * Returns how many streams were ended because their client stopped reading (more than {@link
    * EngineOptions#maxUnsentBytes()} waited for it) since the engine started.
    *
@@ -210,6 +245,10 @@ public final class HttpEngine implements AutoCloseable {
    */
   public void expireTimeouts() {
     timeouts.expireDue();
+  }
+
+  HttpObservers observers() {
+    return observers;
   }
 
   ConnectionManager connectionManager() {
@@ -329,9 +368,9 @@ public final class HttpEngine implements AutoCloseable {
       x.send("not found".getBytes(StandardCharsets.US_ASCII));
       return;
     }
-    if (!"OPTIONS".equals(x.method())
-        && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
-      call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
+    boolean sse = "GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse");
+    if (!"OPTIONS".equals(x.method())) {
+      call.mode = sse ? HttpObserver.PollMode.SSE : pollMode(x);
     }
     if (clientId.length() > options.maxClientIdLength()) {
       throw new BadRequestException(
@@ -360,7 +399,7 @@ public final class HttpEngine implements AutoCloseable {
     String siteId =
         options.siteIdLookup() != null ? options.siteIdLookup().apply(x) : bus.currentSiteId();
     String identity = heldPollLimits.identityOf(x, userId);
-    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse")) {
+    if (sse) {
       if (!options.sseEnabled()) {
         throw new BadRequestException(404, "server-sent events are disabled: poll instead");
       }
@@ -512,11 +551,22 @@ public final class HttpEngine implements AutoCloseable {
     }
     Client client =
         new Client(clientId, userId, groupIds, siteId, request.seq, request.channels, json);
+    client.observer = observers;
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;
     List<Message> backlog = client.backlog(bus, window);
     failures.backendAnswered();
-    Runnable release = heldPollLimits.acquire(identity, clientId);
+    Runnable acquired = heldPollLimits.acquire(identity, clientId);
+    eventStreams.incrementAndGet();
+    java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            eventStreams.decrementAndGet();
+            acquired.run();
+          }
+        };
     call.held = true;
     try {
       x.prepareHold();
@@ -536,6 +586,7 @@ public final class HttpEngine implements AutoCloseable {
           () -> {
             manager.remove(client);
             release.run();
+            observers.pollEnded(HttpObserver.PollMode.SSE, client.outcome());
           },
           options.maxUnsentBytes(),
           streamsCutOff::increment,
@@ -865,5 +916,11 @@ public final class HttpEngine implements AutoCloseable {
     }
     manager.closeAll();
     timeouts.close();
+    if (statsRegistration != null) {
+      statsRegistration.close();
+    }
+    if (stats != null) {
+      stats.close();
+    }
   }
 }
