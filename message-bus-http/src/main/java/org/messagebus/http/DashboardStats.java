@@ -32,6 +32,8 @@ import org.messagebus.MessageBus;
 import org.messagebus.observe.BusObserver;
 import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.observe.PublishOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The numbers of the live diagnostics dashboard ({@code _diagnostics/stats.json}), for this process
@@ -58,6 +60,7 @@ final class DashboardStats implements HttpObserver, AutoCloseable {
   private static final int BUCKETS = 30;
   private static final long BUCKET_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  private static final Logger LOG = LoggerFactory.getLogger(DashboardStats.class);
 
   private final MessageBus bus;
   private final LongSupplier ticker;
@@ -426,6 +429,14 @@ final class DashboardStats implements HttpObserver, AutoCloseable {
     sampler.shutdownNow();
     busRegistration.close();
     bus.removeBackendStateListener(stateListener);
+    try {
+      // a sample takes microseconds: the thread is gone when the engine's close returns
+      if (!sampler.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.debug("the dashboard's sampler thread did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The bus's events. */
