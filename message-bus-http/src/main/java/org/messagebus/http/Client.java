@@ -389,6 +389,7 @@ final class Client implements HttpExchange.HeldListener {
         }
         enqueue(Wire.concat(Wire.sseId(running), Wire.sseData(Wire.json(json, List.of(m)))));
       }
+      observer.delivered(backlog.size());
       out = x;
       x.hold(this);
     } finally {

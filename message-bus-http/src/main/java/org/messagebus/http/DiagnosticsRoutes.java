@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,11 +13,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.diagnostics.Diagnostics;
 
 /**
- * The routes under {@code <base>message-bus/_diagnostics} (SPEC §6.2): the diagnostics page, the
+ * The routes under {@code <base>message-bus/_diagnostics} (SPEC §6.2): the diagnostics page (with
+ * this process's live dashboard), the dashboard's numbers ({@code stats.json}, our own route), the
  * discovery and restart requests, and a whitelist of scripts. Every route is for administrators
  * only ({@link EngineOptions#isAdminLookup()}); the page is our own (no React, no jQuery),
  * listening with plain {@code fetch} long polls. The routes that change state (discover, hup) take
@@ -38,10 +41,15 @@ final class DiagnosticsRoutes {
   private final MessageBus bus;
   private final EngineOptions options;
   private final Map<String, Optional<Asset>> assets = new LinkedHashMap<>();
+  private final ObjectMapper json;
+  private final @Nullable DashboardStats stats;
 
-  DiagnosticsRoutes(MessageBus bus, EngineOptions options) {
+  DiagnosticsRoutes(
+      MessageBus bus, EngineOptions options, ObjectMapper json, @Nullable DashboardStats stats) {
     this.bus = bus;
     this.options = options;
+    this.json = json;
+    this.stats = stats;
     ASSETS.forEach((name, resource) -> assets.put(name, Asset.load(resource)));
   }
 
@@ -69,6 +77,8 @@ final class DiagnosticsRoutes {
     }
     if (rest.equals(ROUTE)) {
       page(x, x.contextPath() + prefix);
+    } else if (rest.equals(ROUTE + "/stats.json") && stats != null) {
+      stats(x, stats);
     } else if (rest.equals(ROUTE + "/discover")) {
       HttpEngine.requirePost(x, options);
       discover(x, plain);
@@ -96,6 +106,15 @@ final class DiagnosticsRoutes {
     x.header("Cache-Control", "no-store");
     x.header("Content-Type", "text/html; charset=utf-8");
     x.send(html.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The live dashboard's numbers for this process (admins only, like every route here). */
+  private void stats(HttpExchange x, DashboardStats st) throws IOException {
+    byte[] body = json.writeValueAsBytes(st.snapshot());
+    x.status(200);
+    x.header("Cache-Control", "no-store");
+    x.contentType(Wire.JSON_CONTENT_TYPE);
+    x.send(body);
   }
 
   private void discover(HttpExchange x, PlainReply plain) throws IOException {

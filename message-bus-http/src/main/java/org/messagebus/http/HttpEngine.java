@@ -59,6 +59,9 @@ public final class HttpEngine implements AutoCloseable {
   private final @Nullable RecentWindow window;
   private final @Nullable BackendStateListener windowState;
   private final DiagnosticsRoutes diagnostics;
+  // The live dashboard's numbers; only with an admin lookup (nobody could see them otherwise).
+  private final @Nullable DashboardStats stats;
+  private final @Nullable ObserverRegistration statsRegistration;
   private final HeldPollLimits heldPollLimits;
   private final Failures failures = new Failures();
   private final java.util.concurrent.atomic.LongAdder streamsCutOff =
@@ -70,6 +73,9 @@ public final class HttpEngine implements AutoCloseable {
   // Open WebSocket endpoints over this engine: a socket path that reaches the engine was not
   // upgraded (see webSocketNotUpgraded).
   final java.util.concurrent.atomic.AtomicInteger webSocketEndpoints =
+      new java.util.concurrent.atomic.AtomicInteger();
+  // Server-Sent Events streams open (they are held polls too).
+  private final java.util.concurrent.atomic.AtomicInteger eventStreams =
       new java.util.concurrent.atomic.AtomicInteger();
 
   /**
@@ -87,7 +93,13 @@ public final class HttpEngine implements AutoCloseable {
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
     this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
-    this.diagnostics = new DiagnosticsRoutes(bus, options);
+    this.stats =
+        options.isAdminLookup() == null
+            ? null
+            : new DashboardStats(
+                bus, options.ticker(), this::heldPolls, eventStreams::get, otherConnections::get);
+    this.statsRegistration = stats == null ? null : observers.add(stats);
+    this.diagnostics = new DiagnosticsRoutes(bus, options, json, stats);
     this.heldPollLimits = new HeldPollLimits(options);
     this.timeouts =
         new TimeoutWheel(
@@ -151,6 +163,10 @@ public final class HttpEngine implements AutoCloseable {
    * that registered and then read the window misses nothing.
    */
   private void dispatch(Message m) {
+    DashboardStats st = stats;
+    if (st != null) {
+      st.dispatched(m);
+    }
     Push push = new Push(m, json, bus);
     RecentWindow w = window;
     if (w != null) {
@@ -187,6 +203,25 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /**
+   * Returns the number of Server-Sent Events streams open right now (they are counted in {@link
+   * #heldPolls()} too).
+   *
+   * @return the count
+   */
+  public int eventStreams() {
+    return eventStreams.get();
+  }
+
+  /**
+   * Returns the number of WebSockets of this engine's {@link WebSocketEndpoint} open right now.
+   *
+   * @return the count; 0 without an endpoint
+   */
+  public int webSockets() {
+    return otherConnections.get();
+  }
+
+  /**
    * Returns how many streams were ended because their client stopped reading (more than {@link
    * EngineOptions#maxUnsentBytes()} waited for it) since the engine started.
    *
@@ -214,6 +249,10 @@ public final class HttpEngine implements AutoCloseable {
    */
   public void expireTimeouts() {
     timeouts.expireDue();
+  }
+
+  HttpObservers observers() {
+    return observers;
   }
 
   ConnectionManager connectionManager() {
@@ -336,9 +375,9 @@ public final class HttpEngine implements AutoCloseable {
     if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("ws")) {
       throw webSocketNotUpgraded(x);
     }
-    if (!"OPTIONS".equals(x.method())
-        && !("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse"))) {
-      call.mode = pollMode(x); // Server-Sent Events are not polls: not counted (yet)
+    boolean sse = "GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse");
+    if (!"OPTIONS".equals(x.method())) {
+      call.mode = sse ? HttpObserver.PollMode.SSE : pollMode(x);
     }
     if (clientId.length() > options.maxClientIdLength()) {
       throw new BadRequestException(
@@ -354,7 +393,7 @@ public final class HttpEngine implements AutoCloseable {
     // The lookups run here, on the request thread (they may read thread-bound state such as a
     // security context); the body may be read later, on a transport callback.
     Identity who = Identity.of(x, options, bus, heldPollLimits);
-    if ("GET".equals(x.method()) && slash >= 0 && rest.substring(slash + 1).equals("sse")) {
+    if (sse) {
       if (!options.sseEnabled()) {
         throw new BadRequestException(404, "server-sent events are disabled: poll instead");
       }
@@ -505,11 +544,22 @@ public final class HttpEngine implements AutoCloseable {
     }
     Client client = who.client(clientId, request.seq, request.channels, json);
     client.reportLoss = LossSignal.requested(x.queryString(), options.maxChannels() + 2);
+    client.observer = observers;
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;
     List<Message> backlog = client.backlog(bus, window);
     failures.backendAnswered();
-    Runnable release = heldPollLimits.acquire(who.limitKey(), clientId);
+    Runnable acquired = heldPollLimits.acquire(who.limitKey(), clientId);
+    eventStreams.incrementAndGet();
+    java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            eventStreams.decrementAndGet();
+            acquired.run();
+          }
+        };
     call.held = true;
     try {
       x.prepareHold();
@@ -529,6 +579,7 @@ public final class HttpEngine implements AutoCloseable {
           () -> {
             manager.remove(client);
             release.run();
+            observers.pollEnded(HttpObserver.PollMode.SSE, client.outcome());
           },
           options.maxUnsentBytes(),
           streamsCutOff::increment,
@@ -858,5 +909,11 @@ public final class HttpEngine implements AutoCloseable {
     }
     manager.closeAll();
     timeouts.close();
+    if (statsRegistration != null) {
+      statsRegistration.close();
+    }
+    if (stats != null) {
+      stats.close();
+    }
   }
 }

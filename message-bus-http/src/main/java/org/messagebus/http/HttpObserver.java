@@ -3,12 +3,14 @@
 package org.messagebus.http;
 
 /**
- * Hears what an {@link HttpEngine} does, for metrics: how each poll ended, by mode, the messages
- * and bytes sent to web clients, and long polls answered at once because {@link
- * EngineOptions#maxActiveClients()} polls were held. Every method has an empty default. Gauges are
- * read from the engine instead ({@link HttpEngine#heldPolls()}, {@link
- * HttpEngine#streamsCutOff()}). Register one with {@link HttpEngine#observe}; the {@code
- * message-bus-micrometer} module binds one to a Micrometer registry.
+ * Hears what an {@link HttpEngine} does, for metrics: how each poll ended, by mode (Server-Sent
+ * Events streams included), the WebSockets opened, closed (by close code) and refused, the messages
+ * and bytes sent to web clients over every transport, and long polls answered at once because
+ * {@link EngineOptions#maxActiveClients()} polls were held. Every method has an empty default.
+ * Gauges are read from the engine instead ({@link HttpEngine#heldPolls()}, {@link
+ * HttpEngine#eventStreams()}, {@link HttpEngine#webSockets()}, {@link HttpEngine#streamsCutOff()}).
+ * Register one with {@link HttpEngine#observe}; the {@code message-bus-micrometer} module binds one
+ * to a Micrometer registry.
  *
  * <p><b>Threads.</b> Called on request threads, fan-out lanes, the bus's dispatch thread, the
  * timeout thread and the container's I/O threads, concurrently, sometimes while a poll's lock is
@@ -27,8 +29,19 @@ public interface HttpObserver {
     /** A long poll: held until a message, the timeout or a newer poll. */
     LONG_POLL,
     /** A streaming long poll (chunked): every message is sent as it arrives until the timeout. */
-    STREAM
+    STREAM,
+    /**
+     * A Server-Sent Events stream ({@code GET <clientId>/sse}): held like a stream until {@link
+     * EngineOptions#sseMaxDuration()}, which ends it as {@link PollOutcome#TIMEOUT}.
+     */
+    SSE
   }
+
+  /**
+   * The code {@link #webSocketClosed} reports when the client closed the socket or the connection
+   * broke (the server sent no close code of its own).
+   */
+  int CLOSED_BY_CLIENT = 0;
 
   /** How a poll ended. */
   enum PollOutcome {
@@ -82,4 +95,27 @@ public interface HttpObserver {
    * EngineOptions#maxActiveClients()} polls were held already.
    */
   default void overCapacity() {}
+
+  /**
+   * A WebSocket of the bus opened ({@link WebSocketEndpoint}). Its messages and bytes are reported
+   * through {@link #delivered} and {@link #bytesWritten}, like those of polls.
+   */
+  default void webSocketOpened() {}
+
+  /**
+   * A WebSocket that {@linkplain #webSocketOpened() opened} closed.
+   *
+   * @param code the close code the server sent ({@link WebSocketSession#CLOSE_SLOW_CONSUMER},
+   *     {@link WebSocketSession#CLOSE_BAD_FRAME}, {@link WebSocketSession#CLOSE_NO_PONG}, {@link
+   *     WebSocketSession#CLOSE_GOING_AWAY}…), or {@link #CLOSED_BY_CLIENT} when the client closed
+   *     it or the connection broke
+   */
+  default void webSocketClosed(int code) {}
+
+  /**
+   * A WebSocket upgrade was refused ({@link WebSocketEndpoint#admit}).
+   *
+   * @param status the HTTP status answered: 400, 403, 404, 429, 503 (or 500)
+   */
+  default void webSocketRefused(int status) {}
 }

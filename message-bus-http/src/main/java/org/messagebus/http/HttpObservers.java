@@ -66,6 +66,21 @@ final class HttpObservers implements HttpObserver {
     observers.current().overCapacity();
   }
 
+  @Override
+  public void webSocketOpened() {
+    current.webSocketOpened();
+  }
+
+  @Override
+  public void webSocketClosed(int code) {
+    current.webSocketClosed(code);
+  }
+
+  @Override
+  public void webSocketRefused(int status) {
+    current.webSocketRefused(status);
+  }
+
   /** One observer, each call isolated; the first failure is logged at WARN, later ones at DEBUG. */
   private static final class Guarded implements HttpObserver {
     private final HttpObserver target;
@@ -111,6 +126,33 @@ final class HttpObservers implements HttpObserver {
         failures.failed(e);
       }
     }
+
+    @Override
+    public void webSocketOpened() {
+      try {
+        target.webSocketOpened();
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void webSocketClosed(int code) {
+      try {
+        target.webSocketClosed(code);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void webSocketRefused(int status) {
+      try {
+        target.webSocketRefused(status);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
   }
 
   /** Several observers, in the order they were added. */
@@ -139,6 +181,21 @@ final class HttpObservers implements HttpObserver {
     @Override
     public void overCapacity() {
       targets.forEach(HttpObserver::overCapacity);
+    }
+
+    @Override
+    public void webSocketOpened() {
+      targets.forEach(HttpObserver::webSocketOpened);
+    }
+
+    @Override
+    public void webSocketClosed(int code) {
+      targets.forEach(t -> t.webSocketClosed(code));
+    }
+
+    @Override
+    public void webSocketRefused(int status) {
+      targets.forEach(t -> t.webSocketRefused(status));
     }
   }
 }

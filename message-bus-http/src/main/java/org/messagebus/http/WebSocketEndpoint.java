@@ -189,8 +189,17 @@ public final class WebSocketEndpoint implements AutoCloseable {
     }
   }
 
-  private static Admission refuse(int status, String reason) {
-    return new Admission(null, status, reason, Map.of());
+  private Admission refuse(int status, String reason) {
+    return refused(new Admission(null, status, reason, Map.of()));
+  }
+
+  private Admission refused(Admission refusal) {
+    engine.observers().webSocketRefused(refusal.status());
+    return refusal;
+  }
+
+  HttpObserver observer() {
+    return engine.observers();
   }
 
   /**
@@ -240,7 +249,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
       Failures.Reply reply = failures.handle(e);
       return reply == null
           ? refuse(500, "internal error")
-          : new Admission(null, reply.status(), reply.reason(), reply.headers());
+          : refused(new Admission(null, reply.status(), reply.reason(), reply.headers()));
     }
     return new Admission(
         new WebSocketSession(this, identity, release, engine.json(), options, engineOptions),
@@ -370,7 +379,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
         }
         if (out == null) {
           byte[] body = push.body();
-          out = new WebSocketSession.Out(new String(body, StandardCharsets.UTF_8), body.length);
+          out = new WebSocketSession.Out(new String(body, StandardCharsets.UTF_8), body.length, 1);
         }
         s.offer(push, out);
       }

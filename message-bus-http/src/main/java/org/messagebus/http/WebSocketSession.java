@@ -75,8 +75,8 @@ public final class WebSocketSession {
    */
   public static final int CLOSE_SLOW_CONSUMER = 4429;
 
-  /** A message as sent: its text and its size in bytes (UTF-8). */
-  record Out(String text, int bytes) {}
+  /** A message as sent: its text, its size in bytes (UTF-8) and how many bus messages it holds. */
+  record Out(String text, int bytes, int messages) {}
 
   final Client identity;
   private final WebSocketEndpoint endpoint;
@@ -103,6 +103,10 @@ public final class WebSocketSession {
   private boolean awaitingPong;
   private long pingSentAt;
   private boolean closed;
+  // for the observer: told opened (after register), the code closed with, told closed
+  private boolean opened;
+  private int closeCode = HttpObserver.CLOSED_BY_CLIENT;
+  private boolean closeReported;
 
   WebSocketSession(
       WebSocketEndpoint endpoint,
@@ -142,6 +146,18 @@ public final class WebSocketSession {
     }
     if (!endpoint.register(this)) {
       closeWith(CLOSE_GOING_AWAY, "server shutting down");
+      return;
+    }
+    endpoint.observer().webSocketOpened();
+    lock.lock();
+    try {
+      opened = true;
+      if (closed && !closeReported) {
+        closeReported = true;
+        endpoint.observer().webSocketClosed(closeCode);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -323,7 +339,7 @@ public final class WebSocketSession {
       pending.clear();
       if (!backlog.isEmpty()) {
         byte[] body = Wire.json(json, backlog);
-        enqueue(new Out(new String(body, StandardCharsets.UTF_8), body.length));
+        enqueue(new Out(new String(body, StandardCharsets.UTF_8), body.length, backlog.size()));
       }
       catchingUp = false;
       for (Object[] b : buffered) {
@@ -415,6 +431,8 @@ public final class WebSocketSession {
         completedInSend = false;
         try {
           connection.sendText(next.text(), sendDone);
+          endpoint.observer().delivered(next.messages());
+          endpoint.observer().bytesWritten(next.bytes());
         } catch (RuntimeException e) {
           inFlight = false;
           LOG.debug("WebSocket send to {} failed: {}", identity.id, e.toString());
@@ -524,6 +542,7 @@ public final class WebSocketSession {
     if (closed) {
       return;
     }
+    closeCode = code;
     finishLocked();
     if (connection != null) {
       try {
@@ -559,6 +578,10 @@ public final class WebSocketSession {
 
   private void finishLocked() {
     closed = true;
+    if (opened && !closeReported) {
+      closeReported = true;
+      endpoint.observer().webSocketClosed(closeCode);
+    }
     queue.clear();
     queuedBytes = 0;
     buffered.clear();

@@ -41,7 +41,8 @@ import org.messagebus.servlet.MessageBusServer;
  * /stock/jquery.js} (the stock client and jQuery from {@code node_modules}, for the compatibility
  * runs). Identity comes from request headers, which both clients can set through their {@code
  * headers} setting: {@code X-User-Id} (a number, or else a string) and {@code X-Group-Ids}
- * (comma-separated numbers).
+ * (comma-separated numbers); {@code X-Admin: 1} makes a request an administrator's (the diagnostics
+ * page and its dashboard).
  *
  * <p>Control server, JSON in and out: {@code POST /publish {channel, data, maxBacklogSize?,
  * userIds?, groupIds?, clientIds?}} → {@code {"id":n}}; {@code POST /stop}, {@code POST /start}
@@ -131,6 +132,8 @@ public final class E2eServer {
             .sseMaxDuration(longPollingInterval)
             .sseRetry(Duration.ofMillis(200))
             .userIdFromRequest(E2eServer::userId)
+            // The diagnostics page and its live dashboard: for requests with X-Admin: 1.
+            .isAdminFromRequest(req -> "1".equals(req.header("X-Admin")))
             .groupIdsFromRequest(E2eServer::groupIds)
             .build();
     MessageBusServer.Builder builder = MessageBusServer.builder(bus);

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.messagebus.http.HttpEngine;
 import org.messagebus.http.HttpObserver;
 import org.messagebus.observe.ObserverRegistration;
@@ -21,10 +22,12 @@ import org.messagebus.observe.ObserverRegistration;
 /**
  * Binds an {@link HttpEngine} (the message_bus HTTP endpoint; {@code
  * MessageBusServer.filter().engine()} or {@code MessageBusFilter.engine()}) to a Micrometer {@link
- * MeterRegistry}: polls by mode and outcome, held polls, messages and bytes sent, long polls
- * answered at once over {@code maxActiveClients}, streams cut off. Tags are low-cardinality only
- * (never a client id, user or channel); see docs/metrics.md. Needs {@code message-bus-http} on the
- * class path (an optional dependency of this module).
+ * MeterRegistry}: polls by mode (Server-Sent Events included) and outcome, held polls, open
+ * Server-Sent Events streams and WebSockets, WebSockets opened, closed by close code and refused by
+ * status, messages and bytes sent over every transport, long polls answered at once over {@code
+ * maxActiveClients}, streams cut off. Tags are low-cardinality only (never a client id, user or
+ * channel); see docs/metrics.md. Needs {@code message-bus-http} on the class path (an optional
+ * dependency of this module).
  *
  * <pre>{@code
  * HttpEngineMetrics http = HttpEngineMetrics.bind(server.filter().engine(), registry);
@@ -86,6 +89,18 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
                       "Streams ended because their client stopped reading (maxUnsentBytes)")
                   .tags(tags)
                   .register(registry));
+          set.add(
+              Gauge.builder("messagebus.http.connections", engine, HttpEngine::eventStreams)
+                  .description("Connections open right now, by transport")
+                  .tags(tags)
+                  .tag("transport", "sse")
+                  .register(registry));
+          set.add(
+              Gauge.builder("messagebus.http.connections", engine, HttpEngine::webSockets)
+                  .description("Connections open right now, by transport")
+                  .tags(tags)
+                  .tag("transport", "websocket")
+                  .register(registry));
           ObserverRegistration observation = engine.observe(new Observer(registry, set));
           return observation::close;
         });
@@ -110,8 +125,16 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
     private final Counter deliveries;
     private final Counter bytes;
     private final Counter overCapacity;
+    private final Counter webSocketOpens;
+    private final MeterRegistry registry;
+    private final MeterSet set;
+    // by close code / refusal status: a small set (the codes and statuses the server sends)
+    private final ConcurrentHashMap<Integer, Counter> webSocketCloses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Counter> webSocketRefusals = new ConcurrentHashMap<>();
 
     Observer(MeterRegistry registry, MeterSet set) {
+      this.registry = registry;
+      this.set = set;
       for (PollMode mode : PollMode.values()) {
         Map<PollOutcome, Counter> byOutcome = new EnumMap<>(PollOutcome.class);
         polls.put(mode, byOutcome);
@@ -148,6 +171,53 @@ public final class HttpEngineMetrics implements MeterBinder, AutoCloseable {
                       "Long polls answered at once because maxActiveClients polls were held")
                   .tags(tags)
                   .register(registry));
+      webSocketOpens =
+          set.add(
+              Counter.builder("messagebus.http.websocket.opens")
+                  .description("WebSockets opened")
+                  .tags(tags)
+                  .register(registry));
+    }
+
+    private Counter closes(int code) {
+      return webSocketCloses.computeIfAbsent(
+          code,
+          c ->
+              set.add(
+                  Counter.builder("messagebus.http.websocket.closes")
+                      .description(
+                          "WebSockets closed, by the close code the server sent (client: the"
+                              + " client closed it or the connection broke)")
+                      .tags(tags)
+                      .tag("code", c == CLOSED_BY_CLIENT ? "client" : Integer.toString(c))
+                      .register(registry)));
+    }
+
+    private Counter refusals(int status) {
+      return webSocketRefusals.computeIfAbsent(
+          status,
+          st ->
+              set.add(
+                  Counter.builder("messagebus.http.websocket.refusals")
+                      .description("WebSocket upgrades refused, by HTTP status")
+                      .tags(tags)
+                      .tag("status", Integer.toString(st))
+                      .register(registry)));
+    }
+
+    @Override
+    public void webSocketOpened() {
+      webSocketOpens.increment();
+    }
+
+    @Override
+    public void webSocketClosed(int code) {
+      closes(code).increment();
+    }
+
+    @Override
+    public void webSocketRefused(int status) {
+      refusals(status).increment();
     }
 
     @Override

@@ -315,7 +315,8 @@ class MessageBusMetricsTest {
     assertThat(registry.get("messagebus.dispatch.messages").meter()).isInstanceOf(Counter.class);
     assertThat(registry.get("messagebus.backend.reconnects").meter())
         .isInstanceOf(FunctionCounter.class);
-    assertThat(registry.get("messagebus.http.polls").counters()).hasSize(3 * 10);
+    assertThat(registry.get("messagebus.http.polls").counters())
+        .hasSize(4 * 10); // poll, long_poll, stream, sse
     assertThat(registry.get("messagebus.publish").timers()).hasSize(4);
   }
 }

@@ -239,7 +239,9 @@ public final class LoadServer implements AutoCloseable {
   /** The heap, native memory and class histogram, as jcmd prints them. */
   private static String diagnostics() {
     StringBuilder out = new StringBuilder();
-    out.append("threads: ").append(ManagementFactory.getThreadMXBean().getThreadCount()).append('\n');
+    out.append("threads: ")
+        .append(ManagementFactory.getThreadMXBean().getThreadCount())
+        .append('\n');
     out.append(diagnosticCommand("gcHeapInfo")).append('\n');
     out.append(diagnosticCommand("vmNativeMemory", "summary")).append('\n');
     String histogram = diagnosticCommand("gcClassHistogram");
