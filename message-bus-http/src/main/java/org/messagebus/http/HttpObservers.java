@@ -68,17 +68,17 @@ final class HttpObservers implements HttpObserver {
 
   @Override
   public void webSocketOpened() {
-    current.webSocketOpened();
+    observers.current().webSocketOpened();
   }
 
   @Override
   public void webSocketClosed(int code) {
-    current.webSocketClosed(code);
+    observers.current().webSocketClosed(code);
   }
 
   @Override
   public void webSocketRefused(int status) {
-    current.webSocketRefused(status);
+    observers.current().webSocketRefused(status);
   }
 
   /** One observer, each call isolated; the first failure is logged at WARN, later ones at DEBUG. */
@@ -132,7 +132,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.webSocketOpened();
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -141,7 +141,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.webSocketClosed(code);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
 
@@ -150,7 +150,7 @@ final class HttpObservers implements HttpObserver {
       try {
         target.webSocketRefused(status);
       } catch (RuntimeException e) {
-        failed(e);
+        failures.failed(e);
       }
     }
   }
