@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
@@ -23,18 +24,22 @@ import org.messagebus.spi.Retention;
 /**
  * The statements of a {@link PostgresBackend} on a connection it is given (SPEC §3.3.2, §3.3.3):
  * the one-statement publish (insert, trim, notify) and the reads. Knows nothing of where the
- * connection comes from or of the connection state. Thread-safe (stateless).
+ * connection comes from or of the connection state. Thread-safe (its only state is a cache of
+ * statement texts).
  */
 final class PgQueries {
 
   final Sql sql;
   private final Retention retention;
   private final String notificationChannel;
+  private final String trimLockName;
+  private final Map<Integer, String> groupStatements = new ConcurrentHashMap<>();
 
   PgQueries(Sql sql, Retention retention, String notificationChannel) {
     this.sql = sql;
     this.retention = retention;
     this.notificationChannel = notificationChannel;
+    this.trimLockName = "message_bus trim:" + sql.table;
   }
 
   /** Checks a publish before any statement runs. */
@@ -58,7 +63,7 @@ final class PgQueries {
       ps.setString(2, payload);
       ps.setString(3, BackendMessage.escapeChannel(channel));
       ps.setInt(4, retention.clearEvery());
-      ps.setString(5, "message_bus trim:" + sql.table);
+      ps.setString(5, trimLockName);
       ps.setInt(6, retention.maxGlobalBacklogSize());
       ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
       ps.setString(8, channel);
@@ -73,22 +78,69 @@ final class PgQueries {
   }
 
   /**
-   * Inserts and announces one message without trimming: for a message of a batch whose channel a
-   * later message of the same batch, with the same limits, trims in the same transaction (trimming
-   * keeps the newest rows, so trimming once at the end of the batch leaves what trimming after each
-   * message would).
+   * Inserts, trims and announces a group of messages in one round trip and one transaction: one
+   * publish statement per message, in order, sent together and committed by the server at their end
+   * (in autocommit, the implicit transaction of one extended-protocol pipeline up to its sync;
+   * otherwise the caller's transaction): if one fails, none is stored. Ids and announcements follow
+   * the order of the arrays.
+   *
+   * @param trim for each message, whether it trims (false when a later message of the group trims
+   *     its channel with the same limits)
+   * @return the ids, in the order of the arrays
    */
-  long publishWithoutTrim(Connection c, String channel, String payload) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.publishWithoutTrim)) {
-      ps.setString(1, channel);
-      ps.setString(2, payload);
-      ps.setString(3, BackendMessage.escapeChannel(channel));
-      ps.setString(4, notificationChannel);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+  long[] publishGroup(
+      Connection c,
+      String[] channels,
+      String[] payloads,
+      BackendPublishOptions[] options,
+      boolean[] trim)
+      throws SQLException {
+    int n = channels.length;
+    long[] ids = new long[n];
+    try (PreparedStatement ps = c.prepareStatement(groupStatement(n))) {
+      int p = 0;
+      for (int i = 0; i < n; i++) {
+        String channel = channels[i];
+        ps.setString(++p, channel);
+        ps.setString(++p, payloads[i]);
+        ps.setString(++p, BackendMessage.escapeChannel(channel));
+        ps.setInt(++p, retention.clearEvery());
+        ps.setBoolean(++p, trim[i]);
+        ps.setString(++p, trimLockName);
+        ps.setInt(++p, retention.maxGlobalBacklogSize());
+        ps.setString(++p, seconds(options[i].effectiveMaxBacklogAge(retention)));
+        ps.setString(++p, channel);
+        ps.setString(++p, channel);
+        ps.setInt(++p, options[i].effectiveMaxBacklogSize(retention) - 1);
+        ps.setString(++p, notificationChannel);
+      }
+      boolean isResult = ps.execute();
+      for (int i = 0; i < n; i++) {
+        if (!isResult) {
+          throw new SQLException("publish group: no result for message " + (i + 1) + " of " + n);
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+          rs.next();
+          ids[i] = rs.getLong(1);
+        }
+        isResult = ps.getMoreResults();
       }
     }
+    return ids;
+  }
+
+  /** {@code n} publish statements in one text, cached per size. */
+  private String groupStatement(int n) {
+    String text = groupStatements.get(n);
+    if (text == null) {
+      StringBuilder b = new StringBuilder(n * (sql.publishInBatch.length() + 2));
+      for (int i = 0; i < n; i++) {
+        b.append(i == 0 ? "" : ";\n").append(sql.publishInBatch);
+      }
+      text = b.toString();
+      groupStatements.put(n, text);
+    }
+    return text;
   }
 
   /**

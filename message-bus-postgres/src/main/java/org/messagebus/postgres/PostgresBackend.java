@@ -194,6 +194,11 @@ public final class PostgresBackend implements Backend {
     return horizon;
   }
 
+  /** How many publishes wait for their group (for tests). */
+  int publishesAwaitingGroup() {
+    return batcher.queued();
+  }
+
   BackendStateTracker state() {
     return connections.state();
   }

@@ -30,7 +30,7 @@ final class Sql {
   final String tableExists;
   final String dropTable;
   final String publish;
-  final String publishWithoutTrim;
+  final String publishInBatch;
   final String channelBacklog;
   final String globalBacklog;
   final String horizonScan;
@@ -85,41 +85,15 @@ final class Sql {
     // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 trim lock name, 6 max
     // global backlog size, 7 max age in seconds, 8 channel, 9 channel, 10 max backlog size - 1,
     // 11 notification channel.
-    this.publish =
-        "WITH m AS (INSERT INTO "
-            + table
-            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
-            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
-            + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
-            + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
-            + " g AS (DELETE FROM "
-            + table
-            + " WHERE id <= (SELECT id FROM t) - ?),"
-            + " e AS (DELETE FROM "
-            + table
-            + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
-            + " AND EXISTS (SELECT 1 FROM t)),"
-            + " c AS (DELETE FROM "
-            + table
-            + " WHERE channel = ? AND id <= (SELECT id FROM "
-            + table
-            + " WHERE channel = ? AND id < (SELECT id FROM t)"
-            + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
-            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
-            + NOTIFY_LIMIT_BYTES
-            + " THEN head || value ELSE head END) FROM a";
+    this.publish = publishStatement(table, false);
+    // The same statement for one message of a group written in one round trip, its trim taking
+    // one more condition: a message whose channel a later message of the group trims with the
+    // same limits skips its own trim (trimming keeps the newest rows, so once at the end of the
+    // group leaves the same rows). Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear
+    // every, 5 whether to trim, 6 trim lock name, 7 max global backlog size, 8 max age in seconds,
+    // 9 channel, 10 channel, 11 max backlog size - 1, 12 notification channel.
+    this.publishInBatch = publishStatement(table, true);
     // Every read that hands out positions stops at the settled horizon (the last parameter).
-    // The same without the trim, for a message of a batch that a later message of the same
-    // channel (with the same limits) trims for it in the same transaction. Parameters: 1 channel,
-    // 2 value, 3 escaped channel, 4 notification channel.
-    this.publishWithoutTrim =
-        "WITH m AS (INSERT INTO "
-            + table
-            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
-            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m)"
-            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
-            + NOTIFY_LIMIT_BYTES
-            + " THEN head || value ELSE head END) FROM a";
     this.channelBacklog =
         "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? AND id <= ? ORDER BY id";
     this.globalBacklog =
@@ -151,6 +125,36 @@ final class Sql {
             + table
             + " WHERE channel = ANY(?) AND id <= ? GROUP BY channel";
     this.maxId = "SELECT max(id) FROM " + table + " WHERE id <= ?";
+  }
+
+  /**
+   * The one-statement publish (insert, trim, notify); with {@code trimFlag} its trim also needs a
+   * boolean parameter (the fifth) to be true.
+   */
+  private static String publishStatement(String table, boolean trimFlag) {
+    return "WITH m AS (INSERT INTO "
+        + table
+        + " (channel, value) VALUES (?, ?) RETURNING id, value),"
+        + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
+        + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
+        + (trimFlag ? " THEN ?::boolean AND" : " THEN")
+        + " pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
+        + " g AS (DELETE FROM "
+        + table
+        + " WHERE id <= (SELECT id FROM t) - ?),"
+        + " e AS (DELETE FROM "
+        + table
+        + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
+        + " AND EXISTS (SELECT 1 FROM t)),"
+        + " c AS (DELETE FROM "
+        + table
+        + " WHERE channel = ? AND id <= (SELECT id FROM "
+        + table
+        + " WHERE channel = ? AND id < (SELECT id FROM t)"
+        + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
+        + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+        + NOTIFY_LIMIT_BYTES
+        + " THEN head || value ELSE head END) FROM a";
   }
 
   /**
