@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
@@ -24,8 +23,7 @@ import org.messagebus.spi.Retention;
 /**
  * The statements of a {@link PostgresBackend} on a connection it is given (SPEC §3.3.2, §3.3.3):
  * the one-statement publish (insert, trim, notify) and the reads. Knows nothing of where the
- * connection comes from or of the connection state. Thread-safe (its only state is a cache of
- * statement texts).
+ * connection comes from or of the connection state. Thread-safe (stateless).
  */
 final class PgQueries {
 
@@ -33,7 +31,6 @@ final class PgQueries {
   private final Retention retention;
   private final String notificationChannel;
   private final String trimLockName;
-  private final Map<Integer, String> groupStatements = new ConcurrentHashMap<>();
 
   PgQueries(Sql sql, Retention retention, String notificationChannel) {
     this.sql = sql;
@@ -78,14 +75,14 @@ final class PgQueries {
   }
 
   /**
-   * Inserts, trims and announces a group of messages in one round trip and one transaction: one
-   * publish statement per message, in order, sent together and committed by the server at their end
-   * (in autocommit, the implicit transaction of one extended-protocol pipeline up to its sync;
-   * otherwise the caller's transaction): if one fails, none is stored. Ids and announcements follow
-   * the order of the arrays.
+   * Inserts, trims and announces a group of messages in one statement (one round trip; in
+   * autocommit one transaction of its own, else the caller's): if one fails, none is stored. Ids
+   * and announcements follow the order of the arrays.
    *
    * @param trim for each message, whether it trims (false when a later message of the group trims
    *     its channel with the same limits)
+   * @param newer for each message, how many messages of the group up to and including it share its
+   *     channel; for a message that trims at most its effective max backlog size
    * @return the ids, in the order of the arrays
    */
   long[] publishGroup(
@@ -93,54 +90,52 @@ final class PgQueries {
       String[] channels,
       String[] payloads,
       BackendPublishOptions[] options,
-      boolean[] trim)
+      boolean[] trim,
+      int[] newer)
       throws SQLException {
     int n = channels.length;
+    String[] escaped = new String[n];
+    Boolean[] trims = new Boolean[n];
+    Integer[] keep = new Integer[n];
+    String[] ages = new String[n];
+    for (int i = 0; i < n; i++) {
+      escaped[i] = BackendMessage.escapeChannel(channels[i]);
+      trims[i] = trim[i];
+      keep[i] = Math.max(0, options[i].effectiveMaxBacklogSize(retention) - newer[i]);
+      ages[i] = seconds(options[i].effectiveMaxBacklogAge(retention));
+    }
     long[] ids = new long[n];
-    try (PreparedStatement ps = c.prepareStatement(groupStatement(n))) {
-      int p = 0;
-      for (int i = 0; i < n; i++) {
-        String channel = channels[i];
-        ps.setString(++p, channel);
-        ps.setString(++p, payloads[i]);
-        ps.setString(++p, BackendMessage.escapeChannel(channel));
-        ps.setInt(++p, retention.clearEvery());
-        ps.setBoolean(++p, trim[i]);
-        ps.setString(++p, trimLockName);
-        ps.setInt(++p, retention.maxGlobalBacklogSize());
-        ps.setString(++p, seconds(options[i].effectiveMaxBacklogAge(retention)));
-        ps.setString(++p, channel);
-        ps.setString(++p, channel);
-        ps.setInt(++p, options[i].effectiveMaxBacklogSize(retention) - 1);
-        ps.setString(++p, notificationChannel);
+    List<Array> arrays = new ArrayList<>(6);
+    try (PreparedStatement ps = c.prepareStatement(sql.publishGroup)) {
+      arrays.add(c.createArrayOf("text", channels));
+      arrays.add(c.createArrayOf("text", payloads));
+      arrays.add(c.createArrayOf("text", escaped));
+      arrays.add(c.createArrayOf("bool", trims));
+      arrays.add(c.createArrayOf("int4", keep));
+      arrays.add(c.createArrayOf("text", ages));
+      for (int i = 0; i < arrays.size(); i++) {
+        ps.setArray(i + 1, arrays.get(i));
       }
-      boolean isResult = ps.execute();
-      for (int i = 0; i < n; i++) {
-        if (!isResult) {
-          throw new SQLException("publish group: no result for message " + (i + 1) + " of " + n);
+      ps.setInt(7, retention.clearEvery());
+      ps.setString(8, trimLockName);
+      ps.setInt(9, retention.maxGlobalBacklogSize());
+      ps.setString(10, notificationChannel);
+      int rows = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids[rs.getInt(2) - 1] = rs.getLong(1);
+          rows++;
         }
-        try (ResultSet rs = ps.getResultSet()) {
-          rs.next();
-          ids[i] = rs.getLong(1);
-        }
-        isResult = ps.getMoreResults();
+      }
+      if (rows != n) {
+        throw new SQLException("publish of " + n + " messages returned " + rows + " rows");
+      }
+    } finally {
+      for (Array a : arrays) {
+        a.free();
       }
     }
     return ids;
-  }
-
-  /** {@code n} publish statements in one text, cached per size. */
-  private String groupStatement(int n) {
-    String text = groupStatements.get(n);
-    if (text == null) {
-      StringBuilder b = new StringBuilder(n * (sql.publishInBatch.length() + 2));
-      for (int i = 0; i < n; i++) {
-        b.append(i == 0 ? "" : ";\n").append(sql.publishInBatch);
-      }
-      text = b.toString();
-      groupStatements.put(n, text);
-    }
-    return text;
   }
 
   /**
@@ -151,6 +146,11 @@ final class PgQueries {
     return channelA.equals(channelB)
         && a.effectiveMaxBacklogAge(retention).equals(b.effectiveMaxBacklogAge(retention))
         && a.effectiveMaxBacklogSize(retention) == b.effectiveMaxBacklogSize(retention);
+  }
+
+  /** The channel limit a publish with these options trims to. */
+  int maxBacklogSize(BackendPublishOptions options) {
+    return options.effectiveMaxBacklogSize(retention);
   }
 
   private static String seconds(Duration d) {

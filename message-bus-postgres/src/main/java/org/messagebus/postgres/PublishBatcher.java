@@ -15,11 +15,10 @@ import org.messagebus.spi.BackendPublishOptions;
 /**
  * Group commit of concurrent publishes: publishes that arrive while another batch is being written
  * wait in a queue, and the next of them to lead writes up to {@code maxBatch} of them in one
- * transaction and one round trip (one statement each, sent together, committed by the server after
- * the last: see {@link PgQueries#publishGroup}). Every publish is a commit, and PostgreSQL
- * serialises the commits of transactions that {@code NOTIFY}; one commit for many publishes
- * multiplies what concurrent publishers get through. A lone publisher is not slowed: its batch is
- * itself, written in autocommit as before.
+ * transaction, one statement and one round trip (see {@link PgQueries#publishGroup}). Every publish
+ * is a commit, and PostgreSQL serialises the commits of transactions that {@code NOTIFY}; one
+ * commit for many publishes multiplies what concurrent publishers get through. A lone publisher is
+ * not slowed: its batch is itself, written in autocommit as before.
  *
  * <p><b>Concurrency.</b> No thread of its own: the publishing threads take turns. {@code lock}
  * guards the queue and {@code writing}; a thread whose publish is still queued when nobody writes
@@ -166,18 +165,30 @@ final class PublishBatcher {
     String[] payloads = new String[n];
     BackendPublishOptions[] options = new BackendPublishOptions[n];
     boolean[] trim = new boolean[n];
+    int[] newer = new int[n];
     for (int i = 0; i < n; i++) {
       Pending p = batch.get(i);
       channels[i] = p.channel;
       payloads[i] = p.payload;
       options[i] = p.options;
       trim[i] = !trimmedLater(batch, i);
+      for (int j = 0; j <= i; j++) {
+        newer[i] += batch.get(j).channel.equals(p.channel) ? 1 : 0;
+      }
+      if (trim[i] && newer[i] > queries.maxBacklogSize(p.options)) {
+        // The group would have to trim its own rows, which one statement cannot see: write each
+        // message alone (only with a channel limit smaller than the group).
+        for (Pending q : batch) {
+          writeAlone(q);
+        }
+        return;
+      }
     }
     try {
       long[] ids =
           connections.withConnection(
               "publish of " + n + " messages",
-              c -> queries.publishGroup(c, channels, payloads, options, trim));
+              c -> queries.publishGroup(c, channels, payloads, options, trim, newer));
       for (int i = 0; i < ids.length; i++) {
         Pending p = batch.get(i);
         p.id = ids[i];

@@ -225,6 +225,28 @@ class PublishGroupTest {
 
   @Test
   void aGroupTrimsAsIfEachMessageWasPublishedAlone() throws Exception {
+    try (Fixture f = new Fixture(Retention.builder().maxBacklogSize(3).build())) {
+      List<Future<Long>> out =
+          f.grouped(
+              msg("/t", "\"first\""),
+              msg("/t", "\"b\""),
+              msg("/t", "\"c\""),
+              msg("/u", "\"u\""),
+              msg("/t", "\"d\""));
+      long b = get(out.get(1));
+      long c = get(out.get(2));
+      long u = get(out.get(3));
+      long d = get(out.get(4));
+      get(out.get(0));
+
+      assertThat(f.writers(b, c, u, d)).containsOnly(f.writers(b).get(0));
+      assertThat(f.rows())
+          .containsExactly(b + " /t \"b\"", c + " /t \"c\"", u + " /u \"u\"", d + " /t \"d\"");
+    }
+  }
+
+  @Test
+  void aGroupWithMoreMessagesOfAChannelThanItsLimit_keepsOnlyTheNewest() throws Exception {
     try (Fixture f = new Fixture(Retention.builder().maxBacklogSize(2).build())) {
       List<Future<Long>> out =
           f.grouped(
