@@ -23,12 +23,13 @@ import org.messagebus.spi.BackendPublishOptions;
  * <p><b>Concurrency.</b> No thread of its own: the publishing threads take turns. {@code lock}
  * guards the queue and {@code writing}; a thread whose publish is still queued when nobody writes
  * becomes the writer for one batch (the oldest publishes, its own among them unless the queue is
- * longer than a batch), then hands over. Ids, rows and announcements of a batch keep the order in
- * which the publishes were queued. A message whose channel a later message of the batch trims with
- * the same limits skips its own trim (trimming keeps the newest rows, so once at the end leaves the
- * same rows); trimming, not the commit, is most of a publish's cost. A batch that fails with an
- * error of the database's own (not a lost connection) is written again one publish per transaction,
- * so one bad message fails alone.
+ * longer than a batch), then hands over; before taking it, it may wait for the batch to fill (see
+ * {@link #gather}). Ids, rows and announcements of a batch keep the order in which the publishes
+ * were queued. A message whose channel a later message of the batch trims with the same limits
+ * skips its own trim (trimming keeps the newest rows, so once at the end leaves the same rows);
+ * trimming, not the commit, is most of a publish's cost. A batch that fails with an error of the
+ * database's own (not a lost connection), or that would have to trim its own rows, is written one
+ * publish per transaction, so one bad message fails alone.
  */
 final class PublishBatcher {
 
