@@ -47,8 +47,9 @@ import org.messagebus.spi.DaemonThreads;
  * {@code SERVLET}: the filter, the control routes a servlet), {@code closeHeldPollConnections}
  * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
  * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
- * second and later servers of a scale-out run on one store). The server prints {@code LISTENING
- * <port>} once it accepts connections.
+ * second and later servers of a scale-out run on one store), {@code allowBroadcast} (false; true
+ * serves {@code message-bus/broadcast} for {@link BroadcastClient}). The server prints {@code
+ * LISTENING <port>} once it accepts connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -127,6 +128,8 @@ public final class LoadServer implements AutoCloseable {
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
                     .closeHeldPollConnections(Boolean.getBoolean("closeHeldPollConnections"))
+                    // -DallowBroadcast=true: serve message-bus/broadcast, for BroadcastClient
+                    .allowBroadcast(Boolean.getBoolean("allowBroadcast"))
                     // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
                     .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
                     .build());
