@@ -30,11 +30,13 @@ final class PgQueries {
   final Sql sql;
   private final Retention retention;
   private final String notificationChannel;
+  private final String trimLockName;
 
   PgQueries(Sql sql, Retention retention, String notificationChannel) {
     this.sql = sql;
     this.retention = retention;
     this.notificationChannel = notificationChannel;
+    this.trimLockName = "message_bus trim:" + sql.table;
   }
 
   /** Checks a publish before any statement runs. */
@@ -58,7 +60,7 @@ final class PgQueries {
       ps.setString(2, payload);
       ps.setString(3, BackendMessage.escapeChannel(channel));
       ps.setInt(4, retention.clearEvery());
-      ps.setString(5, "message_bus trim:" + sql.table);
+      ps.setString(5, trimLockName);
       ps.setInt(6, retention.maxGlobalBacklogSize());
       ps.setString(7, seconds(options.effectiveMaxBacklogAge(retention)));
       ps.setString(8, channel);
@@ -73,22 +75,67 @@ final class PgQueries {
   }
 
   /**
-   * Inserts and announces one message without trimming: for a message of a batch whose channel a
-   * later message of the same batch, with the same limits, trims in the same transaction (trimming
-   * keeps the newest rows, so trimming once at the end of the batch leaves what trimming after each
-   * message would).
+   * Inserts, trims and announces a group of messages in one statement (one round trip; in
+   * autocommit one transaction of its own, else the caller's): if one fails, none is stored. Ids
+   * and announcements follow the order of the arrays.
+   *
+   * @param trim for each message, whether it trims (false when a later message of the group trims
+   *     its channel with the same limits)
+   * @param newer for each message, how many messages of the group up to and including it share its
+   *     channel; for a message that trims at most its effective max backlog size
+   * @return the ids, in the order of the arrays
    */
-  long publishWithoutTrim(Connection c, String channel, String payload) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.publishWithoutTrim)) {
-      ps.setString(1, channel);
-      ps.setString(2, payload);
-      ps.setString(3, BackendMessage.escapeChannel(channel));
-      ps.setString(4, notificationChannel);
+  long[] publishGroup(
+      Connection c,
+      String[] channels,
+      String[] payloads,
+      BackendPublishOptions[] options,
+      boolean[] trim,
+      int[] newer)
+      throws SQLException {
+    int n = channels.length;
+    String[] escaped = new String[n];
+    Boolean[] trims = new Boolean[n];
+    Integer[] keep = new Integer[n];
+    String[] ages = new String[n];
+    for (int i = 0; i < n; i++) {
+      escaped[i] = BackendMessage.escapeChannel(channels[i]);
+      trims[i] = trim[i];
+      keep[i] = Math.max(0, options[i].effectiveMaxBacklogSize(retention) - newer[i]);
+      ages[i] = seconds(options[i].effectiveMaxBacklogAge(retention));
+    }
+    long[] ids = new long[n];
+    List<Array> arrays = new ArrayList<>(6);
+    try (PreparedStatement ps = c.prepareStatement(sql.publishGroup)) {
+      arrays.add(c.createArrayOf("text", channels));
+      arrays.add(c.createArrayOf("text", payloads));
+      arrays.add(c.createArrayOf("text", escaped));
+      arrays.add(c.createArrayOf("bool", trims));
+      arrays.add(c.createArrayOf("int4", keep));
+      arrays.add(c.createArrayOf("text", ages));
+      for (int i = 0; i < arrays.size(); i++) {
+        ps.setArray(i + 1, arrays.get(i));
+      }
+      ps.setInt(7, retention.clearEvery());
+      ps.setString(8, trimLockName);
+      ps.setInt(9, retention.maxGlobalBacklogSize());
+      ps.setString(10, notificationChannel);
+      int rows = 0;
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+        while (rs.next()) {
+          ids[rs.getInt(2) - 1] = rs.getLong(1);
+          rows++;
+        }
+      }
+      if (rows != n) {
+        throw new SQLException("publish of " + n + " messages returned " + rows + " rows");
+      }
+    } finally {
+      for (Array a : arrays) {
+        a.free();
       }
     }
+    return ids;
   }
 
   /**
@@ -99,6 +146,11 @@ final class PgQueries {
     return channelA.equals(channelB)
         && a.effectiveMaxBacklogAge(retention).equals(b.effectiveMaxBacklogAge(retention))
         && a.effectiveMaxBacklogSize(retention) == b.effectiveMaxBacklogSize(retention);
+  }
+
+  /** The channel limit a publish with these options trims to. */
+  int maxBacklogSize(BackendPublishOptions options) {
+    return options.effectiveMaxBacklogSize(retention);
   }
 
   private static String seconds(Duration d) {

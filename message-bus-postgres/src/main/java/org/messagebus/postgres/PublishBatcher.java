@@ -2,7 +2,6 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.postgres;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,20 +15,21 @@ import org.messagebus.spi.BackendPublishOptions;
 /**
  * Group commit of concurrent publishes: publishes that arrive while another batch is being written
  * wait in a queue, and the next of them to lead writes up to {@code maxBatch} of them in one
- * transaction (one statement each, then one commit). Every publish is a commit, and PostgreSQL
- * serialises the commits of transactions that {@code NOTIFY}; one commit for many publishes
- * multiplies what concurrent publishers get through. A lone publisher is not slowed: its batch is
- * itself, written in autocommit as before.
+ * transaction, one statement and one round trip (see {@link PgQueries#publishGroup}). Every publish
+ * is a commit, and PostgreSQL serialises the commits of transactions that {@code NOTIFY}; one
+ * commit for many publishes multiplies what concurrent publishers get through. A lone publisher is
+ * not slowed: its batch is itself, written in autocommit as before.
  *
  * <p><b>Concurrency.</b> No thread of its own: the publishing threads take turns. {@code lock}
  * guards the queue and {@code writing}; a thread whose publish is still queued when nobody writes
  * becomes the writer for one batch (the oldest publishes, its own among them unless the queue is
- * longer than a batch), then hands over. Ids, rows and announcements of a batch keep the order in
- * which the publishes were queued. A message whose channel a later message of the batch trims with
- * the same limits skips its own trim (trimming keeps the newest rows, so once at the end leaves the
- * same rows); trimming, not the commit, is most of a publish's cost. A batch that fails with an
- * error of the database's own (not a lost connection) is written again one publish per transaction,
- * so one bad message fails alone.
+ * longer than a batch), then hands over; before taking it, it may wait for the batch to fill (see
+ * {@link #gather}). Ids, rows and announcements of a batch keep the order in which the publishes
+ * were queued. A message whose channel a later message of the batch trims with the same limits
+ * skips its own trim (trimming keeps the newest rows, so once at the end leaves the same rows);
+ * trimming, not the commit, is most of a publish's cost. A batch that fails with an error of the
+ * database's own (not a lost connection), or that would have to trim its own rows, is written one
+ * publish per transaction, so one bad message fails alone.
  */
 final class PublishBatcher {
 
@@ -55,7 +55,12 @@ final class PublishBatcher {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
+  private final Condition arrived = lock.newCondition();
   private boolean writing; // guarded by lock
+  private boolean gathering; // guarded by lock: the writer waits in gather()
+  private int expected; // guarded by lock: how many publishes gather() waits for
+  private int lastBatchSize = 1; // guarded by lock
+  private long lastWriteNanos; // guarded by lock
 
   PublishBatcher(PgConnections connections, PgQueries queries, int maxBatch) {
     this.connections = connections;
@@ -78,21 +83,28 @@ final class PublishBatcher {
     lock.lock();
     try {
       queue.addLast(me);
+      if (gathering && queue.size() >= expected) {
+        arrived.signal();
+      }
       while (!me.done) {
         if (writing) {
           finished.awaitUninterruptibly();
           continue;
         }
         writing = true;
+        gather();
         List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
         while (batch.size() < maxBatch && !queue.isEmpty()) {
           batch.add(queue.pollFirst());
         }
         lock.unlock();
+        long start = System.nanoTime();
         try {
           write(batch);
         } finally {
           lock.lock();
+          lastBatchSize = batch.size();
+          lastWriteNanos = System.nanoTime() - start;
           writing = false;
           finished.signalAll();
         }
@@ -106,37 +118,78 @@ final class PublishBatcher {
     }
   }
 
+  /**
+   * Called by the writer, holding the lock, before it takes its batch: if the last batch was larger
+   * than what is queued, waits (at most half as long as the last batch took to write) for that many
+   * publishes. The publishers of the last batch were all released at once, and the first of them to
+   * come back would otherwise write a batch of one while the others queue behind it; then batches
+   * alternate between one and the rest, and each costs a commit. A lone publisher (last batch of
+   * one) never waits; when publishers drop away, one batch waits out its bound.
+   */
+  private void gather() {
+    int want = Math.min(lastBatchSize, maxBatch);
+    if (queue.size() >= want) {
+      return;
+    }
+    long remaining = lastWriteNanos / 2;
+    expected = want;
+    gathering = true;
+    try {
+      while (queue.size() < want && remaining > 0) {
+        remaining = arrived.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // write what is queued; the caller sees the flag
+    } finally {
+      gathering = false;
+    }
+  }
+
+  /** How many publishes wait for a batch (for tests). */
+  int queued() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Writes a batch and records each outcome (the caller then takes the lock and signals). */
   private void write(List<Pending> batch) {
     if (batch.size() == 1) {
       writeAlone(batch.get(0));
       return;
     }
+    int n = batch.size();
+    String[] channels = new String[n];
+    String[] payloads = new String[n];
+    BackendPublishOptions[] options = new BackendPublishOptions[n];
+    boolean[] trim = new boolean[n];
+    int[] newer = new int[n];
+    for (int i = 0; i < n; i++) {
+      Pending p = batch.get(i);
+      channels[i] = p.channel;
+      payloads[i] = p.payload;
+      options[i] = p.options;
+      trim[i] = !trimmedLater(batch, i);
+      for (int j = 0; j <= i; j++) {
+        newer[i] += batch.get(j).channel.equals(p.channel) ? 1 : 0;
+      }
+      if (trim[i] && newer[i] > queries.maxBacklogSize(p.options)) {
+        // The group would have to trim its own rows, which one statement cannot see: write each
+        // message alone (only with a channel limit smaller than the group).
+        for (Pending q : batch) {
+          writeAlone(q);
+        }
+        return;
+      }
+    }
     try {
       long[] ids =
           connections.withConnection(
-              "publish of " + batch.size() + " messages",
-              c -> {
-                long[] result = new long[batch.size()];
-                boolean auto = c.getAutoCommit();
-                c.setAutoCommit(false);
-                try {
-                  for (int i = 0; i < result.length; i++) {
-                    Pending p = batch.get(i);
-                    result[i] =
-                        trimmedLater(batch, i)
-                            ? queries.publishWithoutTrim(c, p.channel, p.payload)
-                            : queries.publish(c, p.channel, p.payload, p.options);
-                  }
-                  c.commit();
-                } catch (SQLException | RuntimeException e) {
-                  rollback(c, e);
-                  throw e;
-                } finally {
-                  c.setAutoCommit(auto);
-                }
-                return result;
-              });
+              "publish of " + n + " messages",
+              c -> queries.publishGroup(c, channels, payloads, options, trim, newer));
       for (int i = 0; i < ids.length; i++) {
         Pending p = batch.get(i);
         p.id = ids[i];
@@ -182,13 +235,5 @@ final class PublishBatcher {
       p.failure = e;
     }
     p.done = true;
-  }
-
-  private static void rollback(Connection c, Exception e) {
-    try {
-      c.rollback();
-    } catch (SQLException suppressed) {
-      e.addSuppressed(suppressed);
-    }
   }
 }

@@ -30,7 +30,7 @@ final class Sql {
   final String tableExists;
   final String dropTable;
   final String publish;
-  final String publishWithoutTrim;
+  final String publishGroup;
   final String channelBacklog;
   final String globalBacklog;
   final String horizonScan;
@@ -85,41 +85,50 @@ final class Sql {
     // Parameters: 1 channel, 2 value, 3 escaped channel, 4 clear every, 5 trim lock name, 6 max
     // global backlog size, 7 max age in seconds, 8 channel, 9 channel, 10 max backlog size - 1,
     // 11 notification channel.
-    this.publish =
-        "WITH m AS (INSERT INTO "
+    this.publish = publishStatement(table);
+    // A group of messages in one statement (one round trip, one transaction, one plan for any
+    // group size): the rows are inserted in the order of the arrays (ids ascend with it), the
+    // trims of the messages that trim (a flag per message: not when a later message of the group
+    // trims its channel with the same limits, and only every clear_every ids, under the trim
+    // lock) are unions of the single statement's, and the announcements are sent in id order.
+    // The DELETEs see the table without any row of the group, so a trimming message keeps
+    // "max backlog size - k" older rows of its channel, k being the group's rows of that channel
+    // up to it (the caller makes sure k does not exceed the limit). Parameters: 1 channels, 2
+    // values, 3 escaped channels, 4 trim flags, 5 older rows to keep, 6 max ages in seconds
+    // (arrays, one element per message), 7 clear every, 8 trim lock name, 9 max global backlog
+    // size, 10 notification channel. Result: one row per message, in id order: id, position in
+    // the arrays (from 1).
+    this.publishGroup =
+        "WITH i AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::boolean[],"
+            + " ?::int[], ?::text[]) WITH ORDINALITY AS i(channel, value, escaped, trims, keep,"
+            + " age, ord)),"
+            + " m AS (INSERT INTO "
             + table
-            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
-            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
-            + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
+            + " (channel, value) SELECT channel, value FROM i ORDER BY ord RETURNING id, value),"
+            + " n AS (SELECT id, value, row_number() OVER (ORDER BY id) AS ord FROM m),"
+            + " j AS (SELECT n.id, n.value, n.ord, i.channel, i.escaped, i.trims, i.keep, i.age"
+            + " FROM n JOIN i ON i.ord = n.ord),"
+            + " t AS (SELECT id, channel, keep, age FROM j WHERE CASE WHEN trims AND id % ? = 0"
             + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
             + " g AS (DELETE FROM "
             + table
-            + " WHERE id <= (SELECT id FROM t) - ?),"
+            + " WHERE id <= (SELECT max(id) FROM t) - ?),"
             + " e AS (DELETE FROM "
             + table
-            + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
-            + " AND EXISTS (SELECT 1 FROM t)),"
+            + " WHERE added_at < CURRENT_TIMESTAMP - ((SELECT min(age::numeric) FROM t)::text"
+            + " || ' seconds')::interval),"
             + " c AS (DELETE FROM "
             + table
-            + " WHERE channel = ? AND id <= (SELECT id FROM "
+            + " x USING (SELECT t.channel, (SELECT o.id FROM "
             + table
-            + " WHERE channel = ? AND id < (SELECT id FROM t)"
-            + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
-            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+            + " o WHERE o.channel = t.channel AND o.id < t.id"
+            + " ORDER BY o.channel DESC, o.id DESC OFFSET t.keep LIMIT 1) AS cut FROM t) k"
+            + " WHERE x.channel = k.channel AND x.id <= k.cut)"
+            + " SELECT id, ord, pg_notify(?, CASE WHEN octet_length(head || value) < "
             + NOTIFY_LIMIT_BYTES
-            + " THEN head || value ELSE head END) FROM a";
+            + " THEN head || value ELSE head END) FROM (SELECT id, ord, value,"
+            + " id || '|' || id || '|' || escaped || '|' AS head FROM j ORDER BY id OFFSET 0) s";
     // Every read that hands out positions stops at the settled horizon (the last parameter).
-    // The same without the trim, for a message of a batch that a later message of the same
-    // channel (with the same limits) trims for it in the same transaction. Parameters: 1 channel,
-    // 2 value, 3 escaped channel, 4 notification channel.
-    this.publishWithoutTrim =
-        "WITH m AS (INSERT INTO "
-            + table
-            + " (channel, value) VALUES (?, ?) RETURNING id, value),"
-            + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m)"
-            + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
-            + NOTIFY_LIMIT_BYTES
-            + " THEN head || value ELSE head END) FROM a";
     this.channelBacklog =
         "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? AND id <= ? ORDER BY id";
     this.globalBacklog =
@@ -151,6 +160,32 @@ final class Sql {
             + table
             + " WHERE channel = ANY(?) AND id <= ? GROUP BY channel";
     this.maxId = "SELECT max(id) FROM " + table + " WHERE id <= ?";
+  }
+
+  /** The one-statement publish (insert, trim, notify). */
+  private static String publishStatement(String table) {
+    return "WITH m AS (INSERT INTO "
+        + table
+        + " (channel, value) VALUES (?, ?) RETURNING id, value),"
+        + " a AS (SELECT id, value, id || '|' || id || '|' || ?::text || '|' AS head FROM m),"
+        + " t AS (SELECT id FROM m WHERE CASE WHEN id % ? = 0"
+        + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
+        + " g AS (DELETE FROM "
+        + table
+        + " WHERE id <= (SELECT id FROM t) - ?),"
+        + " e AS (DELETE FROM "
+        + table
+        + " WHERE added_at < CURRENT_TIMESTAMP - (?::text || ' seconds')::interval"
+        + " AND EXISTS (SELECT 1 FROM t)),"
+        + " c AS (DELETE FROM "
+        + table
+        + " WHERE channel = ? AND id <= (SELECT id FROM "
+        + table
+        + " WHERE channel = ? AND id < (SELECT id FROM t)"
+        + " ORDER BY channel DESC, id DESC OFFSET ? LIMIT 1))"
+        + " SELECT id, pg_notify(?, CASE WHEN octet_length(head || value) < "
+        + NOTIFY_LIMIT_BYTES
+        + " THEN head || value ELSE head END) FROM a";
   }
 
   /**

@@ -52,8 +52,9 @@ import org.messagebus.spi.DaemonThreads;
  * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
  * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
  * second and later servers of a scale-out run on one store), {@code inputBufferSize} and {@code
- * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults). The server prints {@code LISTENING
- * <port>} once it accepts connections.
+ * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false; true
+ * serves {@code message-bus/broadcast} for {@link BroadcastClient}). The server prints {@code
+ * LISTENING <port>} once it accepts connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -137,6 +138,8 @@ public final class LoadServer implements AutoCloseable {
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
                     .fanOutThreads(o.fanOutThreads())
                     .closeHeldPollConnections(Boolean.getBoolean("closeHeldPollConnections"))
+                    // -DallowBroadcast=true: serve message-bus/broadcast, for BroadcastClient
+                    .allowBroadcast(Boolean.getBoolean("allowBroadcast"))
                     // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
                     .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
                     .build());
