@@ -59,32 +59,6 @@ record ClientOptions(
     headers = Map.copyOf(headers);
   }
 
-  /** Options without the loss signal. */
-  ClientOptions(
-      URI pollBase,
-      String clientId,
-      boolean longPolling,
-      boolean chunkedEncoding,
-      Duration minPollInterval,
-      Duration maxPollInterval,
-      Duration backgroundCallbackInterval,
-      Duration minRetryAfter,
-      Duration requestTimeout,
-      Map<String, String> headers) {
-    this(
-        pollBase,
-        clientId,
-        longPolling,
-        chunkedEncoding,
-        minPollInterval,
-        maxPollInterval,
-        backgroundCallbackInterval,
-        minRetryAfter,
-        requestTimeout,
-        headers,
-        false);
-  }
-
   /**
    * Returns the URL polls go to: {@code <base>message-bus/<clientId>/poll}, with {@code dlp=t} in
    * the query when long polling is off and {@code __loss=1} when {@link #reportLoss}.

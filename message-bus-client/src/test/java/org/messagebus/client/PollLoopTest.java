@@ -45,7 +45,8 @@ class PollLoopTest {
             Duration.ofSeconds(60),
             MIN_RETRY_AFTER,
             Duration.ofSeconds(60),
-            Map.of());
+            Map.of(),
+            false);
     ClientErrorListener errors =
         new ClientErrorListener() {
           @Override

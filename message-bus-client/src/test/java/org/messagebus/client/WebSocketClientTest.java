@@ -90,7 +90,8 @@ class WebSocketClientTest {
                     Duration.ofMillis(3),
                     Duration.ofMillis(4),
                     Duration.ofMillis(5),
-                    java.util.Map.of())))
+                    java.util.Map.of(),
+                    false)))
         .hasToString("wss://example.com/forum/message-bus/abc/ws");
   }
 
