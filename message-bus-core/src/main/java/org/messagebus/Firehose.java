@@ -24,7 +24,12 @@ import org.slf4j.LoggerFactory;
  * reconnect()}) guards the fields below; it is never held during a store call: {@link
  * #startIfNeeded()} reads what to do under it, subscribes without it, and installs the result under
  * it only if nothing stopped the firehose meanwhile (the {@code epoch} did not move), closing it
- * otherwise. {@link #startIfNeeded()} runs on the bus's background thread only.
+ * otherwise. {@link #startIfNeeded()} runs on the bus's background thread, and on a subscribing
+ * thread before it reads its replay: starting only in the background would leave a window, as long
+ * as the background thread waits for a CPU, in which messages published after {@code subscribe}
+ * returned can be trimmed from the store (retention) before the firehose replays them from its
+ * start. Starts are serialised by their own lock, {@code starting}, taken before {@code lifecycle}
+ * and held during the start's store calls (only another start waits for it).
  */
 final class Firehose {
 
@@ -35,6 +40,8 @@ final class Firehose {
   private final Dispatcher dispatcher;
   private final Keepalive keepalive;
   private final ReentrantLock lifecycle;
+  // One start at a time (two would dispatch the same messages twice); taken before lifecycle.
+  private final ReentrantLock starting = new ReentrantLock();
 
   // guarded by lifecycle (written), volatile for lock-free readers
   private volatile @Nullable BackendSubscription subscription;
@@ -121,11 +128,28 @@ final class Firehose {
   }
 
   /**
-   * Starts the firehose if it should run and does not. Never holds a lock during a store call.
+   * Starts the firehose if it should run and does not. Called by the bus's background thread and by
+   * a subscribing thread before it reads its replay (so that the firehose is up when {@code
+   * subscribe} returns); {@code starting} lets one start run at a time, so a caller may wait for a
+   * start under way on another thread. No other lock is held during a store call.
    *
    * @return false if it should run but could not be started yet (retry later)
    */
   boolean startIfNeeded() {
+    BackendSubscription running = subscription;
+    if (running != null && !running.isClosed()) {
+      return true;
+    }
+    starting.lock();
+    try {
+      return startOnce();
+    } finally {
+      starting.unlock();
+    }
+  }
+
+  // the caller holds starting
+  private boolean startOnce() {
     long startEpoch;
     long after;
     lifecycle.lock();

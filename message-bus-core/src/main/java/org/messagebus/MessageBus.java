@@ -38,14 +38,16 @@ import org.messagebus.spi.PreparedPublish;
  * }</pre>
  *
  * <p><b>Threads.</b> All methods are thread-safe. Publishing stores the message and returns; the
- * backend announces it and one dispatch thread (the backend's firehose subscription, started in the
- * background with the first subscription) decodes it once and calls each matching listener in turn.
- * A subscription from a position replays the backlog on the subscribing thread, then switches to
- * the dispatch thread with no gap and no duplicate. Each listener call is isolated: a listener that
- * throws is logged and reported to the {@link ErrorListener}, and the others still receive the
- * message. One background thread of the bus (its {@linkplain Builder#scheduler scheduler}) runs the
- * keepalive, starts the firehose and catches up subscriptions made during an outage; no store call
- * is ever made while holding a lock that another thread needs.
+ * backend announces it and one dispatch thread (the backend's firehose subscription, started by the
+ * first subscription) decodes it once and calls each matching listener in turn. A subscription from
+ * a position replays the backlog on the subscribing thread, then switches to the dispatch thread
+ * with no gap and no duplicate. Each listener call is isolated: a listener that throws is logged
+ * and reported to the {@link ErrorListener}, and the others still receive the message. One
+ * background thread of the bus (its {@linkplain Builder#scheduler scheduler}) runs the keepalive,
+ * starts the firehose when a subscription could not and catches up subscriptions made during an
+ * outage; no store call is ever made while holding a lock that another thread needs, but for the
+ * firehose's start, which one thread makes at a time (a subscription may wait for a start under
+ * way, itself bounded by the backend's timeout).
  *
  * <p><b>Outages.</b> Subscribing never fails and never waits for a lock because the store is away.
  * The subscribing thread registers the subscription, then reads the store (position, backlog)
@@ -66,12 +68,14 @@ import org.messagebus.spi.PreparedPublish;
  *       each message once, in order, exactly as if the store had answered at once.
  * </ul>
  *
- * The firehose, too, is started (and after {@link #reconnect()} restarted) in the background, from
- * a global id fixed before any subscription reads its replay horizon, so nothing between the two is
- * lost. On a bus that has never reached its store the firehose starts at the store's newest message
- * once it does: what other processes published before (or what this one queued in memory, Redis) is
- * then not delivered live, only from the backlogs. {@link #backendState()} and {@link
- * #addBackendStateListener} tell whether the store is reachable right now.
+ * The firehose is started by the first subscription once the store answers, before it reads its
+ * replay, so it is listening when {@code subscribe} returns (otherwise, and after {@link
+ * #reconnect()}, in the background), from a global id fixed before any subscription reads its
+ * replay horizon, so nothing between the two is lost. On a bus that has never reached its store the
+ * firehose starts at the store's newest message once it does: what other processes published before
+ * (or what this one queued in memory, Redis) is then not delivered live, only from the backlogs.
+ * {@link #backendState()} and {@link #addBackendStateListener} tell whether the store is reachable
+ * right now.
  *
  * <p><b>Lifecycle.</b> {@link #off()} stops publishing and subscribing without releasing anything;
  * {@link #on()} undoes it. {@link #close()} stops the dispatch thread, the keepalive and the bus's

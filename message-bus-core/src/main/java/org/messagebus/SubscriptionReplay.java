@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link #register} runs on the subscribing thread: it registers first, then
  * reads the store without holding any lock, unless the backend reports {@link
- * BackendState#DISCONNECTED}. If the store cannot be read, a subscription from now on goes live at
- * the dispatcher's mark (the dispatch sequence read right after registering), and one from a
- * position is parked in {@code pending}; {@link #catchUpPending()} retries those on the bus's
- * background thread, in no particular order between subscriptions (each one's own messages stay in
- * order), until the store answers.
+ * BackendState#DISCONNECTED}; catching up starts the firehose first if it is not running (see
+ * {@link Firehose}), so it is up when {@code subscribe} returns. If the store cannot be read, a
+ * subscription from now on goes live at the dispatcher's mark (the dispatch sequence read right
+ * after registering), and one from a position is parked in {@code pending}; {@link
+ * #catchUpPending()} retries those on the bus's background thread, in no particular order between
+ * subscriptions (each one's own messages stay in order), until the store answers.
  */
 final class SubscriptionReplay {
 
@@ -168,6 +169,12 @@ final class SubscriptionReplay {
    */
   private void catchUp(ListenerSubscription sub, Plan plan, long lastId) {
     firehose.fixStart();
+    // Up before the replay is read and before subscribe returns: started later by the background
+    // thread only, the firehose would replay from its start what the store still holds by then,
+    // and a burst of publishes meanwhile could have trimmed the oldest ones (retention).
+    if (!firehose.startIfNeeded()) {
+      bus.background().request();
+    }
     long position;
     if (lastId >= 0) {
       position = lastId;
