@@ -333,9 +333,10 @@ final class PublishQueue {
 
   /**
    * True for a transient failure after which Redis may nevertheless have executed the command: the
-   * connection was lost (or closed) after the command was written, or the command timed out. False
-   * for a refusal ({@code READONLY}, {@code LOADING}, {@code OOM}...), a failure to connect, and a
-   * command Lettuce rejected without writing it (not connected, connection closed, queue full).
+   * connection was lost (or closed) after the command was written (Lettuce fails the commands in
+   * flight with "Connection disconnected"), or the command timed out. False for a refusal ({@code
+   * READONLY}, {@code LOADING}, {@code OOM}...), a failure to connect, and a command Lettuce
+   * rejected without writing it (not connected, connection closed, queue full).
    */
   static boolean isAmbiguous(Throwable e) {
     if (!isTransient(e)

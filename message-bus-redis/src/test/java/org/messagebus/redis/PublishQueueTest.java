@@ -147,6 +147,9 @@ class PublishQueueTest {
   void isAmbiguous_onlyForFailuresAfterTheCommandMayHaveBeenSent() {
     // the command may have reached Redis
     assertThat(PublishQueue.isAmbiguous(new RedisException("Connection closed"))).isTrue();
+    // how Lettuce fails the commands in flight when the connection drops
+    // (reject-while-disconnected)
+    assertThat(PublishQueue.isAmbiguous(new RedisException("Connection disconnected"))).isTrue();
     assertThat(PublishQueue.isAmbiguous(new RedisCommandTimeoutException("timed out"))).isTrue();
     assertThat(PublishQueue.isAmbiguous(new RedisException(new java.io.IOException("reset"))))
         .isTrue();
