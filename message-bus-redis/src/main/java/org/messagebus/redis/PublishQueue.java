@@ -39,10 +39,11 @@ import org.slf4j.LoggerFactory;
  * the bound on the same channel whose message has the same payload); if so it is removed from the
  * queue without being written again, so it is stored (and delivered) once. Each stored message is
  * taken for at most one queued publish during a flush: the flusher remembers the messages it
- * matched and the ones it wrote itself. <b>Residual risk:</b> a message with the identical payload
- * published to the same channel by another publisher (or process) between the bound and the check
- * is taken for ours, and ours is then not written; and if Redis trimmed or expired our message
- * before the check, it is written again.
+ * matched and the ones it wrote itself. A write of the flusher's own that fails ambiguously (or is
+ * interrupted by {@link #stop()}) marks its publish uncertain the same way. <b>Residual risk:</b> a
+ * message with the identical payload published to the same channel by another publisher (or
+ * process) between the bound and the check is taken for ours, and ours is then not written; and if
+ * Redis trimmed or expired our message before the check, it is written again.
  */
 final class PublishQueue {
 
@@ -88,6 +89,11 @@ final class PublishQueue {
      * Redis holds none; a message in {@code taken} (same form) must not be returned.
      */
     @Nullable String find(Queued p, Set<String> taken);
+
+    /** A global id at most Redis's current one (read before a write); 0 if none is known. */
+    default long globalIdBound() {
+      return 0;
+    }
   }
 
   /** A check for a queue whose publishes are never uncertain. */
@@ -252,6 +258,7 @@ final class PublishQueue {
       } finally {
         lock.unlock();
       }
+      long bound = 0;
       try {
         if (head.uncertain()) {
           String stored = storedCheck.find(head, taken);
@@ -266,11 +273,16 @@ final class PublishQueue {
             continue;
           }
         }
+        bound = storedCheck.globalIdBound();
         long id = writer.write(head);
         taken.add(id + "|" + head.channel());
         removeHead();
         flushed++;
       } catch (RuntimeException e) {
+        if (!head.uncertain()
+            && (e instanceof RedisCommandInterruptedException || isAmbiguous(e))) {
+          markHeadUncertain(head, bound); // our own write may have reached Redis
+        }
         if (e instanceof RedisCommandInterruptedException
             || e instanceof BusClosedException
             || me.isInterrupted()) {
@@ -286,6 +298,19 @@ final class PublishQueue {
               "dropping undeliverable queued message to {}: Redis rejected it", head.channel(), e);
         }
       }
+    }
+  }
+
+  /** Replaces the head (still {@code head}: only the flusher removes it) by it marked uncertain. */
+  private void markHeadUncertain(Queued head, long bound) {
+    lock.lock();
+    try {
+      if (!queue.isEmpty()) {
+        queue.pollFirst();
+        queue.addFirst(head.uncertainAfter(bound));
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

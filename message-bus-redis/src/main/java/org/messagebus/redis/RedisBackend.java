@@ -140,7 +140,17 @@ public final class RedisBackend implements Backend {
             options.maxInMemoryPublishBacklog(),
             options.retryInterval(),
             p -> publishNow(p.channel(), p.payload(), p.options()),
-            this::findStored,
+            new PublishQueue.StoredCheck() {
+              @Override
+              public @Nullable String find(PublishQueue.Queued p, Set<String> taken) {
+                return findStored(p, taken);
+              }
+
+              @Override
+              public long globalIdBound() {
+                return globalIdSeen;
+              }
+            },
             () -> observer.publishDropped());
   }
 

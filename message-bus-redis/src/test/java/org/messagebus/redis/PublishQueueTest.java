@@ -205,4 +205,28 @@ class PublishQueueTest {
     // payload) could not take that message again, so it was written; the certain one was written.
     assertThat(written).containsExactly("gate", "lost-reply", "lost-reply");
   }
+
+  @Test
+  void aFlusherWriteWhoseReplyIsLost_isCheckedBeforeTheRetry_notWrittenTwice() {
+    List<String> redis = new CopyOnWriteArrayList<>(); // what "Redis" stored
+    AtomicInteger attempts = new AtomicInteger();
+    PublishQueue queue =
+        new PublishQueue(
+            10,
+            Duration.ofMillis(10),
+            p -> {
+              redis.add(p.payload());
+              if (attempts.incrementAndGet() == 1) {
+                throw new RedisException("Connection disconnected"); // stored, reply lost
+              }
+              return redis.size();
+            },
+            (p, taken) -> redis.contains(p.payload()) && !taken.contains("1|/q") ? "1|/q" : null,
+            () -> {});
+    queue.add(message("once"), new RedisException("Currently not connected")); // certain
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() == 0);
+    assertThat(redis).containsExactly("once");
+    assertThat(attempts).hasValue(1);
+  }
 }
