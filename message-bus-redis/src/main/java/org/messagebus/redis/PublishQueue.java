@@ -4,9 +4,12 @@ package org.messagebus.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -27,23 +30,81 @@ import org.slf4j.LoggerFactory;
  * Between attempts the flusher waits on {@code wake} for {@code retryInterval}; {@link #stop()}
  * signals it (and interrupts a command in progress), so stopping never waits out a retry. A message
  * Redis rejects for good (not a transient refusal) is logged at ERROR and dropped from the queue.
+ *
+ * <p><b>Uncertain publishes.</b> A publish whose failure is {@linkplain #isAmbiguous ambiguous}
+ * (the connection was lost or the command timed out after it was sent) may have been executed by
+ * Redis with only its reply lost. It is queued {@linkplain Queued#uncertain() uncertain}, with a
+ * lower bound on the global id Redis had before it was sent. Before writing such a head, the
+ * flusher asks the {@link StoredCheck} whether Redis already holds it (a global backlog entry above
+ * the bound on the same channel whose message has the same payload); if so it is removed from the
+ * queue without being written again, so it is stored (and delivered) once. Each stored message is
+ * taken for at most one queued publish during a flush: the flusher remembers the messages it
+ * matched and the ones it wrote itself. A write of the flusher's own that fails ambiguously (or is
+ * interrupted by {@link #stop()}) marks its publish uncertain the same way. <b>Residual risk:</b> a
+ * message with the identical payload published to the same channel by another publisher (or
+ * process) between the bound and the check is taken for ours, and ours is then not written; and if
+ * Redis trimmed or expired our message before the check, it is written again.
  */
 final class PublishQueue {
 
-  /** One publish waiting in the queue. */
-  record Queued(String channel, String payload, BackendPublishOptions options) {}
+  /**
+   * One publish waiting in the queue.
+   *
+   * @param uncertainAfter for a publish that may already be stored ({@linkplain #isAmbiguous
+   *     ambiguous failure}), a global id at most the one Redis had before it was sent; {@link
+   *     #CERTAIN} for a publish Redis certainly did not store
+   */
+  record Queued(
+      String channel, String payload, BackendPublishOptions options, long uncertainAfter) {
+
+    /** {@link #uncertainAfter} of a publish Redis certainly did not store. */
+    static final long CERTAIN = -1;
+
+    Queued(String channel, String payload, BackendPublishOptions options) {
+      this(channel, payload, options, CERTAIN);
+    }
+
+    boolean uncertain() {
+      return uncertainAfter >= 0;
+    }
+
+    /** The same publish, marked uncertain with a lower bound on the global id. */
+    Queued uncertainAfter(long globalId) {
+      return new Queued(channel, payload, options, Math.max(0, globalId));
+    }
+  }
 
   /** What writes one queued publish to Redis; throws Lettuce's exception on failure. */
   @FunctionalInterface
   interface Writer {
-    void write(Queued p);
+    /** Writes one publish and returns the channel message id Redis stored it under. */
+    long write(Queued p);
   }
+
+  /** Whether Redis already stored an uncertain publish; throws on failure to read. */
+  @FunctionalInterface
+  interface StoredCheck {
+    /**
+     * Returns the stored message {@code p} became, as {@code "<message id>|<channel>"}, or null if
+     * Redis holds none; a message in {@code taken} (same form) must not be returned.
+     */
+    @Nullable String find(Queued p, Set<String> taken);
+
+    /** A global id at most Redis's current one (read before a write); 0 if none is known. */
+    default long globalIdBound() {
+      return 0;
+    }
+  }
+
+  /** A check for a queue whose publishes are never uncertain. */
+  static final StoredCheck NEVER_STORED = (p, taken) -> null;
 
   private static final Logger LOG = LoggerFactory.getLogger(PublishQueue.class);
 
   private final int max;
   private final Duration retryInterval;
   private final Writer writer;
+  private final StoredCheck storedCheck;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final ArrayDeque<Queued> queue = new ArrayDeque<>(); // guarded by lock
@@ -52,16 +113,19 @@ final class PublishQueue {
   private final Runnable dropped;
 
   PublishQueue(int max, Duration retryInterval, Writer writer) {
-    this(max, retryInterval, writer, () -> {});
+    this(max, retryInterval, writer, NEVER_STORED, () -> {});
   }
 
   /**
+   * @param storedCheck tells whether an uncertain publish is already stored
    * @param dropped told when a queued publish that Redis rejected for good is dropped (metrics)
    */
-  PublishQueue(int max, Duration retryInterval, Writer writer, Runnable dropped) {
+  PublishQueue(
+      int max, Duration retryInterval, Writer writer, StoredCheck storedCheck, Runnable dropped) {
     this.max = max;
     this.retryInterval = retryInterval;
     this.writer = writer;
+    this.storedCheck = storedCheck;
     this.dropped = dropped;
   }
 
@@ -175,6 +239,8 @@ final class PublishQueue {
   private void flushLoop() {
     Thread me = Thread.currentThread();
     int flushed = 0;
+    // Stored messages already accounted for ("<message id>|<channel>"): matched or written here.
+    Set<String> taken = new HashSet<>();
     while (true) {
       Queued head;
       lock.lock();
@@ -192,11 +258,31 @@ final class PublishQueue {
       } finally {
         lock.unlock();
       }
+      long bound = 0;
       try {
-        writer.write(head);
+        if (head.uncertain()) {
+          String stored = storedCheck.find(head, taken);
+          if (stored != null) {
+            taken.add(stored);
+            removeHead();
+            LOG.info(
+                "a publish to {} whose reply was lost had been stored by Redis (as {}); not"
+                    + " writing it again",
+                head.channel(),
+                stored);
+            continue;
+          }
+        }
+        bound = storedCheck.globalIdBound();
+        long id = writer.write(head);
+        taken.add(id + "|" + head.channel());
         removeHead();
         flushed++;
       } catch (RuntimeException e) {
+        if (!head.uncertain()
+            && (e instanceof RedisCommandInterruptedException || isAmbiguous(e))) {
+          markHeadUncertain(head, bound); // our own write may have reached Redis
+        }
         if (e instanceof RedisCommandInterruptedException
             || e instanceof BusClosedException
             || me.isInterrupted()) {
@@ -212,6 +298,19 @@ final class PublishQueue {
               "dropping undeliverable queued message to {}: Redis rejected it", head.channel(), e);
         }
       }
+    }
+  }
+
+  /** Replaces the head (still {@code head}: only the flusher removes it) by it marked uncertain. */
+  private void markHeadUncertain(Queued head, long bound) {
+    lock.lock();
+    try {
+      if (!queue.isEmpty()) {
+        queue.pollFirst();
+        queue.addFirst(head.uncertainAfter(bound));
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -255,5 +354,26 @@ final class PublishQueue {
           || m.startsWith("OOM");
     }
     return e instanceof RedisException || e instanceof BackendException;
+  }
+
+  /**
+   * True for a transient failure after which Redis may nevertheless have executed the command: the
+   * connection was lost (or closed) after the command was written (Lettuce fails the commands in
+   * flight with "Connection disconnected"), or the command timed out. False for a refusal ({@code
+   * READONLY}, {@code LOADING}, {@code OOM}...), a failure to connect, and a command Lettuce
+   * rejected without writing it (not connected, connection closed, queue full).
+   */
+  static boolean isAmbiguous(Throwable e) {
+    if (!isTransient(e)
+        || e instanceof RedisCommandExecutionException
+        || e instanceof RedisConnectionException
+        || e instanceof BackendException) {
+      return false;
+    }
+    String m = String.valueOf(e.getMessage());
+    return !(m.startsWith("Currently not connected")
+        || m.startsWith("Connection is closed")
+        || m.startsWith("Request queue size exceeded")
+        || m.startsWith("Command buffer size exceeded"));
   }
 }

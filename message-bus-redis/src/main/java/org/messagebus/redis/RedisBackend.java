@@ -8,7 +8,9 @@ import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
@@ -70,6 +72,19 @@ import org.messagebus.spi.Retention;
  * drops the oldest silently; we never drop). Reads fail with {@link BackendException} while Redis
  * is unreachable.
  *
+ * <p><b>Lost replies.</b> When the connection is lost after the publish script was sent (Redis
+ * stopped, network cut) or the command times out, Redis may have executed it with only the reply
+ * lost. Such a publish also returns {@link Backend#QUEUED} and is queued, marked uncertain with the
+ * highest global id this backend had seen before sending it (from its subscriptions, or {@link
+ * #lastGlobalId()}). Before writing it, the flusher looks in the global backlog above that id for a
+ * message on the same channel with the same payload: if there is one, Redis had stored it, and it
+ * is not written again (it is delivered once, by the subscriptions' catch-up). The stored format is
+ * unchanged (SPEC §3.2). <b>Residual risk:</b> an identical payload published to the same channel
+ * by someone else in that window (between the last global id seen and the check) is taken for this
+ * one, which is then not written; the window is narrow while a subscription is open, but without
+ * one the bound may be old (0 if no global id was ever seen). If Redis trimmed or expired the
+ * stored message before the check, it is written again (delivered twice).
+ *
  * <p><b>State.</b> The backend reports its {@linkplain org.messagebus.BackendState connection
  * state} from two kinds of links: the command connection (down when Lettuce loses it or cannot open
  * it, or a command fails for want of a connection or times out; up when it connects or a command is
@@ -105,6 +120,10 @@ public final class RedisBackend implements Backend {
   private final RedisReads reads;
   private final GlobalBacklogReader globalBacklog;
   private final PublishQueue queue;
+  // The highest global id seen (subscriptions, lastGlobalId()): a bound for uncertain publishes.
+  private volatile long globalIdSeen;
+  // Test seam around the publish script (package-private); runs it as is by default.
+  private volatile PublishSeam publishSeam = LongSupplier::getAsLong;
   private volatile BusObserver observer = BusObserver.NOOP;
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
@@ -121,6 +140,17 @@ public final class RedisBackend implements Backend {
             options.maxInMemoryPublishBacklog(),
             options.retryInterval(),
             p -> publishNow(p.channel(), p.payload(), p.options()),
+            new PublishQueue.StoredCheck() {
+              @Override
+              public @Nullable String find(PublishQueue.Queued p, Set<String> taken) {
+                return findStored(p, taken);
+              }
+
+              @Override
+              public long globalIdBound() {
+                return globalIdSeen;
+              }
+            },
             () -> observer.publishDropped());
   }
 
@@ -168,13 +198,15 @@ public final class RedisBackend implements Backend {
     if (mayQueue && queue.joinIfWaiting(queued)) {
       return QUEUED; // keeps its order behind what is already waiting
     }
+    long bound = globalIdSeen; // read before sending: at most Redis's global id before the script
     try {
       return publishNow(channel, payload, options);
     } catch (BusClosedException e) {
       throw e;
     } catch (RuntimeException e) {
       if (mayQueue && PublishQueue.isTransient(e)) {
-        queue.add(queued, e);
+        // The reply may be lost with the script executed: the flusher checks before writing.
+        queue.add(PublishQueue.isAmbiguous(e) ? queued.uncertainAfter(bound) : queued, e);
         return QUEUED;
       }
       if (e instanceof RedisCommandInterruptedException) {
@@ -190,13 +222,51 @@ public final class RedisBackend implements Backend {
     long id;
     try {
       id =
-          PublishScript.run(
-              connections.sync(), notifications, retention, channel, payload, options);
+          publishSeam.publish(
+              () ->
+                  PublishScript.run(
+                      connections.sync(), notifications, retention, channel, payload, options));
     } catch (RuntimeException e) {
       connections.noteFailure(e);
       throw e;
     }
     return connections.answered(id);
+  }
+
+  /** Runs the publish script (a seam for tests that lose replies). */
+  @FunctionalInterface
+  interface PublishSeam {
+    long publish(LongSupplier script);
+  }
+
+  /** Replaces how the publish script is run (tests only). */
+  void publishSeam(PublishSeam seam) {
+    this.publishSeam = Objects.requireNonNull(seam, "seam");
+  }
+
+  /** Raises the bound used for uncertain publishes (a subscription delivered this global id). */
+  void sawGlobalId(long globalId) {
+    if (globalId > globalIdSeen) {
+      globalIdSeen = globalId; // racy max: a lower value written last only widens the window
+    }
+  }
+
+  /**
+   * The stored message an uncertain publish became, if any: the first global backlog entry above
+   * its bound on its channel with its payload, not yet taken. Throws {@link BackendException} when
+   * Redis cannot be read.
+   */
+  @Nullable String findStored(PublishQueue.Queued p, Set<String> taken) {
+    for (GlobalBacklogReader.GlobalEntry e : globalBacklog.entries(p.uncertainAfter())) {
+      BackendMessage m = e.message();
+      if (m != null && m.channel().equals(p.channel()) && m.payload().equals(p.payload())) {
+        String key = m.messageId() + "|" + m.channel();
+        if (!taken.contains(key)) {
+          return key;
+        }
+      }
+    }
+    return null;
   }
 
   @Override
@@ -233,7 +303,9 @@ public final class RedisBackend implements Backend {
 
   @Override
   public long lastGlobalId() {
-    return reads.lastGlobalId();
+    long id = reads.lastGlobalId();
+    globalIdSeen = id; // Redis's counter now (it may have gone back after a flush)
+    return id;
   }
 
   @Override

@@ -216,6 +216,7 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
     }
     if (m.globalId() == highest + 1) {
       highest = m.globalId();
+      backend.sawGlobalId(highest);
       deliver(m);
     } else if (m.globalId() > highest) {
       catchUp(m);
@@ -298,6 +299,7 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
 
   /** Delivers a message read by catch-up, counting it for the observer. */
   private void fill(BackendMessage m) {
+    backend.sawGlobalId(m.globalId());
     deliveredCount++;
     deliver(m);
   }
