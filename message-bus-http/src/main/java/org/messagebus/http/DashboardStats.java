@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * takes a sample every second; {@link #snapshot} runs on a request thread. Created only when the
  * engine has an admin lookup (the dashboard can be seen); {@link #close()} stops the sampler and
  * removes the hooks.
+ *
+ * <p><b>Size.</b> Over 500 lines because it implements both observer interfaces (one short method
+ * per event) and renders its own JSON snapshot, so that the HTTP module needs no metrics library;
+ * the sample ring, the channel table and the error log are each a few lines of it.
  */
 final class DashboardStats implements HttpObserver, AutoCloseable {
 

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Frames arrive on the container's thread, one at a time; live messages on the
  * bus dispatch thread; send callbacks on the container's threads; pings on the endpoint's ping
  * thread. Every state change happens under {@link #lock}; the backlog is read outside it.
+ *
+ * <p><b>Size.</b> Over 500 lines because one socket's state machine (frame parsing and checks,
+ * per-subscription registration buffer, high-water marks, the bounded send queue and the close
+ * codes) is kept under one lock in one place; the transport-neutral parts (targeting, status,
+ * backlog) are {@link Client}'s.
  */
 public final class WebSocketSession {
 
