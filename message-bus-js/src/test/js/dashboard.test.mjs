@@ -3,48 +3,14 @@
 // administrator's). The test publishes a known number of messages, opens the page as an admin and
 // reads the numbers from the DOM; a visitor who is not an admin gets 403 for the page and its JSON.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { browserSkip, launch } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
+import { describe, it } from "node:test";
+import { browserSkip } from "./support/browser.mjs";
+import { chromiumSuite } from "./support/suite.mjs";
 
 const skip = browserSkip();
+const suite = chromiumSuite(skip, { longPollingMs: 1500 });
 const SUITE = { skip, timeout: 5 * 60_000 };
 const ADMIN = { "X-Admin": "1" };
-
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  const [s, b] = await Promise.allSettled([startServer({ longPollingMs: 1500 }), launch()]);
-  if (s.status === "fulfilled") server = s.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (s.status === "rejected" || b.status === "rejected") {
-    await stopAll();
-    throw s.status === "rejected" ? s.reason : b.reason;
-  }
-});
-
-after(stopAll);
-
-async function stopAll() {
-  const [b, s] = [browser, server];
-  browser = server = undefined;
-  try {
-    if (b) await b.close();
-  } finally {
-    if (s) await s.close();
-  }
-}
-
-async function withContext(options, fn) {
-  const context = await browser.newContext(options);
-  try {
-    return await fn(context);
-  } finally {
-    await context.close();
-  }
-}
 
 /** The text of every cell of the channel's row, by column, once the row shows `messages`. */
 async function channelRow(page, channel, messages) {
@@ -66,16 +32,16 @@ const stat = (page, name) => page.$eval(`#mb-dashboard [data-stat="${name}"]`, (
 
 describe("the diagnostics dashboard in Chromium", SUITE, () => {
   it("shows the publishes, the busiest channels with backlog and last id, the backend and charts", () =>
-    withContext({ extraHTTPHeaders: ADMIN }, async (context) => {
+    suite.withContext({ extraHTTPHeaders: ADMIN }, async (context) => {
       const [a, b] = ["/dash/busy", "/dash/quiet"];
       let lastA = 0;
       let lastB = 0;
-      for (let i = 0; i < 6; i++) lastA = await server.publish(a, `a${i}`);
-      for (let i = 0; i < 3; i++) lastB = await server.publish(b, `b${i}`);
+      for (let i = 0; i < 6; i++) lastA = await suite.server.publish(a, `a${i}`);
+      for (let i = 0; i < 3; i++) lastB = await suite.server.publish(b, `b${i}`);
 
       const page = await context.newPage();
       page.on("pageerror", (e) => console.error(`[dashboard] ${e}`));
-      await page.goto(server.busUrl + "/message-bus/_diagnostics");
+      await page.goto(suite.server.busUrl + "/message-bus/_diagnostics");
 
       // The busiest channel first, then the other; messages, backlog and last id are exact.
       const rowA = await channelRow(page, a, 6);
@@ -124,7 +90,7 @@ describe("the diagnostics dashboard in Chromium", SUITE, () => {
       );
 
       // More publishes show up on the next refresh.
-      for (let i = 6; i < 10; i++) lastA = await server.publish(a, `a${i}`);
+      for (let i = 6; i < 10; i++) lastA = await suite.server.publish(a, `a${i}`);
       const again = await channelRow(page, a, 10);
       assert.equal(again.last_id, String(lastA));
       assert.equal(await stat(page, "publishes"), "13");
@@ -135,9 +101,9 @@ describe("the diagnostics dashboard in Chromium", SUITE, () => {
     }));
 
   it("is for administrators only: the page and its JSON answer 403 to others", () =>
-    withContext({}, async (context) => {
+    suite.withContext({}, async (context) => {
       const page = await context.newPage();
-      const response = await page.goto(server.busUrl + "/message-bus/_diagnostics");
+      const response = await page.goto(suite.server.busUrl + "/message-bus/_diagnostics");
       assert.equal(response.status(), 403);
       const json = await page.evaluate(async () => {
         const r = await fetch("/message-bus/_diagnostics/stats.json");

@@ -2,78 +2,23 @@
 // headless Chromium against our real Java server (E2eServer). Every test has its own browser context
 // (own localStorage, own tabs) and its own channels, so tests never see each other's messages.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { browserSkip, launch, openClient, positioned, receivedAll, recordPolls } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
+import { describe, it } from "node:test";
+import { browserSkip, openClient, positioned, receivedAll, recordPolls } from "./support/browser.mjs";
+import { chromiumSuite, FAST, until } from "./support/suite.mjs";
 
 const skip = browserSkip();
-
-// Fast timings so that backoffs and polling intervals stay short; the server holds polls 2.5 s.
-// firstChunkTimeout is raised so a busy machine is never taken for a buffering proxy.
-const FAST = {
-  callbackInterval: 500,
-  maxPollInterval: 2000,
-  minPollInterval: 50,
-  backgroundCallbackInterval: 300,
-  firstChunkTimeout: 10000,
-};
+const suite = chromiumSuite(skip, { longPollingMs: 2500 });
 
 // A hung test fails its suite after this long (about a minute per suite on a busy 2-core machine);
 // the after hook then stops the server and browser, so the run ends instead of waiting forever.
 const SUITE = { skip, timeout: 10 * 60_000 };
 
-let server;
-let browser;
 let seq = 0;
 const unique = (name) => `/e2e/${name}/${Date.now().toString(36)}-${++seq}`;
 
-// Whatever fails (the server, the browser, a test), both are stopped: a server or browser left
-// running would keep this file's process, and with it `node --test` and the build, waiting forever.
-before(async () => {
-  if (skip) return;
-  const [s, b] = await Promise.allSettled([startServer({ longPollingMs: 2500 }), launch()]);
-  if (s.status === "fulfilled") server = s.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (s.status === "rejected" || b.status === "rejected") {
-    await stopAll();
-    throw s.status === "rejected" ? s.reason : b.reason;
-  }
-});
-
-after(stopAll);
-
-async function stopAll() {
-  const [b, s] = [browser, server];
-  browser = server = undefined;
-  try {
-    if (b) await b.close();
-  } finally {
-    if (s) await s.close();
-  }
-}
-
-async function withContext(fn) {
-  const context = await browser.newContext();
-  try {
-    return await fn(context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Re-checks an observable condition (no fixed sleep decides anything) until it holds or 15 s pass. */
-async function until(condition, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error("condition not met within " + timeoutMs + " ms: " + condition);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Polls the server saw from one client id since `from` (epoch ms). */
 async function pollsOf(clientId, from = 0) {
-  return (await server.control("/polls")).filter((p) => p.clientId === clientId && p.at >= from);
+  return (await suite.server.control("/polls")).filter((p) => p.clientId === clientId && p.at >= from);
 }
 
 for (const flavor of ["ours", "stock"]) {
@@ -84,12 +29,12 @@ for (const flavor of ["ours", "stock"]) {
       ["polling", { enableLongPolling: false }, { dlp: true, chunked: false }],
     ]) {
       it(`delivers in ${mode} mode, in order`, () =>
-        withContext(async (context) => {
-          const page = await openClient(context, server.busUrl, flavor, { ...FAST, ...settings });
+        suite.withContext(async (context) => {
+          const page = await openClient(context, suite.server.busUrl, flavor, { ...FAST, ...settings });
           const ch = unique(mode.replace(" ", "-"));
           await page.evaluate((c) => window.sub(c), ch);
           await positioned(page);
-          for (const d of ["one", "two", "three"]) await server.publish(ch, d);
+          for (const d of ["one", "two", "three"]) await suite.server.publish(ch, d);
 
           assert.deepEqual(await receivedAll(page, ["one", "two", "three"]), ["one", "two", "three"]);
           const clientId = await page.evaluate(() => window.MessageBus.clientId);
@@ -102,8 +47,8 @@ for (const flavor of ["ours", "stock"]) {
     // SPEC §9.4: with long polling disabled a visible tab is still in long-polling mode for the
     // next-poll delay; backgroundCallbackInterval (set to ten minutes here) is for hidden tabs.
     it("without long polling, a visible tab polls every callbackInterval, not backgroundCallbackInterval", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, {
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, {
           ...FAST,
           enableLongPolling: false,
           callbackInterval: 300,
@@ -121,15 +66,15 @@ for (const flavor of ["ours", "stock"]) {
       }));
 
     it("without long polling, a visible tab polls again at once after data", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, {
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, {
           ...FAST,
           enableLongPolling: false,
           callbackInterval: 600000,
           backgroundCallbackInterval: 600000,
         });
         const ch = unique("polling-data");
-        await server.publish(ch, "waiting");
+        await suite.server.publish(ch, "waiting");
         await page.evaluate((c) => window.sub(c, 0), ch);
         const clientId = await page.evaluate(() => window.MessageBus.clientId);
         assert.deepEqual(await receivedAll(page, ["waiting"]), ["waiting"]);
@@ -139,13 +84,13 @@ for (const flavor of ["ours", "stock"]) {
       }));
 
     it("honours positions 0, -1, -3 and an id", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, FAST);
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, FAST);
         const chans = { zero: unique("p0"), minus1: unique("pm1"), minus3: unique("pm3"), id: unique("pid") };
         const ids = {};
         for (const [k, ch] of Object.entries(chans)) {
           ids[k] = [];
-          for (const d of ["a1", "a2", "a3", "a4"]) ids[k].push(await server.publish(ch, `${k}:${d}`));
+          for (const d of ["a1", "a2", "a3", "a4"]) ids[k].push(await suite.server.publish(ch, `${k}:${d}`));
         }
         await page.evaluate((c) => {
           window.sub(c.chans.zero, 0);
@@ -154,7 +99,7 @@ for (const flavor of ["ours", "stock"]) {
           window.sub(c.chans.id, c.after);
         }, { chans, after: ids.id[1] });
         await positioned(page);
-        for (const [k, ch] of Object.entries(chans)) await server.publish(ch, `${k}:live`);
+        for (const [k, ch] of Object.entries(chans)) await suite.server.publish(ch, `${k}:live`);
 
         await receivedAll(page, [
           ...["a1", "a2", "a3", "a4", "live"].map((d) => `zero:${d}`),
@@ -174,8 +119,8 @@ for (const flavor of ["ours", "stock"]) {
       }));
 
     it("receives only what is targeted at its user, groups or client id", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, {
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, {
           ...FAST,
           headers: { "X-User-Id": "7", "X-Group-Ids": "3,30" },
         });
@@ -183,21 +128,21 @@ for (const flavor of ["ours", "stock"]) {
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
         const me = await page.evaluate(() => window.MessageBus.clientId);
-        await server.publish(ch, "user 7", { userIds: [7] });
-        await server.publish(ch, "user 8", { userIds: [8] });
-        await server.publish(ch, "group 3", { groupIds: [3] });
-        await server.publish(ch, "group 4", { groupIds: [4] });
-        await server.publish(ch, "my client", { clientIds: [me] });
-        await server.publish(ch, "other client", { clientIds: ["someone-else"] });
-        await server.publish(ch, "everyone");
+        await suite.server.publish(ch, "user 7", { userIds: [7] });
+        await suite.server.publish(ch, "user 8", { userIds: [8] });
+        await suite.server.publish(ch, "group 3", { groupIds: [3] });
+        await suite.server.publish(ch, "group 4", { groupIds: [4] });
+        await suite.server.publish(ch, "my client", { clientIds: [me] });
+        await suite.server.publish(ch, "other client", { clientIds: ["someone-else"] });
+        await suite.server.publish(ch, "everyone");
 
         const mine = ["user 7", "group 3", "my client", "everyone"];
         assert.deepEqual(await receivedAll(page, mine), mine);
       }));
 
     it("follows several channels and stops after unsubscribe", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, FAST);
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, FAST);
         const a = unique("multi-a");
         const b = unique("multi-b");
         await page.evaluate(([x, y]) => {
@@ -205,33 +150,33 @@ for (const flavor of ["ours", "stock"]) {
           window.sub(y);
         }, [a, b]);
         await positioned(page);
-        await server.publish(a, "a1");
-        await server.publish(b, "b1");
+        await suite.server.publish(a, "a1");
+        await suite.server.publish(b, "b1");
         await receivedAll(page, ["a1", "b1"]);
 
         const removed = await page.evaluate((y) => window.MessageBus.unsubscribe(y, window.subs[y]), b);
         assert.notEqual(removed, false);
-        await server.publish(b, "b2");
-        await server.publish(a, "a2");
+        await suite.server.publish(b, "b2");
+        await suite.server.publish(a, "a2");
         await receivedAll(page, ["a2"]);
         // a3 is published once a2 has arrived, so it comes in a later reply than a b2 could have
-        await server.publish(a, "a3");
+        await suite.server.publish(a, "a3");
         const got = await receivedAll(page, ["a3"]);
         assert.deepEqual(got.filter((d) => d.startsWith("a")), ["a1", "a2", "a3"]);
         assert.deepEqual(got.filter((d) => d.startsWith("b")), ["b1"]);
       }));
 
     it("queues while paused and delivers on resume", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, { ...FAST, enableChunkedEncoding: false });
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, { ...FAST, enableChunkedEncoding: false });
         const polls = recordPolls(page);
         const ch = unique("pause");
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
         await page.evaluate(() => window.MessageBus.pause());
         assert.equal(await page.evaluate(() => window.MessageBus.status()), "paused");
-        await server.publish(ch, "p1");
-        await server.publish(ch, "p2");
+        await suite.server.publish(ch, "p1");
+        await suite.server.publish(ch, "p2");
         // Stay paused until a reply has carried p2 and one more poll has completed after it, so that
         // every run goes through the same steps (the stock client asks again while paused).
         const carries = (poll, data) => (poll.messages ?? []).some((m) => m.channel === ch && m.data === data);
@@ -239,10 +184,10 @@ for (const flavor of ["ours", "stock"]) {
         assert.deepEqual(await page.evaluate(() => window.received.length), 0);
 
         await page.evaluate(() => window.MessageBus.resume());
-        await server.publish(ch, "after");
+        await suite.server.publish(ch, "after");
         await receivedAll(page, ["p1", "p2", "after"]);
         // One more: a late duplicate would arrive before it.
-        await server.publish(ch, "last");
+        await suite.server.publish(ch, "last");
         const got = await receivedAll(page, ["last"]);
         await until(() => polls.some((p) => carries(p, "last")));
 
@@ -270,33 +215,33 @@ for (const flavor of ["ours", "stock"]) {
       }));
 
     it("reconnects after a server restart and loses nothing", () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, flavor, FAST);
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, flavor, FAST);
         const ch = unique("restart");
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
-        await server.publish(ch, "r1");
+        await suite.server.publish(ch, "r1");
         await receivedAll(page, ["r1"]);
         try {
-          await server.control("/stop", {});
-          await server.publish(ch, "r2"); // while the HTTP server is down
-          await server.publish(ch, "r3");
+          await suite.server.control("/stop", {});
+          await suite.server.publish(ch, "r2"); // while the HTTP server is down
+          await suite.server.publish(ch, "r3");
         } finally {
-          await server.control("/start", {});
+          await suite.server.control("/start", {});
         }
-        await server.publish(ch, "r4");
+        await suite.server.publish(ch, "r4");
 
         assert.deepEqual(await receivedAll(page, ["r4"], 20000), ["r1", "r2", "r3", "r4"]);
-        await server.publish(ch, "r5");
+        await suite.server.publish(ch, "r5");
         assert.deepEqual(await receivedAll(page, ["r5"]), ["r1", "r2", "r3", "r4", "r5"]);
       }));
 
     it("falls back to polling while the tab is hidden", () =>
-      withContext(async (context) => {
+      suite.withContext(async (context) => {
         // Headless Chromium reports every page as visible (switching tabs, minimising the window and
         // freezing the page do not change it), so the page's visibility is overridden here and the
         // real visibilitychange event is dispatched; both clients read document.hidden.
-        const page = await openClient(context, server.busUrl, flavor, { ...FAST, minHiddenPollInterval: 100 });
+        const page = await openClient(context, suite.server.busUrl, flavor, { ...FAST, minHiddenPollInterval: 100 });
         await page.evaluate(() => {
           window.__hidden = false;
           // the stock client reads the last of hidden/webkitHidden it finds, so both are overridden
@@ -319,7 +264,7 @@ for (const flavor of ["ours", "stock"]) {
         const hiddenSince = Date.now();
         // the long poll in flight runs out (2.5 s), then the hidden tab polls with dlp=t
         await until(async () => (await pollsOf(clientId, hiddenSince)).some((p) => p.dlp));
-        await server.publish(ch, "h1");
+        await suite.server.publish(ch, "h1");
         await receivedAll(page, ["h1"]);
 
         await page.evaluate(() => {
@@ -328,7 +273,7 @@ for (const flavor of ["ours", "stock"]) {
         });
         const visibleSince = Date.now();
         await until(async () => (await pollsOf(clientId, visibleSince)).some((p) => !p.dlp));
-        await server.publish(ch, "v1");
+        await suite.server.publish(ch, "v1");
         assert.deepEqual(await receivedAll(page, ["v1"]), ["h1", "v1"]);
       }));
   });
@@ -336,12 +281,12 @@ for (const flavor of ["ours", "stock"]) {
 
 describe("our client only", SUITE, () => {
   it("works as an ES module (message-bus.mjs)", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours-esm", FAST);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours-esm", FAST);
       const ch = unique("esm");
       await page.evaluate((c) => window.sub(c), ch);
       await positioned(page);
-      await server.publish(ch, { hello: "module" });
+      await suite.server.publish(ch, { hello: "module" });
       assert.deepEqual(await receivedAll(page, [{ hello: "module" }]), [{ hello: "module" }]);
       assert.equal(await page.evaluate(() => typeof globalThis.MessageBus.noConflict), "function");
     }));
@@ -351,26 +296,26 @@ describe("our client only", SUITE, () => {
     ["long polling", { enableChunkedEncoding: false }],
   ]) {
     it(`delivers through jQuery.ajax as the transport (${mode})`, () =>
-      withContext(async (context) => {
-        const page = await openClient(context, server.busUrl, "ours-jquery", { ...FAST, ...settings });
+      suite.withContext(async (context) => {
+        const page = await openClient(context, suite.server.busUrl, "ours-jquery", { ...FAST, ...settings });
         const ch = unique("jquery");
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
-        await server.publish(ch, "j1");
-        await server.publish(ch, { j: 2 });
+        await suite.server.publish(ch, "j1");
+        await suite.server.publish(ch, { j: 2 });
         assert.deepEqual(await receivedAll(page, ["j1", { j: 2 }]), ["j1", { j: 2 }]);
       }));
   }
 
   it("waits out a 429 for Retry-After, then delivers", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", { ...FAST, minRetryAfter: 0 });
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", { ...FAST, minRetryAfter: 0 });
       const ch = unique("rate");
       const clientId = await page.evaluate(() => window.MessageBus.clientId);
-      await server.control("/rate-limit", { count: 1, retryAfter: 2 });
+      await suite.server.control("/rate-limit", { count: 1, retryAfter: 2 });
       await page.evaluate((c) => window.sub(c), ch);
       await positioned(page);
-      await server.publish(ch, "after the limit");
+      await suite.server.publish(ch, "after the limit");
       assert.deepEqual(await receivedAll(page, ["after the limit"]), ["after the limit"]);
 
       const polls = await pollsOf(clientId);
@@ -380,15 +325,15 @@ describe("our client only", SUITE, () => {
     }));
 
   it("shares one connection between two tabs and fails over when the leader closes", () =>
-    withContext(async (context) => {
+    suite.withContext(async (context) => {
       const settings = { ...FAST, shareConnection: true };
-      const leader = await openClient(context, server.busUrl, "ours", settings);
+      const leader = await openClient(context, suite.server.busUrl, "ours", settings);
       const ch = unique("shared");
       await leader.evaluate((c) => window.sub(c), ch);
       await positioned(leader);
       await leader.waitForFunction(() => window.MessageBus.diagnostics().role === "leader");
 
-      const follower = await openClient(context, server.busUrl, "ours", settings);
+      const follower = await openClient(context, suite.server.busUrl, "ours", settings);
       const followerPolls = [];
       follower.on("request", (r) => {
         if (r.url().includes("/message-bus/")) followerPolls.push(r.url());
@@ -400,8 +345,8 @@ describe("our client only", SUITE, () => {
       }, [ch, other]);
       await follower.waitForFunction(() => window.MessageBus.diagnostics().role === "follower");
       await positioned(follower);
-      await server.publish(ch, "s1");
-      await server.publish(other, "o1");
+      await suite.server.publish(ch, "s1");
+      await suite.server.publish(other, "o1");
       assert.deepEqual(await receivedAll(leader, ["s1"]), ["s1"]);
       assert.deepEqual((await receivedAll(follower, ["s1", "o1"])).sort(), ["o1", "s1"]);
       assert.equal(followerPolls.length, 0, "the follower makes no request of its own");
@@ -411,10 +356,10 @@ describe("our client only", SUITE, () => {
       );
 
       await leader.close();
-      await server.publish(ch, "s2"); // during the failover
+      await suite.server.publish(ch, "s2"); // during the failover
       await follower.waitForFunction(() => window.MessageBus.diagnostics().role === "leader");
-      await server.publish(ch, "s3");
-      await server.publish(other, "o2");
+      await suite.server.publish(ch, "s3");
+      await suite.server.publish(other, "o2");
       const got = await receivedAll(follower, ["s1", "s2", "s3", "o1", "o2"]);
       assert.deepEqual(got.filter((d) => d.startsWith("s")), ["s1", "s2", "s3"]);
       assert.deepEqual(got.filter((d) => d.startsWith("o")), ["o1", "o2"]);

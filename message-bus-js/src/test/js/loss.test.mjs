@@ -4,57 +4,17 @@
 // away does, and must be told which ids of which channel are gone, then receive what is retained,
 // each message once. Every test has its own browser context and its own channel.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { browserSkip, launch, openClient, receivedAll } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
+import { describe, it } from "node:test";
+import { browserSkip, openClient, receivedAll } from "./support/browser.mjs";
+import { chromiumSuite, FAST } from "./support/suite.mjs";
 
 const skip = browserSkip();
+const suite = chromiumSuite(skip, { longPollingMs: 1500 });
 
-const FAST = {
-  callbackInterval: 500,
-  maxPollInterval: 2000,
-  minPollInterval: 50,
-  backgroundCallbackInterval: 300,
-  firstChunkTimeout: 10000,
-};
 const SUITE = { skip, timeout: 10 * 60_000 };
 
-let server;
-let browser;
 let seq = 0;
 const unique = (name) => `/loss/${name}/${Date.now().toString(36)}-${++seq}`;
-
-before(async () => {
-  if (skip) return;
-  const [s, b] = await Promise.allSettled([startServer({ longPollingMs: 1500 }), launch()]);
-  if (s.status === "fulfilled") server = s.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (s.status === "rejected" || b.status === "rejected") {
-    await stopAll();
-    throw s.status === "rejected" ? s.reason : b.reason;
-  }
-});
-
-after(stopAll);
-
-async function stopAll() {
-  const [b, s] = [browser, server];
-  browser = server = undefined;
-  try {
-    if (b) await b.close();
-  } finally {
-    if (s) await s.close();
-  }
-}
-
-async function withContext(fn) {
-  const context = await browser.newContext();
-  try {
-    return await fn(context);
-  } finally {
-    await context.close();
-  }
-}
 
 /**
  * Publishes 70 messages keeping 3 (more than the server's recent window holds, 64, which would still
@@ -62,13 +22,13 @@ async function withContext(fn) {
  */
 async function publishAndTrim(channel) {
   const ids = [];
-  for (let i = 0; i < 70; i++) ids.push(await server.publish(channel, `m${i}`, { maxBacklogSize: 3 }));
+  for (let i = 0; i < 70; i++) ids.push(await suite.server.publish(channel, `m${i}`, { maxBacklogSize: 3 }));
   return ids;
 }
 
 /** Opens a client with a loss listener recording into window.losses and the bus requests' URLs. */
 async function lossClient(context, transports) {
-  const page = await openClient(context, server.busUrl, "ours", { ...FAST, transports });
+  const page = await openClient(context, suite.server.busUrl, "ours", { ...FAST, transports });
   const urls = [];
   page.on("request", (r) => urls.push(r.url()));
   page.on("websocket", (ws) => ws.on("framesent", (f) => urls.push("frame " + f.payload)));
@@ -82,7 +42,7 @@ async function lossClient(context, transports) {
 for (const transport of ["long-poll", "sse", "websocket"]) {
   describe(`loss signal over ${transport} in Chromium`, SUITE, () => {
     it("names the channel and the id range trimmed before the client's position, then delivers what is retained once", () =>
-      withContext(async (context) => {
+      suite.withContext(async (context) => {
         const ch = unique(transport);
         const ids = await publishAndTrim(ch);
         const { page, urls } = await lossClient(context, [transport, "long-poll"]);
@@ -102,7 +62,7 @@ for (const transport of ["long-poll", "sse", "websocket"]) {
         }
 
         // the next messages come live, with no further loss reported
-        await server.publish(ch, "m70", { maxBacklogSize: 3 });
+        await suite.server.publish(ch, "m70", { maxBacklogSize: 3 });
         assert.deepEqual(await receivedAll(page, ["m70"]), ["m67", "m68", "m69", "m70"]);
         assert.equal(await page.evaluate(() => window.losses.length), 1);
       }));
@@ -111,10 +71,10 @@ for (const transport of ["long-poll", "sse", "websocket"]) {
 
 describe("loss signal opt-in", SUITE, () => {
   it("is not asked for without a listener: the requests are the stock client's", () =>
-    withContext(async (context) => {
+    suite.withContext(async (context) => {
       const ch = unique("stock");
       const ids = await publishAndTrim(ch);
-      const page = await openClient(context, server.busUrl, "ours", { ...FAST, transports: ["long-poll"] });
+      const page = await openClient(context, suite.server.busUrl, "ours", { ...FAST, transports: ["long-poll"] });
       const urls = [];
       page.on("request", (r) => urls.push(r.url()));
 

@@ -2,85 +2,35 @@
 // Chromium against our real Java server (E2eServer, whose streams end after the long-polling interval
 // so that resumption is exercised). Every test has its own browser context and its own channels.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { browserSkip, launch, openClient, positioned, receivedAll } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
+import { describe, it } from "node:test";
+import { browserSkip, openClient, positioned, receivedAll } from "./support/browser.mjs";
+import { chromiumSuite, FAST, until } from "./support/suite.mjs";
 
 const skip = browserSkip();
+const suite = chromiumSuite(skip, { longPollingMs: 1500 });
 
-const FAST = {
-  callbackInterval: 500,
-  maxPollInterval: 2000,
-  minPollInterval: 50,
-  backgroundCallbackInterval: 300,
-  firstChunkTimeout: 10000,
-};
 const SSE = { ...FAST, transports: ["sse", "long-poll"] };
 const SUITE = { skip, timeout: 10 * 60_000 };
 
-let server;
-let browser;
 let seq = 0;
 const unique = (name) => `/sse/${name}/${Date.now().toString(36)}-${++seq}`;
 
-before(async () => {
-  if (skip) return;
-  const [s, b] = await Promise.allSettled([startServer({ longPollingMs: 1500 }), launch()]);
-  if (s.status === "fulfilled") server = s.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (s.status === "rejected" || b.status === "rejected") {
-    await stopAll();
-    throw s.status === "rejected" ? s.reason : b.reason;
-  }
-});
-
-after(stopAll);
-
-async function stopAll() {
-  const [b, s] = [browser, server];
-  browser = server = undefined;
-  try {
-    if (b) await b.close();
-  } finally {
-    if (s) await s.close();
-  }
-}
-
-async function withContext(fn) {
-  const context = await browser.newContext();
-  try {
-    return await fn(context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Re-checks an observable condition (no fixed sleep decides anything) until it holds or 20 s pass. */
-async function until(condition, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error("condition not met within " + timeoutMs + " ms: " + condition);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function requestsOf(clientId) {
-  return (await server.control("/polls")).filter((p) => p.clientId === clientId);
+  return (await suite.server.control("/polls")).filter((p) => p.clientId === clientId);
 }
 
 describe("Server-Sent Events in Chromium", SUITE, () => {
   it("delivers messages over an EventSource, one stream for several channels", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", SSE);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", SSE);
       const [a, b] = [unique("a"), unique("b")];
       await page.evaluate(([x, y]) => {
         window.sub(x);
         window.sub(y);
       }, [a, b]);
       await positioned(page);
-      for (const d of ["a1", "a2"]) await server.publish(a, d);
-      await server.publish(b, "b1");
+      for (const d of ["a1", "a2"]) await suite.server.publish(a, d);
+      await suite.server.publish(b, "b1");
 
       assert.deepEqual(await receivedAll(page, ["a1", "a2", "b1"]), ["a1", "a2", "b1"]);
       assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "sse");
@@ -91,8 +41,8 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
     }));
 
   it("resumes with Last-Event-ID when the server ends the stream: nothing lost, nothing repeated", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", SSE);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", SSE);
       const [a, b] = [unique("ra"), unique("rb")];
       await page.evaluate(([x, y]) => {
         window.sub(x);
@@ -107,14 +57,14 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
       const expected = [];
       for (let i = 0; (await resumed()) < 2 && i < 2000; i++) {
         const d = `m${i}`;
-        await server.publish(i % 2 === 0 ? a : b, d);
+        await suite.server.publish(i % 2 === 0 ? a : b, d);
         expected.push(d);
         await receivedAll(page, [d]);
       }
       // and a burst that lands whenever it lands, stream end or not
       for (let i = 0; i < 20; i++) {
         const d = `burst${i}`;
-        await server.publish(i % 2 === 0 ? a : b, d);
+        await suite.server.publish(i % 2 === 0 ? a : b, d);
         expected.push(d);
       }
 
@@ -126,14 +76,14 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
     }));
 
   it("falls back to long polling when the server refuses the event stream", () =>
-    withContext(async (context) => {
-      await server.control("/refuse-sse", { refuse: true });
+    suite.withContext(async (context) => {
+      await suite.server.control("/refuse-sse", { refuse: true });
       try {
-        const page = await openClient(context, server.busUrl, "ours", SSE);
+        const page = await openClient(context, suite.server.busUrl, "ours", SSE);
         const ch = unique("fallback");
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
-        await server.publish(ch, "over a poll");
+        await suite.server.publish(ch, "over a poll");
 
         assert.deepEqual(await receivedAll(page, ["over a poll"]), ["over a poll"]);
         assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "long-poll");
@@ -144,19 +94,19 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
         assert.ok(requests.length >= 2);
         for (const r of requests.slice(1)) assert.equal(r.sse, false, "then long polls only");
       } finally {
-        await server.control("/refuse-sse", { refuse: false });
+        await suite.server.control("/refuse-sse", { refuse: false });
       }
     }));
 
   it("long-polls while MessageBus.headers is set: EventSource cannot send them", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", { ...SSE, headers: { "X-User-Id": "7" } });
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", { ...SSE, headers: { "X-User-Id": "7" } });
       const ch = unique("headers");
       await page.evaluate((c) => window.sub(c), ch);
       await positioned(page);
-      await server.publish(ch, "for user 7", { userIds: [7] });
-      await server.publish(ch, "for user 8", { userIds: [8] });
-      await server.publish(ch, "for all");
+      await suite.server.publish(ch, "for user 7", { userIds: [7] });
+      await suite.server.publish(ch, "for user 8", { userIds: [8] });
+      await suite.server.publish(ch, "for all");
 
       assert.deepEqual(await receivedAll(page, ["for user 7", "for all"]), ["for user 7", "for all"]);
       assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "long-poll");
@@ -165,12 +115,12 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
     }));
 
   it("keeps long polling by default (transports not set)", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", FAST);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", FAST);
       const ch = unique("default");
       await page.evaluate((c) => window.sub(c), ch);
       await positioned(page);
-      await server.publish(ch, "polled");
+      await suite.server.publish(ch, "polled");
 
       assert.deepEqual(await receivedAll(page, ["polled"]), ["polled"]);
       const clientId = await page.evaluate(() => window.MessageBus.clientId);
@@ -178,15 +128,15 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
     }));
 
   it("shares one event stream among the tabs with shareConnection", () =>
-    withContext(async (context) => {
+    suite.withContext(async (context) => {
       const settings = { ...SSE, shareConnection: true };
-      const leader = await openClient(context, server.busUrl, "ours", settings);
+      const leader = await openClient(context, suite.server.busUrl, "ours", settings);
       const ch = unique("shared");
       await leader.evaluate((c) => window.sub(c), ch);
       await positioned(leader);
       await leader.waitForFunction(() => window.MessageBus.diagnostics().role === "leader");
 
-      const follower = await openClient(context, server.busUrl, "ours", settings);
+      const follower = await openClient(context, suite.server.busUrl, "ours", settings);
       const other = unique("shared-other");
       await follower.evaluate(([c, o]) => {
         window.sub(c);
@@ -194,8 +144,8 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
       }, [ch, other]);
       await follower.waitForFunction(() => window.MessageBus.diagnostics().role === "follower");
       await positioned(follower);
-      await server.publish(ch, "s1");
-      await server.publish(other, "o1");
+      await suite.server.publish(ch, "s1");
+      await suite.server.publish(other, "o1");
 
       assert.deepEqual(await receivedAll(leader, ["s1"]), ["s1"]);
       assert.deepEqual((await receivedAll(follower, ["s1", "o1"])).sort(), ["o1", "s1"]);

@@ -3,71 +3,21 @@
 // through Playwright's WebSocket events (frames sent and received, closes): upgrades never reach the
 // servlet filter that records polls. Every test has its own browser context and its own channels.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { browserSkip, launch, openClient, positioned, receivedAll } from "./support/browser.mjs";
-import { startServer } from "./support/server.mjs";
+import { describe, it } from "node:test";
+import { browserSkip, openClient, positioned, receivedAll } from "./support/browser.mjs";
+import { chromiumSuite, FAST, until } from "./support/suite.mjs";
 
 const skip = browserSkip();
+const suite = chromiumSuite(skip, { longPollingMs: 1500 });
 
-const FAST = {
-  callbackInterval: 500,
-  maxPollInterval: 2000,
-  minPollInterval: 50,
-  backgroundCallbackInterval: 300,
-  firstChunkTimeout: 10000,
-};
 const WS = { ...FAST, transports: ["websocket", "long-poll"] };
 const SUITE = { skip, timeout: 10 * 60_000 };
 
-let server;
-let browser;
 let seq = 0;
 const unique = (name) => `/ws/${name}/${Date.now().toString(36)}-${++seq}`;
 
-before(async () => {
-  if (skip) return;
-  const [s, b] = await Promise.allSettled([startServer({ longPollingMs: 1500 }), launch()]);
-  if (s.status === "fulfilled") server = s.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (s.status === "rejected" || b.status === "rejected") {
-    await stopAll();
-    throw s.status === "rejected" ? s.reason : b.reason;
-  }
-});
-
-after(stopAll);
-
-async function stopAll() {
-  const [b, s] = [browser, server];
-  browser = server = undefined;
-  try {
-    if (b) await b.close();
-  } finally {
-    if (s) await s.close();
-  }
-}
-
-async function withContext(fn) {
-  const context = await browser.newContext();
-  try {
-    return await fn(context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Re-checks an observable condition (no fixed sleep decides anything) until it holds or 20 s pass. */
-async function until(condition, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error("condition not met within " + timeoutMs + " ms: " + condition);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function requestsOf(clientId) {
-  return (await server.control("/polls")).filter((p) => p.clientId === clientId);
+  return (await suite.server.control("/polls")).filter((p) => p.clientId === clientId);
 }
 
 /** Records the page's sockets: url, frames sent (parsed), frames received (parsed), close seen. */
@@ -85,8 +35,8 @@ function watchSockets(page) {
 
 describe("WebSocket in Chromium", SUITE, () => {
   it("delivers messages over one WebSocket for several channels, frames shaped like poll replies", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", WS);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", WS);
       const sockets = watchSockets(page);
       const [a, b] = [unique("a"), unique("b")];
       await page.evaluate(([x, y]) => {
@@ -94,14 +44,14 @@ describe("WebSocket in Chromium", SUITE, () => {
         window.sub(y);
       }, [a, b]);
       await positioned(page);
-      for (const d of ["a1", "a2"]) await server.publish(a, d);
-      await server.publish(b, "b1");
+      for (const d of ["a1", "a2"]) await suite.server.publish(a, d);
+      await suite.server.publish(b, "b1");
 
       assert.deepEqual(await receivedAll(page, ["a1", "a2", "b1"]), ["a1", "a2", "b1"]);
       assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "websocket");
       const clientId = await page.evaluate(() => window.MessageBus.clientId);
       assert.equal(sockets.length, 1, "one socket");
-      assert.equal(sockets[0].url, server.busUrl.replace("http:", "ws:") + `/message-bus/${clientId}/ws`);
+      assert.equal(sockets[0].url, suite.server.busUrl.replace("http:", "ws:") + `/message-bus/${clientId}/ws`);
       // the first subscribe is what a poll would ask (no __seq); the second channel came later
       const subscribed = Object.assign({}, ...sockets[0].sent.map((f) => f.subscribe ?? {}));
       assert.deepEqual(subscribed, { [a]: -1, [b]: -1 });
@@ -112,15 +62,15 @@ describe("WebSocket in Chromium", SUITE, () => {
       // a channel dropped is unsubscribed over the same socket
       await page.evaluate((x) => window.MessageBus.unsubscribe(x), b);
       await until(() => sockets[0].sent.some((f) => f.unsubscribe && f.unsubscribe.includes(b)));
-      await server.publish(b, "b2");
-      await server.publish(a, "a3");
+      await suite.server.publish(b, "b2");
+      await suite.server.publish(a, "a3");
       assert.deepEqual(await receivedAll(page, ["a3"]), ["a1", "a2", "b1", "a3"]);
       assert.equal(sockets.length, 1);
     }));
 
   it("resumes from the positions held after the server closed the socket: nothing lost, nothing repeated", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", WS);
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", WS);
       const sockets = watchSockets(page);
       const [a, b] = [unique("ra"), unique("rb")];
       await page.evaluate(([x, y]) => {
@@ -131,23 +81,23 @@ describe("WebSocket in Chromium", SUITE, () => {
       const expected = [];
       for (let i = 0; i < 6; i++) {
         const d = `before${i}`;
-        await server.publish(i % 2 === 0 ? a : b, d);
+        await suite.server.publish(i % 2 === 0 ? a : b, d);
         expected.push(d);
       }
       await receivedAll(page, expected);
 
-      await server.control("/stop"); // closes the socket (1001, server shutting down)
+      await suite.server.control("/stop"); // closes the socket (1001, server shutting down)
       await until(() => sockets[0].closed);
       for (let i = 0; i < 6; i++) {
         const d = `during${i}`;
-        await server.publish(i % 2 === 0 ? a : b, d); // the bus lives on: its backlog keeps these
+        await suite.server.publish(i % 2 === 0 ? a : b, d); // the bus lives on: its backlog keeps these
         expected.push(d);
       }
-      await server.control("/start");
+      await suite.server.control("/start");
       await until(() => sockets.some((s, i) => i > 0 && s.received.length > 0));
       for (let i = 0; i < 6; i++) {
         const d = `after${i}`;
-        await server.publish(i % 2 === 0 ? a : b, d);
+        await suite.server.publish(i % 2 === 0 ? a : b, d);
         expected.push(d);
       }
 
@@ -170,15 +120,15 @@ describe("WebSocket in Chromium", SUITE, () => {
     }));
 
   it("falls back to long polling when the WebSocket upgrade is refused", () =>
-    withContext(async (context) => {
-      await server.control("/refuse-ws", { refuse: true });
+    suite.withContext(async (context) => {
+      await suite.server.control("/refuse-ws", { refuse: true });
       try {
-        const page = await openClient(context, server.busUrl, "ours", WS);
+        const page = await openClient(context, suite.server.busUrl, "ours", WS);
         const sockets = watchSockets(page);
         const ch = unique("fallback");
         await page.evaluate((c) => window.sub(c), ch);
         await positioned(page);
-        await server.publish(ch, "over a poll");
+        await suite.server.publish(ch, "over a poll");
 
         assert.deepEqual(await receivedAll(page, ["over a poll"]), ["over a poll"]);
         assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "long-poll");
@@ -188,22 +138,22 @@ describe("WebSocket in Chromium", SUITE, () => {
         const polls = await requestsOf(clientId);
         assert.ok(polls.some((r) => r.status === 200 && !r.sse), "then long polls");
       } finally {
-        await server.control("/refuse-ws", { refuse: false });
+        await suite.server.control("/refuse-ws", { refuse: false });
       }
     }));
 
   it("long-polls while MessageBus.headers is set: a browser WebSocket cannot send them", () =>
-    withContext(async (context) => {
-      const page = await openClient(context, server.busUrl, "ours", { ...WS, headers: { "X-User-Id": "7" } });
+    suite.withContext(async (context) => {
+      const page = await openClient(context, suite.server.busUrl, "ours", { ...WS, headers: { "X-User-Id": "7" } });
       const warnings = [];
       page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
       const sockets = watchSockets(page);
       const ch = unique("headers");
       await page.evaluate((c) => window.sub(c), ch);
       await positioned(page);
-      await server.publish(ch, "for user 7", { userIds: [7] });
-      await server.publish(ch, "for user 8", { userIds: [8] });
-      await server.publish(ch, "for all");
+      await suite.server.publish(ch, "for user 7", { userIds: [7] });
+      await suite.server.publish(ch, "for user 8", { userIds: [8] });
+      await suite.server.publish(ch, "for all");
 
       assert.deepEqual(await receivedAll(page, ["for user 7", "for all"]), ["for user 7", "for all"]);
       assert.equal(await page.evaluate(() => window.MessageBus.activeTransport), "long-poll");
@@ -212,16 +162,16 @@ describe("WebSocket in Chromium", SUITE, () => {
     }));
 
   it("shares one WebSocket among the tabs with shareConnection", () =>
-    withContext(async (context) => {
+    suite.withContext(async (context) => {
       const settings = { ...WS, shareConnection: true };
-      const leader = await openClient(context, server.busUrl, "ours", settings);
+      const leader = await openClient(context, suite.server.busUrl, "ours", settings);
       const sockets = watchSockets(leader);
       const ch = unique("shared");
       await leader.evaluate((c) => window.sub(c), ch);
       await positioned(leader);
       await leader.waitForFunction(() => window.MessageBus.diagnostics().role === "leader");
 
-      const follower = await openClient(context, server.busUrl, "ours", settings);
+      const follower = await openClient(context, suite.server.busUrl, "ours", settings);
       const followerSockets = watchSockets(follower);
       const other = unique("shared-other");
       await follower.evaluate(([c, o]) => {
@@ -230,8 +180,8 @@ describe("WebSocket in Chromium", SUITE, () => {
       }, [ch, other]);
       await follower.waitForFunction(() => window.MessageBus.diagnostics().role === "follower");
       await positioned(follower);
-      await server.publish(ch, "s1");
-      await server.publish(other, "o1");
+      await suite.server.publish(ch, "s1");
+      await suite.server.publish(other, "o1");
 
       assert.deepEqual(await receivedAll(leader, ["s1"]), ["s1"]);
       assert.deepEqual((await receivedAll(follower, ["s1", "o1"])).sort(), ["o1", "s1"]);
