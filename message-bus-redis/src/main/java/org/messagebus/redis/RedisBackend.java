@@ -122,8 +122,9 @@ public final class RedisBackend implements Backend {
   private final PublishQueue queue;
   // The highest global id seen (subscriptions, lastGlobalId()): a bound for uncertain publishes.
   private volatile long globalIdSeen;
-  // Test seam around the publish script (package-private); runs it as is by default.
-  private volatile PublishSeam publishSeam = LongSupplier::getAsLong;
+  // Test seam around the publish script (package-private); null: the script runs directly, with no
+  // lambda allocated per publish.
+  private volatile @Nullable PublishSeam publishSeam;
   private volatile BusObserver observer = BusObserver.NOOP;
   private final CopyOnWriteArrayList<RedisSubscription> subscriptions =
       new CopyOnWriteArrayList<>();
@@ -221,11 +222,15 @@ public final class RedisBackend implements Backend {
     String notifications = connections.notificationChannel();
     long id;
     try {
+      PublishSeam seam = publishSeam;
       id =
-          publishSeam.publish(
-              () ->
-                  PublishScript.run(
-                      connections.sync(), notifications, retention, channel, payload, options));
+          seam == null
+              ? PublishScript.run(
+                  connections.sync(), notifications, retention, channel, payload, options)
+              : seam.publish(
+                  () ->
+                      PublishScript.run(
+                          connections.sync(), notifications, retention, channel, payload, options));
     } catch (RuntimeException e) {
       connections.noteFailure(e);
       throw e;
