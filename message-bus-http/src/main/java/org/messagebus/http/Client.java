@@ -160,6 +160,12 @@ final class Client implements HttpExchange.HeldListener {
           window == null
               ? null
               : window.read(channel, siteId, Objects.requireNonNull(subscriptions.get(channel)));
+      // A client that asked for the loss signal and is behind reads the store: the window may
+      // still hold what the store trimmed (its retention, or a publish's maxBacklogSize, is not on
+      // the wire), so only the store can say what was lost. A current poll needs neither.
+      if (read != null && reportLoss && !read.after().isEmpty()) {
+        read = null;
+      }
       if (read != null) {
         current.put(channel, read.lastId());
         known.put(channel, read.after());

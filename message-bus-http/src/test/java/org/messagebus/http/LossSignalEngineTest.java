@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
+import org.messagebus.PublishOptions;
 import org.messagebus.memory.MemoryBackend;
 import org.messagebus.spi.Retention;
 
@@ -46,8 +47,11 @@ class LossSignalEngineTest {
   }
 
   private HttpEngine start() throws InterruptedException {
-    MemoryBackend backend =
-        MemoryBackend.builder().retention(new Retention(3, 10_000, Duration.ofDays(7), 1)).build();
+    return start(3, new Retention(3, 10_000, Duration.ofDays(7), 1));
+  }
+
+  private HttpEngine start(int windowMessages, Retention retention) throws InterruptedException {
+    MemoryBackend backend = MemoryBackend.builder().retention(retention).build();
     MessageBus b = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
     bus = b;
     engine =
@@ -57,7 +61,7 @@ class LossSignalEngineTest {
                 .longPollingInterval(Duration.ofSeconds(25))
                 .ticker(now::get)
                 .timerThread(false)
-                .recentWindowMessages(3)
+                .recentWindowMessages(windowMessages)
                 .build());
     b.subscribeAll(seen::add);
     awaitDispatched(b.publish("/probe", "p"));
@@ -118,6 +122,27 @@ class LossSignalEngineTest {
 
     assertThat(x.body()).doesNotContain("/__loss").doesNotContain("/__status");
     assertThat(x.body()).startsWith("[{\"global_id\":" + ids[3] + ",");
+  }
+
+  @Test
+  void optedIn_afterPublishesKeepingFewerThanTheWindowHolds_theReplyStillNamesTheLoss()
+      throws Exception {
+    // The store keeps its default 1,000 per channel, but each publish asks it to keep 3: the
+    // window (64) never sees a publish's maxBacklogSize (it is not on the wire), so it still holds
+    // what the store trimmed. A client that asked for the loss signal and is behind is answered
+    // from the store, which knows what it trimmed.
+    HttpEngine e = start(64, Retention.DEFAULTS);
+    PublishOptions keep3 = PublishOptions.builder().maxBacklogSize(3).build();
+    long[] ids = new long[6];
+    for (int i = 0; i < 6; i++) {
+      ids[i] = bus().publish("/a", "m" + (i + 1), keep3);
+    }
+    awaitDispatched(ids[5]);
+
+    String body = poll(e, "__loss=1", "/a=" + ids[0], false).body();
+
+    assertThat(body).startsWith("[" + loss("/a", ids[0] + 1, ids[3] - 1) + ",");
+    assertThat(body).contains("\"m4\"", "\"m5\"", "\"m6\"").doesNotContain("\"m2\"");
   }
 
   @Test

@@ -53,6 +53,6 @@ class PostgresBackendContractTest extends BackendContractTest {
 
   @Override
   protected int concurrentPublishCount() {
-    return 5_000;
+    return 1_000;
   }
 }

@@ -52,11 +52,11 @@ class PostgresMessageBusContractTest extends MessageBusContractTest {
 
   @Override
   protected int manyMessagesCount() {
-    return 10_000;
+    return 2_000;
   }
 
   @Override
   protected int concurrentPublishCount() {
-    return 5_000;
+    return 1_000;
   }
 }

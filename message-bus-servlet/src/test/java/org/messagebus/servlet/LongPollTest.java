@@ -224,7 +224,7 @@ class LongPollTest {
                 HttpTransportOptions.builder().longPollingInterval(Duration.ofMillis(300)));
         RawConnection c = RawConnection.open(f.port())) {
       f.bus.publish("/a", "one");
-      f.bus.publish("/a", "two");
+      f.awaitDispatched(f.bus.publish("/a", "two"));
       c.send(
           RawConnection.post("/message-bus/abc/poll", "application/x-www-form-urlencoded", "/a=0"));
 

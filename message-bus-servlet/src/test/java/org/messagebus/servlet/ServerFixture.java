@@ -9,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.messagebus.MessageBus;
+import org.messagebus.Subscription;
 
 /** A memory bus served by a real Jetty on a free port, and helpers to poll it. */
 final class ServerFixture implements AutoCloseable {
@@ -34,6 +37,24 @@ final class ServerFixture implements AutoCloseable {
   ServerFixture(MessageBus bus, MessageBusServer.Builder server) {
     this.bus = bus;
     this.server = server.adapter(adapter()).build().start();
+    // Registered after the engine's own subscription: the bus calls every-channel listeners in
+    // registration order on its dispatch thread, so when this one has seen a message the engine
+    // has too (its recent window and its held polls).
+    this.dispatchMark = bus.subscribeAll(m -> dispatched.accumulateAndGet(m.globalId(), Math::max));
+  }
+
+  private final AtomicLong dispatched = new AtomicLong();
+  private final Subscription dispatchMark;
+
+  /**
+   * Waits until the server has dispatched the message with this global id. A test that publishes
+   * and then expects a reply or a stream's backlog to carry that message <em>in its first
+   * piece</em> needs it: before the dispatch, the engine's recent window may answer from what it
+   * has seen, and the message then arrives a moment later as a live push instead (correct, but not
+   * what such a test asserts).
+   */
+  void awaitDispatched(long globalId) {
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.get() >= globalId);
   }
 
   /** The system property naming the adapter of this test run. */
@@ -110,6 +131,7 @@ final class ServerFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    dispatchMark.unsubscribe();
     server.close();
     bus.close();
   }

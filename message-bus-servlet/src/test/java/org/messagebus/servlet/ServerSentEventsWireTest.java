@@ -153,6 +153,7 @@ class ServerSentEventsWireTest {
       }
       long b1 = f.bus.publish("/b", "b1");
       long a2 = f.bus.publish("/a", "a2");
+      f.awaitDispatched(a2);
 
       // As a browser reconnects: the same URL, and the id of the last event it had.
       try (Reader second = new Reader(f, "r", "%2Fa=0&%2Fb=0", "Last-Event-ID", lastId)) {
