@@ -5,6 +5,7 @@ package org.messagebus.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import jakarta.servlet.DispatcherType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +27,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.messagebus.MessageBus;
 import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
+import org.messagebus.servlet.MessageBusFilter;
 import org.messagebus.servlet.MessageBusServer;
 
 /**
@@ -126,6 +133,41 @@ class WebSocketFallbackTest {
         .hasMessageEndingWith("polling from now on");
     assertThat(paths.get(0)).endsWith("/ws");
     assertThat(paths.subList(1, paths.size())).isNotEmpty().allMatch(p -> p.endsWith("/poll"));
+  }
+
+  @Test
+  void filterInAContainerWithoutWebSocket_answers501_theClientLongPollsInstead() throws Exception {
+    MessageBusFilter filter =
+        new MessageBusFilter(bus, HttpTransportOptions.defaults(), WebSocketOptions.defaults());
+    Server jetty = new Server();
+    ServerConnector connector = new ServerConnector(jetty);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    jetty.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+    context.setContextPath("/");
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    jetty.setHandler(context);
+    jetty.start();
+    try {
+      MessageBusClient c = client(connector.getLocalPort());
+      BlockingQueue<ClientMessage> got = new LinkedBlockingQueue<>();
+      c.subscribe("/a", -1, got::add);
+      await().atMost(WAIT).until(() -> filter.heldPolls() == 1);
+
+      bus.publish("/a", "polled");
+
+      assertThat(next(got).data()).isEqualTo("polled");
+      assertThat(c.fellBackToPolling()).isTrue();
+      assertThat(failures.poll()).hasMessageContaining("upgrade answered with HTTP 501");
+      assertThat(filter.webSockets().connections()).isZero();
+    } finally {
+      clients.forEach(MessageBusClient::close);
+      filter.close();
+      jetty.stop();
+    }
   }
 
   @Test
