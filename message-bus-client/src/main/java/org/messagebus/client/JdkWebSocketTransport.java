@@ -27,9 +27,9 @@ import org.jspecify.annotations.Nullable;
  * an {@link IOException} naming the close code (a 429 at the upgrade with a {@link
  * RetryAfterException}), and the poll loop reconnects after its backoff with the positions it
  * holds, so a socket closed as too slow (4429) or by a restart resumes without loss. A change of
- * channels cancels the exchange (the socket is aborted) and opens a new one. The first frame a
- * socket brings tells the loop the socket is {@linkplain Sink#established() established} (its
- * failure count returns to zero); a socket closed before it sent anything (1011: the backend
+ * channels cancels the exchange (the socket is aborted) and opens a new one. The first readable
+ * frame a socket brings tells the loop the socket is {@linkplain Sink#established() established}
+ * (its failure count returns to zero); a socket closed before it sent anything (1011: the backend
  * failed) keeps counting, so its reconnections back off.
  *
  * <p><b>Falling back.</b> When the server shows it has no WebSocket here, the exchange fails and
@@ -233,12 +233,12 @@ final class JdkWebSocketTransport implements PollTransport {
       if (last) {
         String text = partial.toString();
         partial.setLength(0);
-        if (!established && !done.isDone()) {
-          established = true;
-          sink.established();
-        }
         try {
           var messages = decoder.decode(text);
+          if (!established && !done.isDone()) {
+            established = true; // a frame that decodes: a server of ours is sending
+            sink.established();
+          }
           if (!messages.isEmpty() && !done.isDone()) {
             sink.accept(messages);
           }

@@ -254,12 +254,24 @@ class WebSocketFallbackTest {
     assertThat(c.fellBackToPolling()).isFalse();
   }
 
+  @Test
+  void socketsThatSendNothingReadable_doNotResetTheBackoff() throws Exception {
+    scripted = new ScriptedServer("garbage 0");
+    MessageBusClient c = client(scripted.port());
+    c.subscribe("/a", -1, m -> {});
+
+    await().atMost(WAIT).until(() -> c.consecutiveFailures() >= 3);
+    assertThat(failures.poll()).hasMessageContaining("not valid JSON");
+    assertThat(c.fellBackToPolling()).isFalse();
+  }
+
   /**
    * A one-behaviour server on a socket: every {@code GET …/ws} is answered as the script says
    * ({@code "status N"}: that status and no body; {@code "close N"}: the upgrade is accepted, then
-   * the socket is closed with code N, or dropped without a close frame for 1006); every other
-   * request is read and left unanswered (a held poll). Each request's method and last path segment
-   * is recorded in order.
+   * the socket is closed with code N, or dropped without a close frame for 1006; {@code "garbage
+   * 0"}: the upgrade is accepted, then a text frame that is not JSON is sent); every other request
+   * is read and left unanswered (a held poll). Each request's method and last path segment is
+   * recorded in order.
    */
   private static final class ScriptedServer implements AutoCloseable {
     private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -341,7 +353,9 @@ class WebSocketFallbackTest {
                     + accept
                     + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-        if (n != 1006) {
+        if (step[0].equals("garbage")) {
+          out.write(new byte[] {(byte) 0x81, 4, 'n', 'o', 'p', 'e'}); // a text frame, not JSON
+        } else if (n != 1006) {
           out.write(new byte[] {(byte) 0x88, 2, (byte) (n >> 8), (byte) n});
         }
         out.flush();
