@@ -107,7 +107,7 @@ public final class MessageBusClient implements AutoCloseable {
      * Builder#requestTimeout} bounds it. A socket that fails transiently (connection refused or
      * timed out, 503 or another 5xx, 429, a close with 1001, 1006, 1011, 4408 or 4429) is retried
      * after the backoff and resumes from the positions held; the failure count returns to zero when
-     * a socket brings its first frame.
+     * a socket brings its first readable frame.
      *
      * <p>When the server shows it has no WebSocket there, the client long-polls from then on, as
      * configured ({@link MessageBusClient#fellBackToPolling()} tells): the upgrade answered with
