@@ -604,3 +604,144 @@ describe("loss signal", () => {
     assert.throws(() => bus.onLoss("no"), { name: "TypeError", message: /must be a function/ });
   });
 });
+
+describe("websocket close codes", () => {
+  const RESUME_CODES = [1001, 1006, 1011, 4408, 4429];
+  const GIVE_UP_CODES = [4400, 1003, 1009];
+
+  /** A client preferring the socket, subscribed to /a (new only) and /b (after 5), without jitter. */
+  function socketClient() {
+    const h = load({ webSocket: true });
+    h.stubRandom(() => 0);
+    h.bus.transports = ["websocket", "long-poll"];
+    const got = [];
+    h.bus.subscribe("/a", (data) => got.push(data));
+    h.bus.subscribe("/b", (data) => got.push(data), 5);
+    return { ...h, got };
+  }
+
+  /** Opens the first socket and has the server move both channels on: /a to 3, /b to 6. */
+  function openAndAdvance(h) {
+    const socket = h.sockets[0];
+    assert.equal(h.sockets.length, 1);
+    assert.equal(h.requests.length, 0, "no poll while the socket is tried");
+    assert.equal(socket.url, `ws://app.test/message-bus/${h.bus.clientId}/ws`);
+    socket.open();
+    assert.deepEqual(plain(socket.sent), [{ subscribe: { "/a": -1, "/b": 5 } }]);
+    socket.receive([status({ "/a": 3 }), msg("/b", 6, "b6")]);
+    assert.deepEqual(h.got, ["b6"]);
+    return socket;
+  }
+
+  for (const code of RESUME_CODES) {
+    it(`${code} after open: a new socket after the backoff, subscribing from the positions held`, () => {
+      const h = socketClient();
+      openAndAdvance(h);
+      h.tick(1000); // the socket lived 1 s
+      h.sockets[0].serverClose(code);
+
+      // the first failures keep the stock spacing from the request's start: 15 s - 1 s
+      assert.deepEqual(h.pendingTimers(), [14000]);
+      h.tick(13999);
+      assert.equal(h.sockets.length, 1, "not before the backoff");
+      h.tick(1);
+      assert.equal(h.sockets.length, 2);
+      h.sockets[1].open();
+      assert.deepEqual(plain(h.sockets[1].sent), [{ subscribe: { "/a": 3, "/b": 6 } }]);
+      assert.equal(h.requests.length, 0, "still no poll");
+      assert.equal(h.bus.activeTransport, "websocket");
+      assert.deepEqual(
+        h.logs.filter(([level]) => level === "warn"),
+        [],
+        "an expected close: nothing to warn about"
+      );
+    });
+  }
+
+  it("a socket that lived past callbackInterval is reopened after minPollInterval", () => {
+    const h = socketClient();
+    openAndAdvance(h);
+    h.tick(20000);
+    h.sockets[0].serverClose(1001);
+
+    assert.deepEqual(h.pendingTimers(), [100]);
+    h.tick(100);
+    assert.equal(h.sockets.length, 2);
+  });
+
+  it("closes without a frame in between back off like failed polls (15 s, 15 s, 45 s, 60 s); a frame resets", () => {
+    const h = socketClient();
+    openAndAdvance(h);
+    h.sockets[0].serverClose(1011); // failure 1 (the frame before reset the count)
+    const delays = [];
+    for (let i = 1; i <= 3; i++) {
+      delays.push(h.pendingTimers()[0]);
+      h.tick(delays[delays.length - 1]);
+      assert.equal(h.sockets.length, i + 1);
+      h.sockets[i].open();
+      assert.deepEqual(plain(h.sockets[i].sent), [{ subscribe: { "/a": 3, "/b": 6 } }]);
+      h.sockets[i].serverClose(1011); // failures 2, 3, 4: no frame, no reset
+    }
+    delays.push(h.pendingTimers()[0]);
+    assert.deepEqual(delays, [15000, 15000, 45000, 60000]);
+
+    // a socket that brings a frame resets the count: the stock spacing again
+    h.tick(60000);
+    h.sockets[4].open();
+    h.sockets[4].receive([msg("/a", 4, "a4")]);
+    h.sockets[4].serverClose(1011);
+    assert.deepEqual(h.pendingTimers(), [15000]);
+  });
+
+  for (const code of GIVE_UP_CODES) {
+    it(`${code}: the next transport at once, from the positions held, for good`, () => {
+      const h = socketClient();
+      const socket = openAndAdvance(h);
+      socket.serverClose(code);
+
+      assert.deepEqual(h.pendingTimers(), [100], "no backoff: minPollInterval");
+      h.tick(100);
+      assert.equal(h.requests.length, 1);
+      assert.equal(h.last().url, `/message-bus/${h.bus.clientId}/poll`);
+      assert.deepEqual(h.last().fields, { "/a": "3", "/b": "6", __seq: "2" });
+      assert.equal(h.bus.activeTransport, "long-poll");
+      assert.ok(h.logs.some(([level, text]) => level === "warn" && text.includes(`closed with ${code}, falling back`)));
+
+      h.last().respond(200, [msg("/a", 4, "a4")]);
+      h.tick(100);
+      assert.equal(h.requests.length, 2, "the poll after it is a poll too");
+      assert.equal(h.sockets.length, 1, "no socket again");
+      assert.deepEqual(h.got, ["b6", "a4"]);
+    });
+  }
+
+  it("a close before the first socket ever opened (a refused upgrade): the next transport at once", () => {
+    const h = socketClient();
+    h.sockets[0].serverClose(1006);
+
+    assert.deepEqual(h.pendingTimers(), [100]);
+    h.tick(100);
+    assert.equal(h.sockets.length, 1);
+    assert.equal(h.requests.length, 1);
+    assert.deepEqual(h.last().fields, { "/a": "-1", "/b": "5", __seq: "2" });
+    assert.equal(h.bus.activeTransport, "long-poll");
+    assert.ok(h.logs.some(([level, text]) => level === "warn" && text.includes("websocket refused, falling back")));
+  });
+
+  it("a close before open after a socket of this page opened (a restart): websocket again after the backoff", () => {
+    const h = socketClient();
+    openAndAdvance(h);
+    h.tick(20000);
+    h.sockets[0].serverClose(1001); // failure 1
+    h.tick(100);
+    assert.equal(h.sockets.length, 2);
+    h.sockets[1].serverClose(1006); // refused while the server restarts: failure 2
+
+    assert.deepEqual(h.pendingTimers(), [15000]);
+    h.tick(15000);
+    assert.equal(h.sockets.length, 3, "a socket again");
+    assert.equal(h.requests.length, 0, "no poll");
+    h.sockets[2].open();
+    assert.deepEqual(plain(h.sockets[2].sent), [{ subscribe: { "/a": 3, "/b": 6 } }]);
+  });
+});

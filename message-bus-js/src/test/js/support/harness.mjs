@@ -99,7 +99,16 @@ export function browserWorld() {
  * `commonjs`: give the script a CommonJS `module` (then `bus` is module.exports); `amd`: give it an
  * AMD `define` (its registrations are in `defined`).
  */
-export function load({ hidden = false, progress = true, storage = true, previous, world, commonjs = false, amd = false } = {}) {
+export function load({
+  hidden = false,
+  progress = true,
+  storage = true,
+  previous,
+  world,
+  commonjs = false,
+  amd = false,
+  webSocket = false,
+} = {}) {
   const own = world ?? browserWorld();
   let clock = 1_000_000;
   let timerIds = 0;
@@ -161,6 +170,48 @@ export function load({ hidden = false, progress = true, storage = true, previous
     }
   }
 
+  const sockets = [];
+
+  /**
+   * A scriptable browser WebSocket (webSocket: true): the test opens it, pushes frames and closes
+   * it with a code; what the client sends and how it closes are recorded.
+   */
+  class FakeWebSocket {
+    constructor(url) {
+      this.url = url;
+      this.readyState = 0;
+      this.sent = [];
+      this.closedWith = null; // the code of the client's close()
+      this.onopen = null;
+      this.onmessage = null;
+      this.onclose = null;
+      this.onerror = null;
+      sockets.push(this);
+    }
+    send(text) {
+      if (this.readyState !== 1) throw new Error("InvalidStateError: not open");
+      this.sent.push(JSON.parse(text));
+    }
+    close(code) {
+      if (this.closedWith === null) this.closedWith = code === undefined ? 1005 : code;
+      this.readyState = 3;
+    }
+    /** Test side: the upgrade succeeded. */
+    open() {
+      this.readyState = 1;
+      this.onopen?.({});
+    }
+    /** Test side: the server sends a text frame (an array of messages). */
+    receive(messages) {
+      this.onmessage?.({ data: JSON.stringify(messages) });
+    }
+    /** Test side: the connection closed with a code (a refused upgrade is 1006 before open). */
+    serverClose(code, reason = "") {
+      this.readyState = 3;
+      this.onclose?.({ code, reason, wasClean: code !== 1006 });
+    }
+  }
+
   const store = world ? own.store : new Map();
   const localStorage = storage
     ? {
@@ -207,6 +258,11 @@ export function load({ hidden = false, progress = true, storage = true, previous
     sandbox.URL = URL;
     sandbox.location = { href: "http://app.test/page" };
   }
+  if (webSocket) {
+    sandbox.WebSocket = FakeWebSocket;
+    sandbox.URL = URL;
+    sandbox.location ??= { href: "http://app.test/page" };
+  }
   if (previous !== undefined) sandbox.MessageBus = previous;
   if (commonjs) sandbox.module = { exports: {} };
   const defined = [];
@@ -235,6 +291,7 @@ export function load({ hidden = false, progress = true, storage = true, previous
     context,
     defined,
     requests,
+    sockets,
     logs,
     store,
     document,

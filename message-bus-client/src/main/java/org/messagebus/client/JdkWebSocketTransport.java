@@ -27,7 +27,23 @@ import org.jspecify.annotations.Nullable;
  * an {@link IOException} naming the close code (a 429 at the upgrade with a {@link
  * RetryAfterException}), and the poll loop reconnects after its backoff with the positions it
  * holds, so a socket closed as too slow (4429) or by a restart resumes without loss. A change of
- * channels cancels the exchange (the socket is aborted) and opens a new one.
+ * channels cancels the exchange (the socket is aborted) and opens a new one. The first readable
+ * frame a socket brings tells the loop the socket is {@linkplain Sink#established() established}
+ * (its failure count returns to zero); a socket closed before it sent anything (1011: the backend
+ * failed) keeps counting, so its reconnections back off.
+ *
+ * <p><b>Falling back.</b> When the server shows it has no WebSocket here, the exchange fails and
+ * every later one goes through the fallback transport (the client's HTTP polls, as configured) for
+ * the client's life, as {@link SseTransport} does: the upgrade refused with 404 (no endpoint, or
+ * not a server of this project), 405, 426 (a proxy dropped the {@code Upgrade} header), 501 (a
+ * container without WebSocket) or 200 (a server that answered it as a poll); or a socket closed
+ * with 4400, 1003 or 1009 (the server will not take what this client sends, the JavaScript client's
+ * "give up" codes). Everything else is transient and the next exchange tries WebSocket again after
+ * the backoff: a refused or timed-out connection, 503 (the bus is off or the endpoint is closing),
+ * any other 5xx, 429 (a {@link RetryAfterException}), and closes with 1001, 1006, 1011, 4408, 4429
+ * or any other code. 403 does not fall back either: our server says it when the {@code Origin}
+ * header is not allowed (or a filter before the bus refused the client), which is a configuration
+ * error that polls would hide; it is reported on every attempt.
  *
  * <p><b>Threads.</b> The JDK calls the listener one event at a time, so sink calls never overlap;
  * each message is asked for ({@link WebSocket#request}) only after the previous one was handed
@@ -39,12 +55,38 @@ final class JdkWebSocketTransport implements PollTransport {
   private final ClientOptions options;
   private final ObjectMapper mapper;
   private final ReplyDecoder decoder;
+  private final PollTransport fallback;
+  private volatile boolean fellBack;
 
-  JdkWebSocketTransport(HttpClient http, ClientOptions options, ObjectMapper mapper) {
+  JdkWebSocketTransport(
+      HttpClient http, ClientOptions options, ObjectMapper mapper, PollTransport fallback) {
     this.http = http;
     this.options = options;
     this.mapper = mapper;
     this.decoder = new ReplyDecoder(mapper);
+    this.fallback = fallback;
+  }
+
+  /**
+   * Tells whether the server showed it has no WebSocket here and the client polls instead.
+   *
+   * @return true once it fell back
+   */
+  boolean fellBack() {
+    return fellBack;
+  }
+
+  /**
+   * Tells whether a refused upgrade means "no WebSocket here" (fall back) rather than a transient
+   * or configuration failure (retry).
+   */
+  static boolean meansNoWebSocket(int status) {
+    return status == 200 || status == 404 || status == 405 || status == 426 || status == 501;
+  }
+
+  /** Tells whether a close code means the server will not take what this client sends. */
+  static boolean meansGiveUp(int closeCode) {
+    return closeCode == 4400 || closeCode == 1003 || closeCode == 1009;
   }
 
   /** The socket URL: the poll base with a ws or wss scheme, then {@code <clientId>/ws}. */
@@ -56,6 +98,9 @@ final class JdkWebSocketTransport implements PollTransport {
 
   @Override
   public Exchange open(Request request, Sink sink) {
+    if (fellBack) {
+      return fallback.open(request, sink);
+    }
     SocketExchange exchange = new SocketExchange(sink);
     String subscribe;
     WebSocket.Builder builder;
@@ -99,7 +144,7 @@ final class JdkWebSocketTransport implements PollTransport {
     return exchange;
   }
 
-  private static IOException upgradeFailure(Throwable failure) {
+  private IOException upgradeFailure(Throwable failure) {
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
@@ -111,7 +156,18 @@ final class JdkWebSocketTransport implements PollTransport {
             RetryAfterException.parseRetryAfter(
                 response.headers().firstValue("Retry-After").orElse(null), Instant.now()));
       }
-      return new IOException("WebSocket upgrade refused: HTTP " + response.statusCode(), handshake);
+      int status = response.statusCode();
+      if (meansNoWebSocket(status)) {
+        fellBack = true;
+        return new IOException(
+            "no WebSocket at "
+                + socketUri(options)
+                + " (upgrade answered with HTTP "
+                + status
+                + "); polling from now on",
+            handshake);
+      }
+      return new IOException("WebSocket upgrade refused: HTTP " + status, handshake);
     }
     return cause instanceof IOException io ? io : new IOException(cause);
   }
@@ -121,6 +177,7 @@ final class JdkWebSocketTransport implements PollTransport {
     final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Sink sink;
     private final StringBuilder partial = new StringBuilder();
+    private boolean established; // touched by the listener's calls only, which never overlap
     private @Nullable WebSocket socket; // guarded by this
 
     SocketExchange(Sink sink) {
@@ -178,6 +235,10 @@ final class JdkWebSocketTransport implements PollTransport {
         partial.setLength(0);
         try {
           var messages = decoder.decode(text);
+          if (!established && !done.isDone()) {
+            established = true; // a frame that decodes: a server of ours is sending
+            sink.established();
+          }
           if (!messages.isEmpty() && !done.isDone()) {
             sink.accept(messages);
           }
@@ -206,11 +267,13 @@ final class JdkWebSocketTransport implements PollTransport {
     @Override
     public @Nullable CompletionStage<?> onClose(
         WebSocket webSocket, int statusCode, String reason) {
-      fail(
-          new IOException(
-              "WebSocket closed by the server: "
-                  + statusCode
-                  + (reason.isEmpty() ? "" : " " + reason)));
+      String why = statusCode + (reason.isEmpty() ? "" : " " + reason);
+      if (meansGiveUp(statusCode) && !done.isDone()) {
+        fellBack = true;
+        fail(new IOException("WebSocket closed by the server: " + why + "; polling from now on"));
+      } else {
+        fail(new IOException("WebSocket closed by the server: " + why));
+      }
       return null;
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,16 +97,27 @@ public final class MessageBusClient implements AutoCloseable {
      * delay with {@code Last-Event-ID}, resuming every channel where it was. Extra {@link
      * Builder#header headers} are sent with it. When the server refuses the stream (404, 405, 501,
      * 503, or a reply that is not {@code text/event-stream}, e.g. a Ruby server) the client
-     * long-polls from then on, as configured.
+     * long-polls from then on, as configured ({@link MessageBusClient#fellBackToPolling()} tells).
      */
     SERVER_SENT_EVENTS,
     /**
      * One WebSocket to {@code <baseUri>message-bus/<clientId>/ws} (our server with its WebSocket
      * endpoint enabled): the positions are sent once per connection and every message is pushed as
-     * it is published. A closed socket reconnects after the backoff and resumes from the positions
-     * held. {@link Builder#longPolling}, {@link Builder#chunkedEncoding} and {@link
-     * Builder#backgroundCallbackInterval} do not apply; {@link Builder#requestTimeout} bounds the
-     * upgrade.
+     * it is published. Extra {@link Builder#header headers} are sent with the upgrade; {@link
+     * Builder#requestTimeout} bounds it. A socket that fails transiently (connection refused or
+     * timed out, 503 or another 5xx, 429, a close with 1001, 1006, 1011, 4408 or 4429) is retried
+     * after the backoff and resumes from the positions held; the failure count returns to zero when
+     * a socket brings its first readable frame.
+     *
+     * <p>When the server shows it has no WebSocket there, the client long-polls from then on, as
+     * configured ({@link MessageBusClient#fellBackToPolling()} tells): the upgrade answered with
+     * 404 (endpoint not enabled, a Ruby server), 405, 426 (a proxy dropped the {@code Upgrade}
+     * header), 501 (a container without WebSocket) or 200, or a socket closed with 4400, 1003 or
+     * 1009 (the server will not take what the client sends). A 403 does not fall back: our server
+     * answers it to an {@code Origin} header that is not allowed, a configuration error reported
+     * through the {@link ClientErrorListener} on every attempt. {@link Builder#longPolling}, {@link
+     * Builder#chunkedEncoding} and {@link Builder#backgroundCallbackInterval} apply to the polls
+     * after a fallback only.
      */
     WEBSOCKET
   }
@@ -127,6 +139,7 @@ public final class MessageBusClient implements AutoCloseable {
   private final Scheduler scheduler;
   private final boolean ownScheduler;
   private final @Nullable ExecutorService ownCallbacks;
+  private final BooleanSupplier fellBack;
 
   private final ReentrantLock lifecycle = new ReentrantLock();
   private boolean closed; // guarded by lifecycle
@@ -157,18 +170,25 @@ public final class MessageBusClient implements AutoCloseable {
                 .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
                 .build();
     ObjectMapper mapper = new ObjectMapper();
-    PollTransport transport =
-        switch (b.transport) {
-          case WEBSOCKET -> new JdkWebSocketTransport(http, options, mapper);
-          case SERVER_SENT_EVENTS ->
-              new SseTransport(
-                  http,
-                  options,
-                  new ReplyDecoder(mapper),
-                  scheduler,
-                  new JdkHttpTransport(http, options, mapper, scheduler));
-          case HTTP -> new JdkHttpTransport(http, options, mapper, scheduler);
-        };
+    PollTransport polls = new JdkHttpTransport(http, options, mapper, scheduler);
+    PollTransport transport;
+    switch (b.transport) {
+      case WEBSOCKET -> {
+        JdkWebSocketTransport ws = new JdkWebSocketTransport(http, options, mapper, polls);
+        transport = ws;
+        this.fellBack = ws::fellBack;
+      }
+      case SERVER_SENT_EVENTS -> {
+        SseTransport sse =
+            new SseTransport(http, options, new ReplyDecoder(mapper), scheduler, polls);
+        transport = sse;
+        this.fellBack = sse::fellBack;
+      }
+      default -> {
+        transport = polls;
+        this.fellBack = () -> false;
+      }
+    }
     this.loop =
         new PollLoop(
             options,
@@ -337,6 +357,18 @@ public final class MessageBusClient implements AutoCloseable {
   }
 
   /**
+   * Tells whether the server refused the chosen {@link Transport#SERVER_SENT_EVENTS} or {@link
+   * Transport#WEBSOCKET} transport and the client long-polls (HTTP, as configured) instead, for the
+   * rest of its life. The failure that decided it went to {@link ClientErrorListener#onPollFailed}
+   * with a message ending "polling from now on".
+   *
+   * @return true once it fell back; always false for {@link Transport#HTTP}
+   */
+  public boolean fellBackToPolling() {
+    return fellBack.getAsBoolean();
+  }
+
+  /**
    * Returns the number of successful polls.
    *
    * @return successes
@@ -390,8 +422,9 @@ public final class MessageBusClient implements AutoCloseable {
     /**
      * Chooses how the client reaches the server. Default {@link #DEFAULT_TRANSPORT} ({@link
      * Transport#HTTP}); {@link Transport#SERVER_SENT_EVENTS} and {@link Transport#WEBSOCKET} need a
-     * server of this project (the latter with its WebSocket endpoint enabled). Headers added with
-     * {@link #header} are sent with the upgrade request too.
+     * server of this project (the latter with its WebSocket endpoint enabled) and fall back to long
+     * polling when the server has no such endpoint ({@link MessageBusClient#fellBackToPolling()}).
+     * Headers added with {@link #header} are sent with the upgrade request too.
      *
      * @param transport the transport
      * @return this builder

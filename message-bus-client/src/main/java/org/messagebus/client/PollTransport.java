@@ -61,9 +61,9 @@ interface PollTransport {
     void accept(List<ClientMessage> messages);
 
     /**
-     * Tells that an exchange that stays open (Server-Sent Events) is established: the server
-     * accepted it and is sending. Such an exchange may never end in good order, so the loop resets
-     * its count of consecutive failures here. Does nothing by default.
+     * Tells that an exchange that stays open (Server-Sent Events, WebSocket) is established: the
+     * server accepted it and is sending. Such an exchange may never end in good order, so the loop
+     * resets its count of consecutive failures here. Does nothing by default.
      */
     default void established() {}
   }
