@@ -57,8 +57,10 @@ import org.messagebus.spi.DaemonThreads;
  * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false; true
  * serves {@code message-bus/broadcast} for {@link BroadcastClient}), {@code webSocket} (false; true
  * serves the WebSocket endpoint, for the load client's {@code websocket} mode; Server-Sent Events
- * are served always, the transport's default). The server prints {@code LISTENING <port>} once it
- * accepts connections.
+ * are served always, the transport's default), {@code sseMaxDurationMs} (300,000: a stream is ended
+ * after this and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the
+ * {@code retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
+ * connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -173,6 +175,9 @@ public final class LoadServer implements AutoCloseable {
                     .allowBroadcast(Boolean.getBoolean("allowBroadcast"))
                     // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
                     .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
+                    // -DsseMaxDurationMs / -DsseRetryMs: streams end sooner (resumption under load)
+                    .sseMaxDuration(Duration.ofMillis(Long.getLong("sseMaxDurationMs", 300_000)))
+                    .sseRetry(Duration.ofMillis(Long.getLong("sseRetryMs", 1_000)))
                     .build());
     if (o.webSocket()) {
       builder.webSocket(WebSocketOptions.defaults());
