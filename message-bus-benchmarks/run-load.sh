@@ -4,6 +4,8 @@
 #
 #   message-bus-benchmarks/run-load.sh                                  # one run: N=1000, streaming
 #   N=5000 BACKEND=redis MODE=longpoll message-bus-benchmarks/run-load.sh
+#   N=5000 BACKEND=redis MODE=sse message-bus-benchmarks/run-load.sh     # Server-Sent Events
+#   N=5000 BACKEND=redis MODE=websocket message-bus-benchmarks/run-load.sh   # WebSocket
 #   MATRIX=1 BACKEND=redis message-bus-benchmarks/run-load.sh           # modes x N, JSON lines
 #   COMPARE=1 BACKEND=redis message-bus-benchmarks/run-load.sh          # the same, Java and Ruby
 #   SERVER=ruby BACKEND=redis MODE=longpoll message-bus-benchmarks/run-load.sh   # the Ruby gem
@@ -17,7 +19,10 @@
 #                       A Redis database is flushed when the server starts.
 #   REDIS_PRIVATE []    1: start a private redis-server on a free port for this run (BACKEND=redis),
 #                       so that INFO commandstats counts only this run's commands
-#   MODE [streaming]    streaming, longpoll (Dont-Chunk: a new poll after each delivery) or poll (?dlp=t)
+#   MODE [streaming]    streaming, longpoll (Dont-Chunk: a new poll after each delivery), poll (?dlp=t),
+#                       sse (one Server-Sent Events stream per browser, resumed with Last-Event-ID)
+#                       or websocket (one socket per browser; the Java server then serves the
+#                       WebSocket endpoint, -DwebSocket=true); sse and websocket: Java server only
 #   KEEPALIVE [1]       0: the client sends Connection: close and opens a connection per poll
 #   N [1000]            simulated browsers, one client id and one TCP connection each
 #   RATE [2]            messages published per second
@@ -55,7 +60,8 @@
 #   BUILD [1]           0 to skip the Maven build
 #   JAR [target/benchmarks.jar]  the benchmarks jar to run (a copy lets a build run meanwhile)
 #   MATRIX []           1: run every mode in MODES for every N in NS, one fresh server per run
-#   MODES [streaming longpoll longpoll-close poll]   (-close = KEEPALIVE=0)
+#   MODES [streaming longpoll longpoll-close poll]   (-close = KEEPALIVE=0; sse and websocket
+#                       may be listed too)
 #   NS [1000 5000 10000]
 #   SERVERS [$SERVER]   with MATRIX=1: the servers to run each cell on, e.g. "java ruby"
 #   COMPARE []          1: MATRIX=1 with SERVERS="java ruby" (the side-by-side comparison)
@@ -96,6 +102,21 @@ SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 10 + 1023) / 1024))m}"
 CLIENT_HEAP="${CLIENT_HEAP:-1g}"
 [[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
 [[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
+case "$MODE" in
+  streaming | longpoll | poll) ;;
+  sse | websocket)
+    if [[ "$SERVER" != java ]]; then
+      echo "MODE=$MODE needs SERVER=java (the Ruby gem has no Server-Sent Events or WebSocket)" >&2
+      exit 2
+    fi
+    ;;
+  *)
+    echo "MODE must be streaming, longpoll, poll, sse or websocket, not $MODE" >&2
+    exit 2
+    ;;
+esac
+ws_opt=()
+[[ "$MODE" == websocket ]] && ws_opt=(-DwebSocket=true)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -149,7 +170,7 @@ if [[ "$SERVER" == java ]]; then
     jfr+=("-XX:NativeMemoryTracking=summary")
   fi
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * Bodies are framed by {@code Transfer-Encoding: chunked} (chunk extensions and trailers are read
  * and ignored), by {@code Content-Length}, or, with neither, by the end of the connection. Several
  * responses may follow one another on a kept-alive connection; {@code 1xx} interim responses are
- * skipped.
+ * skipped, except {@code 101 Switching Protocols}: after it the connection speaks another protocol
+ * (WebSocket), so every further byte is handed over as body until the connection ends.
  *
  * <p>Anything that is not a well-formed response (a bad status line, a header line without a colon,
  * a chunk size that is not hexadecimal, chunk data not followed by CRLF, a head or size line that
@@ -56,13 +57,25 @@ final class HttpResponseParser {
    * @param contentLength the {@code Content-Length}, or -1 when absent
    * @param close whether the server closes the connection after this response ({@code Connection:
    *     close}, or HTTP/1.0 without {@code keep-alive})
+   * @param webSocketAccept the {@code Sec-WebSocket-Accept} value of a {@code 101}, or null
    */
   record Head(
       int status,
       @Nullable String contentType,
       boolean chunked,
       long contentLength,
-      boolean close) {}
+      boolean close,
+      @Nullable String webSocketAccept) {
+
+    Head(
+        int status,
+        @Nullable String contentType,
+        boolean chunked,
+        long contentLength,
+        boolean close) {
+      this(status, contentType, chunked, contentLength, close, null);
+    }
+  }
 
   /** Longest head (status line and headers) accepted. */
   static final int MAX_HEAD = 16 * 1024;
@@ -226,6 +239,7 @@ final class HttpResponseParser {
     String transferEncoding = null;
     long contentLength = -1;
     String connection = "";
+    String webSocketAccept = null;
     for (int k = 1; k < lines.length; k++) {
       String h = lines[k];
       int colon = h.indexOf(':');
@@ -238,6 +252,7 @@ final class HttpResponseParser {
         case "content-type" -> contentType = value;
         case "transfer-encoding" -> transferEncoding = value.toLowerCase(Locale.ROOT);
         case "connection" -> connection = connection + "," + value.toLowerCase(Locale.ROOT);
+        case "sec-websocket-accept" -> webSocketAccept = value;
         case "content-length" -> {
           if (value.isEmpty() || !isDigits(value, 0, value.length()) || value.length() > 15) {
             fail("bad Content-Length: " + abbreviate(value));
@@ -265,11 +280,18 @@ final class HttpResponseParser {
     }
     boolean close =
         hasToken(connection, "close") || (http10 && !hasToken(connection, "keep-alive"));
+    if (status == 101) {
+      // Switching Protocols: the rest of the connection is the new protocol's.
+      inResponse = true;
+      listener.head(new Head(status, contentType, false, -1, false, webSocketAccept));
+      state = State.UNTIL_CLOSE;
+      return;
+    }
     if (status >= 100 && status < 200) {
       return; // interim response: the real one follows
     }
     inResponse = true;
-    listener.head(new Head(status, contentType, chunked, contentLength, close));
+    listener.head(new Head(status, contentType, chunked, contentLength, close, null));
     boolean noBody = status == 204 || status == 304;
     if (chunked && !noBody) {
       state = State.SIZE;

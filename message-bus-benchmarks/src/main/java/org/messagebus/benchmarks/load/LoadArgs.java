@@ -15,7 +15,8 @@ import java.util.Set;
  * @param host server address ({@value #DEFAULT_HOST})
  * @param port server port (required)
  * @param n simulated browsers, one client id each ({@value #DEFAULT_N})
- * @param mode {@code streaming}, {@code longpoll} or {@code poll} (streaming)
+ * @param mode {@code streaming}, {@code longpoll}, {@code poll}, {@code sse} or {@code websocket}
+ *     (streaming)
  * @param keepAlive whether to reuse a connection for the next poll when the server allows it
  *     (true); false sends {@code Connection: close} and opens a connection per poll
  * @param rate messages published per second ({@value #DEFAULT_RATE})

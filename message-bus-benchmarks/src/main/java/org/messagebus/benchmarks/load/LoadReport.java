@@ -33,6 +33,7 @@ final class LoadReport {
   private long duplicates;
   private long unexpected;
   private long reconnects;
+  private long heartbeats;
   private Map<String, Long> errors = Map.of();
   private final LatencyStats latency = new LatencyStats();
   private final LatencyStats viaBacklog = new LatencyStats();
@@ -66,6 +67,7 @@ final class LoadReport {
       duplicates += t.duplicates;
       unexpected += t.unexpected;
       reconnects += t.reconnects;
+      heartbeats += t.heartbeats.get();
       latency.add(t.latency);
       viaBacklog.add(t.viaBacklog);
     }
@@ -180,6 +182,10 @@ final class LoadReport {
     r.put("loadAfter", loadAfter);
     r.put("clientJava", Runtime.version().toString());
     r.put("cores", Runtime.getRuntime().availableProcessors());
+    // sse and websocket modes: what the server held after the ramp, and the keepalives received
+    r.put("serverEventStreams", loaded.eventStreams());
+    r.put("serverWebSockets", loaded.webSockets());
+    r.put("heartbeats", heartbeats);
     return r;
   }
 
@@ -269,6 +275,14 @@ final class LoadReport {
         mib(m.after().server().rss()),
         kib(rssPerPollBytes(m)),
         loaded.processes());
+    if (args.mode() == PollMode.SSE || args.mode() == PollMode.WEBSOCKET) {
+      line(
+          s,
+          "streams / sockets  %d / %d open after the ramp; %d heartbeats or pings received",
+          loaded.eventStreams(),
+          loaded.webSockets(),
+          heartbeats);
+    }
     line(s, "load average       %s -> %s", loadBefore, loadAfter);
     return s.toString();
   }

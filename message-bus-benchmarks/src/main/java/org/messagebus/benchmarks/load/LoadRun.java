@@ -178,16 +178,23 @@ final class LoadRun {
     return held();
   }
 
-  /** Polls held by the server, or by every server the browsers are spread over. */
+  /**
+   * Polls held by the server, or by every server the browsers are spread over; Server-Sent Events
+   * streams are among them, WebSocket connections are added.
+   */
   private long held() throws IOException, InterruptedException {
     if (args.ports().isEmpty()) {
-      return control.stats(false).held();
+      return held(control.stats(false));
     }
     long held = 0;
     for (int p : args.ports()) {
-      held += new ControlClient(args.host(), p).stats(false).held();
+      held += held(new ControlClient(args.host(), p).stats(false));
     }
     return held;
+  }
+
+  private static long held(ServerStats s) {
+    return s.held() + s.webSockets();
   }
 
   private void warmUp() throws IOException, InterruptedException {

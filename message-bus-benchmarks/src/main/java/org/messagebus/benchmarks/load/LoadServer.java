@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
+import org.messagebus.http.WebSocketEndpoint;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
 import org.messagebus.spi.DaemonThreads;
@@ -53,8 +55,12 @@ import org.messagebus.spi.DaemonThreads;
  * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
  * second and later servers of a scale-out run on one store), {@code inputBufferSize} and {@code
  * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false; true
- * serves {@code message-bus/broadcast} for {@link BroadcastClient}). The server prints {@code
- * LISTENING <port>} once it accepts connections.
+ * serves {@code message-bus/broadcast} for {@link BroadcastClient}), {@code webSocket} (false; true
+ * serves the WebSocket endpoint, for the load client's {@code websocket} mode; Server-Sent Events
+ * are served always, the transport's default), {@code sseMaxDurationMs} (300,000: a stream is ended
+ * after this and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the
+ * {@code retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
+ * connections.
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -70,6 +76,9 @@ public final class LoadServer implements AutoCloseable {
    * @param longPollingInterval how long a poll is held
    * @param maxThreads Jetty's threads
    * @param fanOutThreads the endpoint's fan-out lanes
+   * @param adapter the server's adapter
+   * @param webSocket whether to serve the WebSocket endpoint ({@code message-bus/<clientId>/ws},
+   *     {@link WebSocketOptions#defaults()}: same-origin upgrades, 30 s pings)
    */
   record Options(
       String host,
@@ -79,7 +88,30 @@ public final class LoadServer implements AutoCloseable {
       Duration longPollingInterval,
       int maxThreads,
       int fanOutThreads,
-      MessageBusServer.Adapter adapter) {
+      MessageBusServer.Adapter adapter,
+      boolean webSocket) {
+
+    /** The settings without the WebSocket endpoint. */
+    Options(
+        String host,
+        int port,
+        String backend,
+        String channel,
+        Duration longPollingInterval,
+        int maxThreads,
+        int fanOutThreads,
+        MessageBusServer.Adapter adapter) {
+      this(
+          host,
+          port,
+          backend,
+          channel,
+          longPollingInterval,
+          maxThreads,
+          fanOutThreads,
+          adapter,
+          false);
+    }
 
     /**
      * Reads the settings from system properties, with the defaults of the class comment.
@@ -95,7 +127,8 @@ public final class LoadServer implements AutoCloseable {
           Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
           Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
           Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS),
-          MessageBusServer.Adapter.valueOf(System.getProperty("adapter", "AUTO")));
+          MessageBusServer.Adapter.valueOf(System.getProperty("adapter", "AUTO")),
+          Boolean.getBoolean("webSocket"));
     }
   }
 
@@ -142,7 +175,13 @@ public final class LoadServer implements AutoCloseable {
                     .allowBroadcast(Boolean.getBoolean("allowBroadcast"))
                     // -DrecentWindowMessages=0: every poll reads the store (the behaviour before)
                     .recentWindowMessages(Integer.getInteger("recentWindowMessages", 64))
+                    // -DsseMaxDurationMs / -DsseRetryMs: streams end sooner (resumption under load)
+                    .sseMaxDuration(Duration.ofMillis(Long.getLong("sseMaxDurationMs", 300_000)))
+                    .sseRetry(Duration.ofMillis(Long.getLong("sseRetryMs", 1_000)))
                     .build());
+    if (o.webSocket()) {
+      builder.webSocket(WebSocketOptions.defaults());
+    }
     // The control routes: a servlet with the Servlet adapter, a core handler otherwise, so that
     // AUTO measures the leaner adapter.
     if (o.adapter() == MessageBusServer.Adapter.SERVLET) {
@@ -221,6 +260,9 @@ public final class LoadServer implements AutoCloseable {
     s.put("processes", 1);
     s.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
     s.put("allocatedBytes", allocatedBytes());
+    s.put("eventStreams", server.filter().engine().eventStreams());
+    WebSocketEndpoint ws = server.webSockets();
+    s.put("webSockets", ws == null ? 0 : ws.connections());
     return s;
   }
 

@@ -19,7 +19,9 @@ import java.util.PriorityQueue;
  * reads to their parsers, and schedules the next poll when a reply ends. A connection is reused for
  * the next poll unless the server announced {@code Connection: close} or the client runs without
  * keep-alive; a connection lost any other way is counted as a reconnect and opened again, and the
- * next poll asks from the position the browser holds, so nothing is lost on the way.
+ * next poll asks from the position the browser holds, so nothing is lost on the way. In {@code sse}
+ * and {@code websocket} modes a "poll" is a stream's request or a socket's upgrade, and what the
+ * browser answers while reading (a subscribe, pong or close frame) is written as it is queued.
  *
  * <p>Threads: only this worker's thread touches its subscribers and selector; the run phases read
  * the {@link Tally}'s atomic counters while it runs and the rest after {@link #halt()} and join.
@@ -223,6 +225,9 @@ final class SelectorWorker extends Thread {
         return;
       }
       s.read(in.array(), 0, r, now);
+      if (s.out.hasRemaining() && s.connected()) {
+        flush(s); // a WebSocket's subscribe, pong or close frame
+      }
       if (!s.polling) {
         // The reply ended. A reused connection must be quiet until the next poll is written.
         if (s.closeAnnounced || !args.keepAlive()) {

@@ -25,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * @param threads live threads of the Java server (0 when a server does not tell)
  * @param allocatedBytes heap bytes allocated so far by the live threads (Java: {@code
  *     ThreadMXBean.getThreadAllocatedBytes}), 0 where a server does not say
+ * @param eventStreams Server-Sent Events streams open now (counted in {@code held} too), 0 where a
+ *     server does not say
+ * @param webSockets WebSocket connections open now (not counted in {@code held}), 0 where a server
+ *     does not say or serves none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -41,4 +45,6 @@ record ServerStats(
     long lastId,
     int processes,
     long threads,
-    long allocatedBytes) {}
+    long allocatedBytes,
+    long eventStreams,
+    long webSockets) {}

@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,16 @@ import org.jspecify.annotations.Nullable;
  * the position to that message's id, and a {@code /__status} entry for its channel, which the
  * server puts after the messages (§4.6), sets it to the status value. The first poll asks from
  * {@code -1}, as {@code MessageBus.subscribe} without a last id does.
+ *
+ * <p>In {@code sse} mode the request is {@code GET <clientId>/sse?<channel>=-1&__seq=1}, the same
+ * URL every time as an {@code EventSource}'s, with the last event's id as {@code Last-Event-ID}
+ * once it has one (docs/http.md, "Server-Sent Events"); each event is one message, applied as
+ * above, and when the server ends the stream the next one is opened after the stream's {@code
+ * retry}. In {@code websocket} mode the request is an upgrade of {@code GET <clientId>/ws} (with
+ * the {@code Origin} a page of the server's own origin sends), then one masked subscribe frame
+ * {@code {"subscribe":{"<channel>":<position>}}}; each text message is a JSON array applied as a
+ * poll reply, pings are answered with pongs and a close frame with a close frame; after a close the
+ * next socket subscribes from the position held (docs/http.md, "WebSocket").
  *
  * <p>Each published message carries {@code {"n": index, "t": epoch µs at publish}}; {@code n = -1}
  * marks warm-up messages. A first receipt of index n counts as a delivery with its latency; a
@@ -41,6 +52,17 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
   private final String channelKey;
   private final HttpResponseParser parser = new HttpResponseParser(this);
   private final PieceReader pieces = new PieceReader(this);
+  // sse mode: the event stream of the current response; keeps the last event id across streams.
+  private final EventStreamParser events;
+  // websocket mode: the frames of the current socket (a new reader per connection).
+  private WebSocketFrames.Reader frames;
+  private String webSocketKey = "";
+  private boolean webSocketOpen;
+  private boolean webSocketClosed;
+  // sse mode: the reconnection delay the stream asked for (retry:), -1 before it says.
+  private long retryMs = -1;
+  // sse and websocket modes: the current reply was refused (not 200 / 101).
+  private boolean refused;
 
   // The connection and its selection key: null while the browser has none (before its first
   // connect, after a close); see attach, socket(), key(), closeConnection.
@@ -80,6 +102,8 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     this.tally = tally;
     this.channel = args.channelOf(index);
     this.channelKey = URLEncoder.encode(channel, StandardCharsets.UTF_8);
+    this.events = new EventStreamParser(new Events());
+    this.frames = new WebSocketFrames.Reader(new Frames());
   }
 
   /**
@@ -172,9 +196,16 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     seq++;
     polling = true;
     replyHadData = false;
+    refused = false;
     pollStartNanos = nowNanos;
     pollSentMicros = LoadServer.epochMicros();
     tally.polls.incrementAndGet();
+    if (args.mode() == PollMode.SSE) {
+      return eventStreamRequest();
+    }
+    if (args.mode() == PollMode.WEBSOCKET) {
+      return upgradeRequest();
+    }
     String body = channelKey + "=" + position + "&__seq=" + seq;
     StringBuilder req = new StringBuilder(256);
     req.append("POST /message-bus/").append(clientId).append("/poll");
@@ -195,6 +226,73 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     return ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
+  /** An {@code EventSource}'s request: the same URL each time, the last event id once known. */
+  private ByteBuffer eventStreamRequest() {
+    StringBuilder req = new StringBuilder(256);
+    req.append("GET /message-bus/").append(clientId).append("/sse?");
+    req.append(channelKey).append("=-1&__seq=1 HTTP/1.1");
+    req.append("\r\nHost: ").append(args.host()).append(':').append(args.port());
+    req.append("\r\nAccept: text/event-stream\r\nCache-Control: no-cache");
+    String last = events.lastEventId();
+    if (!last.isEmpty()) {
+      req.append("\r\nLast-Event-ID: ").append(last);
+    }
+    if (!args.keepAlive()) {
+      req.append("\r\nConnection: close");
+    }
+    req.append("\r\n\r\n");
+    return ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** A browser's WebSocket upgrade, from a page of the server's own origin. */
+  private ByteBuffer upgradeRequest() {
+    webSocketKey = WebSocketFrames.newKey();
+    webSocketOpen = false;
+    webSocketClosed = false;
+    String hostPort = args.host() + ":" + args.port();
+    String req =
+        "GET /message-bus/"
+            + clientId
+            + "/ws HTTP/1.1\r\nHost: "
+            + hostPort
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+            + webSocketKey
+            + "\r\nSec-WebSocket-Version: 13\r\nOrigin: http://"
+            + hostPort
+            + "\r\n\r\n";
+    return ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Queues bytes to write after what is still waiting in {@link #out}. */
+  private void send(ByteBuffer frame) {
+    if (!out.hasRemaining()) {
+      out = frame;
+      return;
+    }
+    ByteBuffer joined = ByteBuffer.allocate(out.remaining() + frame.remaining());
+    joined.put(out).put(frame).flip();
+    out = joined;
+  }
+
+  private void subscribe() {
+    Map<String, Object> frame = Map.of("subscribe", Map.of(channel, position));
+    try {
+      send(WebSocketFrames.clientFrame(WebSocketFrames.OP_TEXT, JSON.writeValueAsBytes(frame)));
+    } catch (IOException e) {
+      throw new IllegalStateException("a map of a string and a number always serialises", e);
+    }
+    pollSentMicros = LoadServer.epochMicros();
+  }
+
+  /** A failure found while the HTTP parser hands over body bytes; rethrown by {@link #read}. */
+  private static final class Malformed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(MalformedResponseException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
   /**
    * Parses bytes read from the connection.
    *
@@ -209,7 +307,11 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     if (!polling) {
       throw new MalformedResponseException("bytes with no poll outstanding");
     }
-    parser.feed(buf, off, len);
+    try {
+      parser.feed(buf, off, len);
+    } catch (Malformed e) {
+      throw (MalformedResponseException) e.getCause();
+    }
     if (unsolicited) {
       throw new MalformedResponseException("a second reply to one poll");
     }
@@ -221,12 +323,18 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
    * @return true if a reply was cut short
    */
   boolean eof() {
-    return parser.eof();
+    boolean cut = parser.eof();
+    // A socket that ends without the server's close frame was lost, not closed.
+    return cut || (args.mode() == PollMode.WEBSOCKET && webSocketOpen && !webSocketClosed);
   }
 
   /** Forgets the reply in progress (before a new connection). */
   void resetConnection() {
     parser.reset();
+    events.end();
+    frames = new WebSocketFrames.Reader(new Frames());
+    webSocketOpen = false;
+    webSocketClosed = false;
     polling = false;
     unsolicited = false;
     closeAnnounced = false;
@@ -240,6 +348,14 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
    */
   long nextPollAt(long nowNanos) {
     long repoll = nowNanos + args.repollDelayMs() * 1_000_000L;
+    if (refused) {
+      // a refused stream or upgrade is retried after a second, not at once
+      return Math.max(repoll, nowNanos + 1_000_000_000L);
+    }
+    if (args.mode() == PollMode.SSE) {
+      // EventSource waits the stream's retry: before it reconnects
+      return Math.max(repoll, nowNanos + Math.max(0, retryMs) * 1_000_000L);
+    }
     if (args.mode() != PollMode.POLL || replyHadData) {
       return repoll;
     }
@@ -252,21 +368,127 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
       unsolicited = true;
     }
     closeAnnounced = head.close();
-    pieces.start(head.contentType());
-    if (head.status() != 200) {
-      tally.error("status " + head.status());
+    switch (args.mode()) {
+      case SSE -> {
+        String type = head.contentType();
+        if (head.status() != 200) {
+          refused = true;
+          tally.error("status " + head.status());
+        } else if (type == null || !type.startsWith("text/event-stream")) {
+          refused = true;
+          tally.error("sse: content type " + type);
+        }
+      }
+      case WEBSOCKET -> {
+        if (head.status() != 101) {
+          refused = true;
+          tally.error("status " + head.status());
+          return;
+        }
+        if (!WebSocketFrames.accept(webSocketKey).equals(head.webSocketAccept())) {
+          throw new Malformed(
+              new MalformedResponseException(
+                  "Sec-WebSocket-Accept " + head.webSocketAccept() + " does not match the key"));
+        }
+        webSocketOpen = true;
+        subscribe();
+      }
+      default -> {
+        pieces.start(head.contentType());
+        if (head.status() != 200) {
+          tally.error("status " + head.status());
+        }
+      }
     }
   }
 
   @Override
   public void body(byte[] buf, int off, int len) {
-    pieces.body(buf, off, len);
+    try {
+      if (refused) {
+        return; // the refusal's text
+      }
+      switch (args.mode()) {
+        case SSE -> events.feed(buf, off, len);
+        case WEBSOCKET -> frames.feed(buf, off, len);
+        default -> pieces.body(buf, off, len);
+      }
+    } catch (MalformedResponseException e) {
+      throw new Malformed(e);
+    }
   }
 
   @Override
   public void end() {
-    pieces.end();
+    switch (args.mode()) {
+      case SSE -> events.end();
+      case WEBSOCKET -> {
+        // the socket's connection has ended
+      }
+      default -> pieces.end();
+    }
     polling = false;
+  }
+
+  /** What the event stream of {@code sse} mode says. */
+  private final class Events implements EventStreamParser.Listener {
+    @Override
+    public void event(String lastEventId, byte[] data, int off, int len) {
+      JsonNode m;
+      try {
+        m = JSON.readTree(data, off, len);
+      } catch (IOException e) {
+        tally.error("bad json");
+        return;
+      }
+      if (m == null || !m.isObject()) {
+        tally.error("event data is not a JSON object");
+        return;
+      }
+      applyMessage(m);
+      markReady();
+    }
+
+    @Override
+    public void comment() {
+      tally.heartbeats.incrementAndGet();
+    }
+
+    @Override
+    public void retry(long millis) {
+      retryMs = millis;
+    }
+  }
+
+  /** What the server's frames say in {@code websocket} mode. */
+  private final class Frames implements WebSocketFrames.Listener {
+    @Override
+    public void text(byte[] buf, int off, int len) {
+      piece(buf, off, len);
+    }
+
+    @Override
+    public void ping(byte[] payload) {
+      tally.heartbeats.incrementAndGet();
+      if (!webSocketClosed) {
+        send(WebSocketFrames.clientFrame(WebSocketFrames.OP_PONG, payload));
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      if (webSocketClosed) {
+        return;
+      }
+      webSocketClosed = true;
+      tally.error("websocket closed " + code + (reason.isEmpty() ? "" : ": " + reason));
+      // Answer with a close frame; the server then ends the connection and the next socket
+      // subscribes from the position held.
+      send(
+          WebSocketFrames.clientFrame(
+              WebSocketFrames.OP_CLOSE,
+              WebSocketFrames.closePayload(code == 1005 ? 1000 : code, "")));
+    }
   }
 
   @Override
@@ -283,6 +505,10 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
       return;
     }
     apply(array);
+    markReady();
+  }
+
+  private void markReady() {
     if (!ready && position >= 0) {
       ready = true;
       tally.ready.incrementAndGet();
@@ -291,20 +517,24 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
 
   private void apply(JsonNode messages) {
     for (JsonNode m : messages) {
-      String ch = m.path("channel").asText();
-      if (ch.equals(channel)) {
-        replyHadData = true;
-        position = m.path("message_id").asLong();
-        JsonNode data = m.path("data");
-        record(data.path("n").asInt(Integer.MIN_VALUE), data.path("t").asLong());
-      } else if (ch.equals("/__status")) {
-        JsonNode p = m.path("data").path(channel);
-        if (p.isNumber()) {
-          position = p.asLong();
-        }
-      } else {
-        tally.error("message on another channel");
+      applyMessage(m);
+    }
+  }
+
+  private void applyMessage(JsonNode m) {
+    String ch = m.path("channel").asText();
+    if (ch.equals(channel)) {
+      replyHadData = true;
+      position = m.path("message_id").asLong();
+      JsonNode data = m.path("data");
+      record(data.path("n").asInt(Integer.MIN_VALUE), data.path("t").asLong());
+    } else if (ch.equals("/__status")) {
+      JsonNode p = m.path("data").path(channel);
+      if (p.isNumber()) {
+        position = p.asLong();
       }
+    } else {
+      tally.error("message on another channel");
     }
   }
 

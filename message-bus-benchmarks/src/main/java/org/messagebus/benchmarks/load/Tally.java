@@ -27,6 +27,9 @@ final class Tally {
   /** Poll requests sent. */
   final AtomicLong polls = new AtomicLong();
 
+  /** SSE heartbeat comments and WebSocket pings received. */
+  final AtomicLong heartbeats = new AtomicLong();
+
   /** Errors by kind. */
   final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
 

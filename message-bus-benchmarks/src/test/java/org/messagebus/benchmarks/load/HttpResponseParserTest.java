@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HttpResponseParserTest {
 
   /** Records what the parser reports: one line per head, the whole body, one per end. */
-  private static final class Events implements HttpResponseParser.Listener {
+  private static class Events implements HttpResponseParser.Listener {
     final List<String> list = new ArrayList<>();
     private StringBuilder body;
 
@@ -159,6 +159,38 @@ class HttpResponseParserTest {
     byte[] all = bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n");
     p.feed(all, 0, all.length);
     assertThat(e.list).containsExactly("head 204 null length -1 keep-alive", "body ", "end");
+  }
+
+  @Test
+  void switchingProtocols_handsOverTheAcceptValue_andEveryLaterByteAsBody_untilTheEnd()
+      throws Exception {
+    byte[] all =
+        bytes(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+                + "\u0081\u0002[]HTTP/1.1 200 OK\r\n\r\n");
+    for (int cut = 1; cut < all.length; cut++) {
+      List<String> accepts = new ArrayList<>();
+      Events e =
+          new Events() {
+            @Override
+            public void head(HttpResponseParser.Head h) {
+              accepts.add(h.webSocketAccept());
+              super.head(h);
+            }
+          };
+      HttpResponseParser p = new HttpResponseParser(e);
+      p.feed(all, 0, cut);
+      p.feed(all, cut, all.length - cut);
+      assertThat(accepts).as("cut at %d", cut).containsExactly("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+      assertThat(p.inResponse()).isTrue();
+      assertThat(p.eof()).as("the new protocol ends with the connection, not cut").isFalse();
+      assertThat(e.list)
+          .containsExactly(
+              "head 101 null length -1 keep-alive",
+              "body \u0081\u0002[]HTTP/1.1 200 OK\r\n\r\n",
+              "end");
+    }
   }
 
   @ParameterizedTest

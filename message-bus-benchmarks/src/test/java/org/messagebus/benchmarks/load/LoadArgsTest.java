@@ -134,7 +134,7 @@ class LoadArgsTest {
         "port=1 n=0 | n must be in",
         "port=1 rate=0 | rate must be in",
         "port=1 rate=fast | rate must be a number",
-        "port=1 mode=websocket | mode must be streaming, longpoll or poll",
+        "port=1 mode=grpc | mode must be streaming, longpoll, poll, sse or websocket",
         "port=1 keepAlive=yes | keepAlive must be true or false",
         "port=1 sources=251 | sources must be in 1..250",
         "port=1 channel=load | channel must start with /",

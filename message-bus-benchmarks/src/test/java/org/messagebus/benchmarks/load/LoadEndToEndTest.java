@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A short run of the real load server (memory backend, real Jetty on a free port) and the real load
- * client over loopback sockets in every client mode: every browser gets every message exactly once.
- * A smoke test of the instrument, not a measurement.
+ * client over loopback sockets in every client mode (Server-Sent Events and WebSocket included, the
+ * server serving both): every browser gets every message exactly once. A smoke test of the
+ * instrument, not a measurement.
  */
 @Timeout(120)
 class LoadEndToEndTest {
@@ -38,7 +39,8 @@ class LoadEndToEndTest {
                 Duration.ofSeconds(25),
                 50,
                 2,
-                org.messagebus.servlet.MessageBusServer.Adapter.AUTO));
+                org.messagebus.servlet.MessageBusServer.Adapter.AUTO,
+                true));
   }
 
   @AfterAll
@@ -47,7 +49,14 @@ class LoadEndToEndTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"streaming, true", "longpoll, true", "longpoll, false", "poll, true"})
+  @CsvSource({
+    "streaming, true",
+    "longpoll, true",
+    "longpoll, false",
+    "poll, true",
+    "sse, true",
+    "websocket, true"
+  })
   void everyBrowserGetsEveryMessageOnce(String mode, boolean keepAlive) throws Exception {
     LoadReport report =
         LoadClient.run(
@@ -67,7 +76,13 @@ class LoadEndToEndTest {
     assertThat(r.get("delivered")).isEqualTo(200L);
     assertThat(r.get("unexpected")).isEqualTo(0L);
     assertThat(r.get("errors")).isEqualTo(Map.of());
-    if (!mode.equals("streaming")) {
+    if (mode.equals("sse") || mode.equals("websocket")) {
+      // one stream or socket per browser for the whole run, held by the server
+      assertThat(r.get("connects")).isEqualTo(0L);
+      assertThat(r.get("heldServer")).isEqualTo(20L);
+      assertThat(r.get(mode.equals("sse") ? "serverEventStreams" : "serverWebSockets"))
+          .isEqualTo(20L);
+    } else if (!mode.equals("streaming")) {
       assertThat((Long) r.get("polls")).as("a new poll after each delivery").isPositive();
     }
     if (!keepAlive) {

@@ -12,7 +12,7 @@ class LoadReportTest {
 
   private static ServerStats stats(long heap, long rss, long cpuNanos) {
     return new ServerStats(
-        "java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1, 30, cpuNanos * 2);
+        "java", "memory", null, 10, heap, rss, cpuNanos, 20, 0, 0, 0, 1, 30, cpuNanos * 2, 0, 0);
   }
 
   @Test
