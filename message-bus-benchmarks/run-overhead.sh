@@ -82,13 +82,16 @@ jmh=(-f "$forks" -wi "$warmups" -w "${warmup_s}s" -i "$iterations" -r "${seconds
 load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 say "load average before: $load_before ($(nproc) cores); forks $forks, warm-up ${warmups}x${warmup_s}s, measurement ${iterations}x${seconds}s"
 
+failed() { say "$1 failed, see $log"; exit 1; }
 say "base: PublishDispatchBenchmark"
 java -cp "$base_jar:$prof_dir" org.openjdk.jmh.Main 'PublishDispatchBenchmark\.(publishOnly|roundTrip)$' \
-  "${jmh[@]}" -rff "$out/base.json" >>"$log" 2>&1
+  "${jmh[@]}" -rff "$out/base.json" >>"$log" 2>&1 || failed "the base run"
 say "current: ObserverOverheadBenchmark"
-java -jar "$current_jar" 'ObserverOverheadBenchmark' "${jmh[@]}" -rff "$out/observer.json" >>"$log" 2>&1
+java -jar "$current_jar" 'ObserverOverheadBenchmark' "${jmh[@]}" -rff "$out/observer.json" \
+  >>"$log" 2>&1 || failed "ObserverOverheadBenchmark"
 say "current: HttpFanOutBenchmark"
-java -jar "$current_jar" 'HttpFanOutBenchmark' "${jmh[@]}" -rff "$out/fanout.json" >>"$log" 2>&1
+java -jar "$current_jar" 'HttpFanOutBenchmark' "${jmh[@]}" -rff "$out/fanout.json" \
+  >>"$log" 2>&1 || failed "HttpFanOutBenchmark"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
 # 3. The table.
