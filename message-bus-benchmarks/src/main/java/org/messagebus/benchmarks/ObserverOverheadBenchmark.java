@@ -21,15 +21,22 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * What metrics cost a publish and its dispatch (issue 15): the memory bus of {@link
  * PublishDispatchBenchmark} with no observer ({@code none}: every event site reads one field and
- * returns) and with a {@link MessageBusMetrics} bound to a {@link SimpleMeterRegistry} ({@code
- * registry}: the publish timer, the dispatch counter and the own-publish lag timer).
+ * returns), with the hook unbound ({@code unbound}: a {@link MessageBusMetrics} bound, then closed,
+ * so the bus is back to its no-op observer) and with a {@link MessageBusMetrics} bound to a {@link
+ * SimpleMeterRegistry} ({@code registry}: the publish timer, the dispatch counter and the
+ * own-publish lag timer). {@code none} and {@code unbound} should equal {@link
+ * PublishDispatchBenchmark} on the code before the hook (message-bus-benchmarks/run-overhead.sh
+ * runs both).
  *
  * <p>{@code java -jar message-bus-benchmarks/target/benchmarks.jar ObserverOverhead}
  */
 public class ObserverOverheadBenchmark extends BenchmarkDefaults {
 
-  /** {@code none}: no observer; {@code registry}: a Micrometer registry bound. */
-  @Param({"none", "registry"})
+  /**
+   * {@code none}: no observer; {@code unbound}: a registry bound, then unbound; {@code registry}: a
+   * Micrometer registry bound.
+   */
+  @Param({"none", "unbound", "registry"})
   public String observer = "none";
 
   private MessageBus bus;
@@ -37,13 +44,17 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   private @Nullable MessageBusMetrics metrics;
   private final AtomicLong lastSeen = new AtomicLong();
 
-  /** Builds a memory bus with one subscriber, and binds the registry if asked. */
+  /** Builds a memory bus with one subscriber, and binds (and unbinds) the registry if asked. */
   @Setup(Level.Trial)
   public void setUp() {
     bus = MessageBus.builder().build();
     subscription = bus.subscribe("/bench", m -> lastSeen.set(m.messageId()));
-    if (observer.equals("registry")) {
+    if (!observer.equals("none")) {
       metrics = MessageBusMetrics.bind(bus, new SimpleMeterRegistry());
+      if (observer.equals("unbound")) {
+        metrics.close();
+        metrics = null;
+      }
     }
   }
 

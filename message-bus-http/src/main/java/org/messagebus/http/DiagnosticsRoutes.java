@@ -22,8 +22,10 @@ import org.messagebus.diagnostics.Diagnostics;
  * this process's live dashboard), the dashboard's numbers ({@code stats.json}, our own route), the
  * discovery and restart requests, and a whitelist of scripts. Every route is for administrators
  * only ({@link EngineOptions#isAdminLookup()}); the page is our own (no React, no jQuery),
- * listening with plain {@code fetch} long polls. The routes that change state (discover, hup) take
- * POST only, unless {@link EngineOptions#allowGetForActions()}.
+ * listening with plain {@code fetch} long polls. Without the dashboard ({@link
+ * EngineOptions#dashboardEnabled()} false) the page lists the processes only and {@code stats.json}
+ * answers 404. The routes that change state (discover, hup) take POST only, unless {@link
+ * EngineOptions#allowGetForActions()}.
  */
 final class DiagnosticsRoutes {
 
@@ -99,6 +101,8 @@ final class DiagnosticsRoutes {
             + "<title>Message Bus Diagnostics</title></head>\n<body>\n"
             + "<div id=\"app\" data-bus-path=\""
             + escape(busPath)
+            + "\" data-dashboard=\""
+            + (stats != null)
             + "\"></div>\n<script src=\""
             + escape(busPath + ROUTE + "/assets/diagnostics.js?" + script.sha1)
             + "\" type=\"text/javascript\"></script>\n</body></html>\n";

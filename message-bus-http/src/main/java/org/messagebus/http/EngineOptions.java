@@ -349,6 +349,16 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns whether the diagnostics page shows this process's live dashboard ({@code
+   * _diagnostics/stats.json}).
+   *
+   * @return the choice
+   */
+  public boolean dashboardEnabled() {
+    return b.dashboardEnabled;
+  }
+
+  /**
    * Returns the error handler.
    *
    * @return the handler, or null
@@ -466,6 +476,7 @@ public final class EngineOptions {
     private @Nullable Function<HttpRequestView, @Nullable String> siteIdLookup;
     private @Nullable Function<HttpRequestView, Map<String, String>> extraResponseHeadersLookup;
     private @Nullable Predicate<HttpRequestView> isAdminLookup;
+    private boolean dashboardEnabled = true;
     private @Nullable ErrorHandler onError;
     private LongSupplier ticker = System::nanoTime;
     private boolean timerThread = true;
@@ -503,6 +514,7 @@ public final class EngineOptions {
       c.siteIdLookup = siteIdLookup;
       c.extraResponseHeadersLookup = extraResponseHeadersLookup;
       c.isAdminLookup = isAdminLookup;
+      c.dashboardEnabled = dashboardEnabled;
       c.onError = onError;
       c.ticker = ticker;
       c.timerThread = timerThread;
@@ -867,6 +879,21 @@ public final class EngineOptions {
      */
     public Builder isAdminLookup(@Nullable Predicate<HttpRequestView> lookup) {
       this.isAdminLookup = lookup;
+      return this;
+    }
+
+    /**
+     * Shows this process's live dashboard on the diagnostics page (admins only, like the page):
+     * counters fed by the bus's and the engine's observation hooks, a one-second sampler thread and
+     * {@code _diagnostics/stats.json}. Default true; it only exists with an {@link #isAdminLookup}.
+     * False keeps the page's process list and answers {@code stats.json} 404; the engine then adds
+     * no observer to the bus or to itself and starts no sampler, so the dashboard costs nothing.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder dashboardEnabled(boolean enabled) {
+      this.dashboardEnabled = enabled;
       return this;
     }
 

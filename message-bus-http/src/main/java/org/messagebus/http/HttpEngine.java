@@ -59,7 +59,8 @@ public final class HttpEngine implements AutoCloseable {
   private final @Nullable RecentWindow window;
   private final @Nullable BackendStateListener windowState;
   private final DiagnosticsRoutes diagnostics;
-  // The live dashboard's numbers; only with an admin lookup (nobody could see them otherwise).
+  // The live dashboard's numbers; only with an admin lookup (nobody could see them otherwise) and
+  // the dashboard on.
   private final @Nullable DashboardStats stats;
   private final @Nullable ObserverRegistration statsRegistration;
   private final HeldPollLimits heldPollLimits;
@@ -94,7 +95,7 @@ public final class HttpEngine implements AutoCloseable {
             : JsonTransportCodec.defaultMapper();
     this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
     this.stats =
-        options.isAdminLookup() == null
+        options.isAdminLookup() == null || !options.dashboardEnabled()
             ? null
             : new DashboardStats(
                 bus, options.ticker(), this::heldPolls, eventStreams::get, otherConnections::get);

@@ -23,6 +23,11 @@ final class HttpObservers implements HttpObserver {
     return observers.add(observer);
   }
 
+  /** What the engine reports to: {@link HttpObserver#NOOP} while nobody observes. */
+  HttpObserver current() {
+    return observers.current();
+  }
+
   @Override
   public void pollEnded(PollMode mode, PollOutcome outcome) {
     observers.current().pollEnded(mode, outcome);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
 import org.messagebus.diagnostics.Diagnostics;
+import org.messagebus.observe.BusObserver;
 
 /** The admin-only diagnostics routes of the engine, without a container. */
 class DiagnosticsRoutesTest {
@@ -67,6 +68,57 @@ class DiagnosticsRoutesTest {
     assertThat(x.body())
         .contains("data-bus-path=\"/message-bus/\"")
         .containsPattern("/message-bus/_diagnostics/assets/diagnostics\\.js\\?[0-9a-f]{40}");
+  }
+
+  @Test
+  void dashboardOn_statsJsonAnswers_andObservesTheBusAndTheEngine() {
+    FakeExchange x = send("/message-bus/_diagnostics/stats.json", admin(get()));
+    assertThat(x.status()).isEqualTo(200);
+    assertThat(x.body()).contains("\"totals\"");
+    assertThat(send("/message-bus/_diagnostics", admin(get())).body())
+        .contains("data-dashboard=\"true\"");
+    assertThat(bus.observer()).isNotSameAs(BusObserver.NOOP);
+    assertThat(engine.observers().current()).isNotSameAs(HttpObserver.NOOP);
+  }
+
+  @Test
+  void dashboardOff_statsJsonIs404_thePageSaysSo_andNothingObserves() {
+    MessageBus quiet = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+    HttpEngine off =
+        new HttpEngine(
+            quiet,
+            EngineOptions.builder()
+                .timerThread(false)
+                .isAdminLookup(x -> "1".equals(x.header("X-Admin")))
+                .dashboardEnabled(false)
+                .build());
+    try {
+      String path = "/message-bus/_diagnostics/stats.json";
+      FakeExchange stats = admin(get());
+      stats.path = path;
+      assertThat(off.handle(stats, path, path)).isTrue();
+      assertThat(stats.status()).isEqualTo(404);
+      assertThat(stats.body()).isEqualTo("not found");
+
+      String pagePath = "/message-bus/_diagnostics";
+      FakeExchange page = admin(get());
+      page.path = pagePath;
+      assertThat(off.handle(page, pagePath, pagePath)).isTrue();
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body()).contains("data-dashboard=\"false\"");
+
+      // Nobody observes: the bus's and the engine's event sites stay on their no-op observers.
+      assertThat(quiet.observer()).isSameAs(BusObserver.NOOP);
+      assertThat(off.observers().current()).isSameAs(HttpObserver.NOOP);
+      // Still for admins only.
+      FakeExchange visitor = get();
+      visitor.path = path;
+      assertThat(off.handle(visitor, path, path)).isTrue();
+      assertThat(visitor.status()).isEqualTo(403);
+    } finally {
+      off.close();
+      quiet.close();
+    }
   }
 
   @Test

@@ -325,6 +325,15 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether the diagnostics page shows this process's live dashboard.
+   *
+   * @return the choice
+   */
+  public boolean dashboardEnabled() {
+    return values.dashboardEnabled();
+  }
+
+  /**
    * Returns whether {@code GET <prefix><clientId>/sse} opens a Server-Sent Events stream.
    *
    * @return the choice
@@ -965,6 +974,20 @@ public final class HttpTransportOptions {
     public Builder isAdminFromRequest(Predicate<HttpRequestView> lookup) {
       this.isAdminFromRequest = Objects.requireNonNull(lookup, "isAdminFromRequest");
       this.isAdminLookup = null;
+      return this;
+    }
+
+    /**
+     * Shows this process's live dashboard on the diagnostics page ({@code _diagnostics/stats.json},
+     * admins only like the page; docs/operations.md). Default true. False keeps the process list,
+     * answers {@code stats.json} 404, and adds no observer to the bus or the endpoint, so the
+     * dashboard costs nothing. See {@link EngineOptions.Builder#dashboardEnabled}.
+     *
+     * @param enabled the choice
+     * @return this builder
+     */
+    public Builder dashboardEnabled(boolean enabled) {
+      values.dashboardEnabled(enabled);
       return this;
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.messagebus.PublishOptions;
+import org.messagebus.observe.BusObserver;
 
 /**
  * The live dashboard's numbers ({@code _diagnostics/stats.json}) over a real Jetty: admins only,
@@ -69,6 +70,34 @@ class DashboardStatsTest {
                   .build());
       assertThat(none.statusCode()).isEqualTo(403);
     }
+  }
+
+  @Test
+  void dashboardOff_statsJsonIs404_andThePageListsProcessesOnly() throws Exception {
+    try (ServerFixture off =
+        ServerFixture.start(
+            HttpTransportOptions.builder()
+                .isAdminLookup(req -> req.getHeader("X-Admin") != null)
+                .dashboardEnabled(false))) {
+      HttpResponse<String> none =
+          off.send(
+              HttpRequest.newBuilder(off.uri("/message-bus/_diagnostics/stats.json"))
+                  .header("X-Admin", "1")
+                  .GET()
+                  .build());
+      assertThat(none.statusCode()).isEqualTo(404);
+      assertThat(none.body()).isEqualTo("not found");
+      HttpResponse<String> page =
+          off.send(
+              HttpRequest.newBuilder(off.uri("/message-bus/_diagnostics"))
+                  .header("X-Admin", "1")
+                  .GET()
+                  .build());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("data-dashboard=\"false\"");
+      assertThat(off.bus.observer()).isSameAs(BusObserver.NOOP);
+    }
+    assertThat(f.bus.observer()).isNotSameAs(BusObserver.NOOP);
   }
 
   @Test

@@ -77,7 +77,7 @@ class DiagnosticsRoutesTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type").orElseThrow()).startsWith("text/html");
     assertThat(page.body())
-        .contains("<div id=\"app\" data-bus-path=\"/message-bus/\">")
+        .contains("<div id=\"app\" data-bus-path=\"/message-bus/\" data-dashboard=\"true\">")
         .containsPattern("src=\"/message-bus/_diagnostics/assets/diagnostics.js\\?[0-9a-f]{40}\"");
 
     HttpResponse<String> script =

@@ -47,6 +47,10 @@ import org.springframework.util.unit.DataSize;
  *     first); 0 turns the window off.
  * @param recentWindowSize Most bytes of messages the recent-message window holds in all; 0 turns
  *     the window off.
+ * @param dashboardEnabled Whether the diagnostics page (administrators only, with a
+ *     MessageBusIsAdminLookup bean) shows this process's live dashboard; false keeps the process
+ *     list, answers _diagnostics/stats.json 404 and observes nothing, so the dashboard costs
+ *     nothing.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -69,4 +73,5 @@ public record HttpEndpointProperties(
     @DefaultValue("false") boolean closeHeldPollConnections,
     @DefaultValue("64") int recentWindowMessages,
     @DefaultValue("10000") int recentWindowChannels,
-    @DefaultValue("16MB") DataSize recentWindowSize) {}
+    @DefaultValue("16MB") DataSize recentWindowSize,
+    @DefaultValue("true") boolean dashboardEnabled) {}

@@ -89,6 +89,7 @@ public final class MessageBusServletAutoConfiguration {
         () -> b.longPollingInterval(h.longPollingInterval()));
     b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
     b.closeHeldPollConnections(h.closeHeldPollConnections());
+    b.dashboardEnabled(h.dashboardEnabled());
     Settings.apply(
         "message-bus.http.max-active-clients",
         h.maxActiveClients(),

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.messagebus.MessageBus;
+import org.messagebus.observe.BusObserver;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusFilter;
 import org.messagebus.servlet.MiddlewareErrorHandler;
@@ -167,6 +168,25 @@ class MessageBusServletAutoConfigurationTest {
               assertThat(o.isAdminLookup().test(req)).isTrue();
               // customizers run after the properties, in order
               assertThat(o.maxChannels()).isEqualTo(2);
+            });
+  }
+
+  @Test
+  void dashboardEnabled_defaultsOn_andFalseLeavesTheBusUnobserved() {
+    web.withUserConfiguration(Lookups.class)
+        .run(
+            ctx -> {
+              assertThat(ctx.getBean(HttpTransportOptions.class).dashboardEnabled()).isTrue();
+              assertThat(ctx.getBean(MessageBus.class).observer()).isNotSameAs(BusObserver.NOOP);
+            });
+    web.withUserConfiguration(Lookups.class)
+        .withPropertyValues("message-bus.http.dashboard-enabled=false")
+        .run(
+            ctx -> {
+              assertThat(ctx.getBean(HttpTransportOptions.class).dashboardEnabled()).isFalse();
+              assertThat(ctx.getBean(MessageBusFilter.class).isListening()).isTrue();
+              // the endpoint is there, the dashboard's observer is not
+              assertThat(ctx.getBean(MessageBus.class).observer()).isSameAs(BusObserver.NOOP);
             });
   }
 

@@ -1,6 +1,7 @@
 // MessageBus for Java — the diagnostics page (SPEC §6.3). Dependency-free: it long-polls the bus
 // with fetch for /_diagnostics/process-discovery and lists the processes that answer; above that,
-// the live dashboard of the process that serves the page, refreshed from _diagnostics/stats.json.
+// the live dashboard of the process that serves the page, refreshed from _diagnostics/stats.json,
+// unless the server turned it off (data-dashboard="false" on #app, or stats.json answers 404).
 (function () {
   "use strict";
 
@@ -42,7 +43,7 @@
   var body = el("tbody");
   table.appendChild(body);
   app.appendChild(heading);
-  app.appendChild(dashboard(busPath));
+  if (app.getAttribute("data-dashboard") !== "false") app.appendChild(dashboard(busPath));
   app.appendChild(processes);
   app.appendChild(discover);
   app.appendChild(status);
@@ -375,10 +376,15 @@
     function refresh() {
       fetch(path + "_diagnostics/stats.json", { credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
+          if (response.status === 404) return null; // the dashboard is off on this server
           if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         })
         .then(function (s) {
+          if (s === null) {
+            if (root.parentNode) root.parentNode.removeChild(root);
+            return false;
+          }
           failed = 0;
           render(s);
           root.setAttribute("data-updates", String(Number(root.getAttribute("data-updates") || 0) + 1));
@@ -387,7 +393,8 @@
           failed++;
           state.textContent = "Stats unavailable: " + e.message;
         })
-        .then(function () {
+        .then(function (more) {
+          if (more === false) return;
           setTimeout(refresh, failed === 0 ? 2000 : Math.min(30000, 2000 * Math.pow(2, failed)));
         });
     }
