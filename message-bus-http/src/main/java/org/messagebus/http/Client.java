@@ -51,6 +51,8 @@ final class Client implements HttpExchange.HeldListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(Client.class);
   private static final int LINEAR_SEARCH_LIMIT = 8;
+  private static final String[] NO_CHANNELS = {};
+  private static final long[] NO_POSITIONS = {};
 
   final String id;
   final @Nullable Object userId;
@@ -82,7 +84,8 @@ final class Client implements HttpExchange.HeldListener {
   private boolean sse;
   private long sseHeartbeatNanos;
   private long sseEndNanos;
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  // Sized for the common case (nothing waits): a held poll keeps 24 bytes, not 88.
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(1);
   // The bytes in pending, and how many may wait before a stream is cut off.
   private long pendingBytes;
   private long maxUnsentBytes = Long.MAX_VALUE;
@@ -94,8 +97,8 @@ final class Client implements HttpExchange.HeldListener {
   private List<Push> buffered = new ArrayList<>();
   // The high-water mark: per subscribed channel, the highest message id the client has. Set when
   // the poll goes live; a HashMap index only for polls with many channels.
-  private String[] positionChannels = new String[0];
-  private long[] positions = new long[0];
+  private String[] positionChannels = NO_CHANNELS;
+  private long[] positions = NO_POSITIONS;
   private @Nullable Map<String, Integer> positionIndex;
   private @Nullable TimeoutWheel wheel;
   private HttpExchange.DisconnectWatch watch = HttpExchange.DisconnectWatch.NONE;

@@ -269,13 +269,17 @@ final class ConnectionManager {
   /** Pushes a live message, already wrapped, as {@link #notify(Message)} does. */
   void notify(Push push) {
     Message m = push.message;
-    List<Client[]> targets = new ArrayList<>(1);
+    // No list for a message nobody here holds a poll for (a broadcast, a quiet channel).
+    @Nullable List<Client[]> targets = null;
     lock.lock();
     try {
       if (ChannelNames.isGlobal(m.channel())) {
         for (Map<String, Subscribers> channels : bySite.values()) {
           Subscribers subs = channels.get(m.channel());
           if (subs != null) {
+            if (targets == null) {
+              targets = new ArrayList<>(2);
+            }
             targets.add(subs.snapshot());
           }
         }
@@ -283,13 +287,13 @@ final class ConnectionManager {
         Map<String, Subscribers> channels = bySite.get(m.siteId());
         Subscribers subs = channels == null ? null : channels.get(m.channel());
         if (subs != null) {
-          targets.add(subs.snapshot());
+          targets = List.<Client[]>of(subs.snapshot());
         }
       }
     } finally {
       lock.unlock();
     }
-    if (targets.isEmpty()) {
+    if (targets == null) {
       return;
     }
     if (lanes == null) {

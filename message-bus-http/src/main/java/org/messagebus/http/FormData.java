@@ -2,7 +2,6 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.http;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -78,29 +77,37 @@ final class FormData {
       // and its bytes, instead of a buffer, a decoder and its buffers per field.
       return new String(form, from, to - from, StandardCharsets.ISO_8859_1);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
+    // Escaped fields (a channel name with %2F, data with + for spaces): the bytes are decoded into
+    // one array; if they are all ASCII they become the string directly, else the charset decodes
+    // them strictly.
+    byte[] bytes = new byte[to - from];
+    int n = 0;
+    boolean ascii = true;
     for (int i = from; i < to; i++) {
       byte b = form[i];
       if (b == '+') {
-        bytes.write(' ');
+        b = ' ';
       } else if (b == '%') {
         int hi = i + 2 < to ? Character.digit(form[i + 1], 16) : -1;
         int lo = hi >= 0 ? Character.digit(form[i + 2], 16) : -1;
         if (lo < 0) {
           throw new BadRequestException(400, what + " is not valid URL encoding");
         }
-        bytes.write(hi * 16 + lo);
+        b = (byte) (hi * 16 + lo);
         i += 2;
-      } else {
-        bytes.write(b);
       }
+      ascii &= b >= 0;
+      bytes[n++] = b;
+    }
+    if (ascii && asciiCompatible(charset)) {
+      return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
     }
     try {
       return charset
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .decode(ByteBuffer.wrap(bytes, 0, n))
           .toString();
     } catch (CharacterCodingException e) {
       throw new BadRequestException(400, what + " is not valid " + charset.name());

@@ -33,6 +33,28 @@ class FormDataTest {
   }
 
   @Test
+  void escapedFields_decodeToAscii_orThroughTheCharset() {
+    // The broadcast body: escaped, but ASCII once decoded (made into the string directly).
+    assertThat(parse("channel=%2Fbroadcast&data=hello+world+0123456789", StandardCharsets.UTF_8))
+        .containsExactly(
+            new FormData.Field("channel", "/broadcast"),
+            new FormData.Field("data", "hello world 0123456789"));
+    assertThat(parse("a=%41%7e%7F", StandardCharsets.US_ASCII))
+        .containsExactly(new FormData.Field("a", "A~\u007f"));
+    // Escaped non-ASCII: decoded strictly by the charset.
+    assertThat(parse("/x=caf%C3%A9+%E2%82%AC", StandardCharsets.UTF_8))
+        .containsExactly(new FormData.Field("/x", "caf\u00e9 \u20ac"));
+    assertThat(parse("/x=caf%E9", StandardCharsets.ISO_8859_1))
+        .containsExactly(new FormData.Field("/x", "caf\u00e9"));
+    assertThatThrownBy(() -> parse("/x=caf%C3", StandardCharsets.UTF_8))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("not valid UTF-8");
+    assertThatThrownBy(() -> parse("/x=%4", StandardCharsets.UTF_8))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("not valid URL encoding");
+  }
+
+  @Test
   void invalidBytes_areStillRefused() {
     assertThatThrownBy(() -> parse("/a=\u00ff", StandardCharsets.UTF_8))
         .isInstanceOf(BadRequestException.class)

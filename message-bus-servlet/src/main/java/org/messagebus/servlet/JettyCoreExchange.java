@@ -126,17 +126,19 @@ final class JettyCoreExchange implements HttpExchange {
     new BodyRead(max, sink).run();
   }
 
-  /** Reads the body chunk by chunk; asks Jetty to call back when none is there yet. */
+  /**
+   * Reads the body chunk by chunk; asks Jetty to call back when none is there yet. A body that
+   * comes in one chunk (nearly every poll and broadcast) is copied once, into the array the sink
+   * gets.
+   */
   private final class BodyRead implements Runnable {
     private final int max;
     private final BodySink sink;
-    private final ByteArrayOutputStream received;
+    private @Nullable ByteArrayOutputStream received;
 
     BodyRead(int max, BodySink sink) {
       this.max = max;
       this.sink = sink;
-      long declared = request.getLength();
-      this.received = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
     }
 
     @Override
@@ -153,18 +155,35 @@ final class JettyCoreExchange implements HttpExchange {
         }
         ByteBuffer bytes = chunk.getByteBuffer();
         int n = bytes.remaining();
-        if (received.size() + n > max) {
+        ByteArrayOutputStream r = received;
+        if ((r == null ? 0 : r.size()) + n > max) {
           chunk.release();
           sink.failed(HttpEngine.tooLarge(max));
           return;
         }
-        byte[] copy = new byte[n];
-        bytes.get(copy);
-        received.write(copy, 0, n);
         boolean last = chunk.isLast();
+        if (r == null && last) {
+          byte[] whole = new byte[n];
+          bytes.get(whole);
+          chunk.release();
+          sink.body(whole);
+          return;
+        }
+        if (r == null) {
+          long declared = request.getLength();
+          r = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
+          received = r;
+        }
+        if (bytes.hasArray()) {
+          r.write(bytes.array(), bytes.arrayOffset() + bytes.position(), n);
+        } else {
+          byte[] copy = new byte[n];
+          bytes.get(copy);
+          r.write(copy, 0, n);
+        }
         chunk.release();
         if (last) {
-          sink.body(received.toByteArray());
+          sink.body(r.toByteArray());
           return;
         }
       }

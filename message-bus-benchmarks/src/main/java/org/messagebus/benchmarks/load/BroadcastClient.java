@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.benchmarks.load;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,8 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Publishing over HTTP: N keep-alive connections, each sending {@code POST /message-bus/broadcast}
  * (a form body with {@code channel} and {@code data}) and waiting for the answer before the next,
- * for a number of seconds after a warm-up. Prints the rate of {@code 200} answers. The server must
- * allow the route ({@code LoadServer} with {@code -DallowBroadcast=true}).
+ * for a number of seconds after a warm-up. Prints the rate of {@code 200} answers and, from the
+ * load server's {@code /control/stats}, the heap bytes the server allocated per answer in the
+ * measured window ({@code serverAllocatedPerAnswerBytes}, -1 if the server has no such route). The
+ * server must allow the route ({@code LoadServer} with {@code -DallowBroadcast=true}). Answers are
+ * read through a buffer, so the client spends one read per answer rather than one per byte.
  *
  * <pre>
  * java -cp benchmarks.jar org.messagebus.benchmarks.load.BroadcastClient PORT [CONNECTIONS=8]
@@ -60,7 +64,7 @@ public final class BroadcastClient {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                   s.setTcpNoDelay(true);
                   OutputStream out = s.getOutputStream();
-                  InputStream in = s.getInputStream();
+                  InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
                   byte[] buf = new byte[8192];
                   while (!stop.get()) {
                     out.write(request);
@@ -78,24 +82,40 @@ public final class BroadcastClient {
       threads.add(t);
       t.start();
     }
+    ControlClient control = new ControlClient("127.0.0.1", port);
     Thread.sleep(warmup * 1000L);
     long ok0 = ok.sum();
+    long allocated0 = allocatedBytes(control);
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     long done = ok.sum() - ok0;
+    long allocated1 = allocatedBytes(control);
     double elapsed = (System.nanoTime() - start) / 1e9;
+    long perAnswer =
+        allocated0 < 0 || allocated1 < 0 || done == 0 ? -1 : (allocated1 - allocated0) / done;
     stop.set(true);
     for (Thread t : threads) {
       t.join(10_000);
     }
     System.out.printf(
         Locale.ROOT,
-        "{\"connections\":%d,\"seconds\":%.1f,\"ok\":%d,\"failed\":%d,\"perSecond\":%.0f}%n",
+        "{\"connections\":%d,\"seconds\":%.1f,\"ok\":%d,\"failed\":%d,\"perSecond\":%.0f,"
+            + "\"serverAllocatedPerAnswerBytes\":%d}%n",
         connections,
         elapsed,
         done,
         failed.sum(),
-        done / elapsed);
+        done / elapsed,
+        perAnswer);
+  }
+
+  /** The load server's allocated bytes so far, or -1 if it cannot say. */
+  private static long allocatedBytes(ControlClient control) throws InterruptedException {
+    try {
+      return control.stats(false).allocatedBytes();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   /** Reads one response with a Content-Length body; true if its status was 200. */
