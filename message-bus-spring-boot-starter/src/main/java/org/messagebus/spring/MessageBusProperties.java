@@ -14,10 +14,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The {@code message-bus.*} configuration properties, bound through the constructor: one record per
  * group ({@link RetentionProperties retention}, {@link MemoryBackendProperties memory}, {@link
  * RedisBackendProperties redis}, {@link PostgresBackendProperties postgres}, {@link
- * CacheManagerProperties cache}, {@link HttpEndpointProperties http}, {@link
- * MessageBusSecurityProperties security}, {@link MetricsProperties metrics}). Each default equals
- * the default of the builder option it maps to; a value that builder rejects fails the start-up
- * with a message naming the property ({@link InvalidMessageBusPropertyException}).
+ * CacheManagerProperties cache}, {@link HttpEndpointProperties http}, {@link WebSocketProperties
+ * websocket}, {@link MessageBusSecurityProperties security}, {@link MetricsProperties metrics}).
+ * Each default equals the default of the builder option it maps to; a value that builder rejects
+ * fails the start-up with a message naming the property ({@link
+ * InvalidMessageBusPropertyException}).
  *
  * @param enabled Whether to auto-configure the bus, the cache manager and the HTTP endpoint at all.
  * @param backend Which backend to create when the application defines no Backend bean: "memory"
@@ -31,6 +32,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     message-bus-postgres).
  * @param cache The distributed cache manager.
  * @param http The HTTP endpoint (servlet web applications with message-bus-servlet).
+ * @param websocket The opt-in WebSocket endpoint beside the HTTP endpoint.
  * @param security How the HTTP endpoint works with the application's security.
  * @param metrics The Micrometer meters (with Actuator and message-bus-micrometer).
  */
@@ -45,6 +47,7 @@ public record MessageBusProperties(
     @DefaultValue @NestedConfigurationProperty PostgresBackendProperties postgres,
     @DefaultValue @NestedConfigurationProperty CacheManagerProperties cache,
     @DefaultValue @NestedConfigurationProperty HttpEndpointProperties http,
+    @DefaultValue @NestedConfigurationProperty WebSocketProperties websocket,
     @DefaultValue @NestedConfigurationProperty MessageBusSecurityProperties security,
     @DefaultValue @NestedConfigurationProperty MetricsProperties metrics) {
 

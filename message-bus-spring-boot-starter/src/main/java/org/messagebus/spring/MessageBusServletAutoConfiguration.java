@@ -7,6 +7,7 @@ import jakarta.servlet.Filter;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusFilter;
 import org.messagebus.servlet.MiddlewareErrorHandler;
@@ -36,6 +37,14 @@ import org.springframework.util.unit.DataSize;
  * MiddlewareErrorHandler}; then every {@link HttpTransportOptionsCustomizer} bean is applied.
  * {@code message-bus.enabled=false} or {@code message-bus.http.enabled=false} turns the endpoint
  * off; each bean backs off when the application defines its own.
+ *
+ * <p>With {@code message-bus.websocket.enabled=true} the filter also opens WebSockets at {@code
+ * <base-route>message-bus/<clientId>/ws} ({@link WebSocketOptions} from {@code
+ * message-bus.websocket.*}, or the application's own {@link WebSocketOptions} bean). The socket is
+ * upgraded through the container's Jakarta WebSocket {@code ServerContainer}, which Spring Boot
+ * installs on Tomcat ({@code tomcat-embed-websocket}, part of {@code spring-boot-starter-tomcat})
+ * and on Jetty ({@code jetty-ee11-websocket-jakarta-server}, part of {@code
+ * spring-boot-starter-jetty}); without it an upgrade gets 501 and clients fall back to polling.
  */
 @AutoConfiguration(after = MessageBusAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -169,16 +178,60 @@ public final class MessageBusServletAutoConfiguration {
   }
 
   /**
-   * The endpoint; it subscribes to the bus when created.
+   * The WebSocket endpoint's options, when {@code message-bus.websocket.enabled=true}.
+   *
+   * @param properties the {@code message-bus.websocket.*} properties
+   * @return the options
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "message-bus.websocket.enabled")
+  public WebSocketOptions messageBusWebSocketOptions(MessageBusProperties properties) {
+    WebSocketProperties w = properties.websocket();
+    WebSocketOptions.Builder b = WebSocketOptions.builder();
+    Settings.apply(
+        "message-bus.websocket.allowed-origins",
+        w.allowedOrigins(),
+        () -> b.allowedOrigins(w.allowedOrigins()));
+    Settings.apply(
+        "message-bus.websocket.ping-interval",
+        w.pingInterval(),
+        () -> b.pingInterval(w.pingInterval()));
+    Settings.apply(
+        "message-bus.websocket.max-queued-size",
+        w.maxQueuedSize(),
+        () -> b.maxQueuedBytes(intBytes("maxQueuedBytes", w.maxQueuedSize())));
+    Settings.apply(
+        "message-bus.websocket.max-frame-size",
+        w.maxFrameSize(),
+        () -> b.maxFrameBytes(intBytes("maxFrameBytes", w.maxFrameSize())));
+    return b.build();
+  }
+
+  private static int intBytes(String option, DataSize size) {
+    long bytes = size.toBytes();
+    if (bytes > Integer.MAX_VALUE || bytes < 0) {
+      throw new IllegalArgumentException(option + " must be between 0 and 2 GB: " + bytes);
+    }
+    return (int) bytes;
+  }
+
+  /**
+   * The endpoint; it subscribes to the bus when created. With a {@link WebSocketOptions} bean
+   * ({@code message-bus.websocket.enabled=true}) it also opens WebSockets.
    *
    * @param bus the bus to serve
    * @param options the options
-   * @return the filter; Spring closes it (answering held polls) when the context closes
+   * @param webSocket the WebSocket options, when the WebSocket endpoint is on
+   * @return the filter; Spring closes it (answering held polls, closing sockets) when the context
+   *     closes
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public MessageBusFilter messageBusFilter(MessageBus bus, HttpTransportOptions options) {
-    return new MessageBusFilter(bus, options);
+  public MessageBusFilter messageBusFilter(
+      MessageBus bus, HttpTransportOptions options, ObjectProvider<WebSocketOptions> webSocket) {
+    WebSocketOptions ws = webSocket.getIfAvailable();
+    return ws == null ? new MessageBusFilter(bus, options) : new MessageBusFilter(bus, options, ws);
   }
 
   /**

@@ -72,6 +72,11 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.recent-window-channels", 10000);
     EXPECTED.put("message-bus.http.recent-window-size", "16MB");
     EXPECTED.put("message-bus.http.dashboard-enabled", true);
+    EXPECTED.put("message-bus.websocket.enabled", false);
+    EXPECTED.put("message-bus.websocket.allowed-origins", null);
+    EXPECTED.put("message-bus.websocket.ping-interval", "30s");
+    EXPECTED.put("message-bus.websocket.max-queued-size", "256KB");
+    EXPECTED.put("message-bus.websocket.max-frame-size", "64KB");
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
   }

@@ -3,10 +3,12 @@
 package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -181,6 +183,121 @@ abstract class EndToEndContract {
       // the
       // bus writes envelopes and poll replies with its own Jackson 2 writer (com.fasterxml).
       assertThat(jackson3).isNotNull();
+    }
+  }
+
+  @Test
+  void webSocket_fromTheSameOrigin_subscribesAndReceivesWhatTheBusPublishes_forItsUserOnly()
+      throws Exception {
+    Ws ws = Ws.open(wsUri("w1"), "Origin", "http://127.0.0.1:" + port, "X-User", "7");
+    try {
+      // From the end (-1): answered with the channel's position once the subscription is applied.
+      ws.socket.sendText("{\"subscribe\":{\"" + channel + "\":-1}}", true).join();
+      JsonNode status = JSON.readTree(ws.next());
+      assertThat(status.get(0).get("channel").asText()).isEqualTo("/__status");
+      assertThat(status.get(0).get("data").has(channel)).isTrue();
+
+      bus.publish(channel, "for 8", PublishOptions.builder().userIds(8L).build());
+      long id =
+          bus.publish(
+              channel, Map.of("text", "for 7"), PublishOptions.builder().userIds(7L).build());
+
+      JsonNode messages = JSON.readTree(ws.next());
+      assertThat(messages).hasSize(1);
+      assertThat(messages.get(0).get("channel").asText()).isEqualTo(channel);
+      assertThat(messages.get(0).get("message_id").asLong()).isEqualTo(id);
+      assertThat(messages.get(0).get("data").get("text").asText()).isEqualTo("for 7");
+      assertThat(filter.webSockets().connections()).isEqualTo(1);
+    } finally {
+      ws.socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> filter.webSockets().connections() == 0);
+  }
+
+  @Test
+  @org.junit.jupiter.api.extension.ExtendWith(
+      org.springframework.boot.test.system.OutputCaptureExtension.class)
+  void webSocket_fromAForeignOrigin_isRefusedWith403_andNothingIsLoggedAtError(
+      org.springframework.boot.test.system.CapturedOutput output) throws Exception {
+    int before = filter.webSockets().connections();
+    java.util.concurrent.CompletableFuture<java.net.http.WebSocket> refused =
+        Ws.builder("Origin", "https://evil.example")
+            .buildAsync(wsUri("w2"), new java.net.http.WebSocket.Listener() {});
+    assertThatThrownBy(refused::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            java.net.http.WebSocketHandshakeException.class,
+            e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
+    try (RawHttp raw = RawHttp.connect(port)) {
+      raw.get(
+          "/message-bus/w3/ws",
+          "Connection: Upgrade",
+          "Upgrade: websocket",
+          "Sec-WebSocket-Version: 13",
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+          "Origin: https://evil.example");
+      String response = raw.readUntil("evil.example");
+      assertThat(response)
+          .startsWith("HTTP/1.1 403 ")
+          .contains("origin not allowed: https://evil.example");
+    }
+    assertThat(filter.webSockets().connections()).isEqualTo(before);
+    assertThat(output.getAll()).doesNotContain(" ERROR ");
+  }
+
+  @Test
+  void webSocketPath_withoutTheUpgrade_is426_neverAHeldPoll() throws Exception {
+    try (RawHttp raw = RawHttp.connect(port)) {
+      raw.get("/message-bus/w4/ws", "Connection: close");
+      String response = raw.readToEnd();
+      assertThat(response).startsWith("HTTP/1.1 426 ");
+    }
+    assertThat(filter.heldPolls()).isZero();
+  }
+
+  private URI wsUri(String clientId) {
+    return URI.create("ws://127.0.0.1:" + port + "/message-bus/" + clientId + "/ws");
+  }
+
+  /** A JDK WebSocket (as a browser's, it may send an Origin) collecting the texts it receives. */
+  static final class Ws implements java.net.http.WebSocket.Listener {
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    private final java.util.concurrent.BlockingQueue<String> texts =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    java.net.http.WebSocket socket;
+
+    static java.net.http.WebSocket.Builder builder(String... headers) {
+      java.net.http.WebSocket.Builder b =
+          HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+      for (int i = 0; i + 1 < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      return b;
+    }
+
+    static Ws open(URI uri, String... headers) {
+      Ws ws = new Ws();
+      ws.socket = builder(headers).buildAsync(uri, ws).join();
+      return ws;
+    }
+
+    String next() throws InterruptedException {
+      String text = texts.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(text).as("a message within 30 s").isNotNull();
+      return text;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onText(
+        java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        texts.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
     }
   }
 

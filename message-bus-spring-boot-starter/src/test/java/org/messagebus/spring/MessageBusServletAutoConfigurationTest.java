@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.messagebus.MessageBus;
 import org.messagebus.observe.BusObserver;
+import org.messagebus.http.WebSocketOptions;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusFilter;
 import org.messagebus.servlet.MiddlewareErrorHandler;
@@ -209,6 +210,95 @@ class MessageBusServletAutoConfigurationTest {
               assertThat(ctx).hasSingleBean(MessageBus.class);
               assertThat(ctx).doesNotHaveBean(MessageBusFilter.class);
               assertThat(ctx).doesNotHaveBean(HttpTransportOptions.class);
+            });
+  }
+
+  @Test
+  void webSocket_isOffByDefault() {
+    web.run(
+        ctx -> {
+          assertThat(ctx).doesNotHaveBean(WebSocketOptions.class);
+          assertThat(ctx.getBean(MessageBusFilter.class).webSockets()).isNull();
+        });
+  }
+
+  @Test
+  void webSocketProperties_mapToWebSocketOptions_onTheFilter() {
+    web.withPropertyValues(
+            "message-bus.websocket.enabled=true",
+            "message-bus.websocket.allowed-origins=https://App.example.com:443,http://localhost:8080",
+            "message-bus.websocket.ping-interval=5s",
+            "message-bus.websocket.max-queued-size=1MB",
+            "message-bus.websocket.max-frame-size=8KB")
+        .run(
+            ctx -> {
+              WebSocketOptions ws = ctx.getBean(WebSocketOptions.class);
+              assertThat(ws.allowedOrigins())
+                  .containsExactly("https://app.example.com", "http://localhost:8080");
+              assertThat(ws.pingInterval()).isEqualTo(Duration.ofSeconds(5));
+              assertThat(ws.maxQueuedBytes()).isEqualTo(1024 * 1024);
+              assertThat(ws.maxFrameBytes()).isEqualTo(8 * 1024);
+              assertThat(ctx.getBean(MessageBusFilter.class).webSockets().options()).isSameAs(ws);
+            });
+  }
+
+  @Test
+  void webSocketEnabled_withDefaults_allowsTheSameOriginOnly() {
+    web.withPropertyValues("message-bus.websocket.enabled=true")
+        .run(
+            ctx -> {
+              WebSocketOptions ws = ctx.getBean(WebSocketOptions.class);
+              assertThat(ws.allowedOrigins()).isEmpty();
+              assertThat(ws.pingInterval()).isEqualTo(WebSocketOptions.DEFAULT_PING_INTERVAL);
+              assertThat(ws.maxQueuedBytes()).isEqualTo(WebSocketOptions.DEFAULT_MAX_QUEUED_BYTES);
+              assertThat(ws.maxFrameBytes()).isEqualTo(WebSocketOptions.DEFAULT_MAX_FRAME_BYTES);
+            });
+  }
+
+  @Test
+  void badWebSocketProperty_failsTheStartNamingIt() {
+    web.withPropertyValues(
+            "message-bus.websocket.enabled=true",
+            "message-bus.websocket.allowed-origins=example.com")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx)
+                  .getFailure()
+                  .hasStackTraceContaining("invalid message-bus.websocket.allowed-origins");
+            });
+    web.withPropertyValues(
+            "message-bus.websocket.enabled=true", "message-bus.websocket.max-frame-size=32MB")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx)
+                  .getFailure()
+                  .hasStackTraceContaining("invalid message-bus.websocket.max-frame-size");
+            });
+  }
+
+  @Test
+  void webSocketEnabled_withoutTheJakartaWebSocketApi_stillStarts_andAnUpgradeGets501() {
+    web.withClassLoader(new FilteredClassLoader("jakarta.websocket."))
+        .withPropertyValues("message-bus.websocket.enabled=true")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              MessageBusFilter filter = ctx.getBean(MessageBusFilter.class);
+              assertThat(filter.webSockets()).isNotNull();
+              assertThat(filter.isListening()).isTrue();
+              // no container here published a ServerContainer: the client is told to poll
+              MockHttpServletRequest upgrade =
+                  new MockHttpServletRequest("GET", "/message-bus/c1/ws");
+              upgrade.setServletPath("/message-bus/c1/ws");
+              upgrade.addHeader("Upgrade", "websocket");
+              upgrade.addHeader("Connection", "Upgrade");
+              org.springframework.mock.web.MockHttpServletResponse response =
+                  new org.springframework.mock.web.MockHttpServletResponse();
+              filter.doFilter(
+                  upgrade, response, new org.springframework.mock.web.MockFilterChain());
+              assertThat(response.getStatus()).isEqualTo(501);
             });
   }
 

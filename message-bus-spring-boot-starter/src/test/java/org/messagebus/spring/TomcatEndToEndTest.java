@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
     properties = {
       "message-bus.keepalive-interval=0",
       "message-bus.http.long-polling-interval=8s",
+      "message-bus.websocket.enabled=true",
       "server.address=127.0.0.1"
     })
 class TomcatEndToEndTest extends EndToEndContract {
