@@ -55,6 +55,9 @@ public final class HttpEngine implements AutoCloseable {
   private final ObjectMapper json;
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
+  // A held poll's hold, in nanoseconds: drawn from [holdMinNanos, holdMaxNanos] (equal: fixed).
+  private final long holdMinNanos;
+  private final long holdMaxNanos;
   private final @Nullable Subscription subscription;
   private final @Nullable RecentWindow window;
   private final @Nullable BackendStateListener windowState;
@@ -101,6 +104,8 @@ public final class HttpEngine implements AutoCloseable {
     this.statsRegistration = stats == null ? null : observers.add(stats);
     this.diagnostics = new DiagnosticsRoutes(bus, options, json, stats);
     this.heldPollLimits = new HeldPollLimits(options);
+    this.holdMaxNanos = options.longPollingInterval().toNanos();
+    this.holdMinNanos = Math.min(options.longPollingMinHold().toNanos(), holdMaxNanos);
     this.timeouts =
         new TimeoutWheel(
             options.longPollingInterval(),
@@ -678,12 +683,18 @@ public final class HttpEngine implements AutoCloseable {
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
-    register(
-        x,
-        client,
-        delivered,
-        options.ticker().getAsLong() + options.longPollingInterval().toNanos(),
-        token);
+    register(x, client, delivered, options.ticker().getAsLong() + holdNanos(), token);
+  }
+
+  /**
+   * How long this held poll is held: drawn uniformly between {@link
+   * EngineOptions#longPollingMinHold()} and the interval, or exactly the interval when it is not
+   * above that bound (see {@code docs/operations.md}, "Storms").
+   */
+  private long holdNanos() {
+    return holdMinNanos >= holdMaxNanos
+        ? holdMaxNanos
+        : java.util.concurrent.ThreadLocalRandom.current().nextLong(holdMinNanos, holdMaxNanos + 1);
   }
 
   /**
