@@ -47,6 +47,10 @@ import org.springframework.util.unit.DataSize;
  *     first); 0 turns the window off.
  * @param recentWindowSize Most bytes of messages the recent-message window holds in all; 0 turns
  *     the window off.
+ * @param longPollingMinHold Shortest hold of a held poll: each is held for a time drawn uniformly
+ *     between this and long-polling-interval, so that clients that polled together do not all come
+ *     back together. At least 15s (the stock JavaScript client's callbackInterval); at or above the
+ *     interval, every poll is held exactly the interval.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -69,4 +73,5 @@ public record HttpEndpointProperties(
     @DefaultValue("false") boolean closeHeldPollConnections,
     @DefaultValue("64") int recentWindowMessages,
     @DefaultValue("10000") int recentWindowChannels,
-    @DefaultValue("16MB") DataSize recentWindowSize) {}
+    @DefaultValue("16MB") DataSize recentWindowSize,
+    @DefaultValue("15s") Duration longPollingMinHold) {}

@@ -71,6 +71,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.recent-window-messages", 64);
     EXPECTED.put("message-bus.http.recent-window-channels", 10000);
     EXPECTED.put("message-bus.http.recent-window-size", "16MB");
+    EXPECTED.put("message-bus.http.long-polling-min-hold", "15s");
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
   }
