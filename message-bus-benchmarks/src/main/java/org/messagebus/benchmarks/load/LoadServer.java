@@ -55,6 +55,9 @@ import org.messagebus.spi.DaemonThreads;
  * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false; true
  * serves {@code message-bus/broadcast} for {@link BroadcastClient}). The server prints {@code
  * LISTENING <port>} once it accepts connections.
+ *
+ * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
+ * every poll exactly the interval).
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -133,6 +136,13 @@ public final class LoadServer implements AutoCloseable {
             .httpOptions(
                 HttpTransportOptions.builder()
                     .longPollingInterval(o.longPollingInterval())
+                    // -DlongPollingMinHoldMs=25000: every poll held exactly the interval (no
+                    // spread)
+                    .longPollingMinHold(
+                        Duration.ofMillis(
+                            Long.getLong(
+                                "longPollingMinHoldMs",
+                                HttpTransportOptions.DEFAULT_LONG_POLLING_MIN_HOLD.toMillis())))
                     .maxActiveClients(Integer.MAX_VALUE)
                     // every load client polls from one address
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)
