@@ -105,7 +105,11 @@ public final class HttpEngine implements AutoCloseable {
     this.diagnostics = new DiagnosticsRoutes(bus, options, json, stats);
     this.heldPollLimits = new HeldPollLimits(options);
     this.holdMaxNanos = options.longPollingInterval().toNanos();
-    this.holdMinNanos = Math.min(options.longPollingMinHold().toNanos(), holdMaxNanos);
+    // Compared as durations first: a minimum hold past Long.MAX_VALUE nanoseconds means "fixed".
+    this.holdMinNanos =
+        options.longPollingMinHold().compareTo(options.longPollingInterval()) >= 0
+            ? holdMaxNanos
+            : options.longPollingMinHold().toNanos();
     this.timeouts =
         new TimeoutWheel(
             options.longPollingInterval(),
