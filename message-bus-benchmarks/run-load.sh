@@ -55,6 +55,17 @@
 #   SAMPLE_SECONDS [0]  soak: sample the server (heap after GC, RSS, threads, fds) and the latency of
 #                       each period every this many seconds of the measured window (SAMPLE lines)
 #   SAMPLES_OUT []      file the samples are appended to as JSON lines
+#   STORM []            repoll or outage: a storm run instead of a delivery run (docs/operations.md,
+#                       "Storms"): the browsers follow the JS client's schedule and error backoff, and
+#                       once every one is held the client records when their polls arrive for
+#                       STORM_SECONDS; repoll: the re-polls when the held polls end; outage: the
+#                       server is killed (SIGKILL) once every poll is held and restarted on the same
+#                       port after OUTAGE_SECONDS, and the reconnections are recorded (Java server)
+#   STORM_SECONDS [90]  how long a storm run records
+#   OUTAGE_SECONDS [30] outage: how long the server stays down
+#   BACKOFF_JITTER [0]  storm runs: the JS client's backoffJitter (0: the stock client's exact delays)
+#   MIN_HOLD_MS []      the Java server's longPollingMinHoldMs (unset: its default, 15000; set it
+#                       to INTERVAL_MS for every poll held exactly the interval)
 #   LABEL []            free text copied into the result line
 #   OUT [target/load-results.jsonl]  where the client appends its result line
 #   BUILD [1]           0 to skip the Maven build
@@ -171,7 +182,7 @@ if [[ "$SERVER" == java ]]; then
   fi
   # shellcheck disable=SC2086
   MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
-    -DlongPollingIntervalMs="$INTERVAL_MS" -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
+    -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
@@ -202,8 +213,44 @@ else
 fi
 curl -sf "http://127.0.0.1:$port/control/stats" > /dev/null || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
 
+client_args=()
+if [[ -n "${STORM:-}" ]]; then
+  client_args=(storm="$STORM" backoffJitter="${BACKOFF_JITTER:-0}" stormSeconds="${STORM_SECONDS:-90}")
+fi
+if [[ "${STORM:-}" == outage ]]; then
+  [[ "$SERVER" == java ]] || { echo "STORM=outage needs SERVER=java" >&2; exit 2; }
+  client_log="$here/target/storm-client-$N.log"
+  java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
+    -cp "$jar" org.messagebus.benchmarks.load.LoadClient \
+    port="$port" n="$N" mode="$MODE" keepAlive="$keep" threads="$THREADS" sources="$SOURCES" \
+    label="${LABEL:-}" out="$OUT" "${client_args[@]}" > "$client_log" 2>&1 &
+  client_pid=$!
+  pids+=("$client_pid")
+  until grep -q '^STORM READY' "$client_log"; do
+    kill -0 "$client_pid" 2>/dev/null || { cat "$client_log" >&2; exit 1; }
+    sleep 0.2
+  done
+  kill -9 "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  echo "storm: server killed at $(date -u +%T.%N | cut -c1-12); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  sleep "${OUTAGE_SECONDS:-30}"
+  # shellcheck disable=SC2086
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-G1GC}" ${SERVER_OPTS:-} \
+    -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport="$port" -Dbackend="$BACKEND" \
+    -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
+    -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log.restarted" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  echo "storm: server restarted at $(date -u +%T.%N | cut -c1-12)"
+  wait "$client_pid" || { cat "$client_log" >&2; exit 1; }
+  grep -v '^storm: ' "$client_log" | tail -n 3
+  echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  curl -s -X POST "http://127.0.0.1:$port/control/stop" > /dev/null || true
+  exit 0
+fi
+
 java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
-  -cp "$jar" org.messagebus.benchmarks.load.LoadClient \
+  -cp "$jar" org.messagebus.benchmarks.load.LoadClient "${client_args[@]}" \
   port="$port" n="$N" mode="$MODE" keepAlive="$keep" rate="$RATE" count="$COUNT" warmup="$WARMUP" \
   threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
   repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \

@@ -46,7 +46,11 @@ class SubscribeDuringHeldPollTest {
         MessageBusServer server =
             MessageBusServer.builder(bus)
                 .port(0)
-                .httpOptions(HttpTransportOptions.builder().longPollingInterval(HELD_FOR).build())
+                .httpOptions(
+                    HttpTransportOptions.builder()
+                        .longPollingInterval(HELD_FOR)
+                        .longPollingMinHold(HELD_FOR)
+                        .build())
                 .build()
                 .start();
         MessageBusClient client =

@@ -31,6 +31,21 @@ public final class EngineOptions {
   /** Default of {@link Builder#longPollingInterval}: 25 seconds. */
   public static final Duration DEFAULT_LONG_POLLING_INTERVAL = Duration.ofSeconds(25);
 
+  /**
+   * The stock JavaScript client's {@code callbackInterval}, 15 seconds: the floor of {@link
+   * Builder#longPollingMinHold}. That client starts its next poll {@code callbackInterval} after
+   * the start of one that brought nothing, so a poll held at least this long is followed by the
+   * next at once, and one held for less would leave the client without a held poll for the rest.
+   */
+  public static final Duration LONG_POLLING_MIN_HOLD_FLOOR = Duration.ofSeconds(15);
+
+  /**
+   * Default of {@link Builder#longPollingMinHold}: 15 seconds ({@link
+   * #LONG_POLLING_MIN_HOLD_FLOOR}), so with the default interval each held poll lasts between 15
+   * and 25 seconds.
+   */
+  public static final Duration DEFAULT_LONG_POLLING_MIN_HOLD = LONG_POLLING_MIN_HOLD_FLOOR;
+
   /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
   public static final int DEFAULT_MAX_ACTIVE_CLIENTS = 1000;
 
@@ -170,6 +185,16 @@ public final class EngineOptions {
    */
   public Duration longPollingInterval() {
     return b.longPollingInterval;
+  }
+
+  /**
+   * Returns the shortest hold of a held poll: each is held for a time drawn between this and {@link
+   * #longPollingInterval()}.
+   *
+   * @return the lower bound (at or above the interval: every poll is held exactly the interval)
+   */
+  public Duration longPollingMinHold() {
+    return b.longPollingMinHold;
   }
 
   /**
@@ -454,6 +479,7 @@ public final class EngineOptions {
     private String baseRoute = DEFAULT_BASE_ROUTE;
     private boolean longPollingEnabled = true;
     private Duration longPollingInterval = DEFAULT_LONG_POLLING_INTERVAL;
+    private Duration longPollingMinHold = DEFAULT_LONG_POLLING_MIN_HOLD;
     private boolean chunkedEncodingEnabled = true;
     private int maxActiveClients = DEFAULT_MAX_ACTIVE_CLIENTS;
     private int fanOutThreads = 1;
@@ -492,6 +518,7 @@ public final class EngineOptions {
       c.baseRoute = baseRoute;
       c.longPollingEnabled = longPollingEnabled;
       c.longPollingInterval = longPollingInterval;
+      c.longPollingMinHold = longPollingMinHold;
       c.chunkedEncodingEnabled = chunkedEncodingEnabled;
       c.maxActiveClients = maxActiveClients;
       c.fanOutThreads = fanOutThreads;
@@ -558,6 +585,34 @@ public final class EngineOptions {
      */
     public Builder longPollingInterval(Duration interval) {
       this.longPollingInterval = OptionChecks.positive("longPollingInterval", interval);
+      return this;
+    }
+
+    /**
+     * Sets the shortest hold of a held poll (long poll or stream). Each held poll without messages
+     * is answered after a time drawn uniformly between this and {@link #longPollingInterval}, so
+     * clients that polled together (a page load, a deployment, a reconnection after an outage) do
+     * not all come back in the same instant every interval: their re-polls spread over the
+     * difference, and further with every round. Never below {@link #LONG_POLLING_MIN_HOLD_FLOOR}
+     * (15 s, the stock JavaScript client's {@code callbackInterval}: a poll held that long is
+     * followed by the next at once, so the stock client behaves exactly as with a fixed hold). When
+     * the interval is not above this bound, every poll is held exactly the interval (Ruby's
+     * behaviour): set it to the interval to turn the spread off. Default 15 s (see {@code
+     * docs/operations.md}, "Storms").
+     *
+     * @param minHold at least 15 s
+     * @return this builder
+     * @throws IllegalArgumentException if below 15 s
+     */
+    public Builder longPollingMinHold(Duration minHold) {
+      Objects.requireNonNull(minHold, "longPollingMinHold");
+      if (minHold.compareTo(LONG_POLLING_MIN_HOLD_FLOOR) < 0) {
+        throw new IllegalArgumentException(
+            "longPollingMinHold must be at least 15s (the stock JavaScript client's"
+                + " callbackInterval): "
+                + minHold);
+      }
+      this.longPollingMinHold = minHold;
       return this;
     }
 

@@ -58,6 +58,9 @@ public final class HttpEngine implements AutoCloseable {
   private final ObjectMapper json;
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
+  // A held poll's hold, in nanoseconds: drawn from [holdMinNanos, holdMaxNanos] (equal: fixed).
+  private final long holdMinNanos;
+  private final long holdMaxNanos;
   private final @Nullable Subscription subscription;
   private final @Nullable RecentWindow window;
   private final @Nullable BackendStateListener windowState;
@@ -105,6 +108,12 @@ public final class HttpEngine implements AutoCloseable {
     this.statsRegistration = stats == null ? null : observers.add(stats);
     this.diagnostics = new DiagnosticsRoutes(bus, options, json, stats);
     this.heldPollLimits = new HeldPollLimits(options);
+    this.holdMaxNanos = options.longPollingInterval().toNanos();
+    // Compared as durations first: a minimum hold past Long.MAX_VALUE nanoseconds means "fixed".
+    this.holdMinNanos =
+        options.longPollingMinHold().compareTo(options.longPollingInterval()) >= 0
+            ? holdMaxNanos
+            : options.longPollingMinHold().toNanos();
     this.timeouts =
         new TimeoutWheel(
             options.longPollingInterval(),
@@ -682,12 +691,18 @@ public final class HttpEngine implements AutoCloseable {
         },
         options.maxUnsentBytes(),
         streamsCutOff::increment);
-    register(
-        x,
-        client,
-        delivered,
-        options.ticker().getAsLong() + options.longPollingInterval().toNanos(),
-        token);
+    register(x, client, delivered, options.ticker().getAsLong() + holdNanos(), token);
+  }
+
+  /**
+   * How long this held poll is held: drawn uniformly between {@link
+   * EngineOptions#longPollingMinHold()} and the interval, or exactly the interval when it is not
+   * above that bound (see {@code docs/operations.md}, "Storms").
+   */
+  private long holdNanos() {
+    return holdMinNanos >= holdMaxNanos
+        ? holdMaxNanos
+        : java.util.concurrent.ThreadLocalRandom.current().nextLong(holdMinNanos, holdMaxNanos + 1);
   }
 
   /**

@@ -49,7 +49,11 @@ class HttpEngineTest {
 
   private HttpEngine engine(Consumer<EngineOptions.Builder> options) {
     EngineOptions.Builder b =
-        EngineOptions.builder().longPollingInterval(INTERVAL).ticker(now::get).timerThread(false);
+        EngineOptions.builder()
+            .longPollingInterval(INTERVAL)
+            .longPollingMinHold(INTERVAL) // exactly the interval: these tests time it
+            .ticker(now::get)
+            .timerThread(false);
     options.accept(b);
     HttpEngine e = new HttpEngine(bus, b.build());
     engines.add(e);

@@ -78,7 +78,11 @@ class SlowClientsTest {
         MessageBusServer.builder(bus)
             .port(0)
             .adapter(adapter)
-            .httpOptions(HttpTransportOptions.builder().longPollingInterval(HOLD).build())
+            .httpOptions(
+                HttpTransportOptions.builder()
+                    .longPollingInterval(HOLD)
+                    .longPollingMinHold(HOLD)
+                    .build())
             .build()
             .start();
   }

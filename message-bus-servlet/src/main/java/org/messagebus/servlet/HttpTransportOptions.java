@@ -35,6 +35,10 @@ public final class HttpTransportOptions {
   public static final Duration DEFAULT_LONG_POLLING_INTERVAL =
       EngineOptions.DEFAULT_LONG_POLLING_INTERVAL;
 
+  /** Default of {@link Builder#longPollingMinHold}: 15 seconds. */
+  public static final Duration DEFAULT_LONG_POLLING_MIN_HOLD =
+      EngineOptions.DEFAULT_LONG_POLLING_MIN_HOLD;
+
   /** Default of {@link Builder#maxActiveClients}: 1,000 held polls. */
   public static final int DEFAULT_MAX_ACTIVE_CLIENTS = EngineOptions.DEFAULT_MAX_ACTIVE_CLIENTS;
 
@@ -168,6 +172,15 @@ public final class HttpTransportOptions {
    */
   public Duration longPollingInterval() {
     return values.longPollingInterval();
+  }
+
+  /**
+   * Returns the shortest hold of a held poll.
+   *
+   * @return the lower bound of the hold
+   */
+  public Duration longPollingMinHold() {
+    return values.longPollingMinHold();
   }
 
   /**
@@ -589,6 +602,31 @@ public final class HttpTransportOptions {
      */
     public Builder longPollingInterval(Duration interval) {
       values.longPollingInterval(interval);
+      return this;
+    }
+
+    /**
+     * Sets the shortest hold of a held poll: each is answered after a time drawn uniformly between
+     * this and the interval, so that clients that polled together do not all come back together. At
+     * least 15 s (the stock JavaScript client's {@code callbackInterval}); not below the interval:
+     * every poll held exactly the interval. Default 15 s. See {@link
+     * EngineOptions.Builder#longPollingMinHold}.
+     *
+     * @param minHold at least 15 s
+     * @return this builder
+     * @throws IllegalArgumentException if below 15 s
+     */
+    public Builder longPollingMinHold(Duration minHold) {
+      values.longPollingMinHold(minHold);
+      return this;
+    }
+
+    /**
+     * Tests: measures the held polls' timeouts on this ticker, and runs no timer thread (the test
+     * calls {@link org.messagebus.http.HttpEngine#expireTimeouts()}).
+     */
+    Builder manualTicker(java.util.function.LongSupplier ticker) {
+      values.ticker(ticker).timerThread(false);
       return this;
     }
 

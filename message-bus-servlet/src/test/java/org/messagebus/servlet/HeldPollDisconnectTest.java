@@ -22,7 +22,9 @@ class HeldPollDisconnectTest {
   private static ServerFixture start() {
     // Far longer than any wait here: only the client's close can end the poll in time.
     return ServerFixture.start(
-        HttpTransportOptions.builder().longPollingInterval(Duration.ofSeconds(120)));
+        HttpTransportOptions.builder()
+            .longPollingInterval(Duration.ofSeconds(120))
+            .longPollingMinHold(Duration.ofSeconds(120))); // held the whole interval
   }
 
   private static String poll(String clientId, int seq, boolean streaming) {

@@ -23,6 +23,7 @@ class KeepAliveTest {
     return ServerFixture.start(
         HttpTransportOptions.builder()
             .longPollingInterval(Duration.ofSeconds(120))
+            .longPollingMinHold(Duration.ofSeconds(120)) // held the whole interval
             .closeHeldPollConnections(closeHeldPollConnections));
   }
 

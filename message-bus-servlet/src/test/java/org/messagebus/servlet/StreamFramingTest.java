@@ -33,7 +33,9 @@ class StreamFramingTest {
       boolean requestSaysClose) throws Exception {
     try (ServerFixture f =
             ServerFixture.start(
-                HttpTransportOptions.builder().longPollingInterval(Duration.ofSeconds(60)));
+                HttpTransportOptions.builder()
+                    .longPollingInterval(Duration.ofSeconds(60))
+                    .longPollingMinHold(Duration.ofSeconds(60)));
         RawConnection c = RawConnection.open(f.port())) {
       c.send(
           RawConnection.post(

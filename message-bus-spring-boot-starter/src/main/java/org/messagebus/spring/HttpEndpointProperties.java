@@ -51,6 +51,10 @@ import org.springframework.util.unit.DataSize;
  *     MessageBusIsAdminLookup bean) shows this process's live dashboard; false keeps the process
  *     list, answers _diagnostics/stats.json 404 and observes nothing, so the dashboard costs
  *     nothing.
+ * @param longPollingMinHold Shortest hold of a held poll: each is held for a time drawn uniformly
+ *     between this and long-polling-interval, so that clients that polled together do not all come
+ *     back together. At least 15s (the stock JavaScript client's callbackInterval); at or above the
+ *     interval, every poll is held exactly the interval.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -74,4 +78,5 @@ public record HttpEndpointProperties(
     @DefaultValue("64") int recentWindowMessages,
     @DefaultValue("10000") int recentWindowChannels,
     @DefaultValue("16MB") DataSize recentWindowSize,
-    @DefaultValue("true") boolean dashboardEnabled) {}
+    @DefaultValue("true") boolean dashboardEnabled,
+    @DefaultValue("15s") Duration longPollingMinHold) {}

@@ -96,6 +96,10 @@ public final class MessageBusServletAutoConfiguration {
         "message-bus.http.long-polling-interval",
         h.longPollingInterval(),
         () -> b.longPollingInterval(h.longPollingInterval()));
+    Settings.apply(
+        "message-bus.http.long-polling-min-hold",
+        h.longPollingMinHold(),
+        () -> b.longPollingMinHold(h.longPollingMinHold()));
     b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
     b.closeHeldPollConnections(h.closeHeldPollConnections());
     b.dashboardEnabled(h.dashboardEnabled());

@@ -77,6 +77,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.websocket.ping-interval", "30s");
     EXPECTED.put("message-bus.websocket.max-queued-size", "256KB");
     EXPECTED.put("message-bus.websocket.max-frame-size", "64KB");
+    EXPECTED.put("message-bus.http.long-polling-min-hold", "15s");
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
   }

@@ -62,6 +62,7 @@ class MessageBusServletAutoConfigurationTest {
             "message-bus.http.base-route=api//v1",
             "message-bus.http.long-polling-enabled=false",
             "message-bus.http.long-polling-interval=7s",
+            "message-bus.http.long-polling-min-hold=20s",
             "message-bus.http.chunked-encoding-enabled=false",
             "message-bus.http.max-active-clients=5",
             "message-bus.http.allow-broadcast=true",
@@ -75,6 +76,7 @@ class MessageBusServletAutoConfigurationTest {
               assertThat(o.baseRoute()).isEqualTo("/api/v1/");
               assertThat(o.longPollingEnabled()).isFalse();
               assertThat(o.longPollingInterval()).isEqualTo(Duration.ofSeconds(7));
+              assertThat(o.longPollingMinHold()).isEqualTo(Duration.ofSeconds(20));
               assertThat(o.chunkedEncodingEnabled()).isFalse();
               assertThat(o.maxActiveClients()).isEqualTo(5);
               assertThat(o.allowBroadcast()).isTrue();

@@ -57,6 +57,15 @@ import java.util.Set;
  *     and the latency of the period is printed and appended to {@code samplesOut} (0, the default:
  *     none)
  * @param samplesOut file to append the samples to as JSON lines (empty: printed only)
+ * @param storm a storm run instead of a delivery run ({@link StormRun}): {@code repoll} (when the
+ *     held polls of browsers that polled together come back) or {@code outage} (when they come back
+ *     after the server is killed and restarted); the browsers then follow the JavaScript client's
+ *     schedule and error backoff. Empty (the default): the delivery run
+ * @param backoffJitter storm runs: the JavaScript client's {@code backoffJitter}, each wait after a
+ *     failure lengthened by a random fraction of itself up to this (0, the default: the stock
+ *     client's exact delays)
+ * @param stormSeconds storm runs: how long to record arrivals from the moment every browser is held
+ *     ({@value #DEFAULT_STORM_SECONDS})
  */
 record LoadArgs(
     String host,
@@ -83,7 +92,10 @@ record LoadArgs(
     List<Integer> ports,
     int channels,
     int sampleSeconds,
-    String samplesOut) {
+    String samplesOut,
+    String storm,
+    double backoffJitter,
+    int stormSeconds) {
 
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_N = 1000;
@@ -100,6 +112,7 @@ record LoadArgs(
   static final int DEFAULT_POLL_INTERVAL_MS = 1000;
   static final int DEFAULT_REPOLL_DELAY_MS = 0;
   static final int DEFAULT_CHANNELS = 1;
+  static final int DEFAULT_STORM_SECONDS = 90;
 
   private static final Set<String> KEYS =
       Set.of(
@@ -127,7 +140,10 @@ record LoadArgs(
           "ports",
           "channels",
           "sampleSeconds",
-          "samplesOut");
+          "samplesOut",
+          "storm",
+          "backoffJitter",
+          "stormSeconds");
 
   /**
    * Reads and validates the arguments.
@@ -193,7 +209,30 @@ record LoadArgs(
         ports,
         integer(a, "channels", DEFAULT_CHANNELS, 1, 100_000),
         integer(a, "sampleSeconds", 0, 0, 3600),
-        a.getOrDefault("samplesOut", ""));
+        a.getOrDefault("samplesOut", ""),
+        storm(a.getOrDefault("storm", "")),
+        backoffJitter(a.getOrDefault("backoffJitter", "0")),
+        integer(a, "stormSeconds", DEFAULT_STORM_SECONDS, 1, 3600));
+  }
+
+  private static String storm(String v) {
+    if (!v.isEmpty() && !v.equals("repoll") && !v.equals("outage")) {
+      throw new IllegalArgumentException("storm must be repoll or outage, not: " + v);
+    }
+    return v;
+  }
+
+  private static double backoffJitter(String v) {
+    double j;
+    try {
+      j = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("backoffJitter must be a number, not: " + v);
+    }
+    if (!(j >= 0 && j <= 10)) {
+      throw new IllegalArgumentException("backoffJitter must be in [0, 10], not: " + v);
+    }
+    return j;
   }
 
   private static List<Integer> ports(String v) {

@@ -49,6 +49,10 @@ public final class LoadClient {
       System.exit(2);
       return;
     }
+    if (!a.storm().isEmpty()) {
+      new StormRun(a).run();
+      return;
+    }
     run(a);
   }
 

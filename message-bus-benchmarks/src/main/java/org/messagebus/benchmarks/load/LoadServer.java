@@ -61,6 +61,9 @@ import org.messagebus.spi.DaemonThreads;
  * after this and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the
  * {@code retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
  * connections.
+ *
+ * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
+ * every poll exactly the interval).
  */
 public final class LoadServer implements AutoCloseable {
 
@@ -166,6 +169,13 @@ public final class LoadServer implements AutoCloseable {
             .httpOptions(
                 HttpTransportOptions.builder()
                     .longPollingInterval(o.longPollingInterval())
+                    // -DlongPollingMinHoldMs=25000: every poll held exactly the interval (no
+                    // spread)
+                    .longPollingMinHold(
+                        Duration.ofMillis(
+                            Long.getLong(
+                                "longPollingMinHoldMs",
+                                HttpTransportOptions.DEFAULT_LONG_POLLING_MIN_HOLD.toMillis())))
                     .maxActiveClients(Integer.MAX_VALUE)
                     // every load client polls from one address
                     .maxHeldPollsPerAddress(Integer.MAX_VALUE)

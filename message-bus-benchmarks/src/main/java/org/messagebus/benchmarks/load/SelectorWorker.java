@@ -145,6 +145,7 @@ final class SelectorWorker extends Thread {
 
   private void open(Subscriber s) {
     s.resetConnection();
+    s.attemptStarted(System.nanoTime());
     SocketChannel ch = null;
     try {
       ch = SocketChannel.open();
@@ -185,7 +186,18 @@ final class SelectorWorker extends Thread {
   }
 
   private void retryLater(Subscriber s) {
+    if (!args.storm().isEmpty()) {
+      backOff(s);
+      return;
+    }
     s.dueNanos = System.nanoTime() + 100_000_000L;
+    timers.add(s);
+  }
+
+  /** Storm runs: a failed attempt waits out the JavaScript client's error backoff. */
+  private void backOff(Subscriber s) {
+    timers.remove(s);
+    s.dueNanos = s.failedAt(System.nanoTime());
     timers.add(s);
   }
 
@@ -272,6 +284,10 @@ final class SelectorWorker extends Thread {
       connecting--;
     }
     s.closeConnection();
+    if (!args.storm().isEmpty()) {
+      backOff(s);
+      return;
+    }
     timers.remove(s);
     toOpen.add(s);
   }

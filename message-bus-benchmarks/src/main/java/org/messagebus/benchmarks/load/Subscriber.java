@@ -90,6 +90,14 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
   private long pollStartNanos;
   private long nowMicros;
   private boolean replyHadData;
+  // Storm runs (the JavaScript client's schedule): the reply carried any message, the failures in
+  // a row, when the attempt in progress started, whether the browser is reconnecting after a
+  // failure, and whether its first poll after the recorder's start was recorded.
+  private boolean replyHadAny;
+  private int failCount;
+  private long attemptStartNanos;
+  private boolean recovering;
+  private boolean repolled;
   private boolean ready;
   private boolean unsolicited;
   // Which measured messages arrived; allocated at the first one.
@@ -197,7 +205,17 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     polling = true;
     replyHadData = false;
     refused = false;
+    replyHadAny = false;
     pollStartNanos = nowNanos;
+    attemptStartNanos = nowNanos;
+    StormRecorder storm = tally.storm;
+    if (storm != null) {
+      storm.record(storm.polls, nowNanos);
+      if (!repolled && storm.started()) {
+        repolled = true;
+        storm.record(storm.firstPolls, nowNanos);
+      }
+    }
     pollSentMicros = LoadServer.epochMicros();
     tally.polls.incrementAndGet();
     if (args.mode() == PollMode.SSE) {
@@ -347,6 +365,14 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
    * @return the System.nanoTime at which to poll again
    */
   long nextPollAt(long nowNanos) {
+    if (!args.storm().isEmpty()) {
+      // The JavaScript client (SPEC §9.4): minPollInterval after data, else callbackInterval from
+      // the poll's start (at least 100 ms), so a poll held 15 s or more is followed at once.
+      if (replyHadAny) {
+        return nowNanos + MIN_POLL_INTERVAL_NANOS;
+      }
+      return Math.max(nowNanos + MIN_POLL_INTERVAL_NANOS, pollStartNanos + CALLBACK_INTERVAL_NANOS);
+    }
     long repoll = nowNanos + args.repollDelayMs() * 1_000_000L;
     if (refused) {
       // a refused stream or upgrade is retried after a second, not at once
@@ -362,8 +388,64 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
     return Math.max(repoll, pollStartNanos + args.pollIntervalMs() * 1_000_000L);
   }
 
+  /** The JavaScript client's callbackInterval: 15 s. */
+  static final long CALLBACK_INTERVAL_NANOS = 15_000_000_000L;
+
+  /** The JavaScript client's minPollInterval: 100 ms. */
+  static final long MIN_POLL_INTERVAL_NANOS = 100_000_000L;
+
+  /** The JavaScript client's maxPollInterval: 180 s. */
+  static final long MAX_POLL_INTERVAL_NANOS = 180_000_000_000L;
+
+  /**
+   * Storm runs: a connection is being opened for the next attempt (it starts the JavaScript
+   * client's request, whose start its backoff counts from).
+   *
+   * @param nowNanos System.nanoTime
+   */
+  void attemptStarted(long nowNanos) {
+    attemptStartNanos = nowNanos;
+  }
+
+  /**
+   * Storm runs: the attempt failed (refused, reset, cut short); when to try again, as the
+   * JavaScript client's error backoff: after three failures in a row {@code callbackInterval ×
+   * failures} (at most {@code maxPollInterval}), before that {@code callbackInterval} from the
+   * attempt's start, each lengthened by up to {@link LoadArgs#backoffJitter()} of itself.
+   *
+   * @param nowNanos System.nanoTime
+   * @return the System.nanoTime of the next attempt
+   */
+  long failedAt(long nowNanos) {
+    failCount++;
+    recovering = true;
+    StormRecorder storm = tally.storm;
+    if (storm != null) {
+      storm.failed(nowNanos);
+    }
+    long delay =
+        failCount > 2
+            ? Math.min(CALLBACK_INTERVAL_NANOS * failCount, MAX_POLL_INTERVAL_NANOS)
+            : Math.max(
+                MIN_POLL_INTERVAL_NANOS, CALLBACK_INTERVAL_NANOS - (nowNanos - attemptStartNanos));
+    double jitter = args.backoffJitter();
+    if (jitter > 0) {
+      delay +=
+          (long) (delay * jitter * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    }
+    return nowNanos + delay;
+  }
+
   @Override
   public void head(HttpResponseParser.Head head) {
+    if (head.status() == 200 && !args.storm().isEmpty()) {
+      failCount = 0;
+      StormRecorder storm = tally.storm;
+      if (recovering && storm != null) {
+        storm.record(storm.reconnects, pollStartNanos);
+      }
+      recovering = false;
+    }
     if (!polling) {
       unsolicited = true;
     }
@@ -523,6 +605,7 @@ final class Subscriber implements HttpResponseParser.Listener, PieceReader.Sink 
 
   private void applyMessage(JsonNode m) {
     String ch = m.path("channel").asText();
+    replyHadAny = true;
     if (ch.equals(channel)) {
       replyHadData = true;
       position = m.path("message_id").asLong();

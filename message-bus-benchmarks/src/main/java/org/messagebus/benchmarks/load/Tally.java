@@ -42,6 +42,9 @@ final class Tally {
   /** Connections lost or dropped other than as announced by the server. */
   long reconnects;
 
+  /** Storm runs: the arrival recorder shared by the workers (null otherwise). */
+  volatile @org.jspecify.annotations.Nullable StormRecorder storm;
+
   /** Latency of every first receipt of a measured message. */
   final LatencyStats latency = new LatencyStats();
 

@@ -119,7 +119,10 @@ class LoadArgsTest {
                 List.of(),
                 1,
                 0,
-                ""));
+                "",
+                "",
+                0,
+                LoadArgs.DEFAULT_STORM_SECONDS));
   }
 
   @ParameterizedTest
@@ -133,6 +136,8 @@ class LoadArgsTest {
         "port=0 | port must be in 1..65535",
         "port=1 n=0 | n must be in",
         "port=1 rate=0 | rate must be in",
+        "port=1 storm=flood | storm must be repoll or outage",
+        "port=1 backoffJitter=-1 | backoffJitter must be in",
         "port=1 rate=fast | rate must be a number",
         "port=1 mode=grpc | mode must be streaming, longpoll, poll, sse or websocket",
         "port=1 keepAlive=yes | keepAlive must be true or false",
