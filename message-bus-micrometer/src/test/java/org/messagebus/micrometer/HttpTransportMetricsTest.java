@@ -108,8 +108,11 @@ class HttpTransportMetricsTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(counter("messagebus.http.polls", "mode", "sse", "outcome", "client_error"))
-        .isEqualTo(1);
+    // counted when the exchange ends, which may be just after the client has the reply
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> counter("messagebus.http.polls", "mode", "sse", "outcome", "client_error") == 1);
   }
 
   @Test

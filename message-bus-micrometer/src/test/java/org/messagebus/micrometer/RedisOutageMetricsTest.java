@@ -212,7 +212,10 @@ class RedisOutageMetricsTest {
             http.send(poll("p", "?dlp=t", "/r=0").build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode())
         .isEqualTo(200);
-    assertThat(counter("messagebus.http.polls", "mode", "poll", "outcome", "data")).isEqualTo(1);
+    // counted when the exchange ends, which may be just after the client has the reply
+    await()
+        .atMost(WAIT)
+        .until(() -> counter("messagebus.http.polls", "mode", "poll", "outcome", "data") == 1);
     CompletableFuture<HttpResponse<String>> longPoll =
         http.sendAsync(
             poll("l", "", "/r=" + last).header("Dont-Chunk", "true").build(),
