@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendStateListener;
 import org.messagebus.JsonTransportCodec;
@@ -702,7 +703,7 @@ public final class HttpEngine implements AutoCloseable {
   private long holdNanos() {
     return holdMinNanos >= holdMaxNanos
         ? holdMaxNanos
-        : java.util.concurrent.ThreadLocalRandom.current().nextLong(holdMinNanos, holdMaxNanos + 1);
+        : ThreadLocalRandom.current().nextLong(holdMinNanos, holdMaxNanos + 1);
   }
 
   /**

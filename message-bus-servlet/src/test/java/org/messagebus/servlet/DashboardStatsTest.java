@@ -114,6 +114,8 @@ class DashboardStatsTest {
     HttpResponse<String> poll = f.poll("/message-bus/c1/poll?dlp=t", "/dash/a=0");
     assertThat(ServerFixture.messages(poll.body())).hasSize(5);
 
+    // The poll is counted when its exchange ends, which may be just after the client has the reply.
+    await().atMost(WAIT).until(() -> adminStats().at("/totals/poll_outcomes/data").asLong() == 1);
     JsonNode s = adminStats();
     assertThat(s.at("/totals/publishes/ok").asLong()).isEqualTo(7);
     assertThat(s.at("/totals/publishes/failed").asLong()).isZero();

@@ -111,7 +111,7 @@ public final class MessageBusServletAutoConfiguration {
     Settings.apply(
         "message-bus.http.max-body-size",
         h.maxBodySize(),
-        () -> b.maxBodyBytes(bodyBytes(h.maxBodySize())));
+        () -> b.maxBodyBytes(intBytes("maxBodyBytes", h.maxBodySize())));
     Settings.apply(
         "message-bus.http.max-channels", h.maxChannels(), () -> b.maxChannels(h.maxChannels()));
     Settings.apply(
@@ -173,10 +173,11 @@ public final class MessageBusServletAutoConfiguration {
     return p == null ? null : p.getName();
   }
 
-  private static int bodyBytes(DataSize size) {
+  /** A size for an int option; the option's own builder checks the lower bound. */
+  private static int intBytes(String option, DataSize size) {
     long bytes = size.toBytes();
     if (bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("maxBodyBytes must be below 2 GB: " + bytes);
+      throw new IllegalArgumentException(option + " must be below 2 GB: " + bytes);
     }
     return (int) bytes;
   }
@@ -210,14 +211,6 @@ public final class MessageBusServletAutoConfiguration {
         w.maxFrameSize(),
         () -> b.maxFrameBytes(intBytes("maxFrameBytes", w.maxFrameSize())));
     return b.build();
-  }
-
-  private static int intBytes(String option, DataSize size) {
-    long bytes = size.toBytes();
-    if (bytes > Integer.MAX_VALUE || bytes < 0) {
-      throw new IllegalArgumentException(option + " must be between 0 and 2 GB: " + bytes);
-    }
-    return (int) bytes;
   }
 
   /**

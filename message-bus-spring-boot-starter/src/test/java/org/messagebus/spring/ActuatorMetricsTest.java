@@ -3,6 +3,7 @@
 package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -113,8 +115,13 @@ class ActuatorMetricsTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(poll.statusCode()).isEqualTo(200);
-    assertThat(count("/actuator/metrics/messagebus.http.polls?tag=mode:poll&tag=outcome:data"))
-        .isEqualTo(1);
+    // counted when the exchange ends, which may be just after the client has the reply
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                count("/actuator/metrics/messagebus.http.polls?tag=mode:poll&tag=outcome:data")
+                    == 1);
     assertThat(count("/actuator/metrics/messagebus.http.deliveries")).isEqualTo(1);
   }
 }

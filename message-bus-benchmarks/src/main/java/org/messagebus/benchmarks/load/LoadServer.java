@@ -94,26 +94,23 @@ public final class LoadServer implements AutoCloseable {
       MessageBusServer.Adapter adapter,
       boolean webSocket) {
 
-    /** The settings without the WebSocket endpoint. */
-    Options(
-        String host,
-        int port,
-        String backend,
-        String channel,
-        Duration longPollingInterval,
-        int maxThreads,
-        int fanOutThreads,
-        MessageBusServer.Adapter adapter) {
-      this(
-          host,
-          port,
-          backend,
-          channel,
-          longPollingInterval,
-          maxThreads,
-          fanOutThreads,
-          adapter,
-          false);
+    /**
+     * A memory-backend server on a free loopback port, as the generator's own tests run it.
+     *
+     * @param webSocket whether to serve the WebSocket endpoint
+     * @return the settings
+     */
+    static Options forTests(boolean webSocket) {
+      return new Options(
+          "127.0.0.1",
+          0,
+          "memory",
+          "/load",
+          Duration.ofSeconds(25),
+          50,
+          2,
+          MessageBusServer.Adapter.AUTO,
+          webSocket);
     }
 
     /**

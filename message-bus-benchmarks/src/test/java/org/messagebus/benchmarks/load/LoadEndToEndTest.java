@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,18 +28,7 @@ class LoadEndToEndTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server =
-        LoadServer.start(
-            new LoadServer.Options(
-                "127.0.0.1",
-                0,
-                "memory",
-                "/load",
-                Duration.ofSeconds(25),
-                50,
-                2,
-                org.messagebus.servlet.MessageBusServer.Adapter.AUTO,
-                true));
+    server = LoadServer.start(LoadServer.Options.forTests(true));
   }
 
   @AfterAll

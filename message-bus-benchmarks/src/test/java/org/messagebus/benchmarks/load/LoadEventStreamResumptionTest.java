@@ -4,7 +4,6 @@ package org.messagebus.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,17 +23,7 @@ class LoadEventStreamResumptionTest {
     System.setProperty("sseMaxDurationMs", "700");
     System.setProperty("sseRetryMs", "50");
     try {
-      server =
-          LoadServer.start(
-              new LoadServer.Options(
-                  "127.0.0.1",
-                  0,
-                  "memory",
-                  "/load",
-                  Duration.ofSeconds(25),
-                  50,
-                  2,
-                  org.messagebus.servlet.MessageBusServer.Adapter.AUTO));
+      server = LoadServer.start(LoadServer.Options.forTests(false));
     } finally {
       System.clearProperty("sseMaxDurationMs");
       System.clearProperty("sseRetryMs");
