@@ -83,7 +83,7 @@ final class RawHttp {
       int port, byte[] request, boolean headRequest, Duration timeout, boolean untilAnswered)
       throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    Received received = new Received();
     boolean timedOut = false;
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(250);
@@ -116,12 +116,91 @@ final class RawHttp {
           break;
         }
         received.write(buf, 0, n);
-        if (untilAnswered && hasDelimitedResponse(received.toByteArray(), headRequest)) {
+        if (untilAnswered
+            && mayBeComplete(received, headRequest)
+            && hasDelimitedResponse(received.toByteArray(), headRequest)) {
           break;
         }
       }
     }
     return parse(received.toByteArray(), headRequest, timedOut);
+  }
+
+  /**
+   * A cheap pre-check run after every read, so that a response of many megabytes is parsed once
+   * rather than once per read (which is quadratic, and on a loaded machine took longer than the
+   * timeout): true when the first response could be complete — its framing is unknown yet, its
+   * {@code Content-Length} bytes have all arrived, or the bytes end like a chunked body's last
+   * chunk. {@link #hasDelimitedResponse} then decides.
+   */
+  private static boolean mayBeComplete(Received received, boolean headRequest) {
+    int size = received.size();
+    if (headRequest || size < 5) {
+      return true;
+    }
+    // the head is at the start: look for it in a bounded copy, never in the whole body
+    byte[] start = java.util.Arrays.copyOf(received.array(), Math.min(size, 64 * 1024));
+    int headEnd = indexOf(start, 0, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    if (headEnd < 0) {
+      return size >= start.length; // a head that does not fit: let the full parse decide
+    }
+    Response head = parseHead(start, headEnd);
+    if (head == null) {
+      return true;
+    }
+    String te = head.header("Transfer-Encoding");
+    String cl = head.header("Content-Length");
+    if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
+      return endsWith(received.array(), size, "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    if (cl != null) {
+      try {
+        return size >= headEnd + 4 + Integer.parseInt(cl.trim());
+      } catch (NumberFormatException e) {
+        return true;
+      }
+    }
+    return true;
+  }
+
+  /** The bytes read so far, readable in place (no copy per read). */
+  private static final class Received extends ByteArrayOutputStream {
+    Received() {
+      super(16384);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  private static Response parseHead(byte[] bytes, int headEnd) {
+    String[] lines = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1).split("\r\n");
+    int status = parseStatus(lines[0]);
+    if (status < 0) {
+      return null;
+    }
+    List<String[]> headers = new ArrayList<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.add(
+            new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
+      }
+    }
+    return new Response(status, lines[0], headers, new byte[0]);
+  }
+
+  private static boolean endsWith(byte[] bytes, int length, byte[] suffix) {
+    if (length < suffix.length) {
+      return false;
+    }
+    for (int i = 0; i < suffix.length; i++) {
+      if (bytes[length - suffix.length + i] != suffix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether the bytes hold a complete response that does not end with the connection. */
