@@ -53,7 +53,7 @@ describe("Server-Sent Events in Chromium", SUITE, () => {
       const resumed = async () => (await requestsOf(clientId)).filter((r) => r.lastEventId !== "").length;
 
       // Publish, one message at a time, on both channels until the browser reconnected twice with
-      // Last-Event-ID (each stream lasts 1.5 s, and the browser waits 200 ms before reconnecting).
+      // Last-Event-ID (each stream lasts 1.2–1.5 s, and the browser waits 200 ms before reconnecting).
       const expected = [];
       for (let i = 0; (await resumed()) < 2 && i < 2000; i++) {
         const d = `m${i}`;

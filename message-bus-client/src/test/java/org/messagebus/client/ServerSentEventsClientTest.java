@@ -35,6 +35,7 @@ class ServerSentEventsClientTest {
 
   private final MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final List<Throwable> pollFailures = new CopyOnWriteArrayList<>();
   private final List<MessageBusClient> clients = new ArrayList<>();
   private MessageBusServer server;
 
@@ -76,6 +77,13 @@ class ServerSentEventsClientTest {
             .header("X-Custom", "sent")
             .minPollInterval(Duration.ofMillis(20))
             .maxPollInterval(Duration.ofMillis(500))
+            .errorListener(
+                new ClientErrorListener() {
+                  @Override
+                  public void onPollFailed(Throwable error, int consecutive, Duration retryIn) {
+                    pollFailures.add(error);
+                  }
+                })
             .build();
     clients.add(c);
     return c;
@@ -155,6 +163,7 @@ class ServerSentEventsClientTest {
         .as("reconnections resumed with Last-Event-ID")
         .hasSizeGreaterThanOrEqualTo(3)
         .allMatch(s -> s.lastEventId().matches("-?\\d+,-?\\d+"));
+    assertThat(pollFailures).as("a planned end is no failure: no error backoff").isEmpty();
   }
 
   @Test

@@ -82,6 +82,12 @@ public final class EngineOptions {
   /** Default of {@link Builder#sseMaxDuration}: 5 minutes. */
   public static final Duration DEFAULT_SSE_MAX_DURATION = Duration.ofMinutes(5);
 
+  /**
+   * Default of {@link Builder#sseMinDuration} with the default {@link #DEFAULT_SSE_MAX_DURATION}: 4
+   * minutes. Unset, the minimum is four fifths of whatever {@link Builder#sseMaxDuration} is.
+   */
+  public static final Duration DEFAULT_SSE_MIN_DURATION = Duration.ofMinutes(4);
+
   /** Default of {@link Builder#sseRetry}: 1 second. */
   public static final Duration DEFAULT_SSE_RETRY = Duration.ofSeconds(1);
 
@@ -126,6 +132,15 @@ public final class EngineOptions {
 
   private EngineOptions(Builder b) {
     this.b = b.copy();
+    Duration sseMin = b.sseMinDuration;
+    if (sseMin != null && sseMin.compareTo(b.sseMaxDuration) > 0) {
+      throw new IllegalArgumentException(
+          "sseMinDuration ("
+              + sseMin
+              + ") must not be above sseMaxDuration ("
+              + b.sseMaxDuration
+              + "); equal to it, every stream lasts exactly sseMaxDuration");
+    }
     this.trustedProxyRanges = ClientAddress.ranges("trustedProxies", b.trustedProxies);
   }
 
@@ -466,6 +481,17 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns the shortest life of a Server-Sent Events stream: each is ended after a time drawn
+   * uniformly between this and {@link #sseMaxDuration()}.
+   *
+   * @return the lower bound (equal to the maximum: every stream lasts exactly the maximum)
+   */
+  public Duration sseMinDuration() {
+    Duration min = b.sseMinDuration;
+    return min != null ? min : b.sseMaxDuration.minus(b.sseMaxDuration.dividedBy(5));
+  }
+
+  /**
    * Returns the reconnection delay a Server-Sent Events stream tells the browser ({@code retry:}).
    *
    * @return the delay
@@ -509,6 +535,7 @@ public final class EngineOptions {
     private boolean sseEnabled = true;
     private Duration sseHeartbeatInterval = DEFAULT_SSE_HEARTBEAT_INTERVAL;
     private Duration sseMaxDuration = DEFAULT_SSE_MAX_DURATION;
+    private @Nullable Duration sseMinDuration;
     private Duration sseRetry = DEFAULT_SSE_RETRY;
 
     private Builder() {}
@@ -548,6 +575,7 @@ public final class EngineOptions {
       c.sseEnabled = sseEnabled;
       c.sseHeartbeatInterval = sseHeartbeatInterval;
       c.sseMaxDuration = sseMaxDuration;
+      c.sseMinDuration = sseMinDuration;
       c.sseRetry = sseRetry;
       return c;
     }
@@ -1010,7 +1038,8 @@ public final class EngineOptions {
     }
 
     /**
-     * Sets how long a Server-Sent Events stream stays open. Default 5 minutes.
+     * Sets how long a Server-Sent Events stream stays open at most; each is ended after a time
+     * drawn between {@link #sseMinDuration} and this. Default 5 minutes.
      *
      * @param duration positive
      * @return this builder
@@ -1018,6 +1047,25 @@ public final class EngineOptions {
      */
     public Builder sseMaxDuration(Duration duration) {
       this.sseMaxDuration = OptionChecks.positive("sseMaxDuration", duration);
+      return this;
+    }
+
+    /**
+     * Sets the shortest life of a Server-Sent Events stream. Each stream is ended after a time
+     * drawn uniformly between this and {@link #sseMaxDuration}, so that streams opened together (a
+     * page load of everyone, a deployment, a reconnection after an outage) do not all end, and
+     * reconnect, in the same instant every {@code sseMaxDuration}: their reconnections spread over
+     * the difference, and further with every round. Equal to {@code sseMaxDuration}, every stream
+     * lasts exactly that (no spread). Default four fifths of {@code sseMaxDuration} ({@link
+     * #DEFAULT_SSE_MIN_DURATION}, 4 minutes, with the default 5; see {@code docs/operations.md},
+     * "Storms"). Checked against {@code sseMaxDuration} by {@link #build()}.
+     *
+     * @param duration positive, not above {@code sseMaxDuration}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseMinDuration(Duration duration) {
+      this.sseMinDuration = OptionChecks.positive("sseMinDuration", duration);
       return this;
     }
 
@@ -1042,6 +1090,7 @@ public final class EngineOptions {
      * Builds the options.
      *
      * @return the options
+     * @throws IllegalArgumentException if {@link #sseMinDuration} is above {@link #sseMaxDuration}
      */
     public EngineOptions build() {
       return new EngineOptions(this);

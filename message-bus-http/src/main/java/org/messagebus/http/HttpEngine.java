@@ -539,7 +539,7 @@ public final class HttpEngine implements AutoCloseable {
 
   /**
    * Opens a Server-Sent Events stream: the backlog as events, then every permitted message as it
-   * arrives, heartbeats between, until {@link EngineOptions#sseMaxDuration()} (the browser then
+   * arrives, heartbeats between, until its end ({@link #sseLifetimeNanos()}: the browser then
    * reconnects with {@code Last-Event-ID}). A held poll in every respect (registration,
    * de-duplication, limits, cut-off, timeouts); only the framing differs. When the stream cannot be
    * held (over {@link EngineOptions#maxActiveClients()}, the bus not listening, a transport that
@@ -584,7 +584,7 @@ public final class HttpEngine implements AutoCloseable {
       Objects.requireNonNull(call.extra).forEach(x::header);
       Map<String, Long> delivered = client.positionsAfter(backlog);
       long now = options.ticker().getAsLong();
-      long end = now + options.sseMaxDuration().toNanos();
+      long end = now + sseLifetimeNanos();
       long heartbeat = options.sseHeartbeatInterval().toNanos();
       client.holdEvents(
           x,
@@ -604,6 +604,17 @@ public final class HttpEngine implements AutoCloseable {
       release.run();
       throw e;
     }
+  }
+
+  /**
+   * How long this event stream lives: drawn uniformly between {@link
+   * EngineOptions#sseMinDuration()} and {@link EngineOptions#sseMaxDuration()}, or exactly the
+   * maximum when they are equal (see {@code docs/operations.md}, "Storms").
+   */
+  private long sseLifetimeNanos() {
+    long min = options.sseMinDuration().toNanos();
+    long max = options.sseMaxDuration().toNanos();
+    return min >= max ? max : ThreadLocalRandom.current().nextLong(min, max + 1);
   }
 
   /** Reads the request body without blocking a thread, then hands it on. */

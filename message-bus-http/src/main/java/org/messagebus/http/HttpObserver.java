@@ -31,8 +31,9 @@ public interface HttpObserver {
     /** A streaming long poll (chunked): every message is sent as it arrives until the timeout. */
     STREAM,
     /**
-     * A Server-Sent Events stream ({@code GET <clientId>/sse}): held like a stream until {@link
-     * EngineOptions#sseMaxDuration()}, which ends it as {@link PollOutcome#TIMEOUT}.
+     * A Server-Sent Events stream ({@code GET <clientId>/sse}): held like a stream until its end
+     * (between {@link EngineOptions#sseMinDuration()} and {@link EngineOptions#sseMaxDuration()}),
+     * which ends it as {@link PollOutcome#TIMEOUT}.
      */
     SSE
   }

@@ -76,6 +76,7 @@ class NginxProxyTest {
                 HttpTransportOptions.builder()
                     .longPollingInterval(HOLD)
                     .sseMaxDuration(HOLD)
+                    .sseMinDuration(HOLD) // each stream exactly HOLD: the controls time it
                     .build())
             .webSocket(WebSocketOptions.defaults())
             .build()

@@ -50,6 +50,7 @@ class HttpTransportMetricsTest {
               HttpTransportOptions.builder()
                   .longPollingInterval(Duration.ofMillis(500))
                   .sseMaxDuration(Duration.ofMillis(700))
+                  .sseMinDuration(Duration.ofMillis(700))
                   .build())
           .webSocket(WebSocketOptions.defaults())
           .build()

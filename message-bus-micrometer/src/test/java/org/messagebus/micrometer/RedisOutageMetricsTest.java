@@ -92,6 +92,7 @@ class RedisOutageMetricsTest {
                     // long enough for the three held connections to be held at once
                     .longPollingInterval(Duration.ofSeconds(4))
                     .sseMaxDuration(Duration.ofSeconds(4))
+                    .sseMinDuration(Duration.ofSeconds(4))
                     .build())
             .webSocket(WebSocketOptions.defaults())
             .build()

@@ -83,6 +83,12 @@ public final class HttpTransportOptions {
   /** Default of {@link Builder#sseMaxDuration}: 5 minutes. */
   public static final Duration DEFAULT_SSE_MAX_DURATION = EngineOptions.DEFAULT_SSE_MAX_DURATION;
 
+  /**
+   * Default of {@link Builder#sseMinDuration} with the default maximum: 4 minutes (unset, four
+   * fifths of {@link Builder#sseMaxDuration}).
+   */
+  public static final Duration DEFAULT_SSE_MIN_DURATION = EngineOptions.DEFAULT_SSE_MIN_DURATION;
+
   /** Default of {@link Builder#sseRetry}: 1 second. */
   public static final Duration DEFAULT_SSE_RETRY = EngineOptions.DEFAULT_SSE_RETRY;
 
@@ -371,6 +377,15 @@ public final class HttpTransportOptions {
    */
   public Duration sseMaxDuration() {
     return values.sseMaxDuration();
+  }
+
+  /**
+   * Returns the shortest life of a Server-Sent Events stream.
+   *
+   * @return the lower bound of a stream's life
+   */
+  public Duration sseMinDuration() {
+    return values.sseMinDuration();
   }
 
   /**
@@ -1074,6 +1089,22 @@ public final class HttpTransportOptions {
     }
 
     /**
+     * Sets the shortest life of a Server-Sent Events stream: each is ended after a time drawn
+     * uniformly between this and {@link #sseMaxDuration}, so that streams opened together do not
+     * all end, and reconnect, together. Equal to the maximum: every stream lasts exactly that.
+     * Default four fifths of {@code sseMaxDuration} (4 minutes with the default 5). See {@link
+     * EngineOptions.Builder#sseMinDuration}.
+     *
+     * @param duration positive, not above {@code sseMaxDuration} (checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sseMinDuration(Duration duration) {
+      values.sseMinDuration(duration);
+      return this;
+    }
+
+    /**
      * Sets the reconnection delay a stream tells the browser ({@code retry:} in milliseconds), the
      * wait between the end of a stream and the browser's reconnection. Default 1 s.
      *
@@ -1090,6 +1121,7 @@ public final class HttpTransportOptions {
      * Builds the options.
      *
      * @return the immutable options
+     * @throws IllegalArgumentException if {@link #sseMinDuration} is above {@link #sseMaxDuration}
      */
     public HttpTransportOptions build() {
       return new HttpTransportOptions(this);

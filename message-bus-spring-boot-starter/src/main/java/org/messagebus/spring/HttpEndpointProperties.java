@@ -55,6 +55,12 @@ import org.springframework.util.unit.DataSize;
  *     between this and long-polling-interval, so that clients that polled together do not all come
  *     back together. At least 15s (the stock JavaScript client's callbackInterval); at or above the
  *     interval, every poll is held exactly the interval.
+ * @param sseMaxDuration The longest a Server-Sent Events stream stays open; the browser then
+ *     reconnects with Last-Event-ID.
+ * @param sseMinDuration The shortest a Server-Sent Events stream stays open: each ends after a time
+ *     drawn uniformly between this and sse-max-duration, so that streams opened together do not all
+ *     reconnect together. Not above sse-max-duration; equal to it, every stream lasts exactly that.
+ *     Unset: four fifths of sse-max-duration (4m with the default).
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -79,4 +85,6 @@ public record HttpEndpointProperties(
     @DefaultValue("10000") int recentWindowChannels,
     @DefaultValue("16MB") DataSize recentWindowSize,
     @DefaultValue("true") boolean dashboardEnabled,
-    @DefaultValue("15s") Duration longPollingMinHold) {}
+    @DefaultValue("15s") Duration longPollingMinHold,
+    @DefaultValue("5m") Duration sseMaxDuration,
+    Duration sseMinDuration) {}

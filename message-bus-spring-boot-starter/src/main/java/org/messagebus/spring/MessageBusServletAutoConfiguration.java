@@ -101,6 +101,16 @@ public final class MessageBusServletAutoConfiguration {
         h.longPollingMinHold(),
         () -> b.longPollingMinHold(h.longPollingMinHold()));
     b.chunkedEncodingEnabled(h.chunkedEncodingEnabled());
+    Settings.apply(
+        "message-bus.http.sse-max-duration",
+        h.sseMaxDuration(),
+        () -> b.sseMaxDuration(h.sseMaxDuration()));
+    Duration sseMin = h.sseMinDuration();
+    if (sseMin != null) {
+      // build() checks it against sse-max-duration; a refusal names this property
+      Settings.apply(
+          "message-bus.http.sse-min-duration", sseMin, () -> b.sseMinDuration(sseMin).build());
+    }
     b.closeHeldPollConnections(h.closeHeldPollConnections());
     b.dashboardEnabled(h.dashboardEnabled());
     Settings.apply(

@@ -78,6 +78,8 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.websocket.max-queued-size", "256KB");
     EXPECTED.put("message-bus.websocket.max-frame-size", "64KB");
     EXPECTED.put("message-bus.http.long-polling-min-hold", "15s");
+    EXPECTED.put("message-bus.http.sse-max-duration", "5m");
+    EXPECTED.put("message-bus.http.sse-min-duration", null);
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
   }

@@ -63,6 +63,8 @@ class MessageBusServletAutoConfigurationTest {
             "message-bus.http.long-polling-enabled=false",
             "message-bus.http.long-polling-interval=7s",
             "message-bus.http.long-polling-min-hold=20s",
+            "message-bus.http.sse-max-duration=90s",
+            "message-bus.http.sse-min-duration=1m",
             "message-bus.http.chunked-encoding-enabled=false",
             "message-bus.http.max-active-clients=5",
             "message-bus.http.allow-broadcast=true",
@@ -77,6 +79,8 @@ class MessageBusServletAutoConfigurationTest {
               assertThat(o.longPollingEnabled()).isFalse();
               assertThat(o.longPollingInterval()).isEqualTo(Duration.ofSeconds(7));
               assertThat(o.longPollingMinHold()).isEqualTo(Duration.ofSeconds(20));
+              assertThat(o.sseMaxDuration()).isEqualTo(Duration.ofSeconds(90));
+              assertThat(o.sseMinDuration()).isEqualTo(Duration.ofMinutes(1));
               assertThat(o.chunkedEncodingEnabled()).isFalse();
               assertThat(o.maxActiveClients()).isEqualTo(5);
               assertThat(o.allowBroadcast()).isTrue();
@@ -124,6 +128,8 @@ class MessageBusServletAutoConfigurationTest {
           assertThat(o.baseRoute()).isEqualTo(d.baseRoute());
           assertThat(o.longPollingEnabled()).isEqualTo(d.longPollingEnabled());
           assertThat(o.longPollingInterval()).isEqualTo(d.longPollingInterval());
+          assertThat(o.sseMaxDuration()).isEqualTo(d.sseMaxDuration());
+          assertThat(o.sseMinDuration()).isEqualTo(d.sseMinDuration());
           assertThat(o.chunkedEncodingEnabled()).isEqualTo(d.chunkedEncodingEnabled());
           assertThat(o.maxActiveClients()).isEqualTo(d.maxActiveClients());
           assertThat(o.allowBroadcast()).isEqualTo(d.allowBroadcast());
@@ -150,6 +156,14 @@ class MessageBusServletAutoConfigurationTest {
                     .getFailure()
                     .hasStackTraceContaining(
                         "invalid message-bus.http.max-body-size (3221225472B): maxBodyBytes must be below 2 GB"));
+    web.withPropertyValues("message-bus.http.sse-min-duration=6m")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.http.sse-min-duration (PT6M): sseMinDuration (PT6M)"
+                            + " must not be above sseMaxDuration (PT5M)"));
   }
 
   @Test

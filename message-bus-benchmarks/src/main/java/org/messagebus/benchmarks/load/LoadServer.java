@@ -58,9 +58,9 @@ import org.messagebus.spi.DaemonThreads;
  * serves {@code message-bus/broadcast} for {@link BroadcastClient}), {@code webSocket} (false; true
  * serves the WebSocket endpoint, for the load client's {@code websocket} mode; Server-Sent Events
  * are served always, the transport's default), {@code sseMaxDurationMs} (300,000: a stream is ended
- * after this and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the
- * {@code retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
- * connections.
+ * after at most this, at least four fifths of it, and the client resumes with {@code
+ * Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code retry:} the streams open with). The
+ * server prints {@code LISTENING <port>} once it accepts connections.
  *
  * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
  * every poll exactly the interval).
