@@ -80,4 +80,64 @@ class SlowBodyTest {
       assertThat(raw).startsWith("HTTP/1.1 200 ");
     }
   }
+
+  @Test
+  void bodyLongerThanTheInputBuffer_arrivingInPiecesAfterContinue_isReadWhole() throws Exception {
+    try (ServerFixture f = ServerFixture.start(HttpTransportOptions.builder());
+        RawConnection c = RawConnection.open(f.port())) {
+      long id = f.bus.publish("/pieces", "whole");
+      String body = longBody("/pieces=" + (id - 1));
+      c.send(
+          "POST /message-bus/p/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nExpect: 100-continue\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n");
+      // The interim answer is sent when the server first reads the body: it has none yet and
+      // waits for it, so the body arrives while a read is pending, in pieces longer than the
+      // input buffer.
+      c.awaitContains("HTTP/1.1 100 Continue", WAIT);
+      int third = body.length() / 3;
+      c.send(body.substring(0, third));
+      c.send(body.substring(third, 2 * third));
+      c.send(body.substring(2 * third));
+
+      String raw = c.awaitContains("\"whole\"", WAIT);
+      assertThat(raw).contains("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void chunkedBodyLongerThanTheInputBuffer_isReadWhole() throws Exception {
+    try (ServerFixture f = ServerFixture.start(HttpTransportOptions.builder());
+        RawConnection c = RawConnection.open(f.port())) {
+      long id = f.bus.publish("/chunks", "whole");
+      String body = longBody("/chunks=" + (id - 1));
+      c.send(
+          "POST /message-bus/p/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+      c.awaitContains("HTTP/1.1 100 Continue", WAIT);
+      // chunks of 1.5 input buffers, each in its own write: chunk boundaries and buffer
+      // boundaries fall in different places
+      int size = MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE * 3 / 2;
+      for (int p = 0; p < body.length(); p += size) {
+        String piece = body.substring(p, Math.min(body.length(), p + size));
+        c.send(Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n");
+      }
+      c.send("0\r\n\r\n");
+
+      String raw = c.awaitContains("\"whole\"", WAIT);
+      assertThat(raw).contains("HTTP/1.1 200 ");
+    }
+  }
+
+  /** A poll body of about four input buffers: the wanted channel, then channels nobody uses. */
+  private static String longBody(String wanted) {
+    StringBuilder body = new StringBuilder(wanted);
+    for (int i = 0; body.length() < 4 * MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE; i++) {
+      body.append("&/other-").append(i).append("=-1");
+    }
+    return body.toString();
+  }
 }
