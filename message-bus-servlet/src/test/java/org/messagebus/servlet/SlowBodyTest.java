@@ -80,4 +80,89 @@ class SlowBodyTest {
       assertThat(raw).startsWith("HTTP/1.1 200 ");
     }
   }
+
+  @Test
+  void bodyLongerThanTheInputBuffer_arrivingInPiecesAfterContinue_isReadWhole() throws Exception {
+    try (ServerFixture f = ServerFixture.start(HttpTransportOptions.builder());
+        RawConnection c = RawConnection.open(f.port())) {
+      List<String> wanted = new ArrayList<>();
+      String body = longBody(f.bus, wanted);
+      c.send(
+          "POST /message-bus/p/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nExpect: 100-continue\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n");
+      // The interim answer is sent when the server first reads the body: it has none yet and
+      // waits for it, so the body arrives while a read is pending, in pieces longer than the
+      // input buffer.
+      c.awaitContains("HTTP/1.1 100 Continue", WAIT);
+      int third = body.length() / 3;
+      c.send(body.substring(0, third));
+      c.send(body.substring(third, 2 * third));
+      c.send(body.substring(2 * third));
+
+      assertAnswersAll(c, wanted);
+    }
+  }
+
+  @Test
+  void chunkedBodyLongerThanTheInputBuffer_isReadWhole() throws Exception {
+    try (ServerFixture f = ServerFixture.start(HttpTransportOptions.builder());
+        RawConnection c = RawConnection.open(f.port())) {
+      List<String> wanted = new ArrayList<>();
+      String body = longBody(f.bus, wanted);
+      c.send(
+          "POST /message-bus/p/poll?dlp=t HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+      c.awaitContains("HTTP/1.1 100 Continue", WAIT);
+      // chunks of 1.5 input buffers, each in its own write: chunk boundaries and buffer
+      // boundaries fall in different places
+      int size = MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE * 3 / 2;
+      for (int p = 0; p < body.length(); p += size) {
+        String piece = body.substring(p, Math.min(body.length(), p + size));
+        c.send(Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n");
+      }
+      c.send("0\r\n\r\n");
+
+      assertAnswersAll(c, wanted);
+    }
+  }
+
+  /**
+   * A poll body of about four input buffers. Every tenth channel has a message waiting (its data
+   * added to {@code wanted}), so a piece of the body lost or garbled anywhere loses a message.
+   */
+  private static String longBody(MessageBus bus, List<String> wanted) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; body.length() < 4 * MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE; i++) {
+      if (body.length() > 0) {
+        body.append('&');
+      }
+      if (i % 10 == 0) {
+        String data = "m" + i;
+        long id = bus.publish("/w" + i, data);
+        body.append("/w").append(i).append('=').append(id - 1);
+        wanted.add(data);
+      } else {
+        body.append("/other-").append(i).append("=-1");
+      }
+    }
+    return body.toString();
+  }
+
+  /**
+   * Waits for the poll's answer (a JSON array) and checks it has every wanted message (besides the
+   * status message that the channels asked from -1 may bring).
+   */
+  private static void assertAnswersAll(RawConnection c, List<String> wanted) {
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> c.text().endsWith("]"));
+    String raw = c.text();
+    assertThat(raw).contains("HTTP/1.1 200 ");
+    assertThat(ServerFixture.messages(raw.substring(raw.lastIndexOf("\r\n\r\n") + 4)))
+        .filteredOn(m -> String.valueOf(m.get("channel")).startsWith("/w"))
+        .extracting(m -> m.get("data"))
+        .containsExactlyInAnyOrderElementsOf(wanted);
+  }
 }
