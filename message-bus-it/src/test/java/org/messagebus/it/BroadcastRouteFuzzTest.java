@@ -2,7 +2,9 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.it;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.messagebus.servlet.MessageBusServer;
 
 /**
  * Fuzzes the debug broadcast route ({@code <base>message-bus/broadcast?channel=..&data=..}, SPEC
@@ -17,8 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class BroadcastRouteFuzzTest {
 
-  @Test
-  void broadcastRoute_generatedRequests_neverFailTheServer() throws Exception {
-    RouteFuzzer.fuzz("broadcast route", HttpGen.broadcastRequest(), RouteFuzzer.BROADCAST_EXAMPLES);
+  @ParameterizedTest
+  @EnumSource(
+      value = MessageBusServer.Adapter.class,
+      names = {"JETTY_CORE", "SERVLET"})
+  void broadcastRoute_generatedRequests_neverFailTheServer(MessageBusServer.Adapter adapter)
+      throws Exception {
+    RouteFuzzer.fuzz(
+        "broadcast route", adapter, HttpGen.broadcastRequest(), RouteFuzzer.BROADCAST_EXAMPLES);
   }
 }

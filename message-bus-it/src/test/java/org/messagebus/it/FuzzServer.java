@@ -38,27 +38,42 @@ final class FuzzServer implements AutoCloseable {
   final Bystander bystander;
   private final List<String> published = new ArrayList<>();
 
-  FuzzServer() {
+  /**
+   * A server on {@code adapter}. The identity lookups read the request through {@link
+   * org.messagebus.http.HttpRequestView}, which both adapters serve (Servlet-typed lookups would
+   * force the Servlet adapter).
+   */
+  FuzzServer(MessageBusServer.Adapter adapter) {
     this.logs = LogCapture.install();
     this.bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
     this.server =
         MessageBusServer.builder(bus)
             .port(0)
+            .adapter(adapter)
             .httpOptions(
                 HttpTransportOptions.builder()
                     .allowBroadcast(true)
                     .longPollingInterval(LONG_POLL)
-                    .userIdLookup(r -> r.getHeader("X-User"))
-                    .groupIdsLookup(
+                    .userIdFromRequest(r -> r.header("X-User"))
+                    .groupIdsFromRequest(
                         r ->
-                            r.getHeader("X-Groups") == null
+                            r.header("X-Groups") == null
                                 ? null
-                                : Arrays.asList(r.getHeader("X-Groups").split(",")))
-                    .siteIdLookup(r -> r.getServerName())
+                                : Arrays.asList(r.header("X-Groups").split(",")))
+                    .siteIdFromRequest(r -> hostName(r.header("Host")))
                     .build())
             .build()
             .start();
     this.bystander = new Bystander(server.port());
+  }
+
+  /** The host of a {@code Host} header without its port (the bystander's site is its host). */
+  private static String hostName(String host) {
+    if (host == null) {
+      return null;
+    }
+    int end = host.startsWith("[") ? host.indexOf(']') + 1 : host.lastIndexOf(':');
+    return end > 0 ? host.substring(0, end) : host;
   }
 
   int port() {

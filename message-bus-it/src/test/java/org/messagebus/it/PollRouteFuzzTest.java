@@ -2,7 +2,9 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.it;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.messagebus.servlet.MessageBusServer;
 
 /**
  * Fuzzes the poll route ({@code <base>message-bus/<clientId>/poll}, SPEC §4.1–4.2) of a real {@code
@@ -15,8 +17,12 @@ import org.junit.jupiter.api.Test;
  */
 class PollRouteFuzzTest {
 
-  @Test
-  void pollRoute_generatedRequests_neverFailTheServer() throws Exception {
-    RouteFuzzer.fuzz("poll route", HttpGen.pollRequest(), RouteFuzzer.POLL_EXAMPLES);
+  @ParameterizedTest
+  @EnumSource(
+      value = MessageBusServer.Adapter.class,
+      names = {"JETTY_CORE", "SERVLET"})
+  void pollRoute_generatedRequests_neverFailTheServer(MessageBusServer.Adapter adapter)
+      throws Exception {
+    RouteFuzzer.fuzz("poll route", adapter, HttpGen.pollRequest(), RouteFuzzer.POLL_EXAMPLES);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.messagebus.servlet.MessageBusServer;
 import org.quicktheories.core.Gen;
 
 /**
@@ -83,12 +84,14 @@ final class RouteFuzzer {
   }
 
   /** Fuzzes one route and checks the properties; throws the first failure (shrunk). */
-  static void fuzz(String route, Gen<FuzzRequest> requests, int examples) throws Exception {
+  static void fuzz(
+      String route, MessageBusServer.Adapter adapter, Gen<FuzzRequest> requests, int examples)
+      throws Exception {
     List<Throwable> failures = new ArrayList<>();
     long start = System.nanoTime();
     RouteFuzzer fuzzer;
-    try (FuzzServer server = new FuzzServer()) {
-      fuzzer = new RouteFuzzer(route, server);
+    try (FuzzServer server = new FuzzServer(adapter)) {
+      fuzzer = new RouteFuzzer(route + " (" + adapter + ")", server);
       try {
         qt().withExamples(examples)
             .withShrinkCycles(400)
@@ -109,17 +112,17 @@ final class RouteFuzzer {
       System.out.printf(
           "[fuzz] %s: %d generated inputs sent in %d s (budget 60 s on 2 cores); statuses %s;"
               + " bystander polls %d%n",
-          route, fuzzer.sent.get(), seconds, fuzzer.statuses, server.bystander.polls());
+          fuzzer.route, fuzzer.sent.get(), seconds, fuzzer.statuses, server.bystander.polls());
       System.out.printf(
           "[fuzz] %s: %d s of it waiting for the server%n",
-          route, fuzzer.exchangeMillis.get() / 1000);
+          fuzzer.route, fuzzer.exchangeMillis.get() / 1000);
       fuzzer
           .slowest
           .descendingMap()
           .forEach(
               (k, v) -> System.out.printf("[fuzz]   slow input (%d ms): %s%n", k / 100_000, v));
       if (SURVEY) {
-        System.out.printf("[fuzz] %s: %d distinct failures%n", route, fuzzer.survey.size());
+        System.out.printf("[fuzz] %s: %d distinct failures%n", fuzzer.route, fuzzer.survey.size());
         fuzzer.survey.forEach((k, v) -> System.out.printf("[fuzz]   %s%n[fuzz]     %s%n", k, v));
       }
       try {
