@@ -57,6 +57,8 @@ public final class HttpEngine implements AutoCloseable {
   private final EngineOptions options;
   private final String prefix;
   private final ObjectMapper json;
+  // The JSON of replies answered at once, shared by the polls that get the same messages.
+  private final EncodedReplies replies;
   private final ConnectionManager manager;
   private final TimeoutWheel timeouts;
   // A held poll's hold, in nanoseconds: drawn from [holdMinNanos, holdMaxNanos] (equal: fixed).
@@ -100,6 +102,7 @@ public final class HttpEngine implements AutoCloseable {
         bus.codec() instanceof JsonTransportCodec codec
             ? codec.mapper()
             : JsonTransportCodec.defaultMapper();
+    this.replies = new EncodedReplies(json);
     this.manager = new ConnectionManager(bus, json, options.fanOutThreads());
     this.stats =
         options.isAdminLookup() == null || !options.dashboardEnabled()
@@ -519,7 +522,7 @@ public final class HttpEngine implements AutoCloseable {
 
     if ((!backlog.isEmpty() && !chunked) || !longPolling) {
       writeHeaders(x, Objects.requireNonNull(call.extra), Wire.JSON_CONTENT_TYPE);
-      byte[] body = Wire.json(json, backlog);
+      byte[] body = replies.json(backlog);
       x.send(body);
       if (full && (backlog.isEmpty() || chunked)) {
         observers.overCapacity();

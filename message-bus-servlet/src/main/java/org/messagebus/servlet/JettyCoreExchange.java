@@ -44,6 +44,10 @@ final class JettyCoreExchange implements HttpExchange {
   private boolean notifyWhenReady;
   private @Nullable Throwable failure;
   private @Nullable HeldListener listener;
+  // The Content-Length a held poll's answer declared (-1: none, a stream), and whether the write
+  // that carried all of it went out as the response's last: complete() then has nothing to write.
+  private long declaredLength = -1;
+  private boolean lastWritten;
 
   JettyCoreExchange(Request request, Response response, Callback callback) {
     this.request = request;
@@ -224,6 +228,9 @@ final class JettyCoreExchange implements HttpExchange {
   @Override
   public void contentLength(long length) {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+    synchronized (this) {
+      declaredLength = length;
+    }
   }
 
   @Override
@@ -234,6 +241,9 @@ final class JettyCoreExchange implements HttpExchange {
   @Override
   public void reset() {
     response.reset();
+    synchronized (this) {
+      declaredLength = -1;
+    }
   }
 
   @Override
@@ -270,15 +280,23 @@ final class JettyCoreExchange implements HttpExchange {
     return failure == null;
   }
 
+  /**
+   * Writes the next bytes. A write that carries the whole body a held long poll's answer declared
+   * with {@link #contentLength} is the response's last: one write instead of the body and then an
+   * empty last write from {@link #complete} (the bytes on the wire are the same).
+   */
   @Override
   public void write(byte[] bytes) throws IOException {
+    boolean last;
     synchronized (this) {
       if (failure != null) {
         throw new IOException("the response failed", failure);
       }
       writing = true;
+      last = !lastWritten && declaredLength == bytes.length;
+      lastWritten |= last;
     }
-    response.write(false, ByteBuffer.wrap(bytes), Callback.from(this::written, this::writeFailed));
+    response.write(last, ByteBuffer.wrap(bytes), Callback.from(this::written, this::writeFailed));
   }
 
   private void written() {
@@ -317,16 +335,26 @@ final class JettyCoreExchange implements HttpExchange {
     }
     Throwable failed;
     boolean inFlight;
+    boolean ended;
     HeldListener l;
     synchronized (this) {
       failed = failure;
       inFlight = writing;
+      ended = lastWritten;
       l = listener;
     }
     if (failed != null || inFlight) {
       // The connection failed, or a write is still out (the poll was ended by a failure or the
       // client's close): abort instead of ending the body.
       callback.failed(failed != null ? failed : new IOException("held poll ended"));
+      if (l != null) {
+        l.onComplete();
+      }
+      return;
+    }
+    if (ended) {
+      // The answer went out whole as the last write (see write): nothing more to send.
+      callback.succeeded();
       if (l != null) {
         l.onComplete();
       }
