@@ -495,7 +495,7 @@ final class Client implements HttpExchange.HeldListener {
     }
     observer.delivered(1);
     if (streaming) {
-      queue(sse ? Wire.concat(Wire.sseId(positions), p.sseData()) : framed ? p.chunk() : p.piece());
+      queue(sse ? Wire.sseEvent(positions, p.sseData()) : framed ? p.chunk() : p.piece());
       if (flush) {
         drain();
       }
@@ -590,7 +590,7 @@ final class Client implements HttpExchange.HeldListener {
     byte[] body = Wire.json(json, List.of(m));
     observer.delivered(1);
     if (sse) {
-      queue(Wire.concat(Wire.sseId(positions), Wire.sseData(body)));
+      queue(Wire.sseEvent(positions, Wire.sseData(body)));
       drain();
     } else if (streaming) {
       queue(framedPiece(Wire.piece(body)));

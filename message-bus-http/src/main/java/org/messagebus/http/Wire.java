@@ -86,6 +86,66 @@ final class Wire {
     return b.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * One Server-Sent Event: the {@code id:} line of {@link #sseId} followed by {@code data}, written
+   * straight into one array (the same bytes as {@code concat(sseId(positions), data)} without the
+   * builder, the string and the two intermediate arrays, per client and message).
+   */
+  static byte[] sseEvent(long[] positions, byte[] data) {
+    int n = 5 + data.length; // "id: " and the line feed
+    for (int i = 0; i < positions.length; i++) {
+      n += (i > 0 ? 1 : 0) + decimalLength(positions[i]);
+    }
+    byte[] event = new byte[n];
+    event[0] = 'i';
+    event[1] = 'd';
+    event[2] = ':';
+    event[3] = ' ';
+    int at = 4;
+    for (int i = 0; i < positions.length; i++) {
+      if (i > 0) {
+        event[at++] = ',';
+      }
+      at = putDecimal(event, at, positions[i]);
+    }
+    event[at++] = '\n';
+    System.arraycopy(data, 0, event, at, data.length);
+    return event;
+  }
+
+  private static int decimalLength(long v) {
+    if (v == Long.MIN_VALUE) {
+      return 20;
+    }
+    int n = v < 0 ? 2 : 1;
+    for (long a = Math.abs(v); a >= 10; a /= 10) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes {@code v} in decimal ASCII at {@code at}; returns the index after it. */
+  private static int putDecimal(byte[] into, int at, long v) {
+    if (v == Long.MIN_VALUE) {
+      byte[] text = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+      System.arraycopy(text, 0, into, at, text.length);
+      return at + text.length;
+    }
+    int len = decimalLength(v);
+    int end = at + len;
+    long a = v;
+    if (a < 0) {
+      into[at] = '-';
+      a = -a;
+    }
+    int i = end;
+    do {
+      into[--i] = (byte) ('0' + (int) (a % 10));
+      a /= 10;
+    } while (a != 0);
+    return end;
+  }
+
   /** The {@code retry:} field a Server-Sent Events stream opens with. */
   static byte[] sseRetry(long millis) {
     return ("retry: " + millis + "\n\n").getBytes(StandardCharsets.US_ASCII);

@@ -39,6 +39,9 @@ final class JettyCoreExchange implements HttpExchange {
   private final Response response;
   private final Callback callback;
   private final AtomicBoolean completed = new AtomicBoolean();
+  // The callback of every streamed write: at most one write is in flight, so one instance serves
+  // them all (a new one per piece was three objects per delivery).
+  private final Callback writeDone = Callback.from(this::written, this::writeFailed);
   // guarded by this
   private boolean writing;
   private boolean notifyWhenReady;
@@ -296,7 +299,7 @@ final class JettyCoreExchange implements HttpExchange {
       last = !lastWritten && declaredLength == bytes.length;
       lastWritten |= last;
     }
-    response.write(last, ByteBuffer.wrap(bytes), Callback.from(this::written, this::writeFailed));
+    response.write(last, ByteBuffer.wrap(bytes), writeDone);
   }
 
   private void written() {

@@ -118,12 +118,28 @@ final class JettyWebSockets {
     }
   }
 
-  private record Connection(Session socket) implements WebSocketConnection {
+  private static final class Connection implements WebSocketConnection {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final Session socket;
+    // Jetty's form of the session's send callback, made once: the session passes the same one with
+    // every message (one is in flight at a time) and calls under its lock.
+    private @Nullable SendCallback adaptedFor;
+    private @Nullable Callback adapted;
+
+    Connection(Session socket) {
+      this.socket = socket;
+    }
 
     @Override
     public void sendText(String text, SendCallback done) {
-      socket.sendText(text, Callback.from(done::sent, done::failed));
+      Callback c = adapted;
+      if (c == null || adaptedFor != done) {
+        c = Callback.from(done::sent, done::failed);
+        adapted = c;
+        adaptedFor = done;
+      }
+      socket.sendText(text, c);
     }
 
     @Override
