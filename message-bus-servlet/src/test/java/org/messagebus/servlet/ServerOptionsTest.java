@@ -118,6 +118,10 @@ class ServerOptionsTest {
     assertThatThrownBy(() -> b.outputBufferSize(10)).hasMessageContaining("outputBufferSize");
     assertThatThrownBy(() -> b.inputBufferSize(10)).hasMessageContaining("inputBufferSize");
     assertThatThrownBy(() -> b.bufferPoolMaxMemory(0)).hasMessageContaining("bufferPoolMaxMemory");
+    assertThatThrownBy(() -> b.bufferPoolMaxBucketSize(0))
+        .hasMessageContaining("bufferPoolMaxBucketSize");
+    assertThatThrownBy(() -> b.bufferPoolMaxBucketSize(-2))
+        .hasMessageContaining("bufferPoolMaxBucketSize");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ZERO)).hasMessageContaining("idleTimeout");
     assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(5)).build())
         .isInstanceOf(IllegalArgumentException.class)

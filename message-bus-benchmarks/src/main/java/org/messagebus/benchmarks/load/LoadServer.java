@@ -54,13 +54,14 @@ import org.messagebus.spi.DaemonThreads;
  * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
  * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
  * second and later servers of a scale-out run on one store), {@code inputBufferSize} and {@code
- * bufferPoolMaxMemory} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false; true
- * serves {@code message-bus/broadcast} for {@link BroadcastClient}), {@code webSocket} (false; true
- * serves the WebSocket endpoint, for the load client's {@code websocket} mode; Server-Sent Events
- * are served always, the transport's default), {@code sseMaxDurationMs} (300,000: a stream is ended
- * after at most this, at least four fifths of it, and the client resumes with {@code
- * Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code retry:} the streams open with). The
- * server prints {@code LISTENING <port>} once it accepts connections.
+ * bufferPoolMaxMemory}, {@code bufferPoolMaxBucketSize} (the {@link MessageBusServer} defaults),
+ * {@code allowBroadcast} (false; true serves {@code message-bus/broadcast} for {@link
+ * BroadcastClient}), {@code webSocket} (false; true serves the WebSocket endpoint, for the load
+ * client's {@code websocket} mode; Server-Sent Events are served always, the transport's default),
+ * {@code sseMaxDurationMs} (300,000: a stream is ended after at most this, at least four fifths of
+ * it, and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code
+ * retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
+ * connections.
  *
  * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
  * every poll exactly the interval).
@@ -163,6 +164,10 @@ public final class LoadServer implements AutoCloseable {
             .bufferPoolMaxMemory(
                 Long.getLong(
                     "bufferPoolMaxMemory", MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY))
+            .bufferPoolMaxBucketSize(
+                Integer.getInteger(
+                    "bufferPoolMaxBucketSize",
+                    MessageBusServer.DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE))
             .httpOptions(
                 HttpTransportOptions.builder()
                     .longPollingInterval(o.longPollingInterval())
