@@ -144,7 +144,7 @@ final class RawHttp {
     if (headEnd < 0) {
       return size >= start.length; // a head that does not fit: let the full parse decide
     }
-    Response head = parseHead(start, headEnd);
+    Response head = parseHead(start, 0, headEnd);
     if (head == null) {
       return true;
     }
@@ -174,8 +174,10 @@ final class RawHttp {
     }
   }
 
-  private static Response parseHead(byte[] bytes, int headEnd) {
-    String[] lines = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1).split("\r\n");
+  /** The status line and headers of the head in {@code bytes[from, headEnd)}, or null. */
+  private static Response parseHead(byte[] bytes, int from, int headEnd) {
+    String[] lines =
+        new String(bytes, from, headEnd - from, StandardCharsets.ISO_8859_1).split("\r\n");
     int status = parseStatus(lines[0]);
     if (status < 0) {
       return null;
@@ -226,23 +228,14 @@ final class RawHttp {
       if (headEnd < 0) {
         break;
       }
-      String head = new String(bytes, pos, headEnd - pos, StandardCharsets.ISO_8859_1);
-      String[] lines = head.split("\r\n");
-      String statusLine = lines[0];
-      int status = parseStatus(statusLine);
-      if (status < 0) {
+      Response probe = parseHead(bytes, pos, headEnd);
+      if (probe == null) {
         break;
       }
-      List<String[]> headers = new ArrayList<>();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon > 0) {
-          headers.add(
-              new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
-        }
-      }
+      int status = probe.status();
+      String statusLine = probe.statusLine();
+      List<String[]> headers = probe.headers();
       int bodyStart = headEnd + 4;
-      Response probe = new Response(status, statusLine, headers, new byte[0]);
       String te = probe.header("Transfer-Encoding");
       String cl = probe.header("Content-Length");
       byte[] body;
