@@ -150,6 +150,14 @@ final class Client implements HttpExchange.HeldListener {
    * lastIds} call and one backlog read per channel, only for the others.
    */
   List<Message> backlog(MessageBus bus, @Nullable RecentWindow window) {
+    return Objects.requireNonNull(backlog(bus, window, true));
+  }
+
+  /**
+   * Computes the backlog as {@link #backlog(MessageBus, RecentWindow)} does, or, when {@code
+   * mayBlock} is false and a channel needs the store, returns null having changed nothing.
+   */
+  @Nullable List<Message> backlog(MessageBus bus, @Nullable RecentWindow window, boolean mayBlock) {
     List<String> channels = new ArrayList<>(subscriptions.keySet());
     if (channels.isEmpty()) {
       return new ArrayList<>();
@@ -177,6 +185,9 @@ final class Client implements HttpExchange.HeldListener {
       }
     }
     if (!ask.isEmpty()) {
+      if (!mayBlock) {
+        return null;
+      }
       current.putAll(bus.lastIds(ask, siteId));
     }
     List<Message> result = new ArrayList<>();

@@ -231,6 +231,15 @@ public final class EngineOptions {
   }
 
   /**
+   * Returns whether the lookups are declared never to block.
+   *
+   * @return the declaration
+   */
+  public boolean nonBlockingLookups() {
+    return b.nonBlockingLookups;
+  }
+
+  /**
    * Returns whether held polls may stream.
    *
    * @return the choice
@@ -520,6 +529,7 @@ public final class EngineOptions {
     private int maxHeldPollsPerUser = DEFAULT_MAX_HELD_POLLS_PER_USER;
     private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
     private boolean closeHeldPollConnections;
+    private boolean nonBlockingLookups;
     private int maxHeldPollsPerAddress = DEFAULT_MAX_HELD_POLLS_PER_ADDRESS;
     private Duration heldPollsRetryAfter = DEFAULT_HELD_POLLS_RETRY_AFTER;
     private List<String> trustedProxies = DEFAULT_TRUSTED_PROXIES;
@@ -560,6 +570,7 @@ public final class EngineOptions {
       c.maxHeldPollsPerUser = maxHeldPollsPerUser;
       c.maxUnsentBytes = maxUnsentBytes;
       c.closeHeldPollConnections = closeHeldPollConnections;
+      c.nonBlockingLookups = nonBlockingLookups;
       c.maxHeldPollsPerAddress = maxHeldPollsPerAddress;
       c.heldPollsRetryAfter = heldPollsRetryAfter;
       c.trustedProxies = trustedProxies;
@@ -833,6 +844,23 @@ public final class EngineOptions {
      */
     public Builder closeHeldPollConnections(boolean close) {
       this.closeHeldPollConnections = close;
+      return this;
+    }
+
+    /**
+     * Declares that the lookups ({@link #userIdLookup}, {@link #groupIdsLookup}, {@link
+     * #siteIdLookup}, {@link #extraResponseHeadersLookup}, {@link #isAdminLookup}) and the bus's
+     * client message filters never block (no database, no remote call). A transport that can run a
+     * request on its I/O thread (the Jetty core handler of {@code MessageBusServer}) then answers
+     * or holds a poll there, without handing it to a worker thread, whenever the recent-message
+     * window answers it. Without lookups and filters this holds already; with them, the default
+     * false keeps every poll on a worker thread. Store reads always run on a worker thread.
+     *
+     * @param nonBlocking the declaration
+     * @return this builder
+     */
+    public Builder nonBlockingLookups(boolean nonBlocking) {
+      this.nonBlockingLookups = nonBlocking;
       return this;
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendStateListener;
@@ -55,6 +56,8 @@ public final class HttpEngine implements AutoCloseable {
 
   private final MessageBus bus;
   private final EngineOptions options;
+  // Whether any lookup or error handler is set: user code that may block (mayRouteWithoutBlocking).
+  private final boolean lookupsConfigured;
   private final String prefix;
   private final ObjectMapper json;
   // The JSON of replies answered at once, shared by the polls that get the same messages.
@@ -97,6 +100,13 @@ public final class HttpEngine implements AutoCloseable {
   public HttpEngine(MessageBus bus, EngineOptions options) {
     this.bus = bus;
     this.options = options;
+    this.lookupsConfigured =
+        options.userIdLookup() != null
+            || options.groupIdsLookup() != null
+            || options.siteIdLookup() != null
+            || options.extraResponseHeadersLookup() != null
+            || options.isAdminLookup() != null
+            || options.onError() != null;
     this.prefix = options.baseRoute() + "message-bus/";
     this.json =
         bus.codec() instanceof JsonTransportCodec codec
@@ -321,12 +331,60 @@ public final class HttpEngine implements AutoCloseable {
       fail(call, e);
       return true;
     }
+    if (x.mustNotBlock() && !mayRouteWithoutBlocking(rest)) {
+      dispatch(call, () -> route(call, rest));
+      return true;
+    }
     try {
       route(call, rest);
     } catch (Exception | LinkageError e) {
       fail(call, e);
     }
     return true;
+  }
+
+  /**
+   * Whether a request may be routed on a thread that must not block: a poll or an event stream,
+   * when no lookup or client message filter may block (see {@link
+   * EngineOptions.Builder#nonBlockingLookups}). Such a poll still goes to a worker thread at the
+   * first store read it needs.
+   */
+  private boolean mayRouteWithoutBlocking(String rest) {
+    if (DiagnosticsRoutes.matches(rest) || rest.equals("broadcast")) {
+      return false;
+    }
+    return options.nonBlockingLookups()
+        || (!lookupsConfigured && bus.clientMessageFilters().isEmpty());
+  }
+
+  /** Work of a request that may throw; its failure answers the request. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Continues a request on a thread that may block (see {@link HttpExchange#dispatch}); a transport
+   * that cannot take the task answers 503.
+   */
+  private void dispatch(Call call, Step step) {
+    try {
+      call.x.dispatch(
+          () -> {
+            try {
+              step.run();
+            } catch (Exception | LinkageError e) {
+              fail(call, e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      fail(
+          call,
+          new BadRequestException(
+              503,
+              "server busy: no thread to answer this request",
+              Map.of("Retry-After", Long.toString(options.heldPollsRetryAfter().toSeconds()))));
+    }
   }
 
   private static boolean isPlain(String raw, int from) {
@@ -513,7 +571,11 @@ public final class HttpEngine implements AutoCloseable {
     // miss it until its next poll, so it reads the store, as a publish followed by a poll expects.
     RecentWindow w = longPolling ? window : null;
     long token = w != null ? w.token() : 0;
-    List<Message> backlog = client.backlog(bus, w);
+    List<Message> backlog = client.backlog(bus, w, !x.mustNotBlock());
+    if (backlog == null) {
+      dispatch(call, () -> poll(call, clientId, who, poll)); // the store is needed
+      return;
+    }
     failures.backendAnswered();
     boolean chunked =
         options.chunkedEncodingEnabled()
@@ -564,7 +626,11 @@ public final class HttpEngine implements AutoCloseable {
     client.observer = observers;
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;
-    List<Message> backlog = client.backlog(bus, window);
+    List<Message> backlog = client.backlog(bus, window, !x.mustNotBlock());
+    if (backlog == null) {
+      dispatch(call, () -> serverSentEvents(call, clientId, who, request)); // the store is needed
+      return;
+    }
     failures.backendAnswered();
     Runnable acquired = heldPollLimits.acquire(who.limitKey(), clientId);
     eventStreams.incrementAndGet();
@@ -731,12 +797,50 @@ public final class HttpEngine implements AutoCloseable {
       client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
     }
+    @Nullable List<Message> missed;
     try {
-      client.goLive(caughtUp(client, delivered, token), delivered);
+      missed = caughtUp(client, delivered, token, !x.mustNotBlock());
     } catch (RuntimeException e) {
       LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
-      client.goLive(List.of(), delivered);
+      missed = List.of();
     }
+    if (missed == null) {
+      // The store is needed: catch up on a thread that may block (live pushes wait in the client).
+      try {
+        x.dispatch(() -> goLive(x, client, delivered, deadlineNanos, token, true));
+      } catch (RejectedExecutionException e) {
+        goLive(x, client, delivered, deadlineNanos, token, false);
+      }
+      return;
+    }
+    goLive(x, client, delivered, deadlineNanos, missed);
+  }
+
+  /** Catches a registered poll up (from the store too if {@code mayBlock}) and lets it go live. */
+  private void goLive(
+      HttpExchange x,
+      Client client,
+      Map<String, Long> delivered,
+      long deadlineNanos,
+      long token,
+      boolean mayBlock) {
+    @Nullable List<Message> missed;
+    try {
+      missed = caughtUp(client, delivered, token, mayBlock);
+    } catch (RuntimeException e) {
+      LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
+      missed = null;
+    }
+    goLive(x, client, delivered, deadlineNanos, missed != null ? missed : List.of());
+  }
+
+  private void goLive(
+      HttpExchange x,
+      Client client,
+      Map<String, Long> delivered,
+      long deadlineNanos,
+      List<Message> missed) {
+    client.goLive(missed, delivered);
     if (client.isClosed()) {
       manager.remove(client);
       return;
@@ -750,7 +854,8 @@ public final class HttpEngine implements AutoCloseable {
    * between the two: from the recent window where it can vouch for a channel ({@code token} was
    * read before the backlog), else from the store.
    */
-  private List<Message> caughtUp(Client client, Map<String, Long> delivered, long token) {
+  private @Nullable List<Message> caughtUp(
+      Client client, Map<String, Long> delivered, long token, boolean mayBlock) {
     List<String> channels = new ArrayList<>(client.subscriptions.keySet());
     if (channels.isEmpty()) {
       return List.of();
@@ -772,6 +877,9 @@ public final class HttpEngine implements AutoCloseable {
       }
     }
     if (!ask.isEmpty()) {
+      if (!mayBlock) {
+        return null;
+      }
       Map<String, Long> current = bus.lastIds(ask, client.siteId);
       for (String channel : ask) {
         long had = delivered.getOrDefault(channel, 0L);

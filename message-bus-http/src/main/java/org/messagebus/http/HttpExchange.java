@@ -187,4 +187,26 @@ public interface HttpExchange extends HttpRequestView {
    * @return the watch, or {@link DisconnectWatch#NONE} where the transport cannot tell
    */
   DisconnectWatch watchDisconnect(Runnable onGone);
+
+  /**
+   * Tells whether the calling thread must not block: a transport's I/O thread (Jetty's selector,
+   * when the handler is declared non-blocking) that runs the request inline to save a thread
+   * hand-off. The engine then does on it only work that cannot block, and hands the rest (a store
+   * read, a lookup that may block) to {@link #dispatch}.
+   *
+   * @return false by default: the thread may block
+   */
+  default boolean mustNotBlock() {
+    return false;
+  }
+
+  /**
+   * Runs a task where it may block: on the transport's worker threads when the calling thread
+   * {@link #mustNotBlock() must not block}, else at once on the calling thread.
+   *
+   * @param task the rest of the request's handling
+   */
+  default void dispatch(Runnable task) {
+    task.run();
+  }
 }

@@ -308,6 +308,15 @@ public final class HttpTransportOptions {
   }
 
   /**
+   * Returns whether the lookups are declared never to block.
+   *
+   * @return the declaration
+   */
+  public boolean nonBlockingLookups() {
+    return values.nonBlockingLookups();
+  }
+
+  /**
    * Returns the most polls one signed-in user may have held at once.
    *
    * @return the limit
@@ -828,6 +837,19 @@ public final class HttpTransportOptions {
      */
     public Builder closeHeldPollConnections(boolean close) {
       values.closeHeldPollConnections(close);
+      return this;
+    }
+
+    /**
+     * Declares that the lookups and the bus's client message filters never block, so that the Jetty
+     * core handler may answer or hold a poll on Jetty's I/O thread. Default false. See {@link
+     * EngineOptions.Builder#nonBlockingLookups}.
+     *
+     * @param nonBlocking the declaration
+     * @return this builder
+     */
+    public Builder nonBlockingLookups(boolean nonBlocking) {
+      values.nonBlockingLookups(nonBlocking);
       return this;
     }
 

@@ -36,6 +36,7 @@ final class JettyCoreExchange implements HttpExchange {
   private static final Pattern PARAMETER_SPACE = Pattern.compile("\\s*;\\s*");
 
   private final Request request;
+  private volatile @Nullable Thread nonBlockingThread;
   private final Response response;
   private final Callback callback;
   private final AtomicBoolean completed = new AtomicBoolean();
@@ -126,6 +127,32 @@ final class JettyCoreExchange implements HttpExchange {
   @Override
   public boolean canHold() {
     return true;
+  }
+
+  /**
+   * Marks the thread that runs a non-blocking handler's {@code handle} (possibly Jetty's selector
+   * thread), for as long as it runs it: there, {@link #mustNotBlock()} is true. Null clears it.
+   * (Jetty runs a non-blocking task on its selector without tagging the thread, so {@code
+   * Invocable.isNonBlockingInvocation()} cannot tell.)
+   *
+   * @param thread the thread, or null once {@code handle} returns
+   */
+  void mustNotBlockOn(@Nullable Thread thread) {
+    this.nonBlockingThread = thread;
+  }
+
+  @Override
+  public boolean mustNotBlock() {
+    return nonBlockingThread == Thread.currentThread();
+  }
+
+  @Override
+  public void dispatch(Runnable task) {
+    if (mustNotBlock()) {
+      request.getComponents().getExecutor().execute(task);
+    } else {
+      task.run();
+    }
   }
 
   @Override

@@ -22,10 +22,24 @@ final class MessageBusHandler extends Handler.Wrapper {
 
   private final HttpEngine engine;
   private final AssetServlet assets;
+  private final boolean nonBlocking;
 
-  MessageBusHandler(HttpEngine engine, ClassLoader assetLoader) {
+  /**
+   * @param nonBlocking whether to declare the handler non-blocking, so that Jetty runs it on its
+   *     I/O thread: the engine then answers or holds there the polls it can answer without blocking
+   *     and hands everything else to a worker thread (see {@link
+   *     org.messagebus.http.HttpExchange#mustNotBlock}); the next handler always runs on a worker
+   *     thread
+   */
+  MessageBusHandler(HttpEngine engine, ClassLoader assetLoader, boolean nonBlocking) {
     this.engine = engine;
     this.assets = new AssetServlet(assetLoader);
+    this.nonBlocking = nonBlocking;
+  }
+
+  @Override
+  public InvocationType getInvocationType() {
+    return nonBlocking ? InvocationType.NON_BLOCKING : super.getInvocationType();
   }
 
   @Override
@@ -38,10 +52,49 @@ final class MessageBusHandler extends Handler.Wrapper {
     } catch (RuntimeException ambiguous) {
       normalized = null; // judge the raw path, as the filter does
     }
-    if (engine.handle(exchange, raw, normalized)) {
+    boolean handled;
+    if (nonBlocking) {
+      exchange.mustNotBlockOn(Thread.currentThread());
+      try {
+        handled = engine.handle(exchange, raw, normalized);
+      } finally {
+        exchange.mustNotBlockOn(null);
+      }
+    } else {
+      handled = engine.handle(exchange, raw, normalized);
+    }
+    if (handled) {
       return true;
     }
     String path = normalized != null ? normalized : raw;
+    if (nonBlocking) {
+      // The files (read once from the class path) and the application's handler may block: never
+      // on Jetty's I/O thread.
+      request
+          .getComponents()
+          .getExecutor()
+          .execute(
+              () -> {
+                try {
+                  if (!handleOther(request, response, callback, path)) {
+                    Response.writeError(request, response, callback, 404);
+                  }
+                } catch (Throwable t) {
+                  Response.writeError(request, response, callback, t);
+                }
+              });
+      return true;
+    }
+    if (handleOther(request, response, callback, path)) {
+      return true;
+    }
+    Response.writeError(request, response, callback, 404);
+    return true;
+  }
+
+  /** The JavaScript client's files, else the next handler; false if neither answers. */
+  private boolean handleOther(Request request, Response response, Callback callback, String path)
+      throws Exception {
     if (path.startsWith(AssetServlet.PATH)) {
       AssetServlet.Reply r =
           assets.answer(request.getMethod(), path, request.getHeaders().get("If-None-Match"));
@@ -50,10 +103,6 @@ final class MessageBusHandler extends Handler.Wrapper {
       response.write(true, ByteBuffer.wrap(r.body()), callback);
       return true;
     }
-    if (getHandler() != null) {
-      return super.handle(request, response, callback);
-    }
-    Response.writeError(request, response, callback, 404);
-    return true;
+    return getHandler() != null && super.handle(request, response, callback);
   }
 }

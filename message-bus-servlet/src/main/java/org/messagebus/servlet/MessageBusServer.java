@@ -223,8 +223,11 @@ public final class MessageBusServer implements AutoCloseable {
     if (adapter == Adapter.JETTY_CORE) {
       HttpEngine engine = new HttpEngine(b.bus, b.options.toEngineOptions());
       this.filter = new MessageBusFilter(engine);
+      // Polls run on Jetty's I/O thread where they cannot block; not behind the WebSocket
+      // upgrade handler, whose handshake runs the endpoint's lookups.
       MessageBusHandler handler =
-          new MessageBusHandler(engine, MessageBusServer.class.getClassLoader());
+          new MessageBusHandler(
+              engine, MessageBusServer.class.getClassLoader(), b.webSocket == null);
       if (b.handler != null) {
         handler.setHandler(b.handler);
       }
