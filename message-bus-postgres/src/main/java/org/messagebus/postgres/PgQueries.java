@@ -83,15 +83,17 @@ final class PgQueries {
    *     its channel with the same limits)
    * @param newer for each message, how many messages of the group up to and including it share its
    *     channel; for a message that trims at most its effective max backlog size
-   * @return the ids, in the order of the arrays
+   * @param floor the trim floor: no row with an id up to it exists or can appear (0: none known)
+   * @return the ids, in the order of the arrays, and the highest id that trimmed
    */
-  long[] publishGroup(
+  GroupResult publishGroup(
       Connection c,
       String[] channels,
       String[] payloads,
       BackendPublishOptions[] options,
       boolean[] trim,
-      int[] newer)
+      int[] newer,
+      long floor)
       throws SQLException {
     int n = channels.length;
     String[] escaped = new String[n];
@@ -105,6 +107,7 @@ final class PgQueries {
       ages[i] = seconds(options[i].effectiveMaxBacklogAge(retention));
     }
     long[] ids = new long[n];
+    long trimmedAt = 0;
     List<Array> arrays = new ArrayList<>(6);
     try (PreparedStatement ps = c.prepareStatement(sql.publishGroup)) {
       arrays.add(c.createArrayOf("text", channels));
@@ -118,12 +121,14 @@ final class PgQueries {
       }
       ps.setInt(7, retention.clearEvery());
       ps.setString(8, trimLockName);
-      ps.setInt(9, retention.maxGlobalBacklogSize());
-      ps.setString(10, notificationChannel);
+      ps.setLong(9, floor);
+      ps.setInt(10, retention.maxGlobalBacklogSize());
+      ps.setString(11, notificationChannel);
       int rows = 0;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ids[rs.getInt(2) - 1] = rs.getLong(1);
+          trimmedAt = rs.getLong(4); // 0 for null: the group did not trim
           rows++;
         }
       }
@@ -135,7 +140,36 @@ final class PgQueries {
         a.free();
       }
     }
-    return ids;
+    return new GroupResult(ids, trimmedAt);
+  }
+
+  /** What a group publish wrote. */
+  static final class GroupResult {
+    private final long[] ids;
+    private final long trimmedAt;
+
+    GroupResult(long[] ids, long trimmedAt) {
+      this.ids = ids;
+      this.trimmedAt = trimmedAt;
+    }
+
+    /** The ids, in the order of the arrays. */
+    long[] ids() {
+      return ids;
+    }
+
+    /**
+     * The highest id of the group that trimmed (its global rule deleted every row up to {@code
+     * trimmedAt - maxGlobalBacklogSize} that the statement saw), 0 if none did.
+     */
+    long trimmedAt() {
+      return trimmedAt;
+    }
+  }
+
+  /** The global backlog size the trims keep. */
+  int maxGlobalBacklogSize() {
+    return retention.maxGlobalBacklogSize();
   }
 
   /**

@@ -143,7 +143,7 @@ public final class PostgresBackend implements Backend {
     this.queries = new PgQueries(sql, retention, notificationChannel);
     this.connections = new PgConnections(options, schema);
     this.horizon = new SettledHorizon(sql, clock, lateCommitWindow);
-    this.batcher = new PublishBatcher(connections, queries, options.maxPublishBatch());
+    this.batcher = new PublishBatcher(connections, queries, horizon, options.maxPublishBatch());
   }
 
   /**
@@ -192,6 +192,11 @@ public final class PostgresBackend implements Backend {
 
   SettledHorizon horizon() {
     return horizon;
+  }
+
+  /** The trim floor of the group publishes (for tests). */
+  long trimFloor() {
+    return batcher.floor();
   }
 
   /** How many publishes wait for their group (for tests). */
@@ -402,6 +407,7 @@ public final class PostgresBackend implements Backend {
         c -> {
           schema.recreate(c);
           horizon.reset();
+          batcher.resetFloor();
         });
     for (PgSubscription s : subscriptions) {
       s.storeWasReset();

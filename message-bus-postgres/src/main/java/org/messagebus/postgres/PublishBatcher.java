@@ -30,6 +30,20 @@ import org.messagebus.spi.BackendPublishOptions;
  * trimming, not the commit, is most of a publish's cost. A batch that fails with an error of the
  * database's own (not a lost connection), or that would have to trim its own rows, is written one
  * publish per transaction, so one bad message fails alone.
+ *
+ * <p><b>Trim floor.</b> Trimmed rows stay in the table's indexes until {@code VACUUM} (with the
+ * default autovacuum, up to a minute's worth; without it, for ever), and the global and channel
+ * trims are range scans from the lowest id: they would walk every one of them on every publish, and
+ * a publish would get slower the longer the bus runs. So the writer keeps a floor, an id up to
+ * which no row exists nor can appear, and the trims scan only above it. After a group's trim
+ * committed, every row the statement saw up to {@code trimmedAt - maxGlobalBacklogSize} is gone;
+ * every id up to the {@linkplain SettledHorizon settled horizon} read before the statement was
+ * committed (so seen) or will never be: the floor rises to the lower of the two. A row that a
+ * transaction open for longer than the late-commit window commits below the horizon is not
+ * protected by it: every {@value #FULL_TRIM_EVERY}th group therefore trims from id 0, as does every
+ * message written alone. With no reader keeping the horizon current, the writer refreshes it every
+ * {@value #REFRESH_EVERY} groups while it holds the floor down. A floor at or above a new id means
+ * the table was re-created: the statement then trims from 0 and the floor restarts.
  */
 final class PublishBatcher {
 
@@ -49,8 +63,15 @@ final class PublishBatcher {
     }
   }
 
+  /** Every this many groups, the trims scan from id 0 (see the class comment). */
+  static final int FULL_TRIM_EVERY = 1024;
+
+  /** While the horizon holds the floor down, it is refreshed every this many groups. */
+  static final int REFRESH_EVERY = 64;
+
   private final PgConnections connections;
   private final PgQueries queries;
+  private final SettledHorizon horizon;
   private final int maxBatch;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
@@ -62,9 +83,17 @@ final class PublishBatcher {
   private int lastBatchSize = 1; // guarded by lock
   private long lastWriteNanos; // guarded by lock
 
-  PublishBatcher(PgConnections connections, PgQueries queries, int maxBatch) {
+  // Written only by the writer of a batch; one writer at a time, handed over under lock.
+  private long floor; // no row with an id up to it exists or can appear
+  private long groups; // groups written
+  private long refreshedAt; // groups at the last horizon refresh
+  private boolean floorHeldByHorizon; // the last floor update was bounded by the horizon
+
+  PublishBatcher(
+      PgConnections connections, PgQueries queries, SettledHorizon horizon, int maxBatch) {
     this.connections = connections;
     this.queries = queries;
+    this.horizon = horizon;
     this.maxBatch = maxBatch;
   }
 
@@ -155,12 +184,29 @@ final class PublishBatcher {
     }
   }
 
+  /** The trim floor (for tests). */
+  long floor() {
+    lock.lock(); // orders this read after the last writer's handover
+    try {
+      return floor;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets the trim floor: the table was re-created. Called before any publish to it. */
+  void resetFloor() {
+    lock.lock();
+    try {
+      floor = 0;
+      floorHeldByHorizon = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Writes a batch and records each outcome (the caller then takes the lock and signals). */
   private void write(List<Pending> batch) {
-    if (batch.size() == 1) {
-      writeAlone(batch.get(0));
-      return;
-    }
     int n = batch.size();
     String[] channels = new String[n];
     String[] payloads = new String[n];
@@ -185,18 +231,33 @@ final class PublishBatcher {
         return;
       }
     }
+    groups++;
+    long useFloor = groups % FULL_TRIM_EVERY == 0 ? 0 : floor;
+    boolean refresh = floorHeldByHorizon && groups - refreshedAt >= REFRESH_EVERY;
+    long[] settled = new long[1];
     try {
-      long[] ids =
+      PgQueries.GroupResult result =
           connections.withConnection(
-              "publish of " + n + " messages",
-              c -> queries.publishGroup(c, channels, payloads, options, trim, newer));
+              n == 1 ? "publish to " + channels[0] : "publish of " + n + " messages",
+              c -> {
+                // Read before the statement: every id up to it is then visible to it, or never.
+                settled[0] = refresh ? horizon.refresh(c) : horizon.settled();
+                return queries.publishGroup(c, channels, payloads, options, trim, newer, useFloor);
+              });
+      if (refresh) {
+        refreshedAt = groups;
+      }
+      advanceFloor(result, settled[0]);
+      long[] ids = result.ids();
       for (int i = 0; i < ids.length; i++) {
         Pending p = batch.get(i);
         p.id = ids[i];
         p.done = true;
       }
     } catch (BackendException e) {
-      if (e.getCause() instanceof SQLException sql && !PgConnections.isConnectionFailure(sql)) {
+      if (n > 1
+          && e.getCause() instanceof SQLException sql
+          && !PgConnections.isConnectionFailure(sql)) {
         for (Pending p : batch) {
           writeAlone(p); // one bad message fails alone
         }
@@ -211,6 +272,27 @@ final class PublishBatcher {
         p.failure = e;
         p.done = true;
       }
+    }
+  }
+
+  /** Raises the floor after a group committed (see the class comment). */
+  private void advanceFloor(PgQueries.GroupResult result, long settledBefore) {
+    long first = result.ids()[0];
+    for (long id : result.ids()) {
+      first = Math.min(first, id);
+    }
+    if (first <= floor) {
+      // The table was re-created behind our back (the statement trimmed from 0): so was the
+      // horizon's.
+      floor = 0;
+      horizon.reset();
+      floorHeldByHorizon = false;
+      return;
+    }
+    if (result.trimmedAt() > 0) {
+      long trimmed = result.trimmedAt() - queries.maxGlobalBacklogSize();
+      floorHeldByHorizon = settledBefore < trimmed;
+      floor = Math.max(floor, Math.min(settledBefore, trimmed));
     }
   }
 

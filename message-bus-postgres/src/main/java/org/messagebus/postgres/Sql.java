@@ -93,11 +93,16 @@ final class Sql {
     // lock) are unions of the single statement's, and the announcements are sent in id order.
     // The DELETEs see the table without any row of the group, so a trimming message keeps
     // "max backlog size - k" older rows of its channel, k being the group's rows of that channel
-    // up to it (the caller makes sure k does not exceed the limit). Parameters: 1 channels, 2
-    // values, 3 escaped channels, 4 trim flags, 5 older rows to keep, 6 max ages in seconds
-    // (arrays, one element per message), 7 clear every, 8 trim lock name, 9 max global backlog
-    // size, 10 notification channel. Result: one row per message, in id order: id, position in
-    // the arrays (from 1).
+    // up to it (the caller makes sure k does not exceed the limit).
+    // The global and channel DELETEs only look above the trim floor, an id below which the
+    // caller knows no row exists or can appear (see PublishBatcher): deleted rows stay in the
+    // indexes until VACUUM, and a range scan from the lowest id would walk all of them on every
+    // trim. A floor at or above the group's first id means the table was re-created: 0 is used.
+    // Parameters: 1 channels, 2 values, 3 escaped channels, 4 trim flags, 5 older rows to keep,
+    // 6 max ages in seconds (arrays, one element per message), 7 clear every, 8 trim lock name,
+    // 9 trim floor, 10 max global backlog size, 11 notification channel. Result: one row per
+    // message, in id order: id, position in the arrays (from 1), the notify, and the highest
+    // trimming id (null when the group did not trim).
     this.publishGroup =
         "WITH i AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::boolean[],"
             + " ?::int[], ?::text[]) WITH ORDINALITY AS i(channel, value, escaped, trims, keep,"
@@ -110,9 +115,11 @@ final class Sql {
             + " FROM n JOIN i ON i.ord = n.ord),"
             + " t AS (SELECT id, channel, keep, age FROM j WHERE CASE WHEN trims AND id % ? = 0"
             + " THEN pg_try_advisory_xact_lock(hashtext(?)) ELSE false END),"
+            + " f AS (SELECT CASE WHEN p < (SELECT min(id) FROM m) THEN p ELSE 0 END AS floor"
+            + " FROM (SELECT ?::bigint AS p) q),"
             + " g AS (DELETE FROM "
             + table
-            + " WHERE id <= (SELECT max(id) FROM t) - ?),"
+            + " WHERE id > (SELECT floor FROM f) AND id <= (SELECT max(id) FROM t) - ?),"
             + " e AS (DELETE FROM "
             + table
             + " WHERE added_at < CURRENT_TIMESTAMP - ((SELECT min(age::numeric) FROM t)::text"
@@ -123,11 +130,12 @@ final class Sql {
             + table
             + " o WHERE o.channel = t.channel AND o.id < t.id"
             + " ORDER BY o.channel DESC, o.id DESC OFFSET t.keep LIMIT 1) AS cut FROM t) k"
-            + " WHERE x.channel = k.channel AND x.id <= k.cut)"
+            + " WHERE x.channel = k.channel AND x.id > (SELECT floor FROM f) AND x.id <= k.cut)"
             + " SELECT id, ord, pg_notify(?, CASE WHEN octet_length(head || value) < "
             + NOTIFY_LIMIT_BYTES
-            + " THEN head || value ELSE head END) FROM (SELECT id, ord, value,"
-            + " id || '|' || id || '|' || escaped || '|' AS head FROM j ORDER BY id OFFSET 0) s";
+            + " THEN head || value ELSE head END), (SELECT max(id) FROM t) FROM (SELECT id, ord,"
+            + " value, id || '|' || id || '|' || escaped || '|' AS head FROM j ORDER BY id"
+            + " OFFSET 0) s";
     // Every read that hands out positions stops at the settled horizon (the last parameter).
     this.channelBacklog =
         "SELECT id, value FROM " + table + " WHERE channel = ? AND id > ? AND id <= ? ORDER BY id";

@@ -40,7 +40,8 @@ public final class PostgresBenchmark {
    *
    * @param args the seconds per measurement (default 10), {@code clearEvery} (default 1), {@code
    *     maxPublishBatch} (default 100; 1 is the behaviour before group commit) and the publishing
-   *     thread counts, comma-separated (default {@code 1,8})
+   *     thread counts, comma-separated (default {@code 1,8}), and how many times to alternate the
+   *     two throughput measurements per thread count (default 1)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -52,6 +53,7 @@ public final class PostgresBenchmark {
         args.length > 3
             ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
             : new int[] {1, 8};
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     System.out.printf(
         Locale.ROOT,
         "JDK %s, %d cores, %s, %d s per measurement, clearEvery %d, maxPublishBatch %d%n",
@@ -74,14 +76,16 @@ public final class PostgresBenchmark {
           MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build()) {
         for (int threads : threadCounts) {
           throughput(threads, 2, () -> publishRaw(backend)); // warm-up
-          double raw = throughput(threads, seconds, () -> publishRaw(backend));
-          double viaBus = throughput(threads, seconds, () -> bus.publish("/b", DATA));
-          System.out.printf(
-              Locale.ROOT,
-              "throughput %d thread(s): backend.publish %.0f msg/s, bus.publish %.0f msg/s%n",
-              threads,
-              raw,
-              viaBus);
+          for (int r = 0; r < rounds; r++) {
+            double raw = throughput(threads, seconds, () -> publishRaw(backend));
+            double viaBus = throughput(threads, seconds, () -> bus.publish("/b", DATA));
+            System.out.printf(
+                Locale.ROOT,
+                "throughput %d thread(s): backend.publish %.0f msg/s, bus.publish %.0f msg/s%n",
+                threads,
+                raw,
+                viaBus);
+          }
         }
         latency(bus, seconds, "");
         // Announced by id only (over the 8,000-byte NOTIFY limit): the subscriber reads the row.
