@@ -8,11 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.EpollProvider;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.Retention;
@@ -30,6 +33,17 @@ class RedisBackendOptionsTest {
       assertThat(b.maxInMemoryPublishBacklog()).isEqualTo(1000);
       assertThat(b.notificationChannel()).isEqualTo("_message_bus_0");
       assertThat(b.toString()).contains("127.0.0.1");
+    }
+  }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void onLinuxX86_64_lettuceRunsOnNativeEpoll_andPublishes() {
+    // The module's netty-transport-native-epoll dependency loads (its Netty matches Lettuce's).
+    assertThat(EpollProvider.isAvailable()).isTrue();
+    RedisTestSupport.flushDb(DB);
+    try (RedisBackend b = RedisBackend.create(RedisTestSupport.uri(DB))) {
+      assertThat(b.publish("/epoll", "{}", BackendPublishOptions.NONE)).isEqualTo(1);
     }
   }
 

@@ -4,6 +4,8 @@ package org.messagebus.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,12 @@ import org.messagebus.spi.BackendPublishOptions;
  * </pre>
  *
  * <p>The ceiling, the same script driven by {@code redis-benchmark}, is in the Markdown file.
+ *
+ * <p>System properties: {@code threads} (default {@code 1,8}: the thread counts measured) and
+ * {@code subscribed} (default false: no subscriber during the throughput phases, as {@code
+ * redis-benchmark} has none; true: a {@code bus.subscribe} of another channel runs, so the bus's
+ * global subscription, a Lettuce pub/sub connection and the dispatcher receive every publish) and
+ * {@code latency} (default true: measure the publish-to-subscriber latency after the throughput).
  */
 public final class RedisBenchmark {
 
@@ -47,6 +55,11 @@ public final class RedisBenchmark {
   public static void main(String[] args) throws Exception {
     String uri = args.length > 0 ? args[0] : "redis://127.0.0.1:6379/5";
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int[] threadCounts =
+        Arrays.stream(System.getProperty("threads", "1,8").split(",", -1))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    boolean subscribed = Boolean.getBoolean("subscribed");
     RedisClient admin = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = admin.connect()) {
       c.sync().flushdb();
@@ -54,16 +67,22 @@ public final class RedisBenchmark {
     admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     System.out.printf(
         Locale.ROOT,
-        "JDK %s, %d cores, %s, %d s per measurement%n",
+        "JDK %s, %d cores, %s, %d s per measurement, Netty transport %s, subscriber during"
+            + " throughput: %s%n",
         Runtime.version(),
         Runtime.getRuntime().availableProcessors(),
         uri,
-        seconds);
+        seconds,
+        EpollProvider.isAvailable() ? "epoll" : IOUringProvider.isAvailable() ? "io_uring" : "nio",
+        subscribed);
 
     RedisBackend backend = RedisBackend.create(uri);
     try (MessageBus bus =
         MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build()) {
-      for (int threads : new int[] {1, 8}) {
+      if (subscribed) {
+        awaitSubscribed(bus);
+      }
+      for (int threads : threadCounts) {
         throughput("backend.publish", threads, 2, () -> publishRaw(backend)); // warm-up
         double raw = throughput("backend.publish", threads, seconds, () -> publishRaw(backend));
         double viaBus = throughput("bus.publish", threads, seconds, () -> bus.publish("/b", DATA));
@@ -74,7 +93,19 @@ public final class RedisBenchmark {
             raw,
             viaBus);
       }
-      latency(bus, seconds);
+      if (Boolean.parseBoolean(System.getProperty("latency", "true"))) {
+        latency(bus, seconds);
+      }
+    }
+  }
+
+  /** Subscribes to another channel and waits until the bus's global subscription delivers. */
+  private static void awaitSubscribed(MessageBus bus) throws InterruptedException {
+    LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
+    bus.subscribe("/sub-ready", m -> ready.add(m.data()));
+    bus.publish("/sub-ready", "ready");
+    if (ready.poll(10, TimeUnit.SECONDS) == null) {
+      throw new IllegalStateException("the subscription did not deliver within 10 s");
     }
   }
 
