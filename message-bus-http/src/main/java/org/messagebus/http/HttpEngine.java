@@ -797,26 +797,13 @@ public final class HttpEngine implements AutoCloseable {
       client.close(HttpObserver.PollOutcome.SUPERSEDED);
       return;
     }
-    @Nullable List<Message> missed;
-    try {
-      missed = caughtUp(client, delivered, token, !x.mustNotBlock());
-    } catch (RuntimeException e) {
-      LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
-      missed = List.of();
-    }
-    if (missed == null) {
-      // The store is needed: catch up on a thread that may block (live pushes wait in the client).
-      try {
-        x.dispatch(() -> goLive(x, client, delivered, deadlineNanos, token, true));
-      } catch (RejectedExecutionException e) {
-        goLive(x, client, delivered, deadlineNanos, token, false);
-      }
-      return;
-    }
-    goLive(x, client, delivered, deadlineNanos, missed);
+    goLive(x, client, delivered, deadlineNanos, token, !x.mustNotBlock());
   }
 
-  /** Catches a registered poll up (from the store too if {@code mayBlock}) and lets it go live. */
+  /**
+   * Catches a registered poll up and lets it go live. When the catch-up needs the store and this
+   * thread must not block, it continues on one that may (live pushes wait in the client meanwhile).
+   */
   private void goLive(
       HttpExchange x,
       Client client,
@@ -829,17 +816,16 @@ public final class HttpEngine implements AutoCloseable {
       missed = caughtUp(client, delivered, token, mayBlock);
     } catch (RuntimeException e) {
       LOG.warn("poll of client {} could not catch up: {}", client.id, e.toString());
-      missed = null;
+      missed = List.of();
     }
-    goLive(x, client, delivered, deadlineNanos, missed != null ? missed : List.of());
-  }
-
-  private void goLive(
-      HttpExchange x,
-      Client client,
-      Map<String, Long> delivered,
-      long deadlineNanos,
-      List<Message> missed) {
+    if (missed == null) {
+      try {
+        x.dispatch(() -> goLive(x, client, delivered, deadlineNanos, token, true));
+        return;
+      } catch (RejectedExecutionException e) {
+        missed = List.of();
+      }
+    }
     client.goLive(missed, delivered);
     if (client.isClosed()) {
       manager.remove(client);

@@ -52,16 +52,14 @@ final class MessageBusHandler extends Handler.Wrapper {
     } catch (RuntimeException ambiguous) {
       normalized = null; // judge the raw path, as the filter does
     }
-    boolean handled;
     if (nonBlocking) {
       exchange.mustNotBlockOn(Thread.currentThread());
-      try {
-        handled = engine.handle(exchange, raw, normalized);
-      } finally {
-        exchange.mustNotBlockOn(null);
-      }
-    } else {
+    }
+    boolean handled;
+    try {
       handled = engine.handle(exchange, raw, normalized);
+    } finally {
+      exchange.mustNotBlockOn(null);
     }
     if (handled) {
       return true;
