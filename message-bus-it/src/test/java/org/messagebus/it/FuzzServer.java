@@ -32,6 +32,7 @@ final class FuzzServer implements AutoCloseable {
   /** How long one generated exchange may take before the server counts as hung. */
   static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(10);
 
+  final MessageBusServer.Adapter adapter;
   final LogCapture logs;
   final MessageBus bus;
   final MessageBusServer server;
@@ -44,6 +45,7 @@ final class FuzzServer implements AutoCloseable {
    * force the Servlet adapter).
    */
   FuzzServer(MessageBusServer.Adapter adapter) {
+    this.adapter = adapter;
     this.logs = LogCapture.install();
     this.bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
     this.server =

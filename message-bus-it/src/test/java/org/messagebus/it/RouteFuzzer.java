@@ -31,7 +31,10 @@ import org.quicktheories.core.Gen;
  *       client away;
  *   <li>every 4xx and 505 has a non-empty, one-line reason as its body (HEAD responses have no
  *       body);
- *   <li>the request caused no ERROR log line and no WARN line with a stack trace;
+ *   <li>the request caused no ERROR log line and no WARN line with a stack trace (on the Servlet
+ *       adapter, Jetty's own double release of a buffer, jetty/jetty.project#12939, with no frame
+ *       of the bus on its stack, is counted and shown instead: see {@link
+ *       LogCapture.Line#isJettyDoubleRelease});
  * </ol>
  *
  * and, over the whole run: the server still answers an ordinary poll (checked every {@value
@@ -75,6 +78,7 @@ final class RouteFuzzer {
   private final java.util.concurrent.atomic.AtomicLong exchangeMillis =
       new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, Integer> statuses = new TreeMap<>();
+  private final AtomicInteger jettyDoubleReleases = new AtomicInteger();
   private final Map<String, String> survey = new TreeMap<>();
   private final java.util.TreeMap<Long, String> slowest = new java.util.TreeMap<>();
 
@@ -111,8 +115,13 @@ final class RouteFuzzer {
       }
       System.out.printf(
           "[fuzz] %s: %d generated inputs sent in %d s (budget 60 s on 2 cores); statuses %s;"
-              + " bystander polls %d%n",
-          fuzzer.route, fuzzer.sent.get(), seconds, fuzzer.statuses, server.bystander.polls());
+              + " bystander polls %d; Jetty double releases (#12939) %d%n",
+          fuzzer.route,
+          fuzzer.sent.get(),
+          seconds,
+          fuzzer.statuses,
+          server.bystander.polls(),
+          fuzzer.jettyDoubleReleases.get());
       System.out.printf(
           "[fuzz] %s: %d s of it waiting for the server%n",
           fuzzer.route, fuzzer.exchangeMillis.get() / 1000);
@@ -229,7 +238,25 @@ final class RouteFuzzer {
         }
       }
     }
-    List<LogCapture.Line> logged = server.logs.since(mark);
+    List<LogCapture.Line> logged = new ArrayList<>(server.logs.since(mark));
+    if (server.adapter == MessageBusServer.Adapter.SERVLET) {
+      // Jetty's open double-release defect (#12939) may log after any request; its stack holds no
+      // frame of the bus, the Servlet adapter never touches Jetty's buffers, and every answer and
+      // the bystander are still checked. Counted and shown, not failed.
+      logged.removeIf(
+          l -> {
+            if (!l.isJettyDoubleRelease()) {
+              return false;
+            }
+            if (jettyDoubleReleases.getAndIncrement() == 0) {
+              System.out.printf(
+                  "[fuzz] %s: Jetty's double release (jetty/jetty.project#12939), not the bus's:"
+                      + " %s%n[fuzz]   at %s%n",
+                  route, l, String.join("\n[fuzz]   at ", l.frames()));
+            }
+            return true;
+          });
+    }
     if (!logged.isEmpty()) {
       fail("logged " + logged.get(0).withoutThread(), request);
     }

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
+package org.messagebus.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Which captured lines the fuzzers may take for Jetty's own double release (#12939). */
+class LogCaptureTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger("org.eclipse.jetty.test");
+
+  private static IllegalStateException released(StackTraceElement... frames) {
+    IllegalStateException e =
+        new IllegalStateException("already released oeji.Retainable$ReferenceCounter@1[rc=0]");
+    e.setStackTrace(frames);
+    return e;
+  }
+
+  private static StackTraceElement frame(String className, String method) {
+    return new StackTraceElement(className, method, null, -1);
+  }
+
+  private static List<LogCapture.Line> logged(Throwable t) {
+    try (LogCapture capture = LogCapture.install()) {
+      LOG.warn("Job failed", t);
+      return capture.all();
+    }
+  }
+
+  @Test
+  void jettyOnlyStack_isJettysDoubleRelease() {
+    List<LogCapture.Line> lines =
+        logged(
+            released(
+                frame("org.eclipse.jetty.io.Retainable$ReferenceCounter", "release"),
+                frame("org.eclipse.jetty.server.internal.HttpConnection", "releaseRequestBuffer"),
+                frame("java.lang.Thread", "run")));
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0).isJettyDoubleRelease()).isTrue();
+  }
+
+  @Test
+  void aFrameOfTheBus_isNotJettysAlone() {
+    List<LogCapture.Line> lines =
+        logged(
+            released(
+                frame("org.eclipse.jetty.io.Retainable$ReferenceCounter", "release"),
+                frame("org.messagebus.servlet.JettyCoreExchange", "complete"),
+                frame("java.lang.Thread", "run")));
+    assertThat(lines.get(0).isJettyDoubleRelease()).isFalse();
+  }
+
+  @Test
+  void anotherException_isNotJettysDoubleRelease() {
+    IllegalStateException other = new IllegalStateException("something else");
+    other.setStackTrace(new StackTraceElement[] {frame("org.eclipse.jetty.io.X", "y")});
+    assertThat(logged(other).get(0).isJettyDoubleRelease()).isFalse();
+  }
+}
