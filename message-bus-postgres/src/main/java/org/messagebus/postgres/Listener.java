@@ -63,9 +63,11 @@ final class Listener implements Runnable {
   public void run() {
     while (running) {
       Connection c = null;
+      DataSource from = null;
       boolean failed = false;
       try {
-        c = backend.dataSource().getConnection();
+        from = backend.dataSource();
+        c = from.getConnection();
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
@@ -110,7 +112,7 @@ final class Listener implements Runnable {
       } finally {
         disconnected();
         // Stopped or dropped: the connection may have been aborted under us, so it is not reused.
-        release(c, failed || dropRequested || !running);
+        release(c, from, failed || dropRequested || !running);
       }
       if (dropRequested) {
         dropRequested = false; // asked for: reconnect at once
@@ -144,11 +146,15 @@ final class Listener implements Runnable {
     }
   }
 
-  private void release(@Nullable Connection c, boolean broken) {
+  /**
+   * Hands the connection back to {@code ds}, the pool it came from: {@link PostgresBackend#close}
+   * forgets its own pool before stopping this thread, and a pool that does not evict an aborted
+   * connection logs a warning when it is handed back.
+   */
+  private static void release(@Nullable Connection c, @Nullable DataSource ds, boolean broken) {
     if (c == null) {
       return;
     }
-    DataSource ds = backend.currentDataSource();
     try {
       if (broken) {
         if (ds instanceof HikariDataSource hikari) {

@@ -132,10 +132,6 @@ final class PgConnections {
   }
 
   /** The data source if there is one now, without building or checking anything. */
-  @Nullable DataSource currentDataSource() {
-    return suppliedDataSource != null ? suppliedDataSource : ownPool;
-  }
-
   private HikariConfig poolConfig() {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);

@@ -162,10 +162,6 @@ public final class PostgresBackend implements Backend {
     return connections.dataSource();
   }
 
-  @Nullable DataSource currentDataSource() {
-    return connections.currentDataSource();
-  }
-
   <T> T withConnection(String what, PgConnections.SqlWork<T> work) {
     return connections.withConnection(what, work);
   }
