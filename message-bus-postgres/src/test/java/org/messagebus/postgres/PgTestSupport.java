@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.messagebus.testkit.Services;
 
 /**
@@ -30,6 +32,9 @@ public final class PgTestSupport implements AutoCloseable {
               "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   private static final AtomicInteger NAMES = new AtomicInteger();
+
+  private static final Pattern HOST_PORT =
+      Pattern.compile("jdbc:postgresql://([^:/?\\[\\]]+)(?::(\\d+))?(?:/|\\?|$)");
 
   /** The schema of this test class. */
   public final String schema;
@@ -54,8 +59,8 @@ public final class PgTestSupport implements AutoCloseable {
                 + "_"
                 + UUID.randomUUID().toString().substring(0, 8))
             .replace('-', '_');
-    Services.requirePostgres();
-    try (Connection c = DriverManager.getConnection(URL + "&connectTimeout=3");
+    requireServer();
+    try (Connection c = DriverManager.getConnection(withParameter(URL, "connectTimeout=3"));
         Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     } catch (SQLException e) {
@@ -66,7 +71,29 @@ public final class PgTestSupport implements AutoCloseable {
 
   /** The JDBC URL with this schema as the search path. */
   public String url() {
-    return URL + "&currentSchema=" + schema;
+    return withParameter(URL, "currentSchema=" + schema);
+  }
+
+  /**
+   * The URL with one more query parameter, whether or not it has a query already.
+   *
+   * @param url a JDBC URL
+   * @param parameter {@code name=value}
+   * @return the URL with the parameter appended
+   */
+  static String withParameter(String url, String parameter) {
+    return url + (url.indexOf('?') >= 0 ? '&' : '?') + parameter;
+  }
+
+  /** Requires the server the test URL names (host and port; 5432 when it gives none). */
+  private static void requireServer() {
+    Matcher m = HOST_PORT.matcher(URL);
+    if (m.lookingAt()) {
+      int port = m.group(2) == null ? 5432 : Integer.parseInt(m.group(2));
+      Services.requireService("PostgreSQL", m.group(1), port);
+    } else {
+      Services.requirePostgres();
+    }
   }
 
   /** A shared pool on this schema (closed with this object). */
