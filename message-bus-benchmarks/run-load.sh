@@ -78,6 +78,7 @@
 #   SERVERS [$SERVER]   with MATRIX=1: the servers to run each cell on, e.g. "java ruby"
 #   COMPARE []          1: MATRIX=1 with SERVERS="java ruby" (the side-by-side comparison)
 set -euo pipefail
+SERVER_GC="${SERVER_GC:-ParallelGC}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export OUT="${OUT:-$here/target/load-results.jsonl}"
@@ -182,7 +183,7 @@ if [[ "$SERVER" == java ]]; then
     jfr+=("-XX:NativeMemoryTracking=summary")
   fi
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-ParallelGC}" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
@@ -236,7 +237,7 @@ if [[ "${STORM:-}" == outage ]]; then
   echo "storm: server killed at $(date -u +%T.%N | cut -c1-12); load $(cut -d' ' -f1-3 /proc/loadavg)"
   sleep "${OUTAGE_SECONDS:-30}"
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"${SERVER_GC:-ParallelGC}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport="$port" -Dbackend="$BACKEND" \
     -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log.restarted" 2>&1 &

@@ -131,7 +131,6 @@ final class PgConnections {
     }
   }
 
-  /** The data source if there is one now, without building or checking anything. */
   private HikariConfig poolConfig() {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
