@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +22,8 @@ import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
 import org.messagebus.spi.ChannelNames;
 import org.messagebus.spi.DaemonThreads;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket transport of the bus, without a container: it admits or refuses an upgrade request
@@ -34,12 +38,18 @@ import org.messagebus.spi.DaemonThreads;
  * allowed ({@link WebSocketOptions#allowedOrigins()}).
  *
  * <p><b>Threads.</b> The endpoint subscribes to the bus; {@link #notify} runs on the bus dispatch
- * thread: it looks the subscribed sockets up in a concurrent index (site, then channel) and offers
- * each permitted one the message, which only queues it (a socket's output is non-blocking and
- * bounded), so a slow socket never delays the others. One daemon thread sends the pings. Closing
- * the endpoint closes every socket with 1001.
+ * thread: it looks the subscribed sockets up in a concurrent index (site, then channel), encodes
+ * the message once and hands it to the fan-out lanes, as the held polls' {@code ConnectionManager}
+ * does: each socket belongs to one lane (round robin when it is admitted; {@link
+ * EngineOptions#fanOutThreads()} lanes, each one thread taking messages in order), so a socket
+ * still receives its messages in publish order while the lanes write to different sockets in
+ * parallel; with one lane the dispatch thread offers them itself. Offering only queues a message (a
+ * socket's output is non-blocking and bounded), so a slow socket never delays the others. One
+ * daemon thread sends the pings. Closing the endpoint closes every socket with 1001.
  */
 public final class WebSocketEndpoint implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
   // The site key of channels without a site (a ConcurrentHashMap has no null keys).
   private static final String NO_SITE = "";
@@ -58,7 +68,39 @@ public final class WebSocketEndpoint implements AutoCloseable {
   private final ScheduledExecutorService pinger;
   private final java.util.concurrent.ScheduledFuture<?> pings;
   private final LongAdder slowConsumersClosed = new LongAdder();
+  // null: one lane, the dispatch thread offers each message itself
+  private final Lane @Nullable [] lanes;
+  private final AtomicInteger nextLane = new AtomicInteger();
   private volatile boolean closed;
+
+  /** A live message for the lanes: its sockets are those of the targets in the lane's share. */
+  private record Task(Push push, WebSocketSession.Out out, List<Set<WebSocketSession>> targets) {}
+
+  /** One fan-out thread: offers messages, in order, to the sockets assigned to it. */
+  private final class Lane implements Runnable {
+    final int index;
+    final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    final Thread thread;
+
+    Lane(int index) {
+      this.index = index;
+      this.thread = DaemonThreads.newThread("message-bus-ws-fanout", this);
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!closed) {
+          Task t = queue.poll(1, TimeUnit.SECONDS);
+          if (t != null) {
+            offerAll(t.push(), t.out(), t.targets(), index);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
   /**
    * Creates the endpoint over an engine (its routes, lookups and limits), subscribes it to the
@@ -73,6 +115,16 @@ public final class WebSocketEndpoint implements AutoCloseable {
     this.engineOptions = engine.options();
     this.options = options;
     this.path = Pattern.compile(pathRegex(engine.prefix()));
+    int fanOut = engineOptions.fanOutThreads();
+    if (fanOut > 1) {
+      lanes = new Lane[fanOut];
+      for (int i = 0; i < fanOut; i++) {
+        lanes[i] = new Lane(i);
+        lanes[i].thread.start();
+      }
+    } else {
+      lanes = null;
+    }
     this.subscription = bus.isOff() ? null : bus.subscribeAll(this::notify);
     engine.webSocketEndpoints.incrementAndGet();
     this.pinger = DaemonThreads.singleThreadScheduler("message-bus-ws-ping");
@@ -371,19 +423,59 @@ public final class WebSocketEndpoint implements AutoCloseable {
       return;
     }
     Push push = new Push(m, engine.json(), bus);
-    WebSocketSession.Out out = null;
+    if (lanes == null) {
+      offerAll(push, null, targets, -1);
+      return;
+    }
+    Task task = new Task(push, out(push), targets);
+    for (Lane lane : lanes) {
+      lane.queue.add(task);
+    }
+  }
+
+  /** The message as every socket sends it, encoded once. */
+  private static WebSocketSession.Out out(Push push) {
+    byte[] body = push.body();
+    return new WebSocketSession.Out(new String(body, StandardCharsets.UTF_8), body.length, 1);
+  }
+
+  /**
+   * Offers a message to the permitted sockets of the targets that belong to a lane (-1: all of
+   * them); {@code out} is made on first use when null. One socket's failure does not stop the
+   * others.
+   */
+  private void offerAll(
+      Push push,
+      WebSocketSession.@Nullable Out out,
+      List<Set<WebSocketSession>> targets,
+      int lane) {
     for (Set<WebSocketSession> set : targets) {
       for (WebSocketSession s : set) {
-        if (!Permissions.allowed(s.identity, push)) {
+        if (lane >= 0 && s.lane != lane) {
           continue;
         }
-        if (out == null) {
-          byte[] body = push.body();
-          out = new WebSocketSession.Out(new String(body, StandardCharsets.UTF_8), body.length, 1);
+        try {
+          if (!Permissions.allowed(s.identity, push)) {
+            continue;
+          }
+          if (out == null) {
+            out = out(push);
+          }
+          s.offer(push, out);
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "failed to offer message {} to WebSocket client {}",
+              push.message.globalId(),
+              s.identity.id,
+              e);
         }
-        s.offer(push, out);
       }
     }
+  }
+
+  /** The lane of a new socket: round robin over the lanes (0 when there is one). */
+  int assignLane() {
+    return lanes == null ? 0 : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
   }
 
   /** Pings every socket, closing those that did not answer the previous ping. */
@@ -406,6 +498,11 @@ public final class WebSocketEndpoint implements AutoCloseable {
     }
     pings.cancel(false);
     pinger.shutdownNow();
+    if (lanes != null) {
+      for (Lane lane : lanes) {
+        lane.thread.interrupt();
+      }
+    }
     for (WebSocketSession s : new ArrayList<>(sessions)) {
       s.closeWith(WebSocketSession.CLOSE_GOING_AWAY, "server shutting down");
     }

@@ -84,6 +84,8 @@ public final class WebSocketSession {
   record Out(String text, int bytes, int messages) {}
 
   final Client identity;
+  // The endpoint's fan-out lane that offers this socket its live messages.
+  final int lane;
   private final WebSocketEndpoint endpoint;
   private final Runnable release;
   private final ObjectMapper json;
@@ -122,6 +124,7 @@ public final class WebSocketSession {
       EngineOptions engineOptions) {
     this.endpoint = endpoint;
     this.identity = identity;
+    this.lane = endpoint.assignLane();
     this.release = release;
     this.json = json;
     this.options = options;
@@ -365,7 +368,7 @@ public final class WebSocketSession {
     drain();
   }
 
-  /** Offers a live message (already permitted); runs on the bus dispatch thread. */
+  /** Offers a live message (already permitted); runs on a fan-out lane or the dispatch thread. */
   void offer(Push p, Out out) {
     lock.lock();
     try {

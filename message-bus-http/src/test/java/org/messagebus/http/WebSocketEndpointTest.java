@@ -37,6 +37,7 @@ class WebSocketEndpointTest {
   /** A socket that records what the session sends; sends complete at once unless held. */
   static final class FakeConnection implements WebSocketConnection {
     final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
+    final java.util.Set<String> senders = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     volatile int pings;
     volatile boolean hold;
@@ -49,6 +50,7 @@ class WebSocketEndpointTest {
         done.failed(new java.io.IOException("broken pipe"));
         return;
       }
+      senders.add(Thread.currentThread().getName());
       sent.add(text);
       if (hold) {
         pending.add(done);
@@ -388,6 +390,50 @@ class WebSocketEndpointTest {
     assertThat(c2.next()).contains("all");
     assertThat(c1.sent).isEmpty();
     assertThat(c2.sent).isEmpty();
+  }
+
+  @Test
+  void withSeveralFanOutLanes_eachSocketGetsEveryMessageOnceInOrder_fromItsOwnLane()
+      throws Exception {
+    WebSocketEndpoint e =
+        endpoint(o -> o.fanOutThreads(3).userIdLookup(r -> r.header("X-User")), w -> {});
+    List<FakeConnection> sockets = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      WebSocketSession s = session(e, upgrade("l" + i).withHeader("X-User", Integer.toString(i)));
+      FakeConnection c = new FakeConnection();
+      s.open(c);
+      s.onText("{\"subscribe\":{\"/lanes\":-1}}");
+      c.next(); // the subscription's first frame, sent on this thread
+      sockets.add(c);
+    }
+    for (int k = 0; k < 50; k++) {
+      bus.publish("/lanes", "m" + k);
+      if (k == 25) {
+        bus.publish("/lanes", "only 4", PublishOptions.builder().userIds("4").build());
+      }
+    }
+    for (int i = 0; i < sockets.size(); i++) {
+      FakeConnection c = sockets.get(i);
+      for (int k = 0; k < 50; k++) {
+        assertThat(c.next()).contains("\"data\":\"m" + k + "\"");
+        if (k == 25 && i == 4) {
+          assertThat(c.next()).contains("only 4");
+        }
+      }
+      assertThat(c.senders)
+          .as("socket %s: live messages written by one fan-out lane", i)
+          .filteredOn(name -> name.startsWith("message-bus-ws-fanout"))
+          .hasSize(1);
+    }
+    // round robin: three lanes, each with three of the nine sockets
+    assertThat(sockets.stream().flatMap(c -> c.senders.stream()).distinct())
+        .filteredOn(name -> name.startsWith("message-bus-ws-fanout"))
+        .hasSize(3);
+    bus.publish("/lanes", "last");
+    for (FakeConnection c : sockets) {
+      assertThat(c.next()).contains("\"data\":\"last\"");
+      assertThat(c.sent).as("nothing twice").isEmpty();
+    }
   }
 
   @Test
