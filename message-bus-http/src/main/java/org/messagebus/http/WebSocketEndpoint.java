@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * still receives its messages in publish order while the lanes write to different sockets in
  * parallel; with one lane the dispatch thread offers them itself. Offering only queues a message (a
  * socket's output is non-blocking and bounded), so a slow socket never delays the others. One
- * daemon thread sends the pings. Closing the endpoint closes every socket with 1001.
+ * daemon thread sends the pings, spread over the interval (each socket in one of up to 30 slots,
+ * one slot at a time), so that N sockets are not pinged in one burst. Closing the endpoint closes
+ * every socket with 1001.
  */
 public final class WebSocketEndpoint implements AutoCloseable {
 
@@ -53,6 +55,9 @@ public final class WebSocketEndpoint implements AutoCloseable {
 
   // The site key of channels without a site (a ConcurrentHashMap has no null keys).
   private static final String NO_SITE = "";
+
+  // At most this many ping slots per interval (one every second of the default 30 s).
+  private static final int MAX_PING_SLOTS = 30;
 
   private final HttpEngine engine;
   private final MessageBus bus;
@@ -71,6 +76,12 @@ public final class WebSocketEndpoint implements AutoCloseable {
   // null: one lane, the dispatch thread offers each message itself
   private final Lane @Nullable [] lanes;
   private final AtomicInteger nextLane = new AtomicInteger();
+  // Pings are spread over the interval: each socket has a slot, and every interval / pingSlots
+  // the sockets of the next slot are pinged, not every socket at once (a burst of N pings and
+  // pongs that would delay the live messages of that moment).
+  private final int pingSlots;
+  private final AtomicInteger nextPingSlot = new AtomicInteger();
+  private int pingTick; // the ping thread's only
   private volatile boolean closed;
 
   /** A live message for the lanes: its sockets are those of the targets in the lane's share. */
@@ -129,7 +140,10 @@ public final class WebSocketEndpoint implements AutoCloseable {
     engine.webSocketEndpoints.incrementAndGet();
     this.pinger = DaemonThreads.singleThreadScheduler("message-bus-ws-ping");
     long every = options.pingInterval().toMillis();
-    this.pings = pinger.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
+    this.pingSlots = (int) Math.max(1, Math.min(MAX_PING_SLOTS, every));
+    long tick = every / pingSlots;
+    this.pings =
+        pinger.scheduleWithFixedDelay(this::pingNextSlot, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -483,6 +497,33 @@ public final class WebSocketEndpoint implements AutoCloseable {
     for (WebSocketSession s : sessions) {
       s.pingOrClose();
     }
+  }
+
+  /**
+   * Pings the sockets of one slot, closing those that did not answer the previous ping; the ping
+   * thread calls it for the next slot every interval / {@link #pingSlots()}.
+   */
+  void pingSlot(int slot) {
+    for (WebSocketSession s : sessions) {
+      if (s.pingSlot == slot) {
+        s.pingOrClose();
+      }
+    }
+  }
+
+  private void pingNextSlot() {
+    pingSlot(pingTick);
+    pingTick = (pingTick + 1) % pingSlots;
+  }
+
+  /** The number of ping slots: each socket is pinged once every this many ticks. */
+  int pingSlots() {
+    return pingSlots;
+  }
+
+  /** The ping slot of a new socket: round robin over the slots. */
+  int assignPingSlot() {
+    return Math.floorMod(nextPingSlot.getAndIncrement(), pingSlots);
   }
 
   /** Stops listening to the bus and the pings, and closes every socket with 1001. Idempotent. */

@@ -86,6 +86,8 @@ public final class WebSocketSession {
   final Client identity;
   // The endpoint's fan-out lane that offers this socket its live messages.
   final int lane;
+  // The endpoint's ping slot of this socket.
+  final int pingSlot;
   private final WebSocketEndpoint endpoint;
   private final Runnable release;
   private final ObjectMapper json;
@@ -125,6 +127,7 @@ public final class WebSocketSession {
     this.endpoint = endpoint;
     this.identity = identity;
     this.lane = endpoint.assignLane();
+    this.pingSlot = endpoint.assignPingSlot();
     this.release = release;
     this.json = json;
     this.options = options;

@@ -348,6 +348,24 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  void pings_areSpreadOverTheInterval_eachSocketOncePerRound() throws Exception {
+    WebSocketEndpoint e = endpoint();
+    assertThat(e.pingSlots()).as("default 30 s interval: a slot a second").isEqualTo(30);
+    List<FakeConnection> sockets = new ArrayList<>();
+    for (int i = 0; i < 45; i++) { // under the per-address cap of 50
+      sockets.add(open(e, upgrade("p" + i)));
+    }
+    int before = 0;
+    for (int slot = 0; slot < e.pingSlots(); slot++) {
+      e.pingSlot(slot);
+      int total = sockets.stream().mapToInt(c -> c.pings).sum();
+      assertThat(total - before).as("slot %s pings a share, not all", slot).isBetween(1, 2);
+      before = total;
+    }
+    assertThat(sockets).allSatisfy(c -> assertThat(c.pings).isEqualTo(1));
+  }
+
+  @Test
   void closingTheEndpoint_closesSocketsWith1001_andRefusesNewOnes() throws Exception {
     WebSocketEndpoint e = endpoint();
     WebSocketSession s = session(e, upgrade("c"));
