@@ -27,19 +27,23 @@
 #   N [1000]            simulated browsers, one client id and one TCP connection each
 #   RATE [2]            messages published per second
 #   COUNT [60]          measured messages
-#   WARMUP [20]         warm-up messages (published first, not counted)
+#   WARMUP [20; streaming: 20 + 2 x INTERVAL_MS x RATE, 120 by default]  warm-up messages
+#                       (published first, not counted); streaming warms up over two intervals so
+#                       that the re-poll path after each stream's end is compiled
 #   THREADS [1]         selector threads of the load client
 #   SOURCES [1]         loopback source addresses (127.0.0.1..) to spread connections over
 #   POLL_INTERVAL_MS [1000]  poll mode: time between polls that brought nothing (browsers: 15000)
 #   REPOLL_DELAY_MS [0]      wait before re-polling after data or a stream's end (browsers: 100)
 #   DRAIN_SECONDS [30]  how long to wait for late deliveries after the last publish
 #   INTERVAL_MS [25000] the server's long-polling interval
-#   SERVER_HEAP [64 MiB + 10 KiB x N]  -Xms/-Xmx of the Java server: by default sized from N
+#   SERVER_HEAP [64 MiB + 10 KiB x N; websocket: 16 KiB x N]  -Xms/-Xmx of the Java server: by
+#                       default sized from N
 #                       with the formula of docs/operations.md, "Memory" (1g: the runs before it);
 #                       the server also runs with MALLOC_ARENA_MAX=2, as bin/demo does
 #   CLIENT_HEAP [1g]    -Xms/-Xmx of the client JVM
 #   SERVER_GC [ParallelGC]  the Java server's collector (-XX:+Use<SERVER_GC>), as bin/demo; G1GC:
 #                       the runs before 2026-12-03
+#   SERVER_TRIM [5000]  the Java server's -XX:TrimNativeHeapInterval (ms), as bin/demo; 0: off
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
@@ -79,6 +83,7 @@
 #   COMPARE []          1: MATRIX=1 with SERVERS="java ruby" (the side-by-side comparison)
 set -euo pipefail
 SERVER_GC="${SERVER_GC:-ParallelGC}"
+SERVER_TRIM="${SERVER_TRIM:-5000}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export OUT="${OUT:-$here/target/load-results.jsonl}"
@@ -109,9 +114,20 @@ if [[ "${MATRIX:-}" == 1 ]]; then
 fi
 
 SERVER="${SERVER:-java}" BACKEND="${BACKEND:-memory}" MODE="${MODE:-streaming}" KEEPALIVE="${KEEPALIVE:-1}"
-N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" WARMUP="${WARMUP:-20}" THREADS="${THREADS:-1}"
+N="${N:-1000}" RATE="${RATE:-2}" COUNT="${COUNT:-60}" THREADS="${THREADS:-1}"
 SOURCES="${SOURCES:-1}" INTERVAL_MS="${INTERVAL_MS:-25000}"
-SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * 10 + 1023) / 1024))m}"
+if [[ -z "${WARMUP:-}" ]]; then
+  WARMUP=20
+  # A stream ends after its hold (at most the interval) and the browser polls again: warm up over
+  # two intervals, so that the JIT has compiled that path before the window (with 20 messages,
+  # 10 s, it compiled it during the window: a quarter of the server's CPU samples there).
+  if [[ "$MODE" == streaming ]]; then
+    WARMUP="$(awk -v i="$INTERVAL_MS" -v r="$RATE" 'BEGIN { printf "%d", 20 + 2 * i * r / 1000 }')"
+  fi
+fi
+per_connection_kib=10
+[[ "${MODE:-streaming}" == websocket ]] && per_connection_kib=16
+SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * per_connection_kib + 1023) / 1024))m}"
 CLIENT_HEAP="${CLIENT_HEAP:-1g}"
 [[ "$BACKEND" == redis ]] && BACKEND="redis://127.0.0.1:6379/10"
 [[ "$KEEPALIVE" == 1 ]] && keep=true || keep=false
@@ -183,7 +199,7 @@ if [[ "$SERVER" == java ]]; then
     jfr+=("-XX:NativeMemoryTracking=summary")
   fi
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
@@ -237,7 +253,7 @@ if [[ "${STORM:-}" == outage ]]; then
   echo "storm: server killed at $(date -u +%T.%N | cut -c1-12); load $(cut -d' ' -f1-3 /proc/loadavg)"
   sleep "${OUTAGE_SECONDS:-30}"
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport="$port" -Dbackend="$BACKEND" \
     -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log.restarted" 2>&1 &
