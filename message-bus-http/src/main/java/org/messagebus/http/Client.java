@@ -8,11 +8,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -158,15 +156,20 @@ final class Client implements HttpExchange.HeldListener {
    * mayBlock} is false and a channel needs the store, returns null having changed nothing.
    */
   @Nullable List<Message> backlog(MessageBus bus, @Nullable RecentWindow window, boolean mayBlock) {
+    // Every poll comes here, most of them current (nothing to answer): the per-channel state is
+    // kept in arrays by the channel's index, and the rarer parts (status, loss) are made on use.
     List<String> channels = new ArrayList<>(subscriptions.keySet());
-    if (channels.isEmpty()) {
+    int n = channels.size();
+    if (n == 0) {
       return new ArrayList<>();
     }
     askedPositions = new HashMap<>(subscriptions);
-    Map<String, Long> current = new HashMap<>();
-    Map<String, List<Message>> known = new HashMap<>();
-    List<String> ask = new ArrayList<>(window == null ? channels.size() : 0);
-    for (String channel : channels) {
+    long[] current = new long[n];
+    // the messages after the position that the window or a reset read already; null: the store's
+    List<?>[] known = new List<?>[n];
+    List<String> ask = null;
+    for (int i = 0; i < n; i++) {
+      String channel = channels.get(i);
       RecentWindow.Read read =
           window == null
               ? null
@@ -178,24 +181,35 @@ final class Client implements HttpExchange.HeldListener {
         read = null;
       }
       if (read != null) {
-        current.put(channel, read.lastId());
-        known.put(channel, read.after());
+        current[i] = read.lastId();
+        known[i] = read.after();
       } else {
+        if (ask == null) {
+          ask = new ArrayList<>(n);
+        }
         ask.add(channel);
+        current[i] = FROM_STORE;
       }
     }
-    if (!ask.isEmpty()) {
+    if (ask != null) {
       if (!mayBlock) {
         return null;
       }
-      current.putAll(bus.lastIds(ask, siteId));
+      Map<String, Long> stored = bus.lastIds(ask, siteId);
+      for (int i = 0; i < n; i++) {
+        if (current[i] == FROM_STORE) {
+          current[i] =
+              Objects.requireNonNull(stored.get(channels.get(i)), "lastIds returns every channel");
+        }
+      }
     }
     List<Message> result = new ArrayList<>();
-    Set<String> needStatus = new LinkedHashSet<>();
-    Map<String, Map<String, Object>> lost = new LinkedHashMap<>();
-    for (String channel : channels) {
+    boolean[] needStatus = null;
+    Map<String, Map<String, Object>> lost = null;
+    for (int i = 0; i < n; i++) {
+      String channel = channels.get(i);
       long requested = Objects.requireNonNull(subscriptions.get(channel));
-      long now = Objects.requireNonNull(current.get(channel), "lastIds returns every channel");
+      long now = current[i];
       long after;
       if (requested == PollRequest.FROM_NOW) {
         subscriptions.put(channel, now);
@@ -203,7 +217,7 @@ final class Client implements HttpExchange.HeldListener {
       } else if (requested < -1) {
         after = Math.max(0, now + requested + 1);
       } else if (requested == -1) {
-        needStatus.add(channel);
+        needStatus = mark(needStatus, n, i);
         continue;
       } else if (requested == now) {
         continue;
@@ -211,33 +225,44 @@ final class Client implements HttpExchange.HeldListener {
         // The ids restarted: the channel's retained messages from the start of its new numbering.
         List<Message> fresh = bus.backlog(channel, 0, siteId);
         long first = fresh.isEmpty() ? now + 1 : fresh.get(0).messageId();
+        if (lost == null) {
+          lost = new LinkedHashMap<>();
+        }
         lost.put(channel, LossSignal.range(1, first - 1, true));
-        known.put(channel, fresh);
-        needStatus.add(channel);
+        known[i] = fresh;
+        needStatus = mark(needStatus, n, i);
         after = 0;
       } else if (requested > now) {
         subscriptions.put(channel, -1L);
-        needStatus.add(channel);
+        needStatus = mark(needStatus, n, i);
         continue;
       } else {
         after = requested;
       }
-      List<Message> messages = known.get(channel);
+      @SuppressWarnings("unchecked") // only lists of messages are put there
+      List<Message> messages = (List<Message>) known[i];
       if (messages == null && reportLoss && requested > 0) {
+        if (lost == null) {
+          lost = new LinkedHashMap<>();
+        }
         messages = backlogNoticingLoss(bus, channel, requested, now, lost);
         if (lost.containsKey(channel)) {
-          needStatus.add(channel);
+          needStatus = mark(needStatus, n, i);
         }
       }
-      for (Message m : messages != null ? messages : bus.backlog(channel, after, siteId)) {
+      if (messages == null) {
+        messages = bus.backlog(channel, after, siteId);
+      }
+      for (int k = 0, size = messages.size(); k < size; k++) {
+        Message m = messages.get(k);
         if (m.messageId() > now) {
           now = m.messageId();
-          current.put(channel, now);
+          current[i] = now;
         }
         if (Permissions.allowed(bus, this, m)) {
           result.add(m);
         } else {
-          needStatus.add(channel);
+          needStatus = mark(needStatus, n, i);
         }
       }
       if (requested < -1) {
@@ -245,21 +270,31 @@ final class Client implements HttpExchange.HeldListener {
         subscriptions.put(channel, now);
       }
     }
-    if (!needStatus.isEmpty()) {
+    if (needStatus != null) {
       Map<String, Long> status = new LinkedHashMap<>();
-      for (String channel : channels) {
-        if (needStatus.contains(channel)) {
-          long now = Objects.requireNonNull(current.get(channel));
-          status.put(channel, now);
-          subscriptions.put(channel, now);
+      for (int i = 0; i < n; i++) {
+        if (needStatus[i]) {
+          String channel = channels.get(i);
+          status.put(channel, current[i]);
+          subscriptions.put(channel, current[i]);
         }
       }
       result.add(Message.status(status));
     }
-    if (!lost.isEmpty()) {
+    if (lost != null && !lost.isEmpty()) {
       result.add(0, LossSignal.message(lost));
     }
     return result;
+  }
+
+  // In backlog's array of positions: a channel whose newest id the store tells (never an id).
+  private static final long FROM_STORE = Long.MIN_VALUE;
+
+  /** Marks channel {@code i} as needing a status entry, making the marks on first use. */
+  private static boolean[] mark(boolean @Nullable [] marks, int n, int i) {
+    boolean[] m = marks == null ? new boolean[n] : marks;
+    m[i] = true;
+    return m;
   }
 
   /**
