@@ -19,6 +19,7 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
@@ -101,8 +102,11 @@ public final class MessageBusServer implements AutoCloseable {
   public static final long DEFAULT_BUFFER_POOL_MAX_MEMORY = 8L * 1024 * 1024;
 
   /**
-   * Default of {@link Builder#bufferPoolMaxBucketSize}: {@code -1}, no bound on the count of idle
-   * buffers of one size (the pool's memory bound still holds).
+   * Default of {@link Builder#bufferPoolMaxBucketSize}: {@code -1}, unbounded (Jetty's default).
+   * Jetty's pool looks for a free buffer by walking its entries, and every held poll keeps one (its
+   * request buffer), so a bound shortens that walk (8–20 % of the server's CPU samples at
+   * 2,000–5,000 held streaming polls on a loaded machine); on a quiet machine, 5,000 held long
+   * polls showed no difference either way (BENCHMARKS.md), so the default is unchanged.
    */
   public static final int DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE = -1;
 
@@ -121,7 +125,7 @@ public final class MessageBusServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final HttpConfiguration httpConfiguration;
-  private final FreeListBufferPool bufferPool;
+  private final ArrayByteBufferPool bufferPool;
   private final MessageBusFilter filter;
   private final Adapter adapter;
   private final @Nullable WebSocketEndpoint webSockets;
@@ -183,11 +187,15 @@ public final class MessageBusServer implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
     threads.setName("message-bus-http");
     // Buffers are sized in steps of 1 KiB (Jetty's default pool: 4 KiB, so a 2 KiB input buffer
-    // would take 4), and the pool keeps at most bufferPoolMaxMemory of each kind between uses; it
-    // finds an idle buffer without walking the ones held polls keep (FreeListBufferPool).
+    // would take 4), and the pool keeps at most bufferPoolMaxMemory of each kind between uses.
     this.bufferPool =
-        new FreeListBufferPool(
-            65536, b.bufferPoolMaxBucketSize, b.bufferPoolMaxMemory, b.bufferPoolMaxMemory);
+        new ArrayByteBufferPool(
+            0,
+            1024,
+            65536,
+            b.bufferPoolMaxBucketSize,
+            b.bufferPoolMaxMemory,
+            b.bufferPoolMaxMemory);
     this.server = new Server(threads, null, bufferPool);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
@@ -341,7 +349,7 @@ public final class MessageBusServer implements AutoCloseable {
     return httpConfiguration;
   }
 
-  FreeListBufferPool bufferPool() {
+  ArrayByteBufferPool bufferPool() {
     return bufferPool;
   }
 
@@ -596,11 +604,10 @@ public final class MessageBusServer implements AutoCloseable {
     }
 
     /**
-     * Sets how many idle buffers of each size the buffer pool keeps between uses; one given back
-     * beyond that is left to the garbage collector. (The pool keeps only idle buffers, so finding
-     * one costs the same however many held polls keep theirs; before 2026-12-03 Jetty's pool
-     * counted the buffers in use too and walked them all.) Default {@value
-     * #DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE}, no bound but {@link #bufferPoolMaxMemory}.
+     * Sets how many buffers of each size Jetty's buffer pool holds, in use or not; a buffer needed
+     * beyond that is allocated outside the pool and left to the garbage collector. Bounding it
+     * bounds the walk the pool makes to find a free buffer (held polls each keep one). Default
+     * {@value #DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE}; {@code -1} is Jetty's unbounded pool.
      *
      * @param buffers 1 to 65536, or -1 for unbounded
      * @return this builder
