@@ -5,9 +5,7 @@ package org.messagebus.benchmarks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
-import org.messagebus.Subscription;
 import org.messagebus.micrometer.MessageBusMetrics;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,33 +37,21 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   @Param({"none", "unbound", "registry"})
   public String observer = "none";
 
-  private MessageBus bus;
-  private Subscription subscription;
-  private @Nullable MessageBusMetrics metrics;
+  private ObservedBus observed;
   private final AtomicLong lastSeen = new AtomicLong();
 
   /** Builds a memory bus with one subscriber, and binds (and unbinds) the registry if asked. */
   @Setup(Level.Trial)
   public void setUp() {
-    bus = MessageBus.builder().build();
-    subscription = bus.subscribe("/bench", m -> lastSeen.set(m.messageId()));
-    if (!observer.equals("none")) {
-      metrics = MessageBusMetrics.bind(bus, new SimpleMeterRegistry());
-      if (observer.equals("unbound")) {
-        metrics.close();
-        metrics = null;
-      }
-    }
+    MessageBus bus = MessageBus.builder().build();
+    observed =
+        new ObservedBus(bus, bus.subscribe("/bench", m -> lastSeen.set(m.messageId())), observer);
   }
 
   /** Unbinds and closes the bus. */
   @TearDown(Level.Trial)
   public void tearDown() {
-    if (metrics != null) {
-      metrics.close();
-    }
-    subscription.unsubscribe();
-    bus.close();
+    observed.close();
   }
 
   /**
@@ -77,7 +63,7 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long publishOnly() {
-    return bus.publish("/bench", PublishDispatchBenchmark.PAYLOAD);
+    return observed.bus.publish("/bench", PublishDispatchBenchmark.PAYLOAD);
   }
 
   /**
@@ -89,6 +75,6 @@ public class ObserverOverheadBenchmark extends BenchmarkDefaults {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public long roundTrip() {
-    return PublishDispatchBenchmark.publishAndAwait(bus, lastSeen);
+    return PublishDispatchBenchmark.publishAndAwait(observed.bus, lastSeen);
   }
 }

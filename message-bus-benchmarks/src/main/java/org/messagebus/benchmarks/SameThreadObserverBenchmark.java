@@ -2,14 +2,12 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.benchmarks;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
-import org.messagebus.micrometer.MessageBusMetrics;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
@@ -47,17 +45,15 @@ public class SameThreadObserverBenchmark extends BenchmarkDefaults {
   @Param({"none", "registry"})
   public String observer = "none";
 
-  private MessageBus bus;
-  private Subscription subscription;
-  private @Nullable MessageBusMetrics metrics;
+  private ObservedBus observed;
   private long lastSeen;
 
   /** Builds the bus on the same-thread backend with one subscriber; binds the registry if asked. */
   @Setup(Level.Trial)
   public void setUp() throws InterruptedException {
     SameThreadBackend backend = new SameThreadBackend();
-    bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
-    subscription = bus.subscribe("/bench", m -> lastSeen = m.messageId());
+    MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+    Subscription subscription = bus.subscribe("/bench", m -> lastSeen = m.messageId());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (backend.listener == null) {
       if (System.nanoTime() > deadline) {
@@ -65,19 +61,13 @@ public class SameThreadObserverBenchmark extends BenchmarkDefaults {
       }
       Thread.sleep(1); // setup only, outside the measurement
     }
-    if (observer.equals("registry")) {
-      metrics = MessageBusMetrics.bind(bus, new SimpleMeterRegistry());
-    }
+    observed = new ObservedBus(bus, subscription, observer);
   }
 
   /** Closes the registry binding, the subscription and the bus. */
   @TearDown(Level.Trial)
   public void tearDown() {
-    if (metrics != null) {
-      metrics.close();
-    }
-    subscription.unsubscribe();
-    bus.close();
+    observed.close();
   }
 
   /**
@@ -87,7 +77,7 @@ public class SameThreadObserverBenchmark extends BenchmarkDefaults {
    */
   @Benchmark
   public long publishAndDispatch() {
-    long id = bus.publish("/bench", "x");
+    long id = observed.bus.publish("/bench", "x");
     if (lastSeen != id) {
       throw new IllegalStateException("published " + id + ", the subscriber saw " + lastSeen);
     }
