@@ -27,8 +27,16 @@ final class BusObservers {
 
   private final ObserverList<BusObserver> observers =
       new ObserverList<>(BusObserver.NOOP, "bus observer", Guarded::new, Fanout::new);
-  private final DispatchLag lag = new DispatchLag();
+  private final DispatchLag lag;
   private final BusObserver forwarder = new Forwarder();
+
+  /**
+   * @param lagSampleIntervalNanos at most one own publish per this many nanoseconds has its
+   *     dispatch lag measured; 0 measures every one
+   */
+  BusObservers(long lagSampleIntervalNanos) {
+    this.lag = new DispatchLag(lagSampleIntervalNanos);
+  }
 
   BusObserver current() {
     return observers.current();
@@ -48,19 +56,19 @@ final class BusObservers {
 
   /**
    * Publishes through the backend, timing it when observed. The dispatch lag is tracked only while
-   * the dispatcher has subscriptions: only then does this process's firehose bring the message
-   * back.
+   * the dispatcher has subscriptions (only then does this process's firehose bring the message
+   * back), and for at most one publish per sample interval ({@link DispatchLag#sample}).
    */
   long publish(Backend backend, PreparedPublish p, Dispatcher dispatcher) {
     BusObserver o = observers.current();
     if (o == BusObserver.NOOP) {
       return backend.publish(p.channel(), p.payload(), p.options());
     }
-    boolean track = dispatcher.hasSubscriptions();
+    long start = System.nanoTime();
+    boolean track = dispatcher.hasSubscriptions() && lag.sample(start);
     if (track) {
       lag.beforePublish();
     }
-    long start = System.nanoTime();
     long id = Backend.QUEUED;
     try {
       id = backend.publish(p.channel(), p.payload(), p.options());
@@ -93,7 +101,7 @@ final class BusObservers {
       return;
     }
     o.dispatched();
-    lag.onDispatch(channel, messageId, System.nanoTime(), o);
+    lag.onDispatch(channel, messageId, o);
   }
 
   void listenerFailed() {

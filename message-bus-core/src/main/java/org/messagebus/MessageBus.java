@@ -98,6 +98,9 @@ public final class MessageBus implements AutoCloseable {
   /** Default of {@link Builder#keepaliveInterval}: 60 seconds. */
   public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(60);
 
+  /** Default of {@link Builder#dispatchLagSampleInterval}: 1 millisecond. */
+  public static final Duration DEFAULT_DISPATCH_LAG_SAMPLE_INTERVAL = Duration.ofMillis(1);
+
   /** Default of {@link Builder#retryInterval}: 1 second. */
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
 
@@ -148,7 +151,12 @@ public final class MessageBus implements AutoCloseable {
     this.clock = b.clock;
     BusErrors errors = new BusErrors(b.errorListener);
     this.siteChannels = new SiteChannels(codec, b.siteIdLookup, errors);
-    this.observers = new BusObservers();
+    // Past ~292 years, Duration.toNanos() overflows: such an interval measures the first lag only.
+    this.observers =
+        new BusObservers(
+            b.dispatchLagSampleInterval.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+                ? Long.MAX_VALUE
+                : b.dispatchLagSampleInterval.toNanos());
     this.dispatcher = new Dispatcher(siteChannels, clock, errors, observers);
     this.background =
         new BackgroundWork(b.scheduler, b.retryInterval, this::isClosed, this::backgroundRound);
@@ -840,6 +848,7 @@ public final class MessageBus implements AutoCloseable {
     private @Nullable ScheduledExecutorService scheduler;
 
     private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
+    private Duration dispatchLagSampleInterval = DEFAULT_DISPATCH_LAG_SAMPLE_INTERVAL;
 
     private Builder() {}
 
@@ -945,6 +954,27 @@ public final class MessageBus implements AutoCloseable {
      */
     public Builder retryInterval(Duration interval) {
       this.retryInterval = OptionChecks.positive("retryInterval", interval);
+      return this;
+    }
+
+    /**
+     * Sets how often, at most, an {@linkplain MessageBus#observe observer} is told the {@linkplain
+     * BusObserver#dispatchLag dispatch lag} of one of this process's own publishes: the first
+     * observed publish is measured, then the next one that starts at least this long after the last
+     * measured one. Measuring one costs about 130 ns (two map operations, two small objects, a
+     * clock read on the dispatch thread), more than the rest of the observation together; at the
+     * default, below 1,000 publishes a second every publish is measured and above it the cost is
+     * spread over the publishes in between. Publish counts and timings are never sampled. Default 1
+     * ms; {@link Duration#ZERO} measures every own publish. Without an observer nothing is
+     * measured.
+     *
+     * @param interval zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is negative
+     */
+    public Builder dispatchLagSampleInterval(Duration interval) {
+      this.dispatchLagSampleInterval =
+          OptionChecks.notNegative("dispatchLagSampleInterval", interval);
       return this;
     }
 

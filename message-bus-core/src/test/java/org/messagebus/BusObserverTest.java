@@ -30,7 +30,11 @@ class BusObserverTest {
 
   private final FlakyBackend backend = new FlakyBackend();
   private final MessageBus bus =
-      MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+      MessageBus.builder()
+          .backend(backend)
+          .keepaliveInterval(Duration.ZERO)
+          .dispatchLagSampleInterval(Duration.ZERO) // every own publish: exact lag counts
+          .build();
 
   @AfterEach
   void tearDown() {
@@ -154,6 +158,35 @@ class BusObserverTest {
     assertThat(got.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("other");
     assertThat(r.dispatched.get()).isEqualTo(21);
     assertThat(r.lags).hasSize(20);
+  }
+
+  @Test
+  void byDefault_theLagIsSampled_theFirstOwnPublishAlwaysMeasured() throws Exception {
+    try (MessageBus sampled = MessageBus.builder().keepaliveInterval(Duration.ZERO).build()) {
+      Recorder r = new Recorder();
+      sampled.observe(r);
+      BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+      sampled.subscribe("/a", m -> got.add(m.data()));
+      await().atMost(WAIT).until(sampled::isListening);
+      for (int i = 0; i < 200; i++) {
+        sampled.publish("/a", "m" + i);
+      }
+      for (int i = 0; i < 200; i++) {
+        assertThat(got.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("m" + i);
+      }
+      // Every publish has returned and every message was dispatched: the lags are all told.
+      assertThat(r.dispatched.get()).isEqualTo(200);
+      assertThat(r.published).hasSize(200); // publishes are never sampled
+      assertThat(r.lags).isNotEmpty().hasSizeLessThanOrEqualTo(200);
+      assertThat(r.lags).allSatisfy(nanos -> assertThat(nanos).isNotNegative());
+    }
+  }
+
+  @Test
+  void aNegativeLagSampleInterval_isRefused() {
+    assertThatThrownBy(() -> MessageBus.builder().dispatchLagSampleInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dispatchLagSampleInterval");
   }
 
   @Test

@@ -41,8 +41,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SameThreadObserverBenchmark extends BenchmarkDefaults {
 
-  /** {@code none}: no observer; {@code registry}: a Micrometer registry bound. */
-  @Param({"none", "registry"})
+  /**
+   * {@code none}: no observer; {@code unbound}: a registry bound, then closed (the hook back to its
+   * no-op); {@code registry}: a Micrometer registry bound.
+   */
+  @Param({"none", "unbound", "registry"})
   public String observer = "none";
 
   private ObservedBus observed;

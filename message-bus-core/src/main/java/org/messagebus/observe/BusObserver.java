@@ -38,8 +38,10 @@ public interface BusObserver {
   /**
    * A message this process published was dispatched by this process: the time from the start of its
    * publish to its arrival on the dispatch thread. Measured with this process's clock only, for
-   * this process's own publishes (the envelope carries no publish time, SPEC §1.4), and only while
-   * the bus has subscriptions (a publish-only process dispatches nothing).
+   * this process's own publishes (the envelope carries no publish time, SPEC §1.4), only while the
+   * bus has subscriptions (a publish-only process dispatches nothing), and for at most one publish
+   * per {@link org.messagebus.MessageBus.Builder#dispatchLagSampleInterval sample interval} (1 ms
+   * by default: every publish below 1,000 a second).
    *
    * @param nanos the lag, in nanoseconds
    */

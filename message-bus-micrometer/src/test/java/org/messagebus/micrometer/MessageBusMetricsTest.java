@@ -47,7 +47,11 @@ class MessageBusMetricsTest {
 
   private final OutageBackend backend = new OutageBackend();
   private final MessageBus bus =
-      MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
+      MessageBus.builder()
+          .backend(backend)
+          .keepaliveInterval(Duration.ZERO)
+          .dispatchLagSampleInterval(Duration.ZERO) // every own publish: exact lag counts
+          .build();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
