@@ -53,6 +53,14 @@ public final class WebSocketEndpoint implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
+  /**
+   * How long an admitted socket may take to be opened by the container: {@value} seconds. An
+   * upgrade can fail after {@link #admit} (the client went away in the middle of the handshake, the
+   * container refused it late) without the adapter hearing of it; the identity's slot is then freed
+   * when this much time has passed, instead of never.
+   */
+  static final long HANDSHAKE_TIMEOUT_SECONDS = 30;
+
   // The site key of channels without a site (a ConcurrentHashMap has no null keys).
   private static final String NO_SITE = "";
 
@@ -66,6 +74,8 @@ public final class WebSocketEndpoint implements AutoCloseable {
   private final Failures failures = new Failures();
   private final Pattern path;
   private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+  // Admitted sessions whose socket the container has not opened yet, with their admission time.
+  private final ConcurrentHashMap<WebSocketSession, Long> handshakes = new ConcurrentHashMap<>();
   // site key -> channel -> sockets subscribed
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Set<WebSocketSession>>> bySite =
       new ConcurrentHashMap<>();
@@ -272,7 +282,9 @@ public final class WebSocketEndpoint implements AutoCloseable {
    * Decides on a WebSocket upgrade request, on the thread that received it (the identity lookups
    * may read thread-bound state). An admitted session holds a slot of its identity until it closes;
    * the adapter must bind it to the socket ({@link WebSocketSession#open}) or, if the upgrade fails
-   * after all, call {@link WebSocketSession#onClosed()}.
+   * after all, call {@link WebSocketSession#onClosed()}. A session that is neither opened nor
+   * closed within {@link #HANDSHAKE_TIMEOUT_SECONDS} (a failure the adapter did not hear of) frees
+   * its slot then; if its socket opens later after all, it is closed at once with 1001.
    *
    * @param req the upgrade request; its path within the application is {@code
    *     <prefix><clientId>/ws}
@@ -317,11 +329,42 @@ public final class WebSocketEndpoint implements AutoCloseable {
           ? refuse(500, "internal error")
           : refused(new Admission(null, reply.status(), reply.reason(), reply.headers()));
     }
-    return new Admission(
-        new WebSocketSession(this, identity, release, engine.json(), options, engineOptions),
-        101,
-        "",
-        Map.of());
+    WebSocketSession session =
+        new WebSocketSession(this, identity, release, engine.json(), options, engineOptions);
+    handshakes.put(session, engineOptions.ticker().getAsLong());
+    return new Admission(session, 101, "", Map.of());
+  }
+
+  /** The session's socket was opened: its handshake is no longer pending. */
+  void opened(WebSocketSession s) {
+    handshakes.remove(s);
+  }
+
+  /**
+   * Frees the slots of admitted sessions whose socket was not opened within {@link
+   * #HANDSHAKE_TIMEOUT_SECONDS}; the ping thread calls it every tick.
+   */
+  void expireHandshakes() {
+    if (handshakes.isEmpty()) {
+      return;
+    }
+    long now = engineOptions.ticker().getAsLong();
+    long timeout = TimeUnit.SECONDS.toNanos(HANDSHAKE_TIMEOUT_SECONDS);
+    handshakes.forEach(
+        (s, admittedAt) -> {
+          if (now - admittedAt >= timeout && handshakes.remove(s, admittedAt)) {
+            LOG.debug(
+                "WebSocket of client {} was not opened within {} s of its admission: slot freed",
+                s.clientId(),
+                HANDSHAKE_TIMEOUT_SECONDS);
+            s.handshakeExpired();
+          }
+        });
+  }
+
+  /** Admitted sessions whose socket is not opened yet (for tests). */
+  int pendingHandshakes() {
+    return handshakes.size();
   }
 
   /** Null when the request's origin may open a socket, else the reason it may not. */
@@ -379,6 +422,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
 
   /** Unregisters a session and removes it from every channel. Idempotent. */
   void unregister(WebSocketSession s, Collection<String> channels) {
+    handshakes.remove(s);
     unindex(s, channels);
     if (sessions.remove(s)) {
       engine.otherConnections.decrementAndGet();
@@ -512,6 +556,7 @@ public final class WebSocketEndpoint implements AutoCloseable {
   }
 
   private void pingNextSlot() {
+    expireHandshakes();
     pingSlot(pingTick);
     pingTick = (pingTick + 1) % pingSlots;
   }
@@ -547,5 +592,9 @@ public final class WebSocketEndpoint implements AutoCloseable {
     for (WebSocketSession s : new ArrayList<>(sessions)) {
       s.closeWith(WebSocketSession.CLOSE_GOING_AWAY, "server shutting down");
     }
+    for (WebSocketSession s : new ArrayList<>(handshakes.keySet())) {
+      s.handshakeExpired(); // never opened: nothing will free their slots now
+    }
+    handshakes.clear();
   }
 }

@@ -149,12 +149,25 @@ public final class WebSocketSession {
    * @param connection the socket
    */
   public void open(WebSocketConnection connection) {
+    boolean expired;
     lock.lock();
     try {
-      this.connection = connection;
+      expired = closed; // its handshake took too long and its slot was freed
+      if (!expired) {
+        this.connection = connection;
+      }
     } finally {
       lock.unlock();
     }
+    if (expired) {
+      try {
+        connection.close(CLOSE_GOING_AWAY, "the handshake took too long: connect again");
+      } catch (RuntimeException e) {
+        LOG.debug("closing WebSocket client {} failed: {}", identity.id, e.toString());
+      }
+      return;
+    }
+    endpoint.opened(this);
     if (!endpoint.register(this)) {
       closeWith(CLOSE_GOING_AWAY, "server shutting down");
       return;
@@ -573,6 +586,22 @@ public final class WebSocketSession {
       s = s.substring(0, s.offsetByCodePoints(s.length(), -1));
     }
     return s;
+  }
+
+  /**
+   * The container did not open the socket within the endpoint's handshake timeout: frees the slot
+   * unless the socket is being opened now; a later {@link #open} closes the socket at once.
+   */
+  void handshakeExpired() {
+    lock.lock();
+    try {
+      if (!closed && connection == null) {
+        closeCode = CLOSE_GOING_AWAY;
+        finishLocked();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The container closed the socket (either side closed it, or it failed). Idempotent. */

@@ -320,6 +320,45 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  void anAdmittedSocketNeverOpened_freesItsSlot_afterTheHandshakeTimeout() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    WebSocketEndpoint e =
+        endpoint(
+            o -> o.ticker(now::get).maxHeldPollsPerUser(1).userIdLookup(r -> r.header("X-User")),
+            w -> {});
+    // admitted, then the upgrade failed where the adapter could not see it: never opened
+    WebSocketSession lost = session(e, upgrade("c1").withHeader("X-User", "u"));
+    assertThat(e.pendingHandshakes()).isEqualTo(1);
+    assertThat(e.admit(upgrade("c2").withHeader("X-User", "u")).status()).isEqualTo(429);
+    long timeout = TimeUnit.SECONDS.toNanos(WebSocketEndpoint.HANDSHAKE_TIMEOUT_SECONDS);
+    now.addAndGet(timeout - 1);
+    e.expireHandshakes();
+    assertThat(e.admit(upgrade("c2").withHeader("X-User", "u")).status())
+        .as("not yet: the handshake may still complete")
+        .isEqualTo(429);
+    now.addAndGet(1);
+    e.expireHandshakes();
+    assertThat(e.pendingHandshakes()).isZero();
+    // the slot is free again; an opened socket is no longer pending and never expires
+    FakeConnection c = open(e, upgrade("c3").withHeader("X-User", "u"));
+    assertThat(e.pendingHandshakes()).isZero();
+    now.addAndGet(10 * timeout);
+    e.expireHandshakes();
+    assertThat(c.closes).isEmpty();
+    // the lost socket opening late after all is closed at once and takes no slot
+    FakeConnection late = new FakeConnection();
+    lost.open(late);
+    assertThat(late.closed()).isEqualTo("1001 the handshake took too long: connect again");
+    assertThat(e.connections()).isEqualTo(1);
+    // closing the endpoint frees the slots of handshakes still pending
+    WebSocketEndpoint other = endpoint(o -> o.ticker(now::get), w -> {});
+    session(other, upgrade("d1"));
+    assertThat(other.pendingHandshakes()).isEqualTo(1);
+    other.close();
+    assertThat(other.pendingHandshakes()).isZero();
+  }
+
+  @Test
   void pings_closeASocketThatDidNotAnswer_withinOneInterval() throws Exception {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
     // the ping thread waits an hour; the test sweeps by hand on a fake ticker
