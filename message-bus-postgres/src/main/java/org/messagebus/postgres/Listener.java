@@ -71,6 +71,7 @@ final class Listener implements Runnable {
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
+        backend.limitNetworkWait(c);
         PGConnection pg = c.unwrap(PGConnection.class);
         try (Statement st = c.createStatement()) {
           st.execute("LISTEN " + channel);
@@ -80,8 +81,18 @@ final class Listener implements Runnable {
         for (PgSubscription s : backend.subscriptions) {
           s.catchUpNeeded();
         }
+        long checkEvery = backend.networkTimeout().toNanos() / 2;
+        long lastCheck = System.nanoTime();
         while (running) {
           PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
+          if (checkEvery > 0 && System.nanoTime() - lastCheck >= checkEvery) {
+            // Waiting for notifications sends nothing, so a link that silently drops packets
+            // would look idle forever: a round trip, bounded by the network timeout, tells.
+            try (Statement st = c.createStatement()) {
+              st.execute("SELECT 1");
+            }
+            lastCheck = System.nanoTime();
+          }
           if (notifications == null) {
             continue;
           }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -40,6 +41,8 @@ final class PgConnections {
     T run(Connection c) throws SQLException;
   }
 
+  // Calls wait on the network at most this long (zero: the driver's own timeouts).
+  private final Duration networkTimeout;
   private final @Nullable String jdbcUrl;
   private final int poolSize;
   private final @Nullable DataSource suppliedDataSource;
@@ -51,6 +54,7 @@ final class PgConnections {
   private volatile boolean closed;
 
   PgConnections(PgOptions options, PgSchema schema) {
+    this.networkTimeout = options.networkTimeout();
     this.jdbcUrl = options.jdbcUrl();
     this.poolSize = options.poolSize();
     this.suppliedDataSource = options.dataSource();
@@ -138,7 +142,36 @@ final class PgConnections {
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setPoolName("message-bus-postgres");
     config.setAutoCommit(true);
+    if (!networkTimeout.isZero()) {
+      // The driver's timeouts bound connecting and logging in too, which setNetworkTimeout (on a
+      // connection already made) cannot; parameters in the URL take precedence over these.
+      String seconds = Long.toString(Math.max(1, ceilSeconds(networkTimeout)));
+      config.addDataSourceProperty("connectTimeout", seconds);
+      config.addDataSourceProperty("socketTimeout", seconds);
+      long millis = Math.max(250, networkTimeout.toMillis());
+      config.setConnectionTimeout(millis);
+      config.setValidationTimeout(Math.min(5_000, millis));
+    }
     return config;
+  }
+
+  private static long ceilSeconds(Duration d) {
+    return d.getNano() == 0 ? d.getSeconds() : d.getSeconds() + 1;
+  }
+
+  Duration networkTimeout() {
+    return networkTimeout;
+  }
+
+  /**
+   * Bounds how long calls on a borrowed connection wait on the network ({@link
+   * PostgresBackend.Builder#networkTimeout}); a pool restores its own setting when the connection
+   * is returned.
+   */
+  void limitNetworkWait(Connection c) throws SQLException {
+    if (!networkTimeout.isZero()) {
+      c.setNetworkTimeout(Runnable::run, (int) networkTimeout.toMillis());
+    }
   }
 
   /** The JDBC URL without its password ({@code password=...} or {@code user:password@}). */
@@ -156,6 +189,7 @@ final class PgConnections {
     DataSource ds = dataSource();
     T result;
     try (Connection c = ds.getConnection()) {
+      limitNetworkWait(c);
       schema.ensureTable(c);
       result = work.run(c);
       if (!c.getAutoCommit()) {

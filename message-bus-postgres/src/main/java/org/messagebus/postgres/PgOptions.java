@@ -24,6 +24,7 @@ import org.messagebus.spi.Retention;
  * @param lateCommitWindow how long an id taken by an uncommitted transaction is waited for
  * @param clock the clock of the late-commit window
  * @param maxPublishBatch how many concurrent publishes may share one transaction
+ * @param networkTimeout how long a call may wait on the network, zero for the driver's own timeouts
  */
 record PgOptions(
     @Nullable DataSource dataSource,
@@ -37,4 +38,5 @@ record PgOptions(
     Duration reconnectDelay,
     Duration lateCommitWindow,
     Clock clock,
-    int maxPublishBatch) {}
+    int maxPublishBatch,
+    Duration networkTimeout) {}

@@ -56,9 +56,12 @@ import org.slf4j.LoggerFactory;
  * state} from two links: the queries (down when a connection cannot be had or is lost mid-call:
  * SQLState class {@code 08}, {@code 57P01}–{@code 57P03}, or the pool's connection timeout; up when
  * a call succeeds or fails with an error of the database's own) and the LISTEN connection (up while
- * it listens, down when it is lost). A host that silently drops packets is noticed only as fast as
- * the driver's own timeouts allow: set {@code socketTimeout} (and {@code connectTimeout}) in the
- * JDBC URL to bound how long a call may hang.
+ * it listens, down when it is lost). A host that silently drops packets (a network partition, a
+ * failed-over server whose address went away) answers nothing and resets nothing: every call on
+ * such a link waits at most {@link Builder#networkTimeout networkTimeout} (30 s by default) for the
+ * network, then fails as a lost connection; the LISTEN connection, which otherwise only waits for
+ * notifications, checks its link every half of that, so a dead one is noticed within 1.5 times the
+ * timeout and re-opened.
  *
  * <p><b>No loss, no duplicate, in order.</b> Ids are taken at insert but transactions commit in any
  * order, so id 7 may be visible while id 6 is still in flight. No read hands out a row or a
@@ -107,6 +110,9 @@ public final class PostgresBackend implements Backend {
 
   /** Default of {@link Builder#maxPublishBatch}: 100 publishes per transaction. */
   public static final int DEFAULT_MAX_PUBLISH_BATCH = 100;
+
+  /** Default of {@link Builder#networkTimeout}: 30 seconds. */
+  public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
 
   /** Default of {@link Builder#poolSize}: 10 connections. */
   public static final int DEFAULT_POOL_SIZE = 10;
@@ -214,6 +220,14 @@ public final class PostgresBackend implements Backend {
 
   Duration reconnectDelay() {
     return reconnectDelay;
+  }
+
+  Duration networkTimeout() {
+    return connections.networkTimeout();
+  }
+
+  void limitNetworkWait(Connection c) throws SQLException {
+    connections.limitNetworkWait(c);
   }
 
   Duration lateCommitWindow() {
@@ -491,6 +505,7 @@ public final class PostgresBackend implements Backend {
     private Duration lateCommitWindow = DEFAULT_LATE_COMMIT_WINDOW;
     private Clock clock = Clock.systemUTC();
     private int maxPublishBatch = DEFAULT_MAX_PUBLISH_BATCH;
+    private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
 
     private Builder() {}
 
@@ -624,6 +639,31 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
+     * Sets how long a call may wait on the network before its connection is taken as lost: set on
+     * every connection the backend borrows ({@link java.sql.Connection#setNetworkTimeout}, for a
+     * {@link #dataSource} too), and for the pool built from {@link #jdbcUrl} also the driver's
+     * {@code connectTimeout} and {@code socketTimeout} (unless the URL sets them) and the pool's
+     * connection timeout. The LISTEN connection checks its link every half of it. Without it, a
+     * database host that silently drops packets leaves publishes hanging until the operating system
+     * gives up on the connection (many minutes). Keep it above your longest expected statement
+     * (publishes and reads are short; a commit waits for the disk). Default 30 s; {@link
+     * Duration#ZERO} leaves the driver's and pool's own timeouts (pgjdbc: none while reading).
+     *
+     * @param timeout zero or positive, at most 24 days
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is negative or too large
+     */
+    public Builder networkTimeout(Duration timeout) {
+      OptionChecks.notNegative("networkTimeout", timeout);
+      if (timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            "networkTimeout must be at most " + Integer.MAX_VALUE + " ms: " + timeout);
+      }
+      this.networkTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Sets how long an id taken by a transaction that has not committed yet may hold back the
      * messages after it. Within the window, later messages wait (reads and subscriptions stop at
      * the id below it), so the message is delivered in order when its transaction commits; after
@@ -702,7 +742,8 @@ public final class PostgresBackend implements Backend {
               reconnectDelay,
               lateCommitWindow,
               clock,
-              maxPublishBatch));
+              maxPublishBatch,
+              networkTimeout));
     }
 
     private static String identifier(String option, String value, int maxLength) {

@@ -176,4 +176,82 @@ class FaultTest {
       }
     }
   }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
+  void aDatabaseThatSilentlyDropsPackets_ownPool_failsPublishesWithinTheTimeout_losesNothing()
+      throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
+      blackholeAndBack(proxy, b -> b.jdbcUrl(proxy.url(pg.url())).poolSize(4));
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
+  void aDatabaseThatSilentlyDropsPackets_applicationPool_failsPublishesWithinTheTimeout()
+      throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+        HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(pg.url()), 4)) {
+      blackholeAndBack(proxy, b -> b.dataSource(viaProxy));
+    }
+  }
+
+  /**
+   * A link that drops packets without a reset (the proxy keeps every connection open and forwards
+   * nothing): without a network timeout the publish would wait for the operating system, minutes.
+   * With one second, it fails as a lost connection, the LISTEN connection notices too (the backend
+   * reports DISCONNECTED), and once packets flow again what another process published meanwhile
+   * arrives once, in order.
+   */
+  private void blackholeAndBack(
+      TcpProxy proxy, java.util.function.Consumer<PostgresBackend.Builder> connect)
+      throws Exception {
+    String name = pg.uniqueName();
+    PostgresBackend.Builder mine = PostgresBackend.builder();
+    connect.accept(mine);
+    mine.schema(pg.schema)
+        .tablePrefix(name)
+        .notificationChannel(pg.schema + "_" + name)
+        .reconnectDelay(FAST_RECONNECT)
+        .networkTimeout(Duration.ofSeconds(1));
+    PostgresBackend other =
+        PostgresBackend.builder()
+            .dataSource(pg.dataSource())
+            .schema(pg.schema)
+            .tablePrefix(name)
+            .notificationChannel(pg.schema + "_" + name)
+            .build();
+    try (MessageBus bus =
+            MessageBus.builder().backend(mine.build()).keepaliveInterval(Duration.ZERO).build();
+        other) {
+      LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+      bus.subscribe("/news", (Message m) -> inbox.add(m.data()));
+      await().atMost(Duration.ofSeconds(20)).until(bus::isListening);
+      bus.publish("/news", "before");
+      assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("before");
+
+      proxy.blackhole();
+      assertThatThrownBy(() -> bus.publish("/news", "during"))
+          .isInstanceOf(BackendException.class)
+          .hasMessageContaining("PostgreSQL backend: publish to /news");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> bus.backendState() == org.messagebus.BackendState.DISCONNECTED);
+      other.publish("/news", "{\"data\":\"elsewhere 1\"}", BackendPublishOptions.NONE);
+      other.publish("/news", "{\"data\":\"elsewhere 2\"}", BackendPublishOptions.NONE);
+      proxy.restore();
+
+      assertThat(inbox.poll(20, TimeUnit.SECONDS)).isEqualTo("elsewhere 1");
+      assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("elsewhere 2");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> bus.backendState() == org.messagebus.BackendState.CONNECTED);
+      bus.publish("/news", "after");
+      assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("after");
+      assertThat(new ArrayList<>(inbox)).isEmpty();
+      assertThat(bus.backlog("/news", 0))
+          .extracting(Message::data)
+          .containsExactly("before", "elsewhere 1", "elsewhere 2", "after");
+    }
+  }
 }

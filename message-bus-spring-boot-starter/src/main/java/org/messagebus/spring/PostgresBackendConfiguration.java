@@ -76,6 +76,10 @@ class PostgresBackendConfiguration {
         "message-bus.postgres.max-publish-batch",
         p.maxPublishBatch(),
         () -> b.maxPublishBatch(p.maxPublishBatch()));
+    Settings.apply(
+        "message-bus.postgres.network-timeout",
+        p.networkTimeout(),
+        () -> b.networkTimeout(p.networkTimeout()));
     PostgresBackend[] built = new PostgresBackend[1];
     // build() refuses a pool size together with the application's DataSource
     Settings.apply("message-bus.postgres.pool-size", p.poolSize(), () -> built[0] = b.build());

@@ -24,6 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     should it commit after all, is not delivered).
  * @param maxPublishBatch How many concurrent publishes may share one transaction (group commit; 1
  *     turns batching off).
+ * @param networkTimeout How long a call may wait on the network before its connection is taken as
+ *     lost (a host that silently drops packets); with the bus's own pool also its connect, socket
+ *     and pool timeouts. 0 leaves the driver's and pool's own.
  */
 public record PostgresBackendProperties(
     String url,
@@ -34,4 +37,5 @@ public record PostgresBackendProperties(
     @DefaultValue("_message_bus_0") String notificationChannel,
     @DefaultValue("1s") Duration reconnectDelay,
     @DefaultValue("1m") Duration lateCommitWindow,
-    @DefaultValue("100") int maxPublishBatch) {}
+    @DefaultValue("100") int maxPublishBatch,
+    @DefaultValue("30s") Duration networkTimeout) {}

@@ -111,7 +111,8 @@ class BackendOptionPropertiesTest {
             "message-bus.postgres.notification-channel=_message_bus_5",
             "message-bus.postgres.reconnect-delay=4s",
             "message-bus.postgres.late-commit-window=2m",
-            "message-bus.postgres.max-publish-batch=7")
+            "message-bus.postgres.max-publish-batch=7",
+            "message-bus.postgres.network-timeout=9s")
         .run(
             ctx -> {
               PostgresBackend p = ctx.getBean(PostgresBackend.class);
@@ -120,6 +121,8 @@ class BackendOptionPropertiesTest {
               assertThat(field(p, "reconnectDelay")).isEqualTo(Duration.ofSeconds(4));
               assertThat(field(p, "lateCommitWindow")).isEqualTo(Duration.ofMinutes(2));
               assertThat(field(field(p, "batcher"), "maxBatch")).isEqualTo(7);
+              assertThat(field(field(p, "connections"), "networkTimeout"))
+                  .isEqualTo(Duration.ofSeconds(9));
             });
   }
 
@@ -140,6 +143,8 @@ class BackendOptionPropertiesTest {
                   .isEqualTo(PostgresBackend.DEFAULT_LATE_COMMIT_WINDOW);
               assertThat(field(field(p, "batcher"), "maxBatch"))
                   .isEqualTo(PostgresBackend.DEFAULT_MAX_PUBLISH_BATCH);
+              assertThat(field(field(p, "connections"), "networkTimeout"))
+                  .isEqualTo(PostgresBackend.DEFAULT_NETWORK_TIMEOUT);
             });
     assertThat(ConfigurationMetadataTest.EXPECTED.get("message-bus.postgres.pool-size"))
         .isEqualTo(PostgresBackend.DEFAULT_POOL_SIZE);

@@ -47,6 +47,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.postgres.reconnect-delay", "1s");
     EXPECTED.put("message-bus.postgres.late-commit-window", "1m");
     EXPECTED.put("message-bus.postgres.max-publish-batch", 100);
+    EXPECTED.put("message-bus.postgres.network-timeout", "30s");
     EXPECTED.put("message-bus.cache.enabled", true);
     EXPECTED.put("message-bus.cache.app-version", null);
     EXPECTED.put("message-bus.cache.publish-queue-in-memory", true);
