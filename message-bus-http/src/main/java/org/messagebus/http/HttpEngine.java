@@ -423,6 +423,8 @@ public final class HttpEngine implements AutoCloseable {
     volatile @Nullable Map<String, String> extra;
     // Set once the request is a poll, for the observer.
     volatile HttpObserver.@Nullable PollMode mode;
+    // Set once the body was read in full (or there was none to read).
+    volatile boolean bodyRead;
 
     Call(HttpExchange x) {
       this.x = x;
@@ -695,6 +697,7 @@ public final class HttpEngine implements AutoCloseable {
       throw tooLarge(max);
     }
     if (declared == 0) {
+      call.bodyRead = true;
       next.accept(new byte[0]);
       return;
     }
@@ -703,6 +706,7 @@ public final class HttpEngine implements AutoCloseable {
         new HttpExchange.BodySink() {
           @Override
           public void body(byte[] body) {
+            call.bodyRead = true;
             try {
               next.accept(body);
             } catch (Exception | LinkageError e) {
@@ -994,6 +998,14 @@ public final class HttpEngine implements AutoCloseable {
         status = custom.status();
         body = custom.body();
       }
+    }
+    long declared = x.contentLength();
+    boolean hasBody = declared > 0 || (declared < 0 && x.header("Transfer-Encoding") != null);
+    if (hasBody && !call.bodyRead) {
+      // Answered before its body was read (a lookup or a check failed first): the container then
+      // closes the connection after the reply, so say so, or a client reusing it would send its
+      // next request into a closing connection.
+      headers.put("Connection", "close");
     }
     try {
       sendPlain(x, status, body, headers);

@@ -108,6 +108,39 @@ class HttpEngineTest {
   }
 
   @Test
+  void anErrorBeforeTheBodyWasRead_saysConnectionClose_onlyThen() throws Exception {
+    // The lookups run before the body is read; the container closes a connection whose request
+    // body was left unread, so the reply must say so, or a keep-alive client reuses it and fails.
+    HttpEngine e =
+        engine(
+            o ->
+                o.groupIdsLookup(
+                    r -> {
+                      if (r.header("X-Fail") != null) {
+                        throw new IllegalStateException("lookup failure (test)");
+                      }
+                      return java.util.List.of();
+                    }));
+    FakeExchange failed = FakeExchange.post("/a=0").withHeader("X-Fail", "1");
+    failed.query = "dlp=t";
+    send(e, "/message-bus/c/poll", failed);
+    assertThat(failed.status()).isEqualTo(500);
+    assertThat(failed.responseHeader("Connection")).isEqualTo("close");
+
+    FakeExchange tooLongId = FakeExchange.post("/a=0");
+    send(e, "/message-bus/" + "x".repeat(10_000) + "/poll", tooLongId);
+    assertThat(tooLongId.status()).isEqualTo(400);
+    assertThat(tooLongId.responseHeader("Connection")).isEqualTo("close");
+
+    // The body was read: the connection is kept, even for a client error.
+    FakeExchange bad = FakeExchange.post("__seq=abc&/a=0");
+    bad.query = "dlp=t";
+    send(e, "/message-bus/c/poll", bad);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.responseHeader("Connection")).isNull();
+  }
+
+  @Test
   void closeHeldPollConnections_heldLongPollSaysConnectionClose_asRuby() throws Exception {
     HttpEngine e = engine(o -> o.closeHeldPollConnections(true));
     long last = bus.publish("/a", "before");

@@ -290,6 +290,8 @@ class PollingTest {
 
       assertThat(r.statusCode()).isEqualTo(407);
       assertThat(r.body()).isEqualTo("auth: boom");
+      // Answered before its body was read: the connection is not reused for the next request.
+      assertThat(r.headers().firstValue("Connection")).hasValue("close");
       // Non-bus paths never reach the handler: they fall through to the application (404 here).
       assertThat(f.poll("/elsewhere", "").statusCode()).isEqualTo(404);
     }
