@@ -9,8 +9,10 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
@@ -105,33 +107,65 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
   @Override
   public void run() {
     try {
-      while (!isClosed()) {
-        try {
-          connect();
-          break;
-        } catch (RuntimeException e) {
-          if (isClosed() || e instanceof BusClosedException) {
-            return;
-          }
-          LOG.warn(
-              "Redis subscription failed ({}), retrying in {}",
-              e.getMessage(),
-              connections.retryInterval());
-          connections.state().down(link, e);
-          closeConnection();
-          firstAttempt.countDown();
-          if (events.poll(connections.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
-            return;
-          }
-        }
+      if (connectUntilDone()) {
+        loop();
       }
-      loop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       subscribed = false;
       closeConnection();
       firstAttempt.countDown();
+    }
+  }
+
+  /**
+   * Connects and subscribes, retrying every {@code retryInterval}; false when the subscription was
+   * closed meanwhile.
+   */
+  private boolean connectUntilDone() throws InterruptedException {
+    while (!isClosed()) {
+      try {
+        connect();
+        return true;
+      } catch (RuntimeException e) {
+        if (isClosed() || e instanceof BusClosedException) {
+          return false;
+        }
+        LOG.warn(
+            "Redis subscription failed ({}), retrying in {}",
+            e.getMessage(),
+            connections.retryInterval());
+        connections.state().down(link, e);
+        closeConnection();
+        firstAttempt.countDown();
+        if (events.poll(connections.retryInterval().toMillis(), TimeUnit.MILLISECONDS) == STOP) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the pub/sub connection still answers: a PING, bounded by the command timeout. Waiting
+   * for notifications sends nothing, so a link that silently drops packets (a partition, a
+   * failed-over address) would otherwise look quiet forever and Lettuce would never reconnect. True
+   * while Lettuce itself is reconnecting (it re-subscribes, and catch-up follows).
+   */
+  private boolean answers() {
+    StatefulRedisPubSubConnection<String, String> c = pubSub;
+    if (c == null || !subscribed || !c.isOpen()) {
+      return true;
+    }
+    try {
+      c.async().ping().get(connections.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true; // closing: the loop ends
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return isClosed();
     }
   }
 
@@ -159,6 +193,9 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
         new RedisConnectionStateListener() {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection != pubSub) {
+              return; // one this subscription dropped (closeConnection), not its current one
+            }
             subscribed = false;
             if (!isClosed()) {
               backend
@@ -175,11 +212,32 @@ final class RedisSubscription extends AbstractBackendSubscription implements Run
 
   private void loop() throws InterruptedException {
     long retryMillis = connections.retryInterval().toMillis();
+    // After this long without a notification, the link is checked (detected dead within about
+    // three command timeouts).
+    long quietMillis = 2 * connections.commandTimeout().toMillis();
     while (!isClosed()) {
-      Object event =
-          catchUpPending ? events.poll(retryMillis, TimeUnit.MILLISECONDS) : events.take();
+      boolean retrying = catchUpPending;
+      Object event = events.poll(retrying ? retryMillis : quietMillis, TimeUnit.MILLISECONDS);
       if (event == STOP) {
         return;
+      }
+      if (event == null && !retrying) {
+        if (!answers()) {
+          LOG.warn(
+              "the Redis subscription connection did not answer a PING within {}; reconnecting",
+              connections.commandTimeout());
+          subscribed = false;
+          connections
+              .state()
+              .down(
+                  link,
+                  new BackendException("the Redis subscription connection stopped answering"));
+          closeConnection();
+          if (!connectUntilDone()) {
+            return;
+          }
+        }
+        continue;
       }
       if (event == null || event == SUBSCRIBED) {
         // A retry tick, or a (re-)subscription: everything since highest comes from the backlog.

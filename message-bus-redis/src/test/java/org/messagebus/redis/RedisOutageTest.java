@@ -262,6 +262,42 @@ class RedisOutageTest {
   }
 
   @Test
+  void aSubscriptionLinkThatSilentlyDropsPackets_isNoticedReopenedAndCaughtUp() throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.port())) {
+      MessageBus bus = bus(backend(via(proxy), b -> b.commandTimeout(Duration.ofMillis(500))));
+      MessageBus other = bus(backend(redis.uri(), b -> b));
+      Got got = new Got();
+      bus.subscribe(CHANNEL, m -> got.add(m.data()));
+      await().atMost(WAIT).until(bus::isListening);
+      other.publish(CHANNEL, 1);
+      got.assertExactly(numbers(1, 1));
+      // A quiet link that answers its checks (one per second here) is kept: no new connection.
+      int connections = proxy.connectionsAccepted();
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  proxy.connectionsAccepted() == connections
+                      && bus.backendState() == BackendState.CONNECTED);
+
+      // Nothing is sent on a subscription connection: only its own check can tell that the link
+      // stopped answering (the proxy keeps every connection open and forwards nothing).
+      proxy.blackhole();
+      other.publish(CHANNEL, 2);
+      await().atMost(WAIT).until(() -> bus.backendState() == BackendState.DISCONNECTED);
+      assertThat(bus.isListening()).isFalse();
+      other.publish(CHANNEL, 3);
+      proxy.restore();
+
+      got.assertExactly(numbers(1, 3));
+      await().atMost(WAIT).until(() -> bus.backendState() == BackendState.CONNECTED);
+      other.publish(CHANNEL, 4);
+      got.assertExactly(numbers(1, 4));
+    }
+  }
+
+  @Test
   void aBusStartedWhileRedisIsDown_buildsSubscribesAndConnectsWhenItIsBack() throws Exception {
     try (MessageBus seed = MessageBus.builder().backend(backend(redis.uri(), b -> b)).build()) {
       seed.publish(CHANNEL, 1);
