@@ -65,13 +65,14 @@ final class Listener implements Runnable {
       Connection c = null;
       DataSource from = null;
       boolean failed = false;
+      int networkBefore = -1;
       try {
         from = backend.dataSource();
         c = from.getConnection();
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
-        backend.limitNetworkWait(c);
+        networkBefore = backend.limitNetworkWait(c);
         PGConnection pg = c.unwrap(PGConnection.class);
         try (Statement st = c.createStatement()) {
           st.execute("LISTEN " + channel);
@@ -123,7 +124,7 @@ final class Listener implements Runnable {
       } finally {
         disconnected();
         // Stopped or dropped: the connection may have been aborted under us, so it is not reused.
-        release(c, from, failed || dropRequested || !running);
+        release(c, from, failed || dropRequested || !running, networkBefore);
       }
       if (dropRequested) {
         dropRequested = false; // asked for: reconnect at once
@@ -162,7 +163,8 @@ final class Listener implements Runnable {
    * forgets its own pool before stopping this thread, and a pool that does not evict an aborted
    * connection logs a warning when it is handed back.
    */
-  private static void release(@Nullable Connection c, @Nullable DataSource ds, boolean broken) {
+  private static void release(
+      @Nullable Connection c, @Nullable DataSource ds, boolean broken, int networkBefore) {
     if (c == null) {
       return;
     }
@@ -176,6 +178,7 @@ final class Listener implements Runnable {
         try (Statement st = c.createStatement()) {
           st.execute("UNLISTEN *"); // the connection goes back to a pool: leave it clean
         }
+        PgConnections.restoreNetworkWait(c, networkBefore);
       }
     } catch (SQLException | RuntimeException e) {
       LOG.debug("cleaning up the LISTEN connection failed", e);

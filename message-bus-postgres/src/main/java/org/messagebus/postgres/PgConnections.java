@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BusClosedException;
 import org.messagebus.spi.BackendStateTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a {@link PostgresBackend} gets its connections: the application's {@link DataSource}, or a
@@ -28,6 +30,8 @@ import org.messagebus.spi.BackendStateTracker;
  * backend takes the same lock), so a pool built while the backend closes is closed at once.
  */
 final class PgConnections {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PgConnections.class);
 
   /** The link of the borrowed connections in the connection state. */
   static final String QUERIES = "queries";
@@ -165,12 +169,30 @@ final class PgConnections {
 
   /**
    * Bounds how long calls on a borrowed connection wait on the network ({@link
-   * PostgresBackend.Builder#networkTimeout}); a pool restores its own setting when the connection
-   * is returned.
+   * PostgresBackend.Builder#networkTimeout}). Returns the connection's previous setting, which
+   * {@link #restoreNetworkWait} puts back before the connection is returned: not every pool resets
+   * it, and the application's other uses of its connections must not inherit ours.
+   *
+   * @return the previous network timeout in milliseconds, or -1 if nothing was changed
    */
-  void limitNetworkWait(Connection c) throws SQLException {
-    if (!networkTimeout.isZero()) {
-      c.setNetworkTimeout(Runnable::run, (int) networkTimeout.toMillis());
+  int limitNetworkWait(Connection c) throws SQLException {
+    if (networkTimeout.isZero()) {
+      return -1;
+    }
+    int before = c.getNetworkTimeout();
+    c.setNetworkTimeout(Runnable::run, (int) networkTimeout.toMillis());
+    return before;
+  }
+
+  /** Puts back what {@link #limitNetworkWait} returned; a broken connection is left as it is. */
+  static void restoreNetworkWait(Connection c, int before) {
+    if (before < 0) {
+      return;
+    }
+    try {
+      c.setNetworkTimeout(Runnable::run, before);
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("could not restore a connection's network timeout: {}", e.toString());
     }
   }
 
@@ -189,11 +211,15 @@ final class PgConnections {
     DataSource ds = dataSource();
     T result;
     try (Connection c = ds.getConnection()) {
-      limitNetworkWait(c);
-      schema.ensureTable(c);
-      result = work.run(c);
-      if (!c.getAutoCommit()) {
-        c.commit();
+      int before = limitNetworkWait(c);
+      try {
+        schema.ensureTable(c);
+        result = work.run(c);
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+      } finally {
+        restoreNetworkWait(c, before);
       }
     } catch (SQLException e) {
       BackendException failure = failure(what, e);

@@ -226,8 +226,8 @@ public final class PostgresBackend implements Backend {
     return connections.networkTimeout();
   }
 
-  void limitNetworkWait(Connection c) throws SQLException {
-    connections.limitNetworkWait(c);
+  int limitNetworkWait(Connection c) throws SQLException {
+    return connections.limitNetworkWait(c);
   }
 
   Duration lateCommitWindow() {

@@ -178,6 +178,50 @@ class FaultTest {
   }
 
   @Test
+  void theApplicationsConnection_getsItsNetworkTimeoutBack() throws Exception {
+    // A "pool" of one connection that, like some pools, does not reset what a borrower changed.
+    try (java.sql.Connection real = pg.dataSource().getConnection()) {
+      java.sql.Connection kept =
+          (java.sql.Connection)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  getClass().getClassLoader(),
+                  new Class<?>[] {java.sql.Connection.class},
+                  (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                      return null; // handed back, kept open
+                    }
+                    try {
+                      return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+      org.postgresql.ds.PGSimpleDataSource base = new org.postgresql.ds.PGSimpleDataSource();
+      javax.sql.DataSource one =
+          (javax.sql.DataSource)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  getClass().getClassLoader(),
+                  new Class<?>[] {javax.sql.DataSource.class},
+                  (proxy, method, args) ->
+                      method.getName().equals("getConnection") ? kept : method.invoke(base, args));
+      int before = kept.getNetworkTimeout();
+      String name = pg.uniqueName();
+      try (PostgresBackend b =
+          PostgresBackend.builder()
+              .dataSource(one)
+              .schema(pg.schema)
+              .tablePrefix(name)
+              .notificationChannel(pg.schema + "_" + name)
+              .networkTimeout(Duration.ofSeconds(7))
+              .build()) {
+        b.publish("/a", "{\"data\":1}", BackendPublishOptions.NONE);
+        assertThat(b.lastId("/a")).isEqualTo(1);
+      }
+      assertThat(kept.getNetworkTimeout()).isEqualTo(before).isNotEqualTo(7_000);
+    }
+  }
+
+  @Test
   @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
   void aDatabaseThatSilentlyDropsPackets_ownPool_failsPublishesWithinTheTimeout_losesNothing()
       throws Exception {
