@@ -55,15 +55,7 @@ public class HttpFanOutBenchmark extends BenchmarkDefaults {
   @Setup(Level.Trial)
   public void setUp() {
     bus = MessageBus.builder().build();
-    engine =
-        new HttpEngine(
-            bus,
-            EngineOptions.builder()
-                .timerThread(false) // the polls are never timed out
-                .fanOutThreads(1)
-                .maxActiveClients(clients + 1)
-                .maxHeldPollsPerAddress(Integer.MAX_VALUE)
-                .build());
+    engine = engine(bus, clients);
     if (!observer.equals("none")) {
       metrics = HttpEngineMetrics.bind(engine, new SimpleMeterRegistry());
       if (observer.equals("unbound")) {
@@ -71,17 +63,7 @@ public class HttpFanOutBenchmark extends BenchmarkDefaults {
         metrics = null;
       }
     }
-    long last = bus.lastId("/bench");
-    for (int i = 0; i < clients; i++) {
-      Exchange x = new Exchange("/message-bus/client" + i + "/poll", "/bench=" + last, written);
-      if (!engine.handle(x, x.path(), x.path())) {
-        throw new IllegalStateException("the engine did not take the poll");
-      }
-    }
-    if (engine.heldPolls() != clients) {
-      throw new IllegalStateException(
-          "expected " + clients + " held polls, the engine holds " + engine.heldPolls());
-    }
+    holdStreams(bus, engine, clients, written);
     // One message must reach every poll before measuring: otherwise the benchmark would spin
     // forever.
     bus.publish("/bench", PublishDispatchBenchmark.PAYLOAD);
@@ -93,6 +75,36 @@ public class HttpFanOutBenchmark extends BenchmarkDefaults {
             "a message reached " + written.get() + " of " + clients + " held polls in 10 s");
       }
       Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * An engine for {@code clients} held streams whose polls are never timed out, with one fan-out
+   * lane: the thread that dispatches a message writes it to every stream.
+   */
+  static HttpEngine engine(MessageBus bus, int clients) {
+    return new HttpEngine(
+        bus,
+        EngineOptions.builder()
+            .timerThread(false) // the polls are never timed out
+            .fanOutThreads(1)
+            .maxActiveClients(clients + 1)
+            .maxHeldPollsPerAddress(Integer.MAX_VALUE)
+            .build());
+  }
+
+  /** Holds {@code clients} streaming polls of {@code /bench} at its last id; each counts writes. */
+  static void holdStreams(MessageBus bus, HttpEngine engine, int clients, AtomicLong written) {
+    long last = bus.lastId("/bench");
+    for (int i = 0; i < clients; i++) {
+      Exchange x = new Exchange("/message-bus/client" + i + "/poll", "/bench=" + last, written);
+      if (!engine.handle(x, x.path(), x.path())) {
+        throw new IllegalStateException("the engine did not take the poll");
+      }
+    }
+    if (engine.heldPolls() != clients) {
+      throw new IllegalStateException(
+          "expected " + clients + " held polls, the engine holds " + engine.heldPolls());
     }
   }
 

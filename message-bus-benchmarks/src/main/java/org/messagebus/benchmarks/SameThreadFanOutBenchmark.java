@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
-import org.messagebus.http.EngineOptions;
 import org.messagebus.http.HttpEngine;
 import org.messagebus.micrometer.HttpEngineMetrics;
 import org.messagebus.micrometer.MessageBusMetrics;
@@ -59,15 +58,8 @@ public class SameThreadFanOutBenchmark extends BenchmarkDefaults {
     SameThreadObserverBenchmark.SameThreadBackend backend =
         new SameThreadObserverBenchmark.SameThreadBackend();
     bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
-    engine =
-        new HttpEngine(
-            bus,
-            EngineOptions.builder()
-                .timerThread(false) // the polls are never timed out
-                .fanOutThreads(1) // the dispatching thread writes: here, the publishing one
-                .maxActiveClients(clients + 1)
-                .maxHeldPollsPerAddress(Integer.MAX_VALUE)
-                .build());
+    // One lane: the dispatching thread writes, here the publishing one.
+    engine = HttpFanOutBenchmark.engine(bus, clients);
     if (!observer.equals("none")) {
       MeterRegistry registry = new SimpleMeterRegistry();
       busMetrics = MessageBusMetrics.bind(bus, registry);
@@ -79,26 +71,8 @@ public class SameThreadFanOutBenchmark extends BenchmarkDefaults {
         engineMetrics = null;
       }
     }
-    long last = bus.lastId("/bench");
-    for (int i = 0; i < clients; i++) {
-      HttpFanOutBenchmark.Exchange x =
-          new HttpFanOutBenchmark.Exchange(
-              "/message-bus/client" + i + "/poll", "/bench=" + last, written);
-      if (!engine.handle(x, x.path(), x.path())) {
-        throw new IllegalStateException("the engine did not take the poll");
-      }
-    }
-    if (engine.heldPolls() != clients) {
-      throw new IllegalStateException(
-          "expected " + clients + " held polls, the engine holds " + engine.heldPolls());
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (backend.listener == null) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the bus did not subscribe to its firehose in 10 s");
-      }
-      Thread.sleep(1); // setup only, outside the measurement
-    }
+    HttpFanOutBenchmark.holdStreams(bus, engine, clients, written);
+    backend.awaitListener();
     expected = written.get();
     fanOut(); // throws unless every poll was written on this thread
   }

@@ -57,13 +57,7 @@ public class SameThreadObserverBenchmark extends BenchmarkDefaults {
     SameThreadBackend backend = new SameThreadBackend();
     MessageBus bus = MessageBus.builder().backend(backend).keepaliveInterval(Duration.ZERO).build();
     Subscription subscription = bus.subscribe("/bench", m -> lastSeen = m.messageId());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (backend.listener == null) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the bus did not subscribe to its firehose in 10 s");
-      }
-      Thread.sleep(1); // setup only, outside the measurement
-    }
+    backend.awaitListener();
     observed = new ObservedBus(bus, subscription, observer);
   }
 
@@ -95,6 +89,17 @@ public class SameThreadObserverBenchmark extends BenchmarkDefaults {
   static final class SameThreadBackend implements Backend {
     volatile @Nullable BackendListener listener;
     private long lastId;
+
+    /** Waits (setup only, outside the measurement) until the bus subscribed to its firehose. */
+    void awaitListener() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (listener == null) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the bus did not subscribe to its firehose in 10 s");
+        }
+        Thread.sleep(1);
+      }
+    }
 
     @Override
     public long publish(String channel, String payload, BackendPublishOptions options) {
