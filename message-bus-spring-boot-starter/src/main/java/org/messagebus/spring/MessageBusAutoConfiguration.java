@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.spring;
 
+import java.time.Duration;
 import java.util.List;
 import org.messagebus.ErrorListener;
 import org.messagebus.MessageBus;
@@ -83,6 +84,11 @@ public final class MessageBusAutoConfiguration {
         "message-bus.keepalive-interval",
         properties.keepaliveInterval(),
         () -> b.keepaliveInterval(properties.keepaliveInterval()));
+    Duration lagSample = properties.metrics().dispatchLagSampleInterval();
+    Settings.apply(
+        "message-bus.metrics.dispatch-lag-sample-interval",
+        lagSample,
+        () -> b.dispatchLagSampleInterval(lagSample));
     List<ErrorListener> listeners = errorListener.orderedStream().toList();
     if (listeners.size() == 1) {
       b.errorListener(listeners.get(0));

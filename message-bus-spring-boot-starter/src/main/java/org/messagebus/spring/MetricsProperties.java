@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.spring;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -9,5 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled Whether to bind the bus (and the HTTP endpoint) to the application's MeterRegistry
  *     when it has one (Actuator) and message-bus-micrometer is on the class path.
+ * @param dispatchLagSampleInterval How often at most the publish-to-dispatch lag of one of this
+ *     process's own publishes is measured (messagebus.dispatch.lag): below one publish per interval
+ *     every publish is measured; 0 measures every one.
  */
-public record MetricsProperties(@DefaultValue("true") boolean enabled) {}
+public record MetricsProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("1ms") Duration dispatchLagSampleInterval) {}

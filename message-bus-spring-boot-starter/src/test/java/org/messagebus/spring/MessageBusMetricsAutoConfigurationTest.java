@@ -55,6 +55,45 @@ class MessageBusMetricsAutoConfigurationTest {
   }
 
   @Test
+  void dispatchLagSampleInterval_decidesHowManyOwnPublishesHaveTheirLagMeasured() {
+    runner
+        .withPropertyValues("message-bus.metrics.dispatch-lag-sample-interval=0")
+        .run(ctx -> assertThat(lagsMeasuredOf(ctx, 5)).isEqualTo(5));
+    runner
+        .withPropertyValues("message-bus.metrics.dispatch-lag-sample-interval=1h")
+        .run(ctx -> assertThat(lagsMeasuredOf(ctx, 5)).isEqualTo(1));
+  }
+
+  @Test
+  void aNegativeDispatchLagSampleInterval_failsTheStartNamingTheProperty() {
+    runner
+        .withPropertyValues("message-bus.metrics.dispatch-lag-sample-interval=-1s")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.metrics.dispatch-lag-sample-interval (PT-1S)"));
+  }
+
+  /** Publishes {@code count} messages, waits for their dispatch, returns the lags measured. */
+  private static long lagsMeasuredOf(
+      org.springframework.context.ApplicationContext ctx, int count) {
+    MessageBus bus = ctx.getBean(MessageBus.class);
+    java.util.concurrent.BlockingQueue<Object> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    bus.subscribe("/lag", m -> seen.add(m.data()));
+    for (int i = 0; i < count; i++) {
+      bus.publish("/lag", "m" + i);
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> seen.size() == count);
+    MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+    return registry.get("messagebus.dispatch.lag").timer().count();
+  }
+
+  @Test
   void switchedOff_nothingIsBound() {
     runner
         .withPropertyValues("message-bus.metrics.enabled=false")
