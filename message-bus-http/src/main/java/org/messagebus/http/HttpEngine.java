@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -388,30 +387,38 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   private static boolean isPlain(String raw, int from) {
+    // Char by char, without substrings: this runs on every request.
     int segmentStart = from;
     for (int i = from; i <= raw.length(); i++) {
       char c = i < raw.length() ? raw.charAt(i) : '/';
       if (c == ';' || c == '\\') {
         return false;
       }
-      if (c == '%' && i + 2 < raw.length()) {
-        String code = raw.substring(i + 1, i + 3).toLowerCase(Locale.ROOT);
-        if (code.equals("2e") || code.equals("2f") || code.equals("5c")) {
-          return false;
-        }
+      if (c == '%'
+          && i + 2 < raw.length()
+          && encodesDotOrSlash(raw.charAt(i + 1), raw.charAt(i + 2))) {
+        return false;
       }
       if (c == '/') {
-        String segment = raw.substring(segmentStart, i);
+        int length = i - segmentStart;
         // An empty segment is allowed only at the very end (a trailing slash).
-        if ((segment.isEmpty() && i < raw.length())
-            || segment.equals(".")
-            || segment.equals("..")) {
+        if ((length == 0 && i < raw.length())
+            || (length == 1 && raw.charAt(segmentStart) == '.')
+            || (length == 2
+                && raw.charAt(segmentStart) == '.'
+                && raw.charAt(segmentStart + 1) == '.')) {
           return false;
         }
         segmentStart = i + 1;
       }
     }
     return true;
+  }
+
+  /** Whether {@code %<hi><lo>} is {@code %2e}, {@code %2f} or {@code %5c} (either case). */
+  private static boolean encodesDotOrSlash(char hi, char lo) {
+    char l = Character.toLowerCase(lo);
+    return (hi == '2' && (l == 'e' || l == 'f')) || (hi == '5' && l == 'c');
   }
 
   /** One bus request on its way: the body read and the answer may happen on another thread. */

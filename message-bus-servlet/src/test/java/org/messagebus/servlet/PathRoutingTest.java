@@ -56,7 +56,10 @@ class PathRoutingTest {
         "/message-bus/abc;x=1/poll?dlp=t",
         "/message-bus;x=1/abc/poll?dlp=t",
         "/foo/../message-bus/abc/poll?dlp=t",
-        "/message-bus/abc%5c/poll?dlp=t"
+        "/message-bus/abc%5c/poll?dlp=t",
+        "/message-bus/abc%5C/poll?dlp=t",
+        "/message-bus/a%2fb/poll?dlp=t",
+        "/message-bus/abc/%2E/poll?dlp=t"
       })
   void ambiguousPath_is400_neverAPoll(String path) throws Exception {
     String raw = exchange(path);
@@ -87,7 +90,10 @@ class PathRoutingTest {
       strings = {
         "/message-bus/abc/poll?dlp=t",
         "/message-bus/abc?dlp=t",
-        "/message-bus/abc/?dlp=t"
+        "/message-bus/abc/?dlp=t",
+        "/message-bus/a.b/poll?dlp=t",
+        "/message-bus/..abc/poll?dlp=t",
+        "/message-bus/abc%2d/poll?dlp=t"
       })
   void plainPaths_arePolls(String path) throws Exception {
     String raw = exchange(path);
