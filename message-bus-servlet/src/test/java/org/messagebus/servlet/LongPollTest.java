@@ -173,18 +173,21 @@ class LongPollTest {
         new ServerFixture(
             bus,
             HttpTransportOptions.builder()
-                .longPollingInterval(Duration.ofMillis(800))
+                .longPollingInterval(Duration.ofSeconds(60))
                 .siteIdLookup(r -> r.getHeader("X-Site"))
                 .build())) {
       CompletableFuture<HttpResponse<String>> s1 =
-          f.pollAsync("/message-bus/a/poll", "/foo=", "Dont-Chunk", "true", "X-Site", "s1");
+          f.pollAsync("/message-bus/a/poll", "/foo=&__seq=1", "Dont-Chunk", "true", "X-Site", "s1");
       CompletableFuture<HttpResponse<String>> s2 =
-          f.pollAsync("/message-bus/b/poll", "/foo=", "Dont-Chunk", "true", "X-Site", "s2");
+          f.pollAsync("/message-bus/b/poll", "/foo=&__seq=1", "Dont-Chunk", "true", "X-Site", "s2");
       await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 2);
 
       bus.publish("/foo", "for s1");
 
       assertThat(s1.get(10, TimeUnit.SECONDS).body()).contains("for s1");
+      // s2's poll got nothing: its client's next poll replaces it, and it ends empty (a timeout
+      // would too, but would race the publish on a loaded machine).
+      f.pollAsync("/message-bus/b/poll", "/foo=&__seq=2", "Dont-Chunk", "true", "X-Site", "s2");
       assertThat(s2.get(10, TimeUnit.SECONDS).body()).isEqualTo("[]");
     }
   }
@@ -193,8 +196,9 @@ class LongPollTest {
   void streaming_deliversEveryMessageInOrder_acrossChannels() throws Exception {
     try (ServerFixture f =
             ServerFixture.start(
-                HttpTransportOptions.builder().longPollingInterval(Duration.ofSeconds(2)));
-        RawConnection c = RawConnection.open(f.port())) {
+                HttpTransportOptions.builder().longPollingInterval(Duration.ofSeconds(60)));
+        RawConnection c = RawConnection.open(f.port());
+        RawConnection next = RawConnection.open(f.port())) {
       c.send(
           RawConnection.post(
               "/message-bus/abc/poll", "application/x-www-form-urlencoded", "/a=&/b=&__seq=1"));
@@ -202,6 +206,12 @@ class LongPollTest {
       for (int i = 0; i < 50; i++) {
         f.bus.publish(i % 2 == 0 ? "/a" : "/b", i);
       }
+      c.awaitContains("\"data\":49}", WAIT);
+      // The stream is ended by the client's next poll, not by its interval, which could race the
+      // deliveries on a loaded machine.
+      next.send(
+          RawConnection.post(
+              "/message-bus/abc/poll", "application/x-www-form-urlencoded", "/a=&/b=&__seq=2"));
       String raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
 
       List<String> pieces = Streams.pieces(raw);

@@ -30,6 +30,17 @@ import org.messagebus.PublishOptions;
 class TargetingMatrixTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /**
+   * A message for everyone, published after the targeted one on a channel every held poll also
+   * subscribes to: deliveries to one client keep the publishing order, so a poll that has the
+   * marker has had its chance at the targeted message — the polls end on it instead of at their
+   * interval, which a loaded machine could reach before the publish.
+   */
+  private static final String MARKER = "/global/marker";
+
+  private static final String MARKER_DATA = "marker";
+  private static final String MARKER_PIECE_END = "\"data\":\"marker\"}]\r\n|\r\n";
   private static ServerFixture f;
 
   enum Mode {
@@ -67,7 +78,7 @@ class TargetingMatrixTest {
         new ServerFixture(
             bus,
             HttpTransportOptions.builder()
-                .longPollingInterval(Duration.ofMillis(700))
+                .longPollingInterval(Duration.ofSeconds(60))
                 .userIdLookup(r -> r.getHeader("X-User"))
                 .groupIdsLookup(
                     r ->
@@ -149,6 +160,9 @@ class TargetingMatrixTest {
         CompletableFuture<HttpResponse<String>> o = hold(c.outsider, c.channel);
         await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 2);
         f.bus.publish(c.channel, data, c.options);
+        f.bus.publish(MARKER, MARKER_DATA);
+        // Each poll ends with the first message it may have: the targeted one, or the marker
+        // published after it (so the targeted one was withheld), never at its interval.
         toAddressee = dataOf(ServerFixture.messages(a.get(10, TimeUnit.SECONDS).body()));
         toOutsider = dataOf(ServerFixture.messages(o.get(10, TimeUnit.SECONDS).body()));
       }
@@ -157,9 +171,12 @@ class TargetingMatrixTest {
             RawConnection o = stream(c.outsider, c.channel)) {
           await().atMost(WAIT).until(() -> f.server.filter().heldPolls() == 2);
           f.bus.publish(c.channel, data, c.options);
-          toAddressee = streamedData(a.awaitContains("\r\n0\r\n\r\n", WAIT));
-          toOutsider = streamedData(o.awaitContains("\r\n0\r\n\r\n", WAIT));
+          f.bus.publish(MARKER, MARKER_DATA);
+          // Everything before the marker has been streamed (or withheld) once the marker is in.
+          toAddressee = streamedData(a.awaitContains(MARKER_PIECE_END, WAIT));
+          toOutsider = streamedData(o.awaitContains(MARKER_PIECE_END, WAIT));
         }
+        // the streams end with their connections
       }
     }
     assertThat(toAddressee).containsExactly(data);
@@ -192,7 +209,9 @@ class TargetingMatrixTest {
     List<String> headers = new ArrayList<>(List.of("Dont-Chunk", "true"));
     headers.addAll(List.of(who.headers));
     return f.pollAsync(
-        "/message-bus/" + who.clientId + "/poll", channel + "=", headers.toArray(String[]::new));
+        "/message-bus/" + who.clientId + "/poll",
+        channel + "=&" + MARKER + "=",
+        headers.toArray(String[]::new));
   }
 
   private static RawConnection stream(Who who, String channel) throws Exception {
@@ -205,12 +224,19 @@ class TargetingMatrixTest {
             RawConnection.post(
                 "/message-bus/" + who.clientId + "/poll",
                 "application/x-www-form-urlencoded",
-                java.net.URLEncoder.encode(channel, java.nio.charset.StandardCharsets.UTF_8) + "=",
+                java.net.URLEncoder.encode(channel, java.nio.charset.StandardCharsets.UTF_8)
+                    + "=&"
+                    + java.net.URLEncoder.encode(MARKER, java.nio.charset.StandardCharsets.UTF_8)
+                    + "=",
                 headers.toArray(String[]::new)));
   }
 
+  /** The data of the messages, the marker left out. */
   private static List<Object> dataOf(List<Map<String, Object>> messages) {
-    return messages.stream().map(m -> m.get("data")).toList();
+    return messages.stream()
+        .filter(m -> !MARKER.equals(m.get("channel")))
+        .map(m -> m.get("data"))
+        .toList();
   }
 
   private static List<Object> streamedData(String raw) {

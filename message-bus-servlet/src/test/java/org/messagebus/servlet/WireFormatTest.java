@@ -188,10 +188,17 @@ class WireFormatTest {
 
   @Test
   void stream_dataContainingSeparator_isEscapedAndRoundTrips() throws Exception {
-    try (RawConnection c = RawConnection.open(f.port())) {
+    // Held far longer than the wait (with 600 ms a loaded machine could end the stream before the
+    // message is dispatched); the stream is ended by the same client's next poll instead.
+    f.close();
+    f = ServerFixture.start(options(Duration.ofSeconds(60)));
+    try (RawConnection c = RawConnection.open(f.port());
+        RawConnection next = RawConnection.open(f.port())) {
       c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=0&__seq=1"));
       await(() -> f.server.filter().heldPolls() == 1);
       f.bus.publish("/foo", "a|\r\n|\r\n|b");
+      c.awaitContains("b\"}]\r\n|\r\n", WAIT);
+      next.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=1&__seq=2"));
       String raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
 
       // JSON escapes CR and LF, so the separator never appears inside a piece.
