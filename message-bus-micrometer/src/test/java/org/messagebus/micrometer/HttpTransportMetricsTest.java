@@ -49,8 +49,10 @@ class HttpTransportMetricsTest {
           .httpOptions(
               HttpTransportOptions.builder()
                   .longPollingInterval(Duration.ofMillis(500))
-                  .sseMaxDuration(Duration.ofMillis(700))
-                  .sseMinDuration(Duration.ofMillis(700))
+                  // The SSE stream's end (the timeout outcome) must come after its live message:
+                  // 3 s leaves a loaded machine time to deliver it (0.7 s did not always).
+                  .sseMaxDuration(Duration.ofSeconds(3))
+                  .sseMinDuration(Duration.ofSeconds(3))
                   .build())
           .webSocket(WebSocketOptions.defaults())
           .build()
