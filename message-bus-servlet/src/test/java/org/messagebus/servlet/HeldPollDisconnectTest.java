@@ -35,6 +35,22 @@ class HeldPollDisconnectTest {
         streaming ? "X-Silence-Logger: true" : "Dont-Chunk: true");
   }
 
+  @org.junit.jupiter.api.Test
+  void clientClosesItsEventStream_theStreamIsDroppedPromptly() throws Exception {
+    try (ServerFixture f = start();
+        CapturedStderr log = new CapturedStderr()) {
+      RawConnection c = RawConnection.open(f.port());
+      c.send("GET /message-bus/gone/sse?%2Fa= HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      await().atMost(WAIT).until(() -> f.server.filter().engine().eventStreams() == 1);
+      c.awaitContains("\r\n\r\n", WAIT);
+
+      c.close(); // a FIN, long before the stream's heartbeat or its end
+
+      await().atMost(WAIT).until(() -> f.server.filter().engine().eventStreams() == 0);
+      assertThat(log.text()).doesNotContain("WARN").doesNotContain("ERROR");
+    }
+  }
+
   @ParameterizedTest(name = "streaming = {0}")
   @ValueSource(booleans = {false, true})
   void clientClosesItsConnection_heldPollIsDroppedPromptly_andLaterMessagesGoNowhere(
