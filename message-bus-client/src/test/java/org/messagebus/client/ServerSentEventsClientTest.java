@@ -167,6 +167,29 @@ class ServerSentEventsClientTest {
   }
 
   @Test
+  void closedClient_itsStreamEndsOnTheServerAtOnce() throws Exception {
+    // The stream would last ten minutes and send a heartbeat every minute: only the client's
+    // closing its connection can end it within the wait. On JDK 17 the stream's GET carries
+    // Content-Length: 0, which the server's disconnect watch once refused to watch.
+    start(
+        HttpTransportOptions.builder()
+            .sseMinDuration(Duration.ofMinutes(10))
+            .sseMaxDuration(Duration.ofMinutes(10))
+            .sseHeartbeatInterval(Duration.ofMinutes(1)));
+    MessageBusClient c = client();
+    BlockingQueue<ClientMessage> got = new LinkedBlockingQueue<>();
+    c.subscribe("/a", -1, got::add);
+    await().atMost(WAIT).until(() -> server.filter().engine().eventStreams() == 1);
+    bus.publish("/a", "live");
+    assertThat(next(got).data()).isEqualTo("live");
+
+    c.close();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.filter().engine().eventStreams() == 0);
+    assertThat(server.filter().heldPolls()).isZero();
+  }
+
+  @Test
   void serverRestart_theClientBacksOffThenResumesTheStream_andItsFailureCountReturnsToZero()
       throws Exception {
     start(HttpTransportOptions.builder());

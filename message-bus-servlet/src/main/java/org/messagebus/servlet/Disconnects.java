@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * ahead of the reply (HTTP pipelining, which browsers and {@code java.net.http} do not do) that
  * cannot be handed back to Jetty, so the connection is closed and the poll ends (the client polls
  * again from its last message). The watch is cancelled before the response completes, so Jetty
- * finds no foreign read pending on the endpoint. Skipped (the poll ends at the next write or the
- * interval, as before) when the request body was not read to its end, for HTTP/2, or when Jetty's
- * internals differ from the ones this was written against.
+ * finds no foreign read pending on the endpoint. A body declared empty ({@code Content-Length: 0}
+ * on a GET, as {@code java.net.http} before JDK 19 sends it) is read to its end first, since Jetty
+ * parses it only when read. Skipped (the poll ends at the next write or the interval, as before)
+ * when another request body was not read to its end, for HTTP/2, or when Jetty's internals differ
+ * from the ones this was written against.
  *
  * <p><b>Other containers</b>: no watch. Tomcat 11 (NIO) does not read from a connection while an
  * async request whose body is complete waits, so a vanished client is found at the next write
@@ -127,7 +129,7 @@ final class Disconnects {
       // The parser has the whole request: what the socket holds from now on is not this
       // request's body.
       if (!(connection instanceof org.eclipse.jetty.server.internal.HttpConnection http)
-          || !http.getParser().isComplete()
+          || !(http.getParser().isComplete() || emptyBodyRead(request, http))
           || !(connection.getEndPoint() instanceof org.eclipse.jetty.io.AbstractEndPoint ep)
           || ep.getConnection() != connection) {
         return NONE;
@@ -140,6 +142,31 @@ final class Disconnects {
         }
       }
       return watch;
+    }
+
+    /**
+     * Reads the end of a body declared empty ({@code Content-Length: 0}, which {@code
+     * java.net.http} before JDK 19 sends with every GET, an event stream's included): Jetty parses
+     * a declared body, even an empty one, only when it is read, and nothing reads a GET's. The read
+     * never waits: when Jetty has nothing yet, nothing is watched, as before. Returns whether the
+     * parser now has the whole request.
+     */
+    private static boolean emptyBodyRead(
+        org.eclipse.jetty.server.Request request,
+        org.eclipse.jetty.server.internal.HttpConnection http) {
+      if (request.getLength() != 0) {
+        return false; // a body of unknown length or not read yet: not this watch's to read
+      }
+      org.eclipse.jetty.io.Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        return false;
+      }
+      boolean end =
+          !org.eclipse.jetty.io.Content.Chunk.isFailure(chunk)
+              && chunk.isLast()
+              && !chunk.hasRemaining();
+      chunk.release();
+      return end && http.getParser().isComplete();
     }
 
     @Override

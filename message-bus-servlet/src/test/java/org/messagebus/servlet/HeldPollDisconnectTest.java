@@ -51,6 +51,27 @@ class HeldPollDisconnectTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void clientClosesItsEventStream_requestedWithContentLengthZero_theStreamIsDroppedPromptly()
+      throws Exception {
+    // java.net.http before JDK 19 sends Content-Length: 0 with every GET: Jetty parses that empty
+    // body only when it is read, and the stream was not watched until the fix.
+    try (ServerFixture f = start();
+        CapturedStderr log = new CapturedStderr()) {
+      RawConnection c = RawConnection.open(f.port());
+      c.send(
+          "GET /message-bus/gone/sse?%2Fa= HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Length: 0\r\n\r\n");
+      await().atMost(WAIT).until(() -> f.server.filter().engine().eventStreams() == 1);
+      c.awaitContains("\r\n\r\n", WAIT);
+
+      c.close();
+
+      await().atMost(WAIT).until(() -> f.server.filter().engine().eventStreams() == 0);
+      assertThat(log.text()).doesNotContain("WARN").doesNotContain("ERROR");
+    }
+  }
+
   @ParameterizedTest(name = "streaming = {0}")
   @ValueSource(booleans = {false, true})
   void clientClosesItsConnection_heldPollIsDroppedPromptly_andLaterMessagesGoNowhere(
