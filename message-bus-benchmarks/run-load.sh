@@ -190,6 +190,8 @@ if [[ -n "${REDIS_PRIVATE:-}" ]]; then
 fi
 
 log="$here/target/load-server-$SERVER-$N.log"
+# made before the server starts: the wait below reads it before the background job may have opened it
+: > "$log"
 if [[ "$SERVER" == java ]]; then
   jfr=()
   if [[ -n "${JFR:-}" ]]; then

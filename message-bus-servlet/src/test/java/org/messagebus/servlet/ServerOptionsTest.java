@@ -36,6 +36,14 @@ class ServerOptionsTest {
       assertThat(server.bufferPool().toString())
           .containsPattern("heap=\\d+/" + MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY)
           .containsPattern("direct=\\d+/" + MessageBusServer.DEFAULT_BUFFER_POOL_MAX_MEMORY);
+      // bounded: above 256, Jetty's bucket walks at most 256 entries for a free buffer
+      assertThat(
+              server
+                  .bufferPool()
+                  .poolFor(MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE, true)
+                  .getMaxSize())
+          .isEqualTo(MessageBusServer.DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE)
+          .isGreaterThan(256);
     }
   }
 
@@ -97,6 +105,7 @@ class ServerOptionsTest {
                 .outputBufferSize(4096)
                 .inputBufferSize(1024)
                 .bufferPoolMaxMemory(1 << 20)
+                .bufferPoolMaxBucketSize(128)
                 .idleTimeout(Duration.ofMillis(500))
                 .build()
                 .start();
@@ -105,6 +114,7 @@ class ServerOptionsTest {
       assertThat(server.httpConfiguration().getOutputBufferSize()).isEqualTo(4096);
       assertThat(server.httpConfiguration().getInputBufferSize()).isEqualTo(1024);
       assertThat(server.bufferPool().toString()).containsPattern("direct=\\d+/1048576");
+      assertThat(server.bufferPool().poolFor(1024, true).getMaxSize()).isEqualTo(128);
       assertThat(server.idleTimeoutMillis()).isEqualTo(500);
 
       c.awaitClosed(Duration.ofSeconds(10));
