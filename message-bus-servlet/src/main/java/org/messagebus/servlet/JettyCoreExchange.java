@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -34,6 +36,28 @@ final class JettyCoreExchange implements HttpExchange {
 
   /** The blanks around a media type's parameter separator, which the response drops. */
   private static final Pattern PARAMETER_SPACE = Pattern.compile("\\s*;\\s*");
+
+  // The header fields of nearly every reply (HttpEngine's no-cache headers and content types),
+  // built once: Jetty copies such a field's bytes as they are, and setting one allocates nothing.
+  // Any other field is built per reply.
+  private static final HttpField[] COMMON_FIELDS = {
+    new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "must-revalidate, private, max-age=0"),
+    new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache"),
+    new PreEncodedHttpField(HttpHeader.EXPIRES, "0"),
+    new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8"),
+    new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8"),
+    new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8"),
+  };
+
+  /** The prebuilt field with this name and value, or null. */
+  static @Nullable HttpField commonField(String name, String value) {
+    for (HttpField f : COMMON_FIELDS) {
+      if (f.getValue().equals(value) && f.getName().equalsIgnoreCase(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
 
   private final Request request;
   private volatile @Nullable Thread nonBlockingThread;
@@ -246,13 +270,23 @@ final class JettyCoreExchange implements HttpExchange {
               HttpHeader.CONTENT_TYPE,
               value.indexOf(';') < 0 ? value : PARAMETER_SPACE.matcher(value).replaceAll(";"));
     } else {
-      response.getHeaders().put(name, value);
+      HttpField common = commonField(name, value);
+      if (common != null) {
+        response.getHeaders().put(common);
+      } else {
+        response.getHeaders().put(name, value);
+      }
     }
   }
 
   @Override
   public void contentType(String value) {
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, value);
+    HttpField common = commonField(HttpHeader.CONTENT_TYPE.asString(), value);
+    if (common != null) {
+      response.getHeaders().put(common);
+    } else {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, value);
+    }
   }
 
   @Override
