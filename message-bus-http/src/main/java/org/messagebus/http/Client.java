@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +65,9 @@ final class Client implements HttpExchange.HeldListener {
   HttpObserver observer = HttpObserver.NOOP;
   // Whether the client asked for the loss signal (LossSignal); set before backlog.
   boolean reportLoss;
+  // Whether backlog keeps the positions asked for (a Server-Sent Events stream's ids need them;
+  // a poll does not, and skips the copy); set before backlog.
+  boolean keepAskedPositions;
   // The positions the client asked for, before backlog moved them (for the event ids).
   private Map<String, Long> askedPositions = Map.of();
   // How the poll ended, for the observer: set by the first ending (under lock), read once done.
@@ -163,7 +167,9 @@ final class Client implements HttpExchange.HeldListener {
     if (n == 0) {
       return new ArrayList<>();
     }
-    askedPositions = new HashMap<>(subscriptions);
+    if (keepAskedPositions) {
+      askedPositions = new HashMap<>(subscriptions);
+    }
     long[] current = new long[n];
     // the messages after the position that the window or a reset read already; null: the store's
     List<?>[] known = new List<?>[n];
@@ -324,16 +330,22 @@ final class Client implements HttpExchange.HeldListener {
 
   /**
    * The highest message id the client has, per channel, once the backlog is delivered: the position
-   * it holds or the newest backlog message, whichever is greater.
+   * it holds or the newest backlog message, whichever is greater. A read-only view of {@link
+   * #subscriptions} when the backlog carries no message (a current poll: no copy), a copy
+   * otherwise.
    */
   Map<String, Long> positionsAfter(List<Message> backlog) {
-    Map<String, Long> delivered = new LinkedHashMap<>(subscriptions);
-    for (Message m : backlog) {
+    Map<String, Long> delivered = null;
+    for (int i = 0, n = backlog.size(); i < n; i++) {
+      Message m = backlog.get(i);
       if (!m.isStatus() && !LossSignal.isLoss(m)) {
+        if (delivered == null) {
+          delivered = new LinkedHashMap<>(subscriptions);
+        }
         delivered.merge(m.channel(), m.messageId(), Math::max);
       }
     }
-    return delivered;
+    return delivered != null ? delivered : Collections.unmodifiableMap(subscriptions);
   }
 
   /**

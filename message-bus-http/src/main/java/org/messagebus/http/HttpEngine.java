@@ -632,6 +632,7 @@ public final class HttpEngine implements AutoCloseable {
     }
     Client client = who.client(clientId, request.seq, request.channels, json);
     client.reportLoss = LossSignal.requested(x.queryString(), options.maxChannels() + 2);
+    client.keepAskedPositions = true;
     client.observer = observers;
     // An event stream is always held: its backlog may come from the recent window.
     long token = window != null ? window.token() : 0;

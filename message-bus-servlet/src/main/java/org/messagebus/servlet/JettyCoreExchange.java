@@ -37,13 +37,17 @@ final class JettyCoreExchange implements HttpExchange {
   /** The blanks around a media type's parameter separator, which the response drops. */
   private static final Pattern PARAMETER_SPACE = Pattern.compile("\\s*;\\s*");
 
-  // The header fields of nearly every reply (HttpEngine's no-cache headers and content types),
+  // The header fields of nearly every reply (HttpEngine's no-cache and stream headers, content
+  // types),
   // built once: Jetty copies such a field's bytes as they are, and setting one allocates nothing.
   // Any other field is built per reply.
   private static final HttpField[] COMMON_FIELDS = {
     new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "must-revalidate, private, max-age=0"),
     new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache"),
     new PreEncodedHttpField(HttpHeader.EXPIRES, "0"),
+    new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache"),
+    new PreEncodedHttpField("X-Accel-Buffering", "no"),
+    new PreEncodedHttpField("X-Content-Type-Options", "nosniff"),
     new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8"),
     new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8"),
     new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8"),
