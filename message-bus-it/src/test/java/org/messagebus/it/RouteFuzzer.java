@@ -22,9 +22,10 @@ import org.quicktheories.core.Gen;
  *   <li>the server answers (or closes) within {@link FuzzServer#EXCHANGE_TIMEOUT}, and a
  *       well-formed request gets a response;
  *   <li>no response is a 5xx, except 505 to a request whose request line is not a well-formed
- *       HTTP/1.0 or HTTP/1.1 one: 505 (HTTP Version Not Supported, RFC 9110 §15.6.6) is the
- *       standard answer to a protocol version the server does not speak, a refusal of the client's
- *       request and not a failure of the server;
+ *       HTTP/1.0 or HTTP/1.1 one (the bytes a request's framing leaves over, parsed as a request of
+ *       their own, included): 505 (HTTP Version Not Supported, RFC 9110 §15.6.6) is the standard
+ *       answer to a protocol version the server does not speak, a refusal of the client's request
+ *       and not a failure of the server;
  *   <li>426 (Upgrade Required) only to a request line that claims HTTP/2: Jetty's answer to {@code
  *       HTTP/2.0} on a cleartext HTTP/1.1 connector (HTTP/2 is not spoken there, and a {@code
  *       HTTP/2.0} request line is not HTTP/2 anyway); to any other request it would send a working
@@ -209,12 +210,17 @@ final class RouteFuzzer {
     }
     String requestLine = FuzzRequest.requestLine(bytes);
     boolean http1Line = HTTP1_REQUEST_LINE.matcher(requestLine).matches();
+    boolean first = true;
     for (RawHttp.Response r : ex.responses()) {
       String body = r.bodyText();
       // 505 is the standard answer to a protocol version the server does not speak (RFC 9110
       // §15.6.6), not a server failure; to an HTTP/1.x request line it would be one, as is every
-      // other 5xx.
-      if (r.status() >= 500 && (r.status() != 505 || http1Line)) {
+      // other 5xx. Only the first response answers the request written here: a later one answers
+      // the bytes its framing left over (no length, a length too short), parsed as a request of
+      // their own, whose line is no HTTP/1.x one (a body's bytes, e.g. "a b\n": HTTP/0.9).
+      boolean versionCanBeRefused = !http1Line || !first;
+      first = false;
+      if (r.status() >= 500 && (r.status() != 505 || !versionCanBeRefused)) {
         fail(r.status() + " " + oneLine(body), request, r.status() + " " + title(body));
       }
       if (r.status() == 426 && !requestLine.contains("HTTP/2")) {
