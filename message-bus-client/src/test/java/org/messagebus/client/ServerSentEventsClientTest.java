@@ -185,7 +185,8 @@ class ServerSentEventsClientTest {
 
     c.close();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.filter().engine().eventStreams() == 0);
+    // WAIT is far below the stream's heartbeat (1 min) and end (10 min)
+    await().atMost(WAIT).until(() -> server.filter().engine().eventStreams() == 0);
     assertThat(server.filter().heldPolls()).isZero();
   }
 

@@ -54,7 +54,7 @@ final class JettyCoreExchange implements HttpExchange {
   };
 
   /** The prebuilt field with this name and value, or null. */
-  static @Nullable HttpField commonField(String name, String value) {
+  private static @Nullable HttpField commonField(String name, String value) {
     for (HttpField f : COMMON_FIELDS) {
       if (f.getValue().equals(value) && f.getName().equalsIgnoreCase(name)) {
         return f;
