@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,8 +42,12 @@ import org.messagebus.servlet.MessageBusServer;
 class HttpTransportMetricsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration SSE_LIFETIME = Duration.ofMinutes(1);
 
   private final MessageBus bus = MessageBus.builder().keepaliveInterval(Duration.ZERO).build();
+  // The endpoint's clock: streams end when the test moves it (no timer thread), not on a deadline
+  // a loaded machine could miss.
+  private final AtomicLong now = new AtomicLong();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,11 +56,10 @@ class HttpTransportMetricsTest {
           .port(0)
           .httpOptions(
               HttpTransportOptions.builder()
-                  .longPollingInterval(Duration.ofMillis(500))
-                  // The SSE stream's end (the timeout outcome) must come after its live message:
-                  // 3 s leaves a loaded machine time to deliver it (0.7 s did not always).
-                  .sseMaxDuration(Duration.ofSeconds(3))
-                  .sseMinDuration(Duration.ofSeconds(3))
+                  .ticker(now::get)
+                  .timerThread(false)
+                  .sseMaxDuration(SSE_LIFETIME)
+                  .sseMinDuration(SSE_LIFETIME)
                   .build())
           .webSocket(WebSocketOptions.defaults())
           .build()
@@ -73,6 +80,12 @@ class HttpTransportMetricsTest {
     return registry.get("messagebus.http.connections").tag("transport", transport).gauge().value();
   }
 
+  private static String text(ByteArrayOutputStream read) {
+    synchronized (read) {
+      return read.toString(StandardCharsets.UTF_8);
+    }
+  }
+
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + "/message-bus/" + path);
   }
@@ -83,18 +96,39 @@ class HttpTransportMetricsTest {
     await().atMost(WAIT).until(() -> server.filter().engine().isListening());
     bus.publish("/s", "backlog");
 
-    // The stream opens with its backlog (one event), gets one live message, then sseMaxDuration
+    // The stream opens with its backlog (one event), gets one live message, then its lifetime
     // ends it: one poll of mode sse, outcome timeout; two messages; exactly the bytes it read.
     HttpRequest open = HttpRequest.newBuilder(uri("sse1/sse?/s=0")).GET().build();
-    CompletableFuture<HttpResponse<InputStream>> response =
-        http.sendAsync(open, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        http.sendAsync(open, HttpResponse.BodyHandlers.ofInputStream())
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    ByteArrayOutputStream read = new ByteArrayOutputStream();
+    CompletableFuture<Void> toTheEnd =
+        CompletableFuture.runAsync(
+            () -> {
+              byte[] buf = new byte[1024];
+              try (InputStream in = r.body()) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                  synchronized (read) {
+                    read.write(buf, 0, n);
+                  }
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     await().atMost(WAIT).until(() -> connections("sse") == 1);
     assertThat(registry.get("messagebus.http.held").gauge().value()).isEqualTo(1);
     bus.publish("/s", "live");
-    HttpResponse<InputStream> r = response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    byte[] body = r.body().readAllBytes();
-    String text = new String(body, StandardCharsets.UTF_8);
-    assertThat(text).contains("backlog").contains("live");
+    await().atMost(WAIT).until(() -> text(read).contains("live"));
+    assertThat(text(read)).contains("backlog");
+    now.addAndGet(SSE_LIFETIME.plusSeconds(1).toNanos());
+    server.filter().engine().expireTimeouts();
+    toTheEnd.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    byte[] body;
+    synchronized (read) {
+      body = read.toByteArray();
+    }
 
     await().atMost(WAIT).until(() -> counter("messagebus.http.polls", "mode", "sse") == 1);
     assertThat(counter("messagebus.http.polls", "mode", "sse", "outcome", "timeout")).isEqualTo(1);

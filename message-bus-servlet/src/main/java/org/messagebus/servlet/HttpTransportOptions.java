@@ -646,12 +646,35 @@ public final class HttpTransportOptions {
     }
 
     /**
-     * Tests: measures the held polls' timeouts on this ticker, and runs no timer thread (the test
-     * calls {@link org.messagebus.http.HttpEngine#expireTimeouts()}).
+     * Sets the clock that held polls, stream lifetimes and heartbeats are measured on, in
+     * nanoseconds. Default {@link System#nanoTime}. With {@link #timerThread timerThread(false)}, a
+     * test drives time itself: it moves this ticker and calls {@link
+     * org.messagebus.http.HttpEngine#expireTimeouts()}. See {@link EngineOptions.Builder#ticker}.
+     *
+     * @param ticker nanoseconds, monotonic
+     * @return this builder
      */
-    Builder manualTicker(java.util.function.LongSupplier ticker) {
-      values.ticker(ticker).timerThread(false);
+    public Builder ticker(java.util.function.LongSupplier ticker) {
+      values.ticker(ticker);
       return this;
+    }
+
+    /**
+     * Runs the timer thread that ends held polls and streams when their time is up. Default true;
+     * false leaves that to {@link org.messagebus.http.HttpEngine#expireTimeouts()} (tests with a
+     * {@link #ticker} of their own). See {@link EngineOptions.Builder#timerThread}.
+     *
+     * @param run the choice
+     * @return this builder
+     */
+    public Builder timerThread(boolean run) {
+      values.timerThread(run);
+      return this;
+    }
+
+    /** Tests: {@link #ticker} and no timer thread. */
+    Builder manualTicker(java.util.function.LongSupplier ticker) {
+      return ticker(ticker).timerThread(false);
     }
 
     /**
