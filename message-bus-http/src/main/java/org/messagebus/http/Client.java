@@ -61,6 +61,8 @@ final class Client implements HttpExchange.HeldListener {
   final LinkedHashMap<String, Long> subscriptions;
   // The fan-out lane that writes live messages to this poll; set at registration.
   volatile int lane;
+  // Whether the connection manager indexes this poll: written under its lock, read without it.
+  volatile boolean indexed;
   // Told what this poll sends (the engine's observers); set before hold.
   HttpObserver observer = HttpObserver.NOOP;
   // Whether the client asked for the loss signal (LossSignal); set before backlog.

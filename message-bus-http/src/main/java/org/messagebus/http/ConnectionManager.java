@@ -47,6 +47,8 @@ final class ConnectionManager {
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final Map<String, Client> clients = new HashMap<>();
+  // clients.size(), written under the lock and read without it: every poll checks the limit.
+  private volatile int clientCount;
   private final Map<String, Map<String, Subscribers>> bySite = new HashMap<>();
   private int nextLane;
   private final Lane @Nullable [] lanes;
@@ -213,6 +215,8 @@ final class ConnectionManager {
         nextLane = (nextLane + 1) % lanes.length;
       }
       clients.put(client.id, client);
+      client.indexed = true;
+      clientCount = clients.size();
       Map<String, Subscribers> channels =
           bySite.computeIfAbsent(client.siteId, s -> new HashMap<>());
       for (String channel : client.subscriptions.keySet()) {
@@ -229,8 +233,15 @@ final class ConnectionManager {
     return true;
   }
 
-  /** Unregisters a poll if it is still the registered one for its client id. */
+  /**
+   * Unregisters a poll if it is still the registered one for its client id. A poll unregistered
+   * already costs no lock: an answered long poll is removed twice, by the end of its exchange and
+   * by the fan-out that answered it, and the polls registering meanwhile wait on this lock.
+   */
   void remove(Client client) {
+    if (!client.indexed) {
+      return;
+    }
     lock.lock();
     try {
       if (clients.get(client.id) == client) {
@@ -243,6 +254,8 @@ final class ConnectionManager {
 
   private void unindex(Client client) {
     clients.remove(client.id);
+    client.indexed = false;
+    clientCount = clients.size();
     Map<String, Subscribers> channels = bySite.get(client.siteId);
     if (channels == null) {
       return;
@@ -343,12 +356,7 @@ final class ConnectionManager {
   }
 
   int clientCount() {
-    lock.lock();
-    try {
-      return clients.size();
-    } finally {
-      lock.unlock();
-    }
+    return clientCount;
   }
 
   @Nullable Client lookup(String clientId) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 
@@ -311,6 +312,38 @@ class HttpEngineTest {
     FakeExchange older = longPoll(e, "c", "/a=0&__seq=1");
     assertThat(older.body()).as("an older poll does not replace a newer one").isEqualTo("[]");
     assertThat(second.ended()).isFalse();
+  }
+
+  @ParameterizedTest(name = "fan-out threads = {0}")
+  @ValueSource(ints = {1, 2})
+  void manyLongPollsAnsweredByOneMessage_areAllUnregistered_andTheirNextPollsHeld(int lanes)
+      throws Exception {
+    // Each answered poll is unregistered (by its exchange's end and by the fan-out) exactly once.
+    int n = 150;
+    HttpEngine e = engine(b -> b.fanOutThreads(lanes).maxHeldPollsPerAddress(n));
+    List<FakeExchange> first = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      first.add(longPoll(e, "c" + i, "/m=0"));
+    }
+    assertThat(e.heldPolls()).isEqualTo(n);
+
+    bus.publish("/m", "one");
+    for (FakeExchange x : first) {
+      assertThat(x.await(b -> b.contains("\"data\":\"one\""), WAIT)).startsWith("[");
+    }
+    await().atMost(WAIT).until(() -> e.heldPolls() == 0);
+
+    // Each client's next poll is held, counted once, and answered by the next message.
+    List<FakeExchange> next = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      next.add(longPoll(e, "c" + i, "/m=1"));
+    }
+    assertThat(e.heldPolls()).isEqualTo(n);
+    bus.publish("/m", "two");
+    for (FakeExchange x : next) {
+      assertThat(x.await(b -> b.contains("\"data\":\"two\""), WAIT)).doesNotContain("one");
+    }
+    await().atMost(WAIT).until(() -> e.heldPolls() == 0);
   }
 
   @Test
