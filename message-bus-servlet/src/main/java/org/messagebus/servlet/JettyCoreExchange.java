@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
@@ -190,12 +191,15 @@ final class JettyCoreExchange implements HttpExchange {
 
   /**
    * Reads the body chunk by chunk; asks Jetty to call back when none is there yet. A body that
-   * comes in one chunk (nearly every poll and broadcast) is copied once, into the array the sink
-   * gets.
+   * comes in one chunk (nearly every poll and broadcast: Jetty hands its bytes over, then the end
+   * as a chunk of its own) is copied once, into the array the sink gets; only a body in several
+   * pieces is gathered in a stream.
    */
   private final class BodyRead implements Runnable {
     private final int max;
     private final BodySink sink;
+    // The first piece, as long as it is the only one.
+    private byte @Nullable [] first;
     private @Nullable ByteArrayOutputStream received;
 
     BodyRead(int max, BodySink sink) {
@@ -218,22 +222,33 @@ final class JettyCoreExchange implements HttpExchange {
         ByteBuffer bytes = chunk.getByteBuffer();
         int n = bytes.remaining();
         ByteArrayOutputStream r = received;
-        if ((r == null ? 0 : r.size()) + n > max) {
+        byte[] one = first;
+        int had = r != null ? r.size() : one != null ? one.length : 0;
+        if (had + n > max) {
           chunk.release();
           sink.failed(HttpEngine.tooLarge(max));
           return;
         }
         boolean last = chunk.isLast();
-        if (r == null && last) {
-          byte[] whole = new byte[n];
-          bytes.get(whole);
+        if (r == null && (one == null || n == 0)) {
+          // The first piece, or an empty one after it (the end): no stream yet.
+          if (one == null) {
+            one = new byte[n];
+            bytes.get(one);
+            first = one;
+          }
           chunk.release();
-          sink.body(whole);
-          return;
+          if (last) {
+            sink.body(one);
+            return;
+          }
+          continue;
         }
         if (r == null) {
           long declared = request.getLength();
           r = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
+          r.write(Objects.requireNonNull(one), 0, one.length);
+          first = null;
           received = r;
         }
         if (bytes.hasArray()) {
