@@ -82,10 +82,13 @@ final class ClientAddress {
    * own key.
    */
   static String key(HttpRequestView req, List<Range> trusted) {
-    String peer = req.remoteAddress();
-    InetAddress current = literal(peer);
+    InetAddress current = req.remoteInetAddress();
     if (current == null) {
-      return raw(peer);
+      String peer = req.remoteAddress();
+      current = literal(peer);
+      if (current == null) {
+        return raw(peer);
+      }
     }
     if (!trusted.isEmpty() && isTrusted(current, trusted)) {
       List<String> hops = forwardedHops(req);
@@ -133,6 +136,9 @@ final class ClientAddress {
   // split drops trailing empty elements, and a trailing comma must not add an unknown hop
   @SuppressWarnings("StringSplitter")
   private static List<String> forwardedHops(HttpRequestView req) {
+    if (req.header("Forwarded") == null && req.header("X-Forwarded-For") == null) {
+      return List.of(); // the common case: no list per request
+    }
     List<String> hops = new ArrayList<>();
     for (String value : req.headers("Forwarded")) {
       for (String element : value.split(",")) {

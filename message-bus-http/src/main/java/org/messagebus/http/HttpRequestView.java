@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.http;
 
+import java.net.InetAddress;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +67,17 @@ public interface HttpRequestView {
    * @return an IP literal (the peer may be a proxy)
    */
   String remoteAddress();
+
+  /**
+   * Returns the address of the TCP peer as the transport holds it, so that the engine need not
+   * parse {@link #remoteAddress()} back into one (per poll, for the held-poll limits); null when
+   * the transport has none at hand, and then {@link #remoteAddress()} is read.
+   *
+   * @return the peer's address, or null
+   */
+  default @Nullable InetAddress remoteInetAddress() {
+    return null;
+  }
 
   /**
    * Returns a request attribute set upstream (Servlet request attributes; none elsewhere).

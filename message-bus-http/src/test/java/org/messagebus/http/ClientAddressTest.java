@@ -5,8 +5,10 @@ package org.messagebus.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** The client address behind trusted proxies, and IP literals parsed without DNS. */
@@ -17,13 +19,29 @@ class ClientAddressTest {
 
   /** A request from {@code peer} with the given headers (name → comma-joined value). */
   private static HttpRequestView request(String peer, Map<String, String> headers) {
+    return request(peer, null, headers);
+  }
+
+  /**
+   * The same, from a transport that has the peer's address at hand ({@code address}; null: none,
+   * the engine parses {@code peer}); with an address, {@code peer} is not read.
+   */
+  private static HttpRequestView request(
+      String peer, @Nullable InetAddress address, Map<String, String> headers) {
     return (HttpRequestView)
         Proxy.newProxyInstance(
             ClientAddressTest.class.getClassLoader(),
             new Class<?>[] {HttpRequestView.class},
             (proxy, method, args) ->
                 switch (method.getName()) {
-                  case "remoteAddress" -> peer;
+                  case "remoteInetAddress" -> address;
+                  case "remoteAddress" -> {
+                    if (address != null) {
+                      throw new AssertionError("the text of an address the transport gave");
+                    }
+                    yield peer;
+                  }
+                  case "header" -> headers.get((String) args[0]);
                   case "headers" ->
                       headers.containsKey((String) args[0])
                           ? List.of(headers.get((String) args[0]))
@@ -34,6 +52,26 @@ class ClientAddressTest {
 
   private static String key(String peer, Map<String, String> headers) {
     return ClientAddress.key(request(peer, headers), PROXIES);
+  }
+
+  @Test
+  void anAddressTheTransportHolds_givesTheSameKeys_withoutParsingItsText() throws Exception {
+    InetAddress proxy = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
+    InetAddress client = InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 9});
+    InetAddress v6 = InetAddress.getByName("2001:db8:1:2:3:4:5:6");
+    Map<String, String> none = Map.of();
+    Map<String, String> forwarded = Map.of("X-Forwarded-For", "198.51.100.7");
+
+    assertThat(ClientAddress.key(request("-", client, none), PROXIES)).isEqualTo("203.0.113.9");
+    assertThat(ClientAddress.key(request("-", client, forwarded), PROXIES))
+        .isEqualTo(key("203.0.113.9", forwarded))
+        .isEqualTo("203.0.113.9");
+    assertThat(ClientAddress.key(request("-", proxy, forwarded), PROXIES))
+        .isEqualTo(key("10.1.2.3", forwarded))
+        .isEqualTo("198.51.100.7");
+    assertThat(ClientAddress.key(request("-", v6, none), PROXIES))
+        .isEqualTo(key("2001:db8:1:2:3:4:5:6", none))
+        .isEqualTo("2001:db8:1:2:0:0:0:0/64");
   }
 
   @Test

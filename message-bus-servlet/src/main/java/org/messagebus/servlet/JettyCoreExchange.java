@@ -4,6 +4,8 @@ package org.messagebus.servlet;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
@@ -128,6 +130,15 @@ final class JettyCoreExchange implements HttpExchange {
   @Override
   public String remoteAddress() {
     return Request.getRemoteAddr(request);
+  }
+
+  /** The peer's address as Jetty holds it: no text to format and parse back. */
+  @Override
+  public @Nullable InetAddress remoteInetAddress() {
+    return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
+            && !a.isUnresolved()
+        ? a.getAddress()
+        : null;
   }
 
   @Override
