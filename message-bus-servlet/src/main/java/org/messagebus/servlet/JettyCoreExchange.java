@@ -41,9 +41,8 @@ final class JettyCoreExchange implements HttpExchange {
   private static final Pattern PARAMETER_SPACE = Pattern.compile("\\s*;\\s*");
 
   // The header fields of nearly every reply (HttpEngine's no-cache and stream headers, content
-  // types),
-  // built once: Jetty copies such a field's bytes as they are, and setting one allocates nothing.
-  // Any other field is built per reply.
+  // types), built once: Jetty copies such a field's bytes as they are, and setting one allocates
+  // nothing. Any other field is built per reply.
   private static final HttpField[] COMMON_FIELDS = {
     new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "must-revalidate, private, max-age=0"),
     new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache"),

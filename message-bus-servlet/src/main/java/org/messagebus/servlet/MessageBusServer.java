@@ -105,9 +105,9 @@ public final class MessageBusServer implements AutoCloseable {
    * Default of {@link Builder#bufferPoolMaxBucketSize}: 65,536 buffers of each size. Every held
    * poll keeps its request buffer until it is answered, and Jetty's pool looks for a free buffer by
    * walking its entries: unbounded ({@code -1}, Jetty's own default) the walk covers every held
-   * poll on every new request (about 9 µs at 5,000 held polls, 32 µs at 10,000 on a 2-vCPU
-   * machine); bounded above 256, Jetty walks its first 256 entries and then takes a free buffer
-   * from a queue (about 1.4 µs at any number). BENCHMARKS.md, "Jetty's buffer pool walk".
+   * poll on every new request (11.5 µs at 5,000 held polls, 34 µs at 10,000 on a 2-vCPU machine);
+   * bounded above 256, Jetty walks its first 256 entries and then takes a free buffer from a queue
+   * (about 1.4 µs at any number). BENCHMARKS.md, "Jetty's buffer pool walk".
    */
   public static final int DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE = 65536;
 
