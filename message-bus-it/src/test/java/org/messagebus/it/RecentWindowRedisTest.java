@@ -3,31 +3,19 @@
 package org.messagebus.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.messagebus.Message;
-import org.messagebus.MessageBus;
-import org.messagebus.redis.RedisBackend;
-import org.messagebus.servlet.HttpTransportOptions;
-import org.messagebus.servlet.MessageBusServer;
 
 /**
  * The recent-message window on the real Redis, counted with {@code INFO commandstats}: a poll at
@@ -46,86 +34,36 @@ class RecentWindowRedisTest {
 
   private static final int DB = RedisSupport.DB_SPARE;
   private static final String NOTIFICATIONS = "_message_bus_recent_window_test";
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = RecentWindowServer.WAIT;
 
   /** The commands a poll's reads use (lastIds, lastId, backlog, getMessage, global backlog). */
   private static final List<String> READS =
       List.of("mget", "get", "zrangebyscore", "zrange", "zrevrangebyscore", "exists", "evalsha");
 
-  private MessageBus bus;
-  private MessageBusServer server;
-  private RedisClient redisClient;
-  private StatefulRedisConnection<String, String> connection;
+  private RecentWindowServer served;
+  private RedisSupport.Connection connection;
   private RedisCommands<String, String> redis;
-  private final LinkedBlockingQueue<Message> dispatched = new LinkedBlockingQueue<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() throws Exception {
-    RedisSupport.requireRedis();
-    RedisSupport.flushDb(DB);
-    redisClient = RedisClient.create();
-    connection =
-        redisClient.connect(
-            RedisURI.builder()
-                .withHost(RedisSupport.HOST)
-                .withPort(RedisSupport.PORT)
-                .withDatabase(DB)
-                .build());
-    redis = connection.sync();
-    bus =
-        MessageBus.builder()
-            .backend(
-                RedisBackend.builder()
-                    .uri(RedisSupport.uri(DB))
-                    .notificationChannel(NOTIFICATIONS)
-                    .build())
-            .keepaliveInterval(Duration.ZERO)
-            .build();
-    server =
-        MessageBusServer.builder(bus)
-            .port(0)
-            .httpOptions(
-                HttpTransportOptions.builder()
-                    .longPollingInterval(Duration.ofSeconds(20))
-                    .recentWindowMessages(4)
-                    .build())
-            .build()
-            .start();
-    // Registered after the server's engine: once this listener has a message, the window has it.
-    bus.subscribeAll(dispatched::add);
-    awaitDispatched(bus.publish("/probe", "p"), "/probe");
+    served = RecentWindowServer.onRedis(DB, NOTIFICATIONS);
+    connection = RedisSupport.connect(DB);
+    redis = connection.commands();
   }
 
   @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    if (bus != null) {
-      bus.close();
-    }
+  void stop() throws Exception {
     if (connection != null) {
       connection.close();
-      redisClient.shutdown();
     }
-    RedisSupport.flushDb(DB);
-  }
-
-  private void awaitDispatched(long messageId, String channel) throws InterruptedException {
-    while (true) {
-      Message m = dispatched.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(m).as("%s %d dispatched", channel, messageId).isNotNull();
-      if (m.channel().equals(channel) && m.messageId() == messageId) {
-        return;
-      }
+    if (served != null) {
+      served.close();
     }
   }
 
   private long publish(String channel, String data) throws InterruptedException {
-    long id = bus.publish(channel, data);
-    awaitDispatched(id, channel);
+    long id = served.bus().publish(channel, data);
+    served.awaitDispatched(channel, id);
     return id;
   }
 
@@ -155,30 +93,13 @@ class RecentWindowRedisTest {
     return delta;
   }
 
-  private HttpRequest.Builder pollRequest(String clientId, String form) {
-    return HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + "/message-bus/" + clientId + "/poll"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form));
-  }
-
-  private CompletableFuture<HttpResponse<String>> longPoll(String clientId, String form) {
-    return http.sendAsync(
-        pollRequest(clientId, form).header("Dont-Chunk", "true").build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private void awaitHeld(int n) {
-    await().atMost(WAIT).until(() -> server.filter().heldPolls() == n);
-  }
-
   @Test
   void pollAtTheCurrentPosition_makesNoReadCommand_andGetsTheNextMessage() throws Exception {
     long last = publish("/a", "one");
     Map<String, Long> before = commandStats();
 
-    CompletableFuture<HttpResponse<String>> poll = longPoll("c", "/a=" + last);
-    awaitHeld(1);
+    CompletableFuture<HttpResponse<String>> poll = served.longPoll("c", "/a=" + last);
+    served.awaitHeld(1);
     Map<String, Long> held = commandStats();
     publish("/a", "two");
     HttpResponse<String> r = poll.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -197,7 +118,8 @@ class RecentWindowRedisTest {
     publish("/a", "three");
     Map<String, Long> before = commandStats();
 
-    HttpResponse<String> r = longPoll("c", "/a=" + first).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    HttpResponse<String> r =
+        served.longPoll("c", "/a=" + first).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(readsBetween(before, commandStats())).isEmpty();
     assertThat(r.body()).contains("\"two\"").contains("\"three\"").doesNotContain("\"one\"");
@@ -209,11 +131,13 @@ class RecentWindowRedisTest {
     publish("/a", "two");
     Map<String, Long> before = commandStats();
 
-    CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> stream =
-        http.sendAsync(
-            pollRequest("c", "/a=" + first).build(), HttpResponse.BodyHandlers.ofLines());
-    HttpResponse<java.util.stream.Stream<String>> r =
-        stream.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    CompletableFuture<HttpResponse<Stream<String>>> stream =
+        served
+            .http()
+            .sendAsync(
+                served.pollRequest("c", "/a=" + first).build(),
+                HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<Stream<String>> r = stream.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     String firstPiece = r.body().findFirst().orElseThrow();
     Map<String, Long> after = commandStats();
 
@@ -229,13 +153,13 @@ class RecentWindowRedisTest {
     }
     Map<String, Long> before = commandStats();
     HttpResponse<String> older =
-        longPoll("c1", "/a=" + first).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        served.longPoll("c1", "/a=" + first).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Map<String, Long> afterOlder = commandStats();
     assertThat(older.body()).contains("\"m2\"").contains("\"m7\"");
     assertThat(readsBetween(before, afterOlder)).containsKeys("mget", "zrangebyscore");
 
-    CompletableFuture<HttpResponse<String>> cold = longPoll("c2", "/cold=0");
-    awaitHeld(1);
+    CompletableFuture<HttpResponse<String>> cold = served.longPoll("c2", "/cold=0");
+    served.awaitHeld(1);
     assertThat(readsBetween(afterOlder, commandStats())).containsKey("mget");
     publish("/cold", "warm now");
     assertThat(cold.get(WAIT.toSeconds(), TimeUnit.SECONDS).body()).contains("\"warm now\"");
@@ -254,10 +178,11 @@ class RecentWindowRedisTest {
     redis.zadd("__mb_global_backlog_n", globalId, (last + 1) + "|/r");
     redis.publish(NOTIFICATIONS, stored);
     redis.exec();
-    awaitDispatched(last + 1, "/r");
+    served.awaitDispatched("/r", last + 1);
     Map<String, Long> before = commandStats();
 
-    HttpResponse<String> r = longPoll("c", "/r=" + last).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    HttpResponse<String> r =
+        served.longPoll("c", "/r=" + last).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(r.body()).contains("\"ruby\"");
     assertThat(readsBetween(before, commandStats())).isEmpty();
@@ -267,8 +192,8 @@ class RecentWindowRedisTest {
   void idsRestartedByAnotherProcess_reachAHeldPollAtItsOldPosition_withoutARead() throws Exception {
     publish("/x", "x1");
     long last = publish("/x", "x2");
-    CompletableFuture<HttpResponse<String>> poll = longPoll("c", "/x=" + last);
-    awaitHeld(1);
+    CompletableFuture<HttpResponse<String>> poll = served.longPoll("c", "/x=" + last);
+    served.awaitHeld(1);
 
     // Another process (Ruby's reset!, or the channel's expiry) deletes the channel: its ids
     // restart at 1, below the held poll's position.
@@ -284,7 +209,8 @@ class RecentWindowRedisTest {
         .containsOnlyKeys("evalsha");
 
     // The next poll at the old position is ahead of the new ids: the store decides (a status).
-    HttpResponse<String> next = longPoll("c", "/x=" + last).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    HttpResponse<String> next =
+        served.longPoll("c", "/x=" + last).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(next.body()).contains("/__status").contains("\"/x\":1");
   }
 }

@@ -5,6 +5,7 @@ package org.messagebus.it;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.messagebus.testkit.Services;
 
 /**
@@ -41,12 +42,50 @@ final class RedisSupport {
   }
 
   static void flushDb(int db) {
+    try (Connection c = connect(db)) {
+      c.commands().flushdb();
+    }
+  }
+
+  /** Connects to database {@code db} of the shared Redis. */
+  static Connection connect(int db) {
     RedisClient client = RedisClient.create();
-    try (StatefulRedisConnection<String, String> c =
-        client.connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build())) {
-      c.sync().flushdb();
-    } finally {
+    try {
+      return new Connection(
+          client,
+          client.connect(
+              RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build()));
+    } catch (RuntimeException e) {
       client.shutdown();
+      throw e;
+    }
+  }
+
+  /**
+   * A test's own connection to one database of the shared Redis, with the client it came from:
+   * closing it closes the connection and shuts the client down.
+   */
+  static final class Connection implements AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    private Connection(RedisClient client, StatefulRedisConnection<String, String> connection) {
+      this.client = client;
+      this.connection = connection;
+    }
+
+    /** The synchronous commands of the connection. */
+    RedisCommands<String, String> commands() {
+      return connection.sync();
+    }
+
+    @Override
+    public void close() {
+      try {
+        connection.close();
+      } finally {
+        client.shutdown();
+      }
     }
   }
 }
