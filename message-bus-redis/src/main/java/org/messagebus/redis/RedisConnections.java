@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * the client and the {@code closed} flag's transitions; connecting itself happens outside the lock,
  * so {@link #beginClose()} never waits for a connection attempt. Publishes and reads from any
  * thread share the one command connection (Lettuce pipelines concurrent commands on it).
+ *
+ * <p><b>State.</b> Each command connection reports to the {@code commands} link through its own
+ * {@link CommandConnectionWatch} until it is dropped on purpose: the surplus connection of a thread
+ * that connected at the same time as another (at a bus's start, its subscribing thread and its
+ * background thread both need the connection), the old connection on {@link #reopen()}, the current
+ * one on {@link #beginClose()}. Closing those is no lost connection, so it is not reported.
  */
 final class RedisConnections {
 
@@ -63,6 +69,8 @@ final class RedisConnections {
   private @Nullable RedisClient ownClient;
   private @Nullable ClientResources ownResources;
   private volatile @Nullable StatefulRedisConnection<String, String> connection;
+  // guarded by lifecycle; the watch of connection
+  private @Nullable CommandConnectionWatch connectionWatch;
   private volatile @Nullable String notificationChannel;
   private volatile boolean closed;
 
@@ -150,20 +158,8 @@ final class RedisConnections {
       throw failure;
     }
     fresh.setTimeout(commandTimeout);
-    fresh.addListener(
-        new RedisConnectionStateListener() {
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> ch, SocketAddress address) {
-            state.up(COMMANDS);
-          }
-
-          @Override
-          public void onRedisDisconnected(RedisChannelHandler<?, ?> ch) {
-            if (!closed) {
-              state.down(COMMANDS, new BackendException("lost the connection to Redis"));
-            }
-          }
-        });
+    CommandConnectionWatch watch = new CommandConnectionWatch();
+    fresh.addListener(watch);
     String channel = notificationChannel == null ? databaseChannel(fresh) : null;
     StatefulRedisConnection<String, String> extra = null;
     lifecycle.lock();
@@ -175,17 +171,57 @@ final class RedisConnections {
           notificationChannel = channel;
         }
         connection = fresh;
+        connectionWatch = watch;
       }
     } finally {
       lifecycle.unlock();
     }
     if (extra != null) {
+      watch.drop(); // before closing: its disconnection is no lost connection
       extra.close();
       requireOpen();
       return connection();
     }
     state.up(COMMANDS);
     return fresh;
+  }
+
+  /**
+   * Reports what Lettuce tells of one command connection as the {@code commands} link: up when it
+   * (re)connects, down when it is lost (Lettuce then reconnects it), until the connection is {@link
+   * #drop() dropped} on purpose, when nothing it reports counts any more.
+   */
+  private final class CommandConnectionWatch implements RedisConnectionStateListener {
+
+    private volatile boolean dropped;
+
+    /** Stops reporting, before the connection is closed on purpose. */
+    void drop() {
+      dropped = true;
+    }
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> ch, SocketAddress address) {
+      if (!dropped) {
+        state.up(COMMANDS);
+      }
+    }
+
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> ch) {
+      if (!dropped && !closed) {
+        state.down(COMMANDS, new BackendException("lost the connection to Redis"));
+      }
+    }
+  }
+
+  // guarded by lifecycle: the current connection is being dropped on purpose
+  private void dropWatch() {
+    CommandConnectionWatch w = connectionWatch;
+    connectionWatch = null;
+    if (w != null) {
+      w.drop();
+    }
   }
 
   /** Opens a new pub/sub connection for a subscription. */
@@ -352,6 +388,7 @@ final class RedisConnections {
     try {
       old = connection;
       connection = null;
+      dropWatch();
       closed = false;
     } finally {
       lifecycle.unlock();
@@ -375,6 +412,7 @@ final class RedisConnections {
       closed = true;
       c = connection;
       connection = null;
+      dropWatch();
       client = ownClient;
       resources = ownResources;
       ownClient = null;

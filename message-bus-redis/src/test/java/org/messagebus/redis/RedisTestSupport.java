@@ -28,6 +28,7 @@ final class RedisTestSupport {
   static final int DB_INTEROP = 7;
   static final int DB_TWO_JVMS = 6;
   static final int DB_MISC = 5;
+  static final int DB_START_STATE = 4;
 
   private static RedisClient client;
 
