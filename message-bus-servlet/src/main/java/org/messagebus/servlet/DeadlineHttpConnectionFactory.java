@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
@@ -53,6 +54,8 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
 
   private final long headNanos;
   private final long bodyNanos;
+  // deadlines armed so far, all connections (for tests: a request that arrives whole arms none)
+  private final LongAdder armed = new LongAdder();
 
   DeadlineHttpConnectionFactory(HttpConfiguration config, Duration head, Duration body) {
     super(config);
@@ -64,9 +67,15 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   public Connection newConnection(Connector connector, EndPoint endPoint) {
     // As HttpConnectionFactory.newConnection (Jetty 12.1), with our connection class.
     DeadlineConnection connection =
-        new DeadlineConnection(getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos);
+        new DeadlineConnection(
+            getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos, armed);
     connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
     return configure(connection, connector, endPoint);
+  }
+
+  /** The number of deadlines armed so far, over all connections (for tests). */
+  long deadlinesArmed() {
+    return armed.sum();
   }
 
   /** An HTTP/1.1 connection whose parser keeps the deadlines. */
@@ -81,11 +90,12 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         Connector connector,
         EndPoint endPoint,
         long headNanos,
-        long bodyNanos) {
+        long bodyNanos,
+        LongAdder armed) {
       super(config, connector, endPoint);
       this.headNanos = headNanos;
       this.bodyNanos = bodyNanos;
-      this.deadline = new Deadline(connector, endPoint);
+      this.deadline = new Deadline(connector, endPoint, armed);
       ((DeadlineParser) getParser()).connection = this;
     }
 
@@ -132,7 +142,9 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         // schedules no timer, so the long-poll cycle allocates none and none lingers on the
         // scheduler's queue while its poll is held.
         if (inContentState()) {
-          if (!buffer.hasRemaining()) {
+          // A body whose last bytes were just handed over ends without another byte from the
+          // client (its length is known): every request whose body came whole passes here.
+          if (!buffer.hasRemaining() && !bodyAllRead()) {
             d.arm(Phase.BODY, connection.bodyNanos);
           }
         } else if (inHeaderState()) {
@@ -143,6 +155,12 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
           d.clear(); // complete, or closing
         }
       }
+    }
+
+    /** Whether all of a body of known length was parsed (the parser then stays in CONTENT). */
+    private boolean bodyAllRead() {
+      long length = getContentLength();
+      return length >= 0 && getContentRead() >= length;
     }
 
     @Override
@@ -168,12 +186,14 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   static final class Deadline extends CyclicTimeout {
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private final EndPoint endPoint;
+    private final LongAdder armed;
     private volatile Phase phase = Phase.NONE;
     private volatile long dueNanos;
 
-    Deadline(Connector connector, EndPoint endPoint) {
+    Deadline(Connector connector, EndPoint endPoint, LongAdder armed) {
       super(connector.getScheduler());
       this.endPoint = endPoint;
+      this.armed = armed;
     }
 
     /** Arms a phase's deadline unless that phase is already running (its deadline stands). */
@@ -183,6 +203,7 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
       }
       dueNanos = System.nanoTime() + nanos;
       phase = next;
+      armed.increment();
       schedule(nanos, TimeUnit.NANOSECONDS);
     }
 

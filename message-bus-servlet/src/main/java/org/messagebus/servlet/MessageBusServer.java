@@ -354,6 +354,13 @@ public final class MessageBusServer implements AutoCloseable {
     return bufferPool;
   }
 
+  /** The number of request deadlines armed so far (for tests: a whole request arms none). */
+  long deadlinesArmed() {
+    return Objects.requireNonNull(
+            connector.getConnectionFactory(DeadlineHttpConnectionFactory.class))
+        .deadlinesArmed();
+  }
+
   long idleTimeoutMillis() {
     return connector.getIdleTimeout();
   }

@@ -122,6 +122,38 @@ class RequestDeadlineTest {
   }
 
   @Test
+  void requestsThatArriveWhole_armNoDeadline_aTrickledBodyDoes() throws Exception {
+    try (MessageBusServer server =
+            server(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(25));
+        RawConnection c = RawConnection.open(server.port())) {
+      // Polls with a body, answered at once (a new channel's status) and kept alive: the
+      // second runs on the connection of the first.
+      for (int i = 0; i < 2; i++) {
+        c.send(
+            RawConnection.post(
+                "/message-bus/whole/poll?dlp=t",
+                "application/x-www-form-urlencoded",
+                "/a" + i + "=-1",
+                "Dont-Chunk: 1"));
+        c.awaitContains("\"/a" + i + "\"", WAIT);
+      }
+      // Neither request made a timer (each came in one piece).
+      assertThat(server.deadlinesArmed()).isZero();
+
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("POST /message-bus/trickled/poll HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 10\r\n\r\n/a=")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        await().atMost(WAIT).until(() -> server.deadlinesArmed() == 1);
+      }
+    }
+  }
+
+  @Test
   void heldPoll_outlivesBothDeadlines() throws Exception {
     try (MessageBusServer server =
             server(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(1500));
