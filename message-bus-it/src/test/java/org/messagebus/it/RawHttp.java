@@ -50,9 +50,15 @@ final class RawHttp {
 
   /**
    * What came back: the complete responses, and whether the server closed the connection after them
-   * with bytes that do not form a complete response ({@code trailing}).
+   * with bytes that do not form a complete response ({@code trailing}); {@code ending} says how the
+   * exchange ended (for failure messages: how long it took, how many bytes came, and whether the
+   * connection met its end, a reset, a write failure or the timeout).
    */
-  record Exchange(List<Response> responses, byte[] trailing, boolean timedOut) {}
+  record Exchange(List<Response> responses, byte[] trailing, boolean timedOut, String ending) {
+    Exchange(List<Response> responses, byte[] trailing, boolean timedOut) {
+      this(responses, trailing, timedOut, "");
+    }
+  }
 
   private RawHttp() {}
 
@@ -82,9 +88,11 @@ final class RawHttp {
   private static Exchange exchange(
       int port, byte[] request, boolean headRequest, Duration timeout, boolean untilAnswered)
       throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long began = System.nanoTime();
+    long deadline = began + timeout.toNanos();
     Received received = new Received();
     boolean timedOut = false;
+    String how = "answered";
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(250);
       OutputStream out = socket.getOutputStream();
@@ -96,12 +104,14 @@ final class RawHttp {
         }
       } catch (SocketException e) {
         // the server may close early (e.g. after answering 413 or 431): read what it sent
+        how = "write failed (" + e.getMessage() + "), then ";
       }
       InputStream in = socket.getInputStream();
       byte[] buf = new byte[16384];
       while (true) {
         if (System.nanoTime() > deadline) {
           timedOut = true;
+          how = how.endsWith(" ") ? how + "timed out" : "timed out";
           break;
         }
         int n;
@@ -110,9 +120,11 @@ final class RawHttp {
         } catch (SocketTimeoutException e) {
           continue;
         } catch (SocketException e) {
+          how = (how.endsWith(" ") ? how : "") + "read failed (" + e.getMessage() + ")";
           break; // reset by the server after its answer
         }
         if (n < 0) {
+          how = (how.endsWith(" ") ? how : "") + "end of input";
           break;
         }
         received.write(buf, 0, n);
@@ -123,7 +135,15 @@ final class RawHttp {
         }
       }
     }
-    return parse(received.toByteArray(), headRequest, timedOut);
+    Exchange ex = parse(received.toByteArray(), headRequest, timedOut);
+    String ending =
+        how
+            + " after "
+            + received.size()
+            + " bytes in "
+            + (System.nanoTime() - began) / 1_000_000
+            + " ms";
+    return new Exchange(ex.responses(), ex.trailing(), timedOut, ending);
   }
 
   /**

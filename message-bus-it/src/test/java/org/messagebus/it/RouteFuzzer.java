@@ -206,7 +206,14 @@ final class RouteFuzzer {
       fail("no answer within " + FuzzServer.EXCHANGE_TIMEOUT.toSeconds() + " s", request);
     }
     if (request.mustBeAnswered() && ex.responses().isEmpty()) {
-      fail("a well-formed request got no response", request);
+      fail(
+          "a well-formed request got no response ("
+              + ex.ending()
+              + (ex.trailing().length > 0
+                  ? ", received: " + FuzzRequest.escape(ex.trailing(), 300)
+                  : "")
+              + ")",
+          request);
     }
     String requestLine = FuzzRequest.requestLine(bytes);
     boolean http1Line = HTTP1_REQUEST_LINE.matcher(requestLine).matches();
