@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The counters are server-wide and never reset here (no {@code CONFIG RESETSTAT} on a shared
  * server): each check reads them before and after. The bus uses database {@value
- * RedisSupport#DB_SPARE} and a notification channel of its own, so no other bus's messages reach
- * it; nothing else is expected to read from this Redis while the test runs (the session's rule: one
- * engineer runs the Redis suites).
+ * RedisSupport#DB_RECENT_WINDOW} and a notification channel of its own, so no other bus's messages
+ * reach it; nothing else is expected to read from this Redis while the test runs (the session's
+ * rule: one engineer runs the Redis suites).
  */
 class RecentWindowRedisTest {
 
-  private static final int DB = RedisSupport.DB_SPARE;
+  private static final int DB = RedisSupport.DB_RECENT_WINDOW;
   private static final String NOTIFICATIONS = "_message_bus_recent_window_test";
   private static final Duration WAIT = RecentWindowServer.WAIT;
 

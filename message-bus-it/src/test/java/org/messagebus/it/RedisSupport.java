@@ -9,8 +9,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.messagebus.testkit.Services;
 
 /**
- * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 9, 11, 13 and 14 only
- * and flushes only 9, 13 and 14 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot
+ * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 11, 13, 14 and 15 only
+ * and flushes only 13, 14 and 15 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot
  * starter's tests use too, is never flushed: the scale-out test keeps to channels of its own. A
  * missing Redis is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
  */
@@ -25,11 +25,14 @@ final class RedisSupport {
   /** The scale-out test's database (shared, never flushed: its channels are unique per run). */
   static final int DB_SCALEOUT = 11;
 
-  /** Reserved for this module's next Redis test. */
-  static final int DB_SPARE = 14;
+  /** The recent-window test's database (flushed by it). */
+  static final int DB_RECENT_WINDOW = 14;
 
-  /** The loss signal test's database (flushed by it). */
-  static final int DB_LOSS = 9;
+  /**
+   * The loss signal test's database (flushed by it); no other module's tests use it (the Redis
+   * module's backend contract test flushes database 9, which this test shared before).
+   */
+  static final int DB_LOSS = 15;
 
   private RedisSupport() {}
 

@@ -14,8 +14,9 @@ import org.messagebus.testkit.Services;
 
 /**
  * The shared Redis of the tests (127.0.0.1:6379). Each test class uses a database number of its own
- * and flushes only that database (never FLUSHALL), so classes never see each other's data. Outside
- * CI a missing Redis skips the tests with the reason; with {@code CI=true} it fails them.
+ * (the two small classes on {@link #DB_MISC} share theirs: tests of one module run one class at a
+ * time) and flushes only that database (never FLUSHALL), so classes never see each other's data.
+ * Outside CI a missing Redis skips the tests with the reason; with {@code CI=true} it fails them.
  */
 final class RedisTestSupport {
 
