@@ -65,8 +65,14 @@ final class JettyCoreExchange implements HttpExchange {
     return null;
   }
 
+  /** The most of a body {@link #prefetchBody} reads before a request goes to a worker. */
+  static final int PREFETCH_MAX_BYTES = 64 * 1024;
+
   private final Request request;
   private volatile @Nullable Thread nonBlockingThread;
+  // Set on the I/O thread before the executor hands the request to a worker (which orders it
+  // before the worker's readBody), taken by readBody.
+  private @Nullable Prefetched prefetched;
   private final Response response;
   private final Callback callback;
   private final AtomicBoolean completed = new AtomicBoolean();
@@ -185,18 +191,117 @@ final class JettyCoreExchange implements HttpExchange {
     return nonBlockingThread == Thread.currentThread();
   }
 
+  /**
+   * Runs the task on a worker thread when called on the thread that must not block, else at once.
+   * What has come of the request's body is read first, on this thread (see {@link #prefetchBody}).
+   */
   @Override
   public void dispatch(Runnable task) {
     if (mustNotBlock()) {
+      prefetchBody();
       request.getComponents().getExecutor().execute(task);
     } else {
       task.run();
     }
   }
 
+  /**
+   * Reads the request's body as far as it has come (at most {@value #PREFETCH_MAX_BYTES} bytes,
+   * never waiting) before the request leaves the thread that runs Jetty's {@code
+   * HttpConnection.onFillable}; {@link #readBody} then starts from it. Left to the worker, the body
+   * is parsed there while the I/O thread, back from the handler, may still work on the same
+   * connection: the worker's answer makes Jetty consume what is left of the body (an empty one too:
+   * Jetty parses a declared body, even {@code Content-Length: 0}, only when it is read), and the
+   * two threads can both release the connection's request buffer — one buffer returned to Jetty's
+   * pool twice (jetty/jetty.project#12939), which two connections later share. Found by {@code
+   * BroadcastRouteFuzzTest}: a broadcast with {@code Content-Length: 0}, answered on a worker, left
+   * Jetty's "already released" in the log, or went unanswered. A body that has not all come yet is
+   * read on by the worker, as before.
+   */
+  private void prefetchBody() {
+    byte @Nullable [] one = null; // the only piece so far
+    ByteArrayOutputStream many = null; // once there are several
+    int size = 0;
+    boolean complete = false;
+    Throwable failure = null;
+    while (size < PREFETCH_MAX_BYTES) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        break; // the rest has not come yet: the worker reads on
+      }
+      if (Content.Chunk.isFailure(chunk)) {
+        failure = chunk.getFailure();
+        break;
+      }
+      ByteBuffer b = chunk.getByteBuffer();
+      int n = b.remaining();
+      if (n > 0) {
+        byte[] piece = new byte[n];
+        b.get(piece);
+        if (one == null && many == null) {
+          one = piece;
+        } else {
+          if (many == null) {
+            byte[] had = Objects.requireNonNull(one);
+            many = new ByteArrayOutputStream(had.length + n);
+            many.write(had, 0, had.length);
+            one = null;
+          }
+          many.write(piece, 0, n);
+        }
+        size += n;
+      }
+      complete = chunk.isLast();
+      chunk.release();
+      if (complete) {
+        break;
+      }
+    }
+    byte[] bytes = many != null ? many.toByteArray() : one != null ? one : new byte[0];
+    prefetched = new Prefetched(bytes, complete, failure);
+  }
+
   @Override
   public void readBody(int max, BodySink sink) {
-    new BodyRead(max, sink).run();
+    Prefetched p = prefetched;
+    prefetched = null;
+    Throwable failed = p == null ? null : p.failure();
+    if (p == null) {
+      new BodyRead(max, sink, null).run();
+    } else if (failed != null) {
+      sink.failed(failed);
+    } else if (p.bytes().length > max) {
+      sink.failed(HttpEngine.tooLarge(max));
+    } else if (p.complete()) {
+      sink.body(p.bytes());
+    } else {
+      new BodyRead(max, sink, p.bytes().length > 0 ? p.bytes() : null).run();
+    }
+  }
+
+  /** A body read before dispatch: its bytes, whether that was all of it, or how reading failed. */
+  private static final class Prefetched {
+    private final byte[] bytes;
+    private final boolean complete;
+    private final @Nullable Throwable failure;
+
+    Prefetched(byte[] bytes, boolean complete, @Nullable Throwable failure) {
+      this.bytes = bytes;
+      this.complete = complete;
+      this.failure = failure;
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+
+    boolean complete() {
+      return complete;
+    }
+
+    @Nullable Throwable failure() {
+      return failure;
+    }
   }
 
   /**
@@ -212,9 +317,10 @@ final class JettyCoreExchange implements HttpExchange {
     private byte @Nullable [] first;
     private @Nullable ByteArrayOutputStream received;
 
-    BodyRead(int max, BodySink sink) {
+    BodyRead(int max, BodySink sink, byte @Nullable [] first) {
       this.max = max;
       this.sink = sink;
+      this.first = first;
     }
 
     @Override
