@@ -65,7 +65,7 @@ final class JettyCoreExchange implements HttpExchange {
     return null;
   }
 
-  /** The most of a body {@link #prefetchBody} reads before a request goes to a worker. */
+  /** The longest declared body {@link #prefetchBody} reads before a request goes to a worker. */
   static final int PREFETCH_MAX_BYTES = 64 * 1024;
 
   private final Request request;
@@ -206,19 +206,27 @@ final class JettyCoreExchange implements HttpExchange {
   }
 
   /**
-   * Reads the request's body as far as it has come (at most {@value #PREFETCH_MAX_BYTES} bytes,
-   * never waiting) before the request leaves the thread that runs Jetty's {@code
-   * HttpConnection.onFillable}; {@link #readBody} then starts from it. Left to the worker, the body
-   * is parsed there while the I/O thread, back from the handler, may still work on the same
-   * connection: the worker's answer makes Jetty consume what is left of the body (an empty one too:
-   * Jetty parses a declared body, even {@code Content-Length: 0}, only when it is read), and the
-   * two threads can both release the connection's request buffer — one buffer returned to Jetty's
-   * pool twice (jetty/jetty.project#12939), which two connections later share. Found by {@code
-   * BroadcastRouteFuzzTest}: a broadcast with {@code Content-Length: 0}, answered on a worker, left
-   * Jetty's "already released" in the log, or went unanswered. A body that has not all come yet is
-   * read on by the worker, as before.
+   * Reads the request's body as far as it has come (a body of a declared length up to {@value
+   * #PREFETCH_MAX_BYTES} bytes, never waiting) before the request leaves the thread that runs
+   * Jetty's {@code HttpConnection.onFillable}; {@link #readBody} then starts from it. Left to the
+   * worker, the body is parsed there while the I/O thread, back from the handler, may still work on
+   * the same connection: the worker's answer makes Jetty consume what is left of the body (an empty
+   * one too: Jetty parses a declared body, even {@code Content-Length: 0}, only when it is read),
+   * and the two threads can both release the connection's request buffer — one buffer returned to
+   * Jetty's pool twice (jetty/jetty.project#12939), which two connections later share. Found by
+   * {@code BroadcastRouteFuzzTest}: a broadcast with {@code Content-Length: 0}, answered on a
+   * worker, left Jetty's "already released" in the log, or went unanswered. A body that has not all
+   * come yet is read on by the worker; a chunked body, or one declared longer, is left to the
+   * worker whole, as before (reading part of a body the engine then refuses unread, 413, made a
+   * fuzzed request go unanswered once).
    */
   private void prefetchBody() {
+    long length = request.getLength();
+    if (length < 0 || length > PREFETCH_MAX_BYTES) {
+      // Chunked, or longer than the bus takes by default (413 unread): left to the worker as
+      // before.
+      return;
+    }
     byte @Nullable [] one = null; // the only piece so far
     ByteArrayOutputStream many = null; // once there are several
     int size = 0;
