@@ -211,6 +211,19 @@ public final class HttpEngine implements AutoCloseable {
   }
 
   /**
+   * Tells whether the application's code that the engine runs for a request (the lookups, {@code
+   * onMiddlewareError}) may block: set, and not declared non-blocking ({@link
+   * EngineOptions.Builder#nonBlockingLookups}). Every request then goes to a thread that may block
+   * before the engine routes it, so a transport gains nothing by running the engine on an I/O
+   * thread first.
+   *
+   * @return true when a lookup or the error handler is set and may block
+   */
+  public boolean lookupsMayBlock() {
+    return lookupsConfigured && !options.nonBlockingLookups();
+  }
+
+  /**
    * Tells whether the engine listens to the bus.
    *
    * @return true when live messages reach held polls

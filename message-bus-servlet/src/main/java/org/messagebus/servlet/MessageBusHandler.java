@@ -37,9 +37,14 @@ final class MessageBusHandler extends Handler.Wrapper {
     this.nonBlocking = nonBlocking;
   }
 
+  /**
+   * Non-blocking when so constructed; else blocking, whatever the next handler is (a wrapper
+   * without a next handler would otherwise report Jetty's non-blocking default, and Jetty would run
+   * the engine, lookups and store reads included, on its I/O thread).
+   */
   @Override
   public InvocationType getInvocationType() {
-    return nonBlocking ? InvocationType.NON_BLOCKING : super.getInvocationType();
+    return nonBlocking ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
   }
 
   @Override

@@ -226,9 +226,15 @@ public final class MessageBusServer implements AutoCloseable {
       this.filter = new MessageBusFilter(engine);
       // Polls run on Jetty's I/O thread where they cannot block; not behind the WebSocket
       // upgrade handler, whose handshake runs the endpoint's lookups.
+      // With lookups that may block, every request would go from the I/O thread to a worker: the
+      // handler is then a blocking one, which Jetty runs on a worker in the first place (one
+      // hand-off instead of two, and no answer on a worker while the I/O thread still works on
+      // the connection: jetty/jetty.project#12939, see JettyCoreExchange#prefetchBody).
       MessageBusHandler handler =
           new MessageBusHandler(
-              engine, MessageBusServer.class.getClassLoader(), b.webSocket == null);
+              engine,
+              MessageBusServer.class.getClassLoader(),
+              b.webSocket == null && !engine.lookupsMayBlock());
       if (b.handler != null) {
         handler.setHandler(b.handler);
       }
