@@ -63,9 +63,9 @@ class SlowBodyTest {
   }
 
   /**
-   * The endpoint's options: with a user lookup (which may block), the Jetty core adapter hands
-   * every poll to a worker thread, after reading on its I/O thread what has come of the body; the
-   * worker reads the rest. Without one, polls are read and answered on the I/O thread.
+   * The endpoint's options: with a user lookup (which may block), the Jetty core handler is a
+   * blocking one and reads bodies on a worker thread; without one, polls are read and answered on
+   * Jetty's I/O thread.
    */
   private static HttpTransportOptions.Builder options(boolean lookup) {
     HttpTransportOptions.Builder b = HttpTransportOptions.builder();
@@ -91,6 +91,31 @@ class SlowBodyTest {
 
       String raw = c.awaitContains("\"whole\"", WAIT);
       assertThat(raw).startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void broadcastBodyArrivingInPieces_isReadWhole() throws Exception {
+    // Without lookups the Jetty core handler runs on Jetty's I/O thread and hands a broadcast to a
+    // worker, after reading there what has come of its body; the worker reads the rest.
+    try (ServerFixture f =
+            ServerFixture.start(HttpTransportOptions.builder().allowBroadcast(true));
+        RawConnection c = RawConnection.open(f.port())) {
+      String body = "channel=%2Fpieces&data=whole-body";
+      c.send(
+          "POST /message-bus/broadcast HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              + FORM
+              + "\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body.substring(0, 9));
+      c.send(body.substring(9));
+
+      // the reply comes once the message is published
+      assertThat(c.awaitContains("\r\n\r\nsent", WAIT)).startsWith("HTTP/1.1 200 ");
+      assertThat(f.bus.backlog("/pieces", 0))
+          .extracting(m -> m.data())
+          .containsExactly("whole-body");
     }
   }
 
