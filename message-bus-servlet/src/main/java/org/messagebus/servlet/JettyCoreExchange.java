@@ -72,7 +72,7 @@ final class JettyCoreExchange implements HttpExchange {
   private volatile @Nullable Thread nonBlockingThread;
   // Set on the I/O thread before the executor hands the request to a worker (which orders it
   // before the worker's readBody), taken by readBody.
-  private @Nullable Prefetched prefetched;
+  private @Nullable BodyRead prefetched;
   private final Response response;
   private final Callback callback;
   private final AtomicBoolean completed = new AtomicBoolean();
@@ -227,166 +227,132 @@ final class JettyCoreExchange implements HttpExchange {
       // before.
       return;
     }
-    byte @Nullable [] one = null; // the only piece so far
-    ByteArrayOutputStream many = null; // once there are several
-    int size = 0;
-    boolean complete = false;
-    Throwable failure = null;
-    while (size < PREFETCH_MAX_BYTES) {
-      Content.Chunk chunk = request.read();
-      if (chunk == null) {
-        break; // the rest has not come yet: the worker reads on
-      }
-      if (Content.Chunk.isFailure(chunk)) {
-        failure = chunk.getFailure();
-        break;
-      }
-      ByteBuffer b = chunk.getByteBuffer();
-      int n = b.remaining();
-      if (n > 0) {
-        byte[] piece = new byte[n];
-        b.get(piece);
-        if (one == null && many == null) {
-          one = piece;
-        } else {
-          if (many == null) {
-            byte[] had = Objects.requireNonNull(one);
-            many = new ByteArrayOutputStream(had.length + n);
-            many.write(had, 0, had.length);
-            one = null;
-          }
-          many.write(piece, 0, n);
-        }
-        size += n;
-      }
-      complete = chunk.isLast();
-      chunk.release();
-      if (complete) {
-        break;
-      }
-    }
-    byte[] bytes = many != null ? many.toByteArray() : one != null ? one : new byte[0];
-    prefetched = new Prefetched(bytes, complete, failure);
+    BodyRead read = new BodyRead(PREFETCH_MAX_BYTES);
+    read.gather();
+    prefetched = read;
   }
 
   @Override
   public void readBody(int max, BodySink sink) {
-    Prefetched p = prefetched;
+    BodyRead read = prefetched;
     prefetched = null;
-    Throwable failed = p == null ? null : p.failure();
-    if (p == null) {
-      new BodyRead(max, sink, null).run();
-    } else if (failed != null) {
-      sink.failed(failed);
-    } else if (p.bytes().length > max) {
-      sink.failed(HttpEngine.tooLarge(max));
-    } else if (p.complete()) {
-      sink.body(p.bytes());
-    } else {
-      new BodyRead(max, sink, p.bytes().length > 0 ? p.bytes() : null).run();
-    }
-  }
-
-  /** A body read before dispatch: its bytes, whether that was all of it, or how reading failed. */
-  private static final class Prefetched {
-    private final byte[] bytes;
-    private final boolean complete;
-    private final @Nullable Throwable failure;
-
-    Prefetched(byte[] bytes, boolean complete, @Nullable Throwable failure) {
-      this.bytes = bytes;
-      this.complete = complete;
-      this.failure = failure;
-    }
-
-    byte[] bytes() {
-      return bytes;
-    }
-
-    boolean complete() {
-      return complete;
-    }
-
-    @Nullable Throwable failure() {
-      return failure;
-    }
+    (read != null ? read : new BodyRead(max)).start(max, sink);
   }
 
   /**
-   * Reads the body chunk by chunk; asks Jetty to call back when none is there yet. A body that
-   * comes in one chunk (nearly every poll and broadcast: Jetty hands its bytes over, then the end
-   * as a chunk of its own) is copied once, into the array the sink gets; only a body in several
-   * pieces is gathered in a stream.
+   * Reads the body chunk by chunk; asks Jetty to call back when none is there yet. {@link
+   * #prefetchBody} runs its first step, {@link #gather}, on the I/O thread (never waiting), {@link
+   * #start} goes on from there. A body that comes in one chunk (nearly every poll and broadcast:
+   * Jetty hands its bytes over, then the end as a chunk of its own) is copied once, into the array
+   * the sink gets; only a body in several pieces is gathered in a stream.
    */
   private final class BodyRead implements Runnable {
-    private final int max;
-    private final BodySink sink;
+    private int max;
+    private @Nullable BodySink sink;
     // The first piece, as long as it is the only one.
     private byte @Nullable [] first;
     private @Nullable ByteArrayOutputStream received;
+    // Set when the read is over: the end came, or a failure (the client's, or too large).
+    private boolean complete;
+    private @Nullable Throwable failure;
 
-    BodyRead(int max, BodySink sink, byte @Nullable [] first) {
+    BodyRead(int max) {
+      this.max = max;
+    }
+
+    /** Hands the body to {@code sink} once read: at once when it has all come already. */
+    void start(int max, BodySink sink) {
       this.max = max;
       this.sink = sink;
-      this.first = first;
+      if (failure == null && size() > max) {
+        failure = HttpEngine.tooLarge(max);
+      }
+      if (complete || failure != null) {
+        finish();
+      } else {
+        run();
+      }
     }
 
     @Override
     public void run() {
+      if (gather()) {
+        finish();
+      } else {
+        request.demand(this);
+      }
+    }
+
+    /** Reads what has come, never waiting; true when the read is over (see {@link #failure}). */
+    boolean gather() {
       while (true) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
-          request.demand(this);
-          return;
+          return false;
         }
         if (Content.Chunk.isFailure(chunk)) {
-          sink.failed(chunk.getFailure());
-          return;
+          failure = chunk.getFailure();
+          return true;
         }
         ByteBuffer bytes = chunk.getByteBuffer();
         int n = bytes.remaining();
+        if (size() + n > max) {
+          chunk.release();
+          failure = HttpEngine.tooLarge(max);
+          return true;
+        }
+        append(bytes, n);
+        complete = chunk.isLast();
+        chunk.release();
+        if (complete) {
+          return true;
+        }
+      }
+    }
+
+    private int size() {
+      ByteArrayOutputStream r = received;
+      byte[] one = first;
+      return r != null ? r.size() : one != null ? one.length : 0;
+    }
+
+    private void append(ByteBuffer bytes, int n) {
+      ByteArrayOutputStream r = received;
+      byte[] one = first;
+      if (r == null && (one == null || n == 0)) {
+        // The first piece, or an empty one after it (the end): no stream yet.
+        if (one == null) {
+          one = new byte[n];
+          bytes.get(one);
+          first = one;
+        }
+        return;
+      }
+      if (r == null) {
+        long declared = request.getLength();
+        r = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
+        r.write(Objects.requireNonNull(one), 0, one.length);
+        first = null;
+        received = r;
+      }
+      if (bytes.hasArray()) {
+        r.write(bytes.array(), bytes.arrayOffset() + bytes.position(), n);
+      } else {
+        byte[] copy = new byte[n];
+        bytes.get(copy);
+        r.write(copy, 0, n);
+      }
+    }
+
+    private void finish() {
+      BodySink s = Objects.requireNonNull(sink);
+      Throwable failed = failure;
+      if (failed != null) {
+        s.failed(failed);
+      } else {
         ByteArrayOutputStream r = received;
         byte[] one = first;
-        int had = r != null ? r.size() : one != null ? one.length : 0;
-        if (had + n > max) {
-          chunk.release();
-          sink.failed(HttpEngine.tooLarge(max));
-          return;
-        }
-        boolean last = chunk.isLast();
-        if (r == null && (one == null || n == 0)) {
-          // The first piece, or an empty one after it (the end): no stream yet.
-          if (one == null) {
-            one = new byte[n];
-            bytes.get(one);
-            first = one;
-          }
-          chunk.release();
-          if (last) {
-            sink.body(one);
-            return;
-          }
-          continue;
-        }
-        if (r == null) {
-          long declared = request.getLength();
-          r = new ByteArrayOutputStream(declared > 0 ? (int) Math.min(declared, max) : 256);
-          r.write(Objects.requireNonNull(one), 0, one.length);
-          first = null;
-          received = r;
-        }
-        if (bytes.hasArray()) {
-          r.write(bytes.array(), bytes.arrayOffset() + bytes.position(), n);
-        } else {
-          byte[] copy = new byte[n];
-          bytes.get(copy);
-          r.write(copy, 0, n);
-        }
-        chunk.release();
-        if (last) {
-          sink.body(r.toByteArray());
-          return;
-        }
+        s.body(r != null ? r.toByteArray() : one != null ? one : new byte[0]);
       }
     }
   }
