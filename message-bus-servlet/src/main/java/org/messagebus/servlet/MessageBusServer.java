@@ -26,6 +26,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.MessageBus;
@@ -373,6 +374,15 @@ public final class MessageBusServer implements AutoCloseable {
 
   int maxThreads() {
     return ((QueuedThreadPool) server.getThreadPool()).getMaxThreads();
+  }
+
+  /**
+   * How Jetty may run this server's request handling (for tests), as Jetty itself reads it: {@code
+   * NON_BLOCKING} lets it run the bus's handler on its I/O thread (the Jetty core adapter without
+   * lookups that may block or a WebSocket endpoint), {@code BLOCKING} runs it on a worker thread.
+   */
+  Invocable.InvocationType invocationType() {
+    return server.getInvocationType();
   }
 
   /**
