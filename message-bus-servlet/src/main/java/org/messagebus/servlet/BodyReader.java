@@ -28,18 +28,34 @@ final class BodyReader implements ReadListener {
   private final byte[] chunk;
   private boolean done;
 
-  private BodyReader(ServletInputStream in, int max, long declared, HttpExchange.BodySink sink) {
+  private BodyReader(
+      ServletInputStream in,
+      int max,
+      long declared,
+      HttpExchange.BodySink sink,
+      byte[] first,
+      int firstLength) {
     this.in = in;
     this.max = max;
     this.sink = sink;
     int expected = declared > 0 ? (int) Math.min(declared, max) : 256;
     this.received = new ByteArrayOutputStream(expected);
+    this.received.write(first, 0, firstLength);
     this.chunk = new byte[Math.min(8192, Math.max(expected, 256))];
   }
 
-  /** Starts reading the body of an async request; the sink is called from container threads. */
-  static void start(ServletInputStream in, int max, long declared, HttpExchange.BodySink sink) {
-    in.setReadListener(new BodyReader(in, max, declared, sink));
+  /**
+   * Starts reading the body of an async request, after the {@code firstLength} bytes of {@code
+   * first} already read; the sink is called from container threads.
+   */
+  static void start(
+      ServletInputStream in,
+      int max,
+      long declared,
+      HttpExchange.BodySink sink,
+      byte[] first,
+      int firstLength) {
+    in.setReadListener(new BodyReader(in, max, declared, sink, first, firstLength));
   }
 
   @Override

@@ -5,6 +5,7 @@ package org.messagebus.servlet;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bus request of a Servlet container as the engine sees it. Bodies are read with Servlet
- * non-blocking I/O after {@code startAsync} ({@link BodyReader}), a held response is written with a
- * {@link WriteListener}; the {@code Content-Type} is written byte for byte ({@link
+ * A bus request of a Servlet container as the engine sees it. A body that has come whole with its
+ * request (nearly every one) is read at once, never waiting; one still on its way is read on with
+ * Servlet non-blocking I/O after {@code startAsync} ({@link BodyReader}); a held response is
+ * written with a {@link WriteListener}; the {@code Content-Type} is written byte for byte ({@link
  * ExactContentType}), a stream framed as Ruby frames it ({@link StreamFraming}), and on Jetty a
  * held poll's connection is watched for the client's close ({@link Disconnects}).
  *
@@ -149,8 +151,51 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
       sink.body(body);
       return;
     }
+    ServletInputStream in = req.getInputStream();
+    long declared = req.getContentLengthLong();
+    if (declared < 0 || declared > max) {
+      // Chunked, or declared longer than allowed (refused once max bytes are in): read async.
+      startAsync();
+      BodyReader.start(in, max, declared, sink, new byte[0], 0);
+      return;
+    }
+    byte[] body = new byte[(int) declared];
+    int got = readAvailable(in, body);
+    // Once the declared length is in, the end is known without the client: read it here, so
+    // that the container's parser reaches the end of the request on this thread.
+    if (got == body.length) {
+      if (in.read() < 0) {
+        sink.body(body);
+      } else {
+        // The container ends a body at its declared length; should one not, say so.
+        sink.failed(new IOException("the request body is longer than its Content-Length"));
+      }
+      return;
+    }
     startAsync();
-    BodyReader.start(req.getInputStream(), max, req.getContentLengthLong(), sink);
+    BodyReader.start(in, max, declared, sink, body, got);
+  }
+
+  /**
+   * Reads into {@code body} what has come of it, never waiting ({@code available()} bytes at a
+   * time): nearly every poll and broadcast arrives whole with its headers, and is then read with no
+   * {@code startAsync} and no {@code ReadListener} round; a body still on its way is read on by
+   * {@link BodyReader}. Returns the number of bytes read.
+   */
+  private static int readAvailable(ServletInputStream in, byte[] body) throws IOException {
+    int got = 0;
+    while (got < body.length) {
+      int ready = in.available();
+      if (ready <= 0) {
+        break;
+      }
+      int n = in.read(body, got, Math.min(ready, body.length - got));
+      if (n < 0) {
+        break;
+      }
+      got += n;
+    }
+    return got;
   }
 
   private AsyncContext startAsync() {
