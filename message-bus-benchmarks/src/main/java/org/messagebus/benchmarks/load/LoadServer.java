@@ -60,8 +60,9 @@ import org.messagebus.spi.DaemonThreads;
  * client's {@code websocket} mode; Server-Sent Events are served always, the transport's default),
  * {@code sseMaxDurationMs} (300,000: a stream is ended after at most this, at least four fifths of
  * it, and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code
- * retry:} the streams open with). The server prints {@code LISTENING <port>} once it accepts
- * connections.
+ * retry:} the streams open with), {@code userLookup} (false; true: a user id lookup, see {@link
+ * #lookups}) and {@code nonBlockingLookups} (false). The server prints {@code LISTENING <port>}
+ * once it accepts connections.
  *
  * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
  * every poll exactly the interval).
@@ -169,7 +170,7 @@ public final class LoadServer implements AutoCloseable {
                     "bufferPoolMaxBucketSize",
                     MessageBusServer.DEFAULT_BUFFER_POOL_MAX_BUCKET_SIZE))
             .httpOptions(
-                HttpTransportOptions.builder()
+                lookups(HttpTransportOptions.builder())
                     .longPollingInterval(o.longPollingInterval())
                     // -DlongPollingMinHoldMs=25000: every poll held exactly the interval (no
                     // spread)
@@ -202,6 +203,20 @@ public final class LoadServer implements AutoCloseable {
       builder.handler(new CoreControl());
     }
     this.server = builder.build();
+  }
+
+  /**
+   * {@code -DuserLookup=true}: a user id lookup (the {@code X-User} header, which the load client
+   * does not send: every poll is anonymous), as most deployments have one; the Jetty core handler
+   * is then a blocking one, run on a worker thread, unless {@code -DnonBlockingLookups=true} says
+   * the lookup never blocks.
+   */
+  private static HttpTransportOptions.Builder lookups(HttpTransportOptions.Builder b) {
+    if (Boolean.getBoolean("userLookup")) {
+      b.userIdFromRequest(r -> r.header("X-User"))
+          .nonBlockingLookups(Boolean.getBoolean("nonBlockingLookups"));
+    }
+    return b;
   }
 
   /**
