@@ -22,6 +22,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,15 +41,17 @@ import org.slf4j.LoggerFactory;
  * commands} link of the backend's connection state.
  *
  * <p><b>Concurrency.</b> {@code lifecycle} guards creating and dropping the command connection and
- * the client and the {@code closed} flag's transitions; connecting itself happens outside the lock,
- * so {@link #beginClose()} never waits for a connection attempt. Publishes and reads from any
+ * the client, the connection attempt in progress and the {@code closed} flag's transitions;
+ * connecting itself happens outside the lock, so {@link #beginClose()} never waits for a connection
+ * attempt. Connecting is single-flight: threads that need the command connection while another
+ * connects (at a bus's start, its subscribing thread and its background thread both do) wait for
+ * that attempt's outcome instead of opening connections of their own. Publishes and reads from any
  * thread share the one command connection (Lettuce pipelines concurrent commands on it).
  *
  * <p><b>State.</b> Each command connection reports to the {@code commands} link through its own
- * {@link CommandConnectionWatch} until it is dropped on purpose: the surplus connection of a thread
- * that connected at the same time as another (at a bus's start, its subscribing thread and its
- * background thread both need the connection), the old connection on {@link #reopen()}, the current
- * one on {@link #beginClose()}. Closing those is no lost connection, so it is not reported.
+ * {@link CommandConnectionWatch} until it is dropped on purpose: a connection that completes after
+ * {@link #beginClose()}, the old connection on {@link #reopen()}, the current one on {@link
+ * #beginClose()}. Closing those is no lost connection, so it is not reported.
  */
 final class RedisConnections {
 
@@ -56,6 +59,12 @@ final class RedisConnections {
   static final String COMMANDS = "commands";
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
+
+  /**
+   * How much longer than a connection attempt's own bound a thread waits for another's attempt, so
+   * that the attempt's outcome (its failure comes from Lettuce's timers) normally reaches it first.
+   */
+  private static final Duration ATTEMPT_WAIT_MARGIN = Duration.ofSeconds(1);
 
   private final @Nullable RedisURI uri;
   private final @Nullable RedisClient suppliedClient;
@@ -71,6 +80,8 @@ final class RedisConnections {
   private volatile @Nullable StatefulRedisConnection<String, String> connection;
   // guarded by lifecycle; the watch of connection
   private @Nullable CommandConnectionWatch connectionWatch;
+  // guarded by lifecycle; the connection attempt in progress, which concurrent callers share
+  private @Nullable Attempt attempt;
   private volatile @Nullable String notificationChannel;
   private volatile boolean closed;
 
@@ -106,8 +117,12 @@ final class RedisConnections {
   /** Throws {@link BusClosedException} once {@link #beginClose()} ran and until {@link #reopen}. */
   void requireOpen() {
     if (closed) {
-      throw new BusClosedException("the Redis backend is closed; call reconnect() first");
+      throw closedFailure();
     }
+  }
+
+  private static BusClosedException closedFailure() {
+    return new BusClosedException("the Redis backend is closed; call reconnect() first");
   }
 
   /** Runs {@code action} if open, atomically with respect to {@link #beginClose()}. */
@@ -126,8 +141,12 @@ final class RedisConnections {
   }
 
   /**
-   * Returns the command connection, creating it (and the client) when needed. Connecting happens
-   * outside the lock, so closing never waits for a connection attempt.
+   * Returns the command connection, creating it (and the client) when needed. Connecting is
+   * single-flight: the first caller connects, and callers that come while it does wait for the
+   * outcome of that attempt (its connection, or its failure as a {@link BackendException}). The
+   * connecting happens outside the lock, so closing never waits for it: a connection that completes
+   * after {@link #beginClose()} is closed, and the attempt's waiters and the connecting thread get
+   * {@link BusClosedException}.
    */
   StatefulRedisConnection<String, String> connection() {
     StatefulRedisConnection<String, String> c = connection;
@@ -135,55 +154,175 @@ final class RedisConnections {
       return c;
     }
     RedisClient client;
+    Attempt shared;
+    boolean first;
     lifecycle.lock();
     try {
       requireOpen();
-      if (connection != null) {
-        return connection;
+      StatefulRedisConnection<String, String> current = connection;
+      if (current != null) {
+        return current;
       }
       client = client();
+      Attempt inProgress = attempt;
+      first = inProgress == null;
+      if (inProgress == null) {
+        inProgress = new Attempt(connectBound(client));
+        attempt = inProgress;
+      }
+      shared = inProgress;
     } finally {
       lifecycle.unlock();
     }
+    return first ? connect(client, shared) : shared.await();
+  }
+
+  /** Makes attempt {@code mine}: connects, and installs the connection unless closed meanwhile. */
+  private StatefulRedisConnection<String, String> connect(RedisClient client, Attempt mine) {
     StatefulRedisConnection<String, String> fresh;
     try {
       fresh =
           uri != null ? client.connect(StringCodec.UTF8, uri) : client.connect(StringCodec.UTF8);
-    } catch (RedisException e) {
-      BackendException failure =
-          new BackendException("cannot connect to Redis: " + e.getMessage(), e);
-      if (!closed) {
-        state.down(COMMANDS, failure);
+    } catch (RuntimeException e) {
+      boolean abandoned = !end(mine);
+      RuntimeException failure = e;
+      if (e instanceof RedisException) {
+        failure = new BackendException("cannot connect to Redis: " + e.getMessage(), e);
+        if (!closed) {
+          state.down(COMMANDS, failure);
+        }
       }
+      if (abandoned) {
+        failure = closedFailure(); // beginClose() gave up on this attempt (and told its waiters)
+      }
+      mine.fail(failure);
       throw failure;
+    } catch (Error e) {
+      end(mine); // no later caller may wait for an attempt that ended
+      mine.fail(e);
+      throw e;
     }
     fresh.setTimeout(commandTimeout);
     CommandConnectionWatch watch = new CommandConnectionWatch();
     fresh.addListener(watch);
     String channel = notificationChannel == null ? databaseChannel(fresh) : null;
-    StatefulRedisConnection<String, String> extra = null;
+    boolean installed = false;
     lifecycle.lock();
     try {
-      if (closed || connection != null) {
-        extra = fresh; // closed, or another thread connected first
-      } else {
+      if (attempt == mine) { // else beginClose() gave up on it
+        attempt = null;
         if (notificationChannel == null) {
           notificationChannel = channel;
         }
         connection = fresh;
         connectionWatch = watch;
+        installed = true;
       }
     } finally {
       lifecycle.unlock();
     }
-    if (extra != null) {
+    if (!installed) { // closed while connecting (a reopen() since may have cleared the flag)
       watch.drop(); // before closing: its disconnection is no lost connection
-      extra.close();
-      requireOpen();
-      return connection();
+      fresh.close();
+      BusClosedException failure = closedFailure();
+      mine.fail(failure);
+      throw failure;
     }
     state.up(COMMANDS);
+    mine.outcome.complete(fresh);
     return fresh;
+  }
+
+  /**
+   * Ends attempt {@code mine} as the one in progress; false if {@link #beginClose()} gave up on it
+   * already.
+   */
+  private boolean end(Attempt mine) {
+    lifecycle.lock();
+    try {
+      if (attempt != mine) {
+        return false;
+      }
+      attempt = null;
+      return true;
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  /**
+   * The longest a connection attempt with {@code client} may take, which bounds how long other
+   * callers wait for it. Lettuce's blocking connect waits for its connection without a timeout of
+   * its own; each connection it opens is bounded by the client's socket connect timeout (with the
+   * backend's own client, the command timeout) and then by the URI's timeout (the handshake);
+   * through Sentinel it first opens a connection to, and sends a command (bounded by the URI's
+   * timeout) to, each Sentinel it asks. A supplied client without a URI connects to a default URI
+   * of its own that it does not show: Lettuce's default timeout is assumed for it.
+   */
+  private Duration connectBound(RedisClient client) {
+    Duration connect = client.getOptions().getSocketOptions().getConnectTimeout();
+    Duration timeout = uri != null ? uri.getTimeout() : RedisURI.DEFAULT_TIMEOUT_DURATION;
+    int sentinels = uri != null ? uri.getSentinels().size() : 0;
+    Duration oneConnection = connect.plus(timeout);
+    return oneConnection
+        .plus(oneConnection.plus(timeout).multipliedBy(sentinels))
+        .plus(ATTEMPT_WAIT_MARGIN);
+  }
+
+  /** One attempt to open the command connection, whose outcome concurrent callers share. */
+  private static final class Attempt {
+
+    final CompletableFuture<StatefulRedisConnection<String, String>> outcome =
+        new CompletableFuture<>();
+    private final Duration bound;
+
+    Attempt(Duration bound) {
+      this.bound = bound;
+    }
+
+    /** Tells the waiters (if the attempt has no outcome yet) that it failed with {@code e}. */
+    void fail(Throwable e) {
+      outcome.completeExceptionally(e);
+    }
+
+    /**
+     * Waits for the attempt's outcome, for at most its bound. A failure is thrown as the same kind
+     * as the connecting thread's: a {@link BackendException}, or {@link BusClosedException} if the
+     * backend was closed meanwhile (a new instance in each thread, with this thread's stack).
+     */
+    StatefulRedisConnection<String, String> await() {
+      try {
+        return outcome.get(saturatedNanos(bound), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackendException("interrupted while waiting for the connection to Redis", e);
+      } catch (TimeoutException e) {
+        throw new BackendException(
+            "cannot connect to Redis: another thread's connection attempt did not end within "
+                + bound,
+            e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof BusClosedException) {
+          throw closedFailure();
+        }
+        if (cause instanceof BackendException be) {
+          Throwable root = be.getCause();
+          String message = String.valueOf(be.getMessage());
+          throw root != null ? new BackendException(message, root) : new BackendException(message);
+        }
+        Throwable failure = cause != null ? cause : e;
+        throw new BackendException("cannot connect to Redis: " + failure, failure);
+      }
+    }
+
+    private static long saturatedNanos(Duration d) {
+      try {
+        return d.toNanos();
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
+    }
   }
 
   /**
@@ -304,7 +443,7 @@ final class RedisConnections {
       connection();
       c = notificationChannel;
       if (c == null) { // closed since connection() returned
-        throw new BusClosedException("the Redis backend is closed; call reconnect() first");
+        throw closedFailure();
       }
     }
     return c;
@@ -407,12 +546,15 @@ final class RedisConnections {
     StatefulRedisConnection<String, String> c;
     RedisClient client;
     ClientResources resources;
+    Attempt abandoned;
     lifecycle.lock();
     try {
       closed = true;
       c = connection;
       connection = null;
       dropWatch();
+      abandoned = attempt; // not waited for: its connection is closed when it completes
+      attempt = null;
       client = ownClient;
       resources = ownResources;
       ownClient = null;
@@ -422,6 +564,9 @@ final class RedisConnections {
       }
     } finally {
       lifecycle.unlock();
+    }
+    if (abandoned != null) {
+      abandoned.fail(closedFailure());
     }
     return () -> release(c, client, resources);
   }

@@ -31,11 +31,12 @@ import org.messagebus.MessageBus;
  * cannot be reached, and a health check or a gauge of the state flaps.
  *
  * <p>A bus's first subscription makes two threads use the backend at once (the subscribing thread
- * reads the newest global id, and so does the bus's background thread as it starts the firehose);
- * each opens a command connection, and the one that comes second closes its own. Before the fix
- * that deliberate close was reported as a lost connection ("lost the connection to Redis"), at
- * nearly every start; so was the close of the old connection by {@code reconnect()}. A real outage
- * is still reported (RedisOutageTest).
+ * reads the newest global id, and so does the bus's background thread as it starts the firehose).
+ * Each used to open a command connection, and the one that came second closed its own; that
+ * deliberate close was reported as a lost connection ("lost the connection to Redis"), at nearly
+ * every start; so was the close of the old connection by {@code reconnect()}. (The threads now
+ * share one connection attempt: RedisConnectOnceTest.) A real outage is still reported
+ * (RedisOutageTest).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RedisStartStateTest {
@@ -133,7 +134,7 @@ class RedisStartStateTest {
           for (Future<Long> r : reads) {
             assertThat(r.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNegative();
           }
-          // A command after the surplus connections were closed: the state is still up.
+          // A command after every first use ended: the state is still up.
           assertThat(backend.lastGlobalId()).isNotNegative();
 
           assertThat(states.seen).startsWith(BackendState.UNKNOWN);

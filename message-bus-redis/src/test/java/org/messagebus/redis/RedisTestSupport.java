@@ -30,6 +30,7 @@ final class RedisTestSupport {
   static final int DB_TWO_JVMS = 6;
   static final int DB_MISC = 5;
   static final int DB_START_STATE = 4;
+  static final int DB_CONNECT_ONCE = 3;
 
   private static RedisClient client;
 
