@@ -17,14 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
-import org.messagebus.memory.MemoryBackend;
-import org.messagebus.spi.Backend;
-import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendPublishOptions;
-import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.MessageIdScheme;
-import org.messagebus.spi.Retention;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * The engine with its recent-message window on a memory store that counts the reads polls make:
@@ -37,8 +32,7 @@ class RecentWindowEngineTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   /** A memory backend that counts the channel reads a poll can make. */
-  static final class CountingBackend implements Backend {
-    final MemoryBackend delegate = MemoryBackend.create();
+  static final class CountingBackend extends ForwardingBackend {
     final AtomicInteger reads = new AtomicInteger();
     final MessageIdScheme scheme;
 
@@ -49,11 +43,6 @@ class RecentWindowEngineTest {
     @Override
     public MessageIdScheme messageIdScheme() {
       return scheme;
-    }
-
-    @Override
-    public long publish(String channel, String payload, BackendPublishOptions options) {
-      return delegate.publish(channel, payload, options);
     }
 
     @Override
@@ -69,54 +58,9 @@ class RecentWindowEngineTest {
     }
 
     @Override
-    public long lastGlobalId() {
-      return delegate.lastGlobalId();
-    }
-
-    @Override
     public List<BackendMessage> backlog(String channel, long lastId) {
       reads.incrementAndGet();
       return delegate.backlog(channel, lastId);
-    }
-
-    @Override
-    public List<BackendMessage> globalBacklog(long lastGlobalId) {
-      return delegate.globalBacklog(lastGlobalId);
-    }
-
-    @Override
-    public @Nullable BackendMessage getMessage(String channel, long messageId) {
-      return delegate.getMessage(channel, messageId);
-    }
-
-    @Override
-    public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
-      return delegate.globalSubscribe(lastGlobalId, listener);
-    }
-
-    @Override
-    public void reset() {
-      delegate.reset();
-    }
-
-    @Override
-    public void expireAllBacklogs() {
-      delegate.expireAllBacklogs();
-    }
-
-    @Override
-    public Retention retention() {
-      return delegate.retention();
-    }
-
-    @Override
-    public void reconnect() {
-      delegate.reconnect();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

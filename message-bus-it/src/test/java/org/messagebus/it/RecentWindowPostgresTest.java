@@ -15,12 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.spi.Backend;
-import org.messagebus.spi.BackendListener;
 import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.BackendPublishOptions;
-import org.messagebus.spi.BackendSubscription;
 import org.messagebus.spi.MessageIdScheme;
-import org.messagebus.spi.Retention;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * The recent-message window on the real PostgreSQL (global message ids): a poll at the current
@@ -34,23 +31,20 @@ class RecentWindowPostgresTest {
   private static final String PREFIX = "recent_window_it_";
   private static final Duration WAIT = RecentWindowServer.WAIT;
 
-  /** Passes everything to the real backend and counts the reads a poll can make. */
-  static final class Counting implements Backend {
-    final Backend delegate;
+  /**
+   * Passes everything to the real backend, its message numbering too (so the window is used), and
+   * counts the reads a poll can make.
+   */
+  static final class Counting extends ForwardingBackend {
     final AtomicInteger reads = new AtomicInteger();
 
     Counting(Backend delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public MessageIdScheme messageIdScheme() {
       return delegate.messageIdScheme();
-    }
-
-    @Override
-    public long publish(String channel, String payload, BackendPublishOptions options) {
-      return delegate.publish(channel, payload, options);
     }
 
     @Override
@@ -66,59 +60,9 @@ class RecentWindowPostgresTest {
     }
 
     @Override
-    public long lastGlobalId() {
-      return delegate.lastGlobalId();
-    }
-
-    @Override
     public List<BackendMessage> backlog(String channel, long lastId) {
       reads.incrementAndGet();
       return delegate.backlog(channel, lastId);
-    }
-
-    @Override
-    public List<BackendMessage> globalBacklog(long lastGlobalId) {
-      return delegate.globalBacklog(lastGlobalId);
-    }
-
-    @Override
-    public BackendMessage getMessage(String channel, long messageId) {
-      return delegate.getMessage(channel, messageId);
-    }
-
-    @Override
-    public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
-      return delegate.globalSubscribe(lastGlobalId, listener);
-    }
-
-    @Override
-    public void reset() {
-      delegate.reset();
-    }
-
-    @Override
-    public void expireAllBacklogs() {
-      delegate.expireAllBacklogs();
-    }
-
-    @Override
-    public Retention retention() {
-      return delegate.retention();
-    }
-
-    @Override
-    public void stateListener(org.messagebus.BackendStateListener listener) {
-      delegate.stateListener(listener);
-    }
-
-    @Override
-    public void reconnect() {
-      delegate.reconnect();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

@@ -14,6 +14,7 @@ import org.messagebus.BusClosedException;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * A backend outage is answered 503 with a reason and logged once per outage (not a stack trace per

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendMessage;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * Which thread runs what (issue 13, item 3): with the Jetty core handler and no WebSocket endpoint,

@@ -4,6 +4,7 @@ package org.messagebus.servlet;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * A memory backend that runs a test's action once, right after the next {@code lastIds} read: a
