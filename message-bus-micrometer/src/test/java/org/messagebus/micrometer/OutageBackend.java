@@ -7,7 +7,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.messagebus.BackendException;
 import org.messagebus.BackendStateListener;
-import org.messagebus.memory.MemoryBackend;
 import org.messagebus.observe.BusObserver;
 import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendListener;
@@ -15,19 +14,19 @@ import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendStateTracker;
 import org.messagebus.spi.BackendSubscription;
-import org.messagebus.spi.Retention;
+import org.messagebus.testkit.ForwardingBackend;
 
 /**
  * The memory backend behind a switch that behaves, for the bus, as the Redis backend does in an
  * outage: it reports its {@linkplain org.messagebus.BackendState state} through a {@link
  * BackendStateTracker}, reads fail with {@link BackendException} while the store is down, and
  * publishes are queued in memory ({@link Backend#QUEUED}) and written, in order, when it is back.
- * The live stream of the memory store keeps running. (The memory backend itself cannot lose its
- * store; the real Redis outage, through the testkit's TCP proxy, belongs with the Redis suite.)
+ * The live stream of the memory store keeps running; every other call is passed on to it. (The
+ * memory backend itself cannot lose its store; the real Redis outage, through the testkit's TCP
+ * proxy, belongs with the Redis suite.)
  */
-final class OutageBackend implements Backend {
+final class OutageBackend extends ForwardingBackend {
 
-  private final MemoryBackend store = MemoryBackend.create();
   private final BackendStateTracker state = new BackendStateTracker();
   private final ArrayDeque<String[]> queue = new ArrayDeque<>(); // guarded by this
   private volatile boolean down;
@@ -49,7 +48,7 @@ final class OutageBackend implements Backend {
     synchronized (this) {
       down = false;
       for (String[] p = queue.poll(); p != null; p = queue.poll()) {
-        store.publish(p[0], p[1], BackendPublishOptions.NONE);
+        delegate.publish(p[0], p[1], BackendPublishOptions.NONE);
       }
     }
     state.up("store");
@@ -83,7 +82,7 @@ final class OutageBackend implements Backend {
       queue.add(new String[] {channel, payload});
       return QUEUED;
     }
-    return store.publish(channel, payload, options);
+    return delegate.publish(channel, payload, options);
   }
 
   @Override
@@ -94,61 +93,36 @@ final class OutageBackend implements Backend {
   @Override
   public long lastId(String channel) {
     check();
-    return store.lastId(channel);
+    return delegate.lastId(channel);
   }
 
   @Override
   public long lastGlobalId() {
     check();
-    return store.lastGlobalId();
+    return delegate.lastGlobalId();
   }
 
   @Override
   public List<BackendMessage> backlog(String channel, long lastId) {
     check();
-    return store.backlog(channel, lastId);
+    return delegate.backlog(channel, lastId);
   }
 
   @Override
   public List<BackendMessage> globalBacklog(long lastGlobalId) {
     check();
-    return store.globalBacklog(lastGlobalId);
+    return delegate.globalBacklog(lastGlobalId);
   }
 
   @Override
   public @Nullable BackendMessage getMessage(String channel, long messageId) {
     check();
-    return store.getMessage(channel, messageId);
+    return delegate.getMessage(channel, messageId);
   }
 
   @Override
   public BackendSubscription globalSubscribe(long lastGlobalId, BackendListener listener) {
     check();
-    return store.globalSubscribe(lastGlobalId, listener);
-  }
-
-  @Override
-  public void reset() {
-    store.reset();
-  }
-
-  @Override
-  public void expireAllBacklogs() {
-    store.expireAllBacklogs();
-  }
-
-  @Override
-  public Retention retention() {
-    return store.retention();
-  }
-
-  @Override
-  public void reconnect() {
-    store.reconnect();
-  }
-
-  @Override
-  public void close() {
-    store.close();
+    return delegate.globalSubscribe(lastGlobalId, listener);
   }
 }
