@@ -23,6 +23,7 @@ import org.messagebus.postgres.PostgresBackend;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
+import org.messagebus.testkit.PrivateRedis;
 
 /**
  * The store restarts under load: {@value #CLIENTS} long polls held over real sockets by {@link
@@ -184,7 +185,7 @@ class BackendRestartUnderLoadTest {
   @Test
   void redisRestart_with1000HeldPolls_deliversEveryMessageOnceToEveryone() throws Exception {
     int mark = log.mark();
-    try (PrivateStores.Redis redis = PrivateStores.Redis.start();
+    try (PrivateRedis redis = PrivateRedis.start();
         MessageBus bus =
             MessageBus.builder()
                 .backend(

@@ -2,14 +2,10 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.it;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,8 +15,9 @@ import org.messagebus.testkit.Services;
 
 /**
  * Stores of the test's own, which it may stop, kill and restart without disturbing the shared
- * services: a {@code redis-server} on a free port, and a PostgreSQL cluster made by {@code initdb}
- * in a temporary folder. A missing binary skips the test loudly (fails it with {@code CI=true}).
+ * services: a PostgreSQL cluster made by {@code initdb} in a temporary folder (a {@code
+ * redis-server} is the testkit's {@link org.messagebus.testkit.PrivateRedis}). A missing binary
+ * skips the test loudly (fails it with {@code CI=true}).
  */
 final class PrivateStores {
 
@@ -32,105 +29,12 @@ final class PrivateStores {
     }
   }
 
-  private static boolean onPath(String binary) {
-    return Stream.of(System.getenv("PATH").split(File.pathSeparator))
-        .anyMatch(d -> Files.isExecutable(Path.of(d, binary)));
-  }
-
   private static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
-
-  /**
-   * A private {@code redis-server} with an append-only file (fsync always), as a production Redis
-   * keeps one: a restart keeps the data and the ids continue.
-   */
-  static final class Redis implements AutoCloseable {
-    private final int port;
-    private final Path dir;
-    private Process process;
-
-    private Redis(int port, Path dir) {
-      this.port = port;
-      this.dir = dir;
-    }
-
-    static Redis start() throws IOException {
-      Services.require(
-          onPath("redis-server"),
-          "redis-server is not installed (apt-get install redis-server, or run .ci/run)");
-      Redis r = new Redis(freePort(), Files.createTempDirectory("mb-it-redis-"));
-      r.startProcess();
-      return r;
-    }
-
-    int port() {
-      return port;
-    }
-
-    String uri() {
-      return "redis://127.0.0.1:" + port + "/0";
-    }
-
-    private void startProcess() throws IOException {
-      process =
-          new ProcessBuilder(
-                  "redis-server",
-                  "--port",
-                  Integer.toString(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "yes",
-                  "--appendfsync",
-                  "always",
-                  "--dir",
-                  dir.toString(),
-                  "--logfile",
-                  dir.resolve("redis.log").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("stdout.log").toFile())
-              .start();
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> Services.reachable("127.0.0.1", port));
-    }
-
-    /** Stops the server (SIGTERM: Redis writes its append-only file) and waits for it to exit. */
-    void stop() throws InterruptedException {
-      if (process != null) {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-        process = null;
-      }
-    }
-
-    /** Starts it again on the same port with the same data. */
-    void restart() throws IOException {
-      startProcess();
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        stop();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (process != null) {
-          process.destroyForcibly();
-        }
-      }
-      deleteTree(dir);
     }
   }
 

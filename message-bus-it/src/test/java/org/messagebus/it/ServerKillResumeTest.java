@@ -27,6 +27,7 @@ import org.messagebus.MessageBus;
 import org.messagebus.client.MessageBusClient;
 import org.messagebus.client.MessageBusClient.Transport;
 import org.messagebus.redis.RedisBackend;
+import org.messagebus.testkit.PrivateRedis;
 
 /**
  * Resumption after a crash: the server is a child JVM ({@link ResumeServer}) on a private Redis;
@@ -79,7 +80,7 @@ class ServerKillResumeTest {
 
   @Test
   void killDashNine_midStream_everyTransportResumesWithoutLossOrRepeat() throws Exception {
-    try (PrivateStores.Redis redis = PrivateStores.Redis.start();
+    try (PrivateRedis redis = PrivateRedis.start();
         MessageBus publisherBus =
             MessageBus.builder()
                 .backend(RedisBackend.builder().uri(redis.uri()).build())

@@ -8,25 +8,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +30,7 @@ import org.messagebus.http.WebSocketOptions;
 import org.messagebus.redis.RedisBackend;
 import org.messagebus.servlet.HttpTransportOptions;
 import org.messagebus.servlet.MessageBusServer;
-import org.messagebus.testkit.Services;
+import org.messagebus.testkit.PrivateRedis;
 
 /**
  * Issue 15's "Done when" with a real Redis outage: a {@link SimpleMeterRegistry} bound to a bus on
@@ -57,28 +50,18 @@ class RedisOutageMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private Path dir;
-  private int redisPort;
-  private Process redis;
+  private PrivateRedis redis;
   private MessageBus bus;
   private MessageBusServer server;
 
   @BeforeEach
   void start() throws Exception {
-    boolean installed =
-        Stream.of(System.getenv("PATH").split(File.pathSeparator))
-            .anyMatch(d -> Files.isExecutable(Path.of(d, "redis-server")));
-    Services.require(installed, "redis-server is not installed (apt-get install redis-server)");
-    dir = Files.createTempDirectory("mb-metrics-redis-");
-    try (ServerSocket s = new ServerSocket(0)) {
-      redisPort = s.getLocalPort();
-    }
-    startRedis();
+    redis = PrivateRedis.start();
     bus =
         MessageBus.builder()
             .backend(
                 RedisBackend.builder()
-                    .uri("redis://127.0.0.1:" + redisPort + "/0")
+                    .uri(redis.uri())
                     .retryInterval(Duration.ofMillis(100))
                     .maxInMemoryPublishBacklog(MAX_QUEUED)
                     .build())
@@ -107,48 +90,8 @@ class RedisOutageMetricsTest {
     if (bus != null) {
       bus.close();
     }
-    stopRedis();
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  private void startRedis() throws IOException {
-    redis =
-        new ProcessBuilder(
-                "redis-server",
-                "--port",
-                Integer.toString(redisPort),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                dir.toString(),
-                "--logfile",
-                dir.resolve("redis.log").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("stdout.log").toFile())
-            .start();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> Services.reachable("127.0.0.1", redisPort));
-  }
-
-  private void stopRedis() throws InterruptedException {
     if (redis != null) {
-      redis.destroy(); // SIGTERM: Redis writes its append-only file and exits
-      if (!redis.waitFor(10, TimeUnit.SECONDS)) {
-        redis.destroyForcibly().waitFor();
-      }
-      redis = null;
+      redis.close();
     }
   }
 
@@ -266,7 +209,7 @@ class RedisOutageMetricsTest {
     assertThat(publishes("ok")).isEqualTo(3);
 
     // Redis goes away: a disconnect; publishes queue in memory up to the cap, then fail.
-    stopRedis();
+    redis.stop();
     await().atMost(WAIT).until(() -> gauge("messagebus.backend.state") == 0);
     assertThat(functionCounter("messagebus.backend.disconnects")).isEqualTo(1);
     for (int i = 0; i < MAX_QUEUED; i++) {
@@ -279,7 +222,7 @@ class RedisOutageMetricsTest {
     assertThat(gauge("messagebus.backend.queued")).isEqualTo(MAX_QUEUED);
 
     // It is back: a reconnect, the queue written (in order) and dispatched, nothing dropped.
-    startRedis();
+    redis.restart();
     await().atMost(WAIT).until(() -> gauge("messagebus.backend.state") == 1);
     await().atMost(WAIT).until(() -> gauge("messagebus.backend.queued") == 0);
     for (int i = 0; i < MAX_QUEUED; i++) {

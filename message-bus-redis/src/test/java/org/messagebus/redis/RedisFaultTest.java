@@ -30,6 +30,7 @@ import org.messagebus.MessageBus;
 import org.messagebus.PublishOptions;
 import org.messagebus.client.MessageBusClient;
 import org.messagebus.servlet.MessageBusServer;
+import org.messagebus.testkit.PrivateRedis;
 
 /**
  * Redis failures, on a private {@code redis-server} the test may kill, restart and demote: lost

@@ -23,6 +23,7 @@ import org.messagebus.spi.Backend;
 import org.messagebus.spi.BackendMessage;
 import org.messagebus.spi.BackendPublishOptions;
 import org.messagebus.spi.BackendSubscription;
+import org.messagebus.testkit.PrivateRedis;
 
 /**
  * A publish whose reply is lost after Redis executed it (Redis stopped or the connection dropped

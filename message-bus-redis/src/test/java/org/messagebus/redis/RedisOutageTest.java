@@ -32,6 +32,7 @@ import org.messagebus.BackendState;
 import org.messagebus.BusClosedException;
 import org.messagebus.MessageBus;
 import org.messagebus.Subscription;
+import org.messagebus.testkit.PrivateRedis;
 import org.messagebus.testkit.TcpProxy;
 
 /**
