@@ -5,11 +5,9 @@ package org.messagebus.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -17,9 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
-import org.messagebus.spi.BackendMessage;
+import org.messagebus.memory.MemoryBackend;
 import org.messagebus.spi.MessageIdScheme;
-import org.messagebus.testkit.ForwardingBackend;
+import org.messagebus.testkit.ReadCountingBackend;
 
 /**
  * The engine with its recent-message window on a memory store that counts the reads polls make:
@@ -31,44 +29,16 @@ class RecentWindowEngineTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  /** A memory backend that counts the channel reads a poll can make. */
-  static final class CountingBackend extends ForwardingBackend {
-    final AtomicInteger reads = new AtomicInteger();
-    final MessageIdScheme scheme;
-
-    CountingBackend(MessageIdScheme scheme) {
-      this.scheme = scheme;
-    }
-
-    @Override
-    public MessageIdScheme messageIdScheme() {
-      return scheme;
-    }
-
-    @Override
-    public long lastId(String channel) {
-      reads.incrementAndGet();
-      return delegate.lastId(channel);
-    }
-
-    @Override
-    public long[] lastIds(List<String> channels) {
-      reads.incrementAndGet();
-      return delegate.lastIds(channels);
-    }
-
-    @Override
-    public List<BackendMessage> backlog(String channel, long lastId) {
-      reads.incrementAndGet();
-      return delegate.backlog(channel, lastId);
-    }
-  }
-
   private final AtomicLong now = new AtomicLong(5_000_000_000L);
-  private CountingBackend backend = new CountingBackend(MessageIdScheme.GLOBAL);
+  private ReadCountingBackend backend = counting(MessageIdScheme.GLOBAL);
   private @Nullable MessageBus bus;
   private @Nullable HttpEngine engine;
   private final BlockingQueue<Message> seen = new LinkedBlockingQueue<>();
+
+  /** A memory store that counts the channel reads a poll can make. */
+  private static ReadCountingBackend counting(MessageIdScheme scheme) {
+    return new ReadCountingBackend(MemoryBackend.create(), scheme);
+  }
 
   @AfterEach
   void close() {
@@ -132,12 +102,12 @@ class RecentWindowEngineTest {
   void pollAtTheCurrentPosition_isHeld_withoutAStoreRead() throws Exception {
     HttpEngine e = start(b -> {});
     long last = publish("/a", "one");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     FakeExchange x = poll(e, "c", "/a=" + last, false);
 
     assertThat(x.isHeld()).isTrue();
-    assertThat(backend.reads.get() - before).isZero();
+    assertThat(backend.reads() - before).isZero();
     publish("/a", "two");
     x.awaitEnd(WAIT);
     assertThat(x.body()).contains("\"two\"").doesNotContain("\"one\"");
@@ -149,12 +119,12 @@ class RecentWindowEngineTest {
     long first = publish("/a", "one");
     publish("/a", "two");
     publish("/a", "three");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     FakeExchange x = poll(e, "c", "/a=" + first, false);
 
     assertThat(x.ended()).isTrue();
-    assertThat(backend.reads.get() - before).isZero();
+    assertThat(backend.reads() - before).isZero();
     assertThat(x.body()).contains("\"two\"").contains("\"three\"").doesNotContain("\"one\"");
   }
 
@@ -163,13 +133,13 @@ class RecentWindowEngineTest {
     HttpEngine e = start(b -> {});
     long first = publish("/a", "one");
     publish("/a", "two");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     FakeExchange x = poll(e, "c", "/a=" + first, true);
 
     assertThat(x.isHeld()).isTrue();
     assertThat(x.body()).contains("\"two\"").doesNotContain("\"one\"");
-    assertThat(backend.reads.get() - before).isZero();
+    assertThat(backend.reads() - before).isZero();
   }
 
   @Test
@@ -181,24 +151,24 @@ class RecentWindowEngineTest {
     }
     long last = bus().lastId("/a");
 
-    int before = backend.reads.get();
+    int before = backend.reads();
     FakeExchange older = poll(e, "c1", "/a=" + first, false);
-    assertThat(backend.reads.get()).as("older than the window").isGreaterThan(before);
+    assertThat(backend.reads()).as("older than the window").isGreaterThan(before);
     assertThat(older.body()).contains("\"m2\"").contains("\"m6\"");
 
-    before = backend.reads.get();
+    before = backend.reads();
     FakeExchange cold = poll(e, "c2", "/cold=0", false);
-    assertThat(backend.reads.get()).as("cold").isGreaterThan(before);
+    assertThat(backend.reads()).as("cold").isGreaterThan(before);
     assertThat(cold.isHeld()).isTrue();
 
-    before = backend.reads.get();
+    before = backend.reads();
     FakeExchange ahead = poll(e, "c3", "/a=" + (last + 100), false);
-    assertThat(backend.reads.get()).as("ahead of what was seen").isGreaterThan(before);
+    assertThat(backend.reads()).as("ahead of what was seen").isGreaterThan(before);
     assertThat(ahead.body()).contains("/__status").contains("\"/a\":" + last);
 
-    before = backend.reads.get();
+    before = backend.reads();
     FakeExchange status = poll(e, "c4", "/a=-1", false);
-    assertThat(backend.reads.get()).as("-1").isGreaterThan(before);
+    assertThat(backend.reads()).as("-1").isGreaterThan(before);
     assertThat(status.body()).contains("\"/a\":" + last);
   }
 
@@ -209,11 +179,11 @@ class RecentWindowEngineTest {
     long secret =
         bus().publish("/a", "secret", org.messagebus.PublishOptions.builder().userIds(42).build());
     awaitDispatched(secret);
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     FakeExchange x = poll(e, "c", "/a=" + first, false);
 
-    assertThat(backend.reads.get() - before).isZero();
+    assertThat(backend.reads() - before).isZero();
     assertThat(x.body()).doesNotContain("secret").contains("\"/a\":" + secret);
   }
 
@@ -221,23 +191,23 @@ class RecentWindowEngineTest {
   void windowOff_everyPollAsksTheStore() throws Exception {
     HttpEngine e = start(b -> b.recentWindowMessages(0));
     long last = publish("/a", "one");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     poll(e, "c", "/a=" + last, false);
 
-    assertThat(backend.reads.get()).isGreaterThan(before);
+    assertThat(backend.reads()).isGreaterThan(before);
   }
 
   @Test
   void backendThatDoesNotSayHowItNumbers_everyPollAsksTheStore() throws Exception {
-    backend = new CountingBackend(MessageIdScheme.UNKNOWN);
+    backend = counting(MessageIdScheme.UNKNOWN);
     HttpEngine e = start(b -> {});
     long last = publish("/a", "one");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     poll(e, "c", "/a=" + last, false);
 
-    assertThat(backend.reads.get()).isGreaterThan(before);
+    assertThat(backend.reads()).isGreaterThan(before);
   }
 
   @Test
@@ -249,13 +219,11 @@ class RecentWindowEngineTest {
     assertThat(x.isHeld()).isTrue();
 
     bus().reset(); // ids start again at 1, below the stream's position
-    int before = backend.reads.get();
+    int before = backend.reads();
     publish("/a", "after reset");
 
     x.await(b -> b.contains("\"after reset\""), WAIT);
-    assertThat(backend.reads.get() - before)
-        .as("the window, not the store, saw the restart")
-        .isZero();
+    assertThat(backend.reads() - before).as("the window, not the store, saw the restart").isZero();
   }
 
   @Test
@@ -265,26 +233,26 @@ class RecentWindowEngineTest {
     FakeExchange x = poll(e, "c", "/a=" + first, true);
     publish("/a", "a2");
     x.await(b -> b.contains("\"a2\""), WAIT);
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     publish("/a", "a3");
     x.await(b -> b.contains("\"a3\""), WAIT);
 
     assertThat(x.body().split("\"a2\"", -1)).hasSize(2);
-    assertThat(backend.reads.get() - before).isZero();
+    assertThat(backend.reads() - before).isZero();
   }
 
   @Test
   void pollThatIsNotHeld_readsTheStore_soItSeesWhatWasJustPublished() throws Exception {
     HttpEngine e = start(b -> {});
     long last = publish("/a", "one");
-    int before = backend.reads.get();
+    int before = backend.reads();
 
     FakeExchange x = FakeExchange.post("/a=" + last);
     x.query = "dlp=t";
     assertThat(e.handle(x, "/message-bus/c/poll", null)).isTrue();
 
     assertThat(x.body()).isEqualTo("[]");
-    assertThat(backend.reads.get()).isGreaterThan(before);
+    assertThat(backend.reads()).isGreaterThan(before);
   }
 }

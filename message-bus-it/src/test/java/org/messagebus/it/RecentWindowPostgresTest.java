@@ -6,74 +6,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.postgres.PostgresBackend;
-import org.messagebus.spi.Backend;
-import org.messagebus.spi.BackendMessage;
-import org.messagebus.spi.MessageIdScheme;
-import org.messagebus.testkit.ForwardingBackend;
+import org.messagebus.testkit.ReadCountingBackend;
 
 /**
  * The recent-message window on the real PostgreSQL (global message ids): a poll at the current
  * position and a poll a few messages behind are answered without a read of the table, a position
  * ahead of what the process saw still reads it, and every message arrives once. Reads are counted
- * by a backend that wraps {@link PostgresBackend} and passes everything on. Its own table ({@value
- * #PREFIX}message_bus, dropped afterwards) and notification channel.
+ * by a backend that wraps {@link PostgresBackend} and passes everything on, its message numbering
+ * too (the testkit's {@link ReadCountingBackend}). Its own table ({@value #PREFIX}message_bus,
+ * dropped afterwards) and notification channel.
  */
 class RecentWindowPostgresTest {
 
   private static final String PREFIX = "recent_window_it_";
   private static final Duration WAIT = RecentWindowServer.WAIT;
 
-  /**
-   * Passes everything to the real backend, its message numbering too (so the window is used), and
-   * counts the reads a poll can make.
-   */
-  static final class Counting extends ForwardingBackend {
-    final AtomicInteger reads = new AtomicInteger();
-
-    Counting(Backend delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public MessageIdScheme messageIdScheme() {
-      return delegate.messageIdScheme();
-    }
-
-    @Override
-    public long lastId(String channel) {
-      reads.incrementAndGet();
-      return delegate.lastId(channel);
-    }
-
-    @Override
-    public long[] lastIds(List<String> channels) {
-      reads.incrementAndGet();
-      return delegate.lastIds(channels);
-    }
-
-    @Override
-    public List<BackendMessage> backlog(String channel, long lastId) {
-      reads.incrementAndGet();
-      return delegate.backlog(channel, lastId);
-    }
-  }
-
   private RecentWindowServer served;
-  private Counting backend;
+  private ReadCountingBackend backend;
 
   @BeforeEach
   void start() throws Exception {
     served =
         RecentWindowServer.onPostgres(
-            PREFIX, "recent_window_it", postgres -> backend = new Counting(postgres));
+            PREFIX,
+            "recent_window_it",
+            postgres -> backend = new ReadCountingBackend(postgres, postgres.messageIdScheme()));
   }
 
   @AfterEach
@@ -96,23 +59,23 @@ class RecentWindowPostgresTest {
     publish("/b", "other channel"); // global ids: /a's ids have holes
     long second = publish("/a", "two");
 
-    int before = backend.reads.get();
+    int before = backend.reads();
     HttpResponse<String> behind =
         served.longPoll("c1", "/a=" + first).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(behind.body()).contains("\"two\"").doesNotContain("\"one\"");
-    assertThat(backend.reads.get() - before).as("a poll behind, within the window").isZero();
+    assertThat(backend.reads() - before).as("a poll behind, within the window").isZero();
 
     CompletableFuture<HttpResponse<String>> current = served.longPoll("c2", "/a=" + second);
     served.awaitHeld(1);
-    assertThat(backend.reads.get() - before).as("a poll at the current position").isZero();
+    assertThat(backend.reads() - before).as("a poll at the current position").isZero();
     publish("/a", "three");
     String live = current.get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
     assertThat(live).contains("\"three\"").doesNotContain("\"two\"");
-    assertThat(backend.reads.get() - before).as("the push asked nothing either").isZero();
+    assertThat(backend.reads() - before).as("the push asked nothing either").isZero();
 
     HttpResponse<String> ahead =
         served.longPoll("c3", "/a=" + (second + 1_000)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(backend.reads.get() - before).as("ahead of what this process saw").isPositive();
+    assertThat(backend.reads() - before).as("ahead of what this process saw").isPositive();
     assertThat(ahead.body()).contains("/__status");
   }
 }
