@@ -190,8 +190,9 @@ public final class MessageBusServer implements AutoCloseable {
     threads.setName("message-bus-http");
     // Buffers are sized in steps of 1 KiB (Jetty's default pool: 4 KiB, so a 2 KiB input buffer
     // would take 4), and the pool keeps at most bufferPoolMaxMemory of each kind between uses.
+    // Each acquisition returns its buffer at most once (GuardedBufferPool: Jetty #12939).
     this.bufferPool =
-        new ArrayByteBufferPool(
+        new GuardedBufferPool(
             0,
             1024,
             65536,
