@@ -25,6 +25,12 @@ import org.junit.jupiter.api.Assumptions;
  *   Services.requireRedis();
  * }
  * }</pre>
+ *
+ * <p><b>Where the services are</b>: this class is the one place that says so. Tests name the shared
+ * Redis with {@link #redisUri(int)} (each test class keeps a database number of its own), the
+ * shared PostgreSQL with {@link #postgresUrl()}, and a raw socket or a {@link TcpProxy} to either
+ * with {@link #HOST} and {@link #REDIS_PORT} or {@link #POSTGRES_PORT}; a proxy's {@link
+ * TcpProxy#url(String)} turns those URLs into the proxy's own.
  */
 public final class Services {
 
@@ -40,6 +46,28 @@ public final class Services {
   private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
 
   private Services() {}
+
+  /**
+   * The URI of one database of the shared Redis, for Lettuce or a backend: {@code
+   * redis://127.0.0.1:6379/<database>}.
+   *
+   * @param database the database number (tests use distinct numbers so they can run side by side)
+   * @return the URI
+   */
+  public static String redisUri(int database) {
+    return "redis://" + HOST + ":" + REDIS_PORT + "/" + database;
+  }
+
+  /**
+   * The JDBC URL of database {@code test} on the shared PostgreSQL, as user {@code postgres}:
+   * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}. It has a query, so more parameters
+   * are appended with {@code &}.
+   *
+   * @return the URL
+   */
+  public static String postgresUrl() {
+    return "jdbc:postgresql://" + HOST + ":" + POSTGRES_PORT + "/test?user=postgres";
+  }
 
   /**
    * Tells whether the tests run on a CI machine: {@code CI} is {@code true}, ignoring case.

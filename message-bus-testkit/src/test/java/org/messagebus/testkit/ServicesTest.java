@@ -54,4 +54,30 @@ class ServicesTest {
     assertThatThrownBy(() -> Services.requireService("test server", "127.0.0.1", closedPort))
         .hasMessageContaining("test server is not running on 127.0.0.1:" + closedPort);
   }
+
+  @Test
+  void redisUri_namesOneDatabaseOfTheSharedRedis() {
+    assertThat(Services.redisUri(0)).isEqualTo("redis://127.0.0.1:6379/0");
+    assertThat(Services.redisUri(11)).isEqualTo("redis://127.0.0.1:6379/11");
+  }
+
+  @Test
+  void postgresUrl_namesDatabaseTestOfTheSharedPostgres_withAQuery() {
+    assertThat(Services.postgresUrl())
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  }
+
+  @Test
+  void aProxyToAService_rewritesItsUrlToTheProxy() throws Exception {
+    try (TcpProxy redis = new TcpProxy(Services.HOST, Services.REDIS_PORT);
+        TcpProxy postgres = new TcpProxy(Services.HOST, Services.POSTGRES_PORT)) {
+      assertThat(redis.url(Services.redisUri(3)))
+          .isEqualTo("redis://127.0.0.1:" + redis.port() + "/3");
+      assertThat(postgres.url(Services.postgresUrl() + "&connectTimeout=2"))
+          .isEqualTo(
+              "jdbc:postgresql://127.0.0.1:"
+                  + postgres.port()
+                  + "/test?user=postgres&connectTimeout=2");
+    }
+  }
 }
