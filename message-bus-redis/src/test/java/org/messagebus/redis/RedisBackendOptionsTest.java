@@ -49,13 +49,13 @@ class RedisBackendOptionsTest {
 
   @Test
   void notificationChannel_followsUriDatabaseUnlessSet() {
-    try (RedisBackend b = RedisBackend.create("redis://127.0.0.1:6379/5");
+    try (RedisBackend b = RedisBackend.create(RedisTestSupport.uri(DB));
         RedisBackend c =
             RedisBackend.builder()
-                .uri("redis://127.0.0.1:6379/5")
+                .uri(RedisTestSupport.uri(DB))
                 .notificationChannel("_message_bus_0")
                 .build()) {
-      assertThat(b.notificationChannel()).isEqualTo("_message_bus_5");
+      assertThat(b.notificationChannel()).isEqualTo("_message_bus_" + DB);
       assertThat(c.notificationChannel()).isEqualTo("_message_bus_0");
     }
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.testkit.Services;
 
 /**
  * Publish throughput (1 and 8 threads) and publish-to-subscriber latency of the Redis backend, for
@@ -48,12 +49,12 @@ public final class RedisBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args the Redis URI (default {@code redis://127.0.0.1:6379/5}) and the seconds per
-   *     measurement (default 10)
+   * @param args the Redis URI (default database 5 of the tests' shared Redis, {@link
+   *     Services#redisUri(int)}) and the seconds per measurement (default 10)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
-    String uri = args.length > 0 ? args[0] : "redis://127.0.0.1:6379/5";
+    String uri = args.length > 0 ? args[0] : Services.redisUri(5);
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int[] threadCounts =
         Arrays.stream(System.getProperty("threads", "1,8").split(",", -1))

@@ -31,6 +31,7 @@ import org.messagebus.BackendState;
 import org.messagebus.BusClosedException;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
+import org.messagebus.testkit.Services;
 import org.messagebus.testkit.TcpProxy;
 
 /**
@@ -108,7 +109,7 @@ class RedisConnectOnceTest {
   void aBusStart_opensOneCommandConnection() throws Exception {
     for (int start = 1; start <= STARTS; start++) {
       String name = uniqueName();
-      try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
+      try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT);
           MessageBus bus =
               MessageBus.builder()
                   .backend(RedisBackend.create(via(proxy, "clientName=" + name)))
@@ -136,7 +137,7 @@ class RedisConnectOnceTest {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       for (int start = 1; start <= STARTS; start++) {
-        try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
+        try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT);
             RedisBackend backend = RedisBackend.create(via(proxy, "clientName=" + uniqueName()))) {
           List<Future<Long>> reads = firstUses(pool, backend);
           for (Future<Long> r : reads) {
@@ -154,7 +155,7 @@ class RedisConnectOnceTest {
   @Test
   void concurrentFirstUses_shareTheFailureOfTheOneAttempt() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT)) {
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT)) {
       proxy.blackhole(); // accepts the connection and never answers: the handshake times out
       List<BackendState> states = new CopyOnWriteArrayList<>();
       try (RedisBackend backend = RedisBackend.create(via(proxy, "timeout=1s"))) {
@@ -184,7 +185,7 @@ class RedisConnectOnceTest {
   @Test
   void close_doesNotWaitForAConnectionAttempt_andEndsItsWaiters() throws Exception {
     RedisClient client = RedisClient.create();
-    try (TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT)) {
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT)) {
       proxy.blackhole(); // accepts the connection and never answers
       RedisBackend backend =
           RedisBackend.builder().client(client).uri(via(proxy, "timeout=60s")).build();

@@ -13,15 +13,13 @@ import java.time.Duration;
 import org.messagebus.testkit.Services;
 
 /**
- * The shared Redis of the tests (127.0.0.1:6379). Each test class uses a database number of its own
- * (the two small classes on {@link #DB_MISC} share theirs: tests of one module run one class at a
- * time) and flushes only that database (never FLUSHALL), so classes never see each other's data.
- * Outside CI a missing Redis skips the tests with the reason; with {@code CI=true} it fails them.
+ * The shared Redis of the tests (where it is: the testkit's {@link Services}). Each test class uses
+ * a database number of its own (the two small classes on {@link #DB_MISC} share theirs: tests of
+ * one module run one class at a time) and flushes only that database (never FLUSHALL), so classes
+ * never see each other's data. Outside CI a missing Redis skips the tests with the reason; with
+ * {@code CI=true} it fails them.
  */
 final class RedisTestSupport {
-
-  static final String HOST = "127.0.0.1";
-  static final int PORT = 6379;
 
   // Database numbers, one per test class.
   static final int DB_BACKEND_CONTRACT = 9;
@@ -37,7 +35,7 @@ final class RedisTestSupport {
   private RedisTestSupport() {}
 
   static String uri(int db) {
-    return "redis://" + HOST + ":" + PORT + "/" + db;
+    return Services.redisUri(db);
   }
 
   /** Skips (or, on CI, fails) the calling test class when Redis does not answer. */
@@ -54,14 +52,12 @@ final class RedisTestSupport {
 
   /** A plain connection to a database of the shared Redis, for setting up and inspecting. */
   static StatefulRedisConnection<String, String> redis(int db) {
-    return client()
-        .connect(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
+    return client().connect(RedisURI.create(uri(db)));
   }
 
   /** A plain pub/sub connection to a database of the shared Redis. */
   static StatefulRedisPubSubConnection<String, String> pubSub(int db) {
-    return client()
-        .connectPubSub(RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build());
+    return client().connectPubSub(RedisURI.create(uri(db)));
   }
 
   /** Empties one database of the shared Redis (FLUSHDB, never FLUSHALL). */
