@@ -25,6 +25,7 @@ import org.messagebus.BackendException;
 import org.messagebus.Message;
 import org.messagebus.MessageBus;
 import org.messagebus.spi.BackendPublishOptions;
+import org.messagebus.testkit.Services;
 import org.messagebus.testkit.TcpProxy;
 
 /**
@@ -96,7 +97,7 @@ class FaultTest {
   @Test
   void cuttingEveryConnectionWhileAnotherProcessPublishes_losesAndRepeatsNothing()
       throws Exception {
-    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.POSTGRES_PORT);
         HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(PgTestSupport.URL), 4)) {
       String name = pg.uniqueName();
       PostgresBackend.Builder common =
@@ -133,7 +134,7 @@ class FaultTest {
 
   @Test
   void databaseDownDuringPublish_throwsClearlyThenTheBusRecovers() throws Exception {
-    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.POSTGRES_PORT);
         HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(PgTestSupport.URL), 4)) {
       String name = pg.uniqueName();
       PostgresBackend.Builder common =
@@ -213,7 +214,7 @@ class FaultTest {
   @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
   void aDatabaseThatSilentlyDropsPackets_ownPool_failsPublishesWithinTheTimeout_losesNothing()
       throws Exception {
-    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.POSTGRES_PORT)) {
       blackholeAndBack(proxy, b -> b.jdbcUrl(proxy.url(pg.url())).poolSize(4));
     }
   }
@@ -222,7 +223,7 @@ class FaultTest {
   @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
   void aDatabaseThatSilentlyDropsPackets_applicationPool_failsPublishesWithinTheTimeout()
       throws Exception {
-    try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432);
+    try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.POSTGRES_PORT);
         HikariDataSource viaProxy = PgTestSupport.pool(proxy.url(pg.url()), 4)) {
       blackholeAndBack(proxy, b -> b.dataSource(viaProxy));
     }

@@ -18,18 +18,16 @@ import java.util.regex.Pattern;
 import org.messagebus.testkit.Services;
 
 /**
- * The real PostgreSQL the tests use (127.0.0.1:5432, database {@code test}, or {@code
- * MESSAGE_BUS_TEST_POSTGRES_URL}), and a schema of its own per test class, dropped afterwards.
- * Without a server the tests are skipped with the reason; with {@code CI=true} they fail.
+ * The real PostgreSQL the tests use (the testkit's {@link Services#postgresUrl()}, database {@code
+ * test}, or {@code MESSAGE_BUS_TEST_POSTGRES_URL}), and a schema of its own per test class, dropped
+ * afterwards. Without a server the tests are skipped with the reason; with {@code CI=true} they
+ * fail.
  */
 public final class PgTestSupport implements AutoCloseable {
 
   /** The JDBC URL of the test database. */
   public static final String URL =
-      System.getenv()
-          .getOrDefault(
-              "MESSAGE_BUS_TEST_POSTGRES_URL",
-              "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+      System.getenv().getOrDefault("MESSAGE_BUS_TEST_POSTGRES_URL", Services.postgresUrl());
 
   private static final AtomicInteger NAMES = new AtomicInteger();
 

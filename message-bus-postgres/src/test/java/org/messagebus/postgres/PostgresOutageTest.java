@@ -24,6 +24,7 @@ import org.messagebus.BackendException;
 import org.messagebus.BackendState;
 import org.messagebus.BusClosedException;
 import org.messagebus.MessageBus;
+import org.messagebus.testkit.Services;
 import org.messagebus.testkit.TcpProxy;
 
 /**
@@ -141,7 +142,7 @@ class PostgresOutageTest {
 
   @Test
   void subscribe_whileCutOff_returnsAndDeliversWhatOthersPublishedMeanwhileOnce() throws Exception {
-    TcpProxy proxy = closeLater(new TcpProxy("127.0.0.1", 5432));
+    TcpProxy proxy = closeLater(new TcpProxy(Services.HOST, Services.POSTGRES_PORT));
     HikariDataSource viaProxy = closeLater(PgTestSupport.pool(proxy.url(pg.url()), 4));
     PostgresBackend.Builder common = table();
     MessageBus bus = bus(common.dataSource(viaProxy).build());
@@ -188,7 +189,7 @@ class PostgresOutageTest {
   @Test
   void aBusStartedWhilePostgresIsUnreachable_buildsSubscribesAndConnectsWhenItIsBack()
       throws Exception {
-    TcpProxy proxy = closeLater(new TcpProxy("127.0.0.1", 5432));
+    TcpProxy proxy = closeLater(new TcpProxy(Services.HOST, Services.POSTGRES_PORT));
     String name = pg.uniqueName();
     MessageBus other = bus(table(name).dataSource(pg.dataSource()).build());
     other.publish(CHANNEL, 1);
@@ -222,7 +223,7 @@ class PostgresOutageTest {
 
   @Test
   void subscribe_whileKnownToBeUnreachable_neverWaitsForThePool() throws Exception {
-    TcpProxy proxy = closeLater(new TcpProxy("127.0.0.1", 5432));
+    TcpProxy proxy = closeLater(new TcpProxy(Services.HOST, Services.POSTGRES_PORT));
     // The pool waits up to 2 s for a connection: twenty subscriptions trying it would take 40 s.
     HikariDataSource viaProxy = closeLater(PgTestSupport.pool(proxy.url(pg.url()), 4));
     String name = pg.uniqueName();
