@@ -37,7 +37,7 @@ class BackendOptionPropertiesTest {
         .withUserConfiguration(RedisOnly.class)
         .withPropertyValues("message-bus.backend=redis")
         .withPropertyValues(
-            "message-bus.redis.url=redis://127.0.0.1:6379/11",
+            "message-bus.redis.url=" + LocalServices.REDIS_URL,
             "message-bus.redis.max-in-memory-publish-backlog=7",
             "message-bus.redis.command-timeout=2s",
             "message-bus.redis.retry-interval=3s",
@@ -64,7 +64,7 @@ class BackendOptionPropertiesTest {
             .withPropertyValues(
                 "message-bus.backend=redis", "message-bus.redis.command-timeout=2s");
     redis
-        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
+        .withPropertyValues("message-bus.redis.url=" + LocalServices.REDIS_URL)
         .run(
             ctx ->
                 assertThat(
@@ -73,7 +73,7 @@ class BackendOptionPropertiesTest {
                             .getTimeout())
                     .isEqualTo(Duration.ofSeconds(2)));
     redis
-        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11?timeout=7s")
+        .withPropertyValues("message-bus.redis.url=" + LocalServices.REDIS_URL + "?timeout=7s")
         .run(
             ctx ->
                 assertThat(
@@ -88,7 +88,7 @@ class BackendOptionPropertiesTest {
     new ApplicationContextRunner()
         .withUserConfiguration(RedisOnly.class)
         .withPropertyValues("message-bus.backend=redis")
-        .withPropertyValues("message-bus.redis.url=redis://127.0.0.1:6379/11")
+        .withPropertyValues("message-bus.redis.url=" + LocalServices.REDIS_URL)
         .run(
             ctx -> {
               RedisBackend r = ctx.getBean(RedisBackend.class);

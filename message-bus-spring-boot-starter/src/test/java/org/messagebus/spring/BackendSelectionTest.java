@@ -33,8 +33,6 @@ import org.springframework.context.annotation.Configuration;
 @Timeout(60)
 class BackendSelectionTest {
 
-  private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withConfiguration(AutoConfigurations.of(MessageBusAutoConfiguration.class))
@@ -46,7 +44,7 @@ class BackendSelectionTest {
     runner
         .withPropertyValues(
             "message-bus.backend=redis",
-            "message-bus.redis.url=redis://127.0.0.1:6379/11",
+            "message-bus.redis.url=" + LocalServices.REDIS_URL,
             "message-bus.retention.max-backlog-size=50")
         .run(
             ctx -> {
@@ -72,7 +70,7 @@ class BackendSelectionTest {
   void postgres_onTheApplicationsDataSource() throws Exception {
     Services.requirePostgres();
     String schema = "mb_starter_" + ProcessHandle.current().pid();
-    try (Connection c = DriverManager.getConnection(PG_URL);
+    try (Connection c = DriverManager.getConnection(LocalServices.PG_URL);
         Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
     }
@@ -87,7 +85,7 @@ class BackendSelectionTest {
                 assertRoundTrip(ctx);
               });
     } finally {
-      try (Connection c = DriverManager.getConnection(PG_URL);
+      try (Connection c = DriverManager.getConnection(LocalServices.PG_URL);
           Statement st = c.createStatement()) {
         st.execute("DROP SCHEMA " + schema + " CASCADE");
       }
@@ -133,7 +131,7 @@ class BackendSelectionTest {
 
   private static DataSource dataSource(String schema) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(PG_URL);
+    ds.setURL(LocalServices.PG_URL);
     ds.setCurrentSchema(schema);
     return ds;
   }

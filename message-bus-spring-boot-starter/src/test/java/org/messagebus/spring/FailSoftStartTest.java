@@ -49,7 +49,7 @@ class FailSoftStartTest {
           proxy,
           output,
           "--message-bus.backend=redis",
-          "--message-bus.redis.url=redis://127.0.0.1:" + proxy.port() + "/11",
+          "--message-bus.redis.url=" + proxy.url(LocalServices.REDIS_URL),
           "--message-bus.redis.command-timeout=2s");
     }
   }
@@ -64,7 +64,7 @@ class FailSoftStartTest {
           proxy,
           output,
           "--message-bus.backend=redis",
-          "--message-bus.redis.url=redis://127.0.0.1:" + proxy.port() + "/11",
+          "--message-bus.redis.url=" + proxy.url(LocalServices.REDIS_URL),
           "--message-bus.redis.command-timeout=2s");
     }
   }
@@ -79,9 +79,8 @@ class FailSoftStartTest {
           proxy,
           output,
           "--message-bus.backend=postgres",
-          "--message-bus.postgres.url=jdbc:postgresql://127.0.0.1:"
-              + proxy.port()
-              + "/test?user=postgres&connectTimeout=2&socketTimeout=10",
+          "--message-bus.postgres.url="
+              + proxy.url(LocalServices.PG_URL + "&connectTimeout=2&socketTimeout=10"),
           "--message-bus.postgres.schema=failsoft",
           "--message-bus.postgres.reconnect-delay=200ms");
     }

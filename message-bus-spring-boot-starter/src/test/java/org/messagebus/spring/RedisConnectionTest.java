@@ -41,7 +41,10 @@ class RedisConnectionTest {
   void springDataRedisSettings_areUsed_whenNoUrlIsSet() {
     Services.requireRedis();
     runner
-        .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.database=11")
+        .withPropertyValues(
+            "spring.data.redis.host=" + Services.HOST,
+            "spring.data.redis.port=" + Services.REDIS_PORT,
+            "spring.data.redis.database=11")
         .run(
             ctx -> {
               RedisBackend backend = ctx.getBean(RedisBackend.class);
@@ -63,7 +66,7 @@ class RedisConnectionTest {
   void messageBusUrl_winsOverSpringDataRedis() {
     runner
         .withPropertyValues(
-            "spring.data.redis.database=5", "message-bus.redis.url=redis://127.0.0.1:6379/11")
+            "spring.data.redis.database=5", "message-bus.redis.url=" + LocalServices.REDIS_URL)
         .run(
             ctx ->
                 assertThat(ctx.getBean(RedisBackend.class).notificationChannel())

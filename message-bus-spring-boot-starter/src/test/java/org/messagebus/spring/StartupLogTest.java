@@ -54,7 +54,9 @@ class StartupLogTest {
       assertThat(output.getOut())
           .contains(
               "MessageBus ready: backend postgres"
-                  + " jdbc:postgresql://127.0.0.1:5432/test?user=postgres&password=***"
+                  + " "
+                  + LocalServices.PG_URL
+                  + "&password=***"
                   + " (table mb_starter_log.message_bus, notifications on _message_bus_0),"
                   + " endpoint none, site lookup off")
           .doesNotContain("s3cret");
