@@ -53,7 +53,7 @@ final class RecentWindowServer implements AutoCloseable {
 
   private static final int LONG_POLL_SECONDS = 20;
 
-  private static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  private static final String POSTGRES_URL = Services.postgresUrl();
 
   /** Cleans the test's part of the store. */
   private interface StoreCleaning {

@@ -9,15 +9,13 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.messagebus.testkit.Services;
 
 /**
- * The shared Redis of the tests (127.0.0.1:6379). This module uses databases 11, 13, 14 and 15 only
- * and flushes only 13, 14 and 15 (FLUSHDB, never FLUSHALL); database 11, which the Spring Boot
- * starter's tests use too, is never flushed: the scale-out test keeps to channels of its own. A
- * missing Redis is handled by the testkit's {@link Services} rule (skipped loudly, failed on CI).
+ * The shared Redis of the tests (where it is: the testkit's {@link Services}). This module uses
+ * databases 11, 13, 14 and 15 only and flushes only 13, 14 and 15 (FLUSHDB, never FLUSHALL);
+ * database 11, which the Spring Boot starter's tests use too, is never flushed: the scale-out test
+ * keeps to channels of its own. A missing Redis is handled by the testkit's {@link Services} rule
+ * (skipped loudly, failed on CI).
  */
 final class RedisSupport {
-
-  static final String HOST = "127.0.0.1";
-  static final int PORT = 6379;
 
   /** The targeting property test's database. */
   static final int DB_TARGETING = 13;
@@ -37,11 +35,11 @@ final class RedisSupport {
   private RedisSupport() {}
 
   static String uri(int db) {
-    return "redis://" + HOST + ":" + PORT + "/" + db;
+    return Services.redisUri(db);
   }
 
   static void requireRedis() {
-    Services.requireService("Redis", HOST, PORT);
+    Services.requireRedis();
   }
 
   static void flushDb(int db) {
@@ -54,10 +52,7 @@ final class RedisSupport {
   static Connection connect(int db) {
     RedisClient client = RedisClient.create();
     try {
-      return new Connection(
-          client,
-          client.connect(
-              RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(db).build()));
+      return new Connection(client, client.connect(RedisURI.create(uri(db))));
     } catch (RuntimeException e) {
       client.shutdown();
       throw e;
