@@ -36,8 +36,7 @@ class ChatDemoBackendsTest {
   void redis() throws Exception {
     Services.requireRedis();
     Map<String, String> env =
-        Map.of(
-            "MESSAGE_BUS_BACKEND", "redis", "MESSAGE_BUS_REDIS_URL", "redis://127.0.0.1:6379/12");
+        Map.of("MESSAGE_BUS_BACKEND", "redis", "MESSAGE_BUS_REDIS_URL", Services.redisUri(12));
     try (var backend = ChatDemo.backend(env)) {
       assertThat(backend).isInstanceOf(RedisBackend.class);
     }
@@ -48,7 +47,7 @@ class ChatDemoBackendsTest {
   void postgres() throws Exception {
     Services.requirePostgres();
     String schema = "mb_chat_demo_" + ProcessHandle.current().pid();
-    String base = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    String base = Services.postgresUrl();
     try (Connection c = DriverManager.getConnection(base);
         Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
