@@ -45,6 +45,8 @@
 #                       the runs before 2026-12-03
 #   SERVER_TRIM [5000]  the Java server's -XX:TrimNativeHeapInterval (ms), as bin/demo; 0: off
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
+#                       (-DuserLookup=true: a user id lookup, the Jetty core handler then a blocking
+#                       one; with -DnonBlockingLookups=true declared non-blocking)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
 #   DIAGNOSTICS []      1: the Java server tracks native memory (-XX:NativeMemoryTracking=summary)

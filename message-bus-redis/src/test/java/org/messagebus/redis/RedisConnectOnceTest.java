@@ -158,7 +158,9 @@ class RedisConnectOnceTest {
     try (TcpProxy proxy = new TcpProxy(Services.HOST, Services.REDIS_PORT)) {
       proxy.blackhole(); // accepts the connection and never answers: the handshake times out
       List<BackendState> states = new CopyOnWriteArrayList<>();
-      try (RedisBackend backend = RedisBackend.create(via(proxy, "timeout=1s"))) {
+      // The handshake's timeout is the time the four threads have, once past the barrier, to join
+      // the one attempt: long enough that only a stall of seconds could start a second.
+      try (RedisBackend backend = RedisBackend.create(via(proxy, "timeout=5s"))) {
         backend.stateListener((state, cause) -> states.add(state));
         List<Future<Long>> reads = firstUses(pool, backend);
         for (Future<Long> r : reads) {
