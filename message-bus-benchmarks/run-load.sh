@@ -30,6 +30,12 @@
 #   WARMUP [20; streaming: 20 + 2 x INTERVAL_MS x RATE, 120 by default]  warm-up messages
 #                       (published first, not counted); streaming warms up over two intervals so
 #                       that the re-poll path after each stream's end is compiled
+#   JIT_QUIET [5]       then (Java server) more warm-up rounds of 10 s (streaming: the interval + 5 s)
+#                       until one where the JIT compiled for at most this per cent of the server's
+#                       CPU time, or under 100 ms; 0: none. The result line says how many rounds
+#                       (jitWarmupRounds), whether the JIT went quiet (jitQuiet) and how long it
+#                       compiled in the measured window (serverJitSeconds, serverJitPercentOfCpu)
+#   JIT_WARMUP_MAX [300]  at most this many seconds of such rounds
 #   THREADS [1]         selector threads of the load client
 #   SOURCES [1]         loopback source addresses (127.0.0.1..) to spread connections over
 #   POLL_INTERVAL_MS [1000]  poll mode: time between polls that brought nothing (browsers: 15000)
@@ -127,6 +133,11 @@ if [[ -z "${WARMUP:-}" ]]; then
     WARMUP="$(awk -v i="$INTERVAL_MS" -v r="$RATE" 'BEGIN { printf "%d", 20 + 2 * i * r / 1000 }')"
   fi
 fi
+# Then warm-up rounds until the Java server's JIT is quiet (LoadArgs jitQuietPercent): two intervals
+# were not enough either (the compiler still took 29 % of the server's CPU in the window with streams
+# restarting every 15 s). A streaming round outlasts the interval, so each round sees every restart.
+JIT_ROUND_SECONDS=10
+[[ "$MODE" == streaming ]] && JIT_ROUND_SECONDS=$((INTERVAL_MS / 1000 + 5))
 per_connection_kib=10
 [[ "${MODE:-streaming}" == websocket ]] && per_connection_kib=16
 SERVER_HEAP="${SERVER_HEAP:-$((64 + (N * per_connection_kib + 1023) / 1024))m}"
@@ -277,6 +288,8 @@ java -Xms"$CLIENT_HEAP" -Xmx"$CLIENT_HEAP" -XX:+UseG1GC \
   threads="$THREADS" sources="$SOURCES" pollIntervalMs="${POLL_INTERVAL_MS:-1000}" \
   repollDelayMs="${REPOLL_DELAY_MS:-0}" drainSeconds="${DRAIN_SECONDS:-30}" \
   channels="${CHANNELS:-1}" sampleSeconds="${SAMPLE_SECONDS:-0}" samplesOut="${SAMPLES_OUT:-}" \
+  jitQuietPercent="${JIT_QUIET:-5}" jitRoundSeconds="$JIT_ROUND_SECONDS" \
+  jitWarmupMaxSeconds="${JIT_WARMUP_MAX:-300}" \
   label="${LABEL:-}" out="$OUT" \
   diagnostics="$([[ -n "${DIAGNOSTICS:-}" && "$SERVER" == java ]] && echo "$here/target/diagnostics-$MODE-$N.txt")"
 

@@ -66,6 +66,16 @@ import java.util.Set;
  *     client's exact delays)
  * @param stormSeconds storm runs: how long to record arrivals from the moment every browser is held
  *     ({@value #DEFAULT_STORM_SECONDS})
+ * @param jitQuietPercent after the warm-up messages, more warm-up rounds until the server's JIT is
+ *     quiet: a round's compilation time at most this per cent of the server's CPU time in it, or
+ *     under {@value #JIT_QUIET_FLOOR_MS} ms ({@value #DEFAULT_JIT_QUIET_PERCENT}; 0: no such
+ *     rounds; only for a server that tells its compilation time, the Java one)
+ * @param jitRoundSeconds how long one such round publishes ({@value #DEFAULT_JIT_ROUND_SECONDS};
+ *     streaming: more than the server's long-polling interval, so that a round sees every stream
+ *     end and restart once)
+ * @param jitWarmupMaxSeconds at most this long in such rounds ({@value
+ *     #DEFAULT_JIT_WARMUP_MAX_SECONDS}); the run then goes on and its result says the JIT was not
+ *     quiet
  */
 record LoadArgs(
     String host,
@@ -95,7 +105,10 @@ record LoadArgs(
     String samplesOut,
     String storm,
     double backoffJitter,
-    int stormSeconds) {
+    int stormSeconds,
+    int jitQuietPercent,
+    int jitRoundSeconds,
+    int jitWarmupMaxSeconds) {
 
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_N = 1000;
@@ -113,6 +126,12 @@ record LoadArgs(
   static final int DEFAULT_REPOLL_DELAY_MS = 0;
   static final int DEFAULT_CHANNELS = 1;
   static final int DEFAULT_STORM_SECONDS = 90;
+  static final int DEFAULT_JIT_QUIET_PERCENT = 5;
+  static final int DEFAULT_JIT_ROUND_SECONDS = 10;
+  static final int DEFAULT_JIT_WARMUP_MAX_SECONDS = 300;
+
+  /** Compilation time under which a warm-up round counts as quiet whatever the server's CPU. */
+  static final long JIT_QUIET_FLOOR_MS = 100;
 
   private static final Set<String> KEYS =
       Set.of(
@@ -143,7 +162,10 @@ record LoadArgs(
           "samplesOut",
           "storm",
           "backoffJitter",
-          "stormSeconds");
+          "stormSeconds",
+          "jitQuietPercent",
+          "jitRoundSeconds",
+          "jitWarmupMaxSeconds");
 
   /**
    * Reads and validates the arguments.
@@ -212,7 +234,10 @@ record LoadArgs(
         a.getOrDefault("samplesOut", ""),
         storm(a.getOrDefault("storm", "")),
         backoffJitter(a.getOrDefault("backoffJitter", "0")),
-        integer(a, "stormSeconds", DEFAULT_STORM_SECONDS, 1, 3600));
+        integer(a, "stormSeconds", DEFAULT_STORM_SECONDS, 1, 3600),
+        integer(a, "jitQuietPercent", DEFAULT_JIT_QUIET_PERCENT, 0, 100),
+        integer(a, "jitRoundSeconds", DEFAULT_JIT_ROUND_SECONDS, 1, 3600),
+        integer(a, "jitWarmupMaxSeconds", DEFAULT_JIT_WARMUP_MAX_SECONDS, 0, 36_000));
   }
 
   private static String storm(String v) {

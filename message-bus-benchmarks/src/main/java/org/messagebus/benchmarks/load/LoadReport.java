@@ -21,6 +21,11 @@ final class LoadReport {
   String loadBefore = "";
   String loadAfter = "";
   double rampSeconds;
+  double warmupSeconds;
+  // the warm-up rounds until the JIT was quiet; null: not checked (no such rounds, or a server that
+  // does not tell its compilation time)
+  @Nullable Boolean jitQuiet;
+  int jitWarmupRounds;
   long readyAfterRamp;
   long heldAfterRamp;
   double windowSeconds;
@@ -114,6 +119,9 @@ final class LoadReport {
     r.put("rate", args.rate());
     r.put("count", args.count());
     r.put("warmup", args.warmup());
+    r.put("warmupSeconds", round1(warmupSeconds));
+    r.put("jitWarmupRounds", jitWarmupRounds);
+    r.put("jitQuiet", jitQuiet);
     r.put("threads", args.threads());
     r.put("repollDelayMs", args.repollDelayMs());
     r.put("pollIntervalMs", args.mode() == PollMode.POLL ? args.pollIntervalMs() : null);
@@ -148,6 +156,11 @@ final class LoadReport {
     r.put("errors", errors);
     r.put("serverCpuSeconds", round3(cpu));
     r.put("serverCpuPerDeliveryUs", round1(cpu * 1e6 / perDelivery));
+    Long jitBefore = before.server().jitMillis();
+    Long jitAfter = after.server().jitMillis();
+    double jit = jitBefore == null || jitAfter == null ? -1 : (jitAfter - jitBefore) / 1e3;
+    r.put("serverJitSeconds", jit < 0 ? null : round3(jit));
+    r.put("serverJitPercentOfCpu", jit < 0 || cpu <= 0 ? null : round1(jit * 100 / cpu));
     r.put("clientCpuPerDeliveryUs", round1(clientCpu * 1e6 / perDelivery));
     long allocated = after.server().allocatedBytes() - before.server().allocatedBytes();
     r.put("serverAllocatedBytes", allocated);
@@ -240,11 +253,18 @@ final class LoadReport {
     line(s, "errors             %s", errors);
     line(
         s,
-        "server CPU         %.2f s over %.1f s: %.1f us per delivery (client %.1f us)",
+        "server CPU         %.2f s over %.1f s: %.1f us per delivery (client %.1f us)%s",
         r.get("serverCpuSeconds"),
         windowSeconds,
         r.get("serverCpuPerDeliveryUs"),
-        r.get("clientCpuPerDeliveryUs"));
+        r.get("clientCpuPerDeliveryUs"),
+        r.get("serverJitSeconds") == null
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; the JIT compiled for %s s of it (%s %%)",
+                r.get("serverJitSeconds"),
+                r.get("serverJitPercentOfCpu")));
     line(
         s,
         "server allocation  %s per delivery, %s per poll (heap bytes, live threads)",

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,7 @@ final class LoadRun {
       report.readyAfterRamp = sum(t -> t.ready.get());
       report.heldAfterRamp = held;
       ServerStats loaded = control.stats(true);
-      warmUp();
+      warmUp(report);
       Window before = window(redis);
       long start = System.nanoTime();
       control.publish(args.rate(), args.count(), false, args.channels());
@@ -197,7 +198,7 @@ final class LoadRun {
     return s.held() + s.webSockets();
   }
 
-  private void warmUp() throws IOException, InterruptedException {
+  private void warmUp(LoadReport report) throws IOException, InterruptedException {
     if (args.warmup() == 0) {
       return;
     }
@@ -219,9 +220,71 @@ final class LoadRun {
         got,
         want,
         (System.nanoTime() - start) / 1e9);
+    untilJitQuiet(want, report);
+    report.warmupSeconds = (System.nanoTime() - start) / 1e9;
     if (args.mode().held()) {
       awaitPolling("after warm-up", System.nanoTime());
     }
+  }
+
+  /**
+   * Warm-up rounds until the server's JIT is quiet: each round publishes {@code jitRoundSeconds} of
+   * messages at the run's rate (not counted) and compares the server's compilation time with its
+   * CPU time over the round. Without this, a mode whose paths run seldom (a stream's end and
+   * restart, once per long-polling interval per browser) is still being compiled in the measured
+   * window, and its CPU figures count the compiler's work.
+   *
+   * @param want warm-up deliveries expected so far
+   * @param report where the rounds and whether the JIT went quiet are recorded
+   */
+  private void untilJitQuiet(long want, LoadReport report)
+      throws IOException, InterruptedException {
+    if (args.jitQuietPercent() == 0 || control.stats(false).jitMillis() == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    long max = start + args.jitWarmupMaxSeconds() * 1_000_000_000L;
+    int perRound = Math.max(1, (int) Math.round(args.rate() * args.jitRoundSeconds()));
+    int rounds = 0;
+    while (true) {
+      ServerStats before = control.stats(false);
+      control.publish(args.rate(), perRound, true, args.channels());
+      want += args.deliveries(perRound);
+      long deadline =
+          System.nanoTime()
+              + (long) ((perRound - 1) / args.rate() * 1e9)
+              + args.warmupSeconds() * 1_000_000_000L;
+      while (sum(t -> t.warmup.get()) < want && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      ServerStats after = control.stats(false);
+      rounds++;
+      long jitMs =
+          Objects.requireNonNull(after.jitMillis()) - Objects.requireNonNull(before.jitMillis());
+      long cpuNanos = after.cpuNanos() - before.cpuNanos();
+      boolean quiet = jitQuiet(jitMs, cpuNanos, args.jitQuietPercent());
+      System.out.printf(
+          Locale.ROOT,
+          "warm-up round %d: the JIT compiled for %d ms of %.2f s of server CPU (%s)%n",
+          rounds,
+          jitMs,
+          cpuNanos / 1e9,
+          quiet ? "quiet" : "still compiling");
+      if (quiet || System.nanoTime() >= max) {
+        report.jitQuiet = quiet;
+        report.jitWarmupRounds = rounds;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Whether a warm-up round's compilation counts as quiet: at most {@code percent} per cent of the
+   * server's CPU time in the round, or under {@link LoadArgs#JIT_QUIET_FLOOR_MS}.
+   */
+  static boolean jitQuiet(long jitMillis, long cpuNanos, int percent) {
+    return jitMillis < LoadArgs.JIT_QUIET_FLOOR_MS
+        || jitMillis * 1_000_000L * 100 <= (long) percent * cpuNanos;
   }
 
   private void awaitDeliveries(long start) throws InterruptedException, IOException {

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -290,7 +291,19 @@ public final class LoadServer implements AutoCloseable {
     s.put("eventStreams", server.filter().engine().eventStreams());
     WebSocketEndpoint ws = server.webSockets();
     s.put("webSockets", ws == null ? 0 : ws.connections());
+    s.put("jitMillis", jitMillis());
     return s;
+  }
+
+  /**
+   * Time the JIT compilers have spent compiling so far (the {@code CompilationMXBean}'s total, in
+   * milliseconds), or null when the JVM does not tell.
+   */
+  private static @Nullable Long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : null;
   }
 
   /**

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  *     server does not say
  * @param webSockets WebSocket connections open now (not counted in {@code held}), 0 where a server
  *     does not say or serves none
+ * @param jitMillis time the Java server's JIT compilers have spent compiling so far ({@code
+ *     CompilationMXBean.getTotalCompilationTime}, milliseconds), null where a server does not say
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ServerStats(
@@ -47,4 +49,5 @@ record ServerStats(
     long threads,
     long allocatedBytes,
     long eventStreams,
-    long webSockets) {}
+    long webSockets,
+    @Nullable Long jitMillis) {}

@@ -122,7 +122,10 @@ class LoadArgsTest {
                 "",
                 "",
                 0,
-                LoadArgs.DEFAULT_STORM_SECONDS));
+                LoadArgs.DEFAULT_STORM_SECONDS,
+                LoadArgs.DEFAULT_JIT_QUIET_PERCENT,
+                LoadArgs.DEFAULT_JIT_ROUND_SECONDS,
+                LoadArgs.DEFAULT_JIT_WARMUP_MAX_SECONDS));
   }
 
   @ParameterizedTest

@@ -57,8 +57,14 @@ class LoadEndToEndTest {
                 "mode=" + mode,
                 "keepAlive=" + keepAlive,
                 "pollIntervalMs=200",
-                "drainSeconds=30"));
+                "drainSeconds=30",
+                // one warm-up round until the JIT is quiet (at most 0 s of them: exactly one)
+                "jitRoundSeconds=1",
+                "jitWarmupMaxSeconds=0"));
     Map<String, Object> r = report.toMap();
+    assertThat(r.get("jitWarmupRounds")).isEqualTo(1);
+    assertThat(r.get("jitQuiet")).isNotNull();
+    assertThat(r.get("serverJitSeconds")).isNotNull();
     assertThat(report.lost()).as("lost").isZero();
     assertThat(report.duplicates()).as("duplicates").isZero();
     assertThat(r.get("delivered")).isEqualTo(200L);
@@ -101,7 +107,8 @@ class LoadEndToEndTest {
                   "rate=20",
                   "warmup=1",
                   "mode=longpoll",
-                  "drainSeconds=30"));
+                  "drainSeconds=30",
+                  "jitQuietPercent=0"));
     } finally {
       System.setOut(out);
     }

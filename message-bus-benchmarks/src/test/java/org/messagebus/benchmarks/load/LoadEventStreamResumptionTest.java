@@ -38,7 +38,8 @@ class LoadEventStreamResumptionTest {
                   "rate=20",
                   "warmup=2",
                   "mode=sse",
-                  "drainSeconds=30"));
+                  "drainSeconds=30",
+                  "jitQuietPercent=0"));
       Map<String, Object> r = report.toMap();
       assertThat(report.lost()).as("lost").isZero();
       assertThat(report.duplicates()).as("duplicates").isZero();
