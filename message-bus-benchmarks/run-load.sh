@@ -53,6 +53,8 @@
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #                       (-DuserLookup=true: a user id lookup, the Jetty core handler then a blocking
 #                       one; with -DnonBlockingLookups=true declared non-blocking)
+#                       (-Dacceptors=0: the selector accepts new connections, MessageBusServer's
+#                       acceptors(0); default -1, Jetty's one acceptor thread)
 #   ADAPTER [AUTO]      the Java server's adapter: AUTO (the Jetty core handler), SERVLET, JETTY_CORE
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
 #   DIAGNOSTICS []      1: the Java server tracks native memory (-XX:NativeMemoryTracking=summary)

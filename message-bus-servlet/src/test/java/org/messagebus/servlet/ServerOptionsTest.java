@@ -122,9 +122,40 @@ class ServerOptionsTest {
   }
 
   @Test
+  void acceptingOnTheSelector_servesNewConnectionsAndKeptAliveOnes() throws Exception {
+    bus.publish("/accept", "hello");
+    try (MessageBusServer server =
+        MessageBusServer.builder(bus).port(0).acceptors(0).build().start()) {
+      assertThat(server.acceptors()).isZero();
+      // several connections, each with two requests: accepted and read by the selector thread
+      for (int i = 0; i < 5; i++) {
+        try (RawConnection c = RawConnection.open(server.port())) {
+          String poll =
+              "POST /message-bus/acceptor-"
+                  + i
+                  + "/poll?dlp=t HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Content-Type: application/x-www-form-urlencoded\r\n"
+                  + "Content-Length: 10\r\n\r\n/accept=-2";
+          c.send(poll + poll);
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> countOf(c.text(), "\"data\":\"hello\"") == 2);
+          assertThat(c.text()).doesNotContain("HTTP/1.1 4").doesNotContain("HTTP/1.1 5");
+        }
+      }
+    }
+    try (MessageBusServer server = MessageBusServer.builder(bus).port(0).build().start()) {
+      // Jetty's default: one acceptor thread
+      assertThat(server.acceptors()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void badKnobs_areRejected_namingTheArgument() {
     MessageBusServer.Builder b = MessageBusServer.builder(bus);
     assertThatThrownBy(() -> b.maxThreads(2)).hasMessageContaining("maxThreads");
+    assertThatThrownBy(() -> b.acceptors(-2)).hasMessageContaining("acceptors");
+    assertThatThrownBy(() -> b.acceptors(65)).hasMessageContaining("acceptors");
     assertThatThrownBy(() -> b.outputBufferSize(10)).hasMessageContaining("outputBufferSize");
     assertThatThrownBy(() -> b.inputBufferSize(10)).hasMessageContaining("inputBufferSize");
     assertThatThrownBy(() -> b.bufferPoolMaxMemory(0)).hasMessageContaining("bufferPoolMaxMemory");

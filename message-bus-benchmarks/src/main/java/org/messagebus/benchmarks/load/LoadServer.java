@@ -161,6 +161,7 @@ public final class LoadServer implements AutoCloseable {
             .port(o.port())
             .maxThreads(o.maxThreads())
             .acceptQueueSize(4096)
+            .acceptors(Integer.getInteger("acceptors", -1))
             .inputBufferSize(
                 Integer.getInteger("inputBufferSize", MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE))
             .bufferPoolMaxMemory(
