@@ -46,26 +46,22 @@ class LogCaptureTest {
 
   @Test
   void theGuardsRefusal_ofJettysSecondRelease_isJettysDoubleRelease() {
-    IllegalStateException e = new IllegalStateException("already released Once@5fcaec91[r=0]");
-    e.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.messagebus.servlet.GuardedBufferPool$Once", "release"),
-          frame("org.eclipse.jetty.io.RetainableByteBuffer$FixedCapacity", "release"),
-          frame("org.eclipse.jetty.server.internal.HttpConnection", "releaseRequestBuffer"),
-          frame("java.lang.Thread", "run")
-        });
+    IllegalStateException e =
+        released(
+            frame("org.messagebus.servlet.GuardedBufferPool$Once", "release"),
+            frame("org.eclipse.jetty.io.RetainableByteBuffer$FixedCapacity", "release"),
+            frame("org.eclipse.jetty.server.internal.HttpConnection", "releaseRequestBuffer"),
+            frame("java.lang.Thread", "run"));
     assertThat(logged(e).get(0).isJettyDoubleRelease()).isTrue();
   }
 
   @Test
   void theGuardWithAnotherFrameOfTheBus_isNotJettysAlone() {
-    IllegalStateException e = new IllegalStateException("already released Once@1[r=0]");
-    e.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.messagebus.servlet.GuardedBufferPool$Once", "release"),
-          frame("org.messagebus.servlet.JettyCoreExchange", "complete"),
-          frame("java.lang.Thread", "run")
-        });
+    IllegalStateException e =
+        released(
+            frame("org.messagebus.servlet.GuardedBufferPool$Once", "release"),
+            frame("org.messagebus.servlet.JettyCoreExchange", "complete"),
+            frame("java.lang.Thread", "run"));
     assertThat(logged(e).get(0).isJettyDoubleRelease()).isFalse();
   }
 

@@ -239,7 +239,12 @@ final class LoadRun {
    */
   private void untilJitQuiet(long want, LoadReport report)
       throws IOException, InterruptedException {
-    if (args.jitQuietPercent() == 0 || control.stats(false).jitMillis() == null) {
+    if (args.jitQuietPercent() == 0) {
+      return;
+    }
+    // each round's closing figures open the next one
+    ServerStats before = control.stats(false);
+    if (before.jitMillis() == null) {
       return;
     }
     long start = System.nanoTime();
@@ -247,7 +252,6 @@ final class LoadRun {
     int perRound = Math.max(1, (int) Math.round(args.rate() * args.jitRoundSeconds()));
     int rounds = 0;
     while (true) {
-      ServerStats before = control.stats(false);
       control.publish(args.rate(), perRound, true, args.channels());
       want += args.deliveries(perRound);
       long deadline =
@@ -275,6 +279,7 @@ final class LoadRun {
         report.jitWarmupRounds = rounds;
         return;
       }
+      before = after;
     }
   }
 

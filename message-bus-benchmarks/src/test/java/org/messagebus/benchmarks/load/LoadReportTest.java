@@ -64,17 +64,25 @@ class LoadReportTest {
         .contains("2.00 KiB per held poll");
   }
 
-  @Test
-  void theJitsShareOfTheWindow_isReported_whenTheServerTellsIt() {
+  /**
+   * A long-polling report whose window took 2 s of server CPU, with the JIT's totals at its ends.
+   */
+  private static LoadReport windowWithJit(@Nullable Long jitBefore, @Nullable Long jitAfter) {
     LoadReport report = new LoadReport(LoadArgs.parse("port=9292", "n=10", "mode=longpoll"));
     report.heldAfterRamp = 10;
-    report.jitQuiet = true;
-    report.jitWarmupRounds = 3;
     report.fill(
         stats(0, 0, 0),
         stats(0, 0, 0),
-        new LoadRun.Window(stats(0, 0, 0, 1_000L), Map.of(), 0, 0, 0),
-        new LoadRun.Window(stats(0, 0, 2_000_000_000L, 1_250L), Map.of(), 40, 10, 0));
+        new LoadRun.Window(stats(0, 0, 0, jitBefore), Map.of(), 0, 0, 0),
+        new LoadRun.Window(stats(0, 0, 2_000_000_000L, jitAfter), Map.of(), 40, 10, 0));
+    return report;
+  }
+
+  @Test
+  void theJitsShareOfTheWindow_isReported_whenTheServerTellsIt() {
+    LoadReport report = windowWithJit(1_000L, 1_250L);
+    report.jitQuiet = true;
+    report.jitWarmupRounds = 3;
     Map<String, Object> r = report.toMap();
     // 250 ms of compilation in 2 s of server CPU
     assertThat(r)
@@ -87,13 +95,7 @@ class LoadReportTest {
 
   @Test
   void withoutTheServersCompilationTime_theJitFiguresAreNull() {
-    LoadReport report = new LoadReport(LoadArgs.parse("port=9292", "n=10", "mode=longpoll"));
-    report.heldAfterRamp = 10;
-    report.fill(
-        stats(0, 0, 0),
-        stats(0, 0, 0),
-        new LoadRun.Window(stats(0, 0, 0), Map.of(), 0, 0, 0),
-        new LoadRun.Window(stats(0, 0, 2_000_000_000L), Map.of(), 40, 10, 0));
+    LoadReport report = windowWithJit(null, null);
     Map<String, Object> r = report.toMap();
     assertThat(r)
         .containsEntry("serverJitSeconds", null)
