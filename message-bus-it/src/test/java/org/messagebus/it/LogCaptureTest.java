@@ -82,4 +82,36 @@ class LogCaptureTest {
     other.setStackTrace(new StackTraceElement[] {frame("org.eclipse.jetty.io.X", "y")});
     assertThat(logged(other).get(0).isJettyDoubleRelease()).isFalse();
   }
+
+  private static List<LogCapture.Line> closedByFailure(Throwable t) {
+    try (LogCapture capture = LogCapture.install()) {
+      LoggerFactory.getLogger("org.messagebus.servlet.MessageBusServer")
+          .warn(LogCapture.CLOSED_BY_FAILURE, t);
+      return capture.all();
+    }
+  }
+
+  @Test
+  void aConnectionClosedOnJettysOwnRace_isJettysDoubleRelease() {
+    NullPointerException npe =
+        new NullPointerException("Cannot invoke getByteBuffer() because _requestBuffer is null");
+    npe.setStackTrace(
+        new StackTraceElement[] {
+          frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
+          frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable"),
+          frame("java.lang.Thread", "run")
+        });
+    assertThat(closedByFailure(npe).get(0).isJettyDoubleRelease()).isTrue();
+  }
+
+  @Test
+  void aConnectionClosedOnAFailureWithAFrameOfTheBus_isNotJettysAlone() {
+    NullPointerException npe = new NullPointerException("ours");
+    npe.setStackTrace(
+        new StackTraceElement[] {
+          frame("org.messagebus.servlet.JettyCoreExchange", "readBody"),
+          frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable")
+        });
+    assertThat(closedByFailure(npe).get(0).isJettyDoubleRelease()).isFalse();
+  }
 }

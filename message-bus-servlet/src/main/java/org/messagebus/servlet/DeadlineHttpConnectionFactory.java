@@ -113,11 +113,31 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
       return parser;
     }
 
+    /**
+     * Ends the deadline's timer; a connection closed by a failure inside the server is logged at
+     * WARN with its cause. Jetty's {@code onFillable} catches anything its request handling throws
+     * outside the application (its own request buffer's bookkeeping included: an "already released"
+     * refused by {@link GuardedBufferPool}) and closes the connection, logging it only at DEBUG:
+     * the client sees its connection end without an answer, the operator nothing. Closes for the
+     * client's or the network's sake stay quiet: I/O failures and timeouts, Jetty's unchecked I/O
+     * ({@code "Parser is terminated"} after a refused request) and its quiet failures ({@code
+     * "Unconsumed"}: a body left unread when the response ended).
+     */
     @Override
-    public void onClose(Throwable cause) {
+    public void onClose(@Nullable Throwable cause) {
       deadline.destroy();
+      if (isServerFailure(cause)) {
+        LOG.warn("HTTP connection closed by a failure in the server", cause);
+      }
       super.onClose(cause);
     }
+  }
+
+  /** Whether a connection's close cause is a failure of the server rather than a client's end. */
+  static boolean isServerFailure(@Nullable Throwable cause) {
+    return (cause instanceof RuntimeException || cause instanceof Error)
+        && !(cause instanceof java.io.UncheckedIOException)
+        && !(cause instanceof org.eclipse.jetty.io.QuietException);
   }
 
   /** The parser of a {@link DeadlineConnection}: each parse step moves the deadline. */

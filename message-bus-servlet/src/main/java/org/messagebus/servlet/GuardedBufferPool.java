@@ -2,28 +2,32 @@
 // Copyright (c) 2026 The MessageBus for Java authors; see LICENSE.
 package org.messagebus.servlet;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Retainable;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Jetty's buffer pool, with every buffer it hands out behind a reference count of its own, so that
- * one acquisition returns its buffer to the pool at most once.
+ * one acquisition returns its buffer to the pool at most once and cannot touch it once returned.
  *
- * <p>Why: Jetty 12.1 can release a connection's request buffer twice (jetty/jetty.project#12939;
- * seen here under the fuzzers). When the second release comes while the buffer is back in the pool,
- * Jetty's own count throws ({@code IllegalStateException: already released}, logged at WARN) and no
- * harm is done; when it comes after the pool handed the buffer to another connection, it succeeds
- * silently and returns that connection's buffer to the pool, where a third connection then takes it
- * while the second still reads into it: two connections parse each other's bytes (a 505 to a
- * well-formed request, a request never complete, or one client's bytes read as another's). Behind a
- * count per acquisition, the stale release finds its own count at zero and throws as in the first
- * case, and the pooled buffer, released once, is never shared.
+ * <p>Why: Jetty 12.1 can release a connection's request buffer twice, and go on using it after the
+ * first release (jetty/jetty.project#12939). Seen here under the fuzzers, and reproduced: a request
+ * Jetty refuses (400, 505) is answered by a pool thread while the thread that parsed it still
+ * finishes its {@code onFillable} on the same connection, and both release, fill or parse the
+ * connection's one request buffer ({@code NullPointerException} in {@code fillRequestBuffer}, a
+ * failed assertion in {@code onFillable}, "already released"). A second release that comes after
+ * the pool handed the buffer to another connection would return that connection's buffer to the
+ * pool, and a stale fill or parse would write into or consume another connection's bytes: a
+ * well-formed request on a fresh connection then goes unanswered (its head never complete, or
+ * parsed as garbage). Behind this guard the stale release finds its own count at zero and throws as
+ * Jetty's own count does, and the stale view of a released acquisition is detached from the pooled
+ * memory (it shows an empty, read-only buffer): whatever the racing thread does with it stays on
+ * its own (refused) connection.
  *
- * <p>Cost: one small object per acquisition (the buffer view and its count). The view is Jetty's
- * own {@link RetainableByteBuffer.FixedCapacity} over the pooled buffer's {@code ByteBuffer}, as
- * Jetty's {@code ArrayByteBufferPool.Tracking} wraps them.
+ * <p>Cost: two small objects per acquisition (the view and its count) and one indirection per call.
  */
 final class GuardedBufferPool extends ArrayByteBufferPool {
 
@@ -40,12 +44,151 @@ final class GuardedBufferPool extends ArrayByteBufferPool {
   @Override
   public RetainableByteBuffer.Mutable acquire(int size, boolean direct) {
     RetainableByteBuffer.Mutable pooled = super.acquire(size, direct);
-    return new RetainableByteBuffer.FixedCapacity(pooled.getByteBuffer(), new Once(pooled));
+    Once once = new Once(pooled);
+    // A duplicate: this acquisition's position and limit are its own, so that a stale parse or
+    // fill through a ByteBuffer taken from the view before its release moves no other holder's.
+    View view =
+        new View(once, new RetainableByteBuffer.FixedCapacity(pooled.getByteBuffer().duplicate()));
+    once.view = view;
+    return view;
   }
 
   /**
-   * The references of one acquisition: starts at one, releases the pooled buffer when the last one
-   * goes, and refuses (as Jetty's own count does) to go below zero.
+   * What a released view shows: no bytes, no space, and a refusal of any write (the buffer is
+   * read-only). Its position and limit stay at zero whatever is done to it, so sharing it is safe.
+   */
+  private static final RetainableByteBuffer.Mutable DETACHED =
+      new RetainableByteBuffer.FixedCapacity(ByteBuffer.allocate(0).asReadOnlyBuffer());
+
+  /**
+   * One acquisition's view of a pooled buffer: every call goes to the pooled buffer until the last
+   * reference is released, and to {@link #DETACHED} from then on.
+   */
+  private static final class View extends RetainableByteBuffer.Abstract {
+
+    private volatile RetainableByteBuffer.Mutable target;
+
+    View(Once references, RetainableByteBuffer.Mutable target) {
+      super(references);
+      this.target = target;
+    }
+
+    void detach() {
+      target = DETACHED;
+    }
+
+    @Override
+    public ByteBuffer getByteBuffer() {
+      return target.getByteBuffer();
+    }
+
+    @Override
+    public void clear() {
+      target.clear();
+    }
+
+    @Override
+    public long space() {
+      return target.space();
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable asMutable() {
+      return this;
+    }
+
+    @Override
+    public int remaining() {
+      return target.remaining();
+    }
+
+    @Override
+    public boolean hasRemaining() {
+      return target.hasRemaining();
+    }
+
+    @Override
+    public boolean isDirect() {
+      return target.isDirect();
+    }
+
+    @Override
+    public int capacity() {
+      return target.capacity();
+    }
+
+    @Override
+    public byte get(long index) {
+      return target.get(index);
+    }
+
+    @Override
+    public void limit(long size) {
+      target.limit(size);
+    }
+
+    @Override
+    public boolean append(ByteBuffer bytes) {
+      return target.append(bytes);
+    }
+
+    @Override
+    public boolean append(RetainableByteBuffer bytes) {
+      return target.append(bytes);
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable add(ByteBuffer bytes) {
+      target.add(bytes);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable add(RetainableByteBuffer bytes) {
+      target.add(bytes);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable put(byte b) {
+      target.put(b);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable put(long index, byte b) {
+      target.put(index, b);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable putShort(short s) {
+      target.putShort(s);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable putInt(int i) {
+      target.putInt(i);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable putLong(long l) {
+      target.putLong(l);
+      return this;
+    }
+
+    @Override
+    public RetainableByteBuffer.Mutable put(byte[] bytes, int offset, int length) {
+      target.put(bytes, offset, length);
+      return this;
+    }
+  }
+
+  /**
+   * The references of one acquisition: starts at one, detaches the view and releases the pooled
+   * buffer when the last one goes, and refuses (as Jetty's own count does) to go below zero.
    */
   private static final class Once implements Retainable {
 
@@ -54,6 +197,8 @@ final class GuardedBufferPool extends ArrayByteBufferPool {
 
     private final Retainable pooled;
     private volatile int references = 1;
+    // set right after construction, before the view is handed out
+    private @Nullable View view;
 
     Once(Retainable pooled) {
       this.pooled = pooled;
@@ -87,6 +232,10 @@ final class GuardedBufferPool extends ArrayByteBufferPool {
         }
         if (REFERENCES.compareAndSet(this, n, n - 1)) {
           if (n == 1) {
+            View v = view;
+            if (v != null) {
+              v.detach();
+            }
             pooled.release();
             return true;
           }

@@ -375,6 +375,11 @@ public final class MessageBusServer implements AutoCloseable {
     return connector.getIdleTimeout();
   }
 
+  /** The connector's open connections' endpoints (for tests). */
+  java.util.Collection<org.eclipse.jetty.io.EndPoint> connectedEndPoints() {
+    return connector.getConnectedEndPoints();
+  }
+
   int maxThreads() {
     return ((QueuedThreadPool) server.getThreadPool()).getMaxThreads();
   }

@@ -85,4 +85,56 @@ class GuardedBufferPoolTest {
     assertThat(pool.getAvailableHeapByteBufferCount()).isZero();
     again.release();
   }
+
+  /**
+   * Jetty can go on using a connection's request buffer after releasing it (#12939: the thread that
+   * answers a refused request and the one that parsed it race on the connection). What the stale
+   * user holds must not move or clear the next holder's bytes: the view shows an empty, read-only
+   * buffer once released, and a {@code ByteBuffer} taken from it before (as Jetty's fill and parse
+   * take one) has its own position and limit, so parsing through it consumes nothing of the next
+   * holder's.
+   */
+  @Test
+  void releasedAcquisition_cannotMoveOrClearTheNextHoldersBytes() {
+    GuardedBufferPool pool = new GuardedBufferPool(0, SIZE, 65536, 16, -1, -1);
+    pool.acquire(SIZE, false).release(); // from now on the pool hands out one entry's buffer
+    RetainableByteBuffer.Mutable stale = pool.acquire(SIZE, false);
+    ByteBuffer taken = stale.getByteBuffer(); // as a parse step takes it
+    stale.release();
+    RetainableByteBuffer.Mutable next = pool.acquire(SIZE, false);
+    next.append(ByteBuffer.wrap(new byte[] {'G', 'E', 'T'}));
+    taken.limit(3);
+    assertThat(taken.get(0)).isEqualTo((byte) 'G'); // the same memory, handed on
+
+    assertThat(stale.getByteBuffer().capacity()).isZero();
+    assertThat(stale.hasRemaining()).isFalse();
+    assertThat(stale.space()).isZero();
+    assertThatThrownBy(() -> stale.put((byte) 'x'))
+        .isInstanceOf(java.nio.ReadOnlyBufferException.class);
+    stale.clear();
+    taken.position(3); // a stale parse consuming what it sees
+
+    assertThat(next.remaining()).isEqualTo(3);
+    assertThat(next.getByteBuffer().position()).isZero();
+    assertThat(next.get(0)).isEqualTo((byte) 'G');
+    next.release();
+  }
+
+  @Test
+  void liveView_readsAndWritesThePooledBuffer() {
+    GuardedBufferPool pool = new GuardedBufferPool(0, SIZE, 65536, 16, -1, -1);
+    RetainableByteBuffer.Mutable a = pool.acquire(SIZE, true);
+    assertThat(a.isDirect()).isTrue();
+    assertThat(a.capacity()).isEqualTo(SIZE);
+    a.put((byte) 1).putShort((short) 2).putInt(3).putLong(4L).put(new byte[] {5, 6}, 0, 2);
+    assertThat(a.remaining()).isEqualTo(1 + 2 + 4 + 8 + 2);
+    assertThat(a.space()).isEqualTo(SIZE - a.remaining());
+    a.put(0, (byte) 9);
+    assertThat(a.get(0)).isEqualTo((byte) 9);
+    a.limit(1);
+    assertThat(a.remaining()).isEqualTo(1);
+    a.clear();
+    assertThat(a.hasRemaining()).isFalse();
+    assertThat(a.release()).isTrue();
+  }
 }

@@ -233,4 +233,32 @@ class RequestDeadlineTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requestBodyTimeout");
   }
+
+  /**
+   * Jetty closes a connection whose request handling throws outside the application (its {@code
+   * onFillable} catches it) and logs that only at DEBUG: the client sees its connection end without
+   * an answer. The connection logs such a close at WARN with its cause; the client's and the
+   * network's own ends (an I/O failure, a timeout) stay quiet.
+   */
+  @Test
+  void connectionClosedByAFailureInTheServer_isLoggedAtWarn_aClientsEndIsNot() throws Exception {
+    try (MessageBusServer server = server(Duration.ofSeconds(10), Duration.ofSeconds(10), WAIT);
+        LogCapture log = LogCapture.start()) {
+      try (Socket one = new Socket("127.0.0.1", server.port());
+          Socket two = new Socket("127.0.0.1", server.port())) {
+        assertThat(one.isConnected() && two.isConnected()).isTrue();
+        await().atMost(WAIT).until(() -> server.connectedEndPoints().size() == 2);
+        var endPoints = server.connectedEndPoints().toArray(new org.eclipse.jetty.io.EndPoint[0]);
+        endPoints[0].close(new IOException("Connection reset by peer"));
+        endPoints[1].close(new IllegalStateException("already released"));
+        await().atMost(WAIT).until(() -> server.connectedEndPoints().isEmpty());
+      }
+      assertThat(log.at("WARN"))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("closed by a failure in the server");
+      assertThat(log.lines())
+          .anyMatch(l -> l.contains("IllegalStateException: already released"))
+          .noneMatch(l -> l.contains("Connection reset by peer"));
+    }
+  }
 }
