@@ -60,7 +60,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
       return level.equals("WARN")
           && throwable != null
           && (throwable.startsWith("java.lang.IllegalStateException: already released")
-              || message.equals(CLOSED_BY_FAILURE))
+              || message.startsWith(CLOSED_BY_FAILURE))
           && !frames.isEmpty()
           && frames.stream()
               .allMatch(

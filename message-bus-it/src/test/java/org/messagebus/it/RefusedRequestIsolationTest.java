@@ -25,8 +25,8 @@ import org.messagebus.servlet.MessageBusServer;
  * released acquisition from the pooled memory ({@code GuardedBufferPool}), about 2 in 100,000
  * broadcasts failed here: unanswered, or their body consumed by the racing thread ({@code 400
  * broadcast needs a channel parameter}); a connection's buffer released twice was then only
- * refused, not isolated. The race itself still happens in Jetty, and is counted and printed (the
- * connections Jetty closes on it, logged at WARN).
+ * refused, not isolated. The race itself still happens in Jetty; the connections Jetty closes on it
+ * are logged at WARN (at most one per 10 s) and printed.
  *
  * <p>Time budget: {@value #SECONDS} s per server variant (two), about 20,000 broadcasts each on
  * this project's 2-core machine; a regression shows in some runs, not all (the race is rare), and
@@ -115,7 +115,7 @@ class RefusedRequestIsolationTest {
           server.logs.since(mark).stream().filter(LogCapture.Line::isJettyDoubleRelease).count();
       System.out.printf(
           "[isolation] %s, %s: %d refused pipelined requests, %d broadcasts, %d failed %s;"
-              + " Jetty request-buffer races seen (#12939) %d%n",
+              + " Jetty request-buffer races logged (#12939; at most one WARN per 10 s) %d%n",
           adapter, lookups, refused.get(), broadcasts.get(), failed.size(), failed, races);
       assertThat(failed).as("broadcasts not answered 200").isEmpty();
       assertThat(broadcasts.get()).isGreaterThan(1_000);

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpParser;
@@ -56,6 +57,7 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   private final long bodyNanos;
   // deadlines armed so far, all connections (for tests: a request that arrives whole arms none)
   private final LongAdder armed = new LongAdder();
+  private final FailureLog failures = new FailureLog();
 
   DeadlineHttpConnectionFactory(HttpConfiguration config, Duration head, Duration body) {
     super(config);
@@ -68,7 +70,7 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     // As HttpConnectionFactory.newConnection (Jetty 12.1), with our connection class.
     DeadlineConnection connection =
         new DeadlineConnection(
-            getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos, armed);
+            getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos, armed, failures);
     connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
     return configure(connection, connector, endPoint);
   }
@@ -84,6 +86,7 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     private final long headNanos;
     private final long bodyNanos;
     private final Deadline deadline;
+    private final FailureLog failures;
 
     DeadlineConnection(
         HttpConfiguration config,
@@ -91,8 +94,10 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         EndPoint endPoint,
         long headNanos,
         long bodyNanos,
-        LongAdder armed) {
+        LongAdder armed,
+        FailureLog failures) {
       super(config, connector, endPoint);
+      this.failures = failures;
       this.headNanos = headNanos;
       this.bodyNanos = bodyNanos;
       this.deadline = new Deadline(connector, endPoint, armed);
@@ -121,20 +126,52 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
      * the client sees its connection end without an answer, the operator nothing. Closes for the
      * client's or the network's sake stay quiet: I/O failures and timeouts, Jetty's unchecked I/O
      * ({@code "Parser is terminated"} after a refused request) and its quiet failures ({@code
-     * "Unconsumed"}: a body left unread when the response ended).
+     * "Unconsumed"}: a body left unread when the response ended). At most one such WARN per {@link
+     * FailureLog#WARN_INTERVAL}: a client could otherwise have a stack trace logged per refused
+     * request it sends (Jetty's race after a refused request hits a few in 10,000).
      */
     @Override
     public void onClose(@Nullable Throwable cause) {
       deadline.destroy();
-      if (isServerFailure(cause)) {
-        LOG.warn("HTTP connection closed by a failure in the server", cause);
+      if (cause != null && isServerFailure(cause)) {
+        failures.log(cause);
       }
       super.onClose(cause);
     }
   }
 
+  /**
+   * Logs connections closed by a failure in the server: the first at WARN with its stack trace,
+   * then at most one WARN per {@link #WARN_INTERVAL} (saying how many came between, logged at
+   * DEBUG).
+   */
+  static final class FailureLog {
+    static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
+    static final String MESSAGE = "HTTP connection closed by a failure in the server";
+
+    private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
+    private final LongAdder sinceLastWarn = new LongAdder();
+
+    void log(Throwable cause) {
+      long now = System.nanoTime();
+      long next = nextWarnNanos.get();
+      if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL.toNanos())) {
+        long between = sinceLastWarn.sumThenReset();
+        if (between == 0) {
+          LOG.warn(MESSAGE, cause);
+        } else {
+          LOG.warn(
+              "{} ({} more since the last such warning, logged at DEBUG)", MESSAGE, between, cause);
+        }
+      } else {
+        sinceLastWarn.increment();
+        LOG.debug(MESSAGE, cause);
+      }
+    }
+  }
+
   /** Whether a connection's close cause is a failure of the server rather than a client's end. */
-  static boolean isServerFailure(@Nullable Throwable cause) {
+  static boolean isServerFailure(Throwable cause) {
     return (cause instanceof RuntimeException || cause instanceof Error)
         && !(cause instanceof java.io.UncheckedIOException)
         && !(cause instanceof org.eclipse.jetty.io.QuietException);

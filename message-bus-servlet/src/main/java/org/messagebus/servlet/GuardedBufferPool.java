@@ -27,11 +27,32 @@ import org.jspecify.annotations.Nullable;
  * memory (it shows an empty, read-only buffer): whatever the racing thread does with it stays on
  * its own (refused) connection.
  *
- * <p>Cost: two small objects per acquisition (the view and its count) and one indirection per call.
+ * <p>Cost: a few small objects per acquisition (the view, its count, the duplicate) and one
+ * indirection per call: about 350 bytes per long-poll cycle (BENCHMARKS.md).
+ *
+ * <p>{@link MessageBusServer} uses it. Mounting the filter in a Jetty server of your own, give that
+ * server one: {@code new Server(threadPool, null, new GuardedBufferPool())} (its connectors take
+ * the server's pool); see docs/http.md, "Jetty's I/O thread".
  */
-final class GuardedBufferPool extends ArrayByteBufferPool {
+public final class GuardedBufferPool extends ArrayByteBufferPool {
 
-  GuardedBufferPool(
+  /** A pool with Jetty's defaults ({@link ArrayByteBufferPool#ArrayByteBufferPool()}), guarded. */
+  public GuardedBufferPool() {
+    this(0, -1, -1, Integer.MAX_VALUE, 0, 0); // as Jetty's own no-argument constructor
+  }
+
+  /**
+   * A pool with the given sizes and bounds, guarded; the arguments are those of {@link
+   * ArrayByteBufferPool#ArrayByteBufferPool(int, int, int, int, long, long)}.
+   *
+   * @param minCapacity the smallest buffer capacity pooled
+   * @param factor the capacity step between buckets (-1: Jetty's default)
+   * @param maxCapacity the largest buffer capacity pooled (-1: Jetty's default)
+   * @param maxBucketSize the most buffers kept per bucket
+   * @param maxHeapMemory the most heap memory kept (0: Jetty's default heuristic, -1: unbounded)
+   * @param maxDirectMemory the most direct memory kept (as {@code maxHeapMemory})
+   */
+  public GuardedBufferPool(
       int minCapacity,
       int factor,
       int maxCapacity,

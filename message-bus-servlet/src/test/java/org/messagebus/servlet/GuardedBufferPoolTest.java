@@ -137,4 +137,16 @@ class GuardedBufferPoolTest {
     assertThat(a.hasRemaining()).isFalse();
     assertThat(a.release()).isTrue();
   }
+
+  @Test
+  void defaultPool_poolsAsJettysDefault_andGuardsEachAcquisition() {
+    GuardedBufferPool pool = new GuardedBufferPool();
+    RetainableByteBuffer.Mutable a = pool.acquire(4096, true);
+    assertThat(a.isDirect()).isTrue();
+    assertThat(a.capacity()).isEqualTo(4096); // Jetty's default buckets: steps of 4 KiB
+    assertThat(a.release()).isTrue();
+    assertThat(pool.getAvailableDirectByteBufferCount()).isEqualTo(1);
+    assertThatThrownBy(a::release).isInstanceOf(IllegalStateException.class);
+    assertThat(a.getByteBuffer().capacity()).isZero();
+  }
 }

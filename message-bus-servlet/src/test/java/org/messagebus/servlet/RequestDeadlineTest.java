@@ -237,20 +237,23 @@ class RequestDeadlineTest {
   /**
    * Jetty closes a connection whose request handling throws outside the application (its {@code
    * onFillable} catches it) and logs that only at DEBUG: the client sees its connection end without
-   * an answer. The connection logs such a close at WARN with its cause; the client's and the
-   * network's own ends (an I/O failure, a timeout) stay quiet.
+   * an answer. The connection logs such a close at WARN with its cause, at most once per {@link
+   * DeadlineHttpConnectionFactory.FailureLog#WARN_INTERVAL} (the rest at DEBUG); the client's and
+   * the network's own ends (an I/O failure, a timeout) stay quiet.
    */
   @Test
   void connectionClosedByAFailureInTheServer_isLoggedAtWarn_aClientsEndIsNot() throws Exception {
     try (MessageBusServer server = server(Duration.ofSeconds(10), Duration.ofSeconds(10), WAIT);
         LogCapture log = LogCapture.start()) {
       try (Socket one = new Socket("127.0.0.1", server.port());
-          Socket two = new Socket("127.0.0.1", server.port())) {
-        assertThat(one.isConnected() && two.isConnected()).isTrue();
-        await().atMost(WAIT).until(() -> server.connectedEndPoints().size() == 2);
+          Socket two = new Socket("127.0.0.1", server.port());
+          Socket three = new Socket("127.0.0.1", server.port())) {
+        assertThat(one.isConnected() && two.isConnected() && three.isConnected()).isTrue();
+        await().atMost(WAIT).until(() -> server.connectedEndPoints().size() == 3);
         var endPoints = server.connectedEndPoints().toArray(new org.eclipse.jetty.io.EndPoint[0]);
         endPoints[0].close(new IOException("Connection reset by peer"));
         endPoints[1].close(new IllegalStateException("already released"));
+        endPoints[2].close(new NullPointerException("_requestBuffer is null"));
         await().atMost(WAIT).until(() -> server.connectedEndPoints().isEmpty());
       }
       assertThat(log.at("WARN"))
@@ -258,7 +261,8 @@ class RequestDeadlineTest {
           .contains("closed by a failure in the server");
       assertThat(log.lines())
           .anyMatch(l -> l.contains("IllegalStateException: already released"))
-          .noneMatch(l -> l.contains("Connection reset by peer"));
+          .noneMatch(l -> l.contains("Connection reset by peer"))
+          .noneMatch(l -> l.contains("_requestBuffer is null")); // within the interval: DEBUG
     }
   }
 }
