@@ -53,13 +53,16 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
      * handling ({@code onFillable} catches it; the server logs it as {@value #CLOSED_BY_FAILURE}):
      * a {@code NullPointerException} in {@code fillRequestBuffer} or a failed assertion in {@code
      * onFillable} (the fuzzers run with assertions on) when the thread answering a refused request
-     * and the one that parsed it touch the connection's request buffer at once. Counted as Jetty's
-     * when, again, no frame but Jetty's, the JDK's and the guard's is on the stack.
+     * and the one that parsed it touch the connection's request buffer at once; the same two
+     * exceptions may surface in a job of Jetty's thread pool instead ({@code Job failed}). Counted
+     * as Jetty's when, again, no frame but Jetty's, the JDK's and the guard's is on the stack.
      */
     boolean isJettyDoubleRelease() {
       return level.equals("WARN")
           && throwable != null
           && (throwable.startsWith("java.lang.IllegalStateException: already released")
+              || throwable.startsWith("java.lang.NullPointerException")
+              || throwable.startsWith("java.lang.AssertionError")
               || message.startsWith(CLOSED_BY_FAILURE))
           && !frames.isEmpty()
           && frames.stream()

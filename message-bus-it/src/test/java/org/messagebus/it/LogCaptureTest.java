@@ -114,4 +114,22 @@ class LogCaptureTest {
         });
     assertThat(closedByFailure(npe).get(0).isJettyDoubleRelease()).isFalse();
   }
+
+  @Test
+  void jettysRaceSurfacingInAPoolJob_isJettysDoubleRelease() {
+    NullPointerException npe = new NullPointerException("_requestBuffer is null");
+    npe.setStackTrace(
+        new StackTraceElement[] {
+          frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
+          frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
+        });
+    assertThat(logged(npe).get(0).isJettyDoubleRelease()).isTrue();
+    NullPointerException ours = new NullPointerException("ours");
+    ours.setStackTrace(
+        new StackTraceElement[] {
+          frame("org.messagebus.http.HttpEngine", "poll"),
+          frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
+        });
+    assertThat(logged(ours).get(0).isJettyDoubleRelease()).isFalse();
+  }
 }
