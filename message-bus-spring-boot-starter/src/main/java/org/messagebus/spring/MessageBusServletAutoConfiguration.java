@@ -52,7 +52,7 @@ import org.springframework.util.unit.DataSize;
 @ConditionalOnBooleanProperty(name = "message-bus.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "message-bus.http.enabled", matchIfMissing = true)
 @ConditionalOnBean(MessageBus.class)
-@Import(JettyCompressionConfiguration.class)
+@Import({JettyCompressionConfiguration.class, JettyBufferGuardConfiguration.class})
 public final class MessageBusServletAutoConfiguration {
 
   /** The name of the filter registration bean; define a bean of this name to replace it. */
