@@ -21,9 +21,11 @@ import org.springframework.core.annotation.Order;
  * using it (jetty/jetty.project#12939, after a request it refuses), and with Jetty's own pool
  * another connection's bytes are then consumed (a well-formed request unanswered, or its body
  * lost). Boot builds the server and its pool itself, and a connector takes its pool when it is
- * made, so each {@link ServerConnector} Boot made (plain or TLS) is replaced by one with the same
- * connection factories, threads and settings on a guarded pool. Runs before every other server
- * customizer (Boot's and the application's), so that they customize the connectors that serve.
+ * made, so each plain {@link ServerConnector} Boot made is replaced by one with the same connection
+ * factories, threads and settings on a guarded pool. Boot's TLS connector, a subclass of its own
+ * (it checks the key alias at start), is left as it is: unguarded yet. Runs before every other
+ * server customizer (Boot's and the application's), so that they customize the connectors that
+ * serve.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(
