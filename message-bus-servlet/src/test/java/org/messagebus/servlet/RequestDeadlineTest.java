@@ -259,10 +259,17 @@ class RequestDeadlineTest {
       assertThat(log.at("WARN"))
           .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
           .contains("closed by a failure in the server");
-      assertThat(log.lines())
-          .anyMatch(l -> l.contains("IllegalStateException: already released"))
-          .noneMatch(l -> l.contains("Connection reset by peer"))
-          .noneMatch(l -> l.contains("_requestBuffer is null")); // within the interval: DEBUG
+      // The two failures may close on two threads at once: either one is the WARN (with its
+      // stack trace), the other comes within the interval and goes to DEBUG.
+      assertThat(
+              log.lines().stream()
+                  .filter(
+                      l ->
+                          l.startsWith("java.lang.IllegalStateException: already released")
+                              || l.startsWith("java.lang.NullPointerException: _requestBuffer"))
+                  .count())
+          .isEqualTo(1);
+      assertThat(log.lines()).noneMatch(l -> l.contains("Connection reset by peer"));
     }
   }
 }
