@@ -57,7 +57,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
      * exceptions may surface in a job of Jetty's thread pool instead ({@code Job failed}). Counted
      * as Jetty's when, again, no frame but Jetty's, the JDK's and the guard's is on the stack.
      */
-    boolean isJettyDoubleRelease() {
+    boolean isJettysOwnBufferRace() {
       return level.equals("WARN")
           && throwable != null
           && (throwable.startsWith("java.lang.IllegalStateException: already released")

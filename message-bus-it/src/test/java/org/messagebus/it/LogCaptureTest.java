@@ -41,7 +41,7 @@ class LogCaptureTest {
                 frame("org.eclipse.jetty.server.internal.HttpConnection", "releaseRequestBuffer"),
                 frame("java.lang.Thread", "run")));
     assertThat(lines).hasSize(1);
-    assertThat(lines.get(0).isJettyDoubleRelease()).isTrue();
+    assertThat(lines.get(0).isJettysOwnBufferRace()).isTrue();
   }
 
   @Test
@@ -52,7 +52,7 @@ class LogCaptureTest {
             frame("org.eclipse.jetty.io.RetainableByteBuffer$FixedCapacity", "release"),
             frame("org.eclipse.jetty.server.internal.HttpConnection", "releaseRequestBuffer"),
             frame("java.lang.Thread", "run"));
-    assertThat(logged(e).get(0).isJettyDoubleRelease()).isTrue();
+    assertThat(logged(e).get(0).isJettysOwnBufferRace()).isTrue();
   }
 
   @Test
@@ -62,7 +62,7 @@ class LogCaptureTest {
             frame("org.messagebus.servlet.GuardedBufferPool$Once", "release"),
             frame("org.messagebus.servlet.JettyCoreExchange", "complete"),
             frame("java.lang.Thread", "run"));
-    assertThat(logged(e).get(0).isJettyDoubleRelease()).isFalse();
+    assertThat(logged(e).get(0).isJettysOwnBufferRace()).isFalse();
   }
 
   @Test
@@ -73,14 +73,14 @@ class LogCaptureTest {
                 frame("org.eclipse.jetty.io.Retainable$ReferenceCounter", "release"),
                 frame("org.messagebus.servlet.JettyCoreExchange", "complete"),
                 frame("java.lang.Thread", "run")));
-    assertThat(lines.get(0).isJettyDoubleRelease()).isFalse();
+    assertThat(lines.get(0).isJettysOwnBufferRace()).isFalse();
   }
 
   @Test
   void anotherException_isNotJettysDoubleRelease() {
     IllegalStateException other = new IllegalStateException("something else");
     other.setStackTrace(new StackTraceElement[] {frame("org.eclipse.jetty.io.X", "y")});
-    assertThat(logged(other).get(0).isJettyDoubleRelease()).isFalse();
+    assertThat(logged(other).get(0).isJettysOwnBufferRace()).isFalse();
   }
 
   private static List<LogCapture.Line> closedByFailure(Throwable t) {
@@ -101,7 +101,7 @@ class LogCaptureTest {
           frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable"),
           frame("java.lang.Thread", "run")
         });
-    assertThat(closedByFailure(npe).get(0).isJettyDoubleRelease()).isTrue();
+    assertThat(closedByFailure(npe).get(0).isJettysOwnBufferRace()).isTrue();
   }
 
   @Test
@@ -112,7 +112,7 @@ class LogCaptureTest {
           frame("org.messagebus.servlet.JettyCoreExchange", "readBody"),
           frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable")
         });
-    assertThat(closedByFailure(npe).get(0).isJettyDoubleRelease()).isFalse();
+    assertThat(closedByFailure(npe).get(0).isJettysOwnBufferRace()).isFalse();
   }
 
   @Test
@@ -123,13 +123,13 @@ class LogCaptureTest {
           frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
           frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
         });
-    assertThat(logged(npe).get(0).isJettyDoubleRelease()).isTrue();
+    assertThat(logged(npe).get(0).isJettysOwnBufferRace()).isTrue();
     NullPointerException ours = new NullPointerException("ours");
     ours.setStackTrace(
         new StackTraceElement[] {
           frame("org.messagebus.http.HttpEngine", "poll"),
           frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
         });
-    assertThat(logged(ours).get(0).isJettyDoubleRelease()).isFalse();
+    assertThat(logged(ours).get(0).isJettysOwnBufferRace()).isFalse();
   }
 }

@@ -34,7 +34,8 @@ import org.quicktheories.core.Gen;
  *       body);
  *   <li>the request caused no ERROR log line and no WARN line with a stack trace (Jetty's own
  *       double release of a request buffer, jetty/jetty.project#12939, with no frame of the bus on
- *       its stack, is counted and shown instead: see {@link LogCapture.Line#isJettyDoubleRelease});
+ *       its stack, is counted and shown instead: see {@link
+ *       LogCapture.Line#isJettysOwnBufferRace});
  * </ol>
  *
  * and, over the whole run: the server still answers an ordinary poll (checked every {@value
@@ -274,7 +275,7 @@ final class RouteFuzzer {
     // fails the run. Counted and shown, not failed.
     logged.removeIf(
         l -> {
-          if (!l.isJettyDoubleRelease()) {
+          if (!l.isJettysOwnBufferRace()) {
             return false;
           }
           if (jettyDoubleReleases.getAndIncrement() == 0) {
