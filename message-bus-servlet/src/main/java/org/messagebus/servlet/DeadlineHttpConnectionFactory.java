@@ -48,8 +48,13 @@ import org.slf4j.LoggerFactory;
  * Jetty's scheduler and closes the endpoint if the deadline it was armed for still stands. This
  * extends Jetty's {@code HttpConnection}, a class of its {@code internal} package (public and made
  * for extension, but not API): checked against Jetty 12.1 by {@code RequestDeadlineTest}.
+ *
+ * <p>{@link MessageBusServer} serves with it. A Jetty server of one's own can use it in place of
+ * {@link HttpConnectionFactory} (the Spring Boot starter does so on Boot's Jetty): {@code new
+ * ServerConnector(server, new DeadlineHttpConnectionFactory(config, Duration.ofSeconds(10),
+ * Duration.ofSeconds(30)))}. A zero duration sets no deadline of that kind.
  */
-final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
+public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageBusServer.class);
 
@@ -59,10 +64,42 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   private final LongAdder armed = new LongAdder();
   private final FailureLog failures = new FailureLog();
 
-  DeadlineHttpConnectionFactory(HttpConfiguration config, Duration head, Duration body) {
+  /**
+   * Creates the factory.
+   *
+   * @param config the HTTP configuration, as for {@link HttpConnectionFactory}
+   * @param head the longest from a request's first byte to the end of its head; {@link
+   *     Duration#ZERO} for none
+   * @param body the longest from the end of a request's head to the end of its body; {@link
+   *     Duration#ZERO} for none
+   * @throws IllegalArgumentException if a duration is negative
+   */
+  public DeadlineHttpConnectionFactory(HttpConfiguration config, Duration head, Duration body) {
     super(config);
+    if (head.isNegative() || body.isNegative()) {
+      throw new IllegalArgumentException(
+          "request deadlines must not be negative: head " + head + ", body " + body);
+    }
     this.headNanos = head.toNanos();
     this.bodyNanos = body.toNanos();
+  }
+
+  /**
+   * The longest from a request's first byte to the end of its head.
+   *
+   * @return the head deadline; {@link Duration#ZERO} if there is none
+   */
+  public Duration requestHeadTimeout() {
+    return Duration.ofNanos(headNanos);
+  }
+
+  /**
+   * The longest from the end of a request's head to the end of its body.
+   *
+   * @return the body deadline; {@link Duration#ZERO} if there is none
+   */
+  public Duration requestBodyTimeout() {
+    return Duration.ofNanos(bodyNanos);
   }
 
   @Override
@@ -253,9 +290,16 @@ final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
       this.armed = armed;
     }
 
-    /** Arms a phase's deadline unless that phase is already running (its deadline stands). */
+    /**
+     * Arms a phase's deadline unless that phase is already running (its deadline stands); a phase
+     * without a deadline ({@code nanos} 0) clears the one before.
+     */
     void arm(Phase next, long nanos) {
       if (phase == next) {
+        return;
+      }
+      if (nanos <= 0) {
+        clear();
         return;
       }
       dueNanos = System.nanoTime() + nanos;

@@ -15,6 +15,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
@@ -270,6 +278,49 @@ class RequestDeadlineTest {
                   .count())
           .isEqualTo(1);
       assertThat(log.lines()).noneMatch(l -> l.contains("Connection reset by peer"));
+    }
+  }
+
+  /**
+   * The public factory in a Jetty server of one's own: a zero duration sets no deadline (a head
+   * trickled over about a second arms none and is answered), a negative one is refused.
+   */
+  @Test
+  void factory_zeroDurationsSetNoDeadline_negativeAreRefused() throws Exception {
+    HttpConfiguration config = new HttpConfiguration();
+    assertThatThrownBy(
+            () -> new DeadlineHttpConnectionFactory(config, Duration.ofSeconds(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("negative");
+    DeadlineHttpConnectionFactory none =
+        new DeadlineHttpConnectionFactory(config, Duration.ZERO, Duration.ZERO);
+    assertThat(none.requestHeadTimeout()).isZero();
+    assertThat(none.requestBodyTimeout()).isZero();
+
+    Server jetty = new Server();
+    ServerConnector connector = new ServerConnector(jetty, none);
+    connector.setHost("127.0.0.1");
+    jetty.addConnector(connector);
+    jetty.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            Content.Sink.write(response, true, "served", callback);
+            return true;
+          }
+        });
+    jetty.start();
+    try (RawConnection c = RawConnection.open(connector.getLocalPort())) {
+      String head = "GET /x HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefghij\r\n\r\n";
+      for (int i = 0; i < head.length(); i++) {
+        String b = head.substring(i, i + 1);
+        trickler.schedule(() -> c.send(b), 50L * i, TimeUnit.MILLISECONDS);
+      }
+
+      assertThat(c.awaitContains("served", WAIT)).startsWith("HTTP/1.1 200 ");
+      assertThat(none.deadlinesArmed()).isZero();
+    } finally {
+      jetty.stop();
     }
   }
 }

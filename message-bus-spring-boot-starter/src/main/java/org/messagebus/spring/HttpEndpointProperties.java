@@ -61,6 +61,12 @@ import org.springframework.util.unit.DataSize;
  *     drawn uniformly between this and sse-max-duration, so that streams opened together do not all
  *     reconnect together. Not above sse-max-duration; equal to it, every stream lasts exactly that.
  *     Unset: four fifths of sse-max-duration (4m with the default).
+ * @param requestHeadTimeout On Spring Boot's Jetty: the longest from a request's first byte to the
+ *     end of its head (every request of the application); a client that is slower has its
+ *     connection closed. 0 turns it off.
+ * @param requestBodyTimeout On Spring Boot's Jetty: the longest from the end of a request's head to
+ *     the end of its body (every request of the application, uploads included); a client that is
+ *     slower has its connection closed. Unset or 0: no such deadline.
  */
 public record HttpEndpointProperties(
     @DefaultValue("true") boolean enabled,
@@ -87,4 +93,6 @@ public record HttpEndpointProperties(
     @DefaultValue("true") boolean dashboardEnabled,
     @DefaultValue("15s") Duration longPollingMinHold,
     @DefaultValue("5m") Duration sseMaxDuration,
-    Duration sseMinDuration) {}
+    Duration sseMinDuration,
+    @DefaultValue("10s") Duration requestHeadTimeout,
+    Duration requestBodyTimeout) {}

@@ -81,6 +81,8 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.http.long-polling-min-hold", "15s");
     EXPECTED.put("message-bus.http.sse-max-duration", "5m");
     EXPECTED.put("message-bus.http.sse-min-duration", null);
+    EXPECTED.put("message-bus.http.request-head-timeout", "10s");
+    EXPECTED.put("message-bus.http.request-body-timeout", null);
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
     EXPECTED.put("message-bus.metrics.dispatch-lag-sample-interval", "1ms");

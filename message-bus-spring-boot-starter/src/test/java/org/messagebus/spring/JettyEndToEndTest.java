@@ -4,9 +4,11 @@ package org.messagebus.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
+import org.messagebus.servlet.DeadlineHttpConnectionFactory;
 import org.messagebus.servlet.GuardedBufferPool;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.jetty.JettyWebServer;
@@ -46,6 +48,12 @@ class JettyEndToEndTest extends EndToEndContract {
               assertThat(sc.getByteBufferPool()).isInstanceOf(GuardedBufferPool.class);
               assertThat(sc.getHost()).isEqualTo("127.0.0.1");
               assertThat(sc.getLocalPort()).isEqualTo(port);
+              // the defaults: a head deadline, no body deadline (the application's uploads)
+              DeadlineHttpConnectionFactory f =
+                  sc.getConnectionFactory(DeadlineHttpConnectionFactory.class);
+              assertThat(f).isNotNull();
+              assertThat(f.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(10));
+              assertThat(f.requestBodyTimeout()).isZero();
             });
   }
 

@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.messagebus.servlet.DeadlineHttpConnectionFactory;
 import org.messagebus.servlet.GuardedBufferPool;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.jetty.JettyWebServer;
@@ -33,10 +34,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Boot's TLS connector on Jetty ({@code server.ssl.*}) is a subclass of {@code ServerConnector}
- * (Boot's {@code SslValidatingServerConnector}, which checks the key alias at start), so {@link
- * JettyBufferGuardConfiguration} leaves it as it is, on Jetty's own pool: not guarded yet. This
- * shows that state, and that the TLS connector serves polls with the starter's customizer present.
+ * Boot's TLS connector on Jetty ({@code server.ssl.*}, Boot's own subclass of {@code
+ * ServerConnector}, which checks the key alias at start) is replaced like the plain ones: on the
+ * guarded pool, its HTTP/1.1 with request deadlines, and it serves polls over TLS.
  */
 @SpringBootTest(
     classes = {EndToEndContract.App.class, JettyEndToEndTest.Jetty.class},
@@ -45,13 +45,23 @@ import org.springframework.test.context.DynamicPropertySource;
 @Timeout(60)
 class JettyTlsTest {
 
-  private static final String PASSWORD = "changeit";
+  static final String PASSWORD = "changeit";
 
   @LocalServerPort int port;
   @Autowired ServletWebServerApplicationContext context;
 
   @DynamicPropertySource
   static void keyStore(DynamicPropertyRegistry registry) throws Exception {
+    Path store = newKeyStore();
+    registry.add("server.ssl.key-store", () -> store.toUri().toString());
+    registry.add("server.ssl.key-store-password", () -> PASSWORD);
+    registry.add("server.ssl.key-store-type", () -> "PKCS12");
+  }
+
+  /**
+   * A PKCS12 key store (password {@link #PASSWORD}) with a self-signed key "server" for 127.0.0.1.
+   */
+  static Path newKeyStore() throws Exception {
     Path dir = Files.createTempDirectory("jetty-tls-test");
     Path store = dir.resolve("server.p12");
     Process keytool =
@@ -82,22 +92,26 @@ class JettyTlsTest {
         .isZero();
     store.toFile().deleteOnExit();
     dir.toFile().deleteOnExit();
-    registry.add("server.ssl.key-store", () -> store.toUri().toString());
-    registry.add("server.ssl.key-store-password", () -> PASSWORD);
-    registry.add("server.ssl.key-store-type", () -> "PKCS12");
+    return store;
   }
 
   @Test
-  void tlsConnector_isLeftAsBootMadeIt_andServesPolls() throws Exception {
+  void tlsConnector_isOnTheGuardedPool_withDeadlines_andServesPolls() throws Exception {
     Server server = ((JettyWebServer) context.getWebServer()).getServer();
     assertThat(server.getConnectors())
         .singleElement()
         .satisfies(
             c -> {
               ServerConnector sc = (ServerConnector) c;
-              assertThat(sc.getClass()).isNotEqualTo(ServerConnector.class);
-              assertThat(sc.getByteBufferPool()).isNotInstanceOf(GuardedBufferPool.class);
+              assertThat(sc)
+                  .isInstanceOf(JettyBufferGuardConfiguration.AliasCheckingConnector.class);
+              assertThat(sc.getByteBufferPool()).isInstanceOf(GuardedBufferPool.class);
               assertThat(sc.getConnectionFactory(SslConnectionFactory.class)).isNotNull();
+              assertThat(sc.getConnectionFactory(DeadlineHttpConnectionFactory.class))
+                  .isNotNull()
+                  .satisfies(
+                      f -> assertThat(f.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(10)));
+              assertThat(sc.getLocalPort()).isEqualTo(port);
             });
 
     HttpResponse<String> reply = poll();
