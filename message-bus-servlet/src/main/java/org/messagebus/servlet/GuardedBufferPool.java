@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Retainable;
 import org.eclipse.jetty.io.RetainableByteBuffer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Jetty's buffer pool, with every buffer it hands out behind a reference count of its own, so that
@@ -27,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * memory (it shows an empty, read-only buffer): whatever the racing thread does with it stays on
  * its own (refused) connection.
  *
- * <p>Cost: a few small objects per acquisition (the view, its count, the duplicate) and one
- * indirection per call: about 350 bytes per long-poll cycle (BENCHMARKS.md).
+ * <p>Cost: two small objects per acquisition (the view with its count, and the duplicate with its
+ * wrapper) and one indirection per call: about 350 bytes per long-poll cycle (BENCHMARKS.md).
  *
  * <p>{@link MessageBusServer} uses it. Mounting the filter in a Jetty server of your own, give that
  * server one: {@code new Server(threadPool, null, new GuardedBufferPool())} (its connectors take
@@ -65,13 +64,13 @@ public final class GuardedBufferPool extends ArrayByteBufferPool {
   @Override
   public RetainableByteBuffer.Mutable acquire(int size, boolean direct) {
     RetainableByteBuffer.Mutable pooled = super.acquire(size, direct);
-    Once once = new Once(pooled);
     // A duplicate: this acquisition's position and limit are its own, so that a stale parse or
     // fill through a ByteBuffer taken from the view before its release moves no other holder's.
-    View view =
-        new View(once, new RetainableByteBuffer.FixedCapacity(pooled.getByteBuffer().duplicate()));
-    once.view = view;
-    return view;
+    // The view keeps the count, so the FixedCapacity needs none of its own.
+    return new View(
+        pooled,
+        new RetainableByteBuffer.FixedCapacity(
+            pooled.getByteBuffer().duplicate(), Retainable.NON_RETAINABLE));
   }
 
   /**
@@ -79,23 +78,84 @@ public final class GuardedBufferPool extends ArrayByteBufferPool {
    * read-only). Its position and limit stay at zero whatever is done to it, so sharing it is safe.
    */
   private static final RetainableByteBuffer.Mutable DETACHED =
-      new RetainableByteBuffer.FixedCapacity(ByteBuffer.allocate(0).asReadOnlyBuffer());
+      new RetainableByteBuffer.FixedCapacity(
+          ByteBuffer.allocate(0).asReadOnlyBuffer(), Retainable.NON_RETAINABLE);
 
   /**
-   * One acquisition's view of a pooled buffer: every call goes to the pooled buffer until the last
-   * reference is released, and to {@link #DETACHED} from then on.
+   * One acquisition's view of a pooled buffer, and its references: every call goes to the pooled
+   * buffer until the last reference is released, and to {@link #DETACHED} from then on. The count
+   * starts at one, releases the pooled buffer when the last reference goes, and refuses (as Jetty's
+   * own count does) to go below zero. One object per acquisition besides the duplicate.
    */
   private static final class View extends RetainableByteBuffer.Abstract {
 
-    private volatile RetainableByteBuffer.Mutable target;
+    private static final AtomicIntegerFieldUpdater<View> REFERENCES =
+        AtomicIntegerFieldUpdater.newUpdater(View.class, "references");
 
-    View(Once references, RetainableByteBuffer.Mutable target) {
-      super(references);
+    private final Retainable pooled;
+    private volatile RetainableByteBuffer.Mutable target;
+    private volatile int references = 1;
+
+    View(Retainable pooled, RetainableByteBuffer.Mutable target) {
+      super(Retainable.NON_RETAINABLE); // the count is this view's own (below)
+      this.pooled = pooled;
       this.target = target;
     }
 
-    void detach() {
-      target = DETACHED;
+    @Override
+    public boolean canRetain() {
+      return true;
+    }
+
+    @Override
+    public void retain() {
+      while (true) {
+        int n = references;
+        if (n <= 0) {
+          throw new IllegalStateException("released " + this);
+        }
+        if (REFERENCES.compareAndSet(this, n, n + 1)) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public boolean release() {
+      while (true) {
+        int n = references;
+        if (n <= 0) {
+          // the message Jetty's own count gives, so that logs read the same
+          throw new IllegalStateException("already released " + this);
+        }
+        if (REFERENCES.compareAndSet(this, n, n - 1)) {
+          if (n == 1) {
+            target = DETACHED;
+            pooled.release();
+            return true;
+          }
+          return false;
+        }
+      }
+    }
+
+    @Override
+    public boolean isRetained() {
+      return references > 1;
+    }
+
+    @Override
+    public int getRetained() {
+      return references;
+    }
+
+    @Override
+    public String toString() {
+      return "GuardedBufferPool.View@"
+          + Integer.toHexString(System.identityHashCode(this))
+          + "[r="
+          + references
+          + "]";
     }
 
     @Override
@@ -204,84 +264,6 @@ public final class GuardedBufferPool extends ArrayByteBufferPool {
     public RetainableByteBuffer.Mutable put(byte[] bytes, int offset, int length) {
       target.put(bytes, offset, length);
       return this;
-    }
-  }
-
-  /**
-   * The references of one acquisition: starts at one, detaches the view and releases the pooled
-   * buffer when the last one goes, and refuses (as Jetty's own count does) to go below zero.
-   */
-  private static final class Once implements Retainable {
-
-    private static final AtomicIntegerFieldUpdater<Once> REFERENCES =
-        AtomicIntegerFieldUpdater.newUpdater(Once.class, "references");
-
-    private final Retainable pooled;
-    private volatile int references = 1;
-    // set right after construction, before the view is handed out
-    private @Nullable View view;
-
-    Once(Retainable pooled) {
-      this.pooled = pooled;
-    }
-
-    @Override
-    public boolean canRetain() {
-      return true;
-    }
-
-    @Override
-    public void retain() {
-      while (true) {
-        int n = references;
-        if (n <= 0) {
-          throw new IllegalStateException("released " + this);
-        }
-        if (REFERENCES.compareAndSet(this, n, n + 1)) {
-          return;
-        }
-      }
-    }
-
-    @Override
-    public boolean release() {
-      while (true) {
-        int n = references;
-        if (n <= 0) {
-          // the message Jetty's own count gives, so that logs read the same
-          throw new IllegalStateException("already released " + this);
-        }
-        if (REFERENCES.compareAndSet(this, n, n - 1)) {
-          if (n == 1) {
-            View v = view;
-            if (v != null) {
-              v.detach();
-            }
-            pooled.release();
-            return true;
-          }
-          return false;
-        }
-      }
-    }
-
-    @Override
-    public boolean isRetained() {
-      return references > 1;
-    }
-
-    @Override
-    public int getRetained() {
-      return references;
-    }
-
-    @Override
-    public String toString() {
-      return "Once@"
-          + Integer.toHexString(System.identityHashCode(this))
-          + "[r="
-          + references
-          + "]";
     }
   }
 }
