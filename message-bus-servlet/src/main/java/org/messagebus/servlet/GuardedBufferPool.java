@@ -27,7 +27,7 @@ import org.eclipse.jetty.io.RetainableByteBuffer;
  * its own (refused) connection.
  *
  * <p>Cost: two small objects per acquisition (the view with its count, and the duplicate with its
- * wrapper) and one indirection per call: about 350 bytes per long-poll cycle (BENCHMARKS.md).
+ * wrapper) and one indirection per call: about 240 bytes per long-poll cycle (BENCHMARKS.md).
  *
  * <p>{@link MessageBusServer} uses it. Mounting the filter in a Jetty server of your own, give that
  * server one: {@code new Server(threadPool, null, new GuardedBufferPool())} (its connectors take
