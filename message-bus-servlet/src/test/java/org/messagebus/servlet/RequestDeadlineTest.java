@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -26,6 +25,7 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
+import org.messagebus.testkit.TricklingClient;
 
 /**
  * {@link MessageBusServer} closes a connection whose request head or body does not arrive within
@@ -55,58 +55,19 @@ class RequestDeadlineTest {
         .start();
   }
 
-  /**
-   * Sends {@code start} at once, then one byte of {@code trickle} every 100 ms (repeating it),
-   * until the server closes the connection; returns the number of trickled bytes it took.
-   */
-  private AtomicInteger trickle(Socket socket, String start, String trickle) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(start.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    AtomicInteger sent = new AtomicInteger();
-    byte[] bytes = trickle.getBytes(StandardCharsets.US_ASCII);
-    trickler.scheduleAtFixedRate(
-        () -> {
-          try {
-            out.write(bytes[sent.get() % bytes.length]);
-            out.flush();
-            sent.incrementAndGet();
-          } catch (IOException closedByServer) {
-            throw new RuntimeException(closedByServer); // ends the schedule
-          }
-        },
-        100,
-        100,
-        TimeUnit.MILLISECONDS);
-    return sent;
-  }
-
-  /** Reads until the server closes (true) or the socket's timeout passes (false). */
-  private static boolean closedByServer(Socket socket) {
-    try {
-      while (socket.getInputStream().read() >= 0) {
-        // whatever the server said before closing
-      }
-      return true;
-    } catch (java.net.SocketTimeoutException stillOpen) {
-      return false;
-    } catch (IOException reset) {
-      return true;
-    }
-  }
-
   @Test
   void trickledHead_isClosedAtTheHeadDeadline() throws Exception {
     try (MessageBusServer server =
             server(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(25));
-        Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout((int) WAIT.toMillis());
-      AtomicInteger sent =
-          trickle(socket, "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n");
-
-      assertThat(closedByServer(socket)).isTrue();
+        TricklingClient slow =
+            new TricklingClient(
+                server.port(),
+                "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n",
+                "X-Slow: abc\r\n",
+                WAIT)) {
+      assertThat(slow.closedByServer()).isTrue();
       // Closed by the deadline (about 10 bytes in), not by the idle timeout (never, here).
-      assertThat(sent.get()).isLessThan(100);
+      assertThat(slow.trickled()).isLessThan(100);
     }
   }
 
@@ -114,18 +75,16 @@ class RequestDeadlineTest {
   void trickledBody_isClosedAtTheBodyDeadline() throws Exception {
     try (MessageBusServer server =
             server(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(25));
-        Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout((int) WAIT.toMillis());
-      AtomicInteger sent =
-          trickle(
-              socket,
-              "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
-                  + "Content-Type: application/x-www-form-urlencoded\r\n"
-                  + "Content-Length: 10000\r\n\r\n/a=0",
-              "&");
-
-      assertThat(closedByServer(socket)).isTrue();
-      assertThat(sent.get()).isLessThan(100);
+        TricklingClient slow =
+            new TricklingClient(
+                server.port(),
+                "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 10000\r\n\r\n/a=0",
+                "&",
+                WAIT)) {
+      assertThat(slow.closedByServer()).isTrue();
+      assertThat(slow.trickled()).isLessThan(100);
     }
   }
 

@@ -5,23 +5,14 @@ package org.messagebus.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.messagebus.servlet.DeadlineHttpConnectionFactory;
+import org.messagebus.testkit.TricklingClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.jetty.JettyWebServer;
@@ -46,17 +37,10 @@ import org.springframework.boot.web.server.servlet.context.ServletWebServerAppli
 @Timeout(60)
 class JettyRequestDeadlinesTest {
 
-  private static final int WAIT_MILLIS = 20_000;
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @LocalServerPort int port;
   @Autowired ServletWebServerApplicationContext context;
-
-  private final ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
-
-  @AfterEach
-  void stopTrickling() {
-    trickler.shutdownNow();
-  }
 
   @Test
   void connectors_keepTheConfiguredDeadlines() {
@@ -75,31 +59,27 @@ class JettyRequestDeadlinesTest {
 
   @Test
   void trickledHead_isClosedAtTheHeadDeadline() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(WAIT_MILLIS);
-      AtomicInteger sent =
-          trickle(socket, "GET /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n");
-
-      assertThat(closedByServer(socket)).isTrue();
+    try (TricklingClient slow =
+        new TricklingClient(
+            port, "GET /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n", WAIT)) {
+      assertThat(slow.closedByServer()).isTrue();
       // Closed by the deadline (about 10 bytes in), not by Jetty's idle timeout (never, here).
-      assertThat(sent.get()).isLessThan(100);
+      assertThat(slow.trickled()).isLessThan(100);
     }
   }
 
   @Test
   void trickledBody_isClosedAtTheBodyDeadline() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(WAIT_MILLIS);
-      AtomicInteger sent =
-          trickle(
-              socket,
-              "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
-                  + "Content-Type: application/x-www-form-urlencoded\r\n"
-                  + "Content-Length: 10000\r\n\r\n/a=0",
-              "&");
-
-      assertThat(closedByServer(socket)).isTrue();
-      assertThat(sent.get()).isLessThan(100);
+    try (TricklingClient slow =
+        new TricklingClient(
+            port,
+            "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 10000\r\n\r\n/a=0",
+            "&",
+            WAIT)) {
+      assertThat(slow.closedByServer()).isTrue();
+      assertThat(slow.trickled()).isLessThan(100);
     }
   }
 
@@ -122,45 +102,5 @@ class JettyRequestDeadlinesTest {
                     .close())
         .rootCause()
         .hasMessageContaining("alias 'missing'");
-  }
-
-  /**
-   * Sends {@code start} at once, then one byte of {@code trickle} every 100 ms (repeating it),
-   * until the server closes the connection; returns the number of trickled bytes it took.
-   */
-  private AtomicInteger trickle(Socket socket, String start, String trickle) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(start.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    AtomicInteger sent = new AtomicInteger();
-    byte[] bytes = trickle.getBytes(StandardCharsets.US_ASCII);
-    trickler.scheduleAtFixedRate(
-        () -> {
-          try {
-            out.write(bytes[sent.get() % bytes.length]);
-            out.flush();
-            sent.incrementAndGet();
-          } catch (IOException closedByServer) {
-            throw new RuntimeException(closedByServer); // ends the schedule
-          }
-        },
-        100,
-        100,
-        TimeUnit.MILLISECONDS);
-    return sent;
-  }
-
-  /** Reads until the server closes (true) or the socket's timeout passes (false). */
-  private static boolean closedByServer(Socket socket) {
-    try {
-      while (socket.getInputStream().read() >= 0) {
-        // whatever the server said before closing
-      }
-      return true;
-    } catch (SocketTimeoutException stillOpen) {
-      return false;
-    } catch (IOException reset) {
-      return true;
-    }
   }
 }
