@@ -32,6 +32,8 @@ import org.springframework.boot.web.server.servlet.context.ServletWebServerAppli
       "message-bus.keepalive-interval=0",
       "message-bus.http.request-head-timeout=1s",
       "message-bus.http.request-body-timeout=1s",
+      "server.max-http-request-header-size=16KB",
+      "server.jetty.connection-idle-timeout=45s",
       "server.address=127.0.0.1"
     })
 @Timeout(60)
@@ -43,7 +45,7 @@ class JettyRequestDeadlinesTest {
   @Autowired ServletWebServerApplicationContext context;
 
   @Test
-  void connectors_keepTheConfiguredDeadlines() {
+  void connectors_keepTheConfiguredDeadlines_andBootsSettings() {
     Server server = ((JettyWebServer) context.getWebServer()).getServer();
     assertThat(server.getConnectors())
         .isNotEmpty()
@@ -54,6 +56,10 @@ class JettyRequestDeadlinesTest {
               assertThat(f).isNotNull();
               assertThat(f.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(1));
               assertThat(f.requestBodyTimeout()).isEqualTo(Duration.ofSeconds(1));
+              // Boot's own settings, applied by its customizers after the replacement, reach
+              // the connectors that serve
+              assertThat(f.getHttpConfiguration().getRequestHeaderSize()).isEqualTo(16 * 1024);
+              assertThat(((ServerConnector) c).getIdleTimeout()).isEqualTo(45_000);
             });
   }
 
