@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import org.messagebus.servlet.DeadlineHttpConnectionFactory;
 import org.messagebus.testkit.TricklingClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -108,5 +112,19 @@ class JettyRequestDeadlinesTest {
                     .close())
         .rootCause()
         .hasMessageContaining("alias 'missing'");
+  }
+
+  @Test
+  void negativeDeadline_failsNamingTheProperty() {
+    for (String property :
+        List.of("message-bus.http.request-head-timeout", "message-bus.http.request-body-timeout")) {
+      MessageBusProperties properties =
+          new Binder(new MapConfigurationPropertySource(Map.of(property, "-1s")))
+              .bindOrCreate("message-bus", MessageBusProperties.class);
+      assertThatThrownBy(
+              () -> new JettyBufferGuardConfiguration().messageBusJettyBufferGuard(properties))
+          .isInstanceOf(InvalidMessageBusPropertyException.class)
+          .hasMessageContaining(property);
+    }
   }
 }
