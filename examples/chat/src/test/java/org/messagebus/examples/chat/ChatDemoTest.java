@@ -5,10 +5,12 @@ package org.messagebus.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
 import org.messagebus.servlet.MessageBusServer;
+import org.slf4j.LoggerFactory;
 
 /** The demo over real sockets: the page, publishing through /say, receiving by long poll. */
 class ChatDemoTest {
@@ -150,5 +153,32 @@ class ChatDemoTest {
         .hasMessageContaining("jdbc:postgresql:");
     assertThat(ChatDemo.backend(java.util.Map.of()))
         .isInstanceOf(org.messagebus.memory.MemoryBackend.class);
+  }
+
+  /**
+   * A malformed Host header is answered 400 without a WARN line: Jetty logs each such request at
+   * WARN (once per request, so a client could fill the log), and the demo's logging configuration
+   * keeps those two loggers at ERROR.
+   */
+  @Test
+  void malformedHostHeader_isRefused_withoutAWarningPerRequest() throws Exception {
+    for (String host : new String[] {"a b", "x:99999"}) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        String reply =
+            new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        assertThat(reply).isEqualTo("HTTP/1.1 400");
+      }
+    }
+    for (String logger :
+        new String[] {"org.eclipse.jetty.util.HostPort", "org.eclipse.jetty.http.HttpParser"}) {
+      assertThat(LoggerFactory.getLogger(logger).isWarnEnabled()).as(logger).isFalse();
+      assertThat(LoggerFactory.getLogger(logger).isErrorEnabled()).as(logger).isTrue();
+    }
   }
 }
