@@ -48,10 +48,11 @@ public final class TricklingClient implements AutoCloseable {
     var unused =
         trickler.scheduleAtFixedRate(
             () -> {
+              // counted before it is sent: a byte the server has read is always counted
+              int next = trickled.getAndIncrement();
               try {
-                out.write(bytes[trickled.get() % bytes.length]);
+                out.write(bytes[next % bytes.length]);
                 out.flush();
-                trickled.incrementAndGet();
               } catch (IOException closedByServer) {
                 throw new UncheckedIOException(closedByServer); // ends the schedule
               }
@@ -81,7 +82,8 @@ public final class TricklingClient implements AutoCloseable {
   }
 
   /**
-   * How many bytes were trickled so far (after the start).
+   * How many bytes were trickled so far (after the start), counting each as it is handed to the
+   * socket: at least as many as the server has read, and one more if the last write failed.
    *
    * @return the count
    */
