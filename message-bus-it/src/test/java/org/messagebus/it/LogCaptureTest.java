@@ -21,6 +21,12 @@ class LogCaptureTest {
     return e;
   }
 
+  private static NullPointerException npe(String message, StackTraceElement... frames) {
+    NullPointerException e = new NullPointerException(message);
+    e.setStackTrace(frames);
+    return e;
+  }
+
   private static StackTraceElement frame(String className, String method) {
     return new StackTraceElement(className, method, null, -1);
   }
@@ -94,42 +100,37 @@ class LogCaptureTest {
   @Test
   void aConnectionClosedOnJettysOwnRace_isJettysDoubleRelease() {
     NullPointerException npe =
-        new NullPointerException("Cannot invoke getByteBuffer() because _requestBuffer is null");
-    npe.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
-          frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable"),
-          frame("java.lang.Thread", "run")
-        });
+        npe(
+            "Cannot invoke getByteBuffer() because _requestBuffer is null",
+            frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
+            frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable"),
+            frame("java.lang.Thread", "run"));
     assertThat(closedByFailure(npe).get(0).isJettysOwnBufferRace()).isTrue();
   }
 
   @Test
   void aConnectionClosedOnAFailureWithAFrameOfTheBus_isNotJettysAlone() {
-    NullPointerException npe = new NullPointerException("ours");
-    npe.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.messagebus.servlet.JettyCoreExchange", "readBody"),
-          frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable")
-        });
+    NullPointerException npe =
+        npe(
+            "ours",
+            frame("org.messagebus.servlet.JettyCoreExchange", "readBody"),
+            frame("org.eclipse.jetty.server.internal.HttpConnection", "onFillable"));
     assertThat(closedByFailure(npe).get(0).isJettysOwnBufferRace()).isFalse();
   }
 
   @Test
   void jettysRaceSurfacingInAPoolJob_isJettysDoubleRelease() {
-    NullPointerException npe = new NullPointerException("_requestBuffer is null");
-    npe.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
-          frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
-        });
+    NullPointerException npe =
+        npe(
+            "_requestBuffer is null",
+            frame("org.eclipse.jetty.server.internal.HttpConnection", "fillRequestBuffer"),
+            frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob"));
     assertThat(logged(npe).get(0).isJettysOwnBufferRace()).isTrue();
-    NullPointerException ours = new NullPointerException("ours");
-    ours.setStackTrace(
-        new StackTraceElement[] {
-          frame("org.messagebus.http.HttpEngine", "poll"),
-          frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob")
-        });
+    NullPointerException ours =
+        npe(
+            "ours",
+            frame("org.messagebus.http.HttpEngine", "poll"),
+            frame("org.eclipse.jetty.util.thread.QueuedThreadPool", "runJob"));
     assertThat(logged(ours).get(0).isJettysOwnBufferRace()).isFalse();
   }
 }

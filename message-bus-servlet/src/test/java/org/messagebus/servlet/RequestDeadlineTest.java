@@ -60,11 +60,7 @@ class RequestDeadlineTest {
     try (MessageBusServer server =
             server(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(25));
         TricklingClient slow =
-            new TricklingClient(
-                server.port(),
-                "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n",
-                "X-Slow: abc\r\n",
-                WAIT)) {
+            TricklingClient.trickledHead(server.port(), "/message-bus/abc/poll", WAIT)) {
       assertThat(slow.closedByServer()).isTrue();
       // Closed by the deadline (about 10 bytes in), not by the idle timeout (never, here).
       assertThat(slow.trickled()).isLessThan(100);
@@ -76,13 +72,7 @@ class RequestDeadlineTest {
     try (MessageBusServer server =
             server(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(25));
         TricklingClient slow =
-            new TricklingClient(
-                server.port(),
-                "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\n"
-                    + "Content-Length: 10000\r\n\r\n/a=0",
-                "&",
-                WAIT)) {
+            TricklingClient.trickledBody(server.port(), "/message-bus/abc/poll", WAIT)) {
       assertThat(slow.closedByServer()).isTrue();
       assertThat(slow.trickled()).isLessThan(100);
     }

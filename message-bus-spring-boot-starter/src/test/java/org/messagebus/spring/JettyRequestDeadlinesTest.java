@@ -69,9 +69,7 @@ class JettyRequestDeadlinesTest {
 
   @Test
   void trickledHead_isClosedAtTheHeadDeadline() throws Exception {
-    try (TricklingClient slow =
-        new TricklingClient(
-            port, "GET /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n", WAIT)) {
+    try (TricklingClient slow = TricklingClient.trickledHead(port, "/message-bus/abc/poll", WAIT)) {
       assertThat(slow.closedByServer()).isTrue();
       // Closed by the deadline (about 10 bytes in), not by Jetty's idle timeout (never, here).
       assertThat(slow.trickled()).isLessThan(100);
@@ -80,14 +78,7 @@ class JettyRequestDeadlinesTest {
 
   @Test
   void trickledBody_isClosedAtTheBodyDeadline() throws Exception {
-    try (TricklingClient slow =
-        new TricklingClient(
-            port,
-            "POST /message-bus/abc/poll HTTP/1.1\r\nHost: x\r\n"
-                + "Content-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: 10000\r\n\r\n/a=0",
-            "&",
-            WAIT)) {
+    try (TricklingClient slow = TricklingClient.trickledBody(port, "/message-bus/abc/poll", WAIT)) {
       assertThat(slow.closedByServer()).isTrue();
       assertThat(slow.trickled()).isLessThan(100);
     }

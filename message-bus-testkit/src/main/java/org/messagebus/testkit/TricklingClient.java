@@ -63,6 +63,45 @@ public final class TricklingClient implements AutoCloseable {
   }
 
   /**
+   * A client that sends a poll's request line and {@code Host} at once, then trickles header lines
+   * ({@code X-Slow: abc}) a byte at a time: its head never ends.
+   *
+   * @param port the server's port
+   * @param path the request path, e.g. {@code /message-bus/abc/poll}
+   * @param waitForClose how long {@link #closedByServer()} waits for the server's close
+   * @return the trickling client
+   * @throws IOException if the connection or the first write fails
+   */
+  public static TricklingClient trickledHead(int port, String path, Duration waitForClose)
+      throws IOException {
+    return new TricklingClient(
+        port, "POST " + path + " HTTP/1.1\r\nHost: x\r\n", "X-Slow: abc\r\n", waitForClose);
+  }
+
+  /**
+   * A client that sends a whole form-encoded poll head announcing a 10,000-byte body and its first
+   * bytes ({@code /a=0}) at once, then trickles {@code &} a byte at a time: its body never ends.
+   *
+   * @param port the server's port
+   * @param path the request path, e.g. {@code /message-bus/abc/poll}
+   * @param waitForClose how long {@link #closedByServer()} waits for the server's close
+   * @return the trickling client
+   * @throws IOException if the connection or the first write fails
+   */
+  public static TricklingClient trickledBody(int port, String path, Duration waitForClose)
+      throws IOException {
+    return new TricklingClient(
+        port,
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: x\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: 10000\r\n\r\n/a=0",
+        "&",
+        waitForClose);
+  }
+
+  /**
    * Reads until the server closes the connection (true) or the wait given at construction passes
    * with it still open (false).
    *
