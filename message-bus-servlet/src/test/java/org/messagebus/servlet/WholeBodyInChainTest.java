@@ -8,12 +8,9 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletResponse;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -87,15 +84,44 @@ class WholeBodyInChainTest {
     bus.close();
   }
 
-  private HttpResponse<String> post(String path, String body) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + connector.getLocalPort() + path))
-                .header("Content-Type", FORM)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+  /** The response's status and body, dechunked. */
+  private record Reply(int status, String body) {}
+
+  /**
+   * Sends the whole request (head and body) in one write on a fresh connection, so the body is
+   * there when the head is parsed: the case this test is about. (A client that writes the head and
+   * the body separately may leave the body in flight, and then the filter rightly goes async.)
+   */
+  private Reply post(String path, String body) throws Exception {
+    try (RawConnection c = RawConnection.open(connector.getLocalPort())) {
+      String raw =
+          c.send(RawConnection.post(path, FORM, body, "Connection: close"))
+              .awaitClosed(Duration.ofSeconds(15));
+      int headEnd = raw.indexOf("\r\n\r\n");
+      assertThat(headEnd).as("a complete response head in %s", raw).isPositive();
+      String head = raw.substring(0, headEnd);
+      String rest = raw.substring(headEnd + 4);
+      int status = Integer.parseInt(head.substring(9, 12));
+      return new Reply(
+          status,
+          head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")
+              ? dechunk(rest)
+              : rest);
+    }
+  }
+
+  private static String dechunk(String chunked) {
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (true) {
+      int lineEnd = chunked.indexOf("\r\n", at);
+      int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
+      if (size == 0) {
+        return out.toString();
+      }
+      out.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+      at = lineEnd + 2 + size + 2;
+    }
   }
 
   private Seen seen() throws InterruptedException {
@@ -108,9 +134,9 @@ class WholeBodyInChainTest {
   void pollAnsweredAtOnce_isAnsweredWithinTheChain() throws Exception {
     long id = bus.publish("/news", "hello");
 
-    HttpResponse<String> r = post("/message-bus/c1/poll?dlp=t", "/news=" + (id - 1));
+    Reply r = post("/message-bus/c1/poll?dlp=t", "/news=" + (id - 1));
 
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.status()).isEqualTo(200);
     assertThat(ServerFixture.messages(r.body()))
         .extracting(m -> m.get("data"))
         .containsExactly("hello");
@@ -119,9 +145,9 @@ class WholeBodyInChainTest {
 
   @Test
   void broadcast_isAnsweredWithinTheChain() throws Exception {
-    HttpResponse<String> r = post("/message-bus/broadcast", "channel=%2Fnews&data=hi");
+    Reply r = post("/message-bus/broadcast", "channel=%2Fnews&data=hi");
 
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.status()).isEqualTo(200);
     assertThat(bus.backlog("/news", 0)).extracting(m -> m.data()).containsExactly("hi");
     assertThat(seen()).isEqualTo(new Seen(false, 200));
   }
@@ -130,9 +156,9 @@ class WholeBodyInChainTest {
   void heldPoll_goesAsync() throws Exception {
     long id = bus.publish("/news", "old");
 
-    HttpResponse<String> r = post("/message-bus/c2/poll", "/news=" + id);
+    Reply r = post("/message-bus/c2/poll", "/news=" + id);
 
     assertThat(seen().async()).as("held: async started").isTrue();
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.status()).isEqualTo(200);
   }
 }
