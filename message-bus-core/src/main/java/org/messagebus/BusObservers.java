@@ -28,14 +28,18 @@ final class BusObservers {
   private final ObserverList<BusObserver> observers =
       new ObserverList<>(BusObserver.NOOP, "bus observer", Guarded::new, Fanout::new);
   private final DispatchLag lag;
+  private final PublishTiming timing;
   private final BusObserver forwarder = new Forwarder();
 
   /**
    * @param lagSampleIntervalNanos at most one own publish per this many nanoseconds has its
    *     dispatch lag measured; 0 measures every one
+   * @param timingSampleIntervalNanos about one publish per this many nanoseconds is timed when they
+   *     come faster ({@link PublishTiming}); 0 times every one
    */
-  BusObservers(long lagSampleIntervalNanos) {
+  BusObservers(long lagSampleIntervalNanos, long timingSampleIntervalNanos) {
     this.lag = new DispatchLag(lagSampleIntervalNanos);
+    this.timing = new PublishTiming(timingSampleIntervalNanos);
   }
 
   BusObserver current() {
@@ -55,16 +59,39 @@ final class BusObservers {
   }
 
   /**
-   * Publishes through the backend, timing it when observed. The dispatch lag is tracked only while
-   * the dispatcher has subscriptions (only then does this process's firehose bring the message
-   * back), and for at most one publish per sample interval ({@link DispatchLag#sample}).
+   * Publishes through the backend, counting it when observed and timing the publishes {@link
+   * PublishTiming} chooses. The dispatch lag is tracked only for timed publishes, only while the
+   * dispatcher has subscriptions (only then does this process's firehose bring the message back),
+   * and for at most one publish per sample interval ({@link DispatchLag#sample}).
    */
   long publish(Backend backend, PreparedPublish p, Dispatcher dispatcher) {
     BusObserver o = observers.current();
     if (o == BusObserver.NOOP) {
       return backend.publish(p.channel(), p.payload(), p.options());
     }
+    if (timing.shouldTime()) {
+      return publishTimed(o, backend, p, dispatcher);
+    }
+    long id;
+    try {
+      id = backend.publish(p.channel(), p.payload(), p.options());
+    } catch (RuntimeException e) {
+      o.published(PublishOutcome.FAILED, BusObserver.UNTIMED);
+      throw e;
+    }
+    o.published(
+        id == Backend.QUEUED ? PublishOutcome.QUEUED : PublishOutcome.OK, BusObserver.UNTIMED);
+    return id;
+  }
+
+  /**
+   * A timed publish, with its dispatch lag if sampled: apart from {@link #publish}, so that the
+   * common paths stay small enough for the JIT to inline.
+   */
+  private long publishTimed(
+      BusObserver o, Backend backend, PreparedPublish p, Dispatcher dispatcher) {
     long start = System.nanoTime();
+    timing.timed(start);
     boolean track = dispatcher.hasSubscriptions() && lag.sample(start);
     if (track) {
       lag.beforePublish();

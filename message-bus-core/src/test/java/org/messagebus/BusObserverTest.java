@@ -34,6 +34,7 @@ class BusObserverTest {
           .backend(backend)
           .keepaliveInterval(Duration.ZERO)
           .dispatchLagSampleInterval(Duration.ZERO) // every own publish: exact lag counts
+          .publishTimingSampleInterval(Duration.ZERO) // every publish timed
           .build();
 
   @AfterEach
@@ -44,6 +45,7 @@ class BusObserverTest {
   /** Records every event. */
   static final class Recorder implements BusObserver {
     final List<PublishOutcome> published = new CopyOnWriteArrayList<>();
+    final List<Long> publishNanos = new CopyOnWriteArrayList<>();
     final AtomicInteger dispatched = new AtomicInteger();
     final BlockingQueue<Long> lags = new LinkedBlockingQueue<>();
     final AtomicInteger listenerFailures = new AtomicInteger();
@@ -71,7 +73,7 @@ class BusObserverTest {
 
     @Override
     public void published(PublishOutcome outcome, long nanos) {
-      assertThat(nanos).isNotNegative();
+      publishNanos.add(nanos);
       published.add(outcome);
     }
 
@@ -134,6 +136,34 @@ class BusObserverTest {
             PublishOutcome.FAILED,
             PublishOutcome.QUEUED,
             PublishOutcome.DISABLED);
+    // every one timed (the interval is zero here); the disabled one took no backend time
+    assertThat(r.publishNanos.subList(0, 4)).allSatisfy(n -> assertThat(n).isNotNegative());
+    assertThat(r.publishNanos.get(4)).isZero();
+  }
+
+  @Test
+  void byDefault_fastPublishesAreEachCounted_andTimedOnASample() {
+    try (MessageBus sampled = MessageBus.builder().keepaliveInterval(Duration.ZERO).build()) {
+      Recorder r = new Recorder();
+      sampled.observe(r);
+      for (int i = 0; i < 5_000; i++) {
+        sampled.publish("/a", i);
+      }
+      assertThat(r.published).hasSize(5_000).containsOnly(PublishOutcome.OK);
+      List<Long> timed = r.publishNanos.stream().filter(n -> n != BusObserver.UNTIMED).toList();
+      // The first is always timed; 5,000 in-memory publishes come far faster than one per ms.
+      assertThat(r.publishNanos.get(0)).isNotNegative();
+      assertThat(timed).allSatisfy(n -> assertThat(n).isNotNegative());
+      assertThat(timed.size()).isBetween(1, 4_999);
+    }
+  }
+
+  @Test
+  void aNegativePublishTimingSampleInterval_isRefused() {
+    assertThatThrownBy(
+            () -> MessageBus.builder().publishTimingSampleInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("publishTimingSampleInterval");
   }
 
   @Test
@@ -176,7 +206,7 @@ class BusObserverTest {
       }
       // Every publish has returned and every message was dispatched: the lags are all told.
       assertThat(r.dispatched.get()).isEqualTo(200);
-      assertThat(r.published).hasSize(200); // publishes are never sampled
+      assertThat(r.published).hasSize(200); // publishes are counted, every one
       assertThat(r.lags).isNotEmpty().hasSizeLessThanOrEqualTo(200);
       assertThat(r.lags).allSatisfy(nanos -> assertThat(nanos).isNotNegative());
     }

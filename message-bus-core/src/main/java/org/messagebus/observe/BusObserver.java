@@ -25,10 +25,20 @@ public interface BusObserver {
   BusObserver NOOP = new BusObserver() {};
 
   /**
-   * A publish ended (the keepalive's included).
+   * The {@code nanos} of a publish that was not timed: publishes coming faster than one per {@link
+   * org.messagebus.MessageBus.Builder#publishTimingSampleInterval timing sample interval} are timed
+   * on a random sample.
+   */
+  long UNTIMED = -1;
+
+  /**
+   * A publish ended (the keepalive's included). Called for every publish, timed or not: counts from
+   * it are exact; durations are those of a sample when publishes come fast ({@link
+   * org.messagebus.MessageBus.Builder#publishTimingSampleInterval}).
    *
    * @param outcome how it ended
-   * @param nanos how long the backend took, in nanoseconds (0 for {@link PublishOutcome#DISABLED})
+   * @param nanos how long the backend took, in nanoseconds (0 for {@link PublishOutcome#DISABLED},
+   *     which never reaches it), or {@link #UNTIMED} if this publish was not timed
    */
   default void published(PublishOutcome outcome, long nanos) {}
 
@@ -39,9 +49,10 @@ public interface BusObserver {
    * A message this process published was dispatched by this process: the time from the start of its
    * publish to its arrival on the dispatch thread. Measured with this process's clock only, for
    * this process's own publishes (the envelope carries no publish time, SPEC §1.4), only while the
-   * bus has subscriptions (a publish-only process dispatches nothing), and for at most one publish
-   * per {@link org.messagebus.MessageBus.Builder#dispatchLagSampleInterval sample interval} (1 ms
-   * by default: every publish below 1,000 a second).
+   * bus has subscriptions (a publish-only process dispatches nothing), only for timed publishes
+   * ({@link #published}), and for at most one publish per {@link
+   * org.messagebus.MessageBus.Builder#dispatchLagSampleInterval sample interval} (1 ms by default:
+   * every publish below 1,000 a second).
    *
    * @param nanos the lag, in nanoseconds
    */

@@ -65,6 +65,9 @@ final class Client implements HttpExchange.HeldListener {
   volatile boolean indexed;
   // Told what this poll sends (the engine's observers); set before hold.
   HttpObserver observer = HttpObserver.NOOP;
+  // While a fan-out delivers to this poll (under lock): where its deliveries and bytes are counted
+  // instead, told to the observer once per fan-out.
+  private @Nullable Tally tally;
   // Whether the client asked for the loss signal (LossSignal); set before backlog.
   boolean reportLoss;
   // Whether backlog keeps the positions asked for (a Server-Sent Events stream's ids need them;
@@ -514,10 +517,17 @@ final class Client implements HttpExchange.HeldListener {
    * Returns whether the client is finished afterwards.
    */
   boolean offer(Push p) {
+    return offer(p, null);
+  }
+
+  /** {@link #offer(Push)}, counting what it sends in a fan-out's tally (if not null). */
+  boolean offer(Push p, @Nullable Tally t) {
     lock.lock();
     try {
+      tally = t;
       return offerLocked(p, true);
     } finally {
+      tally = null;
       lock.unlock();
     }
   }
@@ -528,8 +538,14 @@ final class Client implements HttpExchange.HeldListener {
    * afterwards.
    */
   boolean offer(List<Push> pushes) {
+    return offer(pushes, null);
+  }
+
+  /** {@link #offer(List)}, counting what it sends in a fan-out's tally (if not null). */
+  boolean offer(List<Push> pushes, @Nullable Tally t) {
     lock.lock();
     try {
+      tally = t;
       for (Push p : pushes) {
         if (offerLocked(p, false)) {
           break;
@@ -538,7 +554,26 @@ final class Client implements HttpExchange.HeldListener {
       drain();
       return finishing || completed;
     } finally {
+      tally = null;
       lock.unlock();
+    }
+  }
+
+  /**
+   * Counts delivered messages: in the fan-out's tally if one is running, else with the observer.
+   */
+  private void countDelivered(int messages) {
+    Tally t = tally;
+    if (t == null || !t.add(observer, messages, 0)) {
+      observer.delivered(messages);
+    }
+  }
+
+  /** Counts written bytes, as {@link #countDelivered}. */
+  private void countWritten(long bytes) {
+    Tally t = tally;
+    if (t == null || !t.add(observer, 0, bytes)) {
+      observer.bytesWritten(bytes);
     }
   }
 
@@ -553,7 +588,7 @@ final class Client implements HttpExchange.HeldListener {
     if (!advance(p)) {
       return false;
     }
-    observer.delivered(1);
+    countDelivered(1);
     if (streaming) {
       queue(sse ? Wire.sseEvent(positions, p.sseData()) : framed ? p.chunk() : p.piece());
       if (flush) {
@@ -648,7 +683,7 @@ final class Client implements HttpExchange.HeldListener {
 
   private void write(Message m) {
     byte[] body = Wire.json(json, List.of(m));
-    observer.delivered(1);
+    countDelivered(1);
     if (sse) {
       queue(Wire.sseEvent(positions, Wire.sseData(body)));
       drain();
@@ -784,7 +819,7 @@ final class Client implements HttpExchange.HeldListener {
         if (next != null) {
           pendingBytes -= next.length;
           out.write(next);
-          observer.bytesWritten(next.length);
+          countWritten(next.length);
           needsFlush = true;
         } else {
           if (finishing) {

@@ -73,6 +73,8 @@ final class ConnectionManager {
     final int index;
     final LinkedBlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
     final Thread thread;
+    // What this lane's fan-out of one message (or batch) delivered: told to the observer once.
+    private final Tally tally = new Tally();
 
     Lane(int index) {
       this.index = index;
@@ -124,16 +126,28 @@ final class ConnectionManager {
 
     private void deliverTask(Object[] task) {
       Push push = (Push) task[0];
-      for (int t = 1; t < task.length; t++) {
-        for (Client c : (Client[]) task[t]) {
-          if (c.lane == index) {
-            deliver(c, push);
+      try {
+        for (int t = 1; t < task.length; t++) {
+          for (Client c : (Client[]) task[t]) {
+            if (c.lane == index) {
+              deliver(c, push, tally);
+            }
           }
         }
+      } finally {
+        tally.flush();
       }
     }
 
     private void deliverBatch(Object[] task, List<Push> pushes) {
+      try {
+        deliverBatchCounted(task, pushes);
+      } finally {
+        tally.flush();
+      }
+    }
+
+    private void deliverBatchCounted(Object[] task, List<Push> pushes) {
       List<Push> allowed = new ArrayList<>(pushes.size());
       for (int t = 1; t < task.length; t++) {
         for (Client c : (Client[]) task[t]) {
@@ -147,7 +161,7 @@ final class ConnectionManager {
                 allowed.add(p);
               }
             }
-            if (!allowed.isEmpty() && c.offer(allowed)) {
+            if (!allowed.isEmpty() && c.offer(allowed, tally)) {
               remove(c);
             }
           } catch (RuntimeException e) {
@@ -310,10 +324,15 @@ final class ConnectionManager {
       return;
     }
     if (lanes == null) {
-      for (Client[] group : targets) {
-        for (Client c : group) {
-          deliver(c, push);
+      Tally tally = new Tally();
+      try {
+        for (Client[] group : targets) {
+          for (Client c : group) {
+            deliver(c, push, tally);
+          }
         }
+      } finally {
+        tally.flush();
       }
       return;
     }
@@ -327,9 +346,9 @@ final class ConnectionManager {
     }
   }
 
-  private void deliver(Client c, Push push) {
+  private void deliver(Client c, Push push, Tally tally) {
     try {
-      if (Permissions.allowed(c, push) && c.offer(push)) {
+      if (Permissions.allowed(c, push) && c.offer(push, tally)) {
         remove(c);
       }
     } catch (RuntimeException e) {

@@ -27,13 +27,13 @@ import org.messagebus.observe.ObserverRegistration;
 import org.messagebus.observe.PublishOutcome;
 
 /**
- * Binds a {@link MessageBus} to a Micrometer {@link MeterRegistry}: publishes (count and latency by
- * backend and outcome), messages dispatched, the publish-to-dispatch lag of this process's own
- * messages, listener failures, subscriptions, keepalive health, the backend's connection state (the
- * same {@link BackendState} signal health checks read) with its disconnects and reconnects, and
- * distributed cache reads and remote changes. Every meter is named {@code messagebus.*} and tagged
- * with low-cardinality values only (never a channel, user or client id); see docs/metrics.md for
- * the full list.
+ * Binds a {@link MessageBus} to a Micrometer {@link MeterRegistry}: publishes (every one counted by
+ * backend and outcome, the backend's time on a sample when they come fast), messages dispatched,
+ * the publish-to-dispatch lag of this process's own messages, listener failures, subscriptions,
+ * keepalive health, the backend's connection state (the same {@link BackendState} signal health
+ * checks read) with its disconnects and reconnects, and distributed cache reads and remote changes.
+ * Every meter is named {@code messagebus.*} and tagged with low-cardinality values only (never a
+ * channel, user or client id); see docs/metrics.md for the full list.
  *
  * <pre>{@code
  * MessageBusMetrics metrics = MessageBusMetrics.bind(bus, registry);   // ... and later:
@@ -186,7 +186,8 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
 
   /** The bus observer: each event is one pre-registered meter update, no lookup. */
   private final class Observer implements BusObserver {
-    private final Map<PublishOutcome, Timer> publish = new EnumMap<>(PublishOutcome.class);
+    private final Map<PublishOutcome, LongAdder> publishes = new EnumMap<>(PublishOutcome.class);
+    private final Map<PublishOutcome, Timer> publishDurations = new EnumMap<>(PublishOutcome.class);
     private final Counter dispatched;
     private final Timer lag;
     private final Counter listenerFailures;
@@ -201,14 +202,26 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
     Observer(MeterRegistry registry, MeterSet set) {
       String backend = backendTag(bus);
       for (PublishOutcome o : PublishOutcome.values()) {
-        publish.put(
+        String outcome = o.name().toLowerCase(Locale.ROOT);
+        LongAdder count = new LongAdder();
+        publishes.put(o, count);
+        set.add(
+            FunctionCounter.builder("messagebus.publishes", count, LongAdder::doubleValue)
+                .description("Publishes, by backend and outcome (every one)")
+                .tags(tags)
+                .tag("backend", backend)
+                .tag("outcome", outcome)
+                .register(registry));
+        publishDurations.put(
             o,
             set.add(
-                Timer.builder("messagebus.publish")
-                    .description("Publishes, by backend and outcome, and how long the backend took")
+                Timer.builder("messagebus.publish.duration")
+                    .description(
+                        "How long the backend took to publish, by backend and outcome (a sample"
+                            + " when publishes come faster than one per timing sample interval)")
                     .tags(tags)
                     .tag("backend", backend)
-                    .tag("outcome", o.name().toLowerCase(Locale.ROOT))
+                    .tag("outcome", outcome)
                     .register(registry)));
       }
       dispatched =
@@ -282,7 +295,13 @@ public final class MessageBusMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public void published(PublishOutcome outcome, long nanos) {
-      Objects.requireNonNull(publish.get(outcome)).record(nanos, TimeUnit.NANOSECONDS);
+      Objects.requireNonNull(publishes.get(outcome)).increment();
+      if (nanos != BusObserver.UNTIMED) {
+        Timer t = publishDurations.get(outcome);
+        if (t != null) {
+          t.record(nanos, TimeUnit.NANOSECONDS);
+        }
+      }
     }
 
     @Override

@@ -51,6 +51,7 @@ class MessageBusMetricsTest {
           .backend(backend)
           .keepaliveInterval(Duration.ZERO)
           .dispatchLagSampleInterval(Duration.ZERO) // every own publish: exact lag counts
+          .publishTimingSampleInterval(Duration.ZERO) // every publish timed: exact timer counts
           .build();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final HttpClient http =
@@ -70,7 +71,15 @@ class MessageBusMetricsTest {
 
   private double publishes(String outcome) {
     return registry
-        .get("messagebus.publish")
+        .get("messagebus.publishes")
+        .tags("backend", "outage", "outcome", outcome)
+        .functionCounter()
+        .count();
+  }
+
+  private long timedPublishes(String outcome) {
+    return registry
+        .get("messagebus.publish.duration")
         .tags("backend", "outage", "outcome", outcome)
         .timer()
         .count();
@@ -135,9 +144,10 @@ class MessageBusMetricsTest {
       assertThat(received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
     }
     assertThat(publishes("ok")).isEqualTo(3);
+    assertThat(timedPublishes("ok")).isEqualTo(3);
     assertThat(
             registry
-                .get("messagebus.publish")
+                .get("messagebus.publish.duration")
                 .tag("outcome", "ok")
                 .timer()
                 .totalTime(TimeUnit.NANOSECONDS))
@@ -236,7 +246,16 @@ class MessageBusMetricsTest {
     bus.publish("/a", "nothing");
     bus.on();
     assertThat(publishes("disabled")).isEqualTo(1);
+    assertThat(timedPublishes("disabled")).isEqualTo(1);
+    assertThat(
+            registry
+                .get("messagebus.publish.duration")
+                .tag("outcome", "disabled")
+                .timer()
+                .totalTime(TimeUnit.NANOSECONDS))
+        .isZero(); // the backend was not asked
     assertThat(publishes("ok")).isEqualTo(5);
+    assertThat(timedPublishes("ok")).isEqualTo(5);
     assertThat(counter("messagebus.listener.failures")).isEqualTo(1);
 
     // The distributed cache: a remote change, a hit, a miss.
@@ -272,10 +291,17 @@ class MessageBusMetricsTest {
     metrics.bindTo(second); // counts into both
     bus.close();
     assertThatThrownBy(() -> bus.publish("/a", 1)).isInstanceOf(RuntimeException.class);
-    // a closed bus is refused before the backend is asked: nothing is timed
+    // a closed bus is refused before the backend is asked: nothing is counted or timed
     assertThat(
             registry
-                .get("messagebus.publish")
+                .get("messagebus.publishes")
+                .tags("application", "test", "outcome", "failed")
+                .functionCounter()
+                .count())
+        .isZero();
+    assertThat(
+            registry
+                .get("messagebus.publish.duration")
                 .tags("application", "test", "outcome", "failed")
                 .timer()
                 .count())
@@ -322,6 +348,33 @@ class MessageBusMetricsTest {
         .isInstanceOf(FunctionCounter.class);
     assertThat(registry.get("messagebus.http.polls").counters())
         .hasSize(4 * 10); // poll, long_poll, stream, sse
-    assertThat(registry.get("messagebus.publish").timers()).hasSize(4);
+    assertThat(registry.get("messagebus.publishes").functionCounters()).hasSize(4);
+    assertThat(registry.get("messagebus.publish.duration").timers()).hasSize(4);
+  }
+
+  @Test
+  void byDefault_fastPublishesAreEachCounted_andTimedOnASample() {
+    try (MessageBus sampled = MessageBus.builder().keepaliveInterval(Duration.ZERO).build()) {
+      MessageBusMetrics.bind(sampled, registry);
+      for (int i = 0; i < 5_000; i++) {
+        sampled.publish("/a", i);
+      }
+      assertThat(
+              registry
+                  .get("messagebus.publishes")
+                  .tags("backend", "memory", "outcome", "ok")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(5_000);
+      // The first publish is always timed; 5,000 in-memory publishes come far faster than one a
+      // millisecond, so most are not.
+      assertThat(
+              registry
+                  .get("messagebus.publish.duration")
+                  .tags("backend", "memory", "outcome", "ok")
+                  .timer()
+                  .count())
+          .isBetween(1L, 4_999L);
+    }
   }
 }

@@ -109,9 +109,9 @@ class RedisOutageMetricsTest {
 
   private double publishes(String outcome) {
     return registry
-        .get("messagebus.publish")
+        .get("messagebus.publishes")
         .tags("backend", "redis", "outcome", outcome)
-        .timer()
+        .functionCounter()
         .count();
   }
 

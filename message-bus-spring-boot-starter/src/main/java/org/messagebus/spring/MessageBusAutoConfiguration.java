@@ -89,6 +89,11 @@ public final class MessageBusAutoConfiguration {
         "message-bus.metrics.dispatch-lag-sample-interval",
         lagSample,
         () -> b.dispatchLagSampleInterval(lagSample));
+    Duration timingSample = properties.metrics().publishTimingSampleInterval();
+    Settings.apply(
+        "message-bus.metrics.publish-timing-sample-interval",
+        timingSample,
+        () -> b.publishTimingSampleInterval(timingSample));
     List<ErrorListener> listeners = errorListener.orderedStream().toList();
     if (listeners.size() == 1) {
       b.errorListener(listeners.get(0));

@@ -82,7 +82,8 @@ class ActuatorMetricsTest {
     JSON.readTree(names.body()).get("names").forEach(n -> listed.add(n.asText()));
     assertThat(listed)
         .contains(
-            "messagebus.publish",
+            "messagebus.publishes",
+            "messagebus.publish.duration",
             "messagebus.dispatch.messages",
             "messagebus.dispatch.lag",
             "messagebus.listener.failures",
@@ -101,9 +102,9 @@ class ActuatorMetricsTest {
             "messagebus.http.over.capacity",
             "messagebus.http.streams.cut.off");
 
-    double published = count("/actuator/metrics/messagebus.publish?tag=outcome:ok");
+    double published = count("/actuator/metrics/messagebus.publishes?tag=outcome:ok");
     bus.publish("/metrics", "hello");
-    assertThat(count("/actuator/metrics/messagebus.publish?tag=outcome:ok"))
+    assertThat(count("/actuator/metrics/messagebus.publishes?tag=outcome:ok"))
         .isEqualTo(published + 1);
 
     HttpResponse<String> poll =

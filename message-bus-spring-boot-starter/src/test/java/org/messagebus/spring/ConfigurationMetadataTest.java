@@ -86,6 +86,7 @@ class ConfigurationMetadataTest {
     EXPECTED.put("message-bus.security.user-id-from-principal", false);
     EXPECTED.put("message-bus.metrics.enabled", true);
     EXPECTED.put("message-bus.metrics.dispatch-lag-sample-interval", "1ms");
+    EXPECTED.put("message-bus.metrics.publish-timing-sample-interval", "1ms");
   }
 
   @Test

@@ -45,11 +45,18 @@ class MessageBusMetricsAutoConfigurationTest {
           ctx.getBean(MessageBus.class).publish("/a", "hello");
           assertThat(
                   registry
-                      .get("messagebus.publish")
+                      .get("messagebus.publishes")
+                      .tags("backend", "memory", "outcome", "ok")
+                      .functionCounter()
+                      .count())
+              .isEqualTo(1);
+          assertThat(
+                  registry
+                      .get("messagebus.publish.duration")
                       .tags("backend", "memory", "outcome", "ok")
                       .timer()
                       .count())
-              .isEqualTo(1);
+              .isEqualTo(1); // the first publish is always timed
           assertThat(registry.get("messagebus.backend.state").gauge().value()).isEqualTo(1);
         });
   }
@@ -57,7 +64,9 @@ class MessageBusMetricsAutoConfigurationTest {
   @Test
   void dispatchLagSampleInterval_decidesHowManyOwnPublishesHaveTheirLagMeasured() {
     runner
-        .withPropertyValues("message-bus.metrics.dispatch-lag-sample-interval=0")
+        .withPropertyValues(
+            "message-bus.metrics.dispatch-lag-sample-interval=0",
+            "message-bus.metrics.publish-timing-sample-interval=0") // only timed ones have a lag
         .run(ctx -> assertThat(lagsMeasuredOf(ctx, 5)).isEqualTo(5));
     runner
         .withPropertyValues("message-bus.metrics.dispatch-lag-sample-interval=1h")
@@ -74,6 +83,36 @@ class MessageBusMetricsAutoConfigurationTest {
                     .getFailure()
                     .hasStackTraceContaining(
                         "invalid message-bus.metrics.dispatch-lag-sample-interval (PT-1S)"));
+  }
+
+  @Test
+  void publishTimingSampleInterval_decidesHowManyPublishesAreTimed() {
+    runner
+        .withPropertyValues("message-bus.metrics.publish-timing-sample-interval=0")
+        .run(ctx -> assertThat(timedOf(ctx, 200)).isEqualTo(200));
+    runner
+        .withPropertyValues("message-bus.metrics.publish-timing-sample-interval=1h")
+        .run(ctx -> assertThat(timedOf(ctx, 200)).isLessThan(200));
+    runner
+        .withPropertyValues("message-bus.metrics.publish-timing-sample-interval=-1s")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "invalid message-bus.metrics.publish-timing-sample-interval (PT-1S)"));
+  }
+
+  /** Publishes {@code count} messages; returns how many were timed, checking all were counted. */
+  private static long timedOf(org.springframework.context.ApplicationContext ctx, int count) {
+    MessageBus bus = ctx.getBean(MessageBus.class);
+    for (int i = 0; i < count; i++) {
+      bus.publish("/timed", i);
+    }
+    MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+    assertThat(registry.get("messagebus.publishes").tag("outcome", "ok").functionCounter().count())
+        .isEqualTo(count);
+    return registry.get("messagebus.publish.duration").tag("outcome", "ok").timer().count();
   }
 
   /** Publishes {@code count} messages, waits for their dispatch, returns the lags measured. */
@@ -101,7 +140,7 @@ class MessageBusMetricsAutoConfigurationTest {
             ctx -> {
               assertThat(ctx).hasSingleBean(MessageBus.class);
               assertThat(ctx).doesNotHaveBean(MessageBusMetrics.class);
-              assertThat(ctx.getBean(MeterRegistry.class).find("messagebus.publish").timers())
+              assertThat(ctx.getBean(MeterRegistry.class).find("messagebus.publishes").meters())
                   .isEmpty();
             });
   }
