@@ -21,18 +21,22 @@ class GuardedBufferPoolTest {
 
   /** A stale release, then the next acquisition: does it get the buffer {@code b} still holds? */
   private static boolean staleReleaseSharesBuffer(ArrayByteBufferPool pool) {
+    return staleReleaseSharesBuffer(pool, false);
+  }
+
+  private static boolean staleReleaseSharesBuffer(ArrayByteBufferPool pool, boolean direct) {
     // The first buffer of a size is made for its acquirer; from its release on, the pool keeps it
     // as an entry and hands out that entry's one object, again and again.
-    pool.acquire(SIZE, false).release();
-    RetainableByteBuffer.Mutable a = pool.acquire(SIZE, false);
+    pool.acquire(SIZE, direct).release();
+    RetainableByteBuffer.Mutable a = pool.acquire(SIZE, direct);
     a.release();
-    RetainableByteBuffer.Mutable b = pool.acquire(SIZE, false); // the same pooled buffer as a's
+    RetainableByteBuffer.Mutable b = pool.acquire(SIZE, direct); // the same pooled buffer as a's
     try {
       a.release(); // the stale second release of a's acquisition
     } catch (IllegalStateException refused) {
       // the guard refuses it
     }
-    RetainableByteBuffer.Mutable c = pool.acquire(SIZE, false);
+    RetainableByteBuffer.Mutable c = pool.acquire(SIZE, direct);
     ByteBuffer held = b.getByteBuffer();
     ByteBuffer taken = c.getByteBuffer();
     // the same memory: a write through one shows through the other
@@ -148,5 +152,59 @@ class GuardedBufferPoolTest {
     assertThat(pool.getAvailableDirectByteBufferCount()).isEqualTo(1);
     assertThatThrownBy(a::release).isInstanceOf(IllegalStateException.class);
     assertThat(a.getByteBuffer().capacity()).isZero();
+  }
+
+  @Test
+  void guardedPool_refusesTheStaleRelease_ofASmallDirectBuffer() {
+    // the free list of the first bucket's direct buffers (request buffers) is behind the same guard
+    assertThat(staleReleaseSharesBuffer(new GuardedBufferPool(0, SIZE, 65536, 16, -1, -1), true))
+        .isFalse();
+  }
+
+  @Test
+  void smallDirectBuffers_comeBackToTheFreeListOnce_andAreHandedOutAgain() {
+    GuardedBufferPool pool = new GuardedBufferPool(0, SIZE, 65536, 16, -1, -1);
+    RetainableByteBuffer.Mutable a = pool.acquire(SIZE, true);
+    ByteBuffer taken = a.getByteBuffer(); // as a parse step takes it
+    assertThat(a.capacity()).isEqualTo(SIZE);
+    assertThat(a.hasRemaining()).isFalse(); // empty, in flush mode, as Jetty's pool hands it out
+    a.append(ByteBuffer.wrap(new byte[] {'a'}));
+    assertThat(pool.getAvailableDirectByteBufferCount()).isZero();
+
+    assertThat(a.release()).isTrue();
+    assertThat(pool.getAvailableDirectByteBufferCount()).isEqualTo(1);
+    assertThat(pool.getAvailableDirectMemory()).isEqualTo(SIZE);
+    assertThatThrownBy(a::release).isInstanceOf(IllegalStateException.class);
+    assertThat(pool.getAvailableDirectByteBufferCount()).isEqualTo(1); // not twice
+
+    RetainableByteBuffer.Mutable b = pool.acquire(SIZE, true);
+    assertThat(pool.getAvailableDirectByteBufferCount()).isZero();
+    assertThat(b.hasRemaining()).isFalse(); // what a left is not shown to b
+    b.append(ByteBuffer.wrap(new byte[] {'b'}));
+    taken.limit(1);
+    assertThat(taken.get(0)).isEqualTo((byte) 'b'); // the same memory, handed on
+    assertThat(b.release()).isTrue();
+  }
+
+  @Test
+  void theFreeList_keepsNoMoreIdleBuffersThanTheBucketSize_andClearEmptiesIt() {
+    GuardedBufferPool pool = new GuardedBufferPool(0, SIZE, 65536, 2, -1, -1);
+    RetainableByteBuffer.Mutable a = pool.acquire(SIZE, true);
+    RetainableByteBuffer.Mutable b = pool.acquire(100, true); // any size up to the first bucket's
+    RetainableByteBuffer.Mutable c = pool.acquire(SIZE, true);
+    assertThat(b.capacity()).isEqualTo(SIZE);
+    a.release();
+    b.release();
+    c.release();
+    assertThat(pool.getAvailableDirectByteBufferCount()).isEqualTo(2);
+    pool.clear();
+    assertThat(pool.getAvailableDirectByteBufferCount()).isZero();
+    // and a memory bound: 1.5 buffers' worth keeps one
+    GuardedBufferPool bounded = new GuardedBufferPool(0, SIZE, 65536, 16, -1, SIZE * 3 / 2);
+    RetainableByteBuffer.Mutable d = bounded.acquire(SIZE, true);
+    RetainableByteBuffer.Mutable e = bounded.acquire(SIZE, true);
+    d.release();
+    e.release();
+    assertThat(bounded.getAvailableDirectByteBufferCount()).isEqualTo(1);
   }
 }
