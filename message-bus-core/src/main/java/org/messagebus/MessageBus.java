@@ -989,7 +989,7 @@ public final class MessageBus implements AutoCloseable {
     /**
      * Sets how often, at most, an {@linkplain MessageBus#observe observer} is told how long a
      * publish took ({@link BusObserver#published}), when publishes come faster than that. Every
-     * publish is counted; timing one costs two clock reads and the observer's timer (about 80 ns
+     * publish is counted; timing one costs two clock reads and the observer's timer (about 100 ns
      * with Micrometer, against about 600 ns for a whole in-process publish and its dispatch). While
      * publishes come at most one per interval every one is timed; faster, a random sample is timed,
      * about one per interval and at least one publish in 64; the others are told with {@link

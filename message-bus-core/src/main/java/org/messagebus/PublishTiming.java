@@ -6,7 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Chooses which of an observed bus's publishes are timed. Timing one costs two clock reads and the
- * observer's timer (about 80 ns, against about 600 ns for a whole in-process publish and its
+ * observer's timer (about 100 ns, against about 600 ns for a whole in-process publish and its
  * dispatch), so when publishes come faster than one per sample interval only a random sample is
  * timed; every publish is still {@linkplain org.messagebus.observe.BusObserver#published counted}.
  *

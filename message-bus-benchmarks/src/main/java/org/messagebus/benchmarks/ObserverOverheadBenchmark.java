@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * PublishDispatchBenchmark} with no observer ({@code none}: every event site reads one field and
  * returns), with the hook unbound ({@code unbound}: a {@link MessageBusMetrics} bound, then closed,
  * so the bus is back to its no-op observer) and with a {@link MessageBusMetrics} bound to a {@link
- * SimpleMeterRegistry} ({@code registry}: the publish timer, the dispatch counter and the
- * own-publish lag timer). {@code none} and {@code unbound} should equal {@link
+ * SimpleMeterRegistry} ({@code registry}: the publish counter and sampled timer, the dispatch
+ * counter and the own-publish lag timer). {@code none} and {@code unbound} should equal {@link
  * PublishDispatchBenchmark} on the code before the hook (message-bus-benchmarks/run-overhead.sh
  * runs both).
  *
