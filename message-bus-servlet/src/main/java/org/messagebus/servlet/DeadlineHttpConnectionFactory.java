@@ -62,8 +62,6 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   private final long bodyNanos;
   // deadlines armed so far, all connections (for tests: a request that arrives whole arms none)
   private final LongAdder armed = new LongAdder();
-  // connections resumed in place after a response completed on another thread (for tests)
-  private final LongAdder resumedInPlace = new LongAdder();
   private final FailureLog failures = new FailureLog();
 
   /**
@@ -109,14 +107,7 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     // As HttpConnectionFactory.newConnection (Jetty 12.1), with our connection class.
     DeadlineConnection connection =
         new DeadlineConnection(
-            getHttpConfiguration(),
-            connector,
-            endPoint,
-            headNanos,
-            bodyNanos,
-            armed,
-            resumedInPlace,
-            failures);
+            getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos, armed, failures);
     connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
     return configure(connection, connector, endPoint);
   }
@@ -126,11 +117,6 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     return armed.sum();
   }
 
-  /** The number of connections resumed without a pool thread so far (for tests). */
-  long resumedInPlace() {
-    return resumedInPlace.sum();
-  }
-
   /** An HTTP/1.1 connection whose parser keeps the deadlines. */
   static final class DeadlineConnection extends HttpConnection {
     // Set after the super constructor (which builds the parser), read only by parse steps.
@@ -138,31 +124,6 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     private final long bodyNanos;
     private final Deadline deadline;
     private final FailureLog failures;
-    private final LongAdder resumedInPlace;
-    // Jetty reads it only after construction (onOpen, a resume, an idle timeout)
-    private final java.util.concurrent.Executor resumer = this::resume;
-    // What Jetty's own fill interest does (its callback is private): parse on the selector thread
-    // when the server's handlers do not block, as after any other request.
-    private final org.eclipse.jetty.util.Callback fillable =
-        new org.eclipse.jetty.util.Callback() {
-          private final org.eclipse.jetty.util.thread.Invocable.InvocationType type =
-              getServer().getInvocationType();
-
-          @Override
-          public void succeeded() {
-            onFillable();
-          }
-
-          @Override
-          public void failed(Throwable x) {
-            onFillInterestedFailed(x);
-          }
-
-          @Override
-          public org.eclipse.jetty.util.thread.Invocable.InvocationType getInvocationType() {
-            return type;
-          }
-        };
 
     DeadlineConnection(
         HttpConfiguration config,
@@ -171,39 +132,13 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         long headNanos,
         long bodyNanos,
         LongAdder armed,
-        LongAdder resumedInPlace,
         FailureLog failures) {
       super(config, connector, endPoint);
       this.failures = failures;
-      this.resumedInPlace = resumedInPlace;
       this.headNanos = headNanos;
       this.bodyNanos = bodyNanos;
       this.deadline = new Deadline(connector, endPoint, armed);
       ((DeadlineParser) getParser()).connection = this;
-    }
-
-    /**
-     * The executor Jetty resumes this connection with, and runs its other tasks on. When a response
-     * ends on another thread than the one that handled its request — every held poll, answered by
-     * the fan-out — Jetty 12.1 resumes the connection by running {@code onFillable} on a pool
-     * thread, which reads the socket (twice: a retry meant for TLS) and, finding nothing, asks the
-     * selector to wait for the next request: a thread hand-off and two empty reads per answered
-     * poll (JFR at 5,000 long pollers: 0.56 empty reads per cycle from there). With nothing left in
-     * the request buffer, this asks the selector at once instead, as Jetty's later code does; a
-     * pipelined request already read, and every other task, still goes to the pool.
-     */
-    @Override
-    protected java.util.concurrent.Executor getExecutor() {
-      return resumer;
-    }
-
-    private void resume(Runnable task) {
-      if (task == this && isRequestBufferEmpty() && getEndPoint().isOpen() && !isFillInterested()) {
-        fillInterested(fillable);
-        resumedInPlace.increment();
-      } else {
-        super.getExecutor().execute(task);
-      }
     }
 
     @Override
