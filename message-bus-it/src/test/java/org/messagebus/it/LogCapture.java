@@ -24,6 +24,11 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
   /** The server's buffer pool guard (message-bus-servlet), whose count refuses a second release. */
   private static final String GUARD = "org.messagebus.servlet.GuardedBufferPool";
 
+  // DeadlineConnection's read callback, registered when a held poll's connection waits for its
+  // next request in place: it only calls Jetty's onFillable
+  private static final String RESUMED_READ =
+      "org.messagebus.servlet.DeadlineHttpConnectionFactory$DeadlineConnection$1.";
+
   /** What the server logs when Jetty closes a connection on a failure of its own handling. */
   static final String CLOSED_BY_FAILURE = "HTTP connection closed by a failure in the server";
 
@@ -70,7 +75,9 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
                   f ->
                       f.startsWith("org.eclipse.jetty.")
                           || f.startsWith("java.")
-                          || f.startsWith(GUARD));
+                          || f.startsWith(GUARD)
+                          // the connection's read callback after a held poll: Jetty's onFillable
+                          || f.startsWith(RESUMED_READ));
     }
 
     /** The line without its thread name. */

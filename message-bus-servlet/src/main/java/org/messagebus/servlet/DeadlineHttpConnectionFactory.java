@@ -62,6 +62,8 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
   private final long bodyNanos;
   // deadlines armed so far, all connections (for tests: a request that arrives whole arms none)
   private final LongAdder armed = new LongAdder();
+  // connections resumed in place after a response completed on another thread (for tests)
+  private final LongAdder resumedInPlace = new LongAdder();
   private final FailureLog failures = new FailureLog();
 
   /**
@@ -107,7 +109,14 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     // As HttpConnectionFactory.newConnection (Jetty 12.1), with our connection class.
     DeadlineConnection connection =
         new DeadlineConnection(
-            getHttpConfiguration(), connector, endPoint, headNanos, bodyNanos, armed, failures);
+            getHttpConfiguration(),
+            connector,
+            endPoint,
+            headNanos,
+            bodyNanos,
+            armed,
+            resumedInPlace,
+            failures);
     connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
     return configure(connection, connector, endPoint);
   }
@@ -117,6 +126,11 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     return armed.sum();
   }
 
+  /** The number of connections resumed without a pool thread so far (for tests). */
+  long resumedInPlace() {
+    return resumedInPlace.sum();
+  }
+
   /** An HTTP/1.1 connection whose parser keeps the deadlines. */
   static final class DeadlineConnection extends HttpConnection {
     // Set after the super constructor (which builds the parser), read only by parse steps.
@@ -124,6 +138,33 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     private final long bodyNanos;
     private final Deadline deadline;
     private final FailureLog failures;
+    private final LongAdder resumedInPlace;
+    // the thread completing a held poll's response (completeHeldPoll), while it does
+    private volatile @Nullable Thread completing;
+    // Jetty reads it only after construction (onOpen, a resume, an idle timeout)
+    private final java.util.concurrent.Executor resumer = this::resume;
+    // What Jetty's own fill interest does (its callback is private): parse on the selector thread
+    // when the server's handlers do not block, as after any other request.
+    private final org.eclipse.jetty.util.Callback fillable =
+        new org.eclipse.jetty.util.Callback() {
+          private final org.eclipse.jetty.util.thread.Invocable.InvocationType type =
+              getServer().getInvocationType();
+
+          @Override
+          public void succeeded() {
+            onFillable();
+          }
+
+          @Override
+          public void failed(Throwable x) {
+            onFillInterestedFailed(x);
+          }
+
+          @Override
+          public org.eclipse.jetty.util.thread.Invocable.InvocationType getInvocationType() {
+            return type;
+          }
+        };
 
     DeadlineConnection(
         HttpConfiguration config,
@@ -132,13 +173,62 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         long headNanos,
         long bodyNanos,
         LongAdder armed,
+        LongAdder resumedInPlace,
         FailureLog failures) {
       super(config, connector, endPoint);
       this.failures = failures;
+      this.resumedInPlace = resumedInPlace;
       this.headNanos = headNanos;
       this.bodyNanos = bodyNanos;
       this.deadline = new Deadline(connector, endPoint, armed);
       ((DeadlineParser) getParser()).connection = this;
+    }
+
+    /**
+     * The executor Jetty resumes this connection with, and runs its other tasks on. When a response
+     * ends on another thread than the one that handled its request — every held poll, answered by
+     * the fan-out — Jetty 12.1 resumes the connection by running {@code onFillable} on a pool
+     * thread, which reads the socket (twice: a retry meant for TLS) and, finding nothing, asks the
+     * selector to wait for the next request: a thread hand-off and two empty reads per answered
+     * poll (1.6 empty reads per response at 5,000 long pollers). For the end of a held poll the bus
+     * answered ({@link #completeHeldPoll}: its request was read whole, and its disconnect watch
+     * closed the connection on any byte sent after it), with nothing in the request buffer and
+     * nobody reading, this asks the selector at once instead, as Jetty's later code does.
+     * Everything else goes to the pool as before: above all a response Jetty makes itself (a
+     * request it refuses is answered on a pool thread while the thread that parsed it goes on with
+     * the connection; resuming in place there raced that thread's own read, {@code
+     * RefusedRequestIsolationTest}).
+     */
+    @Override
+    protected java.util.concurrent.Executor getExecutor() {
+      return resumer;
+    }
+
+    /**
+     * Runs the completion of a held poll's response (its handler callback's success), so that
+     * Jetty's resume of the connection from inside it may wait for the next request in place.
+     */
+    void completeHeldPoll(Runnable completion) {
+      completing = Thread.currentThread();
+      try {
+        completion.run();
+      } finally {
+        completing = null;
+      }
+    }
+
+    private void resume(Runnable task) {
+      if (task == this
+          && completing == Thread.currentThread()
+          && isRequestBufferEmpty()
+          && getEndPoint().isOpen()
+          && !isFillInterested()) {
+        // false: someone registered since the check, and that reader takes the next request
+        getEndPoint().tryFillInterested(fillable);
+        resumedInPlace.increment();
+        return;
+      }
+      super.getExecutor().execute(task);
     }
 
     @Override

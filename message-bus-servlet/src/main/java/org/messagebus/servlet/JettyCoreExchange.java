@@ -526,8 +526,15 @@ final class JettyCoreExchange implements HttpExchange {
       return;
     }
     if (ended) {
-      // The answer went out whole as the last write (see write): nothing more to send.
-      callback.succeeded();
+      // The answer went out whole as the last write (see write): nothing more to send. A held
+      // poll's connection may then wait for its next request without a pool thread.
+      if (l != null
+          && request.getConnectionMetaData().getConnection()
+              instanceof DeadlineHttpConnectionFactory.DeadlineConnection c) {
+        c.completeHeldPoll(callback::succeeded);
+      } else {
+        callback.succeeded();
+      }
       if (l != null) {
         l.onComplete();
       }

@@ -373,6 +373,16 @@ public final class MessageBusServer implements AutoCloseable {
         .deadlinesArmed();
   }
 
+  /**
+   * The number of times a connection went back to waiting for its next request on the thread that
+   * completed a response, without a pool thread (for tests; see {@code DeadlineConnection}).
+   */
+  long resumedInPlace() {
+    return Objects.requireNonNull(
+            connector.getConnectionFactory(DeadlineHttpConnectionFactory.class))
+        .resumedInPlace();
+  }
+
   long idleTimeoutMillis() {
     return connector.getIdleTimeout();
   }
