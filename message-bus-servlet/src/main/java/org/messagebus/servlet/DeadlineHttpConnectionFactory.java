@@ -223,9 +223,10 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
           && isRequestBufferEmpty()
           && getEndPoint().isOpen()
           && !isFillInterested()) {
+        // counted first: a test reads the count once the next request was answered
+        resumedInPlace.increment();
         // false: someone registered since the check, and that reader takes the next request
         getEndPoint().tryFillInterested(fillable);
-        resumedInPlace.increment();
         return;
       }
       super.getExecutor().execute(task);
