@@ -251,7 +251,7 @@ public class HttpFanOutBenchmark extends BenchmarkDefaults {
     }
 
     @Override
-    public boolean frameStream() {
+    public boolean frameStream(boolean mayKeepAlive) {
       return false;
     }
 

@@ -772,8 +772,10 @@ public final class HttpEngine implements AutoCloseable {
     boolean framed = false;
     if (streaming) {
       x.contentType(Wire.STREAM_CONTENT_TYPE);
-      // Each piece one complete chunk, as Ruby sends it (SPEC §4.12), whatever the request says.
-      framed = x.frameStream();
+      // Each piece one complete chunk, as Ruby sends it (SPEC §4.12), whatever the request says;
+      // the connection kept for the next poll where the transport can, unless Ruby's close is
+      // asked.
+      framed = x.frameStream(!options.closeHeldPollConnections());
       x.header("X-Content-Type-Options", "nosniff");
       x.header("X-Accel-Buffering", "no");
     } else {

@@ -148,10 +148,14 @@ public interface HttpExchange extends HttpRequestView {
   /**
    * Prepares a streamed response's chunk framing, before anything is written.
    *
+   * @param mayKeepAlive whether the connection may carry the client's next request once the stream
+   *     has ended (false: it closes at the end, as Ruby's server does, {@code
+   *     closeHeldPollConnections}); a transport keeps it only where it can while framing each piece
+   *     as one complete chunk, and only when the request allows it
    * @return true when the engine writes the chunk framing itself (each piece one complete chunk,
    *     SPEC §4.12), false when the transport frames the stream
    */
-  boolean frameStream();
+  boolean frameStream(boolean mayKeepAlive);
 
   /**
    * Tells whether a held response takes more bytes now.

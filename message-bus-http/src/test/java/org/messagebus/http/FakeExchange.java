@@ -236,7 +236,7 @@ final class FakeExchange implements HttpExchange {
   }
 
   @Override
-  public boolean frameStream() {
+  public boolean frameStream(boolean mayKeepAlive) {
     return false;
   }
 

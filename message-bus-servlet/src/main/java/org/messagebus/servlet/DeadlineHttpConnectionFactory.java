@@ -9,7 +9,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.CyclicTimeout;
 import org.eclipse.jetty.io.EndPoint;
@@ -233,6 +236,21 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
     }
 
     @Override
+    protected HttpGenerator newHttpGenerator() {
+      return new StreamGenerator(); // called by the super constructor
+    }
+
+    /**
+     * Keeps this connection for the client's next request once the current response, a stream whose
+     * chunk framing the bus writes itself (SPEC §4.12), has ended. Called before anything of the
+     * response is written, and only when Jetty would keep the connection (the request allows it).
+     * See {@link StreamGenerator}.
+     */
+    void keepFramedStreamAlive() {
+      ((StreamGenerator) getGenerator()).framedKeepAlive = true;
+    }
+
+    @Override
     protected HttpParser newHttpParser(HttpCompliance compliance) {
       // Called by the super constructor: build Jetty's parser, then the same with our hooks.
       HttpParser stock = super.newHttpParser(compliance);
@@ -265,6 +283,76 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
         failures.log(cause);
       }
       super.onClose(cause);
+    }
+  }
+
+  /**
+   * Jetty's response generator, able to keep a connection after a body whose chunk framing the
+   * application wrote itself. Jetty sends such a body (its {@code Transfer-Encoding: chunked} field
+   * given as an unknown header, so that Jetty does not chunk it again) only as one delimited by the
+   * connection's close, and says {@code Connection: close}: an HTTP/1.1 response without a length
+   * that Jetty does not chunk has no other end. The bus frames streams itself because Jetty's own
+   * chunking sends a chunk's closing CRLF only with the next chunk, and a reader that takes a chunk
+   * once it is complete would stay a message behind (SPEC §4.12); yet the body it writes ends with
+   * the zero chunk, so the client knows where it ends and may send its next poll on the same
+   * connection. For such a stream ({@link DeadlineConnection#keepFramedStreamAlive}), this
+   * generates the head as Jetty does for an HTTP/1.0 response without keep-alive — the body as
+   * written, no {@code Connection} field; the status line stays {@code HTTP/1.1}, which Jetty
+   * writes for every version — and then marks the connection persistent, so that Jetty parses the
+   * next request on it instead of closing it once the body has ended. Checked against Jetty 12.1 by
+   * {@code StreamFramingTest} (bytes on the wire, the connection reused).
+   */
+  static final class StreamGenerator extends HttpGenerator {
+    // Set by the request's handler before the response is committed; Jetty's write path orders
+    // it before the head is generated.
+    boolean framedKeepAlive;
+
+    @Override
+    public Result generateResponse(
+        MetaData.@Nullable Response info,
+        boolean head,
+        @Nullable ByteBuffer header,
+        @Nullable ByteBuffer chunk,
+        @Nullable ByteBuffer content,
+        boolean last)
+        throws java.io.IOException {
+      if (!framedKeepAlive
+          || info == null
+          || header == null
+          || !isState(State.START)
+          || !isPersistent()) { // not persistent: the connector is shutting down
+        return super.generateResponse(info, head, header, chunk, content, last);
+      }
+      setPersistent(false); // no Connection field at all (HTTP/1.0 keep-alive would add one)
+      Result result =
+          super.generateResponse(
+              new MetaData.Response(
+                  info.getStatus(),
+                  info.getReason(),
+                  HttpVersion.HTTP_1_0,
+                  info.getHttpFields(),
+                  info.getContentLength(),
+                  info.getTrailersSupplier()),
+              head,
+              header,
+              chunk,
+              content,
+              last);
+      if (!isState(State.START)) {
+        framedKeepAlive = false;
+        // A body written whole in its first write gets a Content-Length from Jetty as well: that
+        // connection closes at its end, as before.
+        if (!last) {
+          setPersistent(true);
+        }
+      }
+      return result;
+    }
+
+    @Override
+    public void reset() {
+      super.reset();
+      framedKeepAlive = false;
     }
   }
 

@@ -432,8 +432,8 @@ final class JettyCoreExchange implements HttpExchange {
   public void prepareHold() {}
 
   @Override
-  public boolean frameStream() {
-    return StreamFraming.prepareCore(request, response);
+  public boolean frameStream(boolean mayKeepAlive) {
+    return StreamFraming.prepareCore(request, response, mayKeepAlive);
   }
 
   @Override

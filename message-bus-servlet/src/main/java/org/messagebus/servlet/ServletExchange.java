@@ -258,8 +258,8 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   }
 
   @Override
-  public boolean frameStream() {
-    return StreamFraming.prepare(req, resp);
+  public boolean frameStream(boolean mayKeepAlive) {
+    return StreamFraming.prepare(req, resp, mayKeepAlive);
   }
 
   @Override

@@ -6,6 +6,7 @@ import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,19 @@ import org.slf4j.LoggerFactory;
  *       {@code Connection: close} (the Ruby client says so on every poll); and when it chunks, it
  *       sends a chunk's closing CRLF only with the next chunk, so a reader that takes a chunk once
  *       it is complete waits for the next piece. Here the filter frames the stream itself, as Ruby
- *       does: {@code Connection: close}, {@code Transfer-Encoding: chunked} written as given into
- *       the core response's fields (Jetty then sends the body as is and closes the connection at
- *       its end), and every piece written as one complete chunk. Only when nothing stands between
- *       the filter and the connection (no response wrapper of a filter or handler, which could
- *       transform the body, e.g. compress it); otherwise Jetty is asked to chunk (the header set
- *       through the servlet API is its chunking hint, honoured on any HTTP/1.1 response).
+ *       does: {@code Transfer-Encoding: chunked} written as given into the core response's fields
+ *       (Jetty then sends the body as is), and every piece written as one complete chunk. Jetty
+ *       delimits such a body by closing the connection, so the response says {@code Connection:
+ *       close} — except on a connection of {@link DeadlineHttpConnectionFactory} (which {@link
+ *       MessageBusServer} and the Spring Boot starter's Jetty serve with) when the request allows
+ *       keep-alive and the bus may keep it ({@code closeHeldPollConnections} off): that connection
+ *       carries the client's next poll once the stream's zero chunk has ended it ({@link
+ *       DeadlineHttpConnectionFactory.DeadlineConnection#keepFramedStreamAlive}), so a browser does
+ *       not open a new connection (in production a TLS handshake) every long-polling interval. Only
+ *       when nothing stands between the filter and the connection (no response wrapper of a filter
+ *       or handler, which could transform the body, e.g. compress it); otherwise Jetty is asked to
+ *       chunk (the header set through the servlet API is its chunking hint, honoured on any
+ *       HTTP/1.1 response).
  *   <li>Tomcat 11 chunks every HTTP/1.1 stream, also for a {@code Connection: close} request, and
  *       writes each chunk whole: nothing to do (checked by hand; a {@code Connection: close}
  *       response header would make it drop the chunks).
@@ -44,13 +52,13 @@ final class StreamFraming {
    * true when the filter writes the chunk framing itself ({@link Wire#chunk}), false when the
    * container does.
    */
-  static boolean prepare(HttpServletRequest req, HttpServletResponse resp) {
+  static boolean prepare(HttpServletRequest req, HttpServletResponse resp, boolean mayKeepAlive) {
     Object core = JettyRequests.coreRequest(req);
     if (core == null) {
       return false;
     }
     try {
-      return JettyCore.prepare(core, resp);
+      return JettyCore.prepare(core, resp, mayKeepAlive);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       if (WARNED.compareAndSet(false, true)) {
         LOG.warn(
@@ -65,19 +73,32 @@ final class StreamFraming {
    * response, else Jetty is asked to chunk.
    */
   static boolean prepareCore(
-      org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response) {
+      org.eclipse.jetty.server.Request request,
+      org.eclipse.jetty.server.Response response,
+      boolean mayKeepAlive) {
     if (request.getConnectionMetaData().getHttpVersion()
         != org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
       return false;
     }
     org.eclipse.jetty.http.HttpFields.Mutable fields = response.getHeaders();
-    fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
     if (response instanceof org.eclipse.jetty.server.Response.Wrapper) {
+      fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
       fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
       return false;
     }
+    DeadlineHttpConnectionFactory.DeadlineConnection kept =
+        mayKeepAlive ? JettyCore.keepAliveConnection(request) : null;
+    if (kept == null) {
+      fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+    }
     if (JettyCore.rawChunked(fields)) {
+      if (kept != null) {
+        kept.keepFramedStreamAlive();
+      }
       return true;
+    }
+    if (kept != null) {
+      fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
     }
     fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
     return false;
@@ -87,14 +108,13 @@ final class StreamFraming {
   private static final class JettyCore {
     private static final String TRANSFER_ENCODING = "Transfer-Encoding";
 
-    static boolean prepare(Object coreRequest, HttpServletResponse resp)
+    static boolean prepare(Object coreRequest, HttpServletResponse resp, boolean mayKeepAlive)
         throws ReflectiveOperationException {
       org.eclipse.jetty.server.Request request = (org.eclipse.jetty.server.Request) coreRequest;
       if (request.getConnectionMetaData().getHttpVersion()
           != org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
         return false;
       }
-      resp.setHeader("Connection", "close");
       org.eclipse.jetty.server.Response response =
           (org.eclipse.jetty.server.Response) JettyRequests.coreResponse(coreRequest);
       org.eclipse.jetty.server.Response channel =
@@ -102,14 +122,40 @@ final class StreamFraming {
       if (resp instanceof ServletResponseWrapper
           || channel == null
           || channel instanceof org.eclipse.jetty.server.Response.Wrapper) {
+        resp.setHeader("Connection", "close");
         resp.setHeader(TRANSFER_ENCODING, "chunked");
         return false;
       }
+      DeadlineHttpConnectionFactory.DeadlineConnection kept =
+          mayKeepAlive ? keepAliveConnection(request) : null;
+      if (kept == null) {
+        resp.setHeader("Connection", "close");
+      }
       if (rawChunked(channel.getHeaders())) {
+        if (kept != null) {
+          kept.keepFramedStreamAlive();
+        }
         return true;
+      }
+      if (kept != null) {
+        resp.setHeader("Connection", "close");
       }
       resp.setHeader(TRANSFER_ENCODING, "chunked");
       return false;
+    }
+
+    /**
+     * The request's connection when it is one of {@link DeadlineHttpConnectionFactory} and Jetty
+     * would keep it after this response (an HTTP/1.1 request that did not say {@code Connection:
+     * close}); null otherwise.
+     */
+    static DeadlineHttpConnectionFactory.@Nullable DeadlineConnection keepAliveConnection(
+        org.eclipse.jetty.server.Request request) {
+      return request.getConnectionMetaData().getConnection()
+                  instanceof DeadlineHttpConnectionFactory.DeadlineConnection c
+              && c.getGenerator().isPersistent()
+          ? c
+          : null;
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Exact bytes on the wire (SPEC Appendix A, §4.7, §4.12), over raw sockets to a real Jetty. */
 class WireFormatTest {
@@ -130,20 +132,34 @@ class WireFormatTest {
     }
   }
 
-  @Test
-  void stream_fromMinusOne_twoLiveMessagesThenTimeout_matchesSpecFraming() throws Exception {
+  /**
+   * Ruby's framing either way. A request that says {@code Connection: close} (the Ruby gem's {@code
+   * MessageBus::HTTPClient} does on every poll) gets Ruby's bytes, {@code Connection: close}
+   * included, and the connection closes after the zero chunk; any other gets the same bytes without
+   * that field, and the connection carries its next poll.
+   */
+  @ParameterizedTest(name = "Connection: close in the request = {0}")
+  @ValueSource(booleans = {true, false})
+  void stream_fromMinusOne_twoLiveMessagesThenTimeout_matchesSpecFraming(boolean requestSaysClose)
+      throws Exception {
     for (int i = 0; i < 3; i++) {
       f.bus.publish("/foo", "old" + i);
     }
+    String[] close = requestSaysClose ? new String[] {"Connection: close"} : new String[0];
     try (RawConnection c = RawConnection.open(f.port())) {
-      c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=-1&__seq=1"));
+      c.send(RawConnection.post("/message-bus/abc/poll", FORM, "/foo=-1&__seq=1", close));
       c.awaitContains("/__status", WAIT);
       await(() -> f.server.filter().heldPolls() == 1);
       // Back to back: even when both reach the client's lane together, each is its own chunk.
       f.bus.publish("/foo", "live1");
       f.bus.publish("/foo", "live2");
-      // Ruby's byte stream: the server closes the connection after the zero chunk.
-      String raw = c.awaitClosed(WAIT);
+      String raw;
+      if (requestSaysClose) {
+        // Ruby's byte stream: the server closes the connection after the zero chunk.
+        raw = c.awaitClosed(WAIT);
+      } else {
+        raw = c.awaitContains("\r\n0\r\n\r\n", WAIT);
+      }
 
       assertThat(Streams.head(raw))
           .isEqualTo(
@@ -157,8 +173,8 @@ class WireFormatTest {
                   + "Content-Type: text/plain; charset=utf-8\r\n"
                   + "Transfer-Encoding: chunked\r\n"
                   + "X-Content-Type-Options: nosniff\r\n"
-                  + "X-Accel-Buffering: no\r\n"
-                  + "Connection: close");
+                  + "X-Accel-Buffering: no"
+                  + (requestSaysClose ? "\r\nConnection: close" : ""));
       assertThat(raw).endsWith("\r\n\r\n7\r\n[]\r\n|\r\n\r\n0\r\n\r\n");
       List<String[]> chunks = Streams.chunks(Streams.rawBody(raw));
       assertThat(chunks).extracting(c0 -> c0[0]).containsExactly("4f", "45", "45", "7", "0");
@@ -171,6 +187,13 @@ class WireFormatTest {
               "[{\"global_id\":5,\"message_id\":5,\"channel\":\"/foo\",\"data\":\"live2\"}]\r\n|\r\n",
               "[]\r\n|\r\n",
               "");
+      if (!requestSaysClose) {
+        // The next poll on the same connection: answered there, after the stream's zero chunk.
+        c.send(RawConnection.post("/message-bus/abc/poll?dlp=t", FORM, "/foo=5&__seq=2"));
+        String both = c.awaitContains("\r\n\r\n[]", WAIT);
+        assertThat(both.substring(raw.length())).startsWith("HTTP/1.1 200 OK\r\n").endsWith("[]");
+        assertThat(c.isClosedByServer()).isFalse();
+      }
     }
   }
 

@@ -39,8 +39,9 @@ import org.springframework.util.unit.DataSize;
  *     value believes no header.
  * @param drainRetryAfter Retry-After of the 503 answered to polls while the node drains (graceful
  *     shutdown, or MessageBusDrain#drain()): whole seconds, at least 1s.
- * @param closeHeldPollConnections Whether a held long-poll reply says Connection: close, as Ruby's
- *     does (every answered poll then costs the client a new connection); streams are not affected.
+ * @param closeHeldPollConnections Whether a held long-poll reply and a stream's end say Connection:
+ *     close, as Ruby's do (every answered poll and every stream then costs the client a new
+ *     connection).
  * @param recentWindowMessages Newest messages kept per channel to answer current and recent long
  *     polls without reading the store (the recent-message window); 0 turns the window off.
  * @param recentWindowChannels Most channels the recent-message window holds (least recently used go
