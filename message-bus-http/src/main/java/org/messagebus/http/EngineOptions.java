@@ -837,9 +837,9 @@ public final class EngineOptions {
      * Sets whether a held long-poll reply says {@code Connection: close}, byte for byte as Ruby's
      * (SPEC §4.7), so that every answered poll costs the client a new TCP (in production, TLS)
      * connection. Default false: the connection stays open for the client's next poll (no client
-     * depends on the close). A stream's end closes its connection when this is set; otherwise
-     * the transport keeps it where it can (Jetty with {@code DeadlineHttpConnectionFactory}) and
-     * the request allows it.
+     * depends on the close). A stream's end closes its connection when this is set; otherwise the
+     * transport keeps it where it can (Jetty with {@code DeadlineHttpConnectionFactory}) and the
+     * request allows it.
      *
      * @param close the choice
      * @return this builder

@@ -194,12 +194,12 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
      * thread, which reads the socket (twice: a retry meant for TLS) and, finding nothing, asks the
      * selector to wait for the next request: a thread hand-off and two empty reads per answered
      * poll (1.6 empty reads per response at 5,000 long pollers). For the end of a held poll the bus
-     * answered ({@link #completeHeldPoll}: its request was read whole, and its disconnect watch
-     * closed the connection on any byte sent after it), with nothing in the request buffer and
-     * nobody reading, this asks the selector at once instead, as Jetty's later code does.
-     * Everything else goes to the pool as before: above all a response Jetty makes itself (a
-     * request it refuses is answered on a pool thread while the thread that parsed it goes on with
-     * the connection; resuming in place there raced that thread's own read, {@code
+     * answered or a stream it ended ({@link #completeHeldPoll}: its request was read whole, and its
+     * disconnect watch closed the connection on any byte sent after it), with nothing in the
+     * request buffer and nobody reading, this asks the selector at once instead, as Jetty's later
+     * code does. Everything else goes to the pool as before: above all a response Jetty makes
+     * itself (a request it refuses is answered on a pool thread while the thread that parsed it
+     * goes on with the connection; resuming in place there raced that thread's own read, {@code
      * RefusedRequestIsolationTest}).
      */
     @Override

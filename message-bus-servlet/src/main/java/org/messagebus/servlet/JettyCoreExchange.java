@@ -501,6 +501,15 @@ final class JettyCoreExchange implements HttpExchange {
   @Override
   public void flush() {}
 
+  /** Ends the handling with success, on a kept connection as a held poll's completion. */
+  private void succeed(DeadlineHttpConnectionFactory.@Nullable DeadlineConnection kept) {
+    if (kept != null) {
+      kept.completeHeldPoll(callback::succeeded);
+    } else {
+      callback.succeeded();
+    }
+  }
+
   @Override
   public void complete() {
     if (!completed.compareAndSet(false, true)) {
@@ -525,27 +534,29 @@ final class JettyCoreExchange implements HttpExchange {
       }
       return;
     }
+    // A held poll's or stream's connection may wait for its next request without a pool thread
+    // once the bus completed its response (DeadlineConnection#completeHeldPoll).
+    DeadlineHttpConnectionFactory.DeadlineConnection kept =
+        l != null
+                && request.getConnectionMetaData().getConnection()
+                    instanceof DeadlineHttpConnectionFactory.DeadlineConnection c
+            ? c
+            : null;
     if (ended) {
-      // The answer went out whole as the last write (see write): nothing more to send. A held
-      // poll's connection may then wait for its next request without a pool thread.
-      if (l != null
-          && request.getConnectionMetaData().getConnection()
-              instanceof DeadlineHttpConnectionFactory.DeadlineConnection c) {
-        c.completeHeldPoll(callback::succeeded);
-      } else {
-        callback.succeeded();
-      }
+      // The answer went out whole as the last write (see write): nothing more to send.
+      succeed(kept);
       if (l != null) {
         l.onComplete();
       }
       return;
     }
+    // A stream: its last bytes are out (the zero chunk, framed by the bus, or Jetty's).
     response.write(
         true,
         BufferUtil.EMPTY_BUFFER,
         Callback.from(
             () -> {
-              callback.succeeded();
+              succeed(kept);
               if (l != null) {
                 l.onComplete();
               }
