@@ -717,6 +717,9 @@ final class Client implements HttpExchange.HeldListener {
       }
       endAs(HttpObserver.PollOutcome.CUT_OFF);
       finish();
+      if (out != null) {
+        out.closeConnectionWhenDone(); // a client that does not read keeps no connection
+      }
       onCutOff.run();
       return;
     }

@@ -158,6 +158,13 @@ public interface HttpExchange extends HttpRequestView {
   boolean frameStream(boolean mayKeepAlive);
 
   /**
+   * Asks the transport to close the connection once this response has ended, instead of keeping it
+   * for the client's next request: a stream cut off because its client does not read. Nothing where
+   * the connection closes anyway.
+   */
+  default void closeConnectionWhenDone() {}
+
+  /**
    * Tells whether a held response takes more bytes now.
    *
    * @return true when {@link #write} will not block

@@ -250,6 +250,18 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
       ((StreamGenerator) getGenerator()).framedKeepAlive = true;
     }
 
+    /**
+     * Closes this connection once the current response has ended, even where {@link
+     * #keepFramedStreamAlive} would have kept it (a stream cut off because its client does not
+     * read). Called before the response's last write; Jetty's write path orders it before the
+     * generator's end.
+     */
+    void closeWhenDone() {
+      StreamGenerator g = (StreamGenerator) getGenerator();
+      g.framedKeepAlive = false;
+      g.setPersistent(false);
+    }
+
     @Override
     protected HttpParser newHttpParser(HttpCompliance compliance) {
       // Called by the super constructor: build Jetty's parser, then the same with our hooks.

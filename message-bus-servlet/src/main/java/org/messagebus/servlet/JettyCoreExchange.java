@@ -432,6 +432,11 @@ final class JettyCoreExchange implements HttpExchange {
   public void prepareHold() {}
 
   @Override
+  public void closeConnectionWhenDone() {
+    StreamFraming.closeWhenDone(request);
+  }
+
+  @Override
   public boolean frameStream(boolean mayKeepAlive) {
     return StreamFraming.prepareCore(request, response, mayKeepAlive);
   }

@@ -258,6 +258,14 @@ final class ServletExchange implements HttpExchange, WriteListener, AsyncListene
   }
 
   @Override
+  public void closeConnectionWhenDone() {
+    Object core = JettyRequests.coreRequest(req);
+    if (core != null) {
+      StreamFraming.closeWhenDone(core);
+    }
+  }
+
+  @Override
   public boolean frameStream(boolean mayKeepAlive) {
     return StreamFraming.prepare(req, resp, mayKeepAlive);
   }

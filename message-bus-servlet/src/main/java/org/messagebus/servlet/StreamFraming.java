@@ -104,6 +104,19 @@ final class StreamFraming {
     return false;
   }
 
+  /**
+   * Closes the request's connection once its response has ended, where {@link #prepare} or {@link
+   * #prepareCore} kept it (a {@link DeadlineHttpConnectionFactory} connection); other connections
+   * are left as they are.
+   */
+  static void closeWhenDone(Object coreRequest) {
+    if (coreRequest instanceof org.eclipse.jetty.server.Request request
+        && request.getConnectionMetaData().getConnection()
+            instanceof DeadlineHttpConnectionFactory.DeadlineConnection c) {
+      c.closeWhenDone();
+    }
+  }
+
   /** Loaded only once a Jetty request was found, so Jetty's core classes are present. */
   private static final class JettyCore {
     private static final String TRANSFER_ENCODING = "Transfer-Encoding";
