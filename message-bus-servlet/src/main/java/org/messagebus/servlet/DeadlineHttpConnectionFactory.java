@@ -312,7 +312,8 @@ public final class DeadlineHttpConnectionFactory extends HttpConnectionFactory {
    * written, no {@code Connection} field; the status line stays {@code HTTP/1.1}, which Jetty
    * writes for every version — and then marks the connection persistent, so that Jetty parses the
    * next request on it instead of closing it once the body has ended. Checked against Jetty 12.1 by
-   * {@code StreamFramingTest} (bytes on the wire, the connection reused).
+   * {@code WireFormatTest} (the bytes on the wire, the connection reused) and {@code
+   * KeepAliveTest}.
    */
   static final class StreamGenerator extends HttpGenerator {
     // Set by the request's handler before the response is committed; Jetty's write path orders
