@@ -86,22 +86,12 @@ final class StreamFraming {
       fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
       return false;
     }
-    DeadlineHttpConnectionFactory.DeadlineConnection kept =
-        mayKeepAlive ? JettyCore.keepAliveConnection(request) : null;
-    if (kept == null) {
-      fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
-    }
-    if (JettyCore.rawChunked(fields)) {
-      if (kept != null) {
-        kept.keepFramedStreamAlive();
-      }
-      return true;
-    }
-    if (kept != null) {
-      fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
-    }
-    fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked");
-    return false;
+    return JettyCore.frame(
+        request,
+        fields,
+        mayKeepAlive,
+        () -> fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close"),
+        () -> fields.put(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING, "chunked"));
   }
 
   /**
@@ -139,21 +129,42 @@ final class StreamFraming {
         resp.setHeader(TRANSFER_ENCODING, "chunked");
         return false;
       }
+      return frame(
+          request,
+          channel.getHeaders(),
+          mayKeepAlive,
+          () -> resp.setHeader("Connection", "close"),
+          () -> resp.setHeader(TRANSFER_ENCODING, "chunked"));
+    }
+
+    /**
+     * Frames the stream here ({@code Transfer-Encoding: chunked} put raw into the channel's {@code
+     * fields}; true) or, if Jetty took that field for its own, asks Jetty to chunk ({@code chunk};
+     * false). The response says {@code Connection: close} ({@code sayClose}) unless the connection
+     * is kept for the next request: only a stream framed here on a {@link
+     * DeadlineHttpConnectionFactory} connection that Jetty would keep, when {@code mayKeepAlive}.
+     */
+    static boolean frame(
+        org.eclipse.jetty.server.Request request,
+        org.eclipse.jetty.http.HttpFields.Mutable fields,
+        boolean mayKeepAlive,
+        Runnable sayClose,
+        Runnable chunk) {
       DeadlineHttpConnectionFactory.DeadlineConnection kept =
           mayKeepAlive ? keepAliveConnection(request) : null;
       if (kept == null) {
-        resp.setHeader("Connection", "close");
+        sayClose.run();
       }
-      if (rawChunked(channel.getHeaders())) {
+      if (rawChunked(fields)) {
         if (kept != null) {
           kept.keepFramedStreamAlive();
         }
         return true;
       }
       if (kept != null) {
-        resp.setHeader("Connection", "close");
+        sayClose.run();
       }
-      resp.setHeader(TRANSFER_ENCODING, "chunked");
+      chunk.run();
       return false;
     }
 
