@@ -59,7 +59,8 @@
 #   JFR [] / JFR=1      record the Java server with JFR (target/load-<N>.jfr)
 #   DIAGNOSTICS []      1: the Java server tracks native memory (-XX:NativeMemoryTracking=summary)
 #                       and, once the run is over and every poll is held again, the client writes
-#                       its GC.heap_info, VM.native_memory summary and class histogram to
+#                       its GC.heap_info, VM.native_memory summary, largest resident mappings
+#                       (/proc/self/smaps) and class histogram to
 #                       target/diagnostics-<MODE>-<N>.txt
 #   RUBY_WORKERS [2]    Puma workers (0: single process; required for BACKEND=memory)
 #   RUBY_THREADS [4:16] Puma threads per worker (min:max)

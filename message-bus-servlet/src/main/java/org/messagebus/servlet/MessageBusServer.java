@@ -78,13 +78,31 @@ public final class MessageBusServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 9292;
 
   /**
-   * Default of {@link Builder#maxThreads}: 64 (Jetty's default is 200). Held polls use no thread
-   * while they wait, but a burst of replies and the polls that follow them grows the pool to its
-   * maximum, and every thread keeps its stack (about 120 KiB touched) until it has been idle for a
-   * minute: 64 instead of 200 is about 15 MiB less. Raise it when request handling blocks (slow
-   * user lookups, a slow store for cold channels) and many requests arrive at once.
+   * Default of {@link Builder#maxThreads} when requests may block a thread: 64 (Jetty's default is
+   * 200). That is the Servlet adapter, identity lookups not declared non-blocking, a WebSocket
+   * endpoint or an application handler that Jetty would call blocking. Held polls use no thread
+   * while they wait, but a burst of requests (a reconnection storm, replies and the polls after
+   * them) grows the pool to its maximum, and Jetty hands its jobs to every idle thread in turn, so
+   * the pool does not shrink again while requests keep coming: each thread keeps its stack and
+   * working memory (about 230 KiB resident). 64 instead of 200 is about 15 MiB less. Raise it when
+   * request handling blocks (slow user lookups, a slow store for cold channels) and many requests
+   * arrive at once.
    */
   public static final int DEFAULT_MAX_THREADS = 64;
+
+  /**
+   * Default of {@link Builder#maxThreads} per available processor when polls are answered on
+   * Jetty's I/O thread (the Jetty core adapter without lookups that may block, a WebSocket endpoint
+   * or an application handler whose invocation type is blocking): 8, at least {@value
+   * #MIN_IO_THREAD_POLLS_MAX_THREADS} and at most {@link #DEFAULT_MAX_THREADS}. The pool then runs
+   * only the hand-offs (store reads for cold channels, the first poll of a reconnecting browser),
+   * not every request: 16 threads on a 2-core machine hold about 11 MiB less than 64 at 5,000 held
+   * polls, at the same CPU and latency (BENCHMARKS.md, "Twelfth machine").
+   */
+  public static final int IO_THREAD_POLLS_MAX_THREADS_PER_PROCESSOR = 8;
+
+  /** The least default {@link Builder#maxThreads} when polls are answered on the I/O thread. */
+  public static final int MIN_IO_THREAD_POLLS_MAX_THREADS = 16;
 
   /** Default of {@link Builder#outputBufferSize}: 32 KiB (Jetty's default). */
   public static final int DEFAULT_OUTPUT_BUFFER_SIZE = 32 * 1024;
@@ -188,7 +206,25 @@ public final class MessageBusServer implements AutoCloseable {
         b.adapter == Adapter.AUTO
             ? (needsServlet ? Adapter.SERVLET : Adapter.JETTY_CORE)
             : b.adapter;
-    QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads);
+    HttpEngine coreEngine =
+        adapter == Adapter.JETTY_CORE ? new HttpEngine(b.bus, b.options.toEngineOptions()) : null;
+    // Polls run on Jetty's I/O thread where they cannot block; not behind the WebSocket
+    // upgrade handler, whose handshake runs the endpoint's lookups.
+    // With lookups that may block, every request would go from the I/O thread to a worker: the
+    // handler is then a blocking one, which Jetty runs on a worker in the first place (one
+    // hand-off instead of two, and no answer on a worker while the I/O thread still works on
+    // the connection: jetty/jetty.project#12939, see JettyCoreExchange#prefetchBody).
+    boolean pollsOnIoThread =
+        coreEngine != null && b.webSocket == null && !coreEngine.lookupsMayBlock();
+    int maxThreads =
+        b.maxThreads > 0
+            ? b.maxThreads
+            : defaultMaxThreads(
+                pollsOnIoThread
+                    && (b.handler == null
+                        || b.handler.getInvocationType() == Invocable.InvocationType.NON_BLOCKING),
+                Runtime.getRuntime().availableProcessors());
+    QueuedThreadPool threads = new QueuedThreadPool(maxThreads);
     threads.setName("message-bus-http");
     // Buffers are sized in steps of 1 KiB (Jetty's default pool: 4 KiB, so a 2 KiB input buffer
     // would take 4), and the pool keeps at most bufferPoolMaxMemory of each kind between uses.
@@ -227,20 +263,11 @@ public final class MessageBusServer implements AutoCloseable {
     // Jetty's own error responses (bad requests it refuses before the bus, sendError) answer like
     // the bus's: one line of text/plain for every method, not an HTML or JSON page.
     server.setErrorHandler(new PlainErrorHandler());
-    if (adapter == Adapter.JETTY_CORE) {
-      HttpEngine engine = new HttpEngine(b.bus, b.options.toEngineOptions());
+    if (coreEngine != null) {
+      HttpEngine engine = coreEngine;
       this.filter = new MessageBusFilter(engine);
-      // Polls run on Jetty's I/O thread where they cannot block; not behind the WebSocket
-      // upgrade handler, whose handshake runs the endpoint's lookups.
-      // With lookups that may block, every request would go from the I/O thread to a worker: the
-      // handler is then a blocking one, which Jetty runs on a worker in the first place (one
-      // hand-off instead of two, and no answer on a worker while the I/O thread still works on
-      // the connection: jetty/jetty.project#12939, see JettyCoreExchange#prefetchBody).
       MessageBusHandler handler =
-          new MessageBusHandler(
-              engine,
-              MessageBusServer.class.getClassLoader(),
-              b.webSocket == null && !engine.lookupsMayBlock());
+          new MessageBusHandler(engine, MessageBusServer.class.getClassLoader(), pollsOnIoThread);
       if (b.handler != null) {
         handler.setHandler(b.handler);
       }
@@ -396,6 +423,22 @@ public final class MessageBusServer implements AutoCloseable {
     return ((QueuedThreadPool) server.getThreadPool()).getMaxThreads();
   }
 
+  /**
+   * The default largest number of Jetty threads.
+   *
+   * @param pollsOnIoThread whether polls are answered on Jetty's I/O thread and nothing else runs
+   *     on the server's workers
+   * @param processors the available processors
+   */
+  static int defaultMaxThreads(boolean pollsOnIoThread, int processors) {
+    if (!pollsOnIoThread) {
+      return DEFAULT_MAX_THREADS;
+    }
+    long perProcessor = (long) IO_THREAD_POLLS_MAX_THREADS_PER_PROCESSOR * processors;
+    return (int)
+        Math.min(DEFAULT_MAX_THREADS, Math.max(MIN_IO_THREAD_POLLS_MAX_THREADS, perProcessor));
+  }
+
   /** Jetty's acceptor threads on the connector (0: its selector accepts). */
   int acceptors() {
     return connector.getAcceptors();
@@ -442,7 +485,7 @@ public final class MessageBusServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private int acceptQueueSize = 1024;
     private int acceptors = -1;
-    private int maxThreads = DEFAULT_MAX_THREADS;
+    private int maxThreads; // 0: by the adapter and the lookups (defaultMaxThreads)
     private int outputBufferSize = DEFAULT_OUTPUT_BUFFER_SIZE;
     private int inputBufferSize = DEFAULT_INPUT_BUFFER_SIZE;
     private long bufferPoolMaxMemory = DEFAULT_BUFFER_POOL_MAX_MEMORY;
@@ -559,8 +602,14 @@ public final class MessageBusServer implements AutoCloseable {
 
     /**
      * Sets the largest number of Jetty threads. Held polls use no thread while they wait, so this
-     * bounds the requests being processed at once, not the connections. Default {@value
-     * #DEFAULT_MAX_THREADS}.
+     * bounds the requests being processed at once, not the connections. Default: when polls are
+     * answered on Jetty's I/O thread (the Jetty core adapter without identity lookups that may
+     * block, a WebSocket endpoint or an application {@link #handler} that is not a non-blocking
+     * one, such as {@code Handler.Abstract.NonBlocking}), {@value
+     * #IO_THREAD_POLLS_MAX_THREADS_PER_PROCESSOR} per available processor, at least {@value
+     * #MIN_IO_THREAD_POLLS_MAX_THREADS} and at most {@value #DEFAULT_MAX_THREADS} (16 on 2 cores);
+     * otherwise {@value #DEFAULT_MAX_THREADS}. A pool grown by a burst does not shrink while
+     * requests keep coming, and each thread holds about 230 KiB.
      *
      * @param maxThreads at least 8 (Jetty needs some for accepting and selecting)
      * @return this builder

@@ -28,7 +28,11 @@ class ServerOptionsTest {
       assertThat(server.httpConfiguration().getHeaderCacheSize()).isZero();
       assertThat(server.httpConfiguration().getOutputBufferSize())
           .isEqualTo(MessageBusServer.DEFAULT_OUTPUT_BUFFER_SIZE);
-      assertThat(server.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+      assertThat(server.maxThreads())
+          .isEqualTo(
+              MessageBusServer.defaultMaxThreads(
+                  server.adapter() == MessageBusServer.Adapter.JETTY_CORE,
+                  Runtime.getRuntime().availableProcessors()));
       assertThat(server.idleTimeoutMillis()).isEqualTo(Duration.ofSeconds(55).toMillis());
       assertThat(server.httpConfiguration().getInputBufferSize())
           .isEqualTo(MessageBusServer.DEFAULT_INPUT_BUFFER_SIZE);
@@ -118,6 +122,83 @@ class ServerOptionsTest {
       assertThat(server.idleTimeoutMillis()).isEqualTo(500);
 
       c.awaitClosed(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void threadPool_isSmallWhenPollsRunOnTheIoThread_andLargerWhenRequestsMayBlock() {
+    // 8 per processor between 16 and 64 when only hand-offs reach the pool
+    assertThat(MessageBusServer.defaultMaxThreads(true, 1)).isEqualTo(16);
+    assertThat(MessageBusServer.defaultMaxThreads(true, 2)).isEqualTo(16);
+    assertThat(MessageBusServer.defaultMaxThreads(true, 4)).isEqualTo(32);
+    assertThat(MessageBusServer.defaultMaxThreads(true, 96)).isEqualTo(64);
+    assertThat(MessageBusServer.defaultMaxThreads(false, 2))
+        .isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+    int ioThreadDefault =
+        MessageBusServer.defaultMaxThreads(true, Runtime.getRuntime().availableProcessors());
+
+    try (MessageBusServer core =
+        MessageBusServer.builder(bus).adapter(MessageBusServer.Adapter.JETTY_CORE).build()) {
+      assertThat(core.maxThreads()).isEqualTo(ioThreadDefault);
+    }
+    try (MessageBusServer blockingLookup =
+        MessageBusServer.builder(bus)
+            .adapter(MessageBusServer.Adapter.JETTY_CORE)
+            .httpOptions(HttpTransportOptions.builder().userIdFromRequest(r -> "u").build())
+            .build()) {
+      assertThat(blockingLookup.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+    }
+    try (MessageBusServer nonBlockingLookup =
+        MessageBusServer.builder(bus)
+            .adapter(MessageBusServer.Adapter.JETTY_CORE)
+            .httpOptions(
+                HttpTransportOptions.builder()
+                    .userIdFromRequest(r -> "u")
+                    .nonBlockingLookups(true)
+                    .build())
+            .build()) {
+      assertThat(nonBlockingLookup.maxThreads()).isEqualTo(ioThreadDefault);
+    }
+    try (MessageBusServer nonBlockingHandler =
+        MessageBusServer.builder(bus)
+            .handler(
+                new org.eclipse.jetty.server.Handler.Abstract.NonBlocking() {
+                  @Override
+                  public boolean handle(
+                      org.eclipse.jetty.server.Request request,
+                      org.eclipse.jetty.server.Response response,
+                      org.eclipse.jetty.util.Callback callback) {
+                    return false;
+                  }
+                })
+            .build()) {
+      assertThat(nonBlockingHandler.maxThreads()).isEqualTo(ioThreadDefault);
+    }
+    try (MessageBusServer blockingHandler =
+        MessageBusServer.builder(bus)
+            .handler(
+                new org.eclipse.jetty.server.Handler.Abstract() {
+                  @Override
+                  public boolean handle(
+                      org.eclipse.jetty.server.Request request,
+                      org.eclipse.jetty.server.Response response,
+                      org.eclipse.jetty.util.Callback callback) {
+                    return false;
+                  }
+                })
+            .build()) {
+      assertThat(blockingHandler.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+    }
+    try (MessageBusServer servlet =
+        MessageBusServer.builder(bus).adapter(MessageBusServer.Adapter.SERVLET).build()) {
+      assertThat(servlet.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
+    }
+    try (MessageBusServer explicit =
+        MessageBusServer.builder(bus)
+            .adapter(MessageBusServer.Adapter.SERVLET)
+            .maxThreads(9)
+            .build()) {
+      assertThat(explicit.maxThreads()).isEqualTo(9);
     }
   }
 

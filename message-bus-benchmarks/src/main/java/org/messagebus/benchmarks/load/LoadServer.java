@@ -11,7 +11,9 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,28 +44,28 @@ import org.messagebus.spi.DaemonThreads;
  *   <li>{@code GET /control/diagnostics}: {@code {"text": ...}}, what {@code jcmd} would print for
  *       {@code GC.heap_info}, {@code VM.native_memory summary} (with {@code
  *       -XX:NativeMemoryTracking=summary}) and the top of {@code GC.class_histogram}, read in the
- *       process through the {@code DiagnosticCommand} MBean.
+ *       process through the {@code DiagnosticCommand} MBean, and the largest resident mappings of
+ *       {@code /proc/self/smaps}.
  *   <li>{@code POST /control/stop}: stops the server.
  * </ul>
  *
  * <p>System properties (all optional): {@code port} (0: any free port), {@code host} ({@value
  * MessageBusServer#DEFAULT_HOST}), {@code backend} ({@code memory}; see {@link LoadBackend}),
- * {@code channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads}
- * ({@value MessageBusServer#DEFAULT_MAX_THREADS}), {@code fanOutThreads} (the endpoint's default),
- * {@code adapter} ({@code AUTO}: the Jetty core handler, the control routes a core handler too;
- * {@code SERVLET}: the filter, the control routes a servlet), {@code closeHeldPollConnections}
- * (false; true: held long-poll replies say {@code Connection: close}, as Ruby's), {@code clkTck}
- * (100, see {@link ProcStats}), {@code resetStore} (true; false: leave the store as it is, for the
- * second and later servers of a scale-out run on one store), {@code inputBufferSize} and {@code
- * bufferPoolMaxMemory}, {@code bufferPoolMaxBucketSize} (the {@link MessageBusServer} defaults),
- * {@code allowBroadcast} (false; true serves {@code message-bus/broadcast} for {@link
- * BroadcastClient}), {@code webSocket} (false; true serves the WebSocket endpoint, for the load
- * client's {@code websocket} mode; Server-Sent Events are served always, the transport's default),
- * {@code sseMaxDurationMs} (300,000: a stream is ended after at most this, at least four fifths of
- * it, and the client resumes with {@code Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code
- * retry:} the streams open with), {@code userLookup} (false; true: a user id lookup, see {@link
- * #lookups}) and {@code nonBlockingLookups} (false). The server prints {@code LISTENING <port>}
- * once it accepts connections.
+ * {@code channel} ({@code /load}), {@code longPollingIntervalMs} (25000), {@code maxThreads} (the
+ * server's default), {@code fanOutThreads} (the endpoint's default), {@code adapter} ({@code AUTO}:
+ * the Jetty core handler, the control routes a core handler too; {@code SERVLET}: the filter, the
+ * control routes a servlet), {@code closeHeldPollConnections} (false; true: held long-poll replies
+ * say {@code Connection: close}, as Ruby's), {@code clkTck} (100, see {@link ProcStats}), {@code
+ * resetStore} (true; false: leave the store as it is, for the second and later servers of a
+ * scale-out run on one store), {@code inputBufferSize} and {@code bufferPoolMaxMemory}, {@code
+ * bufferPoolMaxBucketSize} (the {@link MessageBusServer} defaults), {@code allowBroadcast} (false;
+ * true serves {@code message-bus/broadcast} for {@link BroadcastClient}), {@code webSocket} (false;
+ * true serves the WebSocket endpoint, for the load client's {@code websocket} mode; Server-Sent
+ * Events are served always, the transport's default), {@code sseMaxDurationMs} (300,000: a stream
+ * is ended after at most this, at least four fifths of it, and the client resumes with {@code
+ * Last-Event-ID}) and {@code sseRetryMs} (1,000: the {@code retry:} the streams open with), {@code
+ * userLookup} (false; true: a user id lookup, see {@link #lookups}) and {@code nonBlockingLookups}
+ * (false). The server prints {@code LISTENING <port>} once it accepts connections.
  *
  * <p>Storm runs: {@code longPollingMinHoldMs} (15000, the endpoint's default; the interval holds
  * every poll exactly the interval).
@@ -80,7 +82,7 @@ public final class LoadServer implements AutoCloseable {
    * @param backend backend specification, see {@link LoadBackend}
    * @param channel the load channel
    * @param longPollingInterval how long a poll is held
-   * @param maxThreads Jetty's threads
+   * @param maxThreads Jetty's threads; 0: the server's default
    * @param fanOutThreads the endpoint's fan-out lanes
    * @param adapter the server's adapter
    * @param webSocket whether to serve the WebSocket endpoint ({@code message-bus/<clientId>/ws},
@@ -128,7 +130,7 @@ public final class LoadServer implements AutoCloseable {
           System.getProperty("backend", "memory"),
           System.getProperty("channel", "/load"),
           Duration.ofMillis(Long.getLong("longPollingIntervalMs", 25_000)),
-          Integer.getInteger("maxThreads", MessageBusServer.DEFAULT_MAX_THREADS),
+          Integer.getInteger("maxThreads", 0),
           Integer.getInteger("fanOutThreads", HttpTransportOptions.DEFAULT_FAN_OUT_THREADS),
           MessageBusServer.Adapter.valueOf(System.getProperty("adapter", "AUTO")),
           Boolean.getBoolean("webSocket"));
@@ -159,7 +161,6 @@ public final class LoadServer implements AutoCloseable {
             .adapter(o.adapter())
             .host(o.host())
             .port(o.port())
-            .maxThreads(o.maxThreads())
             .acceptQueueSize(4096)
             .acceptors(Integer.getInteger("acceptors", -1))
             .inputBufferSize(
@@ -194,6 +195,9 @@ public final class LoadServer implements AutoCloseable {
                     .sseMaxDuration(Duration.ofMillis(Long.getLong("sseMaxDurationMs", 300_000)))
                     .sseRetry(Duration.ofMillis(Long.getLong("sseRetryMs", 1_000)))
                     .build());
+    if (o.maxThreads() > 0) {
+      builder.maxThreads(o.maxThreads());
+    }
     if (o.webSocket()) {
       builder.webSocket(WebSocketOptions.defaults());
     }
@@ -322,7 +326,7 @@ public final class LoadServer implements AutoCloseable {
     return sum;
   }
 
-  /** The heap, native memory and class histogram, as jcmd prints them. */
+  /** The heap, native memory, resident mappings and class histogram, as jcmd prints them. */
   private static String diagnostics() {
     StringBuilder out = new StringBuilder();
     out.append("threads: ")
@@ -330,12 +334,48 @@ public final class LoadServer implements AutoCloseable {
         .append('\n');
     out.append(diagnosticCommand("gcHeapInfo")).append('\n');
     out.append(diagnosticCommand("vmNativeMemory", "summary")).append('\n');
+    out.append(residentMappings(25)).append('\n');
     String histogram = diagnosticCommand("gcClassHistogram");
     String[] lines = histogram.split("\n", -1);
-    int keep = Math.min(lines.length, 45);
+    int keep = Math.min(lines.length, 125);
     out.append(String.join("\n", java.util.Arrays.copyOfRange(lines, 0, keep))).append('\n');
     if (lines.length > keep) {
       out.append(lines[lines.length - 2]).append('\n'); // the Total line
+    }
+    return out.toString();
+  }
+
+  /**
+   * The process's largest resident mappings from {@code /proc/self/smaps} (Linux): what the RSS is
+   * made of, which native memory tracking does not see (libraries, the untracked part of malloc).
+   */
+  private static String residentMappings(int top) {
+    java.nio.file.Path smaps = java.nio.file.Path.of("/proc/self/smaps");
+    if (!java.nio.file.Files.isReadable(smaps)) {
+      return "resident mappings: /proc/self/smaps not readable";
+    }
+    record Mapping(String name, long rssKiB) {}
+    List<Mapping> mappings = new ArrayList<>();
+    long total = 0;
+    try {
+      String name = "";
+      for (String line : java.nio.file.Files.readAllLines(smaps)) {
+        if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+          String[] fields = line.trim().split("\\s+", 6);
+          name = fields[0] + (fields.length > 5 ? " " + fields[5] : "") + " " + fields[1];
+        } else if (line.startsWith("Rss:")) {
+          long kib = Long.parseLong(line.substring(4).replace("kB", "").trim());
+          total += kib;
+          mappings.add(new Mapping(name, kib));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "resident mappings failed: " + e;
+    }
+    mappings.sort((a, b) -> Long.compare(b.rssKiB(), a.rssKiB()));
+    StringBuilder out = new StringBuilder("resident mappings (KiB), total " + total + ":\n");
+    for (Mapping m : mappings.subList(0, Math.min(top, mappings.size()))) {
+      out.append(String.format("%10d  %s%n", m.rssKiB(), m.name()));
     }
     return out.toString();
   }
@@ -458,8 +498,11 @@ public final class LoadServer implements AutoCloseable {
     }
   }
 
-  /** The control routes as a Jetty core handler (for the JETTY_CORE adapter). */
-  private final class CoreControl extends org.eclipse.jetty.server.Handler.Abstract {
+  /**
+   * The control routes as a Jetty core handler (for the JETTY_CORE adapter); non-blocking (no route
+   * waits for I/O), so the server keeps its default thread pool for polls on the I/O thread.
+   */
+  private final class CoreControl extends org.eclipse.jetty.server.Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(
         org.eclipse.jetty.server.Request request,
