@@ -50,6 +50,9 @@
 #   SERVER_GC [ParallelGC]  the Java server's collector (-XX:+Use<SERVER_GC>), as bin/demo; G1GC:
 #                       the runs before 2026-12-03
 #   SERVER_TRIM [5000]  the Java server's -XX:TrimNativeHeapInterval (ms), as bin/demo; 0: off
+#   SERVER_PRETOUCH [1] 1: the Java server touches its heap at start (-XX:+AlwaysPreTouch), as
+#                       bin/demo, so that its RSS is the whole heap from the start; 0: off (the runs
+#                       before 2026-12-05)
 #   SERVER_OPTS []      extra Java server JVM options (-DcloseHeldPollConnections=true: Ruby's close)
 #                       (-DuserLookup=true: a user id lookup, the Jetty core handler then a blocking
 #                       one; with -DnonBlockingLookups=true declared non-blocking)
@@ -95,6 +98,10 @@
 set -euo pipefail
 SERVER_GC="${SERVER_GC:-ParallelGC}"
 SERVER_TRIM="${SERVER_TRIM:-5000}"
+pretouch=()
+if [[ "${SERVER_PRETOUCH:-1}" == 1 ]]; then
+  pretouch=(-XX:+AlwaysPreTouch)
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 export OUT="${OUT:-$here/target/load-results.jsonl}"
@@ -217,7 +224,7 @@ if [[ "$SERVER" == java ]]; then
     jfr+=("-XX:NativeMemoryTracking=summary")
   fi
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" "${pretouch[@]}" "${jfr[@]}" "${ws_opt[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport=0 -Dbackend="$BACKEND" -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log" 2>&1 &
   server_pid=$!
@@ -271,7 +278,7 @@ if [[ "${STORM:-}" == outage ]]; then
   echo "storm: server killed at $(date -u +%T.%N | cut -c1-12); load $(cut -d' ' -f1-3 /proc/loadavg)"
   sleep "${OUTAGE_SECONDS:-30}"
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" ${SERVER_OPTS:-} \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" -XX:+Use"$SERVER_GC" -XX:TrimNativeHeapInterval="$SERVER_TRIM" "${pretouch[@]}" ${SERVER_OPTS:-} \
     -DlongPollingIntervalMs="$INTERVAL_MS" ${MIN_HOLD_MS:+-DlongPollingMinHoldMs="$MIN_HOLD_MS"} -Dport="$port" -Dbackend="$BACKEND" \
     -Dadapter="${ADAPTER:-AUTO}" -DclkTck="$(getconf CLK_TCK)" \
     -cp "$jar" org.messagebus.benchmarks.load.LoadServer > "$log.restarted" 2>&1 &
