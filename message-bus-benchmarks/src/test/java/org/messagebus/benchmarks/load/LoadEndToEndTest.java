@@ -80,8 +80,12 @@ class LoadEndToEndTest {
       assertThat((Long) r.get("polls")).as("a new poll after each delivery").isPositive();
     }
     if (!keepAlive) {
-      // Without keep-alive every poll has a connection of its own.
-      assertThat(r.get("connects")).isEqualTo(r.get("polls"));
+      // Without keep-alive every poll has a connection of its own. Both counts are read at the
+      // window's two ends, and a connect is counted when it starts, its poll once it is
+      // established: a browser whose connect is under way at an end counts on one side only, so
+      // they may differ by at most the browsers (with keep-alive they would differ by the polls).
+      long polls = (Long) r.get("polls");
+      assertThat((Long) r.get("connects")).isBetween(polls - 20, polls + 20);
     }
   }
 
