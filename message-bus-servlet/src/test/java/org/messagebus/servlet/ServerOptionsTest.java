@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.messagebus.MessageBus;
@@ -161,31 +162,13 @@ class ServerOptionsTest {
     }
     try (MessageBusServer nonBlockingHandler =
         MessageBusServer.builder(bus)
-            .handler(
-                new org.eclipse.jetty.server.Handler.Abstract.NonBlocking() {
-                  @Override
-                  public boolean handle(
-                      org.eclipse.jetty.server.Request request,
-                      org.eclipse.jetty.server.Response response,
-                      org.eclipse.jetty.util.Callback callback) {
-                    return false;
-                  }
-                })
+            .handler(declining(Invocable.InvocationType.NON_BLOCKING))
             .build()) {
       assertThat(nonBlockingHandler.maxThreads()).isEqualTo(ioThreadDefault);
     }
     try (MessageBusServer blockingHandler =
         MessageBusServer.builder(bus)
-            .handler(
-                new org.eclipse.jetty.server.Handler.Abstract() {
-                  @Override
-                  public boolean handle(
-                      org.eclipse.jetty.server.Request request,
-                      org.eclipse.jetty.server.Response response,
-                      org.eclipse.jetty.util.Callback callback) {
-                    return false;
-                  }
-                })
+            .handler(declining(Invocable.InvocationType.BLOCKING))
             .build()) {
       assertThat(blockingHandler.maxThreads()).isEqualTo(MessageBusServer.DEFAULT_MAX_THREADS);
     }
@@ -256,5 +239,18 @@ class ServerOptionsTest {
       n++;
     }
     return n;
+  }
+
+  /** An application handler of the given invocation type that declines every request. */
+  private static org.eclipse.jetty.server.Handler declining(Invocable.InvocationType type) {
+    return new org.eclipse.jetty.server.Handler.Abstract(type) {
+      @Override
+      public boolean handle(
+          org.eclipse.jetty.server.Request request,
+          org.eclipse.jetty.server.Response response,
+          org.eclipse.jetty.util.Callback callback) {
+        return false;
+      }
+    };
   }
 }
